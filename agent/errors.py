@@ -1,0 +1,5 @@
+"""Errors meant for the person at the terminal: the CLI prints them on one line, no traceback."""
+
+
+class InputError(ValueError):
+    """Bad input from the user: a missing file, an unreadable format, a bad option value."""

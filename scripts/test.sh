@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's test command: install the project with its dev extras, lint, run the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install -q -e ".[dev]"
+python -m ruff check .
+python -m pytest -n 2 "$@"
