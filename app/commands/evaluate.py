@@ -1,7 +1,106 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage eval`: run the pipeline on labeled incidents, store the figures, compare runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from agent.errors import InputError
+
+console = Console()
+
+
+def _store(database_url: str | None):  # type: ignore[no-untyped-def]
+    from agent.store import open_store
+
+    return open_store(database_url)
+
+
+def eval_command(
+    labels: Path = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see docs/labels.md)."),
+    split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
+    provider: str = typer.Option("offline", "--provider", help="offline or openai."),
+    compare: tuple[str, str] = typer.Option((None, None), "--compare", help="Compare two stored runs: RUN_A RUN_B."),
+    list_runs_: bool = typer.Option(False, "--list", help="List the stored runs."),
+    report: Path = typer.Option(None, "--report", help="Write a report: .md for Markdown, .html with plots."),
+    output_format: str = typer.Option("table", "--format", help="table or json."),
+    database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file)."),
+) -> None:
+    """Evaluate detection, duplicate matching, causes, remediation and grounding against labels."""
+    from evals import report as reports
+    from evals.runs import compare as compare_figures
+    from evals.runs import list_runs, load_run, save_run
+
+    if provider not in ("offline", "openai"):
+        raise InputError(f"--provider must be offline or openai, not {provider!r}")
+    store = _store(database_url)
+    if list_runs_:
+        table = Table("run", "created", "code", "split", "recall", "precision")
+        for r in list_runs(store):
+            ov = r.figures.get("detection", {}).get("overall", {})
+            table.add_row(r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.code_version,
+                          str(r.config.get("split")), f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}")
+        console.print(table)
+        return
+    if compare[0]:
+        a, b = load_run(store, compare[0]), load_run(store, compare[1])
+        changes = compare_figures(a.figures, b.figures)
+        text = reports.compare_markdown(a.run_id, b.run_id, changes)
+        console.print(text)
+        if report:
+            report.write_text(text)
+        if any(c.regression for c in changes):
+            raise typer.Exit(1)
+        return
+
+    runs = _run_splits(labels, split, provider, store)
+    if output_format == "json":
+        console.print_json(json.dumps({name: figs for name, (_rid, figs) in runs.items()}, default=str))
+    else:
+        figures = {name: figs for name, (_rid, figs) in runs.items()}
+        console.print(reports.markdown(figures))
+        for name, (run_id, _f) in runs.items():
+            console.print(f"stored run [bold]{run_id}[/] ({name})")
+    if report:
+        figures = {name: figs for name, (_rid, figs) in runs.items()}
+        report.write_text(reports.html_report(figures) if report.suffix == ".html" else reports.markdown(figures))
+        console.print(f"report written to {report}")
+    _ = save_run  # stored inside _run_splits
+
+
+def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> dict[str, tuple[str, dict[str, Any]]]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from evals.runner import SPLITS, evaluate_folder, world_for_split
+    from evals.runs import save_run
+
+    if labels is not None:
+        if not labels.exists():
+            raise InputError(f"no such folder: {labels}")
+        targets = [(labels.name, lambda: labels, {"labels": str(labels)})]
+    else:
+        names = list(SPLITS) if split == "both" else [split]
+        unknown = [n for n in names if n not in SPLITS]
+        if unknown:
+            raise InputError(f"--split must be dev, heldout or both, not {split!r}")
+        targets = [(n, lambda n=n: world_for_split(SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as prog:
+        for name, folder_fn, config in targets:
+            task = prog.add_task(f"{name}: building world", total=None)
+            folder = folder_fn()
+            figs = evaluate_folder(folder, provider=provider, store=store,
+                                   progress=lambda msg, t=task, n=name: prog.update(t, description=f"{n}: {msg}"))
+            prog.update(task, description=f"{name}: done")
+            config = {**config, "split": name, "provider": provider, "folder": str(folder)}
+            out[name] = (save_run(store, config, figs), figs)
+    return out
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `triage` app."""
+    app.command("eval")(eval_command)

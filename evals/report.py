@@ -1,0 +1,130 @@
+"""Evaluation reports: one Markdown table a reviewer can paste, and HTML with the plots embedded."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+from evals.runs import Change
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{float(x):.3f}"
+
+
+def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline figures as (name, value) rows, in reading order."""
+    det = figures.get("detection", {})
+    ov = det.get("overall", {})
+    rows = [
+        ("detection precision", _pct(ov.get("precision"))),
+        ("detection recall", _pct(ov.get("recall"))),
+        ("detection F1", _pct(ov.get("f1"))),
+        ("incidents found / labeled", f"{ov.get('found', 0)} / {ov.get('labeled', 0)}"),
+        ("false alarms per flow-day", _pct(det.get("false_alarms_per_flow_day"))),
+        ("max false alarms in one flow-day", str(det.get("max_false_alarms_one_flow_day", "n/a"))),
+        ("time to detect, median (min)", _pct(det.get("time_to_detect_median_min"))),
+    ]
+    for model, s in figures.get("duplicates", {}).items():
+        rows += [(f"{model} pair precision", _pct(s.get("precision"))),
+                 (f"{model} pair recall", _pct(s.get("recall"))),
+                 (f"{model} pair F1", _pct(s.get("f1")))]
+    tri = figures.get("triage", {})
+    rows += [("cause accuracy", _pct(tri.get("cause_accuracy"))),
+             ("remediation-action accuracy", _pct(tri.get("action_accuracy")))]
+    g = figures.get("grounding", {})
+    rows += [("ungrounded ids caught", str(g.get("ungrounded_caught", "n/a"))),
+             ("ungrounded ids passed on", str(g.get("ungrounded_passed_on", "n/a")))]
+    llm = figures.get("llm", {})
+    rows += [("LLM provider", str(llm.get("provider", "n/a"))),
+             ("LLM tokens per incident", str(llm.get("tokens_per_incident", "n/a"))),
+             ("LLM cost per incident (USD)", str(llm.get("cost_usd_per_incident", "n/a"))),
+             ("LLM latency per incident (s)", str(llm.get("latency_s_per_incident", "n/a")))]
+    if figures.get("events_per_second"):
+        rows.append(("detection events per second", f"{figures['events_per_second']:,}"))
+    for stage, m in figures.get("stages", {}).items():
+        rows.append((f"stage {stage}", f"{m['seconds']:.2f} s, peak RSS {m['peak_rss_mb']:.0f} MB"))
+    return rows
+
+
+def per_kind_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
+    out = []
+    for kind, s in figures.get("detection", {}).get("per_kind", {}).items():
+        out.append((kind, str(s["labeled"]), str(s["found"]), _pct(s["precision"]), _pct(s["recall"]), _pct(s["f1"])))
+    return out
+
+
+def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def markdown(runs: dict[str, dict[str, Any]]) -> str:
+    """One section per split (e.g. dev and held-out), side by side in the headline table."""
+    names = list(runs)
+    base = summary_rows(runs[names[0]])
+    merged = []
+    for i, (label, _v) in enumerate(base):
+        merged.append((label, *[summary_rows(runs[n])[i][1] for n in names]))
+    parts = ["# odoo-triage evaluation", "", _md_table(("figure", *names), merged)]
+    for n in names:
+        parts += ["", f"## Detection per incident kind: {n}", "",
+                  _md_table(("kind", "labeled", "found", "precision", "recall", "F1"), per_kind_rows(runs[n]))]
+    return "\n".join(parts) + "\n"
+
+
+def compare_markdown(run_a: str, run_b: str, changes: list[Change]) -> str:
+    rows = [(c.figure, _fmt(c.before), _fmt(c.after), _fmt(c.delta), "REGRESSION" if c.regression else "")
+            for c in changes]
+    head = f"# {run_a} -> {run_b}\n\n{sum(c.regression for c in changes)} regression(s)\n\n"
+    return head + _md_table(("figure", run_a, run_b, "change", ""), rows) + "\n"
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4g}"
+
+
+def _plot_png(runs: dict[str, dict[str, Any]]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    width = 0.8 / max(len(runs), 1)
+    for i, (name, figs) in enumerate(runs.items()):
+        kinds = list(figs.get("detection", {}).get("per_kind", {}))
+        recalls = [figs["detection"]["per_kind"][k]["recall"] for k in kinds]
+        axes[0].bar([x + i * width for x in range(len(kinds))], recalls, width, label=name)
+        axes[0].set_xticks(range(len(kinds)), kinds, rotation=35, ha="right", fontsize=7)
+        stages = figs.get("stages", {})
+        axes[1].bar([x + i * width for x in range(len(stages))], [m["seconds"] for m in stages.values()], width,
+                    label=name)
+        axes[1].set_xticks(range(len(stages)), list(stages), rotation=20, fontsize=8)
+    axes[0].set_title("recall per incident kind")
+    axes[0].set_ylim(0, 1.05)
+    axes[1].set_title("wall time per stage (s)")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def html_report(runs: dict[str, dict[str, Any]]) -> str:
+    names = list(runs)
+    rows = summary_rows(runs[names[0]])
+    body = ["<h1>odoo-triage evaluation</h1>", "<table border=1 cellpadding=4><tr><th>figure</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"]
+    for i, (label, _v) in enumerate(rows):
+        cells = "".join(f"<td>{html.escape(summary_rows(runs[n])[i][1])}</td>" for n in names)
+        body.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
+    body.append("</table>")
+    png = base64.b64encode(_plot_png(runs)).decode()
+    body.append(f'<p><img alt="per-kind recall and stage times" src="data:image/png;base64,{png}"></p>')
+    return "<!doctype html><html><head><meta charset='utf-8'><title>odoo-triage eval</title></head><body>" + \
+        "\n".join(body) + "</body></html>\n"

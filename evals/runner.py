@@ -1,0 +1,200 @@
+"""Run the whole pipeline on a labeled folder and measure it, stage by stage.
+
+A labeled folder has the demo world's layout (docs/labels.md): logs/, records/, labels/ and
+flows.json. Each stage's wall time and the process's peak RSS after it are recorded, so a slow
+or hungry stage shows up in the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_cache_dir
+
+from agent.domain import FlowInfo
+from agent.errors import InputError
+from agent.store import Store
+from evals.labels import read_entities, read_incidents, true_pairs
+from evals.metrics import TriageOutcome, normalise_pair, score_detection, score_pairs, score_triage
+
+LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
+
+
+@dataclass(frozen=True)
+class Split:
+    """World parameters. The held-out split uses seeds and dates no shipped model was tuned on."""
+
+    name: str
+    seed: int
+    events: int
+    partners: int
+    start: str  # ISO date of the first simulated day (a Monday)
+
+
+DEV = Split("dev", seed=7, events=60_000, partners=2_000, start="2026-10-19")
+HELDOUT = Split("heldout", seed=4242, events=80_000, partners=2_500, start="2027-01-18")
+SPLITS = {s.name: s for s in (DEV, HELDOUT)}
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+@dataclass
+class StageTimer:
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        result = fn()
+        self.stages[name] = {"seconds": round(time.perf_counter() - t0, 3), "peak_rss_mb": round(peak_rss_mb(), 1)}
+        return result
+
+
+def world_for_split(split: Split, root: Path | None = None) -> Path:
+    """Build (once) and return the world folder of a split, cached by its parameters."""
+    from evals.world import generate_world
+
+    base = root or Path(user_cache_dir("odoo-triage", appauthor=False)) / "worlds"
+    folder = base / f"{split.name}-s{split.seed}-e{split.events}-p{split.partners}"
+    if not (folder / "labels" / "incidents.jsonl").exists():
+        generate_world(folder, seed=split.seed, events=split.events, partners=split.partners,
+                       start=datetime.fromisoformat(split.start + "T00:00:00+00:00"))
+    return folder
+
+
+def check_labeled_folder(folder: Path) -> None:
+    missing = [p for p in ("labels/incidents.jsonl", "logs") if not (folder / p).exists()]
+    if missing:
+        raise InputError(f"{folder} is not a labeled folder: missing {', '.join(missing)} (see docs/labels.md)")
+
+
+def load_flows(folder: Path) -> list[FlowInfo]:
+    path = folder / "flows.json"
+    if not path.exists():
+        return []
+    return [FlowInfo.model_validate(f) for f in json.loads(path.read_text())]
+
+
+def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
+    meta = folder / "world.json"
+    if meta.exists():
+        info = json.loads(meta.read_text())
+        if "start" in info and "end" in info:
+            start = datetime.fromisoformat(str(info["start"]).replace("Z", "+00:00"))
+            end = datetime.fromisoformat(str(info["end"]).replace("Z", "+00:00"))
+            return max((end - start).total_seconds() / 86400, 1.0)
+    return 14.0
+
+
+def triage_outcomes(run: Any) -> list[TriageOutcome]:
+    """Reduce the agent's incidents and proposals to what the labels can check."""
+    actions: dict[str, list[str]] = {}
+    for p in run.proposals:
+        actions.setdefault(p.incident_id, []).append(str(p.action))
+    return [
+        TriageOutcome(flow=i.flow, window_start=i.window_start, window_end=i.window_end,
+                      cause=str(i.cause), actions=actions.get(i.incident_id, []))
+        for i in run.incidents
+    ]
+
+
+def evaluate_folder(
+    folder: Path,
+    *,
+    provider: str = "offline",
+    store: Store | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """All figures for one labeled folder."""
+    from agent.triage import run_triage
+    from detectors.pipeline import run_detection
+    from matchers.pipeline import match_partners, match_projects
+
+    check_labeled_folder(folder)
+    note = progress or (lambda _msg: None)
+    timer = StageTimer()
+    labels = read_incidents(folder / "labels" / "incidents.jsonl")
+    flows = load_flows(folder)
+    days = simulated_days(folder)
+    log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
+
+    note("detect")
+    detection = timer.run("detect", lambda: run_detection(log_files))
+    n_flows = len(flows) or len({a.flow for a in detection.anomalies}) or 1
+    det = score_detection(detection.anomalies, labels, flows=n_flows, days=days)
+    events = sum(getattr(s, "events", 0) if not isinstance(s, dict) else s.get("events", 0)
+                 for s in _stats_values(detection.stats))
+
+    figures: dict[str, Any] = {"detection": det.as_dict()}
+    dup: dict[str, Any] = {}
+    partner_result = project_result = None
+    for model, fname, fn in (("partners", "res_partner.csv", match_partners),
+                             ("projects", "project_project.csv", match_projects)):
+        records = folder / "records" / fname
+        entities = folder / "labels" / f"{model[:-1]}_entities.csv"
+        if not records.exists():
+            continue
+        note(f"match {model}")
+        result = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
+        if model == "partners":
+            partner_result = result
+        else:
+            project_result = result
+        if entities.exists():
+            predicted = {normalise_pair(c.left_id, c.right_id) for c in result.candidates}
+            dup[model] = score_pairs(predicted, true_pairs(read_entities(entities)))
+    figures["duplicates"] = dup
+
+    note("triage")
+    run = timer.run("triage", lambda: run_triage(detection, partner_result, project_result, flows,
+                                                 provider=provider, store=store))
+    figures["triage"] = score_triage(triage_outcomes(run), labels)
+    figures["grounding"] = _grounding(run)
+    figures["llm"] = _llm_usage(run, provider)
+    figures["stages"] = timer.stages
+    figures["events"] = events
+    if events and "detect" in timer.stages:
+        figures["events_per_second"] = round(events / max(timer.stages["detect"]["seconds"], 1e-9))
+    return figures
+
+
+def _stats_values(stats: Any) -> list[Any]:
+    if isinstance(stats, dict):
+        return list(stats.values())
+    if isinstance(stats, list):
+        return stats
+    return []
+
+
+def _grounding(run: Any) -> dict[str, int]:
+    g = getattr(run, "grounding", None) or {}
+    if not isinstance(g, dict):
+        g = {k: getattr(g, k) for k in ("caught", "passed_on") if hasattr(g, k)}
+    return {"ungrounded_caught": int(g.get("caught", g.get("ungrounded_caught", 0))),
+            "ungrounded_passed_on": int(g.get("passed_on", g.get("ungrounded_passed_on", 0)))}
+
+
+def _llm_usage(run: Any, provider: str) -> dict[str, Any]:
+    usage = list(getattr(run, "usage", []) or [])
+    n = max(len(run.incidents), 1)
+
+    def total(key: str) -> float:
+        return float(sum((u.get(key, 0) if isinstance(u, dict) else getattr(u, key, 0)) or 0 for u in usage))
+
+    return {
+        "provider": provider,
+        "incidents": len(run.incidents),
+        "tokens_per_incident": round((total("prompt_tokens") + total("completion_tokens")) / n, 1),
+        "cost_usd_per_incident": round(total("cost_usd") / n, 6),
+        "latency_s_per_incident": round(total("latency_s") / n, 4),
+    }

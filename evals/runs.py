@@ -1,0 +1,109 @@
+"""Stored evaluation runs and comparing two of them, so a regression shows up as a flagged row."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from agent.domain import stable_id, utcnow
+from agent.errors import InputError
+from agent.store import Store
+from agent.store.tables import EvalRunRow
+
+# Figures where lower is better; every other numeric figure is higher-is-better.
+LOWER_IS_BETTER = ("false_alarms", "seconds", "peak_rss", "time_to_detect", "passed_on", "cost", "tokens", "latency")
+# Changes smaller than these are noise, not regressions.
+ABS_TOLERANCE = 0.005
+REL_TOLERANCE = 0.10
+
+
+def code_version() -> str:
+    """The git commit the run measured, with '+dirty' when the tree had changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
+                               text=True, timeout=5).stdout.strip()
+        return f"{sha}{'+dirty' if dirty else ''}"
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import version
+
+        return f"odoo-triage {version('odoo-triage')}"
+
+
+def save_run(store: Store, config: dict[str, Any], figures: dict[str, Any]) -> str:
+    created = utcnow()
+    run_id = stable_id("run", created.isoformat(), config.get("split"), config.get("seed"))
+    with store.session() as s:
+        s.add(EvalRunRow(run_id=run_id, created_at=created, code_version=code_version(),
+                         config=config, figures=figures))
+    return run_id
+
+
+def load_run(store: Store, run_id: str) -> EvalRunRow:
+    with store.session() as s:
+        row = s.get(EvalRunRow, run_id)
+        if row is None:
+            row = s.scalars(select(EvalRunRow).where(EvalRunRow.run_id.startswith(run_id))).first()
+        if row is None:
+            raise InputError(f"no evaluation run {run_id!r}; `triage eval --list` shows the stored runs")
+        return row
+
+
+def list_runs(store: Store, limit: int = 20) -> list[EvalRunRow]:
+    with store.session() as s:
+        return list(s.scalars(select(EvalRunRow).order_by(EvalRunRow.created_at.desc()).limit(limit)))
+
+
+def flatten(figures: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Nested figures as dotted keys, numbers only."""
+    out: dict[str, float] = {}
+    for key, value in figures.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int | float):
+            out[name] = float(value)
+    return out
+
+
+@dataclass
+class Change:
+    figure: str
+    before: float | None
+    after: float | None
+    regression: bool
+
+    @property
+    def delta(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def lower_is_better(figure: str) -> bool:
+    return any(marker in figure for marker in LOWER_IS_BETTER)
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Every figure that changed; a change for the worse beyond tolerance is a regression."""
+    a, b = flatten(before), flatten(after)
+    changes: list[Change] = []
+    for key in sorted(set(a) | set(b)):
+        old, new = a.get(key), b.get(key)
+        if old == new:
+            continue
+        regression = False
+        if old is not None and new is not None:
+            worse = new > old if lower_is_better(key) else new < old
+            big = abs(new - old) > max(ABS_TOLERANCE, REL_TOLERANCE * abs(old) if lower_is_better(key) else ABS_TOLERANCE)
+            regression = worse and big
+        changes.append(Change(key, old, new, regression))
+    return changes
