@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from agent.errors import InputError
 from agent.store import StoreError, open_store
 
 COMMAND_MODULES = ["detect", "match", "triage", "approvals", "batch", "digest", "console", "evaluate", "sandbox"]
 
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+
+
+class _TriageGroup(TyperGroup):
+    """Turns errors the user can fix into one line on stderr and exit code 2, for every command."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (InputError, StoreError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            err_console.print(f"[red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 app = typer.Typer(
+    cls=_TriageGroup,
     name="triage",
     help="Triage the integrations around Odoo: detect, match duplicates, explain, propose, approve.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
 
 
 def package_version() -> str:
@@ -89,26 +103,8 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Entry point: known errors become one line on stderr and exit code 2, never a traceback."""
-    try:
-        rv = app(standalone_mode=False)
-        if isinstance(rv, int) and rv:
-            sys.exit(rv)
-    except (InputError, StoreError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        sys.exit(EXIT_BAD_INPUT)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_BAD_INPUT)
-        raise
+    """Entry point of the `triage` console script."""
+    app()
 
 
 if __name__ == "__main__":

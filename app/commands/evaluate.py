@@ -25,7 +25,7 @@ def eval_command(
     labels: Path = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see docs/labels.md)."),
     split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
     provider: str = typer.Option("offline", "--provider", help="offline or openai."),
-    compare: tuple[str, str] = typer.Option((None, None), "--compare", help="Compare two stored runs: RUN_A RUN_B."),
+    compare: tuple[str, str] | None = typer.Option(None, "--compare", help="Compare two stored runs: RUN_A RUN_B."),
     list_runs_: bool = typer.Option(False, "--list", help="List the stored runs."),
     report: Path = typer.Option(None, "--report", help="Write a report: .md for Markdown, .html with plots."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
@@ -47,7 +47,7 @@ def eval_command(
                           str(r.config.get("split")), f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}")
         console.print(table)
         return
-    if compare[0]:
+    if compare:
         a, b = load_run(store, compare[0]), load_run(store, compare[1])
         changes = compare_figures(a.figures, b.figures)
         text = reports.compare_markdown(a.run_id, b.run_id, changes)
