@@ -1,7 +1,134 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage batch FILE`: group a failed import/sync batch by error signature and cause."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from app.batch import (
+    EXIT_ACTIONABLE,
+    EXIT_BAD_INPUT,
+    EXIT_NOTHING_ACTIONABLE,
+    BatchReport,
+    count_rows,
+    triage_batch,
+)
+
+PROGRESS_FROM_LINES = 2_000  # below this the batch is read before a bar could be drawn
+
+HELP = (
+    "Group the failures of one import or sync batch by error signature and cause.\n\n"
+    "FILE is a CSV or JSON (array, or JSON lines) of rows with their error (the error column is found by "
+    "name: error, error_message, message, exc_message, ...), or a queue.job export of failed jobs (CSV from "
+    "Odoo, field names or labels). Each group shows its count, example rows, affected records and the "
+    "proposed remediation: rate limit or outage on queue.jobs -> requeue_jobs of their uuids (never "
+    "`started` ones); auth, configuration or unknown -> escalate; validation or data -> fix the rows and "
+    "post_note on their records. Malformed rows are counted and listed with their line numbers.\n\n"
+    "\b\nExit codes, for automation:\n"
+    f"  {EXIT_NOTHING_ACTIONABLE}  nothing actionable (no failed rows left to act on)\n"
+    f"  {EXIT_ACTIONABLE}  at least one group has an actionable remediation\n"
+    f"  {EXIT_BAD_INPUT}  bad input: missing file, unreadable or unknown format, no error column"
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def load_owners(path: Path | None) -> dict[str, str]:
+    """flow -> owner from a flows.json catalog (agent/domain.py FlowInfo)."""
+    if path is None:
+        return {}
+    from agent.domain import FlowInfo
+    from agent.errors import InputError
+
+    try:
+        flows = [FlowInfo.model_validate(f) for f in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the flow catalog {path}: {exc}") from exc
+    return {f.name: f.owner for f in flows}
+
+
+def render_table(report: BatchReport, console: Console) -> None:
+    console.print(
+        f"[bold]{report.file}[/] ({report.format}, error column [cyan]{report.error_column}[/]): "
+        f"{report.rows_total} rows, {report.failed_rows} failed, {report.skipped_rows} skipped, "
+        f"{len(report.malformed)} malformed, {len(report.groups)} groups"
+    )
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("cause", no_wrap=True)
+    table.add_column("signature", ratio=3)
+    table.add_column("affected records", ratio=2)
+    table.add_column("remediation", ratio=3)
+    for i, g in enumerate(report.groups, start=1):
+        recs = _records_cell(g.affected_records)
+        example = g.example_rows[0] if g.example_rows else {}
+        sig = f"{g.signature}\n[dim]e.g. line {example.get('line_no')}; lines {', '.join(map(str, g.lines[:8]))}" + (
+            " ...[/]" if len(g.lines) > 8 else "[/]")
+        style = "bold yellow" if g.remediation.actionable else "dim"
+        table.add_row(str(i), str(g.count), f"{g.cause}\n[dim]{g.cause_confidence:.0%}[/]", sig, recs,
+                      f"[{style}]{g.remediation.action}[/]\n{g.remediation.summary}")
+    console.print(table)
+    if report.malformed:
+        console.print(f"[red]{len(report.malformed)} malformed row(s)[/], kept aside:")
+        for m in report.malformed[:20]:
+            console.print(f"  line {m.line_no}: {m.reason}")
+        if len(report.malformed) > 20:
+            console.print(f"  ... and {len(report.malformed) - 20} more (use --format json for all)")
+    n = len(report.actionable_groups)
+    console.print(f"{n} actionable group(s); exit code {report.exit_code}.")
+
+
+def _records_cell(refs: list[str]) -> str:
+    by_model: dict[str, list[str]] = {}
+    for ref in refs:
+        model, _, rid = ref.rpartition(":")
+        by_model.setdefault(model, []).append(rid)
+    parts = []
+    for model, ids in by_model.items():
+        shown = ", ".join(i[:8] for i in ids[:3]) + (" ..." if len(ids) > 3 else "")
+        parts.append(f"{len(ids)} {model}\n[dim]{shown}[/]")
+    return "\n".join(parts) or "-"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `triage` app."""
+    """Add `triage batch` to the app."""
+
+    @app.command("batch", help=HELP)
+    def batch(
+        file: Path = typer.Argument(..., help="The failed batch: .csv, .json or .jsonl (queue.job export or rows)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table (rich) or json."),
+        flow: str = typer.Option(None, "--flow", help="Flow name (default: from the queue.job channel, else the file name)."),
+        owner: str = typer.Option(None, "--owner", help="Who escalations go to (default: from --flows, else 'the flow owner')."),
+        flows: Path = typer.Option(None, "--flows", help="flows.json catalog, to find the flow's owner."),
+    ) -> None:
+        out = Console()
+        err = Console(stderr=True)
+        owners = load_owners(flows)
+        lines = count_rows(file) if file.is_file() else 0
+        if lines >= PROGRESS_FROM_LINES:
+            with Progress(SpinnerColumn(), TextColumn("reading {task.description}"), BarColumn(),
+                          MofNCompleteColumn(), console=err, transient=True) as progress:
+                task = progress.add_task(file.name, total=None)
+                report = triage_batch(file, flow=flow, owner=owner, owners=owners,
+                                      tick=lambda: progress.advance(task))
+        else:
+            report = triage_batch(file, flow=flow, owner=owner, owners=owners)
+        if fmt is OutputFormat.json:
+            data = report.model_dump(mode="json")
+            data["actionable_groups"] = len(report.actionable_groups)
+            data["exit_code"] = report.exit_code
+            typer.echo(json.dumps(data, indent=2))
+        else:
+            render_table(report, out)
+        raise typer.Exit(report.exit_code)
+

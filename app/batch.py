@@ -1,0 +1,575 @@
+"""Triage of one failed import or sync batch: group the failures by error signature and cause,
+and say what to do about each group.
+
+Input is a CSV, JSON (array, object holding one array, or JSON lines) of rows with their error,
+or an OCA queue.job export of failed jobs. Rows that cannot be read are kept with their line
+number (`MalformedRow`), never dropped. Signatures come from the detectors' template miner and
+causes from the agent's classifier; both sit behind a thin adapter (`_signatures`, `_classify`)
+so this module keeps working, with drain3 and a rule table, when they are not importable.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.actions import NOTE_MODELS, parse_action
+from agent.domain import ActionName, Cause
+from agent.errors import InputError
+
+EXIT_NOTHING_ACTIONABLE = 0
+EXIT_BAD_INPUT = 2
+EXIT_ACTIONABLE = 3
+
+ERROR_COLUMNS = (
+    "error", "error_message", "errormessage", "exc_message", "exception_message", "message", "exception",
+    "err", "error_msg", "failure", "failure_reason", "reason", "status_message", "detail",
+)
+# Odoo's non-import-compatible export writes field labels; map them back to field names.
+QUEUE_JOB_LABELS = {
+    "uuid": "uuid", "description": "name", "task": "name", "model": "model_name", "method": "method_name",
+    "state": "state", "exception": "exc_name", "exception message": "exc_message",
+    "exception info": "exc_info", "record(s)": "records", "records": "records", "channel": "channel",
+    "current try": "retry", "max. retries": "max_retries", "created date": "date_created",
+    "date created": "date_created", "executed in (seconds)": "exec_time", "result": "result",
+}
+QUEUE_JOB_FAILED_STATES = {"failed"}
+MAX_EXAMPLES = 3
+REQUEUE_CHUNK = 500  # agent.actions.RequeueJobs takes at most 500 uuids
+
+
+# --------------------------------------------------------------------------- models
+
+
+class MalformedRow(BaseModel):
+    line_no: int
+    reason: str
+    raw: str
+
+
+class BatchRow(BaseModel):
+    """One failed row: where it is, its error text and the records it concerns."""
+
+    line_no: int
+    error: str
+    data: dict[str, Any]
+    records: list[str] = Field(default_factory=list)
+    job_uuid: str | None = None
+    state: str | None = None
+
+
+class Remediation(BaseModel):
+    action: str  # an ActionName, or "resubmit_rows" / "fix_rows" / "none" outside Odoo
+    summary: str
+    actionable: bool
+    proposals: list[dict[str, Any]] = Field(default_factory=list)  # validated allow-list payloads
+    skipped: list[str] = Field(default_factory=list)  # e.g. started jobs kept out of a requeue
+
+
+class FailureGroup(BaseModel):
+    signature: str
+    cause: Cause
+    cause_confidence: float
+    count: int
+    lines: list[int]
+    example_rows: list[dict[str, Any]]
+    affected_records: list[str]
+    remediation: Remediation
+
+
+class BatchReport(BaseModel):
+    file: str
+    flow: str
+    format: str  # "queue_job_csv" | "csv" | "json" | "jsonl"
+    error_column: str
+    rows_total: int
+    failed_rows: int
+    skipped_rows: int  # read fine but nothing to triage (a done job, a row without error)
+    malformed: list[MalformedRow]
+    groups: list[FailureGroup]
+
+    @property
+    def actionable_groups(self) -> list[FailureGroup]:
+        return [g for g in self.groups if g.remediation.actionable]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_ACTIONABLE if self.actionable_groups else EXIT_NOTHING_ACTIONABLE
+
+
+@dataclass
+class LoadedBatch:
+    format: str
+    error_column: str
+    rows: list[BatchRow]
+    skipped_rows: int
+    malformed: list[MalformedRow]
+    flow: str | None = None
+    rows_total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _norm(col: str) -> str:
+    return col.strip().lower().replace("-", "_")
+
+
+def find_error_column(columns: Iterable[str]) -> str | None:
+    """The column holding the error text: the first known name, then any name mentioning error."""
+    by_norm = {_norm(c): c for c in columns if c}
+    for name in ERROR_COLUMNS:
+        if name in by_norm:
+            return by_norm[name]
+    for norm, col in by_norm.items():
+        if "error" in norm or norm.startswith("exc"):
+            return col
+    return None
+
+
+def is_queue_job_export(columns: Iterable[str]) -> bool:
+    names = {QUEUE_JOB_LABELS.get(c.strip().lower(), c.strip().lower()) for c in columns if c}
+    return "uuid" in names and "state" in names and ("exc_message" in names or "exc_name" in names)
+
+
+_RECORDSET = re.compile(r"\b([a-z_]+(?:\.[a-z_]+)+)\(\s*(\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
+_REF = re.compile(r"\b([a-z_]+(?:\.[a-z_]+)+):(\d+)\b")
+
+
+def parse_records(value: Any) -> list[str]:
+    """`account.move(12, 13)`, OCA's serialized recordset JSON, or "model:id" refs -> refs."""
+    if value in (None, ""):
+        return []
+    text = value if isinstance(value, str) else json.dumps(value)
+    try:
+        obj = json.loads(text)
+        if isinstance(obj, dict) and obj.get("model") and isinstance(obj.get("ids"), list):
+            return [f"{obj['model']}:{int(i)}" for i in obj["ids"]]
+    except (ValueError, TypeError):
+        pass
+    refs = [f"{m}:{i.strip()}" for m, ids in _RECORDSET.findall(text) for i in ids.split(",")]
+    return refs or [f"{m}:{i}" for m, i in _REF.findall(text)]
+
+
+def _generic_records(row: dict[str, Any]) -> list[str]:
+    low = {_norm(k): v for k, v in row.items() if k}
+    model = str(low.get("model") or low.get("res_model") or "").strip()
+    for key in ("res_id", "record_id", "id"):
+        rid = str(low.get(key) or "").strip()
+        if model and rid.isdigit():
+            return [f"{model}:{rid}"]
+    refs = parse_records(low.get("records") or low.get("record") or "")
+    if refs:
+        return refs
+    if str(low.get("partner_id") or "").strip().isdigit():
+        return [f"res.partner:{str(low['partner_id']).strip()}"]
+    if str(low.get("project_id") or "").strip().isdigit():
+        return [f"project.project:{str(low['project_id']).strip()}"]
+    return []
+
+
+def _error_text(row: dict[str, Any], error_column: str, queue_job: bool) -> str:
+    if queue_job:
+        msg = str(row.get("exc_message") or "").strip()
+        name = str(row.get("exc_name") or "").strip()
+        if not msg:
+            info = str(row.get("exc_info") or "").strip().splitlines()
+            msg = info[-1].strip() if info else ""
+        if name and msg and not msg.startswith(name):
+            return f"{name}: {msg}"
+        return msg or name
+    value = row.get(error_column)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value or "").strip()
+
+
+def _flow_from_channel(channel: str) -> str | None:
+    parts = [p for p in channel.strip().split(".") if p and p != "root"]
+    return parts[-1] if parts else None
+
+
+def _build_rows(
+    records: Iterable[tuple[int, dict[str, Any] | None, str, str | None]],
+    columns: list[str],
+    fmt: str,
+    tick: Callable[[], None] | None,
+) -> LoadedBatch:
+    queue_job = fmt == "queue_job_csv"
+    error_column = "exc_message" if queue_job else (find_error_column(columns) or "")
+    if not error_column:
+        raise InputError(
+            f"no error column found among {', '.join(columns[:12]) or 'no columns'}; "
+            f"expected one of {', '.join(ERROR_COLUMNS[:6])}, ..."
+        )
+    rows: list[BatchRow] = []
+    malformed: list[MalformedRow] = []
+    skipped = 0
+    total = 0
+    flows: dict[str, int] = {}
+    for line_no, data, raw, problem in records:
+        total += 1
+        if tick:
+            tick()
+        if problem or data is None:
+            malformed.append(MalformedRow(line_no=line_no, reason=problem or "unreadable row", raw=raw[:500]))
+            continue
+        state = str(data.get("state") or "").strip().lower() or None
+        if queue_job and state not in QUEUE_JOB_FAILED_STATES and state != "started":
+            skipped += 1  # done/pending/cancelled jobs: nothing to triage
+            continue
+        error = _error_text(data, error_column, queue_job)
+        if not error:
+            if queue_job and state == "failed":
+                malformed.append(MalformedRow(line_no=line_no, reason="failed job without exception text", raw=raw[:500]))
+            else:
+                skipped += 1
+            continue
+        if queue_job:
+            uuid = str(data.get("uuid") or "").strip()
+            if not uuid:
+                malformed.append(MalformedRow(line_no=line_no, reason="queue.job row without uuid", raw=raw[:500]))
+                continue
+            recs = [f"queue.job:{uuid}", *parse_records(data.get("records"))]
+            if data.get("channel"):
+                flow = _flow_from_channel(str(data["channel"]))
+                if flow:
+                    flows[flow] = flows.get(flow, 0) + 1
+            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=recs, job_uuid=uuid, state=state))
+        else:
+            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=_generic_records(data), state=state))
+    flow = max(flows, key=lambda k: flows[k]) if flows else None
+    return LoadedBatch(format=fmt, error_column=error_column, rows=rows, skipped_rows=skipped,
+                       malformed=malformed, flow=flow, rows_total=total)
+
+
+def _csv_records(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any] | None, str, str | None]]]:
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise InputError("the CSV file is empty") from exc
+    except csv.Error as exc:
+        raise InputError(f"unreadable CSV header: {exc}") from exc
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    out: list[tuple[int, dict[str, Any] | None, str, str | None]] = []
+    prev_end = reader.line_num
+    while True:
+        start = prev_end + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raw = "".join(lines[start - 1 : reader.line_num])
+            out.append((start, None, raw, f"unreadable CSV: {exc}"))
+            prev_end = reader.line_num
+            continue
+        end = reader.line_num
+        raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
+        prev_end = end
+        if not fields or all(not f.strip() for f in fields):
+            continue  # blank line
+        if len(fields) != len(header):
+            out.append((start, None, raw, f"expected {len(header)} fields, found {len(fields)}"))
+            continue
+        out.append((start, dict(zip(header, fields, strict=True)), raw, None))
+    return header, out
+
+
+def _json_array_items(text: str) -> list[tuple[int, Any, str]]:
+    """Elements of the top-level array (or of the one array an object holds) with start lines."""
+    dec = json.JSONDecoder()
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"unreadable JSON at line {exc.lineno}: {exc.msg}") from exc
+    if isinstance(whole, dict):
+        arrays = [k for k, v in whole.items() if isinstance(v, list)]
+        if len(arrays) != 1:
+            raise InputError("a JSON object batch must hold exactly one array of rows")
+        key = arrays[0]
+        pos = text.index("[", text.index(json.dumps(key)) + len(json.dumps(key)))
+    elif isinstance(whole, list):
+        pos = text.index("[")
+    else:
+        raise InputError("a JSON batch must be an array of rows")
+    items: list[tuple[int, Any, str]] = []
+    pos += 1
+    ws = re.compile(r"[\s,]*")
+    while True:
+        pos = ws.match(text, pos).end()  # type: ignore[union-attr]
+        if pos >= len(text) or text[pos] == "]":
+            break
+        obj, end = dec.raw_decode(text, pos)
+        items.append((text.count("\n", 0, pos) + 1, obj, text[pos:end]))
+        pos = end
+    return items
+
+
+def load_batch(path: Path, tick: Callable[[], None] | None = None) -> LoadedBatch:
+    """Read a failed batch; raises InputError when the file itself is unusable."""
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, expected a CSV or JSON batch file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    if not text.strip():
+        raise InputError(f"{path} is empty")
+    suffix = path.suffix.lower()
+    head = text.lstrip()[:1]
+    if suffix in (".jsonl", ".ndjson") or (head == "{" and suffix != ".json" and "\n{" in text.strip()):
+        return _load_jsonl(text, tick)
+    if suffix == ".json" or head in "[{":
+        items = _json_array_items(text)
+        records = []
+        columns: dict[str, None] = {}
+        for line_no, obj, raw in items:
+            if isinstance(obj, dict):
+                columns.update(dict.fromkeys(obj))
+                records.append((line_no, obj, raw, None))
+            else:
+                records.append((line_no, None, raw, f"expected an object, found {type(obj).__name__}"))
+        return _finish(records, list(columns), "json", tick)
+    if suffix in (".csv", ".txt", "") or "," in text.splitlines()[0]:
+        header, records = _csv_records(text)
+        if is_queue_job_export(header):
+            mapped = [QUEUE_JOB_LABELS.get(h.lower(), h) for h in header]
+            records = [
+                (ln, None if d is None else dict(zip(mapped, d.values(), strict=True)), raw, p)
+                for ln, d, raw, p in records
+            ]
+            return _finish(records, mapped, "queue_job_csv", tick)
+        return _finish(records, header, "csv", tick)
+    raise InputError(f"unknown batch format for {path.name}: expected .csv, .json or .jsonl")
+
+
+def _load_jsonl(text: str, tick: Callable[[], None] | None) -> LoadedBatch:
+    records = []
+    columns: dict[str, None] = {}
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            records.append((i, None, line, f"unreadable JSON: {exc.msg}"))
+            continue
+        if not isinstance(obj, dict):
+            records.append((i, None, line, f"expected an object, found {type(obj).__name__}"))
+            continue
+        columns.update(dict.fromkeys(obj))
+        records.append((i, obj, line, None))
+    return _finish(records, list(columns), "jsonl", tick)
+
+
+def _finish(records: list, columns: list[str], fmt: str, tick: Callable[[], None] | None) -> LoadedBatch:
+    if fmt != "queue_job_csv" and is_queue_job_export(columns):
+        fmt = "queue_job_csv"
+    batch = _build_rows(records, columns, fmt, tick)
+    if not batch.rows and batch.malformed and not batch.skipped_rows:
+        first = batch.malformed[0]
+        raise InputError(f"no readable row: all {len(batch.malformed)} rows are malformed "
+                         f"(line {first.line_no}: {first.reason})")
+    return batch
+
+
+def count_rows(path: Path) -> int:
+    """Rough row count for the progress bar (lines, not records)."""
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError:
+        return 0
+
+
+# --------------------------------------------------------------------------- signatures and causes
+
+
+def _signatures(messages: list[str]) -> list[str]:
+    """One template per message: the detectors' miner when present, drain3 otherwise."""
+    try:
+        from detectors.templates import mine_templates  # type: ignore[import-not-found]
+    except ImportError:
+        mine_templates = None
+    if mine_templates is not None:
+        return list(mine_templates(messages))
+    return _drain_templates(messages)
+
+
+_MASKS = [
+    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "UUID"),
+    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "EMAIL"),
+    (r"\b[A-Z]{2}\d{8,12}\b", "VAT"),
+    (r"\b\d+(?:\.\d+)?\b", "NUM"),
+]
+
+
+def _drain_templates(messages: list[str]) -> list[str]:
+    from drain3 import TemplateMiner
+    from drain3.masking import MaskingInstruction
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    cfg = TemplateMinerConfig()
+    cfg.masking_instructions = [MaskingInstruction(p, m) for p, m in _MASKS]
+    cfg.drain_sim_th = 0.5
+    cfg.parametrize_numeric_tokens = True
+    cfg.profiling_enabled = False
+    miner = TemplateMiner(config=cfg)
+    first_lines = [m.strip().splitlines()[0] if m.strip() else "" for m in messages]
+    ids = [miner.add_log_message(m)["cluster_id"] for m in first_lines]
+    templates = {c.cluster_id: c.get_template() for c in miner.drain.clusters}
+    return [templates[i] for i in ids]
+
+
+_CAUSE_RULES: list[tuple[Cause, re.Pattern[str]]] = [
+    (Cause.credential_auth, re.compile(
+        r"\b401\b|unauthori[sz]ed|invalid api ?key|invalid_?grant|access ?denied|authenticat|"
+        r"expired (?:token|credential|api key)|token expired|forbidden|\b403\b", re.I)),
+    (Cause.rate_limit, re.compile(r"\b429\b|too many requests|rate.?limit|throttl|quota exceeded", re.I)),
+    (Cause.upstream_outage, re.compile(
+        r"\b50[234]\b|bad gateway|service unavailable|gateway time|timed? ?out|connection (?:refused|reset|error)|"
+        r"max retries exceeded|connectionerror|name or service not known|unreachable", re.I)),
+    (Cause.configuration, re.compile(
+        r"not configured|misconfigur|no (?:journal|account|company|sequence) (?:found|defined)|"
+        r"missing (?:setting|configuration|parameter)|unknown (?:company|journal)", re.I)),
+    (Cause.schema_validation, re.compile(
+        r"validationerror|schema|required field|missing (?:required )?field|invalid (?:value|field|format|type)|"
+        r"unknown field|\b422\b|is not valid|wrong type|expected (?:a|an) \w+", re.I)),
+    (Cause.data_quality, re.compile(
+        r"duplicate|already exists|unique|missingerror|does not exist|not found|no record|"
+        r"integrityerror|constraint", re.I)),
+]
+
+
+def _classify(text: str) -> tuple[Cause, float]:
+    """The agent's cause classifier when present, a rule table on the error text otherwise."""
+    try:
+        from agent.causes import classify_text  # type: ignore[import-not-found]
+    except ImportError:
+        classify_text = None
+    if classify_text is not None:
+        result = classify_text(text)
+        if isinstance(result, tuple):
+            return Cause(result[0]), float(result[1])
+        return Cause(getattr(result, "cause", result)), float(getattr(result, "confidence", 0.7))
+    hits = [cause for cause, rx in _CAUSE_RULES if rx.search(text)]
+    if not hits:
+        return Cause.unknown, 0.0
+    return hits[0], 0.9 if len(hits) == 1 else 0.6
+
+
+# --------------------------------------------------------------------------- remediation
+
+
+def _checked(action: ActionName, params: dict[str, Any]) -> dict[str, Any]:
+    """Validate against the allow-list so only payloads the gateway would accept are shown."""
+    parsed = parse_action(str(action), params)
+    return {"action": str(action), "params": parsed.model_dump(mode="json", exclude={"action"})}
+
+
+def remediate(
+    cause: Cause, rows: list[BatchRow], signature: str, flow: str, owner: str
+) -> Remediation:
+    """What to do about one group; only allow-list actions become proposals."""
+    jobs = [r for r in rows if r.job_uuid]
+    lines = ", ".join(str(r.line_no) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+    if cause in (Cause.rate_limit, Cause.upstream_outage):
+        if jobs:
+            started = [r.job_uuid for r in jobs if r.state == "started"]
+            uuids = sorted({r.job_uuid for r in jobs if r.state != "started"})  # type: ignore[misc]
+            proposals = [
+                _checked(ActionName.requeue_jobs, {"job_uuids": uuids[i : i + REQUEUE_CHUNK]})
+                for i in range(0, len(uuids), REQUEUE_CHUNK)
+            ]
+            wait = "once the rate limit resets" if cause is Cause.rate_limit else "once the upstream service is back"
+            summary = f"requeue {len(uuids)} failed job(s) {wait}"
+            if started:
+                summary += f"; {len(started)} started job(s) left alone (a requeue would run them twice)"
+            return Remediation(action=str(ActionName.requeue_jobs), summary=summary, actionable=bool(uuids),
+                               proposals=proposals, skipped=[f"queue.job:{u}" for u in started])
+        return Remediation(action="resubmit_rows", actionable=True,
+                           summary=f"re-submit the {len(rows)} row(s) (lines {lines}) after the transient error clears")
+    if cause in (Cause.credential_auth, Cause.configuration, Cause.unknown):
+        what = {Cause.credential_auth: "renew the credential", Cause.configuration: "fix the configuration",
+                Cause.unknown: "investigate"}[cause]
+        message = (f"{len(rows)} row(s) of a failed {flow} batch failed with '{signature}': {what}, "
+                   f"then re-run them (lines {lines}).")
+        return Remediation(action=str(ActionName.escalate), actionable=True,
+                           summary=f"escalate to {owner}: {what}",
+                           proposals=[_checked(ActionName.escalate, {"flow": flow, "owner": owner, "message": message})])
+    # schema_validation / data_quality: the data must be fixed, a retry would fail the same way
+    notes = []
+    for ref in sorted({ref for r in rows for ref in r.records if not ref.startswith("queue.job:")}):
+        model, _, rid = ref.rpartition(":")
+        if model in NOTE_MODELS and rid.isdigit():
+            try:
+                notes.append(_checked(ActionName.post_note, {
+                    "model": model, "record_id": int(rid),
+                    "body": f"Failed in a {flow} batch: {signature}. Fix this record, then re-run it.",
+                }))
+            except ValidationError:
+                continue
+    summary = f"fix the data of {len(rows)} row(s) (lines {lines}) and re-run them; a retry alone fails the same way"
+    if notes:
+        summary += f"; post a note on {len(notes)} record(s)"
+    return Remediation(action=str(ActionName.post_note) if notes else "fix_rows", summary=summary,
+                       actionable=True, proposals=notes)
+
+
+# --------------------------------------------------------------------------- the whole batch
+
+
+def triage_batch(
+    path: Path,
+    *,
+    flow: str | None = None,
+    owner: str | None = None,
+    owners: dict[str, str] | None = None,
+    tick: Callable[[], None] | None = None,
+) -> BatchReport:
+    """`owners` maps flow -> owner (from flows.json) for escalations when `owner` is not given."""
+    batch = load_batch(path, tick)
+    flow = flow or batch.flow or path.stem
+    owner = owner or (owners or {}).get(flow) or "the flow owner"
+    sigs = _signatures([r.error for r in batch.rows])
+    buckets: dict[tuple[str, Cause], list[BatchRow]] = {}
+    confidences: dict[tuple[str, Cause], float] = {}
+    cause_cache: dict[str, tuple[Cause, float]] = {}
+    for row, sig in zip(batch.rows, sigs, strict=True):
+        if sig not in cause_cache:
+            cause_cache[sig] = _classify(row.error)
+        cause, conf = cause_cache[sig]
+        buckets.setdefault((sig, cause), []).append(row)
+        confidences[(sig, cause)] = conf
+    groups = []
+    for (sig, cause), rows in sorted(buckets.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
+        records = sorted({ref for r in rows for ref in r.records})
+        groups.append(FailureGroup(
+            signature=sig, cause=cause, cause_confidence=confidences[(sig, cause)], count=len(rows),
+            lines=[r.line_no for r in rows],
+            example_rows=[{"line_no": r.line_no, "error": r.error, **_brief(r.data)} for r in rows[:MAX_EXAMPLES]],
+            affected_records=records,
+            remediation=remediate(cause, rows, sig, flow, owner),
+        ))
+    return BatchReport(
+        file=str(path), flow=flow, format=batch.format, error_column=batch.error_column, rows_total=batch.rows_total,
+        failed_rows=len(batch.rows), skipped_rows=batch.skipped_rows, malformed=batch.malformed, groups=groups,
+    )
+
+
+def _brief(data: dict[str, Any]) -> dict[str, Any]:
+    """A row without its bulky fields (tracebacks), for examples."""
+    return {k: v for k, v in data.items() if k not in ("exc_info", "result", "args", "kwargs")}
