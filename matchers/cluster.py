@@ -1,0 +1,98 @@
+"""From scored pairs to clusters, without chaining.
+
+Pairs above the threshold form connected components. A component of two is a cluster. A bigger
+one is re-checked on all its inner pairs (the ones blocking never compared get scored now) and
+split by average linkage: a record joins a group only when its mean probability to the group's
+members clears the threshold, so A~B and B~C no longer drag an unrelated A and C together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+MAX_COMPONENT = 400  # beyond this a component is split on its strongest edges only
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
+    if len(left) == 0:
+        return []
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _count, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels)
+    multi = np.flatnonzero(sizes >= 2)
+    order = np.argsort(labels, kind="stable")
+    starts = np.r_[0, np.cumsum(sizes)]
+    return [order[starts[c] : starts[c + 1]] for c in multi]
+
+
+def cluster_pairs(
+    n: int,
+    left: np.ndarray,
+    right: np.ndarray,
+    prob: np.ndarray,
+    threshold: float,
+    rescore: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> tuple[list[np.ndarray], dict[tuple[int, int], float]]:
+    """Clusters (arrays of record indices) and the probability of every inner pair that was scored."""
+    above = prob >= threshold
+    known = {(int(a), int(b)): float(p) for a, b, p in zip(left[above], right[above], prob[above], strict=True)}
+    clusters: list[np.ndarray] = []
+    inner: dict[tuple[int, int], float] = {}
+    for comp in components(n, left[above], right[above]):
+        comp = np.sort(comp)
+        if len(comp) == 2:
+            key = (int(comp[0]), int(comp[1]))
+            clusters.append(comp)
+            inner[key] = known[key] if key in known else known[(key[1], key[0])]
+            continue
+        if len(comp) > MAX_COMPONENT:
+            # too big to check every inner pair: keep only very strong links, then recurse once
+            strong = [(a, b) for (a, b), p in known.items() if p >= max(threshold, 0.9) and a in set(comp)]
+            sub_l = np.array([a for a, _ in strong], dtype=np.int64)
+            sub_r = np.array([b for _, b in strong], dtype=np.int64)
+            for part in components(n, sub_l, sub_r):
+                if len(part) <= MAX_COMPONENT:
+                    sub_clusters, sub_inner = _split(np.sort(part), known, threshold, rescore)
+                    clusters += sub_clusters
+                    inner.update(sub_inner)
+            continue
+        sub_clusters, sub_inner = _split(comp, known, threshold, rescore)
+        clusters += sub_clusters
+        inner.update(sub_inner)
+    return clusters, inner
+
+
+def _split(
+    comp: np.ndarray,
+    known: dict[tuple[int, int], float],
+    threshold: float,
+    rescore: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> tuple[list[np.ndarray], dict[tuple[int, int], float]]:
+    k = len(comp)
+    iu, ju = np.triu_indices(k, 1)
+    a, b = comp[iu], comp[ju]
+    probs = np.full(len(a), np.nan)
+    for x, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        p = known.get((i, j), known.get((j, i)))
+        if p is not None:
+            probs[x] = p
+    missing = np.isnan(probs)
+    if missing.any():
+        probs[missing] = rescore(a[missing], b[missing])
+    labels = fcluster(linkage(1.0 - probs, method="average"), t=1.0 - threshold, criterion="distance")
+    out: list[np.ndarray] = []
+    inner: dict[tuple[int, int], float] = {}
+    for lab in np.unique(labels):
+        members = comp[labels == lab]
+        if len(members) < 2:
+            continue
+        out.append(members)
+        same = (labels[iu] == lab) & (labels[ju] == lab)
+        for i, j, p in zip(a[same].tolist(), b[same].tolist(), probs[same].tolist(), strict=True):
+            inner[(i, j)] = p
+    return out, inner

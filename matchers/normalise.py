@@ -1,0 +1,338 @@
+"""Canonical forms of the fields that say whether two Odoo records are the same thing.
+
+Everything here is a plain function of one value (plus the record's country where a national
+form needs it), so the same text always folds to the same key, in blocking and in scoring.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --------------------------------------------------------------------------- text folding
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)|(?<=\b[a-z])\.")  # "s.a." -> "sa", "b.v." -> "bv"
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str | None) -> str:
+    """Lower-case ASCII with accents stripped, punctuation turned into single spaces."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
+    s = s.replace("ł", "l").replace("Ł", "l").replace("đ", "d").replace("Đ", "d")
+    s = s.lower().replace("&", " and ").replace("+", " and ")
+    s = _DOTTED.sub("", s)
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+# --------------------------------------------------------------------------- legal forms
+
+# Token sequences (after folding, dots dropped) that name a legal form, per country family.
+LEGAL_FORMS: dict[str, list[str]] = {
+    "english": ["inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "plc", "corp", "corporation",
+                "co", "company", "pty ltd", "pty", "pvt ltd", "pvt", "pte ltd", "pte", "lc", "pllc"],
+    "german": ["gmbh", "ag", "kg", "kgaa", "ohg", "ug", "gbr", "ev", "mbh", "gmbh and co kg", "se"],
+    "french": ["sarl", "sas", "sasu", "sa", "eurl", "sci", "snc", "sca", "scop"],
+    "spanish_portuguese": ["sl", "slu", "sll", "sa de cv", "ltda", "lda", "cia", "sau"],
+    "italian": ["srl", "srls", "spa", "sapa", "sas", "snc", "scarl"],
+    "benelux": ["bv", "nv", "vof", "cv", "bvba", "sprl", "scrl", "srl", "comm v", "commv"],
+    "nordic": ["oy", "oyj", "ab", "publ", "as", "asa", "aps", "is", "hf", "ehf", "ans", "da", "hb", "kb", "ky"],
+    "central_eastern": ["sp z oo", "sp zoo", "spzoo", "sa", "sro", "as", "kft", "zrt", "nyrt", "bt", "doo",
+                        "dd", "ad", "ood", "eood", "srl", "ooo", "zao", "oao", "pao", "ou", "uab", "sia"],
+    "asia_other": ["kk", "gk", "bhd", "sdn bhd", "sdn", "tbk", "pt", "jsc", "ltd sti", "as"],
+}
+_LEGAL_SEQUENCES: list[tuple[str, ...]] = sorted(
+    {tuple(form.split()) for forms in LEGAL_FORMS.values() for form in forms}, key=len, reverse=True
+)
+LEGAL_TOKENS: frozenset[str] = frozenset(t for seq in _LEGAL_SEQUENCES for t in seq) | {"and"}
+
+
+@dataclass(frozen=True)
+class CompanyName:
+    folded: str  # the whole name, folded
+    core: str  # without legal forms at either end
+    legal: tuple[str, ...]  # the legal-form tokens removed, e.g. ("gmbh",)
+
+
+def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+    removed: list[str] = []
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for seq in _LEGAL_SEQUENCES:
+            n = len(seq)
+            if len(tokens) > n and tuple(tokens[-n:]) == seq:
+                removed[:0] = tokens[-n:]
+                tokens = tokens[:-n]
+                changed = True
+                break
+            if len(tokens) > n and tuple(tokens[:n]) == seq and n <= 2 and seq[0] not in {"co", "company", "and"}:
+                removed.extend(tokens[:n])
+                tokens = tokens[n:]
+                changed = True
+                break
+        while len(tokens) > 1 and tokens[-1] == "and":  # "Smith and" left after "& Co"
+            tokens = tokens[:-1]
+            changed = True
+    return tokens, removed
+
+
+@lru_cache(maxsize=200_000)
+def company_name(name: str | None) -> CompanyName:
+    """Split a company name into its distinctive core and its legal form."""
+    folded = fold(name)
+    tokens = folded.split()
+    core, removed = _strip_legal(tokens)
+    return CompanyName(folded=folded, core=" ".join(core), legal=tuple(removed))
+
+
+# --------------------------------------------------------------------------- countries
+
+# name or ISO code (folded) -> (ISO 3166 alpha-2, calling code, national trunk prefix)
+_COUNTRIES: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("BE", "32", "0", ("belgium", "belgique", "belgie")),
+    ("NL", "31", "0", ("netherlands", "the netherlands", "nederland", "holland")),
+    ("LU", "352", "", ("luxembourg",)),
+    ("DE", "49", "0", ("germany", "deutschland")),
+    ("AT", "43", "0", ("austria", "osterreich")),
+    ("CH", "41", "0", ("switzerland", "schweiz", "suisse")),
+    ("FR", "33", "0", ("france",)),
+    ("ES", "34", "", ("spain", "espana")),
+    ("PT", "351", "", ("portugal",)),
+    ("IT", "39", "", ("italy", "italia")),
+    ("GB", "44", "0", ("united kingdom", "uk", "great britain", "england")),
+    ("IE", "353", "0", ("ireland",)),
+    ("US", "1", "1", ("united states", "usa", "united states of america")),
+    ("CA", "1", "1", ("canada",)),
+    ("SE", "46", "0", ("sweden", "sverige")),
+    ("NO", "47", "", ("norway", "norge")),
+    ("DK", "45", "", ("denmark", "danmark")),
+    ("FI", "358", "0", ("finland", "suomi")),
+    ("IS", "354", "", ("iceland",)),
+    ("EE", "372", "", ("estonia",)),
+    ("LV", "371", "", ("latvia",)),
+    ("LT", "370", "8", ("lithuania",)),
+    ("PL", "48", "", ("poland", "polska")),
+    ("CZ", "420", "", ("czech republic", "czechia")),
+    ("SK", "421", "0", ("slovakia",)),
+    ("HU", "36", "06", ("hungary",)),
+    ("RO", "40", "0", ("romania",)),
+    ("BG", "359", "0", ("bulgaria",)),
+    ("GR", "30", "", ("greece",)),
+    ("SI", "386", "0", ("slovenia",)),
+    ("HR", "385", "0", ("croatia",)),
+    ("AU", "61", "0", ("australia",)),
+    ("NZ", "64", "0", ("new zealand",)),
+    ("JP", "81", "0", ("japan",)),
+    ("IN", "91", "0", ("india",)),
+    ("SG", "65", "", ("singapore",)),
+    ("BR", "55", "0", ("brazil", "brasil")),
+    ("MX", "52", "", ("mexico",)),
+    ("ZA", "27", "0", ("south africa",)),
+]
+_COUNTRY_BY_KEY: dict[str, tuple[str, str, str]] = {}
+for _iso, _cc, _trunk, _names in _COUNTRIES:
+    for _key in (_iso.lower(), *_names):
+        _COUNTRY_BY_KEY[_key] = (_iso, _cc, _trunk)
+_COUNTRY_BY_KEY["el"] = _COUNTRY_BY_KEY["gr"]  # Greece's VAT prefix
+_CALLING_CODES = sorted({cc for _, cc, _, _ in _COUNTRIES}, key=len, reverse=True)
+
+
+@lru_cache(maxsize=4096)
+def country_iso(country: str | None) -> str:
+    """ISO alpha-2 code of a country name or code; empty when unknown."""
+    hit = _COUNTRY_BY_KEY.get(fold(country))
+    return hit[0] if hit else ""
+
+
+# --------------------------------------------------------------------------- e-mail
+
+FREE_MAIL_DOMAINS: frozenset[str] = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.fr", "hotmail.co.uk", "live.com",
+    "msn.com", "yahoo.com", "yahoo.fr", "yahoo.de", "yahoo.co.uk", "ymail.com", "gmx.de", "gmx.net", "gmx.com",
+    "gmx.at", "gmx.ch", "web.de", "t-online.de", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
+    "protonmail.com", "mail.com", "zoho.com", "yandex.com", "yandex.ru", "mail.ru", "orange.fr", "free.fr",
+    "laposte.net", "skynet.be", "telenet.be", "libero.it", "seznam.cz", "wp.pl", "onet.pl", "hey.com",
+    "fastmail.com", "tutanota.com", "qq.com", "163.com",
+})
+
+
+@dataclass(frozen=True)
+class Email:
+    address: str  # local part without +tag, lower case, "@", domain
+    domain: str
+    free: bool  # a free-mail domain says nothing about the company
+
+
+@lru_cache(maxsize=200_000)
+def email(value: str | None) -> Email | None:
+    """Canonical e-mail: case-folded, plus-addressing removed; None when not an address."""
+    if not value:
+        return None
+    s = str(value).strip().lower()
+    m = re.search(r"<([^>]+)>", s)  # "Jane Doe <jane@acme.com>"
+    if m:
+        s = m.group(1)
+    s = s.strip(" .;,'\"")
+    if s.startswith("mailto:"):
+        s = s[7:]
+    if s.count("@") != 1:
+        return None
+    local, domain = s.split("@")
+    local = local.split("+", 1)[0]
+    domain = domain.strip().rstrip(".")
+    if domain == "googlemail.com":
+        domain = "gmail.com"
+    if domain == "gmail.com":
+        local = local.replace(".", "")
+    if not local or "." not in domain:
+        return None
+    return Email(address=f"{local}@{domain}", domain=domain, free=domain in FREE_MAIL_DOMAINS)
+
+
+# --------------------------------------------------------------------------- phone
+
+_PHONE_EXT = re.compile(r"(?:ext\.?|x|#)\s*\d+\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=200_000)
+def phone(value: str | None, country: str | None = None) -> str:
+    """E.164-like digits "+<country code><number>"; national numbers take the record's country.
+
+    A national number of a record without a known country keeps its bare digits (still
+    comparable on the last digits, which `phone_tail` gives).
+    """
+    if not value:
+        return ""
+    s = _PHONE_EXT.sub("", str(value).strip())
+    s = re.sub(r"\(0\)", "", s)  # "+32 (0)2 123 45 67"
+    international = s.startswith("+") or s.startswith("00")
+    digits = re.sub(r"\D", "", s)
+    if international:
+        if digits.startswith("00"):
+            digits = digits[2:]
+        return "+" + digits if len(digits) >= 6 else ""
+    if len(digits) < 6:
+        return ""
+    hit = _COUNTRY_BY_KEY.get(fold(country))
+    if hit:
+        _iso, cc, trunk = hit
+        if trunk and digits.startswith(trunk):
+            digits = digits[len(trunk):]
+        elif cc == "1" and len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        return f"+{cc}{digits}"
+    return digits
+
+
+def phone_tail(canonical: str, n: int = 8) -> str:
+    """The last digits: equal tails of two numbers survive a missing or wrong country code."""
+    digits = canonical.lstrip("+")
+    return digits[-n:] if len(digits) >= n else ""
+
+
+# --------------------------------------------------------------------------- VAT
+
+# A loose well-formedness check per country (what follows the prefix), enough to tell a real
+# VAT number from a placeholder such as "/" or "N/A".
+_VAT_BODY = {
+    "BE": r"[01]\d{9}", "NL": r"\d{9}B\d{2}", "DE": r"\d{9}", "FR": r"[0-9A-Z]{2}\d{9}", "GB": r"\d{9}(\d{3})?",
+    "LU": r"\d{8}", "AT": r"U\d{8}", "ES": r"[0-9A-Z]\d{7}[0-9A-Z]", "IT": r"\d{11}", "PT": r"\d{9}",
+    "SE": r"\d{12}", "DK": r"\d{8}", "FI": r"\d{8}", "NO": r"\d{9}(MVA)?", "PL": r"\d{10}", "CZ": r"\d{8,10}",
+    "IE": r"\d{7}[A-Z]{1,2}", "EL": r"\d{9}", "CH": r"E?\d{9}(MWST|TVA|IVA)?", "EE": r"\d{9}", "LT": r"\d{9,12}",
+    "LV": r"\d{11}", "HU": r"\d{8}", "SK": r"\d{10}", "SI": r"\d{8}", "HR": r"\d{11}", "RO": r"\d{2,10}",
+    "BG": r"\d{9,10}",
+}
+_VAT_PREFIX = {"GR": "EL"}
+
+
+@dataclass(frozen=True)
+class Vat:
+    value: str  # country prefix + body, no separators, e.g. "BE0477472701"
+    valid: bool  # well-formed for its country
+
+
+@lru_cache(maxsize=200_000)
+def vat(value: str | None, country: str | None = None) -> Vat | None:
+    """Canonical VAT: prefix, spaces, dots and dashes unified; a bare number takes the record's country."""
+    if not value:
+        return None
+    s = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
+    if not s or not any(ch.isdigit() for ch in s):
+        return None
+    prefix = s[:2] if s[:2].isalpha() else ""
+    body = s[2:] if prefix else s
+    if not prefix:
+        iso = country_iso(country)
+        prefix = _VAT_PREFIX.get(iso, iso)
+    prefix = _VAT_PREFIX.get(prefix, prefix)
+    if prefix == "BE" and len(body) == 9 and body.isdigit():
+        body = "0" + body  # old 9-digit Belgian numbers
+    pattern = _VAT_BODY.get(prefix)
+    valid = bool(re.fullmatch(pattern, body)) if pattern else (len(body) >= 8 and prefix != "")
+    return Vat(value=f"{prefix}{body}", valid=valid)
+
+
+# --------------------------------------------------------------------------- projects
+
+_CODE = re.compile(r"\b([A-Za-z]{2,10})[-_/ ]?((?:19|20)\d{2})[-_/ ]?(\d{1,5})\b")
+_OTHER_CODE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_STOP = frozenset({"the", "a", "an", "of", "for", "and", "to", "in", "on", "de", "la", "le", "der", "die", "das",
+                   "project", "projet", "projekt"})
+
+
+@dataclass(frozen=True)
+class ProjectName:
+    folded: str
+    code: str  # "ACME-2024-017" -> "acme 2024 17", empty when the name has none
+    code_number: str  # "17"
+    years: tuple[str, ...]
+    topic: str  # the words left once code, years, client name and legal forms are gone
+    client_tokens: tuple[str, ...]  # client-looking prefix tokens (the code's letters, "acme corp")
+
+
+@lru_cache(maxsize=200_000)
+def project_name(name: str | None, client: str | None = None) -> ProjectName:
+    """Split a project name into its code, years, client words and topic words."""
+    raw = unicodedata.normalize("NFKD", str(name or ""))
+    raw = "".join(ch for ch in raw if not unicodedata.combining(ch))
+    code = number = ""
+    client_tokens: list[str] = []
+    m = _CODE.search(raw)
+    if m:
+        number = str(int(m.group(3)))
+        code = f"{m.group(1).lower()} {m.group(2)} {number}"
+        client_tokens.append(fold(m.group(1)))
+        raw = raw[: m.start()] + " " + raw[m.end():]
+    else:
+        m2 = _OTHER_CODE.search(raw)
+        if m2:
+            code = fold(m2.group(0))
+            number = re.sub(r"\D", "", m2.group(0)).lstrip("0") or "0"
+            raw = raw[: m2.start()] + " " + raw[m2.end():]
+    years = tuple(sorted(set(_YEAR.findall(raw)) | ({code.split()[1]} if m else set())))
+    raw = _YEAR.sub(" ", raw)
+    # "Acme Corp - Website Revamp": the part before a dash is the client when a client is named
+    # or it ends with a legal form.
+    parts = re.split(r"\s[-–—:|]\s|\s*[:|]\s*", raw, maxsplit=1)
+    client_folded = company_name(client).core if client else ""
+    if len(parts) == 2 and fold(parts[0]) and fold(parts[1]):
+        head = company_name(parts[0])
+        head_tokens = set(head.core.split())
+        if head.legal or len(head.folded.split()) <= 4 or (client_folded and head_tokens & set(client_folded.split())):
+            client_tokens.extend(head.folded.split())
+            raw = parts[1]
+    words = [t for t in fold(raw).split() if t not in _STOP]
+    drop = set(client_folded.split()) | set(client_tokens)
+    topic = [t for t in words if t not in drop and t not in LEGAL_TOKENS]
+    if not topic:
+        topic = words
+    return ProjectName(folded=fold(name), code=code, code_number=number, years=years,
+                       topic=" ".join(topic), client_tokens=tuple(dict.fromkeys(client_tokens)))

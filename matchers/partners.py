@@ -1,0 +1,249 @@
+"""res.partner: normalised columns, blocking keys, pair features and field comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jellyfish
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+from matchers import normalise as nz
+from matchers.blocking import single_key_pairs, token_key_pairs
+
+FEATURES = [
+    "name_token_set", "name_token_sort", "name_jaro_winkler", "name_full_ratio", "name_core_equal",
+    "legal_conflict", "vat_same", "vat_diff", "vat_diff_valid", "email_same", "domain_same", "domain_diff",
+    "phone_same", "phone_tail_same", "phone_diff", "city_sim", "zip_same", "street_sim", "country_same",
+    "registry_same", "ref_same", "companies", "same_parent", "parent_diff", "missing", "name_tokens_min",
+]
+
+
+@dataclass
+class PartnerTable:
+    """One array per normalised field, indexed like the input frame."""
+
+    frame: pd.DataFrame
+    ids: np.ndarray
+    core: np.ndarray
+    folded: np.ndarray
+    legal: np.ndarray
+    vat: np.ndarray
+    vat_valid: np.ndarray
+    email: np.ndarray
+    domain: np.ndarray  # non-free domains only
+    phone: np.ndarray
+    phone_tail: np.ndarray
+    city: np.ndarray
+    zip: np.ndarray
+    street: np.ndarray
+    country: np.ndarray
+    registry: np.ndarray
+    ref: np.ndarray
+    is_company: np.ndarray
+    parent: np.ndarray  # parent id or -1
+    commercial: np.ndarray  # commercial partner id or -1
+    active: np.ndarray
+    filled: np.ndarray  # number of non-empty fields, for the master choice
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _int_or_minus(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values.replace("", None), errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+
+
+def prepare(frame: pd.DataFrame) -> PartnerTable:
+    n = len(frame)
+    countries = [c or cn for c, cn in zip(frame["country_id"], frame["country_id_name"], strict=True)]
+    names = [nz.company_name(x) for x in frame["name"]]
+    vats = [nz.vat(v, c) for v, c in zip(frame["vat"], countries, strict=True)]
+    emails = [nz.email(e) for e in frame["email"]]
+    phones = [nz.phone(p, c) for p, c in zip(frame["phone"], countries, strict=True)]
+    obj = lambda xs: np.array(xs, dtype=object)  # noqa: E731
+    filled_cols = ["name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip", "country_id"]
+    filled = np.zeros(n, dtype=np.int64)
+    for col in filled_cols:
+        filled += (frame[col].to_numpy(dtype=object) != "").astype(np.int64) if col != "country_id" else (
+            np.array([bool(c) for c in countries], dtype=np.int64))
+    return PartnerTable(
+        frame=frame,
+        ids=frame["id"].to_numpy(dtype=np.int64),
+        core=obj([x.core for x in names]),
+        folded=obj([x.folded for x in names]),
+        legal=obj([" ".join(x.legal) for x in names]),
+        vat=obj([v.value if v else "" for v in vats]),
+        vat_valid=np.array([bool(v and v.valid) for v in vats]),
+        email=obj([e.address if e else "" for e in emails]),
+        domain=obj([e.domain if e and not e.free else "" for e in emails]),
+        phone=obj(phones),
+        phone_tail=obj([nz.phone_tail(p) for p in phones]),
+        city=obj([nz.fold(c) for c in frame["city"]]),
+        zip=obj([nz.fold(z).replace(" ", "") for z in frame["zip"]]),
+        street=obj([nz.fold(s) for s in frame["street"]]),
+        country=obj([nz.country_iso(c) or nz.fold(c) for c in countries]),
+        registry=obj([nz.fold(r).replace(" ", "") for r in frame["company_registry"]]),
+        ref=obj([nz.fold(r).replace(" ", "") for r in frame["ref"]]),
+        is_company=frame["is_company"].to_numpy(dtype=bool),
+        parent=_int_or_minus(frame["parent_id"]),
+        commercial=_int_or_minus(frame["commercial_partner_id"]),
+        active=frame["active"].to_numpy(dtype=bool),
+        filled=filled,
+    )
+
+
+def candidate_pairs(t: PartnerTable) -> np.ndarray:
+    """Union of the pairs of every blocking key, encoded low * n + high."""
+    n = len(t)
+    order = np.argsort(np.argsort(t.core.astype(str), kind="stable"))
+    squashed = [c.replace(" ", "") for c in t.core]
+    keys = [
+        single_key_pairs(list(t.vat), n, order),
+        single_key_pairs(list(t.email), n, order),
+        single_key_pairs(list(t.domain), n, order),
+        single_key_pairs(list(t.phone_tail), n, order),
+        single_key_pairs([" ".join(sorted(c.split())) for c in t.core], n, order),
+        single_key_pairs([jellyfish.metaphone(s)[:12] if s else "" for s in t.core], n, order),
+        single_key_pairs([s[:6] if len(s) >= 4 else "" for s in squashed], n, order),
+        single_key_pairs([s[-6:] if len(s) >= 6 else "" for s in squashed], n, order),
+        token_key_pairs([[tok for tok in c.split() if len(tok) >= 3] for c in t.core], n, order),
+    ]
+    return np.unique(np.concatenate(keys))
+
+
+def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A company and its own contacts (parent or commercial partner): never duplicates."""
+    li, ri = t.ids[left], t.ids[right]
+    return (
+        (t.parent[left] == ri) | (t.parent[right] == li)
+        | (t.commercial[left] == ri) | (t.commercial[right] == li)
+    )
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 equal, 0 different, NaN when either side is empty."""
+    out = (a == b).astype(np.float32)
+    out[(a == "") | (b == "")] = np.nan
+    return out
+
+
+def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The feature matrix of the pairs (left[k], right[k]), columns as FEATURES."""
+    m = len(left)
+    X = np.zeros((m, len(FEATURES)), dtype=np.float32)
+    if m == 0:
+        return X
+    cl, cr = list(t.core[left]), list(t.core[right])
+    col = {name: i for i, name in enumerate(FEATURES)}
+    X[:, col["name_token_set"]] = process.cpdist(cl, cr, scorer=fuzz.token_set_ratio, workers=-1) / 100
+    X[:, col["name_token_sort"]] = process.cpdist(cl, cr, scorer=fuzz.token_sort_ratio, workers=-1) / 100
+    X[:, col["name_jaro_winkler"]] = process.cpdist(cl, cr, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    X[:, col["name_full_ratio"]] = process.cpdist(
+        list(t.folded[left]), list(t.folded[right]), scorer=fuzz.ratio, workers=-1) / 100
+    X[:, col["name_core_equal"]] = t.core[left] == t.core[right]
+    ll, lr = t.legal[left], t.legal[right]
+    X[:, col["legal_conflict"]] = (ll != "") & (lr != "") & (ll != lr)
+    vl, vr = t.vat[left], t.vat[right]
+    both_vat = (vl != "") & (vr != "")
+    X[:, col["vat_same"]] = both_vat & (vl == vr)
+    X[:, col["vat_diff"]] = both_vat & (vl != vr)
+    X[:, col["vat_diff_valid"]] = both_vat & (vl != vr) & t.vat_valid[left] & t.vat_valid[right]
+    X[:, col["email_same"]] = _same(t.email[left], t.email[right])
+    dl, dr = t.domain[left], t.domain[right]
+    X[:, col["domain_same"]] = (dl != "") & (dl == dr)
+    X[:, col["domain_diff"]] = (dl != "") & (dr != "") & (dl != dr)
+    pl, pr = t.phone_tail[left], t.phone_tail[right]
+    X[:, col["phone_same"]] = (t.phone[left] != "") & (t.phone[left] == t.phone[right])
+    X[:, col["phone_tail_same"]] = (pl != "") & (pl == pr)
+    X[:, col["phone_diff"]] = (pl != "") & (pr != "") & (pl != pr)
+    cyl, cyr = t.city[left], t.city[right]
+    city = process.cpdist(list(cyl), list(cyr), scorer=JaroWinkler.normalized_similarity, workers=-1)
+    city[(cyl == "") | (cyr == "")] = np.nan
+    X[:, col["city_sim"]] = city
+    X[:, col["zip_same"]] = _same(t.zip[left], t.zip[right])
+    sl, sr = t.street[left], t.street[right]
+    street = process.cpdist(list(sl), list(sr), scorer=fuzz.token_set_ratio, workers=-1) / 100
+    street[(sl == "") | (sr == "")] = np.nan
+    X[:, col["street_sim"]] = street
+    X[:, col["country_same"]] = _same(t.country[left], t.country[right])
+    X[:, col["registry_same"]] = _same(t.registry[left], t.registry[right])
+    X[:, col["ref_same"]] = _same(t.ref[left], t.ref[right])
+    X[:, col["companies"]] = t.is_company[left].astype(np.float32) + t.is_company[right]
+    pal, par = t.parent[left], t.parent[right]
+    X[:, col["same_parent"]] = (pal >= 0) & (pal == par)
+    X[:, col["parent_diff"]] = (pal >= 0) & (par >= 0) & (pal != par)
+    X[:, col["missing"]] = 20 - t.filled[left] - t.filled[right]
+    ntok = np.array([len(c.split()) for c in t.core], dtype=np.float32)
+    X[:, col["name_tokens_min"]] = np.minimum(ntok[left], ntok[right])
+    return X
+
+
+# --------------------------------------------------------------------------- explanation
+
+COMPARED = [("name", "name"), ("vat", "VAT"), ("email", "e-mail"), ("phone", "phone"), ("street", "street"),
+            ("zip", "zip"), ("city", "city"), ("country_id", "country"), ("company_registry", "registry"),
+            ("ref", "reference")]
+
+
+def _raw(t: PartnerTable, i: int, field: str) -> str:
+    frame = t.frame
+    value = frame.at[i, field]
+    if field in {"country_id"} and not value:
+        value = frame.at[i, "country_id_name"]
+    return str(value or "")
+
+
+def _legal_words(t: PartnerTable, i: int, j: int) -> str:
+    """The legal-form words as written, for "names match after removing 'GmbH'"."""
+    words = []
+    for k in (i, j):
+        raw = str(t.frame.at[k, "name"]).split()
+        legal = set(t.legal[k].split())
+        words += [w for w in raw if nz.fold(w).replace(" ", "") in legal or nz.fold(w) in legal]
+    return ", ".join(f"'{w}'" for w in dict.fromkeys(words)) or "legal forms"
+
+
+def compare(t: PartnerTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
+    """(field, left, right, score, verdict, phrase) for each compared field of one pair."""
+    out: list[tuple[str, str, str, float, str, str]] = []
+
+    def add(field: str, score: float | None, agree_text: str, disagree_text: str) -> None:
+        left, right = _raw(t, i, field), _raw(t, j, field)
+        if not left or not right or score is None:
+            out.append((field, left, right, 0.0, "missing", ""))
+            return
+        verdict = "agree" if score >= 0.85 else "disagree"
+        out.append((field, left, right, float(score), verdict, agree_text if verdict == "agree" else disagree_text))
+
+    name_score = fuzz.token_set_ratio(t.core[i], t.core[j]) / 100
+    pct = round(name_score * 100)
+    if t.folded[i] == t.folded[j]:
+        name_text = "same name"
+    elif t.core[i] == t.core[j] and (t.legal[i] or t.legal[j]):
+        name_text = f"names match after removing {_legal_words(t, i, j)} ({pct})"
+    else:
+        name_text = f"similar names ({pct})"
+    add("name", name_score, name_text, f"different names ({pct})")
+    vat_same = t.vat[i] == t.vat[j]
+    written = _raw(t, i, "vat") != _raw(t, j, "vat")
+    add("vat", 1.0 if vat_same else 0.0,
+        f"same VAT {t.vat[i]}" + (" (written differently)" if written else ""), "different VAT")
+    email_score = 1.0 if t.email[i] and t.email[i] == t.email[j] else (
+        0.9 if t.domain[i] and t.domain[i] == t.domain[j] else 0.0)
+    email_text = f"same e-mail {t.email[i]}" if email_score == 1.0 else f"same e-mail domain {t.domain[i]}"
+    add("email", email_score, email_text, "different e-mail")
+    phone_score = 1.0 if t.phone_tail[i] and t.phone_tail[i] == t.phone_tail[j] else 0.0
+    add("phone", phone_score, f"same phone {t.phone[i]}", "different phone")
+    street_score = fuzz.token_set_ratio(t.street[i], t.street[j]) / 100
+    add("street", street_score, "same street", "different street")
+    add("zip", 1.0 if t.zip[i] == t.zip[j] else 0.0, "same zip", "different zip")
+    city_score = JaroWinkler.normalized_similarity(t.city[i], t.city[j])
+    add("city", city_score, f"same city {_raw(t, i, 'city')}", "different city")
+    add("country_id", 1.0 if t.country[i] == t.country[j] else 0.0, "same country", "different country")
+    add("company_registry", 1.0 if t.registry[i] == t.registry[j] else 0.0, "same registry number",
+        "different registry number")
+    add("ref", 1.0 if t.ref[i] == t.ref[j] else 0.0, "same reference", "different reference")
+    return out

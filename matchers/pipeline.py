@@ -1,0 +1,287 @@
+"""Duplicate partners and projects: load -> normalise -> block -> score -> cluster -> explain.
+
+The public entry points other stages call: `match_partners`, `match_projects`, `MatchResult`,
+`save_matches`, `evaluate_pairs`, `train_model`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from agent.domain import (
+    DuplicateCandidate,
+    DuplicateCluster,
+    FieldComparison,
+    FieldVerdict,
+    RecordModel,
+    stable_id,
+)
+from matchers import model as pair_model
+from matchers import partners as partner_mod
+from matchers import projects as project_mod
+from matchers.blocking import decode
+from matchers.cluster import cluster_pairs
+from matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source, load_records
+
+Progress = Callable[[str, float], None]
+CHUNK = 200_000
+VAT_CAP = 0.01  # two different valid VAT numbers: not the same company, whatever the names say
+
+
+@dataclass
+class MatchResult:
+    model: RecordModel
+    candidates: list[DuplicateCandidate]
+    clusters: list[DuplicateCluster]
+    stats: dict[str, Any]
+    record_ids: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
+    blocked_pairs: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+
+    def summary(self) -> str:
+        noun = "partners" if self.model == RecordModel.partner else "projects"
+        return f"{self.stats['records']:,} {noun} -> {len(self.clusters):,} duplicate clusters"
+
+
+@dataclass
+class _Kind:
+    model: RecordModel
+    module: ModuleType
+    fields: list[str]
+    what: str
+
+
+PARTNER = _Kind(RecordModel.partner, partner_mod, PARTNER_FIELDS, "res.partner")
+PROJECT = _Kind(RecordModel.project, project_mod, PROJECT_FIELDS, "project.project")
+
+
+def _notify(progress: Progress | None, stage: str, done: float) -> None:
+    if progress is not None:
+        progress(stage, min(max(done, 0.0), 1.0))
+
+
+def _load(kind: _Kind, source: Source | Iterable[dict[str, Any]], include_archived: bool):
+    frame = load_records(source, kind.fields, what=kind.what)
+    total = len(frame)
+    if not include_archived:
+        frame = frame[frame["active"]].reset_index(drop=True)
+    return frame, total
+
+
+def _score(kind: _Kind, table: Any, left: np.ndarray, right: np.ndarray, model: pair_model.PairModel,
+           progress: Progress | None = None) -> np.ndarray:
+    """Match probability of each pair, in chunks so memory stays flat and progress moves."""
+    prob = np.zeros(len(left), dtype=np.float64)
+    for start in range(0, len(left), CHUNK):
+        sl = slice(start, start + CHUNK)
+        X = kind.module.features(table, left[sl], right[sl])
+        p = model.predict(X)
+        if kind.model == RecordModel.partner:
+            vat_col = kind.module.FEATURES.index("vat_diff_valid")
+            p = np.where(X[:, vat_col] > 0, np.minimum(p, VAT_CAP), p)
+        prob[sl] = p
+        _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
+    never = kind.module.never_pair(table, left, right)
+    prob[never] = 0.0
+    return prob
+
+
+def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: float, include_archived: bool,
+         progress: Progress | None, model_path: Path | None) -> MatchResult:
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    _notify(progress, "reading records", 0.0)
+    model = pair_model.load(kind.model.value, model_path)
+    frame, total = _load(kind, source, include_archived)
+    table = kind.module.prepare(frame)
+    n = len(table)
+    timings["normalise"] = time.perf_counter() - t0
+    _notify(progress, "blocking", 0.2)
+    t = time.perf_counter()
+    encoded = kind.module.candidate_pairs(table) if n >= 2 else np.zeros(0, dtype=np.int64)
+    left, right = decode(encoded, max(n, 1))
+    never = kind.module.never_pair(table, left, right)
+    left, right = left[~never], right[~never]
+    timings["blocking"] = time.perf_counter() - t
+    t = time.perf_counter()
+    prob = _score(kind, table, left, right, model, progress)
+    timings["scoring"] = time.perf_counter() - t
+    _notify(progress, "clustering", 0.9)
+    t = time.perf_counter()
+
+    def rescore(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _score(kind, table, a, b, model)
+
+    groups, inner = cluster_pairs(n, left, right, prob, threshold, rescore)
+    candidates, clusters = _explain(kind, table, groups, inner, threshold)
+    timings["clustering"] = time.perf_counter() - t
+    possible = n * (n - 1) // 2
+    stats = {
+        "records": n,
+        "records_read": total,
+        "archived_skipped": total - n,
+        "blocked_pairs": int(len(encoded)),
+        "possible_pairs": possible,
+        "reduction_ratio": (1.0 - len(encoded) / possible) if possible else 1.0,
+        "scored_pairs": int(len(left)),
+        "candidates": len(candidates),
+        "clusters": len(clusters),
+        "threshold": threshold,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    _notify(progress, "done", 1.0)
+    ids = table.ids
+    blocked = np.stack([ids[left], ids[right]], axis=1) if len(left) else np.zeros((0, 2), dtype=np.int64)
+    return MatchResult(model=kind.model, candidates=candidates, clusters=clusters, stats=stats,
+                       record_ids=ids.copy(), blocked_pairs=np.sort(blocked, axis=1))
+
+
+def _master(table: Any, members: np.ndarray) -> int:
+    """The record to keep: active first, then the most complete, then the oldest (lowest id)."""
+    best = max(members.tolist(), key=lambda i: (bool(table.active[i]), int(table.filled[i]), -int(table.ids[i])))
+    return int(best)
+
+
+def _candidate(kind: _Kind, table: Any, i: int, j: int, p: float) -> DuplicateCandidate:
+    if table.ids[i] > table.ids[j]:
+        i, j = j, i
+    rows = kind.module.compare(table, i, j)
+    fields = [FieldComparison(field=f, left=lv or None, right=rv or None, score=min(max(s, 0.0), 1.0),
+                              verdict=FieldVerdict(v)) for f, lv, rv, s, v, _ in rows]
+    agree = [text for *_, v, text in rows if v == "agree" and text]
+    disagree = [text for *_, v, text in rows if v == "disagree" and text]
+    reason = "; ".join(agree + disagree)
+    return DuplicateCandidate(model=kind.model, left_id=int(table.ids[i]), right_id=int(table.ids[j]),
+                              probability=round(min(max(p, 0.0), 1.0), 4), fields=fields, reason=reason)
+
+
+def _explain(kind: _Kind, table: Any, groups: list[np.ndarray], inner: dict[tuple[int, int], float],
+             threshold: float) -> tuple[list[DuplicateCandidate], list[DuplicateCluster]]:
+    candidates: list[DuplicateCandidate] = []
+    clusters: list[DuplicateCluster] = []
+    for members in groups:
+        member_set = set(members.tolist())
+        pairs = [_candidate(kind, table, i, j, p) for (i, j), p in inner.items()
+                 if i in member_set and j in member_set and p >= threshold]
+        if not pairs:
+            continue
+        pairs.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))
+        record_ids = sorted(int(table.ids[i]) for i in members)
+        master = int(table.ids[_master(table, members)])
+        prob = float(np.mean([c.probability for c in pairs]))
+        reason = pairs[0].reason if len(record_ids) == 2 else f"{len(record_ids)} records; {pairs[0].reason}"
+        clusters.append(DuplicateCluster(
+            cluster_id=stable_id("dup", kind.model.value, *record_ids), model=kind.model, record_ids=record_ids,
+            suggested_master_id=master, probability=round(prob, 4), pairs=pairs, reason=reason))
+        candidates += pairs
+    candidates.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))
+    clusters.sort(key=lambda c: (-c.probability, -len(c.record_ids), c.record_ids[0]))
+    return candidates, clusters
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def match_partners(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
+                   include_archived: bool = False, progress: Progress | None = None,
+                   model_path: Path | None = None) -> MatchResult:
+    """Duplicate res.partner records in a CSV/JSON export or a search_read result (list of dicts)."""
+    return _run(PARTNER, source, threshold=threshold, include_archived=include_archived, progress=progress,
+                model_path=model_path)
+
+
+def match_projects(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
+                   include_archived: bool = False, progress: Progress | None = None,
+                   model_path: Path | None = None) -> MatchResult:
+    """Duplicate project.project records, compared only within the same client."""
+    return _run(PROJECT, source, threshold=threshold, include_archived=include_archived, progress=progress,
+                model_path=model_path)
+
+
+def _pairs_set(entities: dict[int, str], scope: set[int]) -> set[tuple[int, int]]:
+    from evals.labels import true_pairs
+
+    return {p for p in true_pairs({k: v for k, v in entities.items() if k in scope})}
+
+
+def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str) -> dict[str, float]:
+    """Pair precision/recall/F1 of the candidates, and the pairs completeness of blocking.
+
+    Truth is restricted to the records the run looked at (archived ones are out of scope unless
+    the run included them); `recall_all` counts every labeled pair.
+    """
+    from evals.labels import read_entities, true_pairs
+
+    if not isinstance(entities, dict):
+        entities = read_entities(Path(entities))
+    truth = _pairs_set(entities, set(result.record_ids.tolist()))
+    truth_all = true_pairs(entities)
+    predicted = {(min(c.left_id, c.right_id), max(c.left_id, c.right_id)) for c in result.candidates}
+    blocked = {(int(a), int(b)) for a, b in result.blocked_pairs}
+    tp = len(predicted & truth)
+    fp = len(predicted - truth)
+    fn = len(truth - predicted)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
+        "true_pairs": len(truth),
+        "recall_all": len(predicted & truth_all) / len(truth_all) if truth_all else 1.0,
+        "pairs_completeness": len(blocked & truth) / len(truth) if truth else 1.0,
+        "reduction_ratio": float(result.stats.get("reduction_ratio", 0.0)),
+    }
+
+
+def training_pairs(kind_name: str, source: Source | Iterable[dict[str, Any]], entities: dict[int, str],
+                   include_archived: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the blocked pairs of one labeled record set."""
+    kind = PARTNER if kind_name == RecordModel.partner.value else PROJECT
+    frame, _ = _load(kind, source, include_archived)
+    table = kind.module.prepare(frame)
+    n = len(table)
+    left, right = decode(kind.module.candidate_pairs(table), max(n, 1))
+    keep = ~kind.module.never_pair(table, left, right)
+    left, right = left[keep], right[keep]
+    ent = np.array([entities.get(int(i), f"__single_{i}") for i in table.ids], dtype=object)
+    y = (ent[left] == ent[right]).astype(np.int64)
+    return kind.module.features(table, left, right), y
+
+
+def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entities: dict[int, str] | Path | str
+                | list[dict[int, str] | Path | str], *, model: str = "res.partner", out: Path | None = None,
+                info: dict[str, Any] | None = None) -> Path:
+    """Train the pair model from labeled records (one set or several) and save it; returns the path.
+
+    `entities` maps record id -> entity (same entity = duplicates), or is a partner_entities.csv.
+    Saved to `out`, by default the shipped model path (or $TRIAGE_MATCH_MODEL_DIR).
+    """
+    from evals.labels import read_entities
+
+    kind = PARTNER if model in {RecordModel.partner.value, "partner", "partners"} else PROJECT
+    sets = records if isinstance(records, list) and records and not isinstance(records[0], dict) else [records]
+    ents = entities if isinstance(entities, list) else [entities]
+    if len(sets) != len(ents):
+        raise ValueError("give one entities mapping per record set")
+    Xs, ys = [], []
+    for src, ent in zip(sets, ents, strict=True):
+        ent_map = ent if isinstance(ent, dict) else read_entities(Path(ent))
+        X, y = training_pairs(kind.model.value, src, ent_map)
+        Xs.append(X)
+        ys.append(y)
+    fitted = pair_model.fit(kind.model.value, kind.module.FEATURES, np.concatenate(Xs), np.concatenate(ys), info)
+    return pair_model.save(fitted, Path(out) if out else pair_model.default_path(kind.model.value))
+
+
+def save_matches(store: Any, result: MatchResult) -> dict[str, int]:
+    """Upsert the candidates and clusters: a re-run on the same data updates, never duplicates."""
+    from matchers.persist import save_matches as _save
+
+    return _save(store, result)

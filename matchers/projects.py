@@ -1,0 +1,178 @@
+"""project.project: normalised columns, blocking within a client, pair features and comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+from matchers import normalise as nz
+from matchers.blocking import single_key_pairs
+
+FEATURES = [
+    "topic_token_set", "topic_token_sort", "topic_jaro_winkler", "name_full_ratio", "name_equal",
+    "code_same", "code_diff", "number_same", "number_diff", "one_code", "year_same", "year_diff",
+    "date_start_same", "date_start_days", "date_end_same", "user_same", "company_same", "client_same",
+    "topic_tokens_min", "topic_equal",
+]
+
+
+@dataclass
+class ProjectTable:
+    frame: pd.DataFrame
+    ids: np.ndarray
+    folded: np.ndarray
+    topic: np.ndarray
+    code: np.ndarray
+    number: np.ndarray
+    years: list[frozenset[str]]
+    client: np.ndarray  # partner id, else the partner's folded name, else ""
+    user: np.ndarray
+    company: np.ndarray
+    date_start: np.ndarray  # days since epoch, NaN when empty
+    date_start_text: np.ndarray
+    date_end_text: np.ndarray
+    active: np.ndarray
+    filled: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _client_key(pid: str, pname: str) -> str:
+    if pid:
+        return "id:" + pid
+    core = nz.company_name(pname).core
+    return "name:" + core if core else ""
+
+
+def prepare(frame: pd.DataFrame) -> ProjectTable:
+    names = [nz.project_name(n, c or None) for n, c in zip(frame["name"], frame["partner_id_name"], strict=True)]
+    obj = lambda xs: np.array(xs, dtype=object)  # noqa: E731
+    dates = pd.to_datetime(frame["date_start"].replace("", None), errors="coerce")
+    days = ((dates - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=np.float64, na_value=np.nan)
+    filled = np.zeros(len(frame), dtype=np.int64)
+    for col in ["name", "partner_id", "user_id", "company_id", "date_start", "date"]:
+        filled += (frame[col].to_numpy(dtype=object) != "").astype(np.int64)
+    return ProjectTable(
+        frame=frame,
+        ids=frame["id"].to_numpy(dtype=np.int64),
+        folded=obj([p.folded for p in names]),
+        topic=obj([p.topic for p in names]),
+        code=obj([p.code for p in names]),
+        number=obj([p.code_number for p in names]),
+        years=[frozenset(p.years) for p in names],
+        client=obj([_client_key(i, n) for i, n in zip(frame["partner_id"], frame["partner_id_name"], strict=True)]),
+        user=obj([u or nz.fold(un) for u, un in zip(frame["user_id"], frame["user_id_name"], strict=True)]),
+        company=obj([c or nz.fold(cn) for c, cn in zip(frame["company_id"], frame["company_id_name"], strict=True)]),
+        date_start=days,
+        date_start_text=obj([str(d)[:10] for d in frame["date_start"]]),
+        date_end_text=obj([str(d)[:10] for d in frame["date"]]),
+        active=frame["active"].to_numpy(dtype=bool),
+        filled=filled,
+    )
+
+
+def candidate_pairs(t: ProjectTable) -> np.ndarray:
+    """Pairs within one client; projects without a client block on topic words and code."""
+    n = len(t)
+    order = np.argsort(np.argsort(t.topic.astype(str), kind="stable"))
+    same_client = single_key_pairs(list(t.client), n, order, max_block=60, window=10)
+    no_client = t.client == ""
+    topic_key = [" ".join(sorted(x.split())) for x in t.topic]
+    others = np.concatenate([
+        single_key_pairs(topic_key, n, order),
+        single_key_pairs(list(t.code), n, order),
+    ])
+    lo, hi = others // n, others % n
+    keep = no_client[lo] | no_client[hi]
+    return np.unique(np.concatenate([same_client, others[keep]]))
+
+
+def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Projects of two different clients are never one project."""
+    cl, cr = t.client[left], t.client[right]
+    return (cl != "") & (cr != "") & (cl != cr)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = (a == b).astype(np.float32)
+    out[(a == "") | (b == "")] = np.nan
+    return out
+
+
+def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    m = len(left)
+    X = np.zeros((m, len(FEATURES)), dtype=np.float32)
+    if m == 0:
+        return X
+    col = {name: i for i, name in enumerate(FEATURES)}
+    tl, tr = list(t.topic[left]), list(t.topic[right])
+    X[:, col["topic_token_set"]] = process.cpdist(tl, tr, scorer=fuzz.token_set_ratio, workers=-1) / 100
+    X[:, col["topic_token_sort"]] = process.cpdist(tl, tr, scorer=fuzz.token_sort_ratio, workers=-1) / 100
+    X[:, col["topic_jaro_winkler"]] = process.cpdist(tl, tr, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    X[:, col["name_full_ratio"]] = process.cpdist(
+        list(t.folded[left]), list(t.folded[right]), scorer=fuzz.ratio, workers=-1) / 100
+    X[:, col["name_equal"]] = t.folded[left] == t.folded[right]
+    X[:, col["topic_equal"]] = t.topic[left] == t.topic[right]
+    cdl, cdr = t.code[left], t.code[right]
+    X[:, col["code_same"]] = (cdl != "") & (cdl == cdr)
+    X[:, col["code_diff"]] = (cdl != "") & (cdr != "") & (cdl != cdr)
+    nl, nr = t.number[left], t.number[right]
+    X[:, col["number_same"]] = (nl != "") & (nl == nr)
+    X[:, col["number_diff"]] = (nl != "") & (nr != "") & (nl != nr)
+    X[:, col["one_code"]] = (cdl != "") ^ (cdr != "")
+    yl = [t.years[i] for i in left]
+    yr = [t.years[i] for i in right]
+    X[:, col["year_same"]] = [bool(a & b) for a, b in zip(yl, yr, strict=True)]
+    X[:, col["year_diff"]] = [bool(a and b and not (a & b)) for a, b in zip(yl, yr, strict=True)]
+    X[:, col["date_start_same"]] = _same(t.date_start_text[left], t.date_start_text[right])
+    X[:, col["date_start_days"]] = np.abs(t.date_start[left] - t.date_start[right])
+    X[:, col["date_end_same"]] = _same(t.date_end_text[left], t.date_end_text[right])
+    X[:, col["user_same"]] = _same(t.user[left], t.user[right])
+    X[:, col["company_same"]] = _same(t.company[left], t.company[right])
+    X[:, col["client_same"]] = _same(t.client[left], t.client[right])
+    ntok = np.array([len(x.split()) for x in t.topic], dtype=np.float32)
+    X[:, col["topic_tokens_min"]] = np.minimum(ntok[left], ntok[right])
+    return X
+
+
+def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
+    """(field, left, right, score, verdict, phrase) for each compared field of one pair."""
+    f = t.frame
+    out: list[tuple[str, str, str, float, str, str]] = []
+
+    def add(field: str, left: str, right: str, score: float, agree: str, disagree: str) -> None:
+        if not left or not right:
+            out.append((field, left, right, 0.0, "missing", ""))
+            return
+        verdict = "agree" if score >= 0.85 else "disagree"
+        out.append((field, left, right, float(score), verdict, agree if verdict == "agree" else disagree))
+
+    topic = fuzz.token_set_ratio(t.topic[i], t.topic[j]) / 100
+    pct = round(topic * 100)
+    if t.folded[i] == t.folded[j]:
+        text = "same name"
+    elif t.code[i] and t.code[j] and t.code[i] == t.code[j]:
+        text = f"same project code and topic '{t.topic[i]}' ({pct})"
+    else:
+        text = f"same topic '{t.topic[i]}' once codes, years and client names are set aside ({pct})"
+    disagree = f"different topics '{t.topic[i]}' / '{t.topic[j]}' ({pct})"
+    if t.code[i] and t.code[j] and t.code[i] != t.code[j]:
+        disagree = f"different project codes and topics ({pct})"
+    add("name", str(f.at[i, "name"]), str(f.at[j, "name"]), topic, text, disagree)
+    pl = str(f.at[i, "partner_id_name"] or f.at[i, "partner_id"])
+    pr = str(f.at[j, "partner_id_name"] or f.at[j, "partner_id"])
+    add("partner_id", pl, pr, 1.0 if t.client[i] == t.client[j] else 0.0, f"same client {pl}", "different client")
+    add("date_start", t.date_start_text[i], t.date_start_text[j],
+        1.0 if t.date_start_text[i] == t.date_start_text[j] else 0.0, "same start date", "different start date")
+    add("user_id", str(f.at[i, "user_id_name"] or f.at[i, "user_id"]),
+        str(f.at[j, "user_id_name"] or f.at[j, "user_id"]), 1.0 if t.user[i] == t.user[j] else 0.0,
+        "same project manager", "different project manager")
+    add("company_id", str(f.at[i, "company_id_name"] or f.at[i, "company_id"]),
+        str(f.at[j, "company_id_name"] or f.at[j, "company_id"]), 1.0 if t.company[i] == t.company[j] else 0.0,
+        "same company", "different company")
+    return out

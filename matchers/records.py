@@ -1,0 +1,156 @@
+"""Reading res.partner / project.project records from CSV, JSON or straight from search_read.
+
+Odoo hands many2one fields over in several shapes: `[7, "Acme"]` from JSON-RPC, `7` or `"7"`
+from a CSV export of ids, `"Acme"` from a CSV export of display names. Each one becomes two
+columns, `<field>` (the id as text, or empty) and `<field>_name` (the display name, or empty).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from agent.errors import InputError
+
+PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
+                  "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]
+PROJECT_FIELDS = ["id", "name", "partner_id", "user_id", "company_id", "active", "date_start", "date",
+                  "write_date"]
+MANY2ONE = {"country_id", "parent_id", "commercial_partner_id", "partner_id", "user_id", "company_id"}
+REQUIRED = ["id", "name"]
+
+Source = Path | str | list[dict[str, Any]]
+
+
+def _text(value: Any) -> str:
+    if value is None or value is False:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value).strip()
+
+
+def split_many2one(value: Any) -> tuple[str, str]:
+    """(id as text, display name) from any of the shapes Odoo uses for a many2one."""
+    if value is None or value is False or value == "":
+        return "", ""
+    if isinstance(value, list | tuple):
+        if not value:
+            return "", ""
+        rid = _text(value[0])
+        name = _text(value[1]) if len(value) > 1 else ""
+        return rid, name
+    if isinstance(value, dict):
+        return _text(value.get("id")), _text(value.get("display_name") or value.get("name"))
+    if isinstance(value, bool):
+        return "", ""
+    if isinstance(value, int):
+        return str(value), ""
+    text = _text(value)
+    if text.isdigit():
+        return text, ""
+    if text.startswith("[") and text.endswith("]"):  # a JSON list written into a CSV cell
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return split_many2one(parsed)
+    if "," in text and text.split(",", 1)[0].strip().isdigit():  # "7,Acme"
+        rid, name = text.split(",", 1)
+        return rid.strip(), name.strip()
+    return "", text
+
+
+def to_bool(value: Any, default: bool = True) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value) if value == value else default
+    return str(value).strip().lower() not in {"false", "0", "no", "n", "f", "none", "null"}
+
+
+def _read_file(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, expected a CSV or JSON file of records")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+    if path.suffix.lower() in {".json", ".jsonl", ".ndjson"} or text.lstrip()[:1] in {"[", "{"}:
+        return _parse_json(path, text)
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc})") from exc
+    return rows
+
+
+def _parse_json(path: Path, text: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError as exc:
+            raise InputError(f"{path}: not valid JSON or JSON lines ({exc})") from exc
+    if isinstance(data, dict):
+        for key in ("records", "result", "data"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            raise InputError(f"{path}: expected a list of records (or {{\"records\": [...]}})")
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(f"{path}: expected a list of records")
+    return data
+
+
+def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *, what: str) -> pd.DataFrame:
+    """One row per record, every field as text (many2one split into id and name), `active` as bool."""
+    if isinstance(source, str | Path):
+        rows = _read_file(Path(source))
+        origin = str(source)
+    else:
+        rows = list(source)
+        origin = f"{what} records"
+    if rows:
+        present = set().union(*(r.keys() for r in rows[:1000]))
+        missing = [f for f in REQUIRED if f not in present]
+        if missing:
+            raise InputError(f"{origin}: missing required column {', '.join(missing)} for {what}")
+    cols: dict[str, list[Any]] = {f: [] for f in fields}
+    for f in MANY2ONE & set(fields):
+        cols[f + "_name"] = []
+    for n, row in enumerate(rows, start=1):
+        rid = _text(row.get("id"))
+        if not rid.lstrip("-").isdigit():
+            raise InputError(f"{origin}: record {n} has no integer id ({rid!r})")
+        for f in fields:
+            value = row.get(f)
+            if f in MANY2ONE:
+                ref_id, ref_name = split_many2one(value)
+                cols[f].append(ref_id)
+                cols[f + "_name"].append(ref_name)
+            elif f in {"active", "is_company"}:
+                cols[f].append(to_bool(value, default=(f == "active")))
+            else:
+                cols[f].append(_text(value))
+    frame = pd.DataFrame(cols)
+    frame["id"] = frame["id"].astype("int64") if len(frame) else frame["id"]
+    if frame["id"].duplicated().any():
+        dup = frame.loc[frame["id"].duplicated(), "id"].iloc[0]
+        raise InputError(f"{origin}: record id {dup} appears twice")
+    return frame.reset_index(drop=True)
