@@ -1,0 +1,144 @@
+"""Cause classification: explicit rules first, a small text model for what the rules miss.
+
+Rules carry what an integration engineer knows for sure (a 429 is a rate limit, a 401 with
+"apikey" is a credential); the TF-IDF + logistic-regression model, trained on the shipped
+`cause_examples.csv`, handles free-text errors no rule names. The model ships as joblib;
+`retrain()` rebuilds it from the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import joblib
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from agent.domain import Cause
+
+HERE = Path(__file__).parent
+EXAMPLES_CSV = HERE / "cause_examples.csv"
+MODEL_PATH = HERE / "models" / "cause_model.joblib"
+
+
+@dataclass(frozen=True)
+class CauseVerdict:
+    cause: Cause
+    confidence: float
+    source: str  # "rule:<name>" | "model" | "none"
+
+
+# --------------------------------------------------------------------------- rules
+
+_CRED_WORDS = re.compile(r"(?i)api ?key|token|unauthori[sz]ed|credential|access ?denied|authenticat|session expired|login")
+_SCHEMA_WORDS = re.compile(r"(?i)validationerror|validation (error|failed)|schema|does not match|unprocessable|invalid value|xsd")
+_DUP_WORDS = re.compile(r"(?i)duplicate|idempotency key .*twice|received twice|created twice|redeliver")
+_TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)|service unavailable|bad gateway")
+_CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
+_RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
+
+
+def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict | None:
+    """The cause the evidence makes certain, or None when it takes judgement."""
+    kinds = set(kinds)
+    top = [s for s, _ in statuses.most_common()]
+    if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
+        return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
+    if any(s in (401, 403) for s in top[:2]) and _CRED_WORDS.search(text):
+        return CauseVerdict(Cause.credential_auth, 0.95, "rule:http-401-credential")
+    if 429 in top[:2] or ("retry_storm" in kinds and _RATE_WORDS.search(text)):
+        return CauseVerdict(Cause.rate_limit, 0.95, "rule:http-429")
+    if 410 in top[:2]:
+        return CauseVerdict(Cause.configuration, 0.9, "rule:http-410")
+    if _SCHEMA_WORDS.search(text) and (422 in top[:2] or not top or "new_error_signature" in kinds):
+        return CauseVerdict(Cause.schema_validation, 0.9, "rule:validation")
+    if top and 500 <= top[0] < 600:
+        return CauseVerdict(Cause.upstream_outage, 0.85, "rule:http-5xx")
+    if _TIMEOUT_WORDS.search(text) or ("latency_shift" in kinds and not top):
+        return CauseVerdict(Cause.upstream_outage, 0.8, "rule:timeout-latency")
+    if kinds & {"silent_flow", "volume_drop"} and not top:
+        return CauseVerdict(Cause.configuration, 0.8, "rule:silent-flow")
+    if _CONFIG_WORDS.search(text):
+        return CauseVerdict(Cause.configuration, 0.75, "rule:config-words")
+    if _RATE_WORDS.search(text):
+        return CauseVerdict(Cause.rate_limit, 0.75, "rule:rate-words")
+    if _DUP_WORDS.search(text):
+        return CauseVerdict(Cause.data_quality, 0.75, "rule:duplicate-words")
+    return None
+
+
+# --------------------------------------------------------------------------- model
+
+
+def read_examples(path: Path = EXAMPLES_CSV) -> tuple[list[str], list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["text"] for r in rows], [r["cause"] for r in rows]
+
+
+def build_pipeline() -> Pipeline:
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True,
+                                  token_pattern=r"(?u)\b\w+\b")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)),
+    ])
+    return Pipeline([("features", features),
+                     ("clf", LogisticRegression(max_iter=2000, C=8.0, class_weight="balanced"))])
+
+
+def evaluate_holdout(path: Path = EXAMPLES_CSV, *, test_size: float = 0.25, seed: int = 0) -> dict[str, Any]:
+    """Accuracy on a stratified held-out split of the examples (the model is refit on the rest)."""
+    texts, labels = read_examples(path)
+    x_tr, x_te, y_tr, y_te = train_test_split(texts, labels, test_size=test_size, random_state=seed, stratify=labels)
+    pipe = build_pipeline().fit(x_tr, y_tr)
+    return {"examples": len(texts), "train": len(x_tr), "test": len(x_te),
+            "accuracy": float(accuracy_score(y_te, pipe.predict(x_te)))}
+
+
+def retrain(path: Path = EXAMPLES_CSV, out: Path = MODEL_PATH) -> dict[str, Any]:
+    """Refit on every example, write the joblib, and return the held-out figure for the record."""
+    report = evaluate_holdout(path)
+    texts, labels = read_examples(path)
+    pipe = build_pipeline().fit(texts, labels)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipe, out)
+    load_model.cache_clear()
+    return {**report, "model_path": str(out)}
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Pipeline:
+    if not MODEL_PATH.exists():
+        retrain()
+    return joblib.load(MODEL_PATH)
+
+
+def model_cause(text: str) -> CauseVerdict:
+    if not text.strip():
+        return CauseVerdict(Cause.unknown, 0.0, "none")
+    model = load_model()
+    probs = model.predict_proba([text])[0]
+    best = int(probs.argmax())
+    return CauseVerdict(Cause(model.classes_[best]), float(probs[best]), "model")
+
+
+def classify(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict:
+    """Rules when they are sure; otherwise the model; `unknown` when the model is unsure."""
+    kinds = list(kinds)
+    verdict = rule_cause(kinds, statuses, text)
+    if verdict is not None:
+        return verdict
+    guess = model_cause(text)
+    if guess.confidence < 0.3:
+        return CauseVerdict(Cause.unknown, guess.confidence, "model")
+    return guess

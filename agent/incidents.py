@@ -1,0 +1,416 @@
+"""Incident assembly: anomalies and duplicate clusters become incidents a person can act on.
+
+One outage fires several detectors (an error spike, a new signature, a volume drop) over
+several windows; those are grouped into one incident when they share a flow and touch in
+time, share an error signature within a few hours, or share correlation ids, idempotency
+keys or records. Incident ids are stable (flow + hour bucket + lead signature/kind, or the
+cluster's records), so a re-run updates incidents instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.causes import CauseVerdict, classify
+from agent.domain import (
+    Anomaly,
+    DuplicateCluster,
+    EventStatus,
+    EvidenceItem,
+    FlowInfo,
+    Incident,
+    IncidentStatus,
+    LogEvent,
+    RecordModel,
+    stable_id,
+)
+from agent.redact import redact
+from agent.severity import score_severity
+from agent.store import Store
+from agent.store.tables import IncidentRow
+
+ADJACENT = timedelta(minutes=30)  # windows closer than this are one episode
+SAME_SIGNATURE = timedelta(hours=6)  # the same error signature this close is the same cause
+BUCKET = timedelta(hours=1)
+NOTE_LIMIT = 50
+DUPLICATES_FLOW = {RecordModel.partner: "res.partner duplicates", RecordModel.project: "project.project duplicates"}
+
+
+@dataclass
+class IncidentFacts:
+    """What the evidence says, structured, for the offline provider and severity; not stored."""
+
+    flow_info: FlowInfo | None = None
+    events: int = 0
+    failed_events: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    failed_job_uuids: list[str] = field(default_factory=list)
+    duplicate_project_ids: list[int] = field(default_factory=list)
+    partner_clusters: list[DuplicateCluster] = field(default_factory=list)
+    project_clusters: list[DuplicateCluster] = field(default_factory=list)
+    error_records: list[str] = field(default_factory=list)  # records on failed events, noteable models
+    errors: list[str] = field(default_factory=list)  # distinct redacted error texts, most frequent first
+    money: float = 0.0
+    verdict: CauseVerdict | None = None
+
+
+@dataclass
+class AssembledIncident:
+    incident: Incident
+    facts: IncidentFacts
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_event(ev: LogEvent) -> str:
+    """A short, redacted line: time, flow/operation, status, http status, error, records."""
+    parts = [ev.timestamp.strftime("%Y-%m-%d %H:%M:%S"), ev.flow]
+    if ev.operation:
+        parts.append(ev.operation)
+    parts.append(f"status={ev.status}")
+    if ev.http_status is not None:
+        parts.append(f"http={ev.http_status}")
+    if ev.latency_ms is not None:
+        parts.append(f"latency={ev.latency_ms:.0f}ms")
+    if ev.retry_count:
+        parts.append(f"retries={ev.retry_count}")
+    if ev.idempotency_key:
+        parts.append(f"idempotency_key={ev.idempotency_key}")
+    if ev.error:
+        parts.append(f"error={redact(ev.error)[:240]}")
+    if ev.record_ids:
+        shown = ev.record_ids[:5]
+        parts.append("records=" + ",".join(shown) + ("..." if len(ev.record_ids) > 5 else ""))
+    return " ".join(parts)
+
+
+def _signature_text(sig: str, templates: dict[str, Any]) -> str:
+    tpl = templates.get(sig)
+    if isinstance(tpl, tuple | list) and tpl:
+        return str(tpl[0])
+    if isinstance(tpl, str):
+        return tpl
+    return sig
+
+
+def _signature_id(sig: str, templates: dict[str, Any]) -> str:
+    if sig in templates and len(sig) <= 64:
+        return sig if sig.startswith("sig") else f"sig:{sig}"
+    return stable_id("sig", sig)
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _gap(a: Anomaly, b: Anomaly) -> timedelta:
+    """Time between two windows; zero or negative when they overlap."""
+    return max(a.window_start, b.window_start) - min(a.window_end, b.window_end)
+
+
+def _event_keys(an: Anomaly, evidence: dict[str, LogEvent]) -> set[str]:
+    keys: set[str] = set()
+    for eid in an.evidence_event_ids:
+        ev = evidence.get(eid)
+        if ev is None:
+            continue
+        if ev.correlation_id:
+            keys.add("c:" + ev.correlation_id)
+        if ev.idempotency_key:
+            keys.add("k:" + ev.idempotency_key)
+        if ev.status != EventStatus.ok:
+            keys.update("r:" + r for r in ev.record_ids)
+    return keys
+
+
+def group_anomalies(anomalies: Sequence[Anomaly], evidence: dict[str, LogEvent]) -> list[list[Anomaly]]:
+    """Groups of anomalies that are one incident, each sorted by time, groups sorted by time."""
+    uf = _UnionFind(len(anomalies))
+    by_flow: dict[str, list[int]] = defaultdict(list)
+    for i, an in enumerate(anomalies):
+        by_flow[an.flow].append(i)
+    for idxs in by_flow.values():
+        keys = {i: _event_keys(anomalies[i], evidence) for i in idxs}
+        for x, i in enumerate(idxs):
+            for j in idxs[x + 1:]:
+                a, b = anomalies[i], anomalies[j]
+                gap = _gap(a, b)
+                if (gap <= ADJACENT
+                        or (a.signature and a.signature == b.signature and gap <= SAME_SIGNATURE)
+                        or (keys[i] & keys[j])):
+                    uf.union(i, j)
+    groups: dict[int, list[Anomaly]] = defaultdict(list)
+    for i, an in enumerate(anomalies):
+        groups[uf.find(i)].append(an)
+    out = [sorted(g, key=lambda a: (a.window_start, a.anomaly_id)) for g in groups.values()]
+    return sorted(out, key=lambda g: (g[0].window_start, g[0].flow))
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _failed_job_uuids(events: list[LogEvent]) -> list[str]:
+    """queue.job uuids whose latest cited event failed (never ones that later succeeded)."""
+    last: dict[str, LogEvent] = {}
+    for ev in sorted(events, key=lambda e: e.timestamp):
+        for ref in ev.record_ids:
+            if ref.startswith("queue.job:"):
+                last[ref.split(":", 1)[1]] = ev
+    return sorted(u for u, ev in last.items() if ev.status == EventStatus.error)
+
+
+def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]) -> list[int]:
+    """Projects created by a second delivery of the same idempotency key (the first one stays)."""
+    dups: set[int] = set()
+    for c in clusters:
+        dups.update(i for i in c.record_ids if i != c.suggested_master_id)
+    by_key: dict[str, list[LogEvent]] = defaultdict(list)
+    for ev in events:
+        if ev.idempotency_key:
+            by_key[ev.idempotency_key].append(ev)
+    for evs in by_key.values():
+        if len(evs) < 2:
+            continue
+        evs.sort(key=lambda e: (e.timestamp, e.event_id))
+        first = {r for r in evs[0].record_ids if r.startswith("project.project:")}
+        for ev in evs[1:]:
+            for ref in ev.record_ids:
+                if ref.startswith("project.project:") and ref not in first:
+                    try:
+                        dups.add(int(ref.split(":", 1)[1]))
+                    except ValueError:
+                        continue
+    return sorted(dups)
+
+
+def _money(anomalies: Iterable[Anomaly]) -> float:
+    total = 0.0
+    for an in anomalies:
+        for key, value in an.metrics.items():
+            if any(w in key.lower() for w in ("amount", "money", "eur", "usd", "value_at_risk")):
+                total = max(total, float(value))
+    return total
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _flow_map(flows: Iterable[FlowInfo | dict[str, Any]] | None) -> dict[str, FlowInfo]:
+    out: dict[str, FlowInfo] = {}
+    for f in flows or []:
+        info = f if isinstance(f, FlowInfo) else FlowInfo.model_validate(f)
+        out[info.name] = info
+    return out
+
+
+def _title(kinds: list[str], flow: str, top_error: str | None) -> str:
+    words = " + ".join(k.replace("_", " ") for k in kinds[:3]) or "anomaly"
+    tail = f": {top_error[:80]}" if top_error else ""
+    return f"{words} on {flow}{tail}"
+
+
+def _cluster_evidence(c: DuplicateCluster) -> EvidenceItem:
+    refs = [f"{c.model}:{i}" for i in c.record_ids]
+    text = (f"{len(c.record_ids)} {c.model} records look like one (p={c.probability:.2f}); suggested master "
+            f"{c.model}:{c.suggested_master_id}. {redact(c.reason)[:300]}")
+    return EvidenceItem(evidence_id=c.cluster_id, kind="cluster", text=text, record_ids=refs)
+
+
+def _build(
+    flow: str,
+    anomalies: list[Anomaly],
+    clusters: list[DuplicateCluster],
+    evidence: dict[str, LogEvent],
+    templates: dict[str, Any],
+    flow_info: FlowInfo | None,
+    *,
+    id_parts: tuple[Any, ...],
+    window: tuple[datetime, datetime],
+) -> AssembledIncident:
+    facts = IncidentFacts(flow_info=flow_info)
+    items: list[EvidenceItem] = []
+    kinds: list[str] = []
+    for an in anomalies:
+        for k in [an.kind, *an.related_kinds]:
+            if str(k) not in kinds:
+                kinds.append(str(k))
+        items.append(EvidenceItem(evidence_id=an.anomaly_id, kind="anomaly",
+                                  text=f"{an.kind} (score {an.score:.2f}): {redact(an.reason)[:300]}"))
+    if clusters:
+        kinds.append("duplicate_cluster")
+    # signatures
+    signatures: list[str] = []
+    for an in anomalies:
+        if an.signature:
+            text = redact(_signature_text(an.signature, templates))
+            if text not in signatures:
+                signatures.append(text)
+                items.append(EvidenceItem(evidence_id=_signature_id(an.signature, templates), kind="signature",
+                                          text=text[:300]))
+    # events
+    seen: set[str] = set()
+    events: list[LogEvent] = []
+    for an in anomalies:
+        for eid in an.evidence_event_ids:
+            ev = evidence.get(eid)
+            if ev is None or eid in seen:
+                continue
+            seen.add(eid)
+            events.append(ev)
+    events.sort(key=lambda e: (e.status == EventStatus.ok, e.timestamp, e.event_id))
+    records: list[str] = []
+    error_counter: Counter[str] = Counter()
+    for ev in events:
+        rec = list(ev.record_ids)
+        items.append(EvidenceItem(evidence_id=ev.event_id, kind="event", text=render_event(ev), record_ids=rec))
+        records.extend(r for r in rec if r not in records)
+        if ev.status != EventStatus.ok:
+            facts.failed_events += 1 if ev.status == EventStatus.error else 0
+            if ev.http_status is not None:
+                facts.statuses[ev.http_status] += 1
+            if ev.error:
+                error_counter[redact(ev.error)[:300]] += 1
+            if ev.status == EventStatus.error:
+                facts.error_records.extend(
+                    r for r in rec if r.split(":", 1)[0] in {"res.partner", "project.project", "hr.employee",
+                                                             "account.move"} and r not in facts.error_records)
+    facts.events = len(events)
+    facts.errors = [e for e, _ in error_counter.most_common(20)]
+    for c in clusters:
+        items.append(_cluster_evidence(c))
+        records.extend(r for r in (f"{c.model}:{i}" for i in c.record_ids) if r not in records)
+        (facts.partner_clusters if c.model == RecordModel.partner else facts.project_clusters).append(c)
+    for ref in records:
+        items.append(EvidenceItem(evidence_id=ref, kind="record", text=f"record {ref}", record_ids=[ref]))
+    facts.failed_job_uuids = _failed_job_uuids(events)
+    facts.duplicate_project_ids = _duplicate_projects(events, facts.project_clusters)
+    facts.money = _money(anomalies)
+
+    text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
+    verdict = classify(kinds, facts.statuses, text)
+    facts.verdict = verdict
+    anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
+    severity, sev_score = score_severity(
+        flow_info.criticality if flow_info else None,
+        records=len(records), failed_events=facts.failed_events, money=facts.money, anomaly_score=anomaly_score,
+    )
+    top_error = facts.errors[0] if facts.errors else (signatures[0] if signatures else None)
+    incident = Incident(
+        incident_id=stable_id("inc", *id_parts),
+        title=_title(kinds, flow, top_error),
+        flow=flow,
+        kinds=kinds,
+        window_start=window[0],
+        window_end=window[1],
+        severity=severity,
+        severity_score=sev_score,
+        cause=verdict.cause,
+        cause_confidence=round(verdict.confidence, 4),
+        status=IncidentStatus.open,
+        anomaly_ids=[a.anomaly_id for a in anomalies],
+        cluster_ids=[c.cluster_id for c in clusters],
+        evidence=items,
+        affected_records=records,
+        signatures=signatures,
+    )
+    return AssembledIncident(incident=incident, facts=facts)
+
+
+def _bucket(t: datetime) -> str:
+    epoch = int(t.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % int(BUCKET.total_seconds()), tz=t.tzinfo).isoformat()
+
+
+def assemble_incidents(
+    detection: Any | None,
+    partner_result: Any | None = None,
+    project_result: Any | None = None,
+    flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
+) -> list[AssembledIncident]:
+    """Group a detection result and duplicate clusters into incidents, most severe first."""
+    anomalies: list[Anomaly] = list(getattr(detection, "anomalies", None) or [])
+    evidence: dict[str, LogEvent] = dict(getattr(detection, "evidence", None) or {})
+    templates: dict[str, Any] = dict(getattr(detection, "templates", None) or {})
+    flow_info = _flow_map(flows)
+    project_clusters = list(getattr(project_result, "clusters", None) or [])
+    partner_clusters = list(getattr(partner_result, "clusters", None) or [])
+
+    out: list[AssembledIncident] = []
+    used_clusters: set[str] = set()
+    for group in group_anomalies(anomalies, evidence):
+        flow = group[0].flow
+        kinds = {str(k) for a in group for k in [a.kind, *a.related_kinds]}
+        attached: list[DuplicateCluster] = []
+        if "duplicate_delivery" in kinds:
+            refs = {r for a in group for eid in a.evidence_event_ids if (ev := evidence.get(eid)) for r in ev.record_ids}
+            attached = [c for c in project_clusters
+                        if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
+            used_clusters.update(c.cluster_id for c in attached)
+        lead = group[0]
+        window = (min(a.window_start for a in group), max(a.window_end for a in group))
+        out.append(_build(flow, group, attached, evidence, templates, flow_info.get(flow),
+                          id_parts=(flow, _bucket(window[0]), lead.signature or str(lead.kind)), window=window))
+
+    as_of = max((a.window_end for a in anomalies), default=None) or max(
+        (e.timestamp for e in evidence.values()), default=None)
+    if as_of is None:
+        from agent.domain import utcnow
+
+        as_of = utcnow()
+    for c in [*project_clusters, *partner_clusters]:
+        if c.cluster_id in used_clusters:
+            continue
+        flow = DUPLICATES_FLOW.get(c.model, f"{c.model} duplicates")
+        out.append(_build(flow, [], [c], evidence, templates, flow_info.get(flow),
+                          id_parts=(str(c.model), "cluster", *sorted(c.record_ids)), window=(as_of, as_of)))
+    out.sort(key=lambda a: (-a.incident.severity_score, a.incident.window_start, a.incident.incident_id))
+    return out
+
+
+# --------------------------------------------------------------------------- store
+
+
+def upsert_incidents(store: Store, incidents: Sequence[Incident], reports: dict[str, dict[str, Any]] | None = None) -> int:
+    """Insert or update incidents by id; the triage report rides along in `data`. Returns how many were new."""
+    reports = reports or {}
+    new = 0
+    with store.session() as s:
+        for inc in incidents:
+            data = inc.model_dump(mode="json")
+            if inc.incident_id in reports:
+                data["report"] = reports[inc.incident_id]
+            row = s.get(IncidentRow, inc.incident_id)
+            if row is None:
+                new += 1
+                s.add(IncidentRow(incident_id=inc.incident_id, title=inc.title, flow=inc.flow,
+                                  severity=str(inc.severity), severity_score=inc.severity_score, cause=str(inc.cause),
+                                  status=str(inc.status), window_start=inc.window_start, window_end=inc.window_end,
+                                  data=data))
+            else:
+                row.title, row.flow, row.severity = inc.title, inc.flow, str(inc.severity)
+                row.severity_score, row.cause = inc.severity_score, str(inc.cause)
+                # a human's status (resolved, dismissed) survives a re-run
+                if row.status in (IncidentStatus.open, IncidentStatus.proposed):
+                    row.status = str(inc.status)
+                row.window_start, row.window_end, row.data = inc.window_start, inc.window_end, data
+    return new

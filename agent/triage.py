@@ -1,0 +1,168 @@
+"""The triage pipeline: detection + duplicates -> incidents -> reports -> guarded proposals.
+
+`run_triage` is what the CLI, the demo and the evals call. Every report passes the grounding
+guard before any proposal is made; what the guard rejects is counted and kept on the report
+(and written to the audit log when the approvals module is there), never proposed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.domain import FlowInfo, Incident, IncidentStatus, RemediationProposal, Severity, stable_id
+from agent.grounding import guard_report, ungrounded_in
+from agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
+from agent.llm.cache import LlmCache
+from agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
+from agent.llm.report import ReviewedReport
+from agent.store import Store
+from agent.store.tables import ProposalRow
+
+PROPOSER_PREFIX = "triage-agent"
+
+
+@dataclass
+class TriageRun:
+    provider: str
+    provider_label: str
+    incidents: list[Incident] = field(default_factory=list)
+    reports: dict[str, ReviewedReport] = field(default_factory=dict)  # incident id -> report
+    proposals: list[RemediationProposal] = field(default_factory=list)
+    grounding: dict[str, int] = field(default_factory=lambda: {"caught": 0, "passed_on": 0, "rejected_actions": 0})
+    usage: list[dict[str, Any]] = field(default_factory=list)  # one per incident
+    new_incidents: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        critical = sum(1 for i in self.incidents if i.severity == Severity.critical)
+        return (f"{len(self.incidents)} incidents ({critical} critical), {len(self.proposals)} proposals waiting "
+                f"for approval; provider {self.provider}")
+
+    def proposals_for(self, incident_id: str) -> list[RemediationProposal]:
+        return [p for p in self.proposals if p.incident_id == incident_id]
+
+
+def _propose_fallback(store: Store, proposal: RemediationProposal) -> None:
+    """Until agent.approvals exists: write the proposal row directly, idempotently."""
+    with store.session() as s:
+        if s.get(ProposalRow, proposal.proposal_id) is not None:
+            return
+        s.add(ProposalRow(proposal_id=proposal.proposal_id, incident_id=proposal.incident_id,
+                          action=str(proposal.action), payload=proposal.payload, payload_hash=proposal.payload_hash,
+                          status=str(proposal.status), proposed_by=proposal.proposed_by, rationale=proposal.rationale,
+                          evidence_ids=list(proposal.evidence_ids)))
+
+
+def _approvals() -> Any | None:
+    try:
+        from agent import approvals  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return approvals
+
+
+def _store_proposal(store: Store, proposal: RemediationProposal) -> None:
+    approvals = _approvals()
+    if approvals is not None and hasattr(approvals, "propose"):
+        approvals.propose(store, proposal)
+    else:
+        _propose_fallback(store, proposal)
+
+
+def _audit_rejections(store: Store, incident_id: str, reviewed: ReviewedReport, actor: str) -> None:
+    if not reviewed.rejected and not reviewed.ungrounded_evidence_ids:
+        return
+    approvals = _approvals()
+    detail = {"rejected": [r.model_dump(mode="json") for r in reviewed.rejected],
+              "ungrounded_evidence_ids": reviewed.ungrounded_evidence_ids[:50]}
+    for name in ("audit", "record_audit", "write_audit"):
+        fn = getattr(approvals, name, None) if approvals is not None else None
+        if callable(fn):
+            try:
+                from agent.domain import AuditEntry
+
+                fn(store, AuditEntry(actor=actor, event="rejected:ungrounded", incident_id=incident_id, detail=detail))
+                return
+            except Exception:
+                break
+    from agent.store.tables import AuditRow
+
+    with store.session() as s:
+        s.add(AuditRow(actor=actor, event="rejected:ungrounded", incident_id=incident_id, detail=detail))
+
+
+def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
+    """Guard one provider result: (reviewed report, proposals, ids caught, ids passed on)."""
+    inc = assembled.incident
+    outcome = guard_report(inc, result.report)
+    reviewed = ReviewedReport(
+        incident_id=inc.incident_id, report=outcome.report, provider=result.provider, model=result.model,
+        prompt_name=result.prompt_name, prompt_version=result.prompt_version, prompt_hash=result.prompt_hash,
+        cached=result.cached, fallback_reason=result.fallback_reason, rejected=outcome.rejected,
+        ungrounded_evidence_ids=outcome.ungrounded_evidence_ids, prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens, cost_usd=result.cost_usd, latency_s=result.latency_s,
+    )
+    proposals: list[RemediationProposal] = []
+    for typed, proposed in outcome.accepted:
+        params = typed.model_dump(mode="json", exclude={"action"})
+        action = typed.action
+        payload_key = (str(action), sorted(params.items(), key=lambda kv: kv[0]))
+        proposals.append(RemediationProposal(
+            proposal_id=stable_id("prop", inc.incident_id, payload_key),
+            incident_id=inc.incident_id, action=action, params=params, rationale=proposed.rationale,
+            evidence_ids=proposed.evidence_ids or outcome.report.evidence_ids[:5], proposed_by=proposer,
+        ))
+    passed_on = ungrounded_in(inc, [t for t, _ in outcome.accepted],
+                              outcome.report.evidence_ids + [e for p in proposals for e in p.evidence_ids])
+    return reviewed, proposals, outcome.caught, passed_on
+
+
+def run_triage(
+    detection: Any | None,
+    partner_result: Any | None = None,
+    project_result: Any | None = None,
+    flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
+    *,
+    provider: str = "offline",
+    store: Store | None = None,
+    provider_options: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TriageRun:
+    """Assemble incidents, write a report for each, guard it, store incidents and proposals."""
+    t0 = time.perf_counter()
+    assembled = assemble_incidents(detection, partner_result, project_result, flows)
+    prov = get_provider(provider, cache=LlmCache(store), **(provider_options or {}))
+    label = getattr(prov, "label", OFFLINE_LABEL)
+    proposer = f"{PROPOSER_PREFIX}/{prov.name}"
+    run = TriageRun(provider=prov.name, provider_label=label)
+    for n, item in enumerate(assembled, 1):
+        result = prov.triage(item)
+        reviewed, proposals, caught, passed_on = review(item, result, proposer)
+        inc = item.incident
+        if proposals:
+            inc = inc.model_copy(update={"status": IncidentStatus.proposed})
+        inc = inc.model_copy(update={"summary": reviewed.report.summary})
+        run.incidents.append(inc)
+        run.reports[inc.incident_id] = reviewed
+        run.proposals.extend(proposals)
+        run.grounding["caught"] += caught
+        run.grounding["passed_on"] += passed_on
+        run.grounding["rejected_actions"] += len(reviewed.rejected)
+        run.usage.append({"incident_id": inc.incident_id, "provider": reviewed.provider, "model": reviewed.model,
+                          "prompt_tokens": reviewed.prompt_tokens, "completion_tokens": reviewed.completion_tokens,
+                          "cost_usd": reviewed.cost_usd, "latency_s": round(reviewed.latency_s, 4),
+                          "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason)})
+        if progress is not None:
+            progress(n, len(assembled))
+    if store is not None:
+        run.new_incidents = upsert_incidents(
+            store, run.incidents, {k: v.model_dump(mode="json") for k, v in run.reports.items()})
+        for p in run.proposals:
+            _store_proposal(store, p)
+        for inc_id, reviewed in run.reports.items():
+            _audit_rejections(store, inc_id, reviewed, proposer)
+    run.seconds = time.perf_counter() - t0
+    return run
