@@ -223,3 +223,20 @@ def test_project_labels(world: World) -> None:
         assert len(twins) == 1
         assert by_id[twins[0]]["name"] == by_id[dup]["name"]
         assert by_id[twins[0]]["partner_id"] == by_id[dup]["partner_id"]
+
+
+def test_log_record_ids_are_real(world: World, events: dict[str, list[dict]]) -> None:
+    partners = set(read_entities(world.labels_dir / "partner_entities.csv"))
+    projects = set(read_entities(world.labels_dir / "project_entities.csv"))
+    for flow, model, ids in (("crm_partner_sync", "res.partner", partners),
+                             ("esign_project_webhook", "project.project", projects)):
+        refs = [r for e in events[flow] for r in e["records"]]
+        assert refs and all(r.startswith(model + ":") and int(r.split(":")[1]) in ids for r in refs)
+
+
+def test_cli_writes_a_world(tmp_path: Path) -> None:
+    from evals.world.__main__ import main
+
+    main(["--out", str(tmp_path / "cli"), "--events", "3000", "--partners", "150", "--seed", "3"])
+    meta = json.loads((tmp_path / "cli" / "world.json").read_text())
+    assert meta["seed"] == 3 and meta["partners"] == 150 and abs(meta["events"]["total"] - 3000) <= 300

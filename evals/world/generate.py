@@ -122,7 +122,7 @@ def generate_world(out_dir: Path, *, seed: int = 7, events: int = 60_000, partne
         else:
             _incident_params(rng, w)
     stats = write_logs(rng, logs_dir, start, days, events, windows, rec.partner_ids,
-                       [p["id"] for p in rec.projects if p["active"]])
+                       [p["id"] for p in rec.projects if p["active"] and p["date_start"] < start.date().isoformat()])
     write_records(rec, records_dir, labels_dir)
 
     incidents = [

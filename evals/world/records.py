@@ -8,6 +8,7 @@ missing fields, an archived copy); hard negatives are look-alikes that are diffe
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -102,6 +103,7 @@ class Records:
     project_dups: list[tuple[int, str, int, str]] = field(default_factory=list)
     hard_negatives: list[tuple[str, int, int, str]] = field(default_factory=list)
     customer_ids: list[int] = field(default_factory=list)  # active original companies
+    trade_names: dict[int, str] = field(default_factory=dict)  # company id -> name without legal suffix
 
     @property
     def partner_ids(self) -> list[int]:
@@ -179,8 +181,8 @@ def _phone(cc: str, area: str, rng: np.random.Generator) -> tuple[str, str]:
 
 
 def _slug(name: str) -> str:
-    out = "".join(ch for ch in name.lower() if ch.isalnum())
-    return out.translate(str.maketrans("äöüéèàçñí", "aoueeacni"))
+    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in ascii_name if ch.isalnum())
 
 
 def _typo(text: str, rng: np.random.Generator, edits: int) -> str:
@@ -242,9 +244,13 @@ def _dup_partner(base: dict, kind: str, rng: np.random.Generator) -> dict:
         if rng.random() < 0.3:
             d["phone"] = ""
     elif kind == "reordered":
-        words = d["core"].split()
-        words = words[1:] + words[:1] if len(words) > 1 else words
-        d["name"] = " ".join(words) + " " + d["suffix"]
+        if " & " in d["core"]:
+            a, b = d["core"].split(" & ", 1)
+            d["name"] = f"{b} & {a} {d['suffix']}"
+        else:
+            words = d["core"].split()
+            words = words[1:] + words[:1] if len(words) > 1 else words
+            d["name"] = " ".join(words) + " " + d["suffix"]
     elif kind == "vat_format":
         if d["vat"]:
             d["vat"] = vat_variant(d["vat"], rng)
@@ -396,6 +402,7 @@ def build_records(rng: np.random.Generator, partners: int, projects: int | None,
             ent = f"partner-{rid}"
             if r["is_company"] and r["active"]:
                 rec.customer_ids.append(rid)
+                rec.trade_names[rid] = r["core"]
         rec.partner_entity[rid] = ent
     for a, b, why in hard:
         rec.hard_negatives.append(("res.partner", key_to_id[a], key_to_id[b], why))
@@ -449,8 +456,8 @@ def _build_projects(rng: np.random.Generator, rec: Records, rows: list[dict], ke
             kind = kind_cycle.pop()
             client_name = names[client]
             if kind == "title_form":
-                short = " ".join(client_name.split()[:2])
-                name = f"{short} - {eng.title()} ({year})"
+                title = " ".join(w if w.isupper() else w.capitalize() for w in eng.split())
+                name = f"{rec.trade_names.get(client, client_name)} - {title} ({year})"
             elif kind == "code_format":
                 name = f"{code} {year}/{p['seq']:03d} - {eng}"
             elif kind == "typo":
