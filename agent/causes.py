@@ -142,3 +142,12 @@ def classify(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVe
     if guess.confidence < 0.3:
         return CauseVerdict(Cause.unknown, guess.confidence, "model")
     return guess
+
+
+_HTTP_STATUS = re.compile(r"(?i)(?:\bhttp[ /]?(?:status)?[ :=]*|\bstatus[ :=]+|^|\s)([1-5]\d\d)\b")
+
+
+def classify_text(text: str) -> CauseVerdict:
+    """One free-text error (a batch row, a log line): HTTP statuses are read from the text itself."""
+    statuses: Counter[int] = Counter(int(m) for m in _HTTP_STATUS.findall(text) if 400 <= int(m) < 600)
+    return classify([], statuses, text)

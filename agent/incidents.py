@@ -9,6 +9,7 @@ cluster's records), so a re-run updates incidents instead of duplicating them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -180,10 +181,13 @@ def _failed_job_uuids(events: list[LogEvent]) -> list[str]:
 
 
 def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]) -> list[int]:
-    """Projects created by a second delivery of the same idempotency key (the first one stays)."""
+    """Projects created by a second delivery of the same idempotency key (the first one stays).
+
+    The deliveries' order is the stronger evidence; a duplicate cluster only adds its non-master
+    records when no delivery already says which of its projects came first.
+    """
     dups: set[int] = set()
-    for c in clusters:
-        dups.update(i for i in c.record_ids if i != c.suggested_master_id)
+    explained: set[int] = set()
     by_key: dict[str, list[LogEvent]] = defaultdict(list)
     for ev in events:
         if ev.idempotency_key:
@@ -193,14 +197,36 @@ def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]
             continue
         evs.sort(key=lambda e: (e.timestamp, e.event_id))
         first = {r for r in evs[0].record_ids if r.startswith("project.project:")}
+        explained.update(_ids(first))
         for ev in evs[1:]:
-            for ref in ev.record_ids:
-                if ref.startswith("project.project:") and ref not in first:
-                    try:
-                        dups.add(int(ref.split(":", 1)[1]))
-                    except ValueError:
-                        continue
+            later = [r for r in ev.record_ids if r.startswith("project.project:") and r not in first]
+            dups.update(_ids(later))
+            explained.update(_ids(later))
+    for c in clusters:
+        if explained & set(c.record_ids):
+            continue
+        dups.update(i for i in c.record_ids if i != c.suggested_master_id)
     return sorted(dups)
+
+
+def _ids(refs: Iterable[str]) -> list[int]:
+    out = []
+    for ref in refs:
+        tail = ref.split(":", 1)[1]
+        if tail.isdigit():
+            out.append(int(tail))
+    return out
+
+
+_TEXT_RECORD = re.compile(r"(?i)\b(employee|partner|project)\s+#?(\d{1,9})\b")
+_TEXT_MODELS = {"employee": "hr.employee", "partner": "res.partner", "project": "project.project"}
+
+
+def records_in_text(text: str | None) -> list[str]:
+    """Record refs an error message names ("employee 296"), for readers that did not extract them."""
+    if not text:
+        return []
+    return list(dict.fromkeys(f"{_TEXT_MODELS[m.group(1).lower()]}:{m.group(2)}" for m in _TEXT_RECORD.finditer(text)))
 
 
 def _money(anomalies: Iterable[Anomaly]) -> float:
@@ -281,7 +307,7 @@ def _build(
     records: list[str] = []
     error_counter: Counter[str] = Counter()
     for ev in events:
-        rec = list(ev.record_ids)
+        rec = list(ev.record_ids) or records_in_text(ev.error)
         items.append(EvidenceItem(evidence_id=ev.event_id, kind="event", text=render_event(ev), record_ids=rec))
         records.extend(r for r in rec if r not in records)
         if ev.status != EventStatus.ok:

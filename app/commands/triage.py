@@ -1,7 +1,216 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage triage LOGS...`: detect, match duplicates, assemble incidents, explain and propose.
+
+Also the demo stage: the same pipeline on the demo world with the offline provider.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from agent.domain import FlowInfo
+from agent.errors import InputError
+
+LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ProviderName(StrEnum):
+    offline = "offline"
+    openai = "openai"
+
+
+def load_flows(path: Path | None) -> list[FlowInfo]:
+    if path is None:
+        return []
+    try:
+        return [FlowInfo.model_validate(f) for f in json.loads(path.read_text(encoding="utf-8"))]
+    except FileNotFoundError as exc:
+        raise InputError(f"flow catalog not found: {path}") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the flow catalog {path}: {str(exc).splitlines()[0]}") from exc
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in LOG_SUFFIXES))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"log file not found: {p}")
+    return out
+
+
+def _detect(paths: list[Path]) -> Any:
+    try:
+        from detectors.pipeline import run_detection
+    except ImportError as exc:
+        raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
+    return run_detection(paths)
+
+
+def _match(kind: str, path: Path | None) -> Any:
+    if path is None:
+        return None
+    if not path.exists():
+        raise InputError(f"{kind} file not found: {path}")
+    from matchers.pipeline import match_partners, match_projects
+
+    return (match_partners if kind == "partners" else match_projects)(path)
+
+
+def run_to_json(run: Any) -> dict[str, Any]:
+    return {
+        "provider": run.provider,
+        "provider_label": run.provider_label,
+        "summary": run.summary(),
+        "grounding": run.grounding,
+        "incidents": [
+            {**inc.model_dump(mode="json", exclude={"evidence"}),
+             "evidence_count": len(inc.evidence),
+             "report": run.reports[inc.incident_id].model_dump(mode="json"),
+             "proposals": [p.model_dump(mode="json") for p in run.proposals_for(inc.incident_id)]}
+            for inc in run.incidents
+        ],
+        "usage": run.usage,
+    }
+
+
+def _action_cell(p: Any) -> str:
+    params = p.params
+    if "job_uuids" in params:
+        detail = f"{len(params['job_uuids'])} job(s)"
+    elif "partner_ids" in params:
+        detail = f"{params['partner_ids']} -> {params['destination_id']}"
+    elif "project_id" in params:
+        detail = f"project.project:{params['project_id']}"
+    elif "record_id" in params:
+        detail = f"{params.get('model')}:{params['record_id']}"
+    elif "owner" in params:
+        detail = f"to {params['owner']}"
+    else:
+        detail = ""
+    return f"{p.action} {detail}".strip()
+
+
+def render_table(run: Any, console: Console, *, limit: int = 50) -> None:
+    console.print(f"provider: [bold]{run.provider_label}[/]")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("flow / window", ratio=2)
+    table.add_column("cause", no_wrap=True)
+    table.add_column("summary", ratio=4)
+    table.add_column("proposals", ratio=2)
+    for inc in run.incidents[:limit]:
+        rep = run.reports[inc.incident_id]
+        props = run.proposals_for(inc.incident_id)
+        shown = [_action_cell(p) for p in props[:4]] + ([f"... +{len(props) - 4}"] if len(props) > 4 else [])
+        notes = []
+        if rep.rejected:
+            notes.append(f"[red]{len(rep.rejected)} rejected by the guard[/]")
+        if rep.fallback_reason:
+            notes.append(f"[yellow]fallback: {rep.fallback_reason[:60]}[/]")
+        style = SEVERITY_STYLE.get(str(inc.severity), "")
+        table.add_row(
+            f"[{style}]{inc.severity}[/]\n[dim]{inc.severity_score:.2f}[/]",
+            f"{inc.flow}\n[dim]{inc.window_start:%Y-%m-%d %H:%M} - {inc.window_end:%H:%M}\n{inc.incident_id}[/]",
+            f"{inc.cause}\n[dim]{inc.cause_confidence:.0%}[/]",
+            rep.report.summary[:400],
+            "\n".join(shown + notes) or "-",
+        )
+    console.print(table)
+    if len(run.incidents) > limit:
+        console.print(f"[dim]... {len(run.incidents) - limit} more incidents (use --format json for all)[/]")
+    g = run.grounding
+    tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in run.usage)
+    cost = sum(u["cost_usd"] for u in run.usage)
+    console.print(f"{run.summary()}. Guard: {g['rejected_actions']} action(s) rejected, {g['caught']} ungrounded "
+                  f"id(s) caught, {g['passed_on']} passed on. Tokens {tokens:,}, cost ${cost:.4f}.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `triage` app."""
+    """Add `triage triage` to the app."""
+
+    @app.command("triage")
+    def triage(
+        logs: list[Path] = typer.Argument(..., help="Log files (or folders of them): .jsonl, .csv, .log."),
+        partners: Path = typer.Option(None, "--partners", help="res.partner CSV export, for duplicate partners."),
+        projects: Path = typer.Option(None, "--projects", help="project.project CSV export, for duplicate projects."),
+        flows: Path = typer.Option(None, "--flows", help="flows.json catalog: owner and criticality per flow."),
+        provider: ProviderName = typer.Option(None, "--provider",
+                                              help="offline (deterministic) or openai; default: openai when "
+                                                   "OPENAI_API_KEY is set, else offline."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table (rich) or json."),
+        database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or "
+                                                                      "the local SQLite file)."),
+    ) -> None:
+        """Detect anomalies, match duplicates, group them into incidents, explain them and propose fixes."""
+        from agent.llm.providers import default_provider_name
+        from agent.store import open_store
+        from agent.triage import run_triage
+
+        err = Console(stderr=True)
+        paths = _expand(logs)
+        if not paths:
+            raise InputError("no log files given")
+        catalog = load_flows(flows)
+        name = str(provider) if provider else default_provider_name()
+        store = open_store(database_url)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("detecting", total=None)
+            detection = _detect(paths)
+            progress.update(task, description="matching duplicates")
+            partner_result = _match("partners", partners)
+            project_result = _match("projects", projects)
+            progress.update(task, description=f"triage ({name})")
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
+                             progress=tick)
+        if fmt is OutputFormat.json:
+            typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
+        else:
+            render_table(run, Console())
+
+
+def demo_stage(ctx: Any) -> str:
+    """Triage the demo world with the offline provider; incidents and proposals go to the store."""
+    from agent.triage import run_triage
+
+    world = Path(ctx.world_dir)
+    detection = ctx.results.get("detection")
+    if detection is None:
+        detection = _detect(sorted(q for q in (world / "logs").iterdir() if q.suffix in LOG_SUFFIXES))
+        ctx.results["detection"] = detection
+    results = {}
+    for kind, fname in (("partners", "res_partner.csv"), ("projects", "project_project.csv")):
+        result = ctx.results.get(kind)
+        if result is None and (world / "records" / fname).exists():
+            result = _match(kind, world / "records" / fname)
+            ctx.results[kind] = result
+        results[kind] = result
+    flows_path = world / "flows.json"
+    catalog = load_flows(flows_path) if flows_path.exists() else []
+    run = run_triage(detection, results["partners"], results["projects"], catalog, provider="offline",
+                     store=ctx.store)
+    ctx.results["triage"] = run
+    ctx.results["incidents"] = run.incidents
+    ctx.results["proposals"] = run.proposals
+    return run.summary()

@@ -1,0 +1,113 @@
+"""The pipeline end to end on hand-built detection results: CLI, demo stage, stored proposals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.store import open_store
+from agent.store.tables import IncidentRow, ProposalRow
+from agent.triage import run_triage
+from app.cli import app
+from tests.test_agent_fixtures import FLOWS, SECRET, UUIDS, world
+
+
+@pytest.fixture(autouse=True)
+def _no_key(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+@pytest.fixture
+def fake_detection(monkeypatch):
+    det, partners, projects = world()
+    import app.commands.triage as cmd
+
+    monkeypatch.setattr(cmd, "_detect", lambda paths: det)
+    monkeypatch.setattr(cmd, "_match", lambda kind, path: (partners if kind == "partners" else projects) if path else None)
+    return det
+
+
+def test_offline_actions_follow_the_labels():
+    det, partners, projects = world()
+    run = run_triage(det, partners, projects, FLOWS)
+    actions = {i.flow: sorted({str(p.action) for p in run.proposals_for(i.incident_id)}) for i in run.incidents}
+    assert actions == {
+        "invoice_export": ["requeue_jobs"],
+        "crm_partner_sync": ["escalate"],
+        "hr_employee_sync": ["escalate"],
+        "payroll_export": ["post_note"],
+        "esign_project_webhook": ["archive_project"],
+        "res.partner duplicates": ["merge_partners"],
+    }
+    by_action = {str(p.action): p for p in run.proposals}
+    assert by_action["requeue_jobs"].params == {"job_uuids": UUIDS[:5]}
+    assert by_action["merge_partners"].params == {"partner_ids": [42, 41, 43], "destination_id": 42}
+    assert by_action["archive_project"].params == {"project_id": 51}
+    esc = [p for p in run.proposals if p.incident_id == next(i.incident_id for i in run.incidents
+                                                              if i.flow == "hr_employee_sync")][0]
+    assert esc.params["owner"] == "hr-it@firm.test" and SECRET not in esc.params["message"]
+    assert run.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0}
+    assert run.provider_label == "offline (deterministic, no LLM)"
+    assert all(u["cost_usd"] == 0 and u["prompt_tokens"] == 0 for u in run.usage)
+
+
+def test_proposals_are_stored_once(sqlite_store):
+    det, partners, projects = world()
+    first = run_triage(det, partners, projects, FLOWS, store=sqlite_store)
+    run_triage(det, partners, projects, FLOWS, store=sqlite_store)
+    with sqlite_store.session() as s:
+        rows = s.query(ProposalRow).all()
+        assert len(rows) == len(first.proposals) == 8
+        assert {r.proposed_by for r in rows} == {"triage-agent/offline"}
+        assert all(r.status == "proposed" for r in rows)
+    stored = json.dumps([r.payload for r in rows])
+    assert SECRET not in stored
+
+
+def test_cli_json(tmp_path: Path, fake_detection):
+    log = tmp_path / "middleware.jsonl"
+    log.write_text("{}\n")
+    flows = tmp_path / "flows.json"
+    flows.write_text(json.dumps([f.model_dump(mode="json") for f in FLOWS]))
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    result = CliRunner().invoke(app, ["triage", str(log), "--flows", str(flows), "--partners", str(log),
+                                      "--projects", str(log), "--format", "json", "--database-url", db])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["provider_label"] == "offline (deterministic, no LLM)"
+    assert len(data["incidents"]) == 6
+    assert data["grounding"]["passed_on"] == 0
+    assert SECRET not in result.stdout
+    store = open_store(db)
+    with store.session() as s:
+        assert s.query(IncidentRow).count() == 6
+    store.dispose()
+
+
+def test_cli_table_and_bad_input(tmp_path: Path, fake_detection):
+    log = tmp_path / "x.log"
+    log.write_text("line\n")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    result = CliRunner(env={"COLUMNS": "240"}).invoke(app, ["triage", str(log), "--database-url", db])
+    assert result.exit_code == 0, result.output
+    assert "provider: offline (deterministic, no LLM)" in result.stdout
+    assert "requeue_jobs" in result.stdout
+    bad = CliRunner().invoke(app, ["triage", str(tmp_path / "missing.log"), "--database-url", db])
+    assert bad.exit_code != 0
+    assert bad.exit_code == 2 and "log file not found" in bad.output
+
+
+def test_demo_stage_uses_earlier_results(tmp_path: Path, sqlite_store):
+    from app.commands.triage import demo_stage
+    from app.demo import DemoContext
+
+    det, partners, projects = world()
+    (tmp_path / "flows.json").write_text(json.dumps([f.model_dump(mode="json") for f in FLOWS]))
+    ctx = DemoContext(world_dir=tmp_path, store=sqlite_store, console=None)  # type: ignore[arg-type]
+    ctx.results.update(detection=det, partners=partners, projects=projects)
+    line = demo_stage(ctx)
+    assert line == "6 incidents (0 critical), 8 proposals waiting for approval; provider offline"
+    assert len(ctx.results["incidents"]) == 6 and len(ctx.results["proposals"]) == 8
