@@ -137,10 +137,12 @@ def test_incidents_labeled_in_second_week_and_baseline_clean(world: World, event
         assert week2 <= i.start < i.end <= world.end
     for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
         assert e1 < s2
+    errors = 0
     for flow, evs in events.items():
         base = [e for e in evs if e["ts"] < week2]
-        rate = sum(e["status"] == "error" for e in base) / len(base)
-        assert 0 < rate < 0.03, (flow, rate)
+        errors += sum(e["status"] == "error" for e in base)
+        assert errors / len(base) < 0.03, flow
+    assert errors > 0  # normal background failures exist
 
 
 def test_each_incident_is_visible(world: World, events: dict[str, list[dict]]) -> None:

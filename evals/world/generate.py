@@ -106,6 +106,8 @@ def _duplicate_deliveries(rng: np.random.Generator, w: Window, rec) -> None:
 def generate_world(out_dir: Path, *, seed: int = 7, events: int = 60_000, partners: int = 2_000,
                    projects: int | None = None, days: int = 14, start: datetime = DEFAULT_START) -> World:
     """Write the whole world under out_dir and return where everything is."""
+    if partners < 10 or events < 100:
+        raise ValueError(f"partners={partners}, events={events}: need at least 10 partners and 100 events")
     out_dir = Path(out_dir)
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
     start = start.astimezone(UTC)

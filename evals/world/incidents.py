@@ -52,8 +52,8 @@ class Window:
 
 
 def schedule(rng: np.random.Generator, start: datetime, days: int) -> list[Window]:
-    if days < 9:
-        raise ValueError("the world needs at least 9 days: 7 clean baseline days, then the incidents")
+    if days < 14:
+        raise ValueError(f"days={days}: the world needs at least 14 days (7 clean baseline days, then 7 with incidents)")
     incident_days = list(range(7, min(days, 14)))
     weekdays = [d for d in incident_days if (start + timedelta(days=d)).weekday() < 5]
     weekend = [d for d in incident_days if d not in weekdays]

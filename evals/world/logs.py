@@ -392,7 +392,8 @@ class MiddlewareWriter:
         if name == "crm_partner_sync":
             recs = [f'"res.partner:{x}"' for x in rng.choice(self.partner_ids, n).tolist()]
         elif name == "esign_project_webhook":
-            recs = [f'"project.project:{x}"' for x in rng.choice(self.project_ids, n).tolist()]
+            recs = ([f'"project.project:{x}"' for x in rng.choice(self.project_ids, n).tolist()]
+                    if len(self.project_ids) else [""] * n)
         else:
             recs = [f'"hr.employee:{x}"' for x in rng.integers(1, N_EMPLOYEES + 1, n).tolist()]
         head = f'"flow":"{name}","source":"{f.source}","target":"{f.target}"'
