@@ -2,17 +2,56 @@
 
 Anything the LLM proposes is parsed into one of these; what does not parse is rejected.
 `record_refs()` lists the records an action touches, so the grounding guard can check each one
-appears in the incident's evidence.
+appears in the incident's evidence. `odoo_calls()` renders the exact Odoo calls an action makes, so
+the approver sees before approving what the gateway (agent/odoo_gateway.py) will run afterwards.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from agent.domain import ActionName
+
+#: Placeholder for ids only known at run time (the failed jobs found by the read, the wizard created).
+RUNTIME_IDS = "<runtime>"
+
+
+class OdooCall(BaseModel):
+    """One call on Odoo's external API, protocol-neutral.
+
+    `ids is None` marks a model-level method (create, search_read); otherwise the call is on those
+    records. `kwargs` are the named arguments (JSON-2 puts them flat in the body; JSON-RPC passes
+    them as execute_kw kwargs), `context` travels separately on both protocols.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    method: str
+    ids: list[int] | None = None
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+    write: bool = False
+    ids_from: str | None = None  # how runtime ids are found, when `ids` cannot be known in advance
+    purpose: str = ""
+
+    def render(self) -> str:
+        """One line a person reads before approving: `res.partner.write([7], vals={...})`."""
+        parts: list[str] = []
+        if self.ids is not None:
+            parts.append(json.dumps(self.ids))
+        elif self.ids_from:
+            parts.append(f"{RUNTIME_IDS}: {self.ids_from}")
+        parts += [f"{k}={json.dumps(v, default=str, sort_keys=True)}" for k, v in self.kwargs.items()]
+        if self.context:
+            parts.append(f"context={json.dumps(self.context, sort_keys=True)}")
+        tag = "WRITE" if self.write else "read "
+        return f"{tag} {self.model}.{self.method}({', '.join(parts)})"
+
 
 WRITABLE_MODELS = ("res.partner", "project.project")
 NOTE_MODELS = ("res.partner", "project.project", "queue.job", "hr.employee", "account.move")
@@ -24,6 +63,13 @@ class _Action(BaseModel):
     def record_refs(self) -> list[str]:
         return []
 
+    def odoo_calls(self) -> list[OdooCall]:
+        """The exact calls, reads (guards, verification) and writes, in the order they run."""
+        return []
+
+    def write_calls(self) -> list[OdooCall]:
+        return [c for c in self.odoo_calls() if c.write]
+
 
 class RequeueJobs(_Action):
     """Requeue failed queue.job records (never `started` ones: they would run twice)."""
@@ -33,6 +79,19 @@ class RequeueJobs(_Action):
 
     def record_refs(self) -> list[str]:
         return [f"queue.job:{u}" for u in self.job_uuids]
+
+    def odoo_calls(self) -> list[OdooCall]:
+        return [
+            OdooCall(model="queue.job", method="search_read",
+                     kwargs={"domain": [["uuid", "in", self.job_uuids]], "fields": ["uuid", "state", "retry"]},
+                     purpose="read the jobs first: only `failed` ones are requeued, never `started`"),
+            OdooCall(model="queue.job", method="requeue", write=True,
+                     ids_from="ids of the jobs read above whose state is failed",
+                     purpose="set them pending with retry 0"),
+            OdooCall(model="queue.job", method="search_read",
+                     kwargs={"domain": [["uuid", "in", self.job_uuids]], "fields": ["uuid", "state", "retry"]},
+                     purpose="verify: the requeued jobs are pending"),
+        ]
 
 
 class MergePartners(_Action):
@@ -53,6 +112,28 @@ class MergePartners(_Action):
     def record_refs(self) -> list[str]:
         return [f"res.partner:{i}" for i in self.partner_ids]
 
+    @property
+    def source_ids(self) -> list[int]:
+        return [i for i in self.partner_ids if i != self.destination_id]
+
+    def odoo_calls(self) -> list[OdooCall]:
+        ids = list(self.partner_ids)
+        verify = {"domain": [["id", "in", ids]], "fields": ["id", "name", "email", "active"]}
+        return [
+            OdooCall(model="res.partner", method="search_read", kwargs=verify,
+                     context={"active_test": False}, purpose="read the partners before merging"),
+            OdooCall(model="base.partner.merge.automatic.wizard", method="create", write=True,
+                     kwargs={"vals_list": {"partner_ids": [[6, 0, ids]], "dst_partner_id": self.destination_id}},
+                     context={"active_model": "res.partner", "active_ids": ids},
+                     purpose="open Odoo's merge wizard on these partners"),
+            OdooCall(model="base.partner.merge.automatic.wizard", method="action_merge", write=True,
+                     ids_from="the wizard id returned by create",
+                     purpose=f"merge {self.source_ids} into {self.destination_id}, deleting the sources"),
+            OdooCall(model="res.partner", method="search_read", kwargs=verify,
+                     context={"active_test": False},
+                     purpose="verify: only the destination is left (action_merge returns a window action)"),
+        ]
+
 
 class ArchiveProject(_Action):
     action: Literal[ActionName.archive_project] = ActionName.archive_project
@@ -60,6 +141,12 @@ class ArchiveProject(_Action):
 
     def record_refs(self) -> list[str]:
         return [f"project.project:{self.project_id}"]
+
+    def odoo_calls(self) -> list[OdooCall]:
+        return [
+            OdooCall(model="project.project", method="write", ids=[self.project_id],
+                     kwargs={"vals": {"active": False}}, write=True, purpose="archive the project"),
+        ]
 
 
 class SetField(_Action):
@@ -75,6 +162,15 @@ class SetField(_Action):
     def record_refs(self) -> list[str]:
         return [f"{self.model}:{self.record_id}"]
 
+    def odoo_calls(self) -> list[OdooCall]:
+        return [
+            OdooCall(model=self.model, method="read", ids=[self.record_id],
+                     kwargs={"fields": ["write_date", self.field]},
+                     purpose=f"refuse if write_date is no longer {self.expected_write_date.isoformat()}"),
+            OdooCall(model=self.model, method="write", ids=[self.record_id],
+                     kwargs={"vals": {self.field: self.value}}, write=True, purpose=f"set {self.field}"),
+        ]
+
 
 class PostNote(_Action):
     """Post a note in the record's chatter (message_post): no data changes."""
@@ -87,6 +183,13 @@ class PostNote(_Action):
     def record_refs(self) -> list[str]:
         return [f"{self.model}:{self.record_id}"]
 
+    def odoo_calls(self) -> list[OdooCall]:
+        return [
+            OdooCall(model=self.model, method="message_post", ids=[self.record_id], write=True,
+                     kwargs={"body": self.body, "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+                     purpose="post an internal note in the record's chatter"),
+        ]
+
 
 class Escalate(_Action):
     """Hand the incident to the flow's owner: nothing is written to Odoo."""
@@ -95,6 +198,9 @@ class Escalate(_Action):
     flow: str
     owner: str
     message: str = Field(min_length=1, max_length=4000)
+
+    def odoo_calls(self) -> list[OdooCall]:
+        return []  # nothing goes to Odoo: the escalation is recorded in the audit log
 
 
 RemediationAction = Annotated[
@@ -107,3 +213,8 @@ _ADAPTER: TypeAdapter[Any] = TypeAdapter(RemediationAction)
 def parse_action(action: str, params: dict[str, Any]) -> _Action:
     """Parse an (action, params) pair into its typed model; raises pydantic.ValidationError."""
     return _ADAPTER.validate_python({**params, "action": action})
+
+
+def calls_for(action: str, params: dict[str, Any]) -> list[OdooCall]:
+    """The exact Odoo calls of an (action, params) pair, for display before approval."""
+    return parse_action(action, params).odoo_calls()

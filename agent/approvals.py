@@ -1,0 +1,510 @@
+"""The approval workflow: proposed -> approved | rejected -> executed | failed, stored with SQLAlchemy.
+
+The rules (docs/CONTRIBUTING.md): no Odoo write without a recorded human approval; the approval is
+bound to the payload hash; the approver is not the proposer; approvals expire; execution happens at
+most once, enforced by the database (the UNIQUE executions.proposal_id row is committed before Odoo
+is called, together with a conditional UPDATE on the proposal); every attempt, success or refusal
+is appended to the audit log. A refusal is both an audit entry and an `ApprovalRefused` subclass.
+
+Console / CLI use:
+
+    settings = load_settings()
+    propose(store, proposal)                          # the agent does this
+    approve(store, pid, "dana", "looks right", settings)
+    result = execute(store, pid, "dana", OdooGateway.from_settings(settings), settings=settings)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from agent.actions import OdooCall, _Action, parse_action
+from agent.domain import (
+    WRITE_ACTIONS,
+    ActionName,
+    Approval,
+    AuditEntry,
+    Decision,
+    ProposalStatus,
+    RemediationProposal,
+    payload_hash,
+    utcnow,
+)
+from agent.redact import redact_obj
+from agent.settings import Permission, Settings, load_settings
+from agent.store import Store
+from agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- refusals
+
+
+class ApprovalRefused(Exception):
+    """A rule said no. `code` is the audit event suffix (`refused:<code>`), `reason` the one line."""
+
+    code = "refused"
+
+    def __init__(self, reason: str, proposal_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.proposal_id = proposal_id
+
+
+class UnknownProposal(ApprovalRefused):
+    code = "unknown_proposal"
+
+
+class InvalidAction(ApprovalRefused):
+    code = "invalid_action"
+
+
+class RoleNotAllowed(ApprovalRefused):
+    code = "role_not_allowed"
+
+
+class SelfApproval(ApprovalRefused):
+    code = "self_approval"
+
+
+class PayloadChanged(ApprovalRefused):
+    code = "payload_changed"
+
+
+class ApprovalExpired(ApprovalRefused):
+    code = "expired"
+
+
+class NotApproved(ApprovalRefused):
+    code = "not_approved"
+
+
+class AlreadyDecided(ApprovalRefused):
+    code = "already_decided"
+
+
+class ReasonRequired(ApprovalRefused):
+    code = "reason_required"
+
+
+class AlreadyExecuted(ApprovalRefused):
+    code = "already_executed"
+
+
+class ConcurrentExecution(AlreadyExecuted):
+    """Another executor holds (or finished) the one execution this proposal may have."""
+
+    code = "concurrent_execution"
+
+
+# --------------------------------------------------------------------------- results
+
+
+class ExecutionResult(BaseModel):
+    proposal_id: str
+    status: Literal["executed", "failed", "dry_run"]
+    executed_by: str
+    action: str
+    calls: list[str] = Field(default_factory=list)
+    summary: str = ""
+    error: str | None = None  # Odoo's message when status is failed
+    error_name: str | None = None  # Odoo's exception class, e.g. odoo.exceptions.UserError
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed" and self.error is None
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything here is UTC."""
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _audit(s: Session, actor: str, event: str, proposal_id: str | None = None, incident_id: str | None = None,
+           **detail: Any) -> None:
+    s.add(AuditRow(at=utcnow(), actor=actor, event=event, proposal_id=proposal_id, incident_id=incident_id,
+                   detail=redact_obj(_jsonable(detail))))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    return obj
+
+
+def _refuse(store: Store, exc: ApprovalRefused, actor: str, incident_id: str | None = None,
+            **detail: Any) -> ApprovalRefused:
+    """Append the refusal to the audit log in its own transaction; the caller raises it."""
+    with store.session() as s:
+        _audit(s, actor, f"refused:{exc.code}", exc.proposal_id, incident_id, reason=exc.reason, **detail)
+    log.info("refused %s for %s on %s: %s", exc.code, actor, exc.proposal_id, exc.reason)
+    return exc
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings if settings is not None else load_settings()
+
+
+def _require(store: Store, settings: Settings, user: str, permission: Permission, row: ProposalRow | None,
+             pid: str, what: str) -> None:
+    if not settings.can(user, permission):
+        role = settings.role_of(user)
+        why = (f"{user!r} is not a configured user" if role is None
+               else f"{user!r} is a {role.value}, who may not {what}")
+        raise _refuse(store, RoleNotAllowed(f"{why} (allowed: {', '.join(settings.users_with(permission)) or 'nobody'})",
+                                            pid), user, row.incident_id if row else None, role=str(role or ""))
+
+
+def _load(store: Store, pid: str, actor: str) -> ProposalRow:
+    row = get_proposal(store, pid)
+    if row is None:
+        raise _refuse(store, UnknownProposal(f"no proposal {pid!r}", pid), actor)
+    return row
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def get_proposal(store: Store, proposal_id: str) -> ProposalRow | None:
+    with store.session() as s:
+        return s.get(ProposalRow, proposal_id)
+
+
+def list_proposals(store: Store, status: ProposalStatus | str | None = None, limit: int | None = None
+                   ) -> list[ProposalRow]:
+    """Newest first."""
+    q = select(ProposalRow).order_by(ProposalRow.created_at.desc(), ProposalRow.proposal_id)
+    if status:
+        q = q.where(ProposalRow.status == str(ProposalStatus(status)))
+    if limit:
+        q = q.limit(limit)
+    with store.session() as s:
+        return list(s.scalars(q))
+
+
+def approvals_for(store: Store, proposal_id: str) -> list[Approval]:
+    with store.session() as s:
+        rows = s.scalars(select(ApprovalRow).where(ApprovalRow.proposal_id == proposal_id).order_by(ApprovalRow.id))
+        return [Approval(proposal_id=r.proposal_id, decision=Decision(r.decision), decided_by=r.decided_by,
+                         reason=r.reason, payload_hash=r.payload_hash, decided_at=_aware(r.decided_at),
+                         expires_at=_aware(r.expires_at)) for r in rows]
+
+
+def current_approval(store: Store, proposal_id: str) -> Approval | None:
+    """The latest approval, if the latest decision is one (a later rejection cancels it)."""
+    decisions = approvals_for(store, proposal_id)
+    return decisions[-1] if decisions and decisions[-1].decision == Decision.approved else None
+
+
+def execution_for(store: Store, proposal_id: str) -> ExecutionRow | None:
+    with store.session() as s:
+        return s.scalars(select(ExecutionRow).where(ExecutionRow.proposal_id == proposal_id)).one_or_none()
+
+
+def audit_trail(store: Store, proposal_id: str | None = None, limit: int = 500) -> list[AuditEntry]:
+    """The last `limit` audit entries (of one proposal, or all), oldest first."""
+    q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    if proposal_id:
+        q = q.where(AuditRow.proposal_id == proposal_id)
+    with store.session() as s:
+        rows = list(s.scalars(q))
+    return [AuditEntry(at=_aware(r.at), actor=r.actor, event=r.event, proposal_id=r.proposal_id,
+                       incident_id=r.incident_id, detail=r.detail or {}) for r in reversed(rows)]
+
+
+def action_of(row: ProposalRow | RemediationProposal) -> _Action:
+    """The typed action a stored proposal carries (pydantic.ValidationError if it no longer parses)."""
+    if isinstance(row, RemediationProposal):
+        return parse_action(str(row.action), row.params)
+    return parse_action(row.payload["action"], row.payload.get("params") or {})
+
+
+def proposal_calls(row: ProposalRow | RemediationProposal) -> list[OdooCall]:
+    """The exact Odoo calls, for display before approval."""
+    return action_of(row).odoo_calls()
+
+
+def is_write(row: ProposalRow | RemediationProposal) -> bool:
+    return ActionName(row.action) in WRITE_ACTIONS
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def propose(store: Store, proposal: RemediationProposal) -> ProposalRow:
+    """Record a proposal (idempotent on proposal_id). A changed payload under the same id revises it:
+    status back to proposed, and any earlier approval is void because its hash no longer matches."""
+    actor = proposal.proposed_by
+    try:
+        parse_action(str(proposal.action), proposal.params)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _refuse(store, InvalidAction(f"{proposal.action}: {where}: {first['msg']}", proposal.proposal_id),
+                      actor, proposal.incident_id) from None
+    payload, digest = proposal.payload, proposal.payload_hash
+    with store.session() as s:
+        row = s.get(ProposalRow, proposal.proposal_id, with_for_update=True)
+        if row is not None and row.payload_hash == digest:
+            return row
+        if row is not None:
+            if row.status in (ProposalStatus.executed, ProposalStatus.failed) or s.scalar(
+                    select(exists().where(ExecutionRow.proposal_id == row.proposal_id))):
+                raise AlreadyExecuted(f"proposal {row.proposal_id} already ran; make a new proposal",
+                                      row.proposal_id)
+            old = row.payload_hash
+            row.payload, row.payload_hash, row.status = payload, digest, str(ProposalStatus.proposed)
+            row.rationale, row.evidence_ids, row.updated_at = proposal.rationale, list(proposal.evidence_ids), utcnow()
+            _audit(s, actor, "revised", row.proposal_id, row.incident_id, old_hash=old, payload_hash=digest,
+                   payload=payload)
+            return row
+        row = ProposalRow(proposal_id=proposal.proposal_id, incident_id=proposal.incident_id,
+                          action=str(proposal.action), payload=payload, payload_hash=digest,
+                          status=str(ProposalStatus.proposed), proposed_by=actor, rationale=proposal.rationale,
+                          evidence_ids=list(proposal.evidence_ids), created_at=proposal.created_at,
+                          updated_at=utcnow())
+        s.add(row)
+        _audit(s, actor, "proposed", row.proposal_id, row.incident_id, action=row.action, payload=payload,
+               payload_hash=digest)
+    return row
+
+
+def _check_payload(store: Store, row: ProposalRow, actor: str) -> None:
+    if payload_hash(row.payload) != row.payload_hash:
+        raise _refuse(store, PayloadChanged(f"the stored payload of {row.proposal_id} no longer matches its hash",
+                                            row.proposal_id), actor, row.incident_id,
+                      stored_hash=row.payload_hash, actual_hash=payload_hash(row.payload))
+
+
+def approve(store: Store, proposal_id: str, user: str, reason: str = "", settings: Settings | None = None
+            ) -> Approval:
+    """Approve the proposal's exact payload, for `settings.approval_expiry`. Four eyes: not the proposer."""
+    settings = _settings(settings)
+    row = _load(store, proposal_id, user)
+    _require(store, settings, user, Permission.approve, row, proposal_id, "approve")
+    if user == row.proposed_by:
+        raise _refuse(store, SelfApproval(f"{user!r} proposed {proposal_id} and cannot also approve it",
+                                          proposal_id), user, row.incident_id)
+    _check_payload(store, row, user)
+    current = current_approval(store, proposal_id)
+    renewable = (row.status == ProposalStatus.approved and current is not None and
+                 (current.payload_hash != row.payload_hash or (current.expires_at and current.expires_at <= utcnow())))
+    if row.status != ProposalStatus.proposed and not renewable:
+        who = f" by {current.decided_by}" if current and row.status == ProposalStatus.approved else ""
+        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} is already {row.status}{who}", proposal_id),
+                      user, row.incident_id, status=row.status)
+    now = utcnow()
+    expires = now + settings.approval_expiry
+    with store.session() as s:
+        s.get(ProposalRow, proposal_id, with_for_update=True)
+        changed = s.execute(
+            update(ProposalRow)
+            .where(ProposalRow.proposal_id == proposal_id, ProposalRow.status == row.status,
+                   ProposalRow.payload_hash == row.payload_hash,
+                   ~exists().where(ExecutionRow.proposal_id == proposal_id))
+            .values(status=str(ProposalStatus.approved), updated_at=now)
+        ).rowcount
+        if changed == 1:
+            s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.approved), decided_by=user,
+                              reason=reason, payload_hash=row.payload_hash, decided_at=now, expires_at=expires))
+            _audit(s, user, "approved", proposal_id, row.incident_id, reason=reason, payload_hash=row.payload_hash,
+                   expires_at=expires, renewed=renewable)
+    if changed != 1:
+        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} changed while approving; look again",
+                                            proposal_id), user, row.incident_id)
+    return Approval(proposal_id=proposal_id, decision=Decision.approved, decided_by=user, reason=reason,
+                    payload_hash=row.payload_hash, decided_at=now, expires_at=expires)
+
+
+def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Settings | None = None) -> Approval:
+    """Reject a proposed or approved (not yet executed) proposal; a reason is required."""
+    settings = _settings(settings)
+    row = _load(store, proposal_id, user)
+    _require(store, settings, user, Permission.reject, row, proposal_id, "reject")
+    if not (reason or "").strip():
+        raise _refuse(store, ReasonRequired("a rejection needs a reason", proposal_id), user, row.incident_id)
+    if row.status not in (ProposalStatus.proposed, ProposalStatus.approved):
+        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} is already {row.status}", proposal_id),
+                      user, row.incident_id, status=row.status)
+    now = utcnow()
+    with store.session() as s:
+        s.get(ProposalRow, proposal_id, with_for_update=True)
+        changed = s.execute(
+            update(ProposalRow)
+            .where(ProposalRow.proposal_id == proposal_id,
+                   ProposalRow.status.in_([str(ProposalStatus.proposed), str(ProposalStatus.approved)]),
+                   ~exists().where(ExecutionRow.proposal_id == proposal_id))
+            .values(status=str(ProposalStatus.rejected), updated_at=now)
+        ).rowcount
+        if changed == 1:
+            s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.rejected), decided_by=user,
+                              reason=reason, payload_hash=row.payload_hash, decided_at=now))
+            _audit(s, user, "rejected", proposal_id, row.incident_id, reason=reason, payload_hash=row.payload_hash)
+    if changed != 1:
+        raise _refuse(store, AlreadyExecuted(f"proposal {proposal_id} is executing or ran already", proposal_id),
+                      user, row.incident_id)
+    return Approval(proposal_id=proposal_id, decision=Decision.rejected, decided_by=user, reason=reason,
+                    payload_hash=row.payload_hash, decided_at=now)
+
+
+def comment(store: Store, proposal_id: str, user: str, text: str, settings: Settings | None = None) -> AuditEntry:
+    """A reviewer's note on a proposal, kept in the audit log."""
+    settings = _settings(settings)
+    row = _load(store, proposal_id, user)
+    _require(store, settings, user, Permission.comment, row, proposal_id, "comment")
+    with store.session() as s:
+        _audit(s, user, "commented", proposal_id, row.incident_id, text=text)
+    return AuditEntry(actor=user, event="commented", proposal_id=proposal_id, incident_id=row.incident_id,
+                      detail={"text": text})
+
+
+def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_run: bool = False,
+            settings: Settings | None = None) -> ExecutionResult:
+    """Run an approved proposal once through the gateway (agent.odoo_gateway.OdooGateway).
+
+    Odoo errors end the proposal as `failed` with Odoo's message (returned, not raised) and are not
+    retried. Dry-run needs no approval, writes nothing, leaves the approval unused, and is audited.
+    """
+    from agent.odoo_gateway import OdooError
+
+    settings = _settings(settings)
+    row = _load(store, proposal_id, user)
+    if dry_run:
+        return _dry_run(store, row, user, gateway, settings)
+    _require(store, settings, user, Permission.execute, row, proposal_id, "execute")
+    done = execution_for(store, proposal_id)
+    if done is not None or row.status in (ProposalStatus.executed, ProposalStatus.failed):
+        state = done.status if done else row.status
+        raise _refuse(store, AlreadyExecuted(
+            f"proposal {proposal_id} was already executed ({state}) by {done.executed_by if done else 'someone'}; "
+            "it never runs twice", proposal_id), user, row.incident_id, execution_status=state)
+    if row.status != ProposalStatus.approved:
+        raise _refuse(store, NotApproved(f"proposal {proposal_id} is {row.status}, not approved", proposal_id),
+                      user, row.incident_id, status=row.status)
+    approval = current_approval(store, proposal_id)
+    if approval is None:
+        raise _refuse(store, NotApproved(f"proposal {proposal_id} has no recorded approval", proposal_id),
+                      user, row.incident_id)
+    if approval.decided_by == row.proposed_by:
+        raise _refuse(store, SelfApproval(f"{proposal_id} was approved by its proposer {approval.decided_by!r}",
+                                          proposal_id), user, row.incident_id)
+    if approval.payload_hash != row.payload_hash or payload_hash(row.payload) != approval.payload_hash:
+        raise _refuse(store, PayloadChanged(
+            f"the payload of {proposal_id} changed after {approval.decided_by} approved it: the approval is void",
+            proposal_id), user, row.incident_id, approved_hash=approval.payload_hash,
+            actual_hash=payload_hash(row.payload))
+    if approval.expires_at is not None and approval.expires_at <= utcnow():
+        raise _refuse(store, ApprovalExpired(
+            f"the approval of {proposal_id} by {approval.decided_by} expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC",
+            proposal_id), user, row.incident_id, expires_at=approval.expires_at)
+    try:
+        action = action_of(row)
+    except PydanticValidationError as exc:
+        raise _refuse(store, InvalidAction(f"stored action no longer parses: {exc.errors()[0]['msg']}",
+                                           proposal_id), user, row.incident_id) from None
+    if gateway is None and action.odoo_calls():
+        raise ValueError("execute() needs an OdooGateway for an action that calls Odoo")
+
+    _claim(store, row, user, approval)
+
+    status: Literal["executed", "failed"] = "executed"
+    error = error_name = None
+    calls = [c.render() for c in action.odoo_calls()]
+    summary, details = "", {}
+    try:
+        if gateway is not None:
+            outcome = gateway.execute_action(action)
+        else:  # escalate: nothing goes to Odoo
+            from agent.odoo_gateway import offline_outcome
+
+            outcome = offline_outcome(action)
+        calls, summary, details = outcome.calls, outcome.summary, dict(outcome.details)
+        details.update(noop=outcome.noop, confirmed_after_timeout=outcome.confirmed_after_timeout)
+    except OdooError as exc:
+        status, error, error_name = "failed", exc.message, exc.name or type(exc).__name__
+        summary = f"failed: {exc}"
+    except Exception as exc:  # unknown outcome: record it as failed, never leave it running
+        status, error, error_name = "failed", f"{type(exc).__name__}: {exc}", type(exc).__name__
+        summary = f"failed: {error}"
+        _finish(store, row, user, status, calls, summary, error, error_name, details)
+        raise
+    _finish(store, row, user, status, calls, summary, error, error_name, details)
+    return ExecutionResult(proposal_id=proposal_id, status=status, executed_by=user, action=row.action, calls=calls,
+                           summary=summary, error=error, error_name=error_name, details=details)
+
+
+def _claim(store: Store, row: ProposalRow, user: str, approval: Approval) -> None:
+    """Commit the one execution row before Odoo is called: a second executor fails here."""
+    pid = row.proposal_id
+    try:
+        with store.session() as s:
+            s.execute(insert(ExecutionRow).values(proposal_id=pid, payload_hash=approval.payload_hash,
+                                                  executed_by=user, status="running", started_at=utcnow()))
+            changed = s.execute(
+                update(ProposalRow)
+                .where(ProposalRow.proposal_id == pid, ProposalRow.status == str(ProposalStatus.approved),
+                       ProposalRow.payload_hash == approval.payload_hash)
+                .values(updated_at=utcnow())
+            ).rowcount
+            if changed != 1:
+                raise NotApproved(f"proposal {pid} changed (rejected or revised) before execution", pid)
+            _audit(s, user, "execution_started", pid, row.incident_id, payload_hash=approval.payload_hash,
+                   approved_by=approval.decided_by)
+    except IntegrityError:
+        raise _refuse(store, ConcurrentExecution(
+            f"proposal {pid} is already being executed or was executed by someone else; it never runs twice",
+            pid), user, row.incident_id) from None
+    except NotApproved as exc:
+        raise _refuse(store, exc, user, row.incident_id) from None
+
+
+def _finish(store: Store, row: ProposalRow, user: str, status: str, calls: list[str], summary: str,
+            error: str | None, error_name: str | None, details: dict[str, Any]) -> None:
+    result = _jsonable({"status": status, "summary": summary, "calls": calls, "error": error,
+                        "error_name": error_name, "details": details})
+    with store.session() as s:
+        s.execute(update(ExecutionRow).where(ExecutionRow.proposal_id == row.proposal_id)
+                  .values(status=status, result=result, finished_at=utcnow()))
+        s.execute(update(ProposalRow).where(ProposalRow.proposal_id == row.proposal_id)
+                  .values(status=status, result=result, updated_at=utcnow()))
+        _audit(s, user, status, row.proposal_id, row.incident_id, summary=summary, calls=calls, error=error,
+               error_name=error_name, details=details)
+
+
+def _dry_run(store: Store, row: ProposalRow, user: str, gateway: Any, settings: Settings) -> ExecutionResult:
+    from agent.odoo_gateway import OdooError
+
+    _require(store, settings, user, Permission.read, row, row.proposal_id, "preview")
+    try:
+        action = action_of(row)
+    except PydanticValidationError as exc:
+        raise _refuse(store, InvalidAction(f"stored action no longer parses: {exc.errors()[0]['msg']}",
+                                           row.proposal_id), user, row.incident_id) from None
+    calls = [c.render() for c in action.odoo_calls()]
+    summary, details, error, error_name = f"would run {len(calls)} Odoo call(s)", {}, None, None
+    if gateway is not None:
+        try:
+            outcome = gateway.execute_action(action, dry_run=True)
+            calls, summary, details = outcome.calls, outcome.summary, dict(outcome.details)
+        except OdooError as exc:
+            error, error_name, summary = exc.message, exc.name or type(exc).__name__, f"would fail: {exc}"
+    with store.session() as s:
+        _audit(s, user, "dry_run", row.proposal_id, row.incident_id, calls=calls, summary=summary, error=error,
+               error_name=error_name)
+    return ExecutionResult(proposal_id=row.proposal_id, status="dry_run", executed_by=user, action=row.action,
+                           calls=calls, summary=summary, error=error, error_name=error_name, details=details)

@@ -1,0 +1,100 @@
+"""What the stand-in holds: a small built-in world, or the demo world's exported records."""
+
+from __future__ import annotations
+
+import csv
+import re
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+from evals.odoo_sandbox.orm import FIELDS, M2O, SandboxData, SandboxUser
+
+ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN = "admin", "triage-read", "triage-write"
+
+
+def default_users(keys: dict[str, str] | None = None) -> list[SandboxUser]:
+    """admin (may merge different e-mails), a read-only user and a write user, each with an API key."""
+    keys = keys or {}
+
+    def key(login: str) -> str:
+        return keys.get(login) or secrets.token_hex(20)
+
+    return [
+        SandboxUser(ADMIN_LOGIN, key(ADMIN_LOGIN), uid=2, access="admin", name="Administrator"),
+        SandboxUser(READ_LOGIN, key(READ_LOGIN), uid=6, access="read", name="Triage (read)"),
+        SandboxUser(WRITE_LOGIN, key(WRITE_LOGIN), uid=7, access="write", name="Triage (write)"),
+    ]
+
+
+def demo_data(keys: dict[str, str] | None = None, db: str = "odoo") -> SandboxData:
+    """A small world with every case the rules care about (duplicates, a parent/child pair,
+    different e-mails, four look-alikes, failed and started jobs)."""
+    data = SandboxData(users=default_users(keys), db=db)
+    p = data.add
+    p("res.partner", id=1, name="YourCompany", is_company=True, email="info@yourcompany.example")
+    p("res.partner", id=7, name="Acme Corporation", is_company=True, email="info@acme.example",
+      vat="BE0477472701", street="Rue de la Loi 16")
+    p("res.partner", id=12, name="ACME Corp.", is_company=True, email="info@acme.example",
+      city="Brussels", phone="+32 2 555 01 00", zip="1000")
+    p("res.partner", id=13, name="Jane Doe", parent_id=12, email="jane@acme.example", type="contact")
+    p("res.partner", id=20, name="Globex", is_company=True, email="contact@globex.example")
+    p("res.partner", id=21, name="Globex Inc", is_company=True, email="sales@globex.example")
+    for i in (30, 31, 32, 33):
+        p("res.partner", id=i, name="Initech", is_company=True, email="hello@initech.example")
+    p("res.partner", id=40, name="Umbrella", is_company=True, email="desk@umbrella.example")
+    p("res.partner", id=41, name="Umbrella Desk", parent_id=40, email="desk@umbrella.example")
+    p("project.project", id=1, name="Acme rollout", partner_id=12)
+    p("project.project", id=2, name="Globex support", partner_id=21)
+    p("project.project", id=3, name="Initech archive", partner_id=30)
+    p("project.project", id=4, name="Acme phase 2", partner_id=7)
+    for i, state in enumerate(["failed", "failed", "failed", "started", "done", "wait_dependencies"], start=1):
+        p("queue.job", id=i, uuid=str(uuid.UUID(int=i)), name=f"Export invoice INV/2026/{i:05d}",
+          model_name="account.move", method_name="export_invoice", channel="root.invoice_export",
+          state=state, retry=3 if state == "failed" else 0,
+          exc_name="requests.exceptions.HTTPError" if state == "failed" else False,
+          exc_message="503 Server Error: Service Unavailable" if state == "failed" else False,
+          date_created="2026-11-02 09:00:00")
+    return data
+
+
+def _coerce(model: str, fname: str, raw: str) -> Any:
+    ftype = FIELDS[model][fname]
+    raw = (raw or "").strip()
+    if raw == "" or raw.lower() in ("false", "none", "null"):
+        return 0 if ftype == "integer" else False
+    if ftype == "boolean":
+        return raw.lower() in ("1", "true", "t", "yes", "y")
+    if ftype in ("integer", M2O):
+        m = re.search(r"\d+", raw)
+        return int(m.group()) if m else False
+    return raw
+
+
+def _load_csv(data: SandboxData, model: str, path: Path) -> int:
+    if not path.exists():
+        return 0
+    n = 0
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            values = {f: _coerce(model, f, v) for f, v in row.items() if f and f in FIELDS[model]
+                      and f not in ("display_name", "complete_name")}
+            if model == "queue.job" and not values.get("id"):
+                values.pop("id", None)
+            if model != "queue.job" and not values.get("id"):
+                continue
+            data.add(model, **values)
+            n += 1
+    return n
+
+
+def load_world(world_dir: Path | str, keys: dict[str, str] | None = None, db: str = "odoo") -> SandboxData:
+    """The demo world's records (records/res_partner.csv, records/project_project.csv,
+    logs/queue_job.csv): Odoo field names as columns; unknown columns are ignored."""
+    world = Path(world_dir)
+    data = SandboxData(users=default_users(keys), db=db)
+    _load_csv(data, "res.partner", world / "records" / "res_partner.csv")
+    _load_csv(data, "project.project", world / "records" / "project_project.csv")
+    _load_csv(data, "queue.job", world / "logs" / "queue_job.csv")
+    return data
