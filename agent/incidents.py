@@ -54,6 +54,7 @@ class IncidentFacts:
     partner_clusters: list[DuplicateCluster] = field(default_factory=list)
     project_clusters: list[DuplicateCluster] = field(default_factory=list)
     error_records: list[str] = field(default_factory=list)  # records on failed events, noteable models
+    failed_records: list[tuple[str, list[str]]] = field(default_factory=list)  # (redacted error, its records)
     errors: list[str] = field(default_factory=list)  # distinct redacted error texts, most frequent first
     money: float = 0.0
     verdict: CauseVerdict | None = None
@@ -316,6 +317,8 @@ def _build(
                 facts.statuses[ev.http_status] += 1
             if ev.error:
                 error_counter[redact(ev.error)[:300]] += 1
+            if ev.status == EventStatus.error and rec:
+                facts.failed_records.append((redact(ev.error or ""), rec))
             if ev.status == EventStatus.error:
                 facts.error_records.extend(
                     r for r in rec if r.split(":", 1)[0] in {"res.partner", "project.project", "hr.employee",

@@ -38,7 +38,9 @@ class TriageRun:
 
     def summary(self) -> str:
         critical = sum(1 for i in self.incidents if i.severity == Severity.critical)
-        return (f"{len(self.incidents)} incidents ({critical} critical), {len(self.proposals)} proposals waiting "
+        clusters = sum(1 for i in self.incidents if not i.anomaly_ids)
+        detail = f"{critical} critical" + (f"; {clusters} from duplicate records" if clusters else "")
+        return (f"{len(self.incidents)} incidents ({detail}), {len(self.proposals)} proposals waiting "
                 f"for approval; provider {self.provider}")
 
     def proposals_for(self, incident_id: str) -> list[RemediationProposal]:

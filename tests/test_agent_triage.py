@@ -109,5 +109,5 @@ def test_demo_stage_uses_earlier_results(tmp_path: Path, sqlite_store):
     ctx = DemoContext(world_dir=tmp_path, store=sqlite_store, console=None)  # type: ignore[arg-type]
     ctx.results.update(detection=det, partners=partners, projects=projects)
     line = demo_stage(ctx)
-    assert line == "6 incidents (0 critical), 8 proposals waiting for approval; provider offline"
+    assert line == "6 incidents (0 critical; 1 from duplicate records), 8 proposals waiting for approval; provider offline"
     assert len(ctx.results["incidents"]) == 6 and len(ctx.results["proposals"]) == 8

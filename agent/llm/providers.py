@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from agent.actions import NOTE_MODELS
+from agent.causes import classify_text
 from agent.domain import ActionName, Cause, Incident
 from agent.incidents import AssembledIncident, IncidentFacts
 from agent.llm.cache import LlmCache, prompt_hash
@@ -31,6 +33,7 @@ DEFAULT_MODEL = "gpt-4o-mini"
 PROMPT_NAME = "triage_report"
 EVENTS_IN_PROMPT = 40
 RECORDS_IN_PROMPT = 200
+NOTES_LIMIT = 50
 
 
 @dataclass
@@ -91,6 +94,26 @@ def _owner(incident: Incident, facts: IncidentFacts) -> str:
     return facts.flow_info.owner if facts.flow_info else "integration team"
 
 
+def _rejected_records(facts: IncidentFacts) -> list[tuple[str, str]]:
+    """(record, error) for records whose own error is a validation error, not some other failure."""
+    verdicts: dict[str, bool] = {}
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for error, refs in facts.failed_records:
+        shape = re.sub(r"\d+", "0", error)
+        if shape not in verdicts:
+            verdict = classify_text(error)
+            verdicts[shape] = verdict.cause == Cause.schema_validation and (
+                verdict.source.startswith("rule") or verdict.confidence >= 0.7)
+        if not verdicts[shape]:
+            continue
+        for ref in refs:
+            if ref in facts.error_records and ref not in seen:
+                seen.add(ref)
+                out.append((ref, error))
+    return out
+
+
 def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAction]:
     """The remediation the evidence supports, most specific first; escalation otherwise."""
     cites = _cited_events(incident, 3)
@@ -118,8 +141,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
                           f"archive the duplicate (archiving is reversible)."))
     if cause == Cause.schema_validation and facts.error_records:
-        error = facts.errors[0] if facts.errors else "a validation error"
-        for ref in facts.error_records[:50]:
+        for ref, error in _rejected_records(facts)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
             if model not in NOTE_MODELS or not rid.isdigit():
                 continue
