@@ -1,0 +1,286 @@
+"""The review console driven with streamlit.testing.v1.AppTest, over a seeded store.
+
+Decisions must go through agent/approvals.py: the tests check the proposal's status, the approval
+row and the audit log that those functions write, not just what the page says.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from agent.domain import ActionName, RemediationProposal, utcnow
+from agent.store import open_store
+from agent.store.tables import AnomalyRow, ApprovalRow, DuplicateClusterRow, IncidentRow, ProposalRow
+
+MAIN = str(Path(__file__).parents[1] / "app" / "console" / "main.py")
+CONFIG = """
+[roles]
+dana = "approver"
+vera = "viewer"
+rex = "reviewer"
+triage-agent = "reviewer"
+
+[console]
+user = "dana"
+"""
+
+
+def _incident(iid: str, flow: str, severity: str, status: str, created: datetime, **extra) -> IncidentRow:
+    data = {
+        "incident_id": iid, "title": extra.get("title", f"{flow} trouble"), "flow": flow, "summary": f"Summary of {iid}.",
+        "cause_confidence": 0.9, "anomaly_ids": [f"an-{iid}"], "cluster_ids": extra.get("cluster_ids", []),
+        "signatures": [f"HTTPError: <NUM> Too Many Requests ({iid})"],
+        "affected_records": ["queue.job:u-1", "queue.job:u-2"],
+        "evidence": [{"evidence_id": f"queue_job.csv:{n}", "kind": "event", "text": f"job failed 429 line {n}",
+                      "record_ids": ["queue.job:u-1"]} for n in (10, 11, 12)],
+        "report": {"provider": "offline", "report": {"summary": f"Report summary of {iid}.",
+                                                      "business_impact": "Invoices are not sent."}},
+    }
+    return IncidentRow(incident_id=iid, title=data["title"], flow=flow, severity=severity, severity_score=0.8,
+                       cause="rate_limit", status=status, window_start=created - timedelta(hours=2),
+                       window_end=created, data=data, created_at=created, updated_at=created)
+
+
+def seed_store(url: str) -> None:
+    """Three incidents on two flows, a duplicate cluster and two proposals from the agent."""
+    from agent import approvals
+
+    store = open_store(url)
+    now = utcnow()
+    with store.session() as s:
+        s.add(_incident("inc-invoice", "invoice_export", "critical", "proposed", now - timedelta(hours=3),
+                        title="Invoice export rate-limited", cluster_ids=["cl-1"]))
+        s.add(_incident("inc-crm", "crm_partner_sync", "high", "open", now - timedelta(hours=30),
+                        title="CRM sync token expired"))
+        s.add(_incident("inc-old", "crm_partner_sync", "low", "resolved", now - timedelta(days=9),
+                        title="CRM sync slow"))
+        for iid, flow in (("inc-invoice", "invoice_export"), ("inc-crm", "crm_partner_sync")):
+            s.add(AnomalyRow(anomaly_id=f"an-{iid}", kind="error_spike", flow=flow, window_start=now - timedelta(hours=5),
+                             window_end=now - timedelta(hours=3), score=0.9, reason="errors x10", data={"metrics": {}}))
+        s.add(DuplicateClusterRow(cluster_id="cl-1", model="res.partner", probability=0.96, data={
+            "record_ids": [12, 57], "suggested_master_id": 12, "reason": "same VAT, close names",
+            "pairs": [{"left_id": 12, "right_id": 57, "fields": [
+                {"field": "name", "left": "Acme NV", "right": "ACME N.V.", "score": 0.9, "verdict": "agree"},
+                {"field": "vat", "left": "BE0477472701", "right": "BE0477472701", "score": 1.0, "verdict": "agree"},
+                {"field": "email", "left": "ap@acme.be", "right": "billing@acme.be", "score": 0.3, "verdict": "disagree"},
+            ]}]}))
+    approvals.propose(store, RemediationProposal(
+        proposal_id="prop-requeue", incident_id="inc-invoice", action=ActionName.requeue_jobs,
+        params={"job_uuids": ["u-1", "u-2"]}, rationale="429s: requeue after the limit resets",
+        evidence_ids=["queue_job.csv:10"], proposed_by="triage-agent"))
+    approvals.propose(store, RemediationProposal(
+        proposal_id="prop-escalate", incident_id="inc-crm", action=ActionName.escalate,
+        params={"flow": "crm_partner_sync", "owner": "crm-team", "message": "renew the token"},
+        proposed_by="triage-agent"))
+    store.dispose()
+
+
+@pytest.fixture
+def console_env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    seed_store(url)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG)
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", url)
+    monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
+    monkeypatch.delenv("TRIAGE_USER", raising=False)
+    monkeypatch.delenv("TRIAGE_TRUSTED_USER_HEADER", raising=False)
+    return url
+
+
+def app_test():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(MAIN, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frame(at, column: str):
+    """The first dataframe on the page with this column (AppTest does not expose dataframe keys)."""
+    return next((d.value for d in at.dataframe if column in d.value.columns), None)
+
+
+QUEUE, EVIDENCE, CLUSTER, AUDIT = "waiting", "kind", "differs", "event"
+
+
+def _proposal(url: str, pid: str) -> ProposalRow:
+    store = open_store(url)
+    try:
+        with store.session() as s:
+            return s.get(ProposalRow, pid)
+    finally:
+        store.dispose()
+
+
+def test_queue_lists_most_severe_first_and_filters(console_env):
+    at = app_test()
+    assert "dana (approver)" in at.sidebar.markdown[0].value
+    queue = frame(at, QUEUE)
+    assert list(queue["incident_id"]) == ["inc-invoice", "inc-crm", "inc-old"]
+    assert list(queue["waiting"]) == [1, 1, 0]
+    at.sidebar.multiselect(key="f_flow").select("crm_partner_sync").run()
+    assert list(frame(at, QUEUE)["incident_id"]) == ["inc-crm", "inc-old"]
+    at.sidebar.multiselect(key="f_status").select("open").run()
+    assert list(frame(at, QUEUE)["incident_id"]) == ["inc-crm"]
+    at.sidebar.multiselect(key="f_status").unselect("open").run()
+    at.sidebar.number_input(key="f_age").set_value(48).run()  # inc-old is 9 days old
+    assert list(frame(at, QUEUE)["incident_id"]) == ["inc-crm"]
+    at.sidebar.multiselect(key="f_severity").select("critical").run()
+    assert frame(at, QUEUE) is None
+    assert any("No incident matches" in i.value for i in at.info)
+
+
+def test_incident_page_shows_summary_cause_evidence_calls_and_cluster(console_env):
+    at = app_test()
+    assert at.selectbox(key="incident").value == "inc-invoice"
+    assert at.header[1].value == "Invoice export rate-limited"
+    assert any("Report summary of inc-invoice." in m.value for m in at.markdown)
+    assert at.metric[0].value == "rate_limit"
+    evidence = frame(at, EVIDENCE)
+    assert list(evidence["id"]) == ["queue_job.csv:10", "queue_job.csv:11", "queue_job.csv:12"]
+    codes = [c.value for c in at.code]
+    assert "HTTPError: <NUM> Too Many Requests (inc-invoice)" in codes
+    calls = next(c for c in codes if "queue.job.requeue" in c)
+    assert "WRITE queue.job.requeue" in calls and 'read  queue.job.search_read' in calls
+    cluster = frame(at, CLUSTER)
+    assert list(cluster.columns) == ["field", "#12 (master)", "#57", "differs"]
+    assert dict(zip(cluster["field"], cluster["differs"], strict=True)) == {"name": True, "vat": False, "email": True}
+    at.selectbox(key="incident").select("inc-crm").run()
+    assert at.header[1].value == "CRM sync token expired"
+    assert any("(no Odoo call" in c.value for c in at.code)
+
+
+def test_approve_as_configured_approver_writes_approval_and_audit(console_env):
+    at = app_test()
+    at.text_input(key="reason_prop-requeue").input("limit has reset, requeue")
+    at.button(key="approve_prop-requeue").click().run()
+    assert not at.exception
+    assert any("Approved prop-requeue as dana" in s.value for s in at.success)
+    assert _proposal(console_env, "prop-requeue").status == "approved"
+    store = open_store(console_env)
+    with store.session() as s:
+        (appr,) = s.scalars(select(ApprovalRow)).all()
+        assert (appr.decided_by, appr.reason, appr.decision) == ("dana", "limit has reset, requeue", "approved")
+    store.dispose()
+    audit = frame(at, AUDIT)
+    assert list(audit["event"])[:2] == ["approved", "proposed"]
+    assert audit.iloc[0]["actor"] == "dana"
+    # the approved proposal now offers Execute, and the Approve button is gone
+    assert at.button(key="execute_prop-requeue") is not None
+    with pytest.raises(KeyError):
+        at.button(key="approve_prop-requeue")
+
+
+def test_reject_needs_a_reason(console_env):
+    at = app_test()
+    at.button(key="reject_prop-requeue").click().run()
+    assert any("reason_required" in e.value for e in at.error)
+    assert _proposal(console_env, "prop-requeue").status == "proposed"
+    at.text_input(key="reason_prop-requeue").input("wrong jobs")
+    at.button(key="reject_prop-requeue").click().run()
+    assert _proposal(console_env, "prop-requeue").status == "rejected"
+
+
+def test_viewer_cannot_approve(console_env, monkeypatch):
+    monkeypatch.setenv("TRIAGE_USER", "vera")
+    at = app_test()
+    assert "vera (viewer)" in at.sidebar.markdown[0].value
+    button = at.button(key="approve_prop-requeue")
+    assert button.disabled
+    assert any("vera (viewer) may not approve" in c.value for c in at.caption)
+    from streamlit.testing.v1.errors import AppTestError
+
+    with pytest.raises(AppTestError):
+        button.click().run()  # a browser cannot click it either
+    assert _proposal(console_env, "prop-requeue").status == "proposed"
+    assert at.button(key="reject_prop-requeue").disabled  # a viewer may not reject either
+
+
+def test_rules_come_from_agent_approvals_not_the_page(console_env, monkeypatch, tmp_path):
+    """The proposer is an approver here, so the page enables Approve; approvals.approve still says no."""
+    cfg = tmp_path / "four_eyes.toml"
+    cfg.write_text(CONFIG.replace('triage-agent = "reviewer"', 'triage-agent = "approver"'))
+    monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
+    monkeypatch.setenv("TRIAGE_USER", "triage-agent")
+    at = app_test()
+    at.button(key="approve_prop-requeue").click().run()
+    assert any("self_approval" in e.value for e in at.error)
+    assert _proposal(console_env, "prop-requeue").status == "proposed"
+    audit = frame(at, AUDIT)
+    assert audit.iloc[0]["event"] == "refused:self_approval" and audit.iloc[0]["actor"] == "triage-agent"
+
+
+def test_trusted_header_only_when_enabled(console_env, monkeypatch):
+    from agent.settings import load_settings
+    from app.console.identity import resolve_reviewer
+
+    settings = load_settings()
+    headers = {"X-Forwarded-User": "vera"}
+    assert resolve_reviewer(settings, headers).user == "dana"  # not enabled: the header is ignored
+    monkeypatch.setenv("TRIAGE_TRUSTED_USER_HEADER", "X-Forwarded-User")
+    who = resolve_reviewer(settings, headers)
+    assert (who.user, str(who.role), who.source) == ("vera", "viewer", "header X-Forwarded-User")
+    assert resolve_reviewer(settings, {}).user == "dana"
+
+
+def test_execute_escalation_and_see_the_result(console_env, monkeypatch):
+    from agent import approvals
+    from agent.settings import load_settings
+
+    store = open_store(console_env)
+    approvals.approve(store, "prop-escalate", "dana", "ok", load_settings())
+    store.dispose()
+    at = app_test()
+    at.selectbox(key="incident").select("inc-crm").run()
+    at.button(key="execute_prop-escalate").click().run()
+    assert not at.exception
+    assert _proposal(console_env, "prop-escalate").status == "executed"
+    assert any(s.value.startswith("executed") for s in at.success)
+    audit = frame(at, AUDIT)
+    assert list(audit["event"])[:2] == ["executed", "execution_started"]
+
+
+def test_duplicates_and_audit_views(console_env):
+    at = app_test()
+    at.sidebar.radio(key="view").set_value("Duplicate clusters").run()
+    assert at.selectbox(key="cluster").value == "cl-1"
+    assert list(frame(at, CLUSTER)["field"]) == ["name", "vat", "email"]
+    at.sidebar.radio(key="view").set_value("Audit trail").run()
+    events = frame(at, AUDIT)
+    assert sorted(events["event"]) == ["proposed", "proposed"]
+
+
+def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path):
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    seen = {}
+
+    def fake_run(cmd, env, check):  # noqa: ARG001
+        seen["cmd"], seen["env"] = cmd, env
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr("app.commands.console.subprocess.run", fake_run)
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    res = CliRunner().invoke(app, ["console", "--database-url", url, "--port", "8999"])
+    assert res.exit_code == 0, res.output
+    assert seen["cmd"][1:4] == ["-m", "streamlit", "run"] and seen["cmd"][4].endswith("app/console/main.py")
+    assert "--server.port" in seen["cmd"] and "8999" in seen["cmd"]
+    assert seen["env"]["TRIAGE_DATABASE_URL"] == url
+
+
+def test_utc_helpers():
+    from app.console.data import age_text
+
+    now = datetime(2026, 11, 3, tzinfo=UTC)
+    assert age_text(now - timedelta(hours=5), now) == "5.0 h"
+    assert age_text(now - timedelta(days=3), now) == "3.0 d"
