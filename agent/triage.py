@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.actions import Escalate, RequeueJobs
 from agent.domain import FlowInfo, Incident, IncidentStatus, RemediationProposal, Severity, stable_id
 from agent.grounding import guard_report, ungrounded_in
 from agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
 from agent.llm.cache import LlmCache
 from agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from agent.llm.report import ReviewedReport
+from agent.redact import redact_obj
 from agent.store import Store
-from agent.store.tables import ProposalRow
+from agent.store.tables import AuditRow, ProposalRow
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -34,6 +36,7 @@ class TriageRun:
     grounding: dict[str, int] = field(default_factory=lambda: {"caught": 0, "passed_on": 0, "rejected_actions": 0})
     usage: list[dict[str, Any]] = field(default_factory=list)  # one per incident
     new_incidents: int = 0
+    store_refusals: list[str] = field(default_factory=list)  # proposals agent.approvals refused to record
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -58,42 +61,38 @@ def _propose_fallback(store: Store, proposal: RemediationProposal) -> None:
                           evidence_ids=list(proposal.evidence_ids)))
 
 
-def _approvals() -> Any | None:
+def _store_proposal(store: Store, proposal: RemediationProposal) -> str | None:
+    """Record through agent.approvals (audited, revisable); returns why it was refused, if it was."""
     try:
-        from agent import approvals  # type: ignore[attr-defined]
+        from agent.approvals import ApprovalRefused, propose
     except ImportError:
-        return None
-    return approvals
-
-
-def _store_proposal(store: Store, proposal: RemediationProposal) -> None:
-    approvals = _approvals()
-    if approvals is not None and hasattr(approvals, "propose"):
-        approvals.propose(store, proposal)
-    else:
         _propose_fallback(store, proposal)
+        return None
+    try:
+        propose(store, proposal)
+    except ApprovalRefused as exc:  # e.g. the same target already executed: keep going, say why
+        return f"{proposal.proposal_id}: {exc}"
+    return None
 
 
 def _audit_rejections(store: Store, incident_id: str, reviewed: ReviewedReport, actor: str) -> None:
+    """What the guard refused lands in the audit log (append-only), redacted."""
     if not reviewed.rejected and not reviewed.ungrounded_evidence_ids:
         return
-    approvals = _approvals()
-    detail = {"rejected": [r.model_dump(mode="json") for r in reviewed.rejected],
+    detail = {"provider": reviewed.provider, "rejected": [r.model_dump(mode="json") for r in reviewed.rejected],
               "ungrounded_evidence_ids": reviewed.ungrounded_evidence_ids[:50]}
-    for name in ("audit", "record_audit", "write_audit"):
-        fn = getattr(approvals, name, None) if approvals is not None else None
-        if callable(fn):
-            try:
-                from agent.domain import AuditEntry
-
-                fn(store, AuditEntry(actor=actor, event="rejected:ungrounded", incident_id=incident_id, detail=detail))
-                return
-            except Exception:
-                break
-    from agent.store.tables import AuditRow
-
     with store.session() as s:
-        s.add(AuditRow(actor=actor, event="rejected:ungrounded", incident_id=incident_id, detail=detail))
+        s.add(AuditRow(actor=actor, event="refused:ungrounded", incident_id=incident_id, detail=redact_obj(detail)))
+
+
+def _target(typed: Any) -> tuple[Any, ...]:
+    """What a proposal acts on: a re-run with a changed payload for the same target revises it."""
+    refs = typed.record_refs()
+    if isinstance(typed, RequeueJobs):
+        return ("jobs",)
+    if isinstance(typed, Escalate):
+        return ("flow", typed.flow)
+    return tuple(sorted(refs))
 
 
 def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
@@ -111,9 +110,8 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) 
     for typed, proposed in outcome.accepted:
         params = typed.model_dump(mode="json", exclude={"action"})
         action = typed.action
-        payload_key = (str(action), sorted(params.items(), key=lambda kv: kv[0]))
         proposals.append(RemediationProposal(
-            proposal_id=stable_id("prop", inc.incident_id, payload_key),
+            proposal_id=stable_id("prop", inc.incident_id, str(action), *_target(typed)),
             incident_id=inc.incident_id, action=action, params=params, rationale=proposed.rationale,
             evidence_ids=proposed.evidence_ids or outcome.report.evidence_ids[:5], proposed_by=proposer,
         ))
@@ -163,7 +161,9 @@ def run_triage(
         run.new_incidents = upsert_incidents(
             store, run.incidents, {k: v.model_dump(mode="json") for k, v in run.reports.items()})
         for p in run.proposals:
-            _store_proposal(store, p)
+            refused = _store_proposal(store, p)
+            if refused:
+                run.store_refusals.append(refused)
         for inc_id, reviewed in run.reports.items():
             _audit_rejections(store, inc_id, reviewed, proposer)
     run.seconds = time.perf_counter() - t0

@@ -111,3 +111,18 @@ def test_demo_stage_uses_earlier_results(tmp_path: Path, sqlite_store):
     line = demo_stage(ctx)
     assert line == "6 incidents (0 critical; 1 from duplicate records), 8 proposals waiting for approval; provider offline"
     assert len(ctx.results["incidents"]) == 6 and len(ctx.results["proposals"]) == 8
+
+
+def test_a_changed_payload_revises_the_same_proposal(sqlite_store):
+    det, partners, projects = world()
+    first = run_triage(det, None, None, FLOWS, store=sqlite_store)
+    requeue = next(p for p in first.proposals if str(p.action) == "requeue_jobs")
+    # the sixth job's later success disappears from the evidence: it is failed now, so it joins the requeue
+    det.anomalies[1] = det.anomalies[1].model_copy(update={"evidence_event_ids": det.anomalies[1].evidence_event_ids[:-1]})
+    second = run_triage(det, None, None, FLOWS, store=sqlite_store)
+    again = next(p for p in second.proposals if str(p.action) == "requeue_jobs")
+    assert again.proposal_id == requeue.proposal_id and again.params["job_uuids"] == UUIDS
+    with sqlite_store.session() as s:
+        row = s.get(ProposalRow, requeue.proposal_id)
+        assert row.payload["params"]["job_uuids"] == UUIDS
+        assert s.query(ProposalRow).filter(ProposalRow.action == "requeue_jobs").count() == 1

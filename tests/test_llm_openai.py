@@ -156,3 +156,16 @@ def test_answer_that_is_not_json_at_all_falls_back():
     [rep] = result.reports.values()
     assert rep.fallback_reason.startswith("malformed answer")
     assert result.grounding["passed_on"] == 0
+
+
+def test_rejections_reach_the_audit_log_and_never_the_proposals(sqlite_store):
+    from agent.store.tables import AuditRow, ProposalRow
+
+    answer = good_answer(uuids=["deadbeef-0000-0000-0000-000000000000"])
+    with FakeOpenAI([Reply(answer)]) as fake:
+        run(fake, store=sqlite_store)
+    with sqlite_store.session() as s:
+        assert s.query(ProposalRow).count() == 0
+        [audit] = [a for a in s.query(AuditRow).all() if a.event == "refused:ungrounded"]
+        assert audit.detail["rejected"][0]["action"] == "requeue_jobs"
+        assert audit.actor == "triage-agent/openai"
