@@ -121,6 +121,8 @@ def test_layout_and_meta(world: World) -> None:
 def test_every_event_parses_and_total_is_near_requested(world: World, events: dict[str, list[dict]]) -> None:
     assert set(events) == {"crm_partner_sync", "esign_project_webhook", "hr_employee_sync",
                            "psa_timesheet_import", "invoice_export", "payroll_export"}
+    per_flow = json.loads(world.world_json.read_text())["events_per_flow"]
+    assert per_flow == {flow: len(evs) for flow, evs in events.items()}
     total = sum(len(v) for v in events.values())
     assert total == world.events
     assert abs(total - SMALL["events"]) <= 0.1 * SMALL["events"]

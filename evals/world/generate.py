@@ -142,6 +142,7 @@ def generate_world(out_dir: Path, *, seed: int = 7, events: int = 60_000, partne
     dup_j, grp_j = rec.duplicate_groups("project.project")
     meta = {
         "seed": seed, "events": {**stats["per_file"], "total": stats["total"]}, "events_requested": events,
+        "events_per_flow": stats["per_flow"],
         "start": start.isoformat().replace("+00:00", "Z"), "end": end.isoformat().replace("+00:00", "Z"),
         "days": days, "baseline_days": 7, "partners": len(rec.partners), "projects": len(rec.projects),
         "incidents": len(incidents), "malformed_lines": stats["malformed_lines"],

@@ -719,6 +719,7 @@ def write_logs(rng: np.random.Generator, logs_dir: Path, start: datetime, days: 
     malformed: list[dict] = []
     storms = [w for w in windows if w.spec.kind == "retry_storm"]
     bad_days = {"mw": {2, min(9, days - 1)}, "psa": {4}, "srv": {5}}
+    per_flow = dict.fromkeys((f.name for f in FLOWS), 0)
     for d in range(days):
         day_ms = start_ms + d * DAY_MS
         batches = {}
@@ -726,6 +727,8 @@ def write_logs(rng: np.random.Generator, logs_dir: Path, start: datetime, days: 
             b = draw_batch(rng, f, day_ms, counts[f.name][d])
             apply_incidents(rng, b, f.name, day_ms, windows)
             batches[f.name] = b
+        for name, b in batches.items():
+            per_flow[name] += len(b)
         mw.write_day(rng, batches, malformed if d in bad_days["mw"] else None)
         psa.write_day(rng, batches["psa_timesheet_import"], malformed if d in bad_days["psa"] else None)
         qj.write_day(rng, batches["invoice_export"], storms)
@@ -737,4 +740,5 @@ def write_logs(rng: np.random.Generator, logs_dir: Path, start: datetime, days: 
         w.affected = list(qj.failed_in_storm)
     per_file = {"middleware.jsonl": mw.count, "psa_timesheets.csv": psa.count, "queue_job.csv": qj.count,
                 "odoo-server.log": srv.count}
-    return {"per_file": per_file, "total": sum(per_file.values()), "malformed_lines": malformed}
+    per_flow["invoice_export"] = qj.count  # one row per attempt
+    return {"per_file": per_file, "per_flow": per_flow, "total": sum(per_file.values()), "malformed_lines": malformed}
