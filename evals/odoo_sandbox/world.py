@@ -76,13 +76,17 @@ def _load_csv(data: SandboxData, model: str, path: Path) -> int:
     if not path.exists():
         return 0
     n = 0
+    job_ids: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             values = {f: _coerce(model, f, v) for f, v in row.items() if f and f in FIELDS[model]
                       and f not in ("display_name", "complete_name")}
-            if model == "queue.job" and not values.get("id"):
-                values.pop("id", None)
-            if model != "queue.job" and not values.get("id"):
+            if model == "queue.job":
+                # an export lists a retried job once per attempt (same uuid): the last row is its state
+                uuid_ = values.get("uuid") or f"row-{n}"
+                values["id"] = values.get("id") or job_ids.get(uuid_) or len(job_ids) + 1
+                job_ids[uuid_] = values["id"]
+            elif not values.get("id"):
                 continue
             data.add(model, **values)
             n += 1

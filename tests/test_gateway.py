@@ -1,0 +1,251 @@
+"""The Odoo gateway: both protocols over HTTP, each error envelope mapped to its type, guarded
+actions, rendered calls, and keys that never show up in logs, reprs or errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import httpx
+import pytest
+
+from agent.actions import OdooCall, calls_for, parse_action
+from agent.odoo_gateway import (
+    GatewayRefused,
+    OdooAccessError,
+    OdooAuthError,
+    OdooError,
+    OdooGateway,
+    OdooLockError,
+    OdooMissingError,
+    OdooUserError,
+    OdooValidationError,
+)
+from agent.settings import OdooSettings
+from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+
+READ_KEY, WRITE_KEY = "rk-" + "a" * 37, "wk-" + "b" * 37
+KEYS = {READ_LOGIN: READ_KEY, WRITE_LOGIN: WRITE_KEY, "admin": "ak-" + "c" * 37}
+PROTOCOLS = ["json2", "jsonrpc"]
+
+
+def settings(url: str, protocol: str = "json2", **kw) -> OdooSettings:
+    base = {"url": url, "db": "odoo", "protocol": protocol, "read_login": READ_LOGIN, "read_key": READ_KEY,
+            "write_login": WRITE_LOGIN, "write_key": WRITE_KEY, "timeout_s": 5}
+    return OdooSettings(**{**base, **kw})
+
+
+@pytest.fixture
+def sandbox():
+    with start_sandbox(data=demo_data(keys=KEYS)) as sb:
+        yield sb
+
+
+# --------------------------------------------------------------------------- envelopes, mocked
+
+
+def _json2_gateway(status: int, body: object) -> OdooGateway:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/json/2/res.partner/write"
+        assert request.headers["authorization"] == f"bearer {WRITE_KEY}"
+        assert request.headers["x-odoo-database"] == "odoo"
+        sent = json.loads(request.content)
+        assert sent == {"ids": [7], "vals": {"name": "x"}}  # named arguments flat, ids alongside
+        if isinstance(body, str):
+            return httpx.Response(status, text=body)
+        return httpx.Response(status, json=body)
+
+    client = httpx.Client(base_url="http://odoo.test", transport=httpx.MockTransport(handler))
+    return OdooGateway(settings("http://odoo.test"), client=client)
+
+
+def _j2(name: str, message: str = "boom") -> dict:
+    return {"name": name, "message": message, "arguments": [message], "context": {}, "debug": "Traceback..."}
+
+
+WRITE = OdooCall(model="res.partner", method="write", ids=[7], kwargs={"vals": {"name": "x"}}, write=True)
+
+
+@pytest.mark.parametrize(("status", "body", "expected"), [
+    (401, _j2("werkzeug.exceptions.Unauthorized", "Invalid apikey"), OdooAuthError),
+    (403, _j2("odoo.exceptions.AccessError"), OdooAccessError),
+    (403, _j2("odoo.exceptions.AccessDenied"), OdooAuthError),
+    (404, _j2("odoo.exceptions.MissingError"), OdooMissingError),
+    (404, _j2("werkzeug.exceptions.NotFound"), OdooError),
+    (409, _j2("odoo.exceptions.LockError"), OdooLockError),
+    (422, _j2("odoo.exceptions.ValidationError"), OdooValidationError),
+    (422, _j2("odoo.exceptions.UserError"), OdooUserError),
+    (400, _j2("werkzeug.exceptions.BadRequest"), OdooError),
+    (500, _j2("builtins.ValueError"), OdooError),
+    (502, "<html>Bad Gateway</html>", OdooError),
+    (403, _j2(""), OdooAccessError),  # no name: the status decides
+])
+def test_json2_error_envelopes(status, body, expected):
+    gw = _json2_gateway(status, body)
+    with pytest.raises(expected) as info:
+        gw._write_call(WRITE)
+    assert type(info.value) is expected
+    assert info.value.http_status == status
+    if isinstance(body, dict) and body["name"]:
+        assert info.value.name == body["name"] and info.value.message == body["message"]
+
+
+def _rpc_gateway(error: dict | None, auth_result: object = 7) -> OdooGateway:
+    def handler(request: httpx.Request) -> httpx.Response:
+        req = json.loads(request.content)
+        assert request.url.path == "/jsonrpc" and req["jsonrpc"] == "2.0" and req["method"] == "call"
+        params = req["params"]
+        if params["method"] == "authenticate":
+            assert params["args"][:3] == ["odoo", WRITE_LOGIN, WRITE_KEY]
+            return httpx.Response(200, json={"jsonrpc": "2.0", "id": req["id"], "result": auth_result})
+        assert params["service"] == "object" and params["method"] == "execute_kw"
+        assert params["args"][:6] == ["odoo", 7, WRITE_KEY, "res.partner", "write", [[7]]]
+        assert params["args"][6] == {"vals": {"name": "x"}}
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": req["id"], "error": error})
+
+    client = httpx.Client(base_url="http://odoo.test", transport=httpx.MockTransport(handler))
+    return OdooGateway(settings("http://odoo.test", "jsonrpc"), client=client)
+
+
+def _rpc(name: str, code: int = 200) -> dict:
+    return {"code": code, "message": "Odoo Server Error",
+            "data": {"name": name, "message": "boom", "arguments": ["boom"], "context": {}, "debug": "Traceback"}}
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (_rpc("odoo.exceptions.AccessError"), OdooAccessError),
+    (_rpc("odoo.exceptions.AccessDenied"), OdooAuthError),
+    (_rpc("odoo.exceptions.ValidationError"), OdooValidationError),
+    (_rpc("odoo.exceptions.MissingError"), OdooMissingError),
+    (_rpc("odoo.exceptions.UserError"), OdooUserError),
+    (_rpc("odoo.exceptions.RedirectWarning"), OdooUserError),
+    (_rpc("builtins.KeyError"), OdooError),
+    (_rpc("odoo.http.SessionExpiredException", code=100), OdooAuthError),
+])
+def test_jsonrpc_error_envelopes(error, expected):
+    with pytest.raises(expected) as info:
+        _rpc_gateway(error)._write_call(WRITE)
+    assert type(info.value) is expected and info.value.message == "boom"
+    assert info.value.name == error["data"]["name"]
+
+
+def test_jsonrpc_authenticate_false_is_an_auth_error():
+    with pytest.raises(OdooAuthError, match="authentication failed"):
+        _rpc_gateway(None, auth_result=False)._write_call(WRITE)
+
+
+def test_odoo_exception_hierarchy_mirrors_odoo():
+    assert issubclass(OdooAccessError, OdooUserError) and issubclass(OdooValidationError, OdooUserError)
+    assert issubclass(OdooMissingError, OdooUserError) and not issubclass(OdooAuthError, OdooUserError)
+
+
+# --------------------------------------------------------------------------- against the stand-in
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_reads_and_real_errors_over_http(sandbox, protocol):
+    gw = OdooGateway(settings(sandbox.url, protocol))
+    assert gw.version()["server_version" if protocol == "jsonrpc" else "version"] == "19.0"
+    rows = gw.search_read("res.partner", [["email", "=", "info@acme.example"]], ["name"])
+    assert [r["id"] for r in rows] == [7, 12]
+    with pytest.raises(OdooMissingError, match="does not exist"):
+        gw.read("res.partner", [999])
+    with pytest.raises(OdooAccessError, match="not allowed to modify"):  # the read user cannot write
+        gw.read_call("res.partner", "write", [7], vals={"name": "x"})
+    with pytest.raises(OdooAccessError):
+        gw._write_call(OdooCall(model="queue.job", method="create", kwargs={"vals_list": {"name": "x"}}, write=True))
+    bad = OdooGateway(settings(sandbox.url, protocol, read_key="wrong-key"))
+    with pytest.raises(OdooAuthError):
+        bad.search_read("res.partner", [], ["name"])
+    assert sandbox.data.records["res.partner"][7]["name"] == "Acme Corporation"
+    assert len(sandbox.data.records["queue.job"]) == 6
+
+
+def test_json2_model_level_method_with_ids_is_422(sandbox):
+    resp = httpx.post(f"{sandbox.url}/json/2/res.partner/search_read", json={"ids": [7], "domain": []},
+                      headers={"Authorization": f"bearer {READ_KEY}"})
+    assert resp.status_code == 422 and set(resp.json()) == {"name", "message", "arguments", "context", "debug"}
+
+
+def test_missing_write_key_is_a_clear_error(sandbox):
+    gw = OdooGateway(settings(sandbox.url, write_key=None))
+    with pytest.raises(OdooAuthError, match="TRIAGE_ODOO_WRITE_KEY"):
+        gw.execute_action(parse_action("archive_project", {"project_id": 3}))
+    assert sandbox.data.records["project.project"][3]["active"] is True
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_requeue_never_touches_started_jobs(sandbox, protocol):
+    gw = OdooGateway(settings(sandbox.url, protocol))
+    jobs = sandbox.data.records["queue.job"]
+    uuids = [jobs[1]["uuid"], jobs[2]["uuid"], jobs[4]["uuid"], jobs[5]["uuid"]]  # failed, failed, started, done
+    out = gw.execute_action(parse_action("requeue_jobs", {"job_uuids": uuids}))
+    assert out.details["requeue_ids"] == [1, 2]
+    assert "started" in out.details["skipped"][jobs[4]["uuid"]]
+    assert (jobs[1]["state"], jobs[1]["retry"], jobs[4]["state"], jobs[5]["state"]) == ("pending", 0, "started", "done")
+    assert "runs_twice" not in jobs[4]
+    with pytest.raises(GatewayRefused, match="never requeued"):
+        gw.execute_action(parse_action("requeue_jobs", {"job_uuids": [jobs[4]["uuid"]]}))
+    assert jobs[4]["state"] == "started"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_set_field_guarded_by_write_date(sandbox, protocol):
+    gw = OdooGateway(settings(sandbox.url, protocol))
+    sandbox.data.records["res.partner"][20]["write_date"] = "2026-11-02 09:00:00"
+    stale = parse_action("set_field", {"model": "res.partner", "record_id": 20, "field": "phone", "value": "+1 555",
+                                       "expected_write_date": datetime(2026, 11, 1, 9, 0)})
+    with pytest.raises(GatewayRefused, match="changed since the proposal"):
+        gw.execute_action(stale)
+    assert sandbox.write_calls() == []
+    fresh = stale.model_copy(update={"expected_write_date": datetime(2026, 11, 2, 9, 0)})
+    out = gw.execute_action(fresh)
+    assert out.summary == "set res.partner 20.phone" and sandbox.data.records["res.partner"][20]["phone"] == "+1 555"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_archive_and_post_note(sandbox, protocol):
+    gw = OdooGateway(settings(sandbox.url, protocol))
+    assert gw.execute_action(parse_action("archive_project", {"project_id": 3})).summary == "archived project.project 3"
+    assert sandbox.data.records["project.project"][3]["active"] is False
+    out = gw.execute_action(parse_action("post_note", {"model": "res.partner", "record_id": 7, "body": "dup of 12"}))
+    msg = sandbox.data.records["mail.message"][out.details["message_id"]]
+    assert (msg["model"], msg["res_id"], msg["body"], msg["subtype_xmlid"]) == ("res.partner", 7, "dup of 12", "mail.mt_note")
+
+
+# --------------------------------------------------------------------------- rendering and secrets
+
+
+def test_every_action_renders_its_exact_calls():
+    merge = calls_for("merge_partners", {"partner_ids": [7, 12], "destination_id": 7})
+    create = merge[1]
+    assert (create.model, create.method, create.write) == ("base.partner.merge.automatic.wizard", "create", True)
+    assert create.kwargs == {"vals_list": {"partner_ids": [[6, 0, [7, 12]]], "dst_partner_id": 7}}
+    assert create.context == {"active_model": "res.partner", "active_ids": [7, 12]}
+    assert [c.method for c in merge] == ["search_read", "create", "action_merge", "search_read"]
+    archive = calls_for("archive_project", {"project_id": 3})
+    assert [c.render() for c in archive] == ['WRITE project.project.write([3], vals={"active": false})']
+    assert calls_for("escalate", {"flow": "f", "owner": "o", "message": "m"}) == []
+    requeue = calls_for("requeue_jobs", {"job_uuids": ["u"]})
+    assert [c.write for c in requeue] == [False, True, False] and "failed" in requeue[1].render()
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_secrets_never_in_logs_reprs_or_errors(sandbox, protocol, caplog):
+    caplog.set_level(logging.DEBUG)
+    s = settings(sandbox.url, protocol)
+    gw = OdooGateway(s)
+    gw.execute_action(parse_action("merge_partners", {"partner_ids": [7, 12], "destination_id": 7}))
+    errors = []
+    for call in (lambda: gw.read("res.partner", [999]),
+                 lambda: OdooGateway(settings(sandbox.url, protocol, write_key="nope-" + "d" * 30)).execute_action(
+                     parse_action("archive_project", {"project_id": 3}))):
+        with pytest.raises(OdooError) as info:
+            call()
+        errors.append(info.value)
+    seen = caplog.text + repr(gw) + repr(s) + str(s) + s.model_dump_json() + "".join(
+        f"{e!s}{e!r}{e.args}" for e in errors) + repr(gw._read) + repr(gw._write)
+    assert "res.partner.search_read" in caplog.text or "search_read" in caplog.text  # logging did happen
+    for secret in (READ_KEY, WRITE_KEY, "nope-" + "d" * 30):
+        assert secret not in seen
