@@ -224,6 +224,8 @@ def compare(t: PartnerTable, i: int, j: int) -> list[tuple[str, str, str, float,
         name_text = "same name"
     elif t.core[i] == t.core[j] and (t.legal[i] or t.legal[j]):
         name_text = f"names match after removing {_legal_words(t, i, j)} ({pct})"
+    elif sorted(t.core[i].split()) == sorted(t.core[j].split()):
+        name_text = f"same name words in another order ({pct})"
     else:
         name_text = f"similar names ({pct})"
     add("name", name_score, name_text, f"different names ({pct})")
@@ -247,3 +249,26 @@ def compare(t: PartnerTable, i: int, j: int) -> list[tuple[str, str, str, float,
         "different registry number")
     add("ref", 1.0 if t.ref[i] == t.ref[j] else 0.0, "same reference", "different reference")
     return out
+
+
+def merge_phrases(agree: list[str], disagree: list[str]) -> str:
+    """"same VAT ...; same e-mail ...; different phone, street": agreements first, then what differs."""
+    diffs = [d.removeprefix("different ") for d in disagree if d.startswith("different ")]
+    others = [d for d in disagree if not d.startswith("different ")]
+    parts = agree + others + (["different " + ", ".join(diffs)] if diffs else [])
+    return "; ".join(parts)
+
+
+def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
+    verdict = {r[0]: r[4] for r in rows}
+    address = [f for f in ("street", "zip", "city") if verdict.get(f) == "agree"]
+    agree, disagree = [], []
+    for field, left, _right, _score, v, text in rows:
+        if not text:
+            continue
+        if v == "agree" and field in {"street", "zip", "city", "country_id"} and len(address) >= 2:
+            if field == "city" or (field == address[-1] and "city" not in address):
+                agree.append(f"same address ({left})" if field == "city" else "same address")
+            continue
+        (agree if v == "agree" else disagree).append(text)
+    return merge_phrases(agree, disagree)

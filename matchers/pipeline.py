@@ -43,6 +43,7 @@ class MatchResult:
     stats: dict[str, Any]
     record_ids: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
     blocked_pairs: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    names: dict[int, str] = field(repr=False, default_factory=dict)  # display names of clustered records
 
     def summary(self) -> str:
         noun = "partners" if self.model == RecordModel.partner else "projects"
@@ -70,7 +71,7 @@ def _load(kind: _Kind, source: Source | Iterable[dict[str, Any]], include_archiv
     frame = load_records(source, kind.fields, what=kind.what)
     total = len(frame)
     if not include_archived:
-        frame = frame[frame["active"]].reset_index(drop=True)
+        frame = frame.loc[frame["active"].to_numpy(dtype=bool)].reset_index(drop=True)
     return frame, total
 
 
@@ -139,8 +140,10 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
     _notify(progress, "done", 1.0)
     ids = table.ids
     blocked = np.stack([ids[left], ids[right]], axis=1) if len(left) else np.zeros((0, 2), dtype=np.int64)
+    position = {int(rid): k for k, rid in enumerate(ids)}
+    names = {rid: str(table.frame.at[position[rid], "name"]) for cl in clusters for rid in cl.record_ids}
     return MatchResult(model=kind.model, candidates=candidates, clusters=clusters, stats=stats,
-                       record_ids=ids.copy(), blocked_pairs=np.sort(blocked, axis=1))
+                       record_ids=ids.copy(), blocked_pairs=np.sort(blocked, axis=1), names=names)
 
 
 def _master(table: Any, members: np.ndarray) -> int:
@@ -155,9 +158,7 @@ def _candidate(kind: _Kind, table: Any, i: int, j: int, p: float) -> DuplicateCa
     rows = kind.module.compare(table, i, j)
     fields = [FieldComparison(field=f, left=lv or None, right=rv or None, score=min(max(s, 0.0), 1.0),
                               verdict=FieldVerdict(v)) for f, lv, rv, s, v, _ in rows]
-    agree = [text for *_, v, text in rows if v == "agree" and text]
-    disagree = [text for *_, v, text in rows if v == "disagree" and text]
-    reason = "; ".join(agree + disagree)
+    reason = kind.module.reason(rows)
     return DuplicateCandidate(model=kind.model, left_id=int(table.ids[i]), right_id=int(table.ids[j]),
                               probability=round(min(max(p, 0.0), 1.0), 4), fields=fields, reason=reason)
 

@@ -159,14 +159,14 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
     elif t.code[i] and t.code[j] and t.code[i] == t.code[j]:
         text = f"same project code and topic '{t.topic[i]}' ({pct})"
     else:
-        text = f"same topic '{t.topic[i]}' once codes, years and client names are set aside ({pct})"
+        text = f"same topic '{t.topic[i]}' ({pct})"
     disagree = f"different topics '{t.topic[i]}' / '{t.topic[j]}' ({pct})"
     if t.code[i] and t.code[j] and t.code[i] != t.code[j]:
         disagree = f"different project codes and topics ({pct})"
     add("name", str(f.at[i, "name"]), str(f.at[j, "name"]), topic, text, disagree)
     pl = str(f.at[i, "partner_id_name"] or f.at[i, "partner_id"])
     pr = str(f.at[j, "partner_id_name"] or f.at[j, "partner_id"])
-    add("partner_id", pl, pr, 1.0 if t.client[i] == t.client[j] else 0.0, f"same client {pl}", "different client")
+    add("partner_id", pl, pr, 1.0 if t.client[i] == t.client[j] else 0.0, f"same client {pl}" if not pl.isdigit() else f"same client (partner {pl})", "different client")
     add("date_start", t.date_start_text[i], t.date_start_text[j],
         1.0 if t.date_start_text[i] == t.date_start_text[j] else 0.0, "same start date", "different start date")
     add("user_id", str(f.at[i, "user_id_name"] or f.at[i, "user_id"]),
@@ -176,3 +176,11 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
         str(f.at[j, "company_id_name"] or f.at[j, "company_id"]), 1.0 if t.company[i] == t.company[j] else 0.0,
         "same company", "different company")
     return out
+
+
+def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
+    from matchers.partners import merge_phrases
+
+    agree = [r[5] for r in rows if r[4] == "agree" and r[5]]
+    disagree = [r[5] for r in rows if r[4] == "disagree" and r[5]]
+    return merge_phrases(agree, disagree)

@@ -26,31 +26,10 @@ def world_dir(seed: int, partners: int = 2_000, root: Path | None = None) -> Pat
     folder = base / f"s{seed}-p{partners}"
     if (folder / "labels" / "partner_entities.csv").exists():
         return folder
-    try:
-        from evals.world import generate_world
-    except ImportError:
-        generate_world = None
-    if generate_world is not None:
-        generate_world(folder, seed=seed, partners=partners, events=max(2_000, partners))
-        return folder
-    _records_only_world(folder, seed, partners)  # pragma: no cover - before evals.world existed
+    from evals.world import generate_world
+
+    generate_world(folder, seed=seed, partners=partners, events=max(2_000, partners // 10))
     return folder
-
-
-def _records_only_world(folder: Path, seed: int, partners: int) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    import numpy as np
-
-    from evals.world.records import add_webhook_duplicates, build_records, write_records
-
-    rng = np.random.default_rng(seed)
-    start = datetime(2026, 10, 19, tzinfo=UTC)
-    rec = build_records(rng, partners, None, start)
-    add_webhook_duplicates(rec, rng, [start + timedelta(days=i, hours=3) for i in range(max(3, partners // 400))])
-    (folder / "records").mkdir(parents=True, exist_ok=True)
-    (folder / "labels").mkdir(parents=True, exist_ok=True)
-    write_records(rec, folder / "records", folder / "labels")
 
 
 def train(seeds: tuple[int, ...] = TRAIN_SEEDS, partners: int = 2_000, out_dir: Path | None = None) -> list[Path]:

@@ -1,7 +1,178 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage match partners|projects FILE`: duplicate records, ranked, explained, stored.
+
+Also `triage match train` (retrain the pair model on a firm's own labels) and the demo stage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agent.errors import InputError
+
+console = Console()
+err_console = Console(stderr=True)
+
+match_app = typer.Typer(name="match", help="Find duplicate partners and projects, explain why, store them.",
+                        no_args_is_help=True)
+
+FORMATS = ("table", "json")
+
+
+def _check(threshold: float, output_format: str) -> None:
+    if not 0.0 <= threshold <= 1.0:
+        raise InputError(f"--threshold must be between 0 and 1, not {threshold}")
+    if output_format not in FORMATS:
+        raise InputError(f"--format must be table or json, not {output_format!r}")
+
+
+def _run_with_progress(fn: Any, file: Path, **kwargs: Any) -> Any:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task(f"matching {file.name}", total=1.0)
+
+        def report(stage: str, done: float) -> None:
+            progress.update(task, description=f"{file.name}: {stage}", completed=done)
+
+        return fn(file, progress=report, **kwargs)
+
+
+def _label(result: Any, rid: int) -> str:
+    return f"{rid} {result.names.get(rid, '')}".strip()
+
+
+def render_table(result: Any, limit: int) -> Table:
+    noun = "partners" if result.model.value == "res.partner" else "projects"
+    s = result.stats
+    table = Table(title=f"{len(result.clusters):,} duplicate clusters among {s['records']:,} {noun} "
+                        f"({s['blocked_pairs']:,} pairs compared, {s['reduction_ratio']:.2%} skipped by blocking, "
+                        f"{s['seconds']:.1f} s)", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("p", justify="right")
+    table.add_column("keep (suggested master)", no_wrap=True)
+    table.add_column("duplicates", no_wrap=True)
+    table.add_column("why")
+    for n, cl in enumerate(result.clusters[:limit], start=1):
+        others = [r for r in cl.record_ids if r != cl.suggested_master_id]
+        table.add_row(str(n), f"{cl.probability:.2f}", _label(result, cl.suggested_master_id),
+                      "\n".join(_label(result, r) for r in others), cl.reason)
+    if len(result.clusters) > limit:
+        table.caption = f"{len(result.clusters) - limit:,} more clusters: use --limit or --format json"
+    return table
+
+
+def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
+    return {
+        "model": result.model.value,
+        "stats": result.stats,
+        "saved": saved,
+        "clusters": [cl.model_dump(mode="json") | {"names": {str(r): result.names.get(r, "") for r in cl.record_ids}}
+                     for cl in result.clusters],
+    }
+
+
+def _match(kind: str, file: Path, threshold: float, include_archived: bool, output_format: str,
+           database_url: str | None, no_store: bool, limit: int, model: Path | None) -> None:
+    from matchers.pipeline import match_partners, match_projects, save_matches
+
+    _check(threshold, output_format)
+    if not file.exists():
+        raise InputError(f"{file}: no such file")
+    fn = match_partners if kind == "partners" else match_projects
+    result = _run_with_progress(fn, file, threshold=threshold, include_archived=include_archived, model_path=model)
+    saved = None
+    if not no_store:
+        from agent.store import open_store
+
+        store = open_store(database_url)
+        try:
+            saved = save_matches(store, result)
+        finally:
+            store.dispose()
+    if output_format == "json":
+        typer.echo(json.dumps(as_json(result, saved), indent=1, default=str))
+        return
+    out = Console(width=None if sys.stdout.isatty() else 160)  # piped or captured: wide, not 80 columns
+    out.print(render_table(result, limit))
+    if saved is not None:
+        out.print(f"stored {saved['clusters']:,} clusters, {saved['candidates_inserted']:,} new and "
+                      f"{saved['candidates_updated']:,} updated pairs")
+
+
+_THRESHOLD = typer.Option(0.5, "--threshold", help="Match probability a pair needs (0-1).")
+_ARCHIVED = typer.Option(False, "--include-archived", help="Also match archived (active=False) records.")
+_FORMAT = typer.Option("table", "--format", help="table or json.")
+_DB = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
+_NO_STORE = typer.Option(False, "--no-store", help="Do not write the results to the store.")
+_LIMIT = typer.Option(30, "--limit", help="Clusters shown in the table.")
+_MODEL = typer.Option(None, "--model", help="A pair model trained with `triage match train` (default: shipped).")
+
+
+@match_app.command("partners")
+def partners_command(
+    file: Path = typer.Argument(..., help="res.partner export: CSV or JSON (Odoo field names)."),
+    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
+) -> None:
+    """Duplicate partners: same company written differently, never a company and its own contacts."""
+    _match("partners", file, threshold, include_archived, output_format, database_url, no_store, limit, model)
+
+
+@match_app.command("projects")
+def projects_command(
+    file: Path = typer.Argument(..., help="project.project export: CSV or JSON (Odoo field names)."),
+    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
+) -> None:
+    """Duplicate projects of the same client (codes written two ways, webhook double-creations)."""
+    _match("projects", file, threshold, include_archived, output_format, database_url, no_store, limit, model)
+
+
+@match_app.command("train")
+def train_command(
+    records: list[Path] = typer.Option(..., "--records", help="Records file(s), CSV or JSON; repeatable."),
+    labels: list[Path] = typer.Option(..., "--labels", help="id,entity CSV per records file; repeatable."),
+    kind: str = typer.Option("partners", "--kind", help="partners or projects."),
+    out: Path = typer.Option(..., "--out", help="Where to write the model (.joblib); pass it later with --model."),
+) -> None:
+    """Retrain the pair model on your own labeled records (same entity = duplicates)."""
+    from matchers.pipeline import train_model
+
+    if kind not in ("partners", "projects"):
+        raise InputError(f"--kind must be partners or projects, not {kind!r}")
+    if len(records) != len(labels):
+        raise InputError("give one --labels file per --records file")
+    for p in [*records, *labels]:
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+    model = "res.partner" if kind == "partners" else "project.project"
+    with err_console.status(f"training the {kind} model"):
+        path = train_model(list(records), list(labels), model=model, out=out)
+    console.print(f"wrote {path}")
+
+
+def demo_stage(ctx: Any) -> str:
+    """Match the demo world's partners and projects, store them, hand both results on."""
+    from matchers.pipeline import match_partners, match_projects, save_matches
+
+    records = Path(ctx.world_dir) / "records"
+    partners = match_partners(records / "res_partner.csv")
+    projects = match_projects(records / "project_project.csv")
+    for result in (partners, projects):
+        save_matches(ctx.store, result)
+    ctx.results["partners"] = partners
+    ctx.results["projects"] = projects
+    return (f"{partners.stats['records']:,} partners -> {len(partners.clusters):,} duplicate clusters; "
+            f"{projects.stats['records']:,} projects -> {len(projects.clusters):,} clusters")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `triage` app."""
+    """Add `triage match ...` to the `triage` app."""
+    app.add_typer(match_app, name="match")
