@@ -169,3 +169,12 @@ def test_rejections_reach_the_audit_log_and_never_the_proposals(sqlite_store):
         [audit] = [a for a in s.query(AuditRow).all() if a.event == "refused:ungrounded"]
         assert audit.detail["rejected"][0]["action"] == "requeue_jobs"
         assert audit.actor == "triage-agent/openai"
+
+
+def test_function_calling_mode_for_servers_without_json_schema():
+    with FakeOpenAI([Reply(good_answer())]) as fake:
+        result = run(fake, method="function_calling")
+    req = fake.requests[0]
+    assert "response_format" not in req and req["tools"][0]["function"]["name"] == "TriageReport"
+    assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
+    assert not next(iter(result.reports.values())).fallback_reason

@@ -34,6 +34,8 @@ PROMPT_NAME = "triage_report"
 EVENTS_IN_PROMPT = 40
 RECORDS_IN_PROMPT = 200
 NOTES_LIMIT = 50
+# json_schema: response_format (OpenAI, vLLM, Ollama, llama.cpp); function_calling: for servers without it
+STRUCTURED_METHODS = ("json_schema", "function_calling")
 
 
 @dataclass
@@ -249,6 +251,7 @@ class OpenAIProvider:
         max_retries: int | None = None,
         cache: LlmCache | None = None,
         prompt_version: str | None = None,
+        method: str | None = None,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
@@ -261,6 +264,11 @@ class OpenAIProvider:
             raise InputError("provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)")
         self.timeout_s = timeout_s if timeout_s is not None else float(os.environ.get("TRIAGE_OPENAI_TIMEOUT", "60"))
         self.max_retries = max_retries if max_retries is not None else int(os.environ.get("TRIAGE_OPENAI_MAX_RETRIES", "3"))
+        self.method = method or os.environ.get("TRIAGE_OPENAI_STRUCTURED", "json_schema")
+        if self.method not in STRUCTURED_METHODS:
+            from agent.errors import InputError
+
+            raise InputError(f"TRIAGE_OPENAI_STRUCTURED must be one of {', '.join(STRUCTURED_METHODS)}")
         self.cache = cache or LlmCache()
         self.prompt: PromptFile = load_prompt(PROMPT_NAME, prompt_version)
         self.label = f"openai ({self.model}{' at ' + self.base_url if self.base_url else ''})"
@@ -277,7 +285,8 @@ class OpenAIProvider:
     def triage(self, assembled: AssembledIncident) -> ProviderResult:
         variables = render_variables(assembled)
         messages = self._messages(variables)
-        key = prompt_hash(self.name, self.model, self.prompt.ref, self.prompt.sha256, messages, self._schema)
+        key = prompt_hash(self.name, self.model, self.method, self.prompt.ref, self.prompt.sha256, messages,
+                          self._schema)
         base = {"provider": self.name, "model": self.model, "prompt_name": self.prompt.name,
                 "prompt_version": self.prompt.version, "prompt_hash": key}
         hit = self.cache.get(key)
@@ -286,7 +295,7 @@ class OpenAIProvider:
                 return ProviderResult(report=TriageReport.model_validate(hit["response"]), cached=True, **base)
             except Exception:  # an old cache entry that no longer fits the schema: ask again
                 pass
-        structured = self._llm.with_structured_output(self._schema, method="json_schema", include_raw=True)
+        structured = self._llm.with_structured_output(self._schema, method=self.method, include_raw=True)
         t0 = time.perf_counter()
         try:
             out = structured.invoke(messages)
