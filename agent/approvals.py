@@ -95,6 +95,12 @@ class ReasonRequired(ApprovalRefused):
     code = "reason_required"
 
 
+class OdooUnavailable(ApprovalRefused):
+    """Odoo cannot be used right now (no key, unreachable, bad login): nothing was claimed or run."""
+
+    code = "odoo_unavailable"
+
+
 class AlreadyExecuted(ApprovalRefused):
     code = "already_executed"
 
@@ -419,6 +425,12 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
                                            proposal_id), user, row.incident_id) from None
     if gateway is None and action.odoo_calls():
         raise ValueError("execute() needs an OdooGateway for an action that calls Odoo")
+    if gateway is not None and hasattr(gateway, "preflight"):
+        try:
+            gateway.preflight(action)
+        except OdooError as exc:
+            raise _refuse(store, OdooUnavailable(f"Odoo is not usable, nothing was run: {exc}", proposal_id),
+                          user, row.incident_id, error_name=exc.name) from None
 
     _claim(store, row, user, approval)
 

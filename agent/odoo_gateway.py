@@ -282,6 +282,19 @@ class OdooGateway:
             raise ValueError("run_read() is for read calls only")
         return self.read_call(call.model, call.method, call.ids, context=call.context, **call.kwargs)
 
+    def preflight(self, action: _Action) -> None:
+        """Before an execution is claimed: keys present and Odoo answering, so a configuration
+        problem is a refusal to retry later rather than a spent, failed execution."""
+        calls = action.odoo_calls()
+        for cred, needed, var in ((self._read, any(not c.write for c in calls), "READ"),
+                                  (self._write, any(c.write for c in calls), "WRITE")):
+            if needed and cred.key is None:
+                raise OdooAuthError(f"no Odoo API key for {cred.login!r}: set TRIAGE_ODOO_{var}_KEY", name="config")
+        if calls:
+            self.version()
+            if self.protocol == "jsonrpc":
+                self._uid(self._write if any(c.write for c in calls) else self._read)
+
     # ------------------------------------------------------------------ writes (executor only)
     def _write_call(self, call: OdooCall, ids: list[int] | None = None) -> Any:
         return self._call(self._write, call.model, call.method, ids if ids is not None else call.ids,

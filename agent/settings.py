@@ -183,4 +183,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        for field, key in (("users", "roles"), ("approval_expiry_hours", "approvals.expiry_hours"),
+                           ("console_user", "console.user")):
+            if where == field or where.startswith(field + "."):
+                where = key + where[len(field):]
         raise InputError(f"settings from {source}: {where}: {first['msg']}") from None

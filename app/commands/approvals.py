@@ -1,7 +1,301 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage proposals | show-proposal | approve | reject | execute | audit`, and the demo's approval stage.
+
+Exit codes: 0 done; 2 bad input (agent.errors.InputError, one line); 3 refused by an approval rule
+(one line `refused (<code>): <reason>`, also in the audit log); 4 executed but Odoo failed (the
+proposal is `failed` with Odoo's message).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from agent.errors import InputError
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+EXIT_REFUSED = 3
+EXIT_ODOO_FAILED = 4
+
+DB_OPTION = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
+CONFIG_OPTION = typer.Option(None, "--config", help="Settings TOML (default: TRIAGE_CONFIG or the user config file).")
+
+
+def _store(database_url: str | None):  # type: ignore[no-untyped-def]
+    from agent.store import open_store
+
+    return open_store(database_url)
+
+
+def _settings(config: Path | None):  # type: ignore[no-untyped-def]
+    from agent.settings import load_settings
+
+    return load_settings(config)
+
+
+def _refused(exc: Exception) -> typer.Exit:
+    err_console.print(f"[red]refused ({getattr(exc, 'code', 'refused')}):[/] {getattr(exc, 'reason', exc)}",
+                      highlight=False)
+    return typer.Exit(EXIT_REFUSED)
+
+
+def proposals_command(
+    status: str = typer.Option(None, "--status", help="proposed, approved, rejected, executed or failed."),
+    limit: int = typer.Option(200, "--limit", help="At most this many, newest first."),
+    database_url: str = DB_OPTION,
+) -> None:
+    """List remediation proposals."""
+    from agent.approvals import list_proposals
+    from agent.domain import ProposalStatus
+
+    if status and status not in ProposalStatus.__members__:
+        raise InputError(f"--status must be one of {', '.join(ProposalStatus)}, not {status!r}")
+    rows = list_proposals(_store(database_url), status, limit)
+    if not rows:
+        console.print("no proposals" + (f" with status {status}" if status else ""))
+        return
+    table = Table("proposal", "status", "action", "incident", "proposed by", "created")
+    for r in rows:
+        table.add_row(r.proposal_id, r.status, r.action, r.incident_id, r.proposed_by,
+                      r.created_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+def show_proposal_command(proposal_id: str = typer.Argument(..., help="The proposal id."),
+                          database_url: str = DB_OPTION) -> None:
+    """Show a proposal with the exact Odoo calls it would make, its decisions and execution."""
+    from agent.approvals import approvals_for, execution_for, get_proposal, proposal_calls
+
+    store = _store(database_url)
+    row = get_proposal(store, proposal_id)
+    if row is None:
+        raise InputError(f"no proposal {proposal_id!r}")
+    console.print(f"[bold]{row.proposal_id}[/]  {row.status}  {row.action}  incident {row.incident_id}")
+    console.print(f"proposed by {row.proposed_by} at {row.created_at:%Y-%m-%d %H:%M}; payload hash {row.payload_hash}")
+    if row.rationale:
+        console.print(f"why: {row.rationale}", highlight=False)
+    console.print(f"payload: {json.dumps(row.payload, sort_keys=True, default=str)}", highlight=False)
+    try:
+        calls = proposal_calls(row)
+    except ValueError as exc:
+        console.print(f"[red]the stored action does not parse:[/] {exc}")
+        calls = []
+    console.print("[bold]Odoo calls[/]" + ("" if calls else ": none (nothing is written to Odoo)"))
+    for i, call in enumerate(calls, 1):
+        console.print(f"  {i}. {call.render()}", highlight=False)
+        if call.purpose:
+            console.print(f"     [dim]{call.purpose}[/]", highlight=False)
+    for a in approvals_for(store, proposal_id):
+        expiry = f", expires {a.expires_at:%Y-%m-%d %H:%M} UTC" if a.expires_at else ""
+        console.print(f"{a.decision} by {a.decided_by} at {a.decided_at:%Y-%m-%d %H:%M}{expiry}: {a.reason}",
+                      highlight=False)
+    ex = execution_for(store, proposal_id)
+    if ex is not None:
+        summary = (ex.result or {}).get("summary", "")
+        console.print(f"execution: {ex.status} by {ex.executed_by} at {ex.started_at:%Y-%m-%d %H:%M}: {summary}",
+                      highlight=False)
+
+
+def approve_command(
+    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    as_user: str = typer.Option(..., "--as", help="Who approves (a configured approver or admin)."),
+    reason: str = typer.Option("", "--reason", help="Why."),
+    database_url: str = DB_OPTION,
+    config: Path = CONFIG_OPTION,
+) -> None:
+    """Approve a proposal's exact payload (not your own; expires after the configured time)."""
+    from agent.approvals import ApprovalRefused, approve
+
+    try:
+        a = approve(_store(database_url), proposal_id, as_user, reason, _settings(config))
+    except ApprovalRefused as exc:
+        raise _refused(exc) from None
+    console.print(f"approved {proposal_id} by {a.decided_by}; payload hash {a.payload_hash[:12]}…; "
+                  f"expires {a.expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+def reject_command(
+    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    as_user: str = typer.Option(..., "--as", help="Who rejects (reviewer, approver or admin)."),
+    reason: str = typer.Option(..., "--reason", help="Why (required)."),
+    database_url: str = DB_OPTION,
+    config: Path = CONFIG_OPTION,
+) -> None:
+    """Reject a proposal."""
+    from agent.approvals import ApprovalRefused, reject
+
+    try:
+        reject(_store(database_url), proposal_id, as_user, reason, _settings(config))
+    except ApprovalRefused as exc:
+        raise _refused(exc) from None
+    console.print(f"rejected {proposal_id} by {as_user}: {reason}", highlight=False)
+
+
+def execute_command(
+    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    as_user: str = typer.Option(..., "--as", help="Who executes (approver or admin)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the exact calls and what Odoo holds; write nothing."),
+    database_url: str = DB_OPTION,
+    config: Path = CONFIG_OPTION,
+) -> None:
+    """Execute an approved proposal once against Odoo (TRIAGE_ODOO_* settings)."""
+    from agent.approvals import ApprovalRefused, execute, get_proposal, proposal_calls
+    from agent.odoo_gateway import OdooGateway
+
+    settings = _settings(config)
+    store = _store(database_url)
+    row = get_proposal(store, proposal_id)
+    needs_odoo = row is not None and bool(_safe_calls(proposal_calls, row))
+    gateway = OdooGateway.from_settings(settings) if needs_odoo else None
+    try:
+        result = execute(store, proposal_id, as_user, gateway, dry_run=dry_run, settings=settings)
+    except ApprovalRefused as exc:
+        raise _refused(exc) from None
+    finally:
+        if gateway is not None:
+            gateway.close()
+    for call in result.calls:
+        console.print(f"  {call}", highlight=False)
+    if result.status == "failed":
+        err_console.print(f"[red]failed:[/] {result.error_name}: {result.error}", highlight=False)
+        raise typer.Exit(EXIT_ODOO_FAILED)
+    note = f" ({result.error_name}: {result.error})" if result.error and result.error not in result.summary else ""
+    console.print(f"{result.status}: {result.summary}{note}", highlight=False)
+
+
+def _safe_calls(fn: Any, row: Any) -> list[Any]:
+    try:
+        return fn(row)
+    except ValueError:
+        return []
+
+
+def audit_command(
+    proposal: str = typer.Option(None, "--proposal", help="Only this proposal's entries."),
+    limit: int = typer.Option(200, "--limit", help="The last N entries."),
+    output_format: str = typer.Option("table", "--format", help="table or json."),
+    database_url: str = DB_OPTION,
+) -> None:
+    """The append-only audit log: who did what, when and why."""
+    from agent.approvals import audit_trail
+
+    if output_format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {output_format!r}")
+    entries = audit_trail(_store(database_url), proposal, limit)
+    if output_format == "json":
+        console.print_json(json.dumps([e.model_dump(mode="json") for e in entries]))
+        return
+    table = Table("at (UTC)", "actor", "event", "proposal", "detail")
+    for e in entries:
+        d = e.detail
+        detail = d.get("reason") or d.get("summary") or d.get("error") or d.get("text") or ""
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.event, e.proposal_id or "", str(detail)[:120])
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
+    """A write proposal the stand-in can carry out: merges whose partners exist, share an e-mail and
+    are not parent and child are best (Odoo refuses the others for a non-admin user)."""
+    from agent.approvals import action_of, get_proposal, list_proposals, propose
+    from agent.domain import WRITE_ACTIONS, ActionName, ProposalStatus
+
+    for p in proposals:
+        propose(store, p)  # idempotent: the triage stage has normally done it already
+    rows = [get_proposal(store, p.proposal_id) for p in proposals] or list_proposals(store, ProposalStatus.proposed)
+    rows = [r for r in rows if r is not None and r.status == ProposalStatus.proposed
+            and ActionName(r.action) in WRITE_ACTIONS]
+    partners = sandbox_data.records["res.partner"]
+
+    def score(row: Any) -> int:
+        try:
+            action = action_of(row)
+        except ValueError:
+            return -1
+        if row.action != ActionName.merge_partners:
+            return 1
+        ids = action.partner_ids
+        if not all(i in partners for i in ids):
+            return 0
+        emails = {(partners[i].get("email") or "").lower() for i in ids}
+        related = any(partners[i].get("parent_id") in ids for i in ids)
+        return 3 if len(emails) == 1 and not related else 0
+
+    ranked = sorted(rows, key=score, reverse=True)
+    return ranked[0] if ranked and score(ranked[0]) >= 0 else None
+
+
+def _fallback_proposal(world_dir: Path, sandbox_data: Any) -> Any:
+    """No proposal from the triage stage: propose merging the first duplicate pair the stand-in holds."""
+    from agent.domain import RemediationProposal, stable_id
+
+    by_email: dict[str, list[int]] = {}
+    for pid, rec in sorted(sandbox_data.records["res.partner"].items()):
+        if rec.get("email") and not rec.get("parent_id"):
+            by_email.setdefault(rec["email"].lower(), []).append(pid)
+    pair = next((ids[:2] for ids in by_email.values() if len(ids) >= 2), None)
+    if pair is None:
+        return None
+    params = {"partner_ids": pair, "destination_id": pair[0]}
+    return RemediationProposal(proposal_id=stable_id("prop", "demo-merge", *pair), incident_id="demo-duplicates",
+                               action="merge_partners", params=params, proposed_by="triage-agent",
+                               rationale="same e-mail address on two partners")
+
+
+def demo_stage(ctx: Any) -> str:
+    """Approve one write proposal as a demo approver and execute it in the Odoo stand-in over HTTP."""
+    from agent.approvals import approve, audit_trail, execute
+    from agent.odoo_gateway import OdooGateway
+    from agent.settings import OdooSettings, Settings
+    from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
+
+    world = Path(ctx.world_dir)
+    data = load_world(world) if (world / "records" / "res_partner.csv").exists() else demo_data()
+    store = ctx.store
+    row = _pick(store, list(ctx.results.get("proposals") or []), data)
+    if row is None:
+        fallback = _fallback_proposal(world, data)
+        if fallback is None:
+            return "no write proposal to approve"
+        row = _pick(store, [fallback], data)
+        if row is None:
+            return "no write proposal to approve"
+    settings = Settings()  # the demo users, whatever the local config says
+    approver = next(u for u in settings.users_with("approve") if u != row.proposed_by and u != "ada")
+    with start_sandbox(data=data) as sb:
+        odoo = OdooSettings(url=sb.url, db=data.db, protocol="json2", read_login=READ_LOGIN,
+                            read_key=data.user(READ_LOGIN).api_key, write_login=WRITE_LOGIN,
+                            write_key=data.user(WRITE_LOGIN).api_key, timeout_s=30)
+        approve(store, row.proposal_id, approver, "demo: checked the records side by side", settings)
+        with OdooGateway(odoo) as gw:
+            result = execute(store, row.proposal_id, approver, gw, settings=settings)
+            verified = ""
+            if result.status == "executed" and row.action == "merge_partners":
+                left = gw.search_read("res.partner", [["id", "in", row.payload["params"]["partner_ids"]]], ["id"],
+                                      context={"active_test": False})
+                verified = f" (verified: {len(left)} partner left)"
+    n = len(audit_trail(store, row.proposal_id))
+    ctx.results["execution"] = result
+    if result.status != "executed":
+        return (f"1 proposal approved by {approver}, execution in the Odoo sandbox failed: {result.error}; "
+                f"audit has {n} entries")
+    return (f"1 proposal approved by {approver} and executed in the Odoo sandbox: {result.summary}{verified}; "
+            f"audit has {n} entries")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `triage` app."""
+    app.command("proposals")(proposals_command)
+    app.command("show-proposal")(show_proposal_command)
+    app.command("approve")(approve_command)
+    app.command("reject")(reject_command)
+    app.command("execute")(execute_command)
+    app.command("audit")(audit_command)

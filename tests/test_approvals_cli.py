@@ -1,0 +1,145 @@
+"""The approval commands and settings: one clear line and a documented exit code for each refusal."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.approvals import audit_trail, get_proposal, propose
+from agent.domain import RemediationProposal
+from agent.errors import InputError
+from agent.settings import Permission, Role, load_settings
+from agent.store import open_store
+from app.cli import app
+from app.commands.approvals import EXIT_ODOO_FAILED, EXIT_REFUSED, demo_stage
+from app.demo import DemoContext
+from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TRIAGE_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text('[roles]\ndana = "approver"\nrex = "reviewer"\nagent = "approver"\n'
+                                          '[approvals]\nexpiry_hours = 2\n')
+    store = open_store(url)
+    for pid, params in (("p-merge", {"partner_ids": [20, 21], "destination_id": 20}),
+                        ("p-archive", {"project_id": 3})):
+        propose(store, RemediationProposal(proposal_id=pid, incident_id="inc-1",
+                                           action="merge_partners" if "merge" in pid else "archive_project",
+                                           params=params, proposed_by="agent"))
+    store.dispose()
+    return url
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_list_show_and_refusals(db):
+    r = cli("proposals", "--database-url", db)
+    assert r.exit_code == 0 and "p-merge" in r.output and "p-archive" in r.output
+    assert cli("proposals", "--status", "bogus", "--database-url", db).exit_code == 2
+    r = cli("show-proposal", "p-merge", "--database-url", db)
+    assert r.exit_code == 0 and "base.partner.merge.automatic.wizard.create" in r.output.replace("\n", "")
+    r = cli("approve", "p-merge", "--as", "agent", "--database-url", db)
+    assert r.exit_code == EXIT_REFUSED
+    assert [ln for ln in r.stderr.splitlines() if ln.strip()][0].startswith("refused (self_approval):")
+    r = cli("approve", "p-merge", "--as", "rex", "--database-url", db)
+    assert r.exit_code == EXIT_REFUSED and "role_not_allowed" in r.stderr
+    r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)
+    assert r.exit_code == EXIT_REFUSED and "not_approved" in r.stderr
+    r = cli("reject", "p-archive", "--as", "rex", "--reason", "keep it", "--database-url", db)
+    assert r.exit_code == 0
+    r = cli("audit", "--database-url", db, "--format", "json")
+    assert r.exit_code == 0 and "refused:self_approval" in r.output and "rejected" in r.output
+
+
+def test_approve_and_execute_against_the_sandbox(db, monkeypatch):
+    with start_sandbox(data=demo_data()) as sb:
+        monkeypatch.setenv("TRIAGE_ODOO_URL", sb.url)
+        monkeypatch.setenv("TRIAGE_ODOO_DB", "odoo")
+        monkeypatch.setenv("TRIAGE_ODOO_READ_KEY", sb.data.user(READ_LOGIN).api_key)
+        monkeypatch.setenv("TRIAGE_ODOO_WRITE_KEY", sb.data.user(WRITE_LOGIN).api_key)
+        r = cli("approve", "p-merge", "--as", "dana", "--reason", "same company", "--database-url", db)
+        assert r.exit_code == 0 and "approved p-merge by dana" in r.output
+        r = cli("execute", "p-merge", "--as", "dana", "--dry-run", "--database-url", db)
+        assert r.exit_code == 0 and "would merge res.partner 21 into 20" in r.output
+        r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)  # different e-mails: Odoo refuses
+        assert r.exit_code == EXIT_ODOO_FAILED and "same email" in r.stderr
+        r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)
+        assert r.exit_code == EXIT_REFUSED and "already_executed" in r.stderr
+    store = open_store(db)
+    assert get_proposal(store, "p-merge").status == "failed"
+    assert [e.event for e in audit_trail(store, "p-merge")] == [
+        "proposed", "approved", "dry_run", "execution_started", "failed", "refused:already_executed"]
+
+
+def test_unreachable_odoo_is_refused_without_spending_the_execution(db, monkeypatch):
+    monkeypatch.setenv("TRIAGE_ODOO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TRIAGE_ODOO_READ_KEY", "k1")
+    monkeypatch.setenv("TRIAGE_ODOO_WRITE_KEY", "k2")
+    assert cli("approve", "p-archive", "--as", "dana", "--database-url", db).exit_code == 0
+    r = cli("execute", "p-archive", "--as", "dana", "--database-url", db)
+    assert r.exit_code == EXIT_REFUSED and "odoo_unavailable" in r.stderr
+    assert get_proposal(open_store(db), "p-archive").status == "approved"
+
+
+def test_settings_from_file_and_env(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[roles]\nann = "admin"\nbob = "viewer"\n[console]\nuser = "ann"\n'
+                   '[odoo]\nurl = "https://odoo.example"\nprotocol = "jsonrpc"\n')
+    s = load_settings(cfg, env={"TRIAGE_ODOO_WRITE_KEY": "sekrit-write", "TRIAGE_APPROVAL_EXPIRY_HOURS": "6"})
+    assert s.users == {"ann": Role.admin, "bob": Role.viewer} and s.console_user == "ann"
+    assert s.odoo.protocol == "jsonrpc" and s.odoo.write_key.get_secret_value() == "sekrit-write"
+    assert s.approval_expiry.total_seconds() == 6 * 3600
+    assert s.can("ann", Permission.execute) and not s.can("bob", Permission.reject) and not s.can("eve", "read")
+    assert "sekrit-write" not in repr(s) + str(s) + s.model_dump_json()
+    defaults = load_settings(env={"TRIAGE_CONFIG": ""} | {"HOME": str(tmp_path)})
+    assert defaults.users_with(Permission.approve) == ["ada", "dana", "omar"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[roles\n", "not valid TOML"),
+    ('[odoo]\nwrite_key = "x"\n', "not in the file"),
+    ('[roles]\nann = "boss"\n', "roles.ann"),
+    ("[other]\n", "unknown section"),
+])
+def test_bad_settings_are_one_line_input_errors(tmp_path, text, message):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_settings(cfg, env={})
+    with pytest.raises(InputError, match="does not exist"):
+        load_settings(tmp_path / "missing.toml", env={})
+
+
+def test_demo_stage_executes_one_merge_in_the_sandbox(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    ctx = DemoContext(world_dir=tmp_path / "no-world", store=store, console=None)  # type: ignore[arg-type]
+    line = demo_stage(ctx)
+    assert line == ("1 proposal approved by dana and executed in the Odoo sandbox: merged res.partner 12 into 7 "
+                    "(verified: 1 partner left); audit has 4 entries")
+    assert ctx.results["execution"].status == "executed"
+
+
+def test_odoo_sandbox_command_prints_how_to_connect():
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        out["r"] = runner.invoke(app, ["odoo-sandbox", "--port", "0", "--serve-seconds", "0.3"])
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(timeout=20)
+    time.sleep(0)
+    r = out["r"]
+    assert r.exit_code == 0, r.output
+    assert "export TRIAGE_ODOO_URL=http://127.0.0.1:" in r.output and "TRIAGE_ODOO_WRITE_KEY=" in r.output
+    assert runner.invoke(app, ["odoo-sandbox", "--world", str(Path("/nonexistent"))]).exit_code == 2
