@@ -23,7 +23,7 @@ from app.console.identity import Reviewer, resolve_reviewer
 
 LOGS_ENV = "TRIAGE_CONSOLE_LOGS"
 SEVERITY_COLORS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
-STATUS_ICONS = {"proposed": "🕓", "approved": "✅", "rejected": "⛔", "executed": "🚀", "failed": "💥"}
+STATUS_COLORS = {"proposed": "orange", "approved": "green", "rejected": "gray", "executed": "blue", "failed": "red"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -141,7 +141,8 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
     st.markdown(f":{color}-badge[{view.severity}] :gray-badge[{view.status}] :violet-badge[{view.flow}] "
                 f"`{view.incident_id}`")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Cause", view.cause, f"{view.cause_confidence:.0%} confidence", delta_color="off")
+    c1.metric("Cause", view.cause, help="from the cause classifier and the triage report")
+    c1.caption(f"{view.cause_confidence:.0%} confidence")
     c2.metric("Anomalies", len(view.anomalies))
     c3.metric("Affected records", len(view.affected_records))
     c4.metric("Proposals", len(view.proposals))
@@ -188,7 +189,7 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
 
 def proposal_block(store: Store, settings: Settings, reviewer: Reviewer, p: data.ProposalView) -> None:
     with st.container(border=True):
-        st.markdown(f"**{STATUS_ICONS.get(p.status, '')} {p.action}** · status **{p.status}** · proposed by "
+        st.markdown(f"**{p.action}** :{STATUS_COLORS.get(p.status, 'gray')}-badge[{p.status}] · proposed by "
                     f"{p.proposed_by} {data.age_text(p.created_at)} ago · `{p.proposal_id}`")
         if p.rationale:
             st.caption(p.rationale)
@@ -319,7 +320,7 @@ def queue_view(store: Store, settings: Settings, reviewer: Reviewer, filters: di
 
 
 def main() -> None:
-    st.set_page_config(page_title="odoo-triage review", page_icon="🛠️", layout="wide")
+    st.set_page_config(page_title="odoo-triage review", layout="wide")
     store = _store(os.environ.get("TRIAGE_DATABASE_URL"))
     settings = load_settings()
     reviewer = resolve_reviewer(settings, _headers())
