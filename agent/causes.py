@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import joblib
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from agent.domain import Cause
@@ -81,9 +82,16 @@ def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> Cause
 
 
 def read_examples(path: Path = EXAMPLES_CSV) -> tuple[list[str], list[str]]:
+    texts, labels, _ = read_examples_with_templates(path)
+    return texts, labels
+
+
+def read_examples_with_templates(path: Path = EXAMPLES_CSV) -> tuple[list[str], list[str], list[str]]:
+    """Texts, causes and the template each example was written from (its family of wordings)."""
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [r["text"] for r in rows], [r["cause"] for r in rows]
+    return ([r["text"] for r in rows], [r["cause"] for r in rows],
+            [r.get("template") or r["text"] for r in rows])
 
 
 def build_pipeline() -> Pipeline:
@@ -97,12 +105,19 @@ def build_pipeline() -> Pipeline:
 
 
 def evaluate_holdout(path: Path = EXAMPLES_CSV, *, test_size: float = 0.25, seed: int = 0) -> dict[str, Any]:
-    """Accuracy on a stratified held-out split of the examples (the model is refit on the rest)."""
-    texts, labels = read_examples(path)
+    """Accuracy on held-out examples, two ways: a stratified random split, and a split by template
+    (whole families of wordings unseen in training: the honest figure for new error texts)."""
+    texts, labels, templates = read_examples_with_templates(path)
     x_tr, x_te, y_tr, y_te = train_test_split(texts, labels, test_size=test_size, random_state=seed, stratify=labels)
     pipe = build_pipeline().fit(x_tr, y_tr)
-    return {"examples": len(texts), "train": len(x_tr), "test": len(x_te),
-            "accuracy": float(accuracy_score(y_te, pipe.predict(x_te)))}
+    random_acc = float(accuracy_score(y_te, pipe.predict(x_te)))
+    splitter = GroupShuffleSplit(n_splits=5, test_size=test_size, random_state=seed)
+    grouped = []
+    for tr, te in splitter.split(texts, labels, groups=templates):
+        model = build_pipeline().fit([texts[i] for i in tr], [labels[i] for i in tr])
+        grouped.append(accuracy_score([labels[i] for i in te], model.predict([texts[i] for i in te])))
+    return {"examples": len(texts), "templates": len(set(templates)), "train": len(x_tr), "test": len(x_te),
+            "accuracy": random_acc, "unseen_template_accuracy": float(sum(grouped) / len(grouped))}
 
 
 def retrain(path: Path = EXAMPLES_CSV, out: Path = MODEL_PATH) -> dict[str, Any]:
@@ -151,3 +166,48 @@ def classify_text(text: str) -> CauseVerdict:
     """One free-text error (a batch row, a log line): HTTP statuses are read from the text itself."""
     statuses: Counter[int] = Counter(int(m) for m in _HTTP_STATUS.findall(text) if 400 <= int(m) < 600)
     return classify([], statuses, text)
+
+
+def evaluate_on_world(world_dir: Path) -> dict[str, Any]:
+    """Cause accuracy on a labeled world's incidents: the full classifier (rules + model) and the
+    model alone on the same incident texts. Needs the detectors (imported here, not at load)."""
+    from detectors.pipeline import run_detection
+
+    from agent.incidents import assemble_incidents
+    from evals.labels import read_incidents
+    from evals.metrics import overlaps
+
+    labels = read_incidents(world_dir / "labels" / "incidents.jsonl")
+    logs = sorted(p for p in (world_dir / "logs").iterdir() if p.suffix in {".jsonl", ".csv", ".log", ".json"})
+    assembled = assemble_incidents(run_detection(logs))
+    full = model_only = found = 0
+    for lab in labels:
+        hits = [a for a in assembled if a.incident.flow == lab.flow and overlaps(
+            a.incident.window_start, a.incident.window_end, lab.start, lab.end, timedelta(hours=1))]
+        if not hits:
+            continue
+        found += 1
+        full += any(a.incident.cause == lab.cause for a in hits)
+        texts = [" | ".join(a.incident.signatures + a.facts.errors[:10]) or a.incident.title for a in hits]
+        model_only += any(model_cause(t).cause == lab.cause for t in texts)
+    return {"labeled": len(labels), "found": found, "accuracy": full / found if found else 0.0,
+            "model_only_accuracy": model_only / found if found else 0.0}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m agent.causes retrain` | `evaluate [--world DIR]`: the figures, printed."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m agent.causes")
+    parser.add_argument("command", choices=["retrain", "evaluate"])
+    parser.add_argument("--world", type=Path, help="a labeled world folder, for accuracy on its incidents")
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = retrain() if args.command == "retrain" else evaluate_holdout()
+    if args.world:
+        figures["world"] = evaluate_on_world(args.world)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -77,6 +77,7 @@ def test_model_holdout_accuracy():
     figures = evaluate_holdout()
     assert figures["examples"] >= 500
     assert figures["accuracy"] >= 0.9
+    assert figures["templates"] >= 100 and figures["unseen_template_accuracy"] >= 0.7
 
 
 def test_severity_weighs_criticality_and_blast_radius():
