@@ -6,6 +6,7 @@ row and the audit log that those functions write, not just what the page says.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -276,6 +277,13 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
     assert seen["cmd"][1:4] == ["-m", "streamlit", "run"] and seen["cmd"][4].endswith("app/console/main.py")
     assert "--server.port" in seen["cmd"] and "8999" in seen["cmd"]
     assert seen["env"]["TRIAGE_DATABASE_URL"] == url
+    assert "TRIAGE_ODOO_URL" not in seen["env"] or seen["env"]["TRIAGE_ODOO_URL"] == os.environ.get("TRIAGE_ODOO_URL")
+    res = CliRunner().invoke(app, ["console", "--database-url", url, "--sandbox", "--headless"])
+    assert res.exit_code == 0, res.output
+    assert seen["env"]["TRIAGE_ODOO_URL"].startswith("http://127.0.0.1:")
+    assert len(seen["env"]["TRIAGE_ODOO_WRITE_KEY"]) >= 20 and seen["env"]["TRIAGE_ODOO_DB"] == "odoo"
+    assert "127.0.0.1" in seen["cmd"]  # headless listens on loopback only
+    assert seen["env"]["TRIAGE_ODOO_WRITE_KEY"] not in res.output  # keys never printed
 
 
 def test_utc_helpers():
@@ -284,3 +292,38 @@ def test_utc_helpers():
     now = datetime(2026, 11, 3, tzinfo=UTC)
     assert age_text(now - timedelta(hours=5), now) == "5.0 h"
     assert age_text(now - timedelta(days=3), now) == "3.0 d"
+
+
+def test_execute_requeue_against_the_odoo_sandbox(console_env, monkeypatch):
+    """Approve in the store, execute from the console: the gateway from settings talks to the stand-in."""
+    import uuid
+
+    from agent import approvals
+    from agent.settings import load_settings
+    from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+
+    data = demo_data()
+    failed = [str(uuid.UUID(int=i)) for i in (1, 2)]  # demo_data: jobs 1-3 failed, 4 started
+    store = open_store(console_env)
+    approvals.propose(store, RemediationProposal(
+        proposal_id="prop-sandbox", incident_id="inc-invoice", action=ActionName.requeue_jobs,
+        params={"job_uuids": failed}, proposed_by="triage-agent"))
+    approvals.approve(store, "prop-sandbox", "dana", "503s are over", load_settings())
+    store.dispose()
+    with start_sandbox(data=data) as sb:
+        for var, value in {"TRIAGE_ODOO_URL": sb.url, "TRIAGE_ODOO_DB": data.db, "TRIAGE_ODOO_PROTOCOL": "json2",
+                           "TRIAGE_ODOO_READ_LOGIN": READ_LOGIN, "TRIAGE_ODOO_READ_KEY": data.user(READ_LOGIN).api_key,
+                           "TRIAGE_ODOO_WRITE_LOGIN": WRITE_LOGIN,
+                           "TRIAGE_ODOO_WRITE_KEY": data.user(WRITE_LOGIN).api_key}.items():
+            monkeypatch.setenv(var, value)
+        at = app_test()
+        at.button(key="execute_prop-sandbox").click().run()
+        assert not at.exception
+        states = {data.records["queue.job"][i]["state"] for i in (1, 2)}
+        writes = sb.write_calls()
+    assert states == {"pending"}
+    assert [c[1:] for c in writes] == [("queue.job", "requeue")]
+    assert _proposal(console_env, "prop-sandbox").status == "executed"
+    assert any(s.value.startswith("executed") for s in at.success)
+    result = _proposal(console_env, "prop-sandbox").result
+    assert result["status"] == "executed"

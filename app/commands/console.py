@@ -28,7 +28,7 @@ def _sandbox_env(world: Path | None) -> tuple[object, dict[str, str]]:
 
     data = load_world(world) if world is not None else demo_data()
     sb = start_sandbox(data=data)
-    env = {"TRIAGE_ODOO_URL": sb.url, "TRIAGE_ODOO_DB": getattr(data, "db", "") or "",
+    env = {"TRIAGE_ODOO_URL": sb.url, "TRIAGE_ODOO_DB": data.db, "TRIAGE_ODOO_PROTOCOL": "json2",
            "TRIAGE_ODOO_READ_LOGIN": READ_LOGIN, "TRIAGE_ODOO_WRITE_LOGIN": WRITE_LOGIN,
            "TRIAGE_ODOO_READ_KEY": data.user(READ_LOGIN).api_key,
            "TRIAGE_ODOO_WRITE_KEY": data.user(WRITE_LOGIN).api_key}
