@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +121,24 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) 
     return reviewed, proposals, outcome.caught, passed_on
 
 
+def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, proposer: str) -> None:
+    reviewed, proposals, caught, passed_on = review(item, result, proposer)
+    inc = item.incident
+    if proposals:
+        inc = inc.model_copy(update={"status": IncidentStatus.proposed})
+    inc = inc.model_copy(update={"summary": reviewed.report.summary})
+    run.incidents.append(inc)
+    run.reports[inc.incident_id] = reviewed
+    run.proposals.extend(proposals)
+    run.grounding["caught"] += caught
+    run.grounding["passed_on"] += passed_on
+    run.grounding["rejected_actions"] += len(reviewed.rejected)
+    run.usage.append({"incident_id": inc.incident_id, "provider": reviewed.provider, "model": reviewed.model,
+                      "prompt_tokens": reviewed.prompt_tokens, "completion_tokens": reviewed.completion_tokens,
+                      "cost_usd": reviewed.cost_usd, "latency_s": round(reviewed.latency_s, 4),
+                      "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason)})
+
+
 def run_triage(
     detection: Any | None,
     partner_result: Any | None = None,
@@ -138,25 +157,13 @@ def run_triage(
     label = getattr(prov, "label", OFFLINE_LABEL)
     proposer = f"{PROPOSER_PREFIX}/{prov.name}"
     run = TriageRun(provider=prov.name, provider_label=label)
-    for n, item in enumerate(assembled, 1):
-        result = prov.triage(item)
-        reviewed, proposals, caught, passed_on = review(item, result, proposer)
-        inc = item.incident
-        if proposals:
-            inc = inc.model_copy(update={"status": IncidentStatus.proposed})
-        inc = inc.model_copy(update={"summary": reviewed.report.summary})
-        run.incidents.append(inc)
-        run.reports[inc.incident_id] = reviewed
-        run.proposals.extend(proposals)
-        run.grounding["caught"] += caught
-        run.grounding["passed_on"] += passed_on
-        run.grounding["rejected_actions"] += len(reviewed.rejected)
-        run.usage.append({"incident_id": inc.incident_id, "provider": reviewed.provider, "model": reviewed.model,
-                          "prompt_tokens": reviewed.prompt_tokens, "completion_tokens": reviewed.completion_tokens,
-                          "cost_usd": reviewed.cost_usd, "latency_s": round(reviewed.latency_s, 4),
-                          "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason)})
-        if progress is not None:
-            progress(n, len(assembled))
+    workers = max(1, int(getattr(prov, "concurrency", 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # LLM calls wait on the network: overlap them
+        results = pool.map(prov.triage, assembled)
+        for n, (item, result) in enumerate(zip(assembled, results, strict=True), 1):
+            _collect(run, item, result, proposer)
+            if progress is not None:
+                progress(n, len(assembled))
     if store is not None:
         run.new_incidents = upsert_incidents(
             store, run.incidents, {k: v.model_dump(mode="json") for k, v in run.reports.items()})

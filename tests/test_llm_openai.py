@@ -40,9 +40,10 @@ def good_answer(uuids=None, cite="queue_job.csv:10") -> dict:
     }
 
 
-def run(fake: FakeOpenAI, detection=None, store=None, **opts):
+def run(fake: FakeOpenAI, detection=None, store=None, with_clusters=False, **opts):
     options = {"base_url": fake.base_url, "timeout_s": 2.0, "max_retries": 2, **opts}
-    return run_triage(detection or retry_storm_only(), None, None, FLOWS, provider="openai", store=store,
+    _, partners, projects = world() if with_clusters else (None, None, None)
+    return run_triage(detection or retry_storm_only(), partners, projects, FLOWS, provider="openai", store=store,
                       provider_options=options)
 
 
@@ -178,3 +179,16 @@ def test_function_calling_mode_for_servers_without_json_schema():
     assert "response_format" not in req and req["tools"][0]["function"]["name"] == "TriageReport"
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
     assert not next(iter(result.reports.values())).fallback_reason
+
+
+def test_concurrent_calls_keep_incident_order_and_guard_each(monkeypatch):
+    monkeypatch.setenv("TRIAGE_OPENAI_CONCURRENCY", "3")
+    det, partners, projects = world()
+    offline = run_triage(det, partners, projects, FLOWS)
+    with FakeOpenAI([Reply(good_answer(), delay_s=0.05)]) as fake:
+        result = run(fake, det, with_clusters=True)
+    assert len(fake.requests) == len(offline.incidents) == 6
+    assert [i.incident_id for i in result.incidents] == [i.incident_id for i in offline.incidents]
+    # the same requeue answer is grounded only in the invoice_export incident; elsewhere it is caught
+    assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
+    assert result.grounding["rejected_actions"] == 5 and result.grounding["passed_on"] == 0

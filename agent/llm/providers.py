@@ -269,6 +269,7 @@ class OpenAIProvider:
             from agent.errors import InputError
 
             raise InputError(f"TRIAGE_OPENAI_STRUCTURED must be one of {', '.join(STRUCTURED_METHODS)}")
+        self.concurrency = max(1, int(os.environ.get("TRIAGE_OPENAI_CONCURRENCY", "4")))
         self.cache = cache or LlmCache()
         self.prompt: PromptFile = load_prompt(PROMPT_NAME, prompt_version)
         self.label = f"openai ({self.model}{' at ' + self.base_url if self.base_url else ''})"
