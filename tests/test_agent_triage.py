@@ -63,8 +63,9 @@ def test_proposals_are_stored_once(sqlite_store):
         assert len(rows) == len(first.proposals) == 8
         assert {r.proposed_by for r in rows} == {"triage-agent/offline"}
         assert all(r.status == "proposed" for r in rows)
-    stored = json.dumps([r.payload for r in rows])
-    assert SECRET not in stored
+        incidents = s.query(IncidentRow).all()
+        stored = json.dumps([r.payload for r in rows] + [r.data for r in incidents] + [r.title for r in incidents])
+    assert "Invalid apikey" in stored and SECRET not in stored
 
 
 def test_cli_json(tmp_path: Path, fake_detection):
