@@ -7,8 +7,8 @@ readers, since the store does not hold flow statistics. Each digest's figures ar
 
 Time window: the store part uses [since, now]. Log files are often an export that ends before
 now (the demo world is a simulated month), so the flow window is the same length ending at the
-last logged hour, and the normal band of each figure is its 5th-95th percentile over the hours
-before that window.
+last logged hour, and the normal band of each figure is its 5th-95th percentile over every
+earlier window of the same length (sliding hour by hour).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, Prop
 
 SEVERITIES = [s.value for s in Severity]  # critical first
 OPEN_STATUSES = {IncidentStatus.open.value, IncidentStatus.proposed.value}
-METRICS = [("volume", "events / h", "{:.0f}"), ("error_rate", "error rate", "{:.1%}"), ("p95_ms", "p95 ms", "{:.0f}")]
+METRICS = [("volume", "events", "{:.0f}"), ("error_rate", "error rate", "{:.1%}"), ("p95_ms", "p95 ms", "{:.0f}")]
 CRON_LINE = "0 7 * * 1-5 triage digest --since 24h --format html --out /var/reports/digest.html"
 
 
@@ -74,18 +74,42 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
 
 
 def flow_stats_from_logs(paths: Sequence[Path]) -> pd.DataFrame:
-    """Hourly figures per flow: columns flow, hour, volume, errors, error_rate, p95_ms.
+    """Hourly figures per flow from the logs, read with the detectors' readers (any format they know).
 
-    Uses the detectors' flow statistics when their pipeline is importable, and their readers'
-    events otherwise.
+    Columns flow, hour, volume, error_rate, p95_ms; `df.attrs["rejected"]` counts the malformed
+    lines the readers kept aside, so the digest can say how many it could not read.
     """
     files = _expand(paths)
-    try:
-        from detectors.pipeline import run_detection  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise InputError(f"flow figures need the detectors package ({exc})") from exc
-    result = run_detection(files)
-    return normalise_flow_stats(result.flow_stats)
+    from detectors.readers import detect_format, make_reader
+
+    frames = []
+    rejected = 0
+    for path in files:
+        try:
+            reader = make_reader(detect_format(path))
+        except InputError:
+            continue  # not a log file (a README next to the logs): skip it, the others still count
+        for chunk in reader.chunks(path):
+            rejected += len(chunk.rejected)
+            if chunk.rows:
+                frames.append(pd.DataFrame({
+                    "ts": [r.ts for r in chunk.rows], "flow": [r.flow for r in chunk.rows],
+                    "error": [r.status == "error" for r in chunk.rows],
+                    "latency_ms": [r.latency_ms for r in chunk.rows],
+                }))
+    if not frames:
+        raise InputError(f"--logs: no integration event found in {len(files)} file(s)")
+    events = pd.concat(frames, ignore_index=True)
+    events["hour"] = pd.to_datetime(events["ts"], unit="s", utc=True).dt.floor("h")
+    grouped = events.groupby(["flow", "hour"])
+    stats = pd.DataFrame({
+        "volume": grouped.size(),
+        "error_rate": grouped["error"].mean(),
+        "p95_ms": grouped["latency_ms"].quantile(0.95),
+    }).reset_index()
+    out = normalise_flow_stats(stats)
+    out.attrs["rejected"] = rejected
+    return out
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -128,73 +152,95 @@ class FlowFigure:
     window_start: datetime
     window_end: datetime
     volume: float  # events in the window
-    error_rate: float | None
+    error_rate: float | None  # errors / events in the window
     p95_ms: float | None  # median of the hourly p95s in the window
     p95_worst_ms: float | None
-    bands: dict[str, tuple[float, float]]  # hourly 5th-95th percentile before the window
+    bands: dict[str, tuple[float, float]]  # 5th-95th percentile of the same figure over earlier windows
     out_of_band: list[str]
     png: bytes = b""
 
 
+def rolling_figures(df: pd.DataFrame, span: timedelta) -> pd.DataFrame:
+    """Each hour, the figures of the `span` ending there: volume, error rate, median hourly p95.
+
+    Hours without events count as zero volume, so a silent flow shows as a drop, not a gap.
+    """
+    hours = max(int(round(span.total_seconds() / 3600)), 1)
+    full = pd.date_range(df["hour"].min(), df["hour"].max(), freq="h")
+    g = df.set_index("hour").reindex(full)
+    vol = g["volume"].fillna(0)
+    errs = (g["error_rate"].fillna(0) * vol)
+    out = pd.DataFrame(index=full)
+    out["volume"] = vol.rolling(hours, min_periods=1).sum()
+    out["error_rate"] = errs.rolling(hours, min_periods=1).sum() / out["volume"].where(out["volume"] > 0)
+    out["p95_ms"] = g["p95_ms"].rolling(hours, min_periods=1).median()
+    out.index.name = "hour"
+    return out
+
+
 def flow_figures(stats: pd.DataFrame, span: timedelta, charts: bool = True) -> list[FlowFigure]:
+    """Per flow: the figures of the last `span` of the logs against the same figures over every
+    earlier `span` (sliding hourly); the band is their 5th-95th percentile."""
     figures = []
+    hours = max(int(round(span.total_seconds() / 3600)), 1)
     for flow, df in stats.groupby("flow", sort=True):
-        end = df["hour"].max().to_pydatetime() + timedelta(hours=1)
+        roll = rolling_figures(df, span)
+        end = roll.index.max().to_pydatetime() + timedelta(hours=1)
         start = end - span
+        base = roll.iloc[: max(len(roll) - hours, 0)]
+        base = base.iloc[hours - 1:] if len(base) >= hours else base.iloc[0:0]  # whole windows only
+        last = roll.iloc[-1]
         cur = df[df["hour"] >= start]
-        base = df[df["hour"] < start]
-        vol = float(cur["volume"].sum())
-        errs = float((cur["error_rate"].fillna(0) * cur["volume"]).sum())
-        err_rate = errs / vol if vol else None
-        p95 = float(cur["p95_ms"].median()) if cur["p95_ms"].notna().any() else None
-        worst = float(cur["p95_ms"].max()) if cur["p95_ms"].notna().any() else None
+        value = {m: (None if pd.isna(last[m]) else float(last[m])) for m, _, _ in METRICS}
         bands: dict[str, tuple[float, float]] = {}
         for metric, _, _ in METRICS:
             vals = base[metric].dropna()
             if len(vals) >= 6:
                 bands[metric] = (float(vals.quantile(0.05)), float(vals.quantile(0.95)))
-        out = [m for m in bands if _out_of_band(cur[m].dropna(), bands[m], both_sides=(m == "volume"))]
-        fig = FlowFigure(flow=str(flow), window_start=start, window_end=end, volume=vol, error_rate=err_rate,
-                         p95_ms=p95, p95_worst_ms=worst, bands=bands, out_of_band=out)
+        out = [m for m in bands if _out_of_band(value[m], bands[m], both_sides=(m == "volume"),
+                                                 slack=0.005 if m == "error_rate" else 0.1 * abs(bands[m][1]))]
+        fig = FlowFigure(flow=str(flow), window_start=start, window_end=end, volume=value["volume"] or 0.0,
+                         error_rate=value["error_rate"], p95_ms=value["p95_ms"],
+                         p95_worst_ms=float(cur["p95_ms"].max()) if cur["p95_ms"].notna().any() else None,
+                         bands=bands, out_of_band=out)
         if charts:
-            fig.png = flow_chart(df, fig)
+            fig.png = flow_chart(roll, fig)
         figures.append(fig)
     return figures
 
 
-def _out_of_band(values: pd.Series, band: tuple[float, float], both_sides: bool) -> bool:
-    """A quarter of the window's hours outside the band (5% expected), or one hour far outside."""
-    if values.empty:
+def _out_of_band(value: float | None, band: tuple[float, float], both_sides: bool, slack: float) -> bool:
+    if value is None:
         return False
     lo, hi = band
-    spread = max(hi - lo, abs(hi) * 0.05, 1e-9)
-    above = values > hi
-    below = values < lo if both_sides else pd.Series(False, index=values.index)
-    far = (values > hi + spread) | ((values < lo - spread) if both_sides else False)
-    return bool((above | below).mean() >= 0.25 or far.any())
+    return value > hi + slack or (both_sides and value < lo - slack)
 
 
-def flow_chart(df: pd.DataFrame, fig_info: FlowFigure) -> bytes:
-    """Three small panels: the hourly series, its normal band shaded, the digest window marked."""
+def flow_chart(roll: pd.DataFrame, fig_info: FlowFigure) -> bytes:
+    """Three small panels of the rolling figures: the normal band shaded, the digest window marked."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    show = df[df["hour"] >= df["hour"].max() - pd.Timedelta(days=7)]  # the last week is enough context
+    show = roll[roll.index >= roll.index.max() - pd.Timedelta(days=7)]  # the last week is enough context
     fig, axes = plt.subplots(1, 3, figsize=(9, 1.9), dpi=80)
     try:
         for ax, (metric, label, _) in zip(axes, METRICS, strict=True):
-            ax.plot(show["hour"], show[metric], lw=1, color="#1f4e79")
+            ax.plot(show.index, show[metric], lw=1, color="#1f4e79")
             if metric in fig_info.bands:
                 lo, hi = fig_info.bands[metric]
                 ax.axhspan(lo, hi, color="#2e7d32", alpha=0.15, lw=0)
             ax.axvspan(fig_info.window_start, fig_info.window_end, color="#f9a825", alpha=0.2, lw=0)
-            color = "#c62828" if metric in fig_info.out_of_band else "#333333"
-            ax.set_title(label, fontsize=8, color=color)
+            out = metric in fig_info.out_of_band
+            if len(show):
+                ax.plot(show.index[-1], show[metric].iloc[-1], "o", ms=4, color="#c62828" if out else "#1f4e79")
+            ax.set_title(label + (" (out of band)" if out else ""), fontsize=8,
+                         color="#c62828" if out else "#333333")
             ax.tick_params(labelsize=6)
-            ax.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=2))
-            ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=2))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
         fig.suptitle(fig_info.flow, fontsize=9, x=0.01, ha="left")
         fig.tight_layout()
         buf = io.BytesIO()
@@ -288,6 +334,8 @@ def build_digest(
     note = ""
     if flow_stats is not None and not flow_stats.empty:
         flows = flow_figures(flow_stats, now - since, charts=charts)
+        if flow_stats.attrs.get("rejected"):
+            note = f"{flow_stats.attrs['rejected']} malformed log line(s) were kept aside by the readers and are not counted."
     else:
         note = "No flow figures: pass --logs DIR (the integration logs) to chart each flow against its normal band."
     digest = Digest(generated_at=now, since=since, incidents=incidents, clusters_new=clusters_new,
@@ -405,9 +453,9 @@ def render_markdown(d: Digest, chart_dir: Path | None = None, link_base: Path | 
     if d.flows_note:
         out.append(d.flows_note)
     if d.flows:
-        out.append("| flow | volume | error rate (band) | p95 ms median hour (band) | out of band |\n|---|---|---|---|---|")
+        out.append("| flow | volume (band) | error rate (band) | p95 ms median hour (band) | out of band |\n|---|---|---|---|---|")
         for f in d.flows:
-            out.append(f"| {f.flow} | {f.volume:.0f} | {_fmt('error_rate', f.error_rate)} ({_band(f, 'error_rate')}) | "
+            out.append(f"| {f.flow} | {f.volume:.0f} ({_band(f, 'volume')}) | {_fmt('error_rate', f.error_rate)} ({_band(f, 'error_rate')}) | "
                        f"{_fmt('p95_ms', f.p95_ms)} ({_band(f, 'p95_ms')}) | {', '.join(f.out_of_band) or '-'} |")
         if chart_dir is not None:
             chart_dir.mkdir(parents=True, exist_ok=True)
@@ -479,13 +527,14 @@ def render_html(d: Digest) -> str:
     if d.flows_note:
         parts.append(f"<p class='muted'>{e(d.flows_note)}</p>")
     if d.flows:
-        parts.append("<p class='muted'>Shaded green: the normal band (hourly 5th-95th percentile before the window); "
-                     "amber: the digest window.</p>")
-        parts.append("<table><tr><th>flow</th><th>volume</th><th>error rate (band)</th><th>p95 ms median hour (band)</th>"
+        parts.append("<p class='muted'>Each chart follows the figure over a sliding window as long as the digest's; "
+                     "shaded green: its normal band (5th-95th percentile before the window); amber: the digest window.</p>")
+        parts.append("<table><tr><th>flow</th><th>volume (band)</th><th>error rate (band)</th><th>p95 ms median hour (band)</th>"
                      "<th>out of band</th></tr>")
         for f in d.flows:
             cls = " class='out'" if f.out_of_band else ""
-            parts.append(f"<tr><td>{e(f.flow)}</td><td>{f.volume:.0f}</td><td>{_fmt('error_rate', f.error_rate)} "
+            parts.append(f"<tr><td>{e(f.flow)}</td><td>{f.volume:.0f} <span class='muted'>({_band(f, 'volume')})</span></td>"
+                         f"<td>{_fmt('error_rate', f.error_rate)} "
                          f"<span class='muted'>({_band(f, 'error_rate')})</span></td><td>{_fmt('p95_ms', f.p95_ms)} "
                          f"<span class='muted'>({_band(f, 'p95_ms')})</span></td><td{cls}>{e(', '.join(f.out_of_band) or '-')}</td></tr>")
         parts.append("</table>")

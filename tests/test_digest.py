@@ -281,3 +281,37 @@ def test_input_paths_are_checked(tmp_path):
     with pytest.raises(InputError):
         flow_stats_from_logs([tmp_path / "nope"])
 
+
+
+def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
+    """Ten days of a JSON-lines flow, 20 events an hour; the last day fails 40% and gets slower."""
+    import json
+
+    from app.digest import flow_figures, flow_stats_from_logs
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    start = datetime(2026, 10, 20, tzinfo=UTC)
+    lines = []
+    for h in range(240):
+        for k in range(20):
+            last_day = h >= 216
+            failed = last_day and k < 8
+            lines.append(json.dumps({
+                "ts": (start + timedelta(hours=h, minutes=k * 3)).isoformat().replace("+00:00", "Z"),
+                "flow": "crm_partner_sync", "source": "crm", "target": "odoo", "operation": "upsert res.partner",
+                "status": "error" if failed else "ok", "latency_ms": (900.0 if last_day else 200.0) + k,
+                "http_status": 500 if failed else 200, "error": "502 Bad Gateway" if failed else None, "retry": 0,
+                "correlation_id": f"c{h}-{k}", "idempotency_key": None, "record_ids": ["res.partner:1"]}))
+    lines.insert(5, "{not json")
+    (logs / "middleware.jsonl").write_text("\n".join(lines) + "\n")
+    (logs / "README.md").write_text("# not a log\n")
+    stats = flow_stats_from_logs([logs])
+    assert stats.attrs["rejected"] == 1
+    assert len(stats) == 240 and set(stats["volume"]) == {20}
+    (fig,) = flow_figures(stats, timedelta(hours=24))
+    assert fig.volume == 480 and fig.error_rate == pytest.approx(0.4)
+    assert fig.p95_ms == pytest.approx(900 + 18.05, abs=0.5)
+    assert fig.bands["error_rate"] == (0.0, 0.0) and fig.bands["volume"] == (480.0, 480.0)
+    assert fig.out_of_band == ["error_rate", "p95_ms"]
+    assert fig.png.startswith(b"\x89PNG")
