@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MAX_BLOCK = 40
-WINDOW = 6
+MAX_BLOCK = 20
+WINDOW = 3
 
 
 def codes_of(values: list[str] | np.ndarray) -> np.ndarray:
@@ -23,6 +23,14 @@ def codes_of(values: list[str] | np.ndarray) -> np.ndarray:
     codes = codes.astype(np.int64)
     codes[arr == ""] = -1
     return codes
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: faster than numpy 2's hash-based unique on large int64 arrays."""
+    if len(values) == 0:
+        return values
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]]
 
 
 def _encode(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
@@ -70,7 +78,7 @@ def block_pairs(
                     out.append(_encode(block[:-step], block[step:], n))
     if not out:
         return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(out))
+    return unique_sorted(np.concatenate(out))
 
 
 def single_key_pairs(values: list[str], n: int, order_key: np.ndarray, **kw: int) -> np.ndarray:

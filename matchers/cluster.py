@@ -41,49 +41,50 @@ def cluster_pairs(
     """Clusters (arrays of record indices) and the probability of every inner pair that was scored."""
     above = prob >= threshold
     known = {(int(a), int(b)): float(p) for a, b, p in zip(left[above], right[above], prob[above], strict=True)}
+    known.update({(b, a): p for (a, b), p in list(known.items())})
     clusters: list[np.ndarray] = []
     inner: dict[tuple[int, int], float] = {}
+    big: list[np.ndarray] = []
     for comp in components(n, left[above], right[above]):
         comp = np.sort(comp)
         if len(comp) == 2:
-            key = (int(comp[0]), int(comp[1]))
             clusters.append(comp)
-            inner[key] = known[key] if key in known else known[(key[1], key[0])]
-            continue
-        if len(comp) > MAX_COMPONENT:
-            # too big to check every inner pair: keep only very strong links, then recurse once
-            strong = [(a, b) for (a, b), p in known.items() if p >= max(threshold, 0.9) and a in set(comp)]
+            inner[(int(comp[0]), int(comp[1]))] = known[(int(comp[0]), int(comp[1]))]
+        elif len(comp) <= MAX_COMPONENT:
+            big.append(comp)
+        else:  # too big to check every inner pair: split on very strong links only
+            members = set(comp.tolist())
+            strong = [(a, b) for (a, b), p in known.items() if a < b and p >= max(threshold, 0.9) and a in members]
             sub_l = np.array([a for a, _ in strong], dtype=np.int64)
             sub_r = np.array([b for _, b in strong], dtype=np.int64)
-            for part in components(n, sub_l, sub_r):
-                if len(part) <= MAX_COMPONENT:
-                    sub_clusters, sub_inner = _split(np.sort(part), known, threshold, rescore)
-                    clusters += sub_clusters
-                    inner.update(sub_inner)
-            continue
-        sub_clusters, sub_inner = _split(comp, known, threshold, rescore)
+            big += [np.sort(part) for part in components(n, sub_l, sub_r) if len(part) <= MAX_COMPONENT]
+    # every inner pair of the bigger components that blocking never scored, scored in one batch
+    missing_l, missing_r = [], []
+    for comp in big:
+        iu, ju = np.triu_indices(len(comp), 1)
+        for i, j in zip(comp[iu].tolist(), comp[ju].tolist(), strict=True):
+            if (i, j) not in known:
+                missing_l.append(i)
+                missing_r.append(j)
+    if missing_l:
+        extra = rescore(np.array(missing_l, dtype=np.int64), np.array(missing_r, dtype=np.int64))
+        for i, j, p in zip(missing_l, missing_r, extra.tolist(), strict=True):
+            known[(i, j)] = p
+    for comp in big:
+        sub_clusters, sub_inner = _split(comp, known, threshold)
         clusters += sub_clusters
         inner.update(sub_inner)
     return clusters, inner
 
 
 def _split(
-    comp: np.ndarray,
-    known: dict[tuple[int, int], float],
-    threshold: float,
-    rescore: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    comp: np.ndarray, known: dict[tuple[int, int], float], threshold: float
 ) -> tuple[list[np.ndarray], dict[tuple[int, int], float]]:
+    """Average-linkage split of one component whose inner pairs are all scored."""
     k = len(comp)
     iu, ju = np.triu_indices(k, 1)
     a, b = comp[iu], comp[ju]
-    probs = np.full(len(a), np.nan)
-    for x, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-        p = known.get((i, j), known.get((j, i)))
-        if p is not None:
-            probs[x] = p
-    missing = np.isnan(probs)
-    if missing.any():
-        probs[missing] = rescore(a[missing], b[missing])
+    probs = np.array([known[(i, j)] for i, j in zip(a.tolist(), b.tolist(), strict=True)])
     labels = fcluster(linkage(1.0 - probs, method="average"), t=1.0 - threshold, criterion="distance")
     out: list[np.ndarray] = []
     inner: dict[tuple[int, int], float] = {}

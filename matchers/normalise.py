@@ -60,23 +60,35 @@ class CompanyName:
     legal: tuple[str, ...]  # the legal-form tokens removed, e.g. ("gmbh",)
 
 
+_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _seq in _LEGAL_SEQUENCES:  # longest first, so "gmbh and co kg" wins over "kg"
+    _BY_LAST.setdefault(_seq[-1], []).append(_seq)
+    if len(_seq) <= 2 and _seq[0] not in {"co", "company", "and"}:
+        _BY_FIRST.setdefault(_seq[0], []).append(_seq)
+
+
 def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Remove legal forms at the end (repeatedly) and at the start, keeping at least one token."""
     removed: list[str] = []
     changed = True
     while changed and len(tokens) > 1:
         changed = False
-        for seq in _LEGAL_SEQUENCES:
+        for seq in _BY_LAST.get(tokens[-1], ()):
             n = len(seq)
             if len(tokens) > n and tuple(tokens[-n:]) == seq:
                 removed[:0] = tokens[-n:]
                 tokens = tokens[:-n]
                 changed = True
                 break
-            if len(tokens) > n and tuple(tokens[:n]) == seq and n <= 2 and seq[0] not in {"co", "company", "and"}:
-                removed.extend(tokens[:n])
-                tokens = tokens[n:]
-                changed = True
-                break
+        else:
+            for seq in _BY_FIRST.get(tokens[0], ()):
+                n = len(seq)
+                if len(tokens) > n and tuple(tokens[:n]) == seq:
+                    removed.extend(tokens[:n])
+                    tokens = tokens[n:]
+                    changed = True
+                    break
         while len(tokens) > 1 and tokens[-1] == "and":  # "Smith and" left after "& Co"
             tokens = tokens[:-1]
             changed = True

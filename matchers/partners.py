@@ -11,7 +11,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
-from matchers.blocking import single_key_pairs, token_key_pairs
+from matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
+from matchers.records import columns
 
 FEATURES = [
     "name_token_set", "name_token_sort", "name_jaro_winkler", "name_full_ratio", "name_core_equal",
@@ -26,6 +27,7 @@ class PartnerTable:
     """One array per normalised field, indexed like the input frame."""
 
     frame: pd.DataFrame
+    raw: dict[str, np.ndarray]  # the loaded columns, for explanations
     ids: np.ndarray
     core: np.ndarray
     folded: np.ndarray
@@ -71,6 +73,7 @@ def prepare(frame: pd.DataFrame) -> PartnerTable:
             np.array([bool(c) for c in countries], dtype=np.int64))
     return PartnerTable(
         frame=frame,
+        raw=columns(frame),
         ids=frame["id"].to_numpy(dtype=np.int64),
         core=obj([x.core for x in names]),
         folded=obj([x.folded for x in names]),
@@ -111,7 +114,7 @@ def candidate_pairs(t: PartnerTable) -> np.ndarray:
         single_key_pairs([s[-6:] if len(s) >= 6 else "" for s in squashed], n, order),
         token_key_pairs([[tok for tok in c.split() if len(tok) >= 3] for c in t.core], n, order),
     ]
-    return np.unique(np.concatenate(keys))
+    return unique_sorted(np.concatenate(keys))
 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -189,10 +192,9 @@ COMPARED = [("name", "name"), ("vat", "VAT"), ("email", "e-mail"), ("phone", "ph
 
 
 def _raw(t: PartnerTable, i: int, field: str) -> str:
-    frame = t.frame
-    value = frame.at[i, field]
+    value = t.raw[field][i]
     if field in {"country_id"} and not value:
-        value = frame.at[i, "country_id_name"]
+        value = t.raw["country_id_name"][i]
     return str(value or "")
 
 
@@ -200,7 +202,7 @@ def _legal_words(t: PartnerTable, i: int, j: int) -> str:
     """The legal-form words as written, for "names match after removing 'GmbH'"."""
     words = []
     for k in (i, j):
-        raw = str(t.frame.at[k, "name"]).split()
+        raw = str(t.raw["name"][k]).split()
         legal = set(t.legal[k].split())
         words += [w for w in raw if nz.fold(w).replace(" ", "") in legal or nz.fold(w) in legal]
     return ", ".join(f"'{w}'" for w in dict.fromkeys(words)) or "legal forms"

@@ -141,7 +141,7 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
     ids = table.ids
     blocked = np.stack([ids[left], ids[right]], axis=1) if len(left) else np.zeros((0, 2), dtype=np.int64)
     position = {int(rid): k for k, rid in enumerate(ids)}
-    names = {rid: str(table.frame.at[position[rid], "name"]) for cl in clusters for rid in cl.record_ids}
+    names = {rid: str(table.raw["name"][position[rid]]) for cl in clusters for rid in cl.record_ids}
     return MatchResult(model=kind.model, candidates=candidates, clusters=clusters, stats=stats,
                        record_ids=ids.copy(), blocked_pairs=np.sort(blocked, axis=1), names=names)
 

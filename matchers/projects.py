@@ -10,7 +10,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
-from matchers.blocking import single_key_pairs
+from matchers.blocking import single_key_pairs, unique_sorted
+from matchers.records import columns
 
 FEATURES = [
     "topic_token_set", "topic_token_sort", "topic_jaro_winkler", "name_full_ratio", "name_equal",
@@ -23,6 +24,7 @@ FEATURES = [
 @dataclass
 class ProjectTable:
     frame: pd.DataFrame
+    raw: dict[str, np.ndarray]
     ids: np.ndarray
     folded: np.ndarray
     topic: np.ndarray
@@ -59,6 +61,7 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
         filled += (frame[col].to_numpy(dtype=object) != "").astype(np.int64)
     return ProjectTable(
         frame=frame,
+        raw=columns(frame),
         ids=frame["id"].to_numpy(dtype=np.int64),
         folded=obj([p.folded for p in names]),
         topic=obj([p.topic for p in names]),
@@ -89,7 +92,7 @@ def candidate_pairs(t: ProjectTable) -> np.ndarray:
     ])
     lo, hi = others // n, others % n
     keep = no_client[lo] | no_client[hi]
-    return np.unique(np.concatenate([same_client, others[keep]]))
+    return unique_sorted(np.concatenate([same_client, others[keep]]))
 
 
 def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -142,7 +145,7 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
 
 def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
     """(field, left, right, score, verdict, phrase) for each compared field of one pair."""
-    f = t.frame
+    f = t.raw
     out: list[tuple[str, str, str, float, str, str]] = []
 
     def add(field: str, left: str, right: str, score: float, agree: str, disagree: str) -> None:
@@ -163,17 +166,17 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
     disagree = f"different topics '{t.topic[i]}' / '{t.topic[j]}' ({pct})"
     if t.code[i] and t.code[j] and t.code[i] != t.code[j]:
         disagree = f"different project codes and topics ({pct})"
-    add("name", str(f.at[i, "name"]), str(f.at[j, "name"]), topic, text, disagree)
-    pl = str(f.at[i, "partner_id_name"] or f.at[i, "partner_id"])
-    pr = str(f.at[j, "partner_id_name"] or f.at[j, "partner_id"])
+    add("name", str(f["name"][i]), str(f["name"][j]), topic, text, disagree)
+    pl = str(f["partner_id_name"][i] or f["partner_id"][i])
+    pr = str(f["partner_id_name"][j] or f["partner_id"][j])
     add("partner_id", pl, pr, 1.0 if t.client[i] == t.client[j] else 0.0, f"same client {pl}" if not pl.isdigit() else f"same client (partner {pl})", "different client")
     add("date_start", t.date_start_text[i], t.date_start_text[j],
         1.0 if t.date_start_text[i] == t.date_start_text[j] else 0.0, "same start date", "different start date")
-    add("user_id", str(f.at[i, "user_id_name"] or f.at[i, "user_id"]),
-        str(f.at[j, "user_id_name"] or f.at[j, "user_id"]), 1.0 if t.user[i] == t.user[j] else 0.0,
+    add("user_id", str(f["user_id_name"][i] or f["user_id"][i]),
+        str(f["user_id_name"][j] or f["user_id"][j]), 1.0 if t.user[i] == t.user[j] else 0.0,
         "same project manager", "different project manager")
-    add("company_id", str(f.at[i, "company_id_name"] or f.at[i, "company_id"]),
-        str(f.at[j, "company_id_name"] or f.at[j, "company_id"]), 1.0 if t.company[i] == t.company[j] else 0.0,
+    add("company_id", str(f["company_id_name"][i] or f["company_id"][i]),
+        str(f["company_id_name"][j] or f["company_id"][j]), 1.0 if t.company[i] == t.company[j] else 0.0,
         "same company", "different company")
     return out
 

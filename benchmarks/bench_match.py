@@ -1,0 +1,94 @@
+"""Duplicate matching at scale: 100,000 partners (and their projects) on this machine.
+
+    python benchmarks/bench_match.py                      # 100k partners, world seed 7, cached
+    python benchmarks/bench_match.py --partners 20000 --json
+
+The world is generated once in a child process (so its memory does not count) and cached; the
+match runs in this process, so the peak RSS printed is the matcher's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_cache_dir
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def world(partners: int, seed: int, root: Path | None = None) -> Path:
+    folder = (root or Path(user_cache_dir("odoo-triage", appauthor=False)) / "bench-worlds") / f"s{seed}-p{partners}"
+    if not (folder / "labels" / "partner_entities.csv").exists():
+        subprocess.run([sys.executable, "-m", "evals.world", "--out", str(folder), "--partners", str(partners),
+                        "--seed", str(seed), "--events", "5000"], check=True)
+    return folder
+
+
+def run(partners: int = 100_000, seed: int = 7, root: Path | None = None, projects: bool = True) -> dict[str, Any]:
+    from matchers.pipeline import evaluate_pairs, match_partners, match_projects
+
+    folder = world(partners, seed, root)
+    rss_before = peak_rss_mb()
+    t0 = time.perf_counter()
+    result = match_partners(folder / "records" / "res_partner.csv")
+    seconds = time.perf_counter() - t0
+    figures = evaluate_pairs(result, folder / "labels" / "partner_entities.csv")
+    out: dict[str, Any] = {
+        "partners": result.stats["records_read"],
+        "seconds": round(seconds, 2),
+        "records_per_second": round(result.stats["records_read"] / seconds),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb_before_match": round(rss_before, 1),
+        "stage_seconds": result.stats["stage_seconds"],
+        "blocked_pairs": result.stats["blocked_pairs"],
+        "clusters": len(result.clusters),
+        **{k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()},
+    }
+    if projects:
+        t1 = time.perf_counter()
+        pres = match_projects(folder / "records" / "project_project.csv")
+        pfig = evaluate_pairs(pres, folder / "labels" / "project_entities.csv")
+        out["projects"] = {"records": pres.stats["records_read"], "seconds": round(time.perf_counter() - t1, 2),
+                           "precision": round(pfig["precision"], 4), "recall": round(pfig["recall"], 4),
+                           "pairs_completeness": round(pfig["pairs_completeness"], 4),
+                           "reduction_ratio": round(pfig["reduction_ratio"], 6)}
+        out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python benchmarks/bench_match.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--partners", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    out = run(a.partners, a.seed)
+    if a.json:
+        print(json.dumps(out, indent=1))
+        return
+    print(f"{out['partners']:,} partners matched in {out['seconds']:.1f} s = {out['records_per_second']:,} records/s, "
+          f"peak RSS {out['peak_rss_mb']:,.0f} MB")
+    print(f"  stages {out['stage_seconds']}")
+    print(f"  blocking: {out['blocked_pairs']:,} pairs, reduction ratio {out['reduction_ratio']:.6f}, "
+          f"pairs completeness {out['pairs_completeness']:.4f}")
+    print(f"  partners: precision {out['precision']:.4f} recall {out['recall']:.4f} f1 {out['f1']:.4f} "
+          f"({out['true_pairs']:,} true pairs among active records; recall incl. archived {out['recall_all']:.4f})")
+    if "projects" in out:
+        p = out["projects"]
+        print(f"  projects: {p['records']:,} in {p['seconds']:.1f} s, precision {p['precision']:.4f} "
+              f"recall {p['recall']:.4f}, pairs completeness {p['pairs_completeness']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
