@@ -1,7 +1,188 @@
-"""CLI commands for this stage (filled in by its issue)."""
+"""`triage detect FILE...`: read integration logs, find anomalies per flow, rank, store them.
+
+Also the demo stage: detection over the demo world's logs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from agent.errors import InputError
+
+err_console = Console(stderr=True)
+FORMATS = ("table", "json")
+LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log")
+SHOWN_REJECTED = 5
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """An ISO date or date-time; naive means UTC."""
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            dt = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
+        except ValueError:
+            raise InputError(f"{option} {value!r}: expected an ISO date or time like 2026-10-26 or "
+                             f"2026-10-26T08:00") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def count_lines(path: Path) -> int:
+    n = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+    return n
+
+
+def detect_with_progress(files: list[Path], **kwargs: Any) -> Any:
+    from detectors.pipeline import run_detection
+
+    total = sum(count_lines(f) for f in files)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("reading logs", total=total or None)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+
+        result = run_detection(files, progress=advance, **kwargs)
+        progress.update(task, description="done")
+    return result
+
+
+def render_table(result: Any, limit: int) -> Table:
+    table = Table(title=f"{len(result.anomalies)} anomalies, ranked", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("flow", no_wrap=True)
+    table.add_column("window (UTC)", no_wrap=True)
+    table.add_column("why")
+    table.add_column("evidence", no_wrap=True)
+    for n, a in enumerate(result.anomalies[:limit], start=1):
+        kinds = str(a.kind) + ("".join(f"\n+ {k}" for k in a.related_kinds))
+        window = f"{a.window_start:%Y-%m-%d %H:%M}\n{a.window_end:%Y-%m-%d %H:%M}"
+        ev = a.evidence_event_ids
+        table.add_row(str(n), f"{a.score:.2f}", kinds, a.flow, window, a.reason,
+                      "\n".join(ev[:3]) + (f"\n(+{len(ev) - 3} more)" if len(ev) > 3 else ""))
+    if len(result.anomalies) > limit:
+        table.caption = f"{len(result.anomalies) - limit} more: use --limit or --format json"
+    return table
+
+
+def as_json(result: Any, saved: int | None, rejected_file: Path | None) -> dict[str, Any]:
+    return {
+        "summary": result.summary(),
+        "files": {name: s.as_dict() for name, s in result.stats.items()},
+        "lines_read": result.lines,
+        "events_parsed": result.events,
+        "lines_set_aside": len(result.rejected),
+        "rejected_sample": [r.model_dump() for r in result.rejected[:SHOWN_REJECTED]],
+        "rejected_file": str(rejected_file) if rejected_file else None,
+        "baseline_end": result.baseline_end.isoformat() if result.baseline_end else None,
+        "flows": result.flows,
+        "anomalies": [a.model_dump(mode="json") for a in result.anomalies],
+        "templates": {sid: {"template": t, "count": n} for sid, (t, n) in result.templates.items()},
+        "stored": saved,
+    }
+
+
+def write_rejected(result: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for r in result.rejected:
+            fh.write(r.model_dump_json() + "\n")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `triage` app."""
+
+    @app.command("detect")
+    def detect_command(
+        files: list[Path] = typer.Argument(..., help="Log files: JSON lines, CSV, queue.job export, Odoo server log."),
+        since: str = typer.Option(None, "--since", help="Only anomalies ending after this (ISO date/time, UTC)."),
+        until: str = typer.Option(None, "--until", help="Only anomalies starting before this (ISO date/time, UTC)."),
+        flow: list[str] = typer.Option(None, "--flow", help="Only these flows (repeatable)."),
+        output_format: str = typer.Option("table", "--format", help="table or json."),
+        baseline_days: float = typer.Option(None, "--baseline-days",
+                                            help="Days at the start of the data taken as normal (default 7, or half "
+                                                 "the data when it covers under 14 days)."),
+        log_format: str = typer.Option(None, "--log-format",
+                                       help="Force the format of every file: jsonl, csv, queue_job or odoo_log."),
+        rejected_file: Path = typer.Option(None, "--rejected-file",
+                                           help="Write every set-aside line here (JSON lines with file, line, reason)."),
+        database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or SQLite)."),
+        no_store: bool = typer.Option(False, "--no-store", help="Do not write the anomalies to the store."),
+        limit: int = typer.Option(30, "--limit", help="Anomalies shown in the table."),
+    ) -> None:
+        """Find anomalies in integration logs: error spikes, latency shifts, silent flows, retry storms,
+        duplicate deliveries, new error signatures. Ranked, explained, stored."""
+        if output_format not in FORMATS:
+            raise InputError(f"--format must be table or json, not {output_format!r}")
+        for f in files:
+            if not f.exists():
+                raise InputError(f"{f}: no such file")
+            if f.is_dir():
+                raise InputError(f"{f} is a folder; pass the log files in it")
+        t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
+        if t_since and t_until and t_since > t_until:
+            raise InputError("--since is after --until")
+        result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
+                                      baseline_days=baseline_days, formats=log_format)
+        saved = None
+        if not no_store:
+            from agent.store import open_store
+            from detectors.pipeline import save_anomalies
+
+            store = open_store(database_url)
+            try:
+                saved = save_anomalies(store, result.anomalies)
+            finally:
+                store.dispose()
+        if rejected_file is not None:
+            write_rejected(result, rejected_file)
+        if output_format == "json":
+            typer.echo(json.dumps(as_json(result, saved, rejected_file), indent=1, default=str))
+            return
+        out = Console(width=None if sys.stdout.isatty() else 180)
+        out.print(render_table(result, limit))
+        out.print(f"{result.lines:,} lines read, {result.events:,} events parsed, "
+                  f"{len(result.rejected):,} lines set aside" + (f", {saved} new anomalies stored" if saved is not None else ""))
+        if result.rejected:
+            shown = ", ".join(f"{r.source_file}:{r.line_no} ({r.reason})" for r in result.rejected[:SHOWN_REJECTED])
+            more = (f"; all {len(result.rejected):,} in {rejected_file}" if rejected_file
+                    else "; --rejected-file PATH lists them all" if len(result.rejected) > SHOWN_REJECTED else "")
+            out.print(f"set aside: {shown}{more}", highlight=False)
+
+
+def demo_stage(ctx: Any) -> str:
+    """Detection over the demo world's logs; the result is handed to later stages."""
+    from detectors.pipeline import run_detection, save_anomalies
+
+    logs = Path(ctx.world_dir) / "logs"
+    files = sorted(p for p in logs.iterdir() if p.suffix in LOG_SUFFIXES)
+    result = run_detection(files)
+    save_anomalies(ctx.store, result.anomalies)
+    ctx.results["detection"] = result
+    return result.summary()

@@ -1,0 +1,84 @@
+"""Duplicate deliveries: one idempotency key (or correlation id) processed successfully twice.
+
+A repeat is judged in the detection period; repeats close in time form one anomaly. A flow whose
+baseline already repeats correlation ids routinely (more than 1% of its successes) is not judged
+on them: there they name a conversation, not a message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from agent.domain import Anomaly, AnomalyKind
+from detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
+from detectors.frame import OK
+
+GAP = 2 * 3600.0
+
+
+def _clusters(times: np.ndarray, gap: float = GAP) -> list[tuple[int, int]]:
+    if not len(times):
+        return []
+    cuts = np.flatnonzero(np.diff(times) > gap)
+    starts = np.concatenate([[0], cuts + 1])
+    ends = np.concatenate([cuts, [len(times) - 1]])
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
+    ev = ctx.frame.events
+    out: list[Anomaly] = []
+    ok = ev["status"].to_numpy() == OK
+    base_end = ctx.win.baseline_end
+    base_days = max((base_end - ctx.win.start) / 86400, 1e-9)
+    for key_col, label in (("idem", "idempotency key"), ("corr", "correlation id")):
+        keys = ev[key_col].to_numpy()
+        sel = np.flatnonzero(ok & (keys != 0) & np.isin(ev["flow"].to_numpy(), ctx.flows))
+        if not len(sel):
+            continue
+        d = pd.DataFrame({"i": sel, "flow": ev["flow"].to_numpy()[sel], "key": keys[sel], "ts": ev["ts"].to_numpy()[sel]})
+        d = d.sort_values(["flow", "key", "ts"], kind="stable")
+        repeat = d.duplicated(["flow", "key"], keep="first").to_numpy()
+        if not repeat.any():
+            continue
+        first_ts = d.groupby(["flow", "key"])["ts"].transform("min").to_numpy()
+        first_i = d.groupby(["flow", "key"])["i"].transform("first").to_numpy()
+        for f in np.unique(d["flow"].to_numpy()[repeat]).tolist():
+            in_flow = d["flow"].to_numpy() == f
+            ok_f = int(in_flow.sum())
+            rep_f = repeat & in_flow
+            base_rep = rep_f & (d["ts"].to_numpy() < base_end)
+            base_ok = int((in_flow & (d["ts"].to_numpy() < base_end)).sum())
+            if key_col == "corr" and base_ok and base_rep.sum() > 0.01 * base_ok:
+                continue
+            per_day = base_rep.sum() / base_days
+            pick = np.flatnonzero(rep_f & (d["ts"].to_numpy() >= base_end))
+            if not len(pick):
+                continue
+            order = pick[np.argsort(d["ts"].to_numpy()[pick], kind="stable")]
+            times = d["ts"].to_numpy()[order]
+            for a, b in _clusters(times):
+                rows = order[a:b + 1]
+                if len(rows) < max(1, 3 * per_day):
+                    continue
+                twins_ts = first_ts[rows]
+                start = float(max(min(twins_ts.min(), times[a]), times[a] - GAP))
+                end = float(times[b])
+                pairs = np.ravel(np.column_stack([first_i[rows], d["i"].to_numpy()[rows]]))
+                gaps = d["ts"].to_numpy()[rows] - twins_ts
+                example = ctx.frame.log_event(int(d["i"].to_numpy()[rows[0]]))
+                ex_key = (example.idempotency_key if key_col == "idem" else example.correlation_id) if example else None
+                first = ctx.frame.log_event(int(first_i[rows[0]]))
+                recs = ""
+                if example and first and (first.record_ids or example.record_ids):
+                    recs = f" -> {', '.join(first.record_ids[:2])} and {', '.join(example.record_ids[:2])}"
+                reason = (f"{len(rows)} message(s) processed successfully twice (same {label}, median "
+                          f"{duration(float(np.median(gaps)))} apart) within {duration(end - start)} in "
+                          f"{ctx.name(f)}; e.g. {ex_key}{recs}")
+                out.append(make_anomaly(
+                    ctx, AnomalyKind.duplicate_delivery, f, start, end, 0.55 + 0.45 * min(1.0, len(rows) / 10),
+                    reason, np.sort(pairs[:MAX_EVIDENCE]),
+                    metrics={"duplicates": len(rows), "baseline_duplicates_per_day": per_day,
+                             "ok_events": ok_f}))
+    return out

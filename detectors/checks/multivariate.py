@@ -1,0 +1,78 @@
+"""A multivariate check: an IsolationForest over per-flow hourly features, fit on the baseline.
+
+Features (all "excess over the flow's own normal", so flows of different sizes compare):
+volume shortfall (log ratio, drops only), error-rate excess, p95 latency log ratio (rises only),
+retry-rate excess. Rates are shrunk toward the baseline with 20 pseudo-events, so a quiet night
+hour with one error is not a 100% error rate. An hour is anomalous when it scores below every
+baseline hour by a margin; alone it must last at least two hours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from agent.domain import Anomaly, AnomalyKind
+from detectors.checks.base import Context, duration, make_anomaly
+from detectors.frame import OK
+from detectors.windows import HOUR, runs
+
+PSEUDO = 20.0
+MARGIN = 0.05
+
+
+def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(feature matrix, flow codes, row mask of usable hours) over the whole hourly table."""
+    h = ctx.win.hourly
+    flow = h["flow"].to_numpy()
+    p0 = np.array([ctx.win.base_error_rate.get(f, 0.0) for f in flow])
+    r0 = np.array([ctx.win.base_retry_rate.get(f, 0.0) for f in flow])
+    m = np.array([ctx.win.base_p95.get(f, (np.nan, 0.0))[0] for f in flow])
+    n = h["volume"].to_numpy().astype(float)
+    vol = np.minimum(0.0, np.log((n + 1) / (h["expected"].to_numpy() + 1)))
+    err = (h["errors"].to_numpy() + p0 * PSEUDO) / (n + PSEUDO) - p0
+    rty = (h["retries"].to_numpy() + r0 * PSEUDO) / (n + PSEUDO) - r0
+    p95 = h["p95"].to_numpy()
+    lat = np.where((h["lat_n"].to_numpy() >= 10) & (m > 0), np.log(np.nan_to_num(p95, nan=1.0) / np.where(m > 0, m, 1)), 0.0)
+    lat = np.maximum(0.0, np.nan_to_num(lat))
+    X = np.column_stack([vol, err, lat, rty])
+    usable = h["coverage"].to_numpy() >= 0.999
+    return X, flow, usable
+
+
+def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
+    h = ctx.win.hourly
+    X, flow, usable = features(ctx)
+    base = h["baseline"].to_numpy() & usable
+    if base.sum() < 48:
+        return []
+    model = IsolationForest(n_estimators=200, random_state=0, contamination="auto")
+    model.fit(X[base])
+    scores = model.score_samples(X)
+    threshold = float(scores[base].min()) - MARGIN
+    flagged = (scores < threshold) & ~h["baseline"].to_numpy() & usable
+    out = []
+    status, ts_all, lat = ctx.col("status"), ctx.col("ts"), ctx.col("latency")
+    names = ["volume shortfall", "error-rate excess", "p95 latency ratio", "retry-rate excess"]
+    for f in ctx.flows:
+        rows = np.flatnonzero(flow == f)
+        fl = flagged[rows]
+        for a, b in runs(fl, max_gap=0):
+            if b - a + 1 < 2:
+                continue
+            sel = rows[a:b + 1]
+            t0, t1 = h["hour"].iat[sel[0]] * HOUR, (h["hour"].iat[sel[-1]] + 1) * HOUR
+            idx = ctx.events_between(f, t0, t1)
+            bad = idx[status[idx] != OK]
+            if not len(bad):
+                bad = idx[np.argsort(-np.nan_to_num(lat[idx]))[:20]] if len(idx) else idx
+            mean = X[sel].mean(axis=0)
+            top = int(np.argmax(np.abs(mean) / (np.abs(X[base]).std(axis=0) + 1e-9)))
+            depth = float(threshold - scores[sel].min())
+            start, end = (float(ts_all[idx[0]]), float(ts_all[idx[-1]])) if len(idx) else (t0, t1)
+            reason = (f"unusual mix of volume, errors, latency and retries for {duration(t1 - t0)} in "
+                      f"{ctx.name(f)} (isolation score below every baseline hour; strongest signal: {names[top]})")
+            out.append(make_anomaly(ctx, AnomalyKind.multivariate, f, start, end, 0.4 + min(0.5, depth * 2), reason,
+                                    np.sort(bad), metrics={"isolation_score": float(scores[sel].min()),
+                                                           "threshold": threshold}))
+    return out

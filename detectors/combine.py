@@ -1,0 +1,75 @@
+"""One outage fires several detectors; the combiner turns overlapping anomalies of one flow into
+one row: the strongest kind leads, the others become `related_kinds`, evidence is the union."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from agent.domain import Anomaly, AnomalyKind
+
+MAX_EVIDENCE = 30
+TOLERANCE = timedelta(minutes=15)
+# On equal scores, the more specific explanation leads.
+_PRIORITY = {AnomalyKind.silent_flow: 0, AnomalyKind.duplicate_delivery: 1, AnomalyKind.retry_storm: 2,
+             AnomalyKind.error_spike: 3, AnomalyKind.latency_shift: 4, AnomalyKind.new_error_signature: 5,
+             AnomalyKind.volume_drop: 6, AnomalyKind.multivariate: 7}
+
+
+def _rank_key(a: Anomaly) -> tuple[float, int, str]:
+    return (-a.score, _PRIORITY.get(a.kind, 9), a.anomaly_id)
+
+
+def _merge(group: list[Anomaly]) -> Anomaly:
+    group = sorted(group, key=_rank_key)
+    lead = group[0]
+    if len(group) == 1:
+        return lead
+    related: list[AnomalyKind] = []
+    for a in group[1:]:
+        for k in (a.kind, *a.related_kinds):
+            if k != lead.kind and k not in related:
+                related.append(k)
+    evidence: list[str] = []
+    share = max(3, MAX_EVIDENCE // len(group))
+    for i, a in enumerate(group):
+        take = a.evidence_event_ids if i == 0 else a.evidence_event_ids[:share]
+        evidence.extend(e for e in take if e not in evidence)
+    metrics = dict(lead.metrics)
+    for a in group[1:]:
+        for k, v in a.metrics.items():
+            metrics.setdefault(f"{a.kind}.{k}", v)
+    others = "; ".join(f"{a.kind}: {a.reason}" for a in group[1:] if a.kind != lead.kind)
+    score = min(1.0, lead.score + 0.05 * len(related))
+    return lead.model_copy(update={
+        "window_start": min(a.window_start for a in group),
+        "window_end": max(a.window_end for a in group),
+        "score": score,
+        "reason": lead.reason + (f" | also {others}" if others else ""),
+        "evidence_event_ids": evidence[:MAX_EVIDENCE] if len(evidence) > MAX_EVIDENCE else evidence,
+        "signature": lead.signature or next((a.signature for a in group if a.signature), None),
+        "metrics": metrics,
+        "related_kinds": related,
+    })
+
+
+def combine(anomalies: list[Anomaly], tolerance: timedelta = TOLERANCE) -> list[Anomaly]:
+    """Merge overlapping anomalies per flow, then rank: highest score first."""
+    by_flow: dict[str, list[Anomaly]] = {}
+    for a in anomalies:
+        by_flow.setdefault(a.flow, []).append(a)
+    merged: list[Anomaly] = []
+    for items in by_flow.values():
+        items.sort(key=lambda a: (a.window_start, a.window_end))
+        group: list[Anomaly] = []
+        group_end = None
+        for a in items:
+            if group and group_end is not None and a.window_start <= group_end + tolerance:
+                group.append(a)
+                group_end = max(group_end, a.window_end)
+            else:
+                if group:
+                    merged.append(_merge(group))
+                group, group_end = [a], a.window_end
+        if group:
+            merged.append(_merge(group))
+    return sorted(merged, key=_rank_key)

@@ -1,0 +1,98 @@
+"""Log readers: one module per format, picked by extension and content unless told explicitly.
+
+| format      | files                                   | reader             |
+|-------------|-----------------------------------------|--------------------|
+| `jsonl`     | `*.jsonl`, `*.ndjson`, lines of `{...}` | `JsonLinesReader`  |
+| `csv`       | `*.csv` with a timestamp column         | `CsvReader`        |
+| `queue_job` | `*.csv` with uuid, state, channel, ...  | `QueueJobReader`   |
+| `odoo_log`  | `*.log` in the Odoo server log format   | `OdooLogReader`    |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from agent.domain import LogEvent, RejectedLine
+from agent.errors import InputError
+from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, FileStats, to_log_event
+from detectors.readers.csv_log import CsvReader
+from detectors.readers.csv_records import csv_records
+from detectors.readers.jsonl import JsonLinesReader
+from detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
+from detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
+from detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
+
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log")
+
+__all__ = [
+    "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
+    "JsonLinesReader", "OdooLogReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
+    "to_log_event",
+]
+
+
+class Reader(Protocol):
+    format: str
+
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]: ...
+
+    def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None: ...
+
+
+def _first_line(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                return raw.lstrip(b"\xef\xbb\xbf")
+            if fh.tell() > 1 << 20:
+                break
+    return b""
+
+
+def detect_format(path: Path) -> str:
+    """The format of a log file, from its extension and first non-empty line."""
+    first = _first_line(path)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):
+        return "jsonl"
+    if looks_like_odoo_log(first):
+        return "odoo_log"
+    if suffix in (".csv", ".tsv", ".txt") or b"," in first:
+        header = next((r.fields for r in csv_records(path) if r.fields), None) or []
+        return "queue_job" if looks_like_queue_job(header) else "csv"
+    if suffix == ".log":
+        return "odoo_log"
+    raise InputError(f"{path.name}: cannot tell the log format; pass it explicitly ({', '.join(FORMATS)})")
+
+
+def make_reader(fmt: str, mapping: FieldMapping | None = None) -> Reader:
+    if fmt == "jsonl":
+        return JsonLinesReader(mapping)
+    if fmt == "csv":
+        return CsvReader(mapping)
+    if fmt == "queue_job":
+        return QueueJobReader()
+    if fmt == "odoo_log":
+        return OdooLogReader()
+    raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def read_events(
+    path: Path, fmt: str | None = None, mapping: FieldMapping | None = None,
+    rejected: list[RejectedLine] | None = None, stats: FileStats | None = None,
+) -> Iterator[LogEvent]:
+    """Stream the `LogEvent`s of one file; malformed lines go to `rejected`, counts to `stats`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such log file: {path}")
+    fmt = fmt or detect_format(path)
+    reader = make_reader(fmt, mapping)
+    for chunk in reader.chunks(path):
+        if stats is not None:
+            stats.add(chunk)
+        if rejected is not None:
+            rejected.extend(chunk.rejected)
+        for row in chunk.rows:
+            yield to_log_event(row, path.name)

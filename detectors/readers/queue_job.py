@@ -1,0 +1,110 @@
+"""Odoo `queue.job` exports (OCA queue_job): each row is one job attempt, read as one event.
+
+timestamp = date_started (date_created when the job never started); flow = the channel's last
+component (`root.invoice_export` -> `invoice_export`); status: done -> ok, failed -> error, any
+other state carrying an exception -> retry (the job will run again), otherwise ok; error =
+`exc_name: exc_message`; latency = exec_time; records = `queue.job:<uuid>` plus the job's records.
+The uuid is the idempotency key: a job done twice is a duplicate execution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, opt_float, opt_int, parse_ts, reject
+from detectors.readers.csv_records import csv_records
+
+REQUIRED = ("uuid", "state", "channel", "date_created")
+_RECORDS = re.compile(r"([a-z_][\w.]*)\(([\d,\s]*)\)")
+_HTTP = re.compile(r"\b([45]\d\d)\b(?= (?:Client|Server) Error| Too Many| Gone| Unauthorized| Forbidden| Not Found|"
+                   r" Service Unavailable| Bad Gateway| Gateway)")
+
+
+def looks_like_queue_job(header: list[str]) -> bool:
+    return {"uuid", "state", "channel", "exc_name"} <= {h.strip() for h in header}
+
+
+def job_records(value: str) -> list[str]:
+    out = []
+    for model, ids in _RECORDS.findall(value or ""):
+        out.extend(f"{model}:{i.strip()}" for i in ids.split(",") if i.strip())
+    return out
+
+
+def build_job(d: dict[str, str], line_no: int, offset: int) -> EventRow:
+    uuid = d.get("uuid", "").strip()
+    if not uuid:
+        raise RowError("job without uuid")
+    channel = (d.get("channel") or "root").strip()
+    flow = channel.rsplit(".", 1)[-1] or channel
+    state = (d.get("state") or "").strip()
+    exc_name = (d.get("exc_name") or "").strip()
+    exc_message = (d.get("exc_message") or "").strip()
+    if state == "done":
+        status = "ok"
+    elif state == "failed":
+        status = "error"
+    elif state in ("pending", "enqueued", "started", "wait_dependencies", "cancelled"):
+        status = "retry" if exc_name else "ok"
+    else:
+        raise RowError(f"unknown job state {state!r}")
+    ts = parse_ts(d.get("date_started") or d.get("date_created") or "")
+    error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
+    exec_time = opt_float(d.get("exec_time"))
+    m = _HTTP.search(exc_message) if exc_message else None
+    return EventRow(
+        ts, flow, "odoo", (d.get("model_name") or "").strip(), (d.get("method_name") or "").strip(), status,
+        exec_time * 1000.0 if exec_time is not None else None, int(m.group(1)) if m else None, error,
+        opt_int(d.get("retry")) or 0, None, uuid, (f"queue.job:{uuid}", *job_records(d.get("records", ""))),
+        line_no, offset,
+    )
+
+
+class QueueJobReader:
+    format = "queue_job"
+
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+        chunk = Chunk()
+        header: list[str] | None = None
+        for rec in csv_records(path):
+            chunk.lines += rec.lines
+            if rec.fields is None:
+                chunk.rejected.append(reject(path, rec.line_no, rec.error, "".join(rec.raw)))
+                continue
+            if not rec.fields or rec.fields == [""]:
+                continue
+            if header is None:
+                header = [h.strip() for h in rec.fields]
+                missing = [c for c in REQUIRED if c not in header]
+                if missing:
+                    chunk.rejected.append(reject(path, rec.line_no, f"queue.job header lacks {', '.join(missing)}",
+                                                 "".join(rec.raw)))
+                    header = None
+                continue
+            if len(rec.fields) != len(header):
+                chunk.rejected.append(reject(path, rec.line_no, f"CSV row with {len(rec.fields)} of {len(header)} fields",
+                                             "".join(rec.raw)))
+                continue
+            try:
+                chunk.rows.append(build_job(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset))
+            except RowError as exc:
+                chunk.rejected.append(reject(path, rec.line_no, str(exc), "".join(rec.raw)))
+            if len(chunk.rows) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
+        yield chunk
+
+    def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        header = next((r.fields for r in csv_records(path) if r.fields), None)
+        if not header:
+            return None
+        for rec in csv_records(path, offset, line_no):
+            if rec.fields is None or len(rec.fields) != len(header):
+                return None
+            try:
+                return build_job(dict(zip([h.strip() for h in header], rec.fields, strict=True)), rec.line_no, rec.offset)
+            except RowError:
+                return None
+        return None

@@ -1,0 +1,119 @@
+"""Per-flow hourly windows and what is normal for them, computed from the baseline period.
+
+Baseline: the first `baseline_days` of the data (default: 7 days, or the first half of the data
+when it covers less than 14 days). Detectors only judge the hours after it.
+
+Expected volume of an hour: the median of the same hour of day over the baseline's weekdays
+(or over its weekend days, for a weekend hour). With one prior week that is five (or two)
+observations per hour, robust to one odd day, and it carries nights, weekends and lunch dips
+without alarms. Volume above normal (month-end peaks) is never an alarm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from detectors.frame import ERROR, OK, RETRY
+
+HOUR = 3600.0
+DEFAULT_BASELINE_DAYS = 7.0
+
+
+def default_baseline_days(span_days: float) -> float:
+    """Seven days when the data covers at least two weeks, else the first half of it."""
+    return DEFAULT_BASELINE_DAYS if span_days >= 2 * DEFAULT_BASELINE_DAYS else span_days / 2
+
+
+@dataclass
+class Windows:
+    hourly: pd.DataFrame  # flow, hour (epoch hours), volume, errors, retries, p95, coverage, expected, baseline
+    baseline_end: float  # epoch seconds
+    start: float
+    end: float
+    base_error_rate: dict[int, float]
+    base_retry_rate: dict[int, float]
+    base_p95: dict[int, tuple[float, float]]  # median of hourly p95s, MAD
+
+
+def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: float) -> pd.DataFrame:
+    """Every flow x every hour from start to end, zeros where nothing happened."""
+    h = (events["ts"].to_numpy() // HOUR).astype(np.int64)
+    st = events["status"].to_numpy()
+    df = pd.DataFrame({
+        "flow": events["flow"].to_numpy(), "hour": h,
+        "err": (st == ERROR).astype(np.int32),
+        "rty": ((st == RETRY) | ((st == ERROR) & (events["retry"].to_numpy() > 0))).astype(np.int32),
+        "lat": events["latency"].to_numpy(),
+    })
+    g = df.groupby(["flow", "hour"], sort=True)
+    agg = pd.DataFrame({"volume": g.size(), "errors": g["err"].sum(), "retries": g["rty"].sum(),
+                        "p95": g["lat"].quantile(0.95), "lat_n": g["lat"].count()})
+    h0, h1 = int(start // HOUR), int(end // HOUR)
+    full = pd.MultiIndex.from_product([flows, np.arange(h0, h1 + 1)], names=["flow", "hour"])
+    agg = agg.reindex(full)
+    agg[["volume", "errors", "retries", "lat_n"]] = agg[["volume", "errors", "retries", "lat_n"]].fillna(0).astype(np.int64)
+    agg = agg.reset_index()
+    # share of the hour inside the data (the first and last hours may be partial)
+    hs = agg["hour"].to_numpy() * HOUR
+    agg["coverage"] = np.clip((np.minimum(hs + HOUR, end) - np.maximum(hs, start)) / HOUR, 0.0, 1.0)
+    ts = pd.to_datetime(agg["hour"] * int(HOUR), unit="s", utc=True)
+    agg["weekday"] = ts.dt.weekday.to_numpy()
+    agg["hod"] = ts.dt.hour.to_numpy()
+    return agg
+
+
+def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None) -> Windows:
+    ts = events["ts"].to_numpy()
+    start, end = float(ts.min()), float(ts.max())
+    span_days = (end - start) / 86400
+    bdays = default_baseline_days(span_days) if baseline_days is None else float(baseline_days)
+    baseline_end = start + bdays * 86400
+    hourly = hourly_table(events, flows, start, end)
+    hourly["baseline"] = hourly["hour"].to_numpy() * HOUR + HOUR <= baseline_end + 1e-6
+    hourly["weekend"] = hourly["weekday"] >= 5
+
+    base = hourly[hourly["baseline"] & (hourly["coverage"] >= 0.999)]
+    med = base.groupby(["flow", "weekend", "hod"])["volume"].median()
+    any_day = base.groupby(["flow", "hod"])["volume"].median()
+    key = pd.MultiIndex.from_arrays([hourly["flow"], hourly["weekend"], hourly["hod"]])
+    expected = med.reindex(key).to_numpy()
+    fallback = any_day.reindex(pd.MultiIndex.from_arrays([hourly["flow"], hourly["hod"]])).to_numpy()
+    expected = np.where(np.isnan(expected), fallback, expected)
+    hourly["expected"] = np.nan_to_num(expected, nan=0.0) * hourly["coverage"].to_numpy()
+
+    b_all = hourly[hourly["baseline"]]
+    sums = b_all.groupby("flow")[["volume", "errors", "retries"]].sum()
+    base_error_rate, base_retry_rate, base_p95 = {}, {}, {}
+    for f in flows:
+        v, e, r = (sums.loc[f].tolist() if f in sums.index else (0, 0, 0))
+        # a little prior so a flow with no baseline errors is not "infinitely" surprised by one
+        base_error_rate[f] = (e + 0.5) / (v + 50)
+        base_retry_rate[f] = (r + 0.5) / (v + 50)
+        p = b_all[(b_all["flow"] == f) & (b_all["lat_n"] >= 10)]["p95"].dropna().to_numpy()
+        if len(p):
+            m = float(np.median(p))
+            base_p95[f] = (m, float(np.median(np.abs(p - m))))
+    return Windows(hourly=hourly, baseline_end=baseline_end, start=start, end=end,
+                   base_error_rate=base_error_rate, base_retry_rate=base_retry_rate, base_p95=base_p95)
+
+
+def runs(mask: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True, joining runs separated by at most max_gap Falses."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return []
+    out: list[tuple[int, int]] = []
+    s = p = int(idx[0])
+    for i in idx[1:].tolist():
+        if i - p > max_gap + 1:
+            out.append((s, p))
+            s = i
+        p = i
+    out.append((s, p))
+    return out
+
+
+__all__ = ["ERROR", "HOUR", "OK", "RETRY", "Windows", "build_windows", "default_baseline_days", "hourly_table", "runs"]
