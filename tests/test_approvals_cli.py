@@ -143,3 +143,20 @@ def test_odoo_sandbox_command_prints_how_to_connect():
     assert r.exit_code == 0, r.output
     assert "export TRIAGE_ODOO_URL=http://127.0.0.1:" in r.output and "TRIAGE_ODOO_WRITE_KEY=" in r.output
     assert runner.invoke(app, ["odoo-sandbox", "--world", str(Path("/nonexistent"))]).exit_code == 2
+
+
+def test_demo_stage_prefers_a_mergeable_proposal_from_the_triage_stage(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    mk = lambda pid, action, params: RemediationProposal(  # noqa: E731
+        proposal_id=pid, incident_id="inc-9", action=action, params=params, proposed_by="dana")
+    proposals = [mk("p-esc", "escalate", {"flow": "f", "owner": "o", "message": "m"}),
+                 mk("p-bad", "merge_partners", {"partner_ids": [20, 21], "destination_id": 20}),  # e-mails differ
+                 mk("p-ok", "merge_partners", {"partner_ids": [30, 31], "destination_id": 30})]
+    for p in proposals:
+        propose(store, p)
+    ctx = DemoContext(world_dir=tmp_path / "no-world", store=store, console=None)  # type: ignore[arg-type]
+    ctx.results["proposals"] = proposals
+    line = demo_stage(ctx)
+    assert line.startswith("1 proposal approved by omar and executed in the Odoo sandbox: merged res.partner 31 "
+                           "into 30")  # dana proposed, so another approver signs
+    assert get_proposal(store, "p-ok").status == "executed" and get_proposal(store, "p-bad").status == "proposed"

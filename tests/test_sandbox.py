@@ -239,3 +239,15 @@ def test_load_world_from_csv(tmp_path):
         rows = j2(sandbox, READ_LOGIN, "queue.job", "search_read",
                   {"domain": [["state", "=", "failed"]], "fields": ["uuid"]}).json()
         assert [r["uuid"] for r in rows] == ["u-1"]
+
+
+def test_unlink_fields_get_and_positional_jsonrpc(sb):
+    fields = kw(sb, READ_LOGIN, "project.project", "fields_get", [])["result"]
+    assert fields["partner_id"] == {"type": "many2one", "string": "Partner Id", "relation": "res.partner"}
+    rows = kw(sb, READ_LOGIN, "res.partner", "search_read", [[["id", "in", [7, 20]]], ["name"]])["result"]
+    assert rows == [{"id": 7, "name": "Acme Corporation"}, {"id": 20, "name": "Globex"}]
+    assert kw(sb, READ_LOGIN, "res.partner", "unlink", [[20]])["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+    assert j2(sb, WRITE_LOGIN, "res.partner", "unlink", {"ids": [20]}).json() is True
+    assert 20 not in sb.data.records["res.partner"]
+    assert j2(sb, WRITE_LOGIN, "res.partner", "read", {"ids": [20]}).status_code == 404
+    assert j2(sb, READ_LOGIN, "res.partner", "_private", {}).json()["name"] == "odoo.exceptions.AccessError"

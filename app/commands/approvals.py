@@ -233,26 +233,25 @@ def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
     return ranked[0] if ranked and score(ranked[0]) >= 0 else None
 
 
-def _fallback_proposal(world_dir: Path, sandbox_data: Any) -> Any:
-    """No proposal from the triage stage: propose merging the first duplicate pair the stand-in holds."""
+def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
+    """No proposal from the triage stage: propose merging partners the stand-in holds twice (same e-mail)."""
     from agent.domain import RemediationProposal, stable_id
 
     by_email: dict[str, list[int]] = {}
     for pid, rec in sorted(sandbox_data.records["res.partner"].items()):
         if rec.get("email") and not rec.get("parent_id"):
             by_email.setdefault(rec["email"].lower(), []).append(pid)
-    pair = next((ids[:2] for ids in by_email.values() if len(ids) >= 2), None)
-    if pair is None:
-        return None
-    params = {"partner_ids": pair, "destination_id": pair[0]}
-    return RemediationProposal(proposal_id=stable_id("prop", "demo-merge", *pair), incident_id="demo-duplicates",
-                               action="merge_partners", params=params, proposed_by="triage-agent",
-                               rationale="same e-mail address on two partners")
+    pairs = [ids[:2] for ids in by_email.values() if len(ids) >= 2][:limit]
+    return [RemediationProposal(proposal_id=stable_id("prop", "demo-merge", *pair), incident_id="demo-duplicates",
+                                action="merge_partners", params={"partner_ids": pair, "destination_id": pair[0]},
+                                proposed_by="triage-agent", rationale="same e-mail address on two partners")
+            for pair in pairs]
 
 
 def demo_stage(ctx: Any) -> str:
     """Approve one write proposal as a demo approver and execute it in the Odoo stand-in over HTTP."""
-    from agent.approvals import approve, audit_trail, execute
+    from agent.approvals import ApprovalRefused, approve, audit_trail, execute, get_proposal, propose
+    from agent.domain import ProposalStatus
     from agent.odoo_gateway import OdooGateway
     from agent.settings import OdooSettings, Settings
     from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
@@ -261,11 +260,12 @@ def demo_stage(ctx: Any) -> str:
     data = load_world(world) if (world / "records" / "res_partner.csv").exists() else demo_data()
     store = ctx.store
     row = _pick(store, list(ctx.results.get("proposals") or []), data)
-    if row is None:
-        fallback = _fallback_proposal(world, data)
-        if fallback is None:
-            return "no write proposal to approve"
-        row = _pick(store, [fallback], data)
+    if row is None:  # propose only the one the demo uses
+        for candidate in _fallback_proposals(data):
+            existing = get_proposal(store, candidate.proposal_id)
+            if existing is None or existing.status == ProposalStatus.proposed:
+                row = propose(store, candidate)
+                break
         if row is None:
             return "no write proposal to approve"
     settings = Settings()  # the demo users, whatever the local config says
@@ -274,7 +274,10 @@ def demo_stage(ctx: Any) -> str:
         odoo = OdooSettings(url=sb.url, db=data.db, protocol="json2", read_login=READ_LOGIN,
                             read_key=data.user(READ_LOGIN).api_key, write_login=WRITE_LOGIN,
                             write_key=data.user(WRITE_LOGIN).api_key, timeout_s=30)
-        approve(store, row.proposal_id, approver, "demo: checked the records side by side", settings)
+        try:
+            approve(store, row.proposal_id, approver, "demo: checked the records side by side", settings)
+        except ApprovalRefused as exc:
+            return f"proposal {row.proposal_id} not approved: {exc.reason}"
         with OdooGateway(odoo) as gw:
             result = execute(store, row.proposal_id, approver, gw, settings=settings)
             verified = ""
