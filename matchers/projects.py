@@ -80,19 +80,33 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
 
 
 def candidate_pairs(t: ProjectTable) -> np.ndarray:
-    """Pairs within one client; projects without a client block on topic words and code."""
+    """Pairs within one client, on several keys so a client with hundreds of projects stays cheap.
+
+    Keys: the client alone (small clients), and client + start date, + topic words, + code,
+    + code number and year. Projects without a client block on topic words and code alone.
+    """
     n = len(t)
     order = np.argsort(np.argsort(t.topic.astype(str), kind="stable"))
-    same_client = single_key_pairs(list(t.client), n, order, max_block=60, window=10)
+    topic_key = np.array([" ".join(sorted(x.split())) for x in t.topic], dtype=object)
+    years = np.array([" ".join(sorted(y)) for y in t.years], dtype=object)
+
+    def with_client(values: np.ndarray) -> list[str]:
+        return [f"{c}|{v}" if v and c else "" for c, v in zip(t.client, values, strict=True)]
+
+    keyed = [
+        single_key_pairs(list(t.client), n, order, max_block=40, window=3),
+        single_key_pairs(with_client(t.date_start_text), n, order),
+        single_key_pairs(with_client(topic_key), n, order),
+        single_key_pairs(with_client(t.code), n, order),
+        single_key_pairs(with_client(np.array([f"{y}#{num}" if num else "" for y, num in zip(years, t.number,
+                                                                                           strict=True)],
+                                              dtype=object)), n, order),
+    ]
     no_client = t.client == ""
-    topic_key = [" ".join(sorted(x.split())) for x in t.topic]
-    others = np.concatenate([
-        single_key_pairs(topic_key, n, order),
-        single_key_pairs(list(t.code), n, order),
-    ])
+    others = np.concatenate([single_key_pairs(list(topic_key), n, order), single_key_pairs(list(t.code), n, order)])
     lo, hi = others // n, others % n
     keep = no_client[lo] | no_client[hi]
-    return unique_sorted(np.concatenate([same_client, others[keep]]))
+    return unique_sorted(np.concatenate([*keyed, others[keep]]))
 
 
 def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:

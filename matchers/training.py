@@ -46,7 +46,8 @@ def train(seeds: tuple[int, ...] = TRAIN_SEEDS, partners: int = 2_000, out_dir: 
     return paths
 
 
-def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, threshold: float = 0.5) -> dict[str, Any]:
+def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, threshold: float = 0.5,
+             include_archived: bool = False) -> dict[str, Any]:
     from matchers.pipeline import evaluate_pairs, match_partners, match_projects
 
     out: dict[str, Any] = {}
@@ -54,7 +55,7 @@ def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, thresho
         folder = world_dir(seed, partners)
         for name, fn, fname, ents in (("partners", match_partners, "res_partner.csv", "partner_entities.csv"),
                                       ("projects", match_projects, "project_project.csv", "project_entities.csv")):
-            result = fn(folder / "records" / fname, threshold=threshold)
+            result = fn(folder / "records" / fname, threshold=threshold, include_archived=include_archived)
             figures = evaluate_pairs(result, folder / "labels" / ents)
             figures["seconds"] = result.stats["seconds"]
             out[f"seed{seed}/{name}"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
@@ -67,12 +68,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--partners", type=int, default=2_000)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--include-archived", action="store_true")
     args = parser.parse_args()
     if args.action == "train":
         for p in train(tuple(args.seeds or TRAIN_SEEDS), args.partners):
             print(p)
     else:
-        print(json.dumps(evaluate(tuple(args.seeds or EVAL_SEEDS), args.partners, args.threshold), indent=1))
+        print(json.dumps(evaluate(tuple(args.seeds or EVAL_SEEDS), args.partners, args.threshold,
+                                  args.include_archived), indent=1))
 
 
 if __name__ == "__main__":
