@@ -109,6 +109,7 @@ class IncidentView:
     anomalies: list[dict[str, Any]]
     flow_anomalies: list[dict[str, Any]]  # every anomaly of the flow, for the timeline chart
     cluster_ids: list[str]
+    anomaly_count: int
     proposals: list[ProposalView] = field(default_factory=list)
 
 
@@ -154,7 +155,7 @@ def incident_detail(store: Store, incident_id: str) -> IncidentView | None:
             evidence=list(data.get("evidence", [])), signatures=list(data.get("signatures", [])),
             affected_records=list(data.get("affected_records", [])),
             anomalies=[a for a in flow_anoms if a["in_incident"]], flow_anomalies=flow_anoms,
-            cluster_ids=list(data.get("cluster_ids", [])),
+            cluster_ids=list(data.get("cluster_ids", [])), anomaly_count=len(anomaly_ids),
             proposals=[_proposal_view(p) for p in props],
         )
 

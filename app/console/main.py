@@ -94,12 +94,15 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates
     import matplotlib.pyplot as plt
 
     logs = os.environ.get(LOGS_ENV)
     stats = _log_stats(tuple(logs.split(os.pathsep))) if logs else None
     if stats is not None and not stats[stats["flow"] == view.flow].empty:
         df = stats[stats["flow"] == view.flow]
+        if view.window_start and view.window_end:  # three days either side of the incident
+            df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
         fig, axes = plt.subplots(3, 1, figsize=(6, 4.2), sharex=True, dpi=90)
         for ax, col, label in zip(axes, ["volume", "error_rate", "p95_ms"], ["events / h", "error rate", "p95 ms"],
                                   strict=True):
@@ -107,9 +110,13 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
             ax.set_ylabel(label, fontsize=7)
             ax.tick_params(labelsize=6)
             if view.window_start and view.window_end:
-                ax.axvspan(view.window_start, view.window_end, color="#c62828", alpha=0.2, lw=0)
+                ax.axvspan(view.window_start, view.window_end, color="#c62828", alpha=0.25, lw=0)
+        axes[-1].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
+        axes[0].set_title(f"{view.flow}, hour by hour (incident window shaded)", fontsize=9)
         fig.tight_layout()
         return fig
+    if not view.flow_anomalies:
+        return None
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
     rows = view.flow_anomalies
     if rows:
@@ -143,7 +150,7 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Cause", view.cause, help="from the cause classifier and the triage report")
     c1.caption(f"{view.cause_confidence:.0%} confidence")
-    c2.metric("Anomalies", len(view.anomalies))
+    c2.metric("Anomalies", view.anomaly_count)
     c3.metric("Affected records", len(view.affected_records))
     c4.metric("Proposals", len(view.proposals))
     left, right = st.columns([3, 2])
@@ -158,7 +165,11 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
             st.caption(f"window {view.window_start:%Y-%m-%d %H:%M} - {view.window_end:%Y-%m-%d %H:%M} UTC")
     with right:
         st.subheader("Anomaly chart")
-        st.pyplot(anomaly_chart(view), clear_figure=True)
+        fig = anomaly_chart(view)
+        if fig is None:
+            st.caption("No stored anomaly for this flow; start the console with --logs to chart the flow hour by hour.")
+        else:
+            st.pyplot(fig, clear_figure=True)
     st.subheader("Error signatures")
     if view.signatures:
         for sig in view.signatures:
