@@ -101,6 +101,7 @@ def test_settings_from_file_and_env(tmp_path):
     assert s.approval_expiry.total_seconds() == 6 * 3600
     assert s.can("ann", Permission.execute) and not s.can("bob", Permission.reject) and not s.can("eve", "read")
     assert "sekrit-write" not in repr(s) + str(s) + s.model_dump_json()
+    assert load_settings(cfg, env={"TRIAGE_USER": "bob"}).console_user == "bob"
     defaults = load_settings(env={"TRIAGE_CONFIG": ""} | {"HOME": str(tmp_path)})
     assert defaults.users_with(Permission.approve) == ["ada", "dana", "omar"]
 

@@ -272,7 +272,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 first = call_args.pop(0) if call_args else []
                 ids = [first] if isinstance(first, int) else list(first or [])
-            return sb.run(user, model, meth, ids, _named(meth, call_args, kwargs), context)
+            result = sb.run(user, model, meth, ids, _named(meth, call_args, kwargs), context)
+            if meth == "message_post" and isinstance(result, list):
+                return result[0]  # @api.returns('mail.message', lambda m: m.id): JSON-RPC gets the id
+            return result
         raise ServerError(f"No such service/method: {service}.{method}", "builtins.NameError")
 
 
