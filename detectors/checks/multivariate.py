@@ -1,10 +1,11 @@
 """A multivariate check: an IsolationForest over per-flow hourly features, fit on the baseline.
 
-Features (all "excess over the flow's own normal", so flows of different sizes compare):
-volume shortfall (log ratio, drops only), error-rate excess, p95 latency log ratio (rises only),
-retry-rate excess. Rates are shrunk toward the baseline with 20 pseudo-events, so a quiet night
-hour with one error is not a 100% error rate. An hour is anomalous when it scores below every
-baseline hour by a margin; alone it must last at least two hours.
+Features (all relative to the flow's own normal, so flows of different sizes compare): volume
+shortfall (log ratio, drops only), error excess and retry excess as binomial z-scores (a quiet
+night hour with one error is not a 100% error rate), p95 latency log ratio (rises only).
+IsolationForest scores saturate outside the training range, so an hour is anomalous when it is
+among the 0.5% least typical of the baseline AND at least one feature lies well outside
+everything the baseline showed; it must last at least two hours.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from detectors.checks.base import Context, duration, make_anomaly
 from detectors.frame import OK
 from detectors.windows import HOUR, runs
 
-PSEUDO = 20.0
-MARGIN = 0.05
+QUANTILE = 0.005
+OUTSIDE = 1.5  # times the baseline's extreme value of a feature
 
 
 def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -30,8 +31,8 @@ def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m = np.array([ctx.win.base_p95.get(f, (np.nan, 0.0))[0] for f in flow])
     n = h["volume"].to_numpy().astype(float)
     vol = np.minimum(0.0, np.log((n + 1) / (h["expected"].to_numpy() + 1)))
-    err = (h["errors"].to_numpy() + p0 * PSEUDO) / (n + PSEUDO) - p0
-    rty = (h["retries"].to_numpy() + r0 * PSEUDO) / (n + PSEUDO) - r0
+    err = np.maximum(0.0, (h["errors"].to_numpy() - n * p0) / np.sqrt(n * p0 * (1 - p0) + 1))
+    rty = np.maximum(0.0, (h["retries"].to_numpy() - n * r0) / np.sqrt(n * r0 * (1 - r0) + 1))
     p95 = h["p95"].to_numpy()
     lat = np.where((h["lat_n"].to_numpy() >= 10) & (m > 0), np.log(np.nan_to_num(p95, nan=1.0) / np.where(m > 0, m, 1)), 0.0)
     lat = np.maximum(0.0, np.nan_to_num(lat))
@@ -49,8 +50,10 @@ def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
     model = IsolationForest(n_estimators=200, random_state=0, contamination="auto")
     model.fit(X[base])
     scores = model.score_samples(X)
-    threshold = float(scores[base].min()) - MARGIN
-    flagged = (scores < threshold) & ~h["baseline"].to_numpy() & usable
+    threshold = float(np.quantile(scores[base], QUANTILE))
+    lo, hi = X[base].min(axis=0), X[base].max(axis=0)
+    outside = ((X > OUTSIDE * np.maximum(hi, 1e-9)) | (X < OUTSIDE * np.minimum(lo, -1e-9))).any(axis=1)
+    flagged = (scores < threshold) & outside & ~h["baseline"].to_numpy() & usable
     out = []
     status, ts_all, lat = ctx.col("status"), ctx.col("ts"), ctx.col("latency")
     names = ["volume shortfall", "error-rate excess", "p95 latency ratio", "retry-rate excess"]
@@ -67,12 +70,12 @@ def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
             if not len(bad):
                 bad = idx[np.argsort(-np.nan_to_num(lat[idx]))[:20]] if len(idx) else idx
             mean = X[sel].mean(axis=0)
-            top = int(np.argmax(np.abs(mean) / (np.abs(X[base]).std(axis=0) + 1e-9)))
+            top = int(np.argmax(np.abs(mean) / (np.maximum(np.abs(lo), np.abs(hi)) + 1e-9)))
             depth = float(threshold - scores[sel].min())
             start, end = (float(ts_all[idx[0]]), float(ts_all[idx[-1]])) if len(idx) else (t0, t1)
             reason = (f"unusual mix of volume, errors, latency and retries for {duration(t1 - t0)} in "
                       f"{ctx.name(f)} (isolation score below every baseline hour; strongest signal: {names[top]})")
-            out.append(make_anomaly(ctx, AnomalyKind.multivariate, f, start, end, 0.4 + min(0.5, depth * 2), reason,
+            out.append(make_anomaly(ctx, AnomalyKind.multivariate, f, start, end, 0.4 + min(0.5, depth * 5), reason,
                                     np.sort(bad), metrics={"isolation_score": float(scores[sel].min()),
                                                            "threshold": threshold}))
     return out
