@@ -210,7 +210,7 @@ def proposal_block(store: Store, settings: Settings, reviewer: Reviewer, p: data
         if p.invalid:
             st.error(p.invalid)
         else:
-            st.code("\n".join(p.odoo_calls), language=None)
+            st.code("\n".join(p.odoo_calls), language=None, wrap_lines=True)
         st.caption(f"payload hash {p.payload_hash[:16]}…: an approval is bound to exactly this payload")
         if p.result:
             box = st.success if p.result.get("status") == "executed" else st.error
