@@ -9,7 +9,33 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from tests.test_match_pipeline import PARTNERS, PROJECTS
+
+PARTNERS = [
+    {"id": 1, "name": "Acme Consulting GmbH", "email": "info@acme-consulting.de", "phone": "+49 30 1234567",
+     "vat": "DE123456789", "street": "Friedrichstraße 12", "city": "Berlin", "zip": "10115",
+     "country_id": [57, "Germany"], "is_company": True, "parent_id": False, "active": True},
+    {"id": 2, "name": "ACME Consulting", "email": "finance@acme-consulting.de", "phone": "030 1234567",
+     "vat": "DE 123 456 789", "city": "Berlin", "country_id": "Germany", "is_company": True, "active": True},
+    {"id": 3, "name": "Jane Smith", "email": "jane.smith@acme-consulting.de", "phone": "+49 30 1234567",
+     "vat": "DE123456789", "city": "Berlin", "country_id": "Germany", "is_company": False,
+     "parent_id": [1, "Acme Consulting GmbH"], "active": True},
+    {"id": 6, "name": "Belgian Widgets NV", "email": "sales@widgets.be", "phone": "+32 2 123 45 67",
+     "vat": "BE0477.472.701", "street": "Rue de la Loi 16", "city": "Brussels", "country_id": "Belgium",
+     "is_company": True, "active": True},
+    {"id": 7, "name": "Belgian Widgets", "email": "accounts@widgets.be", "phone": "02/123.45.67",
+     "vat": "0477472701", "street": "Rue de la Loi 16", "city": "Brussels", "country_id": "Belgium",
+     "is_company": True, "active": True},
+    {"id": 8, "name": "Belgian Widgets NV", "email": "sales@widgets.be", "phone": "+32 2 123 45 67",
+     "vat": "BE0477472701", "city": "Brussels", "country_id": "Belgium", "is_company": True, "active": False},
+]
+PROJECTS = [
+    {"id": 1, "name": "ACME-2024-017 Website revamp", "partner_id": [10, "Acme Corp"], "date_start": "2024-03-01"},
+    {"id": 2, "name": "Acme Corp - Website Revamp (2024)", "partner_id": [10, "Acme Corp"],
+     "date_start": "2024-03-01"},
+    {"id": 3, "name": "ACME-2024-018 ERP rollout", "partner_id": [10, "Acme Corp"], "date_start": "2024-05-02"},
+    {"id": 4, "name": "GLOBX-2025-003 GDPR audit", "partner_id": 11, "date_start": "2025-02-03"},
+    {"id": 5, "name": "GLOBX-2025-003 GDPR audit", "partner_id": 11, "date_start": "2025-02-03"},
+]
 
 runner = CliRunner()
 
@@ -87,3 +113,24 @@ def test_train_then_match_with_the_trained_model(tmp_path: Path) -> None:
                                  str(model), "--format", "json", "--no-store"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["clusters"]
+
+
+def test_demo_stage_matches_stores_and_hands_on(tmp_path: Path, sqlite_store) -> None:
+    from rich.console import Console
+    from sqlalchemy import func, select
+
+    from agent.store.tables import DuplicateClusterRow
+    from app.commands.match import demo_stage
+    from app.demo import DemoContext
+    from evals.world import generate_world
+
+    generate_world(tmp_path / "world", seed=11, partners=800, events=500)
+    ctx = DemoContext(world_dir=tmp_path / "world", store=sqlite_store, console=Console())
+    line = demo_stage(ctx)
+    partners, projects = ctx.results["partners"], ctx.results["projects"]
+    assert partners.clusters and projects.clusters
+    assert line == (f"{partners.stats['records_read']:,} partners -> {len(partners.clusters):,} duplicate clusters; "
+                    f"{projects.stats['records_read']:,} projects -> {len(projects.clusters):,} clusters")
+    with sqlite_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(DuplicateClusterRow)) == (
+            len(partners.clusters) + len(projects.clusters))

@@ -169,8 +169,8 @@ def demo_stage(ctx: Any) -> str:
         save_matches(ctx.store, result)
     ctx.results["partners"] = partners
     ctx.results["projects"] = projects
-    return (f"{partners.stats['records']:,} partners -> {len(partners.clusters):,} duplicate clusters; "
-            f"{projects.stats['records']:,} projects -> {len(projects.clusters):,} clusters")
+    return (f"{partners.stats['records_read']:,} partners -> {len(partners.clusters):,} duplicate clusters; "
+            f"{projects.stats['records_read']:,} projects -> {len(projects.clusters):,} clusters")
 
 
 def register(app: typer.Typer) -> None:
