@@ -127,3 +127,22 @@ def test_a_changed_payload_revises_the_same_proposal(sqlite_store):
         row = s.get(ProposalRow, requeue.proposal_id)
         assert row.payload["params"]["job_uuids"] == UUIDS
         assert s.query(ProposalRow).filter(ProposalRow.action == "requeue_jobs").count() == 1
+
+
+def test_only_records_failing_for_the_incident_cause_are_acted_on():
+    from agent.domain import Cause
+    from agent.incidents import IncidentFacts
+    from agent.llm.providers import records_of_cause
+
+    facts = IncidentFacts(failed_records=[
+        *[(f"429 Too Many Requests (Retry-After: {n})", [f"queue.job:j{n}"]) for n in range(8)],
+        ("odoo.exceptions.UserError: Invoice INV/2026/07179 has no partner bank account", ["queue.job:other"]),
+    ])
+    assert [r for r, _ in records_of_cause(facts, Cause.rate_limit)] == [f"queue.job:j{n}" for n in range(8)]
+    facts = IncidentFacts(failed_records=[
+        *[(f"ValidationError: The IBAN of employee {n} does not match the SEPA schema", [f"hr.employee:{n}"])
+          for n in range(10)],
+        ("odoo.exceptions.ValidationError: Payslip SLIP/2026/10/16313 of employee 310 is still in draft",
+         ["hr.employee:310"]),
+    ])
+    assert [r for r, _ in records_of_cause(facts, Cause.schema_validation)] == [f"hr.employee:{n}" for n in range(10)]

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,21 +97,27 @@ def _owner(incident: Incident, facts: IncidentFacts) -> str:
     return facts.flow_info.owner if facts.flow_info else "integration team"
 
 
-def _rejected_records(facts: IncidentFacts) -> list[tuple[str, str]]:
-    """(record, error) for records whose own error is a validation error, not some other failure."""
-    verdicts: dict[str, bool] = {}
+def _shape(error: str) -> str:
+    return re.sub(r"\d+", "0", error)
+
+
+def records_of_cause(facts: IncidentFacts, cause: Cause, *, min_share: float = 0.2) -> list[tuple[str, str]]:
+    """(record, error) for failed records whose own error is of the incident's cause and one of
+    its main wordings: a stray failure of another kind in the same window is not swept along."""
+    shapes: Counter[str] = Counter(_shape(error) for error, _ in facts.failed_records)
+    fits: dict[str, bool] = {}
+    for shape in shapes:
+        verdict = classify_text(shape)
+        fits[shape] = verdict.cause == cause and (verdict.source.startswith("rule") or verdict.confidence >= 0.7)
+    top = max((n for shape, n in shapes.items() if fits[shape]), default=0)
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for error, refs in facts.failed_records:
-        shape = re.sub(r"\d+", "0", error)
-        if shape not in verdicts:
-            verdict = classify_text(error)
-            verdicts[shape] = verdict.cause == Cause.schema_validation and (
-                verdict.source.startswith("rule") or verdict.confidence >= 0.7)
-        if not verdicts[shape]:
+        shape = _shape(error)
+        if not fits[shape] or shapes[shape] < max(1.0, min_share * top):
             continue
         for ref in refs:
-            if ref in facts.error_records and ref not in seen:
+            if ref not in seen:
                 seen.add(ref)
                 out.append((ref, error))
     return out
@@ -121,12 +128,15 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     cites = _cited_events(incident, 3)
     actions: list[ProposedAction] = []
     cause = incident.cause
-    if cause == Cause.rate_limit and facts.failed_job_uuids:
-        uuids = facts.failed_job_uuids[:500]
+    failed_jobs = set(facts.failed_job_uuids)
+    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause)
+             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
+    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids:
         actions.append(ProposedAction(
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
-            rationale=f"{len(uuids)} queue.job records failed after rate-limited retries; requeue them once "
-                      f"the rate limit clears (failed jobs only, never started ones)."))
+            rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
+                      f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
+                      f"(failed jobs only, never started ones)."))
     if facts.partner_clusters:
         for c in facts.partner_clusters:
             ids = [c.suggested_master_id] + [i for i in c.record_ids if i != c.suggested_master_id][:2]
@@ -143,7 +153,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
                           f"archive the duplicate (archiving is reversible)."))
     if cause == Cause.schema_validation and facts.error_records:
-        for ref, error in _rejected_records(facts)[:NOTES_LIMIT]:
+        for ref, error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
             if model not in NOTE_MODELS or not rid.isdigit():
                 continue
