@@ -188,3 +188,19 @@ def test_cli_bad_input_exits_2(monkeypatch, capsys, tmp_path, content, name, nee
     code, _, err = run_cli(monkeypatch, capsys, "batch", str(f))
     assert code == EXIT_BAD_INPUT
     assert needle in err
+
+
+def test_long_batch_goes_through_the_progress_path_and_keeps_json_clean(monkeypatch, capsys, tmp_path):
+    f = tmp_path / "big.jsonl"
+    rows = [json.dumps({"id": i, "model": "res.partner", "res_id": i,
+                        "error": f"429 Too Many Requests: retry after {i % 60}s" if i % 3 else
+                        f"ValidationError: partner {i} has an invalid e-mail address"}) for i in range(1, 3001)]
+    rows[1499] = "{broken"
+    f.write_text("\n".join(rows) + "\n")
+    code, out, _ = run_cli(monkeypatch, capsys, "batch", str(f), "--format", "json")
+    data = json.loads(out)
+    assert code == EXIT_ACTIONABLE
+    assert (data["rows_total"], data["failed_rows"]) == (3000, 2999)
+    assert [m["line_no"] for m in data["malformed"]] == [1500]
+    counts = {g["cause"]: g["count"] for g in data["groups"]}
+    assert counts == {"rate_limit": 2000, "schema_validation": 999}  # line 1500 (a validation row) is broken

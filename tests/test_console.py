@@ -327,3 +327,23 @@ def test_execute_requeue_against_the_odoo_sandbox(console_env, monkeypatch):
     assert any(s.value.startswith("executed") for s in at.success)
     result = _proposal(console_env, "prop-sandbox").result
     assert result["status"] == "executed"
+
+
+def test_incident_chart_from_logs_when_given(console_env, monkeypatch, tmp_path):
+    from test_digest import write_logs
+
+    at = app_test()  # without logs: the stored anomalies
+    at.selectbox(key="incident").select("inc-crm").run()
+    assert len(at.get("image")) == 1
+    assert any(c.value.startswith("Chart: the flow's stored anomalies") for c in at.caption)
+    store = open_store(console_env)
+    with store.session() as s:  # put the incident inside the logged days
+        row = s.get(IncidentRow, "inc-crm")
+        row.window_start, row.window_end = datetime(2026, 10, 29, 8, tzinfo=UTC), datetime(2026, 10, 29, 12, tzinfo=UTC)
+    store.dispose()
+    monkeypatch.setenv("TRIAGE_CONSOLE_LOGS", str(write_logs(tmp_path)))  # crm_partner_sync is the logged flow
+    at = app_test()
+    at.selectbox(key="incident").select("inc-crm").run()
+    assert not at.exception
+    assert len(at.get("image")) == 1
+    assert any(c.value == "Chart: hour by hour from the logs." for c in at.caption)

@@ -283,11 +283,9 @@ def test_input_paths_are_checked(tmp_path):
 
 
 
-def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
+def write_logs(tmp_path):
     """Ten days of a JSON-lines flow, 20 events an hour; the last day fails 40% and gets slower."""
     import json
-
-    from app.digest import flow_figures, flow_stats_from_logs
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -306,7 +304,13 @@ def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
     lines.insert(5, "{not json")
     (logs / "middleware.jsonl").write_text("\n".join(lines) + "\n")
     (logs / "README.md").write_text("# not a log\n")
-    stats = flow_stats_from_logs([logs])
+    return logs
+
+
+def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
+    from app.digest import flow_figures, flow_stats_from_logs
+
+    stats = flow_stats_from_logs([write_logs(tmp_path)])
     assert stats.attrs["rejected"] == 1
     assert len(stats) == 240 and set(stats["volume"]) == {20}
     (fig,) = flow_figures(stats, timedelta(hours=24))
@@ -315,3 +319,17 @@ def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
     assert fig.bands["error_rate"] == (0.0, 0.0) and fig.bands["volume"] == (480.0, 480.0)
     assert fig.out_of_band == ["error_rate", "p95_ms"]
     assert fig.png.startswith(b"\x89PNG")
+
+
+def test_cli_markdown_with_logs(monkeypatch, capsys, sqlite_store, tmp_path):
+    seed(sqlite_store)
+    logs = write_logs(tmp_path)
+    out = tmp_path / "out" / "digest.md"
+    code, _, err = run_cli(monkeypatch, capsys, "digest", "--since", "24h", "--format", "md", "--out", str(out),
+                           "--logs", str(logs), "--database-url", sqlite_store.url)
+    assert code == 0, err
+    text = out.read_text()
+    assert "| crm_partner_sync | 480 (480-480) | 40.0% (0.0%-0.0%) |" in text
+    assert "error_rate, p95_ms |" in text
+    assert "1 malformed log line(s) were kept aside" in text
+    assert (tmp_path / "out" / "digest_charts" / "crm_partner_sync.png").stat().st_size > 2000

@@ -89,7 +89,7 @@ def sidebar(store: Store, settings: Settings, reviewer: Reviewer) -> tuple[str, 
 # --------------------------------------------------------------------------- incident page
 
 
-def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
+def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -> (Figure, source) | None
     """The flow's hourly figures from the logs when given, else the flow's anomalies over time."""
     import matplotlib
 
@@ -99,10 +99,10 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
 
     logs = os.environ.get(LOGS_ENV)
     stats = _log_stats(tuple(logs.split(os.pathsep))) if logs else None
-    if stats is not None and not stats[stats["flow"] == view.flow].empty:
-        df = stats[stats["flow"] == view.flow]
-        if view.window_start and view.window_end:  # three days either side of the incident
-            df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
+    df = stats[stats["flow"] == view.flow] if stats is not None else None
+    if df is not None and view.window_start and view.window_end:  # three days either side of the incident
+        df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
+    if df is not None and not df.empty:
         fig, axes = plt.subplots(3, 1, figsize=(6, 4.2), sharex=True, dpi=90)
         for ax, col, label in zip(axes, ["volume", "error_rate", "p95_ms"], ["events / h", "error rate", "p95 ms"],
                                   strict=True):
@@ -114,7 +114,7 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
         axes[-1].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
         axes[0].set_title(f"{view.flow}, hour by hour (incident window shaded)", fontsize=9)
         fig.tight_layout()
-        return fig
+        return fig, "hour by hour from the logs"
     if not view.flow_anomalies:
         return None
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
@@ -135,7 +135,7 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]
     ax.tick_params(labelsize=7)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return fig
+    return fig, "the flow's stored anomalies (start the console with --logs for the hourly figures)"
 
 
 def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident_id: str) -> None:
@@ -165,11 +165,12 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
             st.caption(f"window {view.window_start:%Y-%m-%d %H:%M} - {view.window_end:%Y-%m-%d %H:%M} UTC")
     with right:
         st.subheader("Anomaly chart")
-        fig = anomaly_chart(view)
-        if fig is None:
+        chart = anomaly_chart(view)
+        if chart is None:
             st.caption("No stored anomaly for this flow; start the console with --logs to chart the flow hour by hour.")
         else:
-            st.pyplot(fig, clear_figure=True)
+            st.pyplot(chart[0], clear_figure=True)
+            st.caption(f"Chart: {chart[1]}.")
     st.subheader("Error signatures")
     if view.signatures:
         for sig in view.signatures:
