@@ -33,7 +33,9 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
                  (f"{model} pair F1", _pct(s.get("f1")))]
     tri = figures.get("triage", {})
     rows += [("cause accuracy", _pct(tri.get("cause_accuracy"))),
-             ("remediation-action accuracy", _pct(tri.get("action_accuracy")))]
+             ("remediation-action accuracy", _pct(tri.get("action_accuracy"))),
+             ("merge proposals on true duplicates", _pct(tri.get("merge_proposals_correct"))),
+             ("archive proposals on true duplicates", _pct(tri.get("archive_proposals_correct")))]
     g = figures.get("grounding", {})
     rows += [("ungrounded ids caught", str(g.get("ungrounded_caught", "n/a"))),
              ("ungrounded ids passed on", str(g.get("ungrounded_passed_on", "n/a")))]

@@ -115,7 +115,7 @@ def evaluate_folder(
     store: Store | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """All figures for one labeled folder."""
+    """Run every stage on one labeled folder, timing each, and score the results."""
     from agent.triage import run_triage
     from detectors.pipeline import run_detection
     from matchers.pipeline import match_partners, match_projects
@@ -123,49 +123,86 @@ def evaluate_folder(
     check_labeled_folder(folder)
     note = progress or (lambda _msg: None)
     timer = StageTimer()
-    labels = read_incidents(folder / "labels" / "incidents.jsonl")
     flows = load_flows(folder)
-    days = simulated_days(folder)
     log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
 
     note("detect")
     detection = timer.run("detect", lambda: run_detection(log_files))
-    n_flows = len(flows) or len({a.flow for a in detection.anomalies}) or 1
-    det = score_detection(detection.anomalies, labels, flows=n_flows, days=days)
-    events = sum(getattr(s, "events", 0) if not isinstance(s, dict) else s.get("events", 0)
-                 for s in _stats_values(detection.stats))
-
-    figures: dict[str, Any] = {"detection": det.as_dict()}
-    dup: dict[str, Any] = {}
-    partner_result = project_result = None
+    results: dict[str, Any] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
         records = folder / "records" / fname
-        entities = folder / "labels" / f"{model[:-1]}_entities.csv"
-        if not records.exists():
-            continue
-        note(f"match {model}")
-        result = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
-        if model == "partners":
-            partner_result = result
-        else:
-            project_result = result
-        if entities.exists():
+        if records.exists():
+            note(f"match {model}")
+            results[model] = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
+    note("triage")
+    run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
+                                                 flows, provider=provider, store=store))
+    return score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
+                        provider=provider, stages=timer.stages)
+
+
+def score_folder(
+    folder: Path,
+    detection: Any,
+    partner_result: Any,
+    project_result: Any,
+    run: Any,
+    *,
+    provider: str = "offline",
+    stages: dict[str, dict[str, float]] | None = None,
+) -> dict[str, Any]:
+    """All figures for results already computed on a labeled folder."""
+    labels = read_incidents(folder / "labels" / "incidents.jsonl")
+    flows = load_flows(folder)
+    n_flows = len(flows) or len({a.flow for a in detection.anomalies}) or 1
+    det = score_detection(detection.anomalies, labels, flows=n_flows, days=simulated_days(folder))
+    figures: dict[str, Any] = {"detection": det.as_dict()}
+
+    dup: dict[str, Any] = {}
+    entities: dict[str, dict[int, str]] = {}
+    for model, result in (("partners", partner_result), ("projects", project_result)):
+        path = folder / "labels" / f"{model[:-1]}_entities.csv"
+        if path.exists():
+            entities[model] = read_entities(path)
+        if result is not None and model in entities:
             predicted = {normalise_pair(c.left_id, c.right_id) for c in result.candidates}
-            dup[model] = score_pairs(predicted, true_pairs(read_entities(entities)))
+            dup[model] = score_pairs(predicted, true_pairs(entities[model]))
     figures["duplicates"] = dup
 
-    note("triage")
-    run = timer.run("triage", lambda: run_triage(detection, partner_result, project_result, flows,
-                                                 provider=provider, store=store))
-    figures["triage"] = score_triage(triage_outcomes(run), labels)
-    figures["grounding"] = _grounding(run)
-    figures["llm"] = _llm_usage(run, provider)
-    figures["stages"] = timer.stages
+    if run is not None:
+        figures["triage"] = score_triage(triage_outcomes(run), labels)
+        figures["triage"].update(score_record_actions(run.proposals, entities))
+        figures["grounding"] = _grounding(run)
+        figures["llm"] = _llm_usage(run, provider)
+    stages = stages or {}
+    figures["stages"] = stages
+    events = sum(getattr(s, "events", 0) if not isinstance(s, dict) else s.get("events", 0)
+                 for s in _stats_values(detection.stats))
     figures["events"] = events
-    if events and "detect" in timer.stages:
-        figures["events_per_second"] = round(events / max(timer.stages["detect"]["seconds"], 1e-9))
+    if events and "detect" in stages:
+        figures["events_per_second"] = round(events / max(stages["detect"]["seconds"], 1e-9))
     return figures
+
+
+def score_record_actions(proposals: list[Any], entities: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """Are merge and archive proposals about true duplicates? Each is checked against the entity labels."""
+    out: dict[str, Any] = {}
+    partners, projects = entities.get("partners", {}), entities.get("projects", {})
+    merges = [p for p in proposals if str(p.action) == "merge_partners"]
+    if merges and partners:
+        ok = sum(1 for p in merges if len({partners.get(i, f"?{i}") for i in p.params["partner_ids"]}) == 1)
+        out["merge_proposals"] = len(merges)
+        out["merge_proposals_correct"] = ok / len(merges)
+    archives = [p for p in proposals if str(p.action) == "archive_project"]
+    if archives and projects:
+        sizes: dict[str, int] = {}
+        for ent in projects.values():
+            sizes[ent] = sizes.get(ent, 0) + 1
+        ok = sum(1 for p in archives if sizes.get(projects.get(p.params["project_id"], ""), 0) > 1)
+        out["archive_proposals"] = len(archives)
+        out["archive_proposals_correct"] = ok / len(archives)
+    return out
 
 
 def _stats_values(stats: Any) -> list[Any]:

@@ -16,9 +16,11 @@ from agent.store.tables import EvalRunRow
 
 # Figures where lower is better; every other numeric figure is higher-is-better.
 LOWER_IS_BETTER = ("false_alarms", "seconds", "peak_rss", "time_to_detect", "passed_on", "cost", "tokens", "latency")
-# Changes smaller than these are noise, not regressions.
-ABS_TOLERANCE = 0.005
-REL_TOLERANCE = 0.10
+# Speed and memory figures move with machine load: only a large change is a regression.
+PERFORMANCE = ("seconds", "peak_rss", "events_per_second", "latency", "time_to_detect")
+QUALITY_TOLERANCE = 0.005  # absolute, on rates in 0..1
+PERFORMANCE_TOLERANCE = 0.25  # relative
+PERFORMANCE_FLOOR = {"seconds": 1.0, "peak_rss": 100.0, "latency": 0.5, "time_to_detect": 30.0}
 
 
 def code_version() -> str:
@@ -92,18 +94,28 @@ def lower_is_better(figure: str) -> bool:
     return any(marker in figure for marker in LOWER_IS_BETTER)
 
 
+def is_performance(figure: str) -> bool:
+    return any(marker in figure for marker in PERFORMANCE)
+
+
+def is_regression(figure: str, old: float, new: float) -> bool:
+    worse = new > old if lower_is_better(figure) else new < old
+    if not worse:
+        return False
+    if is_performance(figure):
+        floor = next((v for k, v in PERFORMANCE_FLOOR.items() if k in figure), 0.0)
+        return abs(new - old) > max(PERFORMANCE_TOLERANCE * abs(old), floor)
+    return abs(new - old) > QUALITY_TOLERANCE
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """Every figure that changed; a change for the worse beyond tolerance is a regression."""
+    """Every figure that changed; a change for the worse beyond its tolerance is a regression."""
     a, b = flatten(before), flatten(after)
     changes: list[Change] = []
     for key in sorted(set(a) | set(b)):
         old, new = a.get(key), b.get(key)
         if old == new:
             continue
-        regression = False
-        if old is not None and new is not None:
-            worse = new > old if lower_is_better(key) else new < old
-            big = abs(new - old) > max(ABS_TOLERANCE, REL_TOLERANCE * abs(old) if lower_is_better(key) else ABS_TOLERANCE)
-            regression = worse and big
+        regression = old is not None and new is not None and is_regression(key, old, new)
         changes.append(Change(key, old, new, regression))
     return changes

@@ -13,6 +13,7 @@ from rich.table import Table
 from agent.errors import InputError
 
 console = Console()
+progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
 
 
 def _store(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -40,11 +41,12 @@ def eval_command(
         raise InputError(f"--provider must be offline or openai, not {provider!r}")
     store = _store(database_url)
     if list_runs_:
-        table = Table("run", "created", "code", "split", "recall", "precision")
+        table = Table("created", "code", "split", "recall", "precision")
+        table.add_column("run", no_wrap=True, min_width=20)
         for r in list_runs(store):
             ov = r.figures.get("detection", {}).get("overall", {})
-            table.add_row(r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.code_version,
-                          str(r.config.get("split")), f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}")
+            table.add_row(r.created_at.strftime("%Y-%m-%d %H:%M"), r.code_version, str(r.config.get("split")),
+                          f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}", r.run_id)
         console.print(table)
         return
     if compare:
@@ -60,7 +62,7 @@ def eval_command(
 
     runs = _run_splits(labels, split, provider, store)
     if output_format == "json":
-        console.print_json(json.dumps({name: figs for name, (_rid, figs) in runs.items()}, default=str))
+        print(json.dumps({name: figs for name, (_rid, figs) in runs.items()}, default=str, indent=2))
     else:
         figures = {name: figs for name, (_rid, figs) in runs.items()}
         console.print(reports.markdown(figures))
@@ -90,7 +92,7 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
             raise InputError(f"--split must be dev, heldout or both, not {split!r}")
         targets = [(n, lambda n=n: world_for_split(SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
     out: dict[str, tuple[str, dict[str, Any]]] = {}
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as prog:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=progress_console) as prog:
         for name, folder_fn, config in targets:
             task = prog.add_task(f"{name}: building world", total=None)
             folder = folder_fn()
@@ -100,6 +102,29 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
             config = {**config, "split": name, "provider": provider, "folder": str(folder)}
             out[name] = (save_run(store, config, figs), figs)
     return out
+
+
+def demo_stage(ctx) -> str:  # type: ignore[no-untyped-def]
+    """Score what the demo's earlier stages found against the world's own labels, and store the run."""
+    from evals.runner import score_folder
+    from evals.runs import save_run
+
+    detection = ctx.results.get("detection")
+    if detection is None:
+        return "skipped: no detection results"
+    figs = score_folder(ctx.world_dir, detection, ctx.results.get("partners"), ctx.results.get("projects"),
+                        ctx.results.get("triage"))
+    run_id = save_run(ctx.store, {"split": "demo", "folder": str(ctx.world_dir)}, figs)
+    ov = figs["detection"]["overall"]
+    dup = figs.get("duplicates", {})
+    tri = figs.get("triage", {})
+    parts = [f"detection recall {ov['recall']:.2f} precision {ov['precision']:.2f}"]
+    for model in ("partners", "projects"):
+        if model in dup:
+            parts.append(f"{model} P/R {dup[model]['precision']:.2f}/{dup[model]['recall']:.2f}")
+    if tri:
+        parts.append(f"cause acc. {tri['cause_accuracy']:.2f}, action acc. {tri['action_accuracy']:.2f}")
+    return "; ".join(parts) + f" (run {run_id})"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,66 @@
+"""The evaluation run end to end on a small generated world, through the CLI as a user runs it."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app
+from evals.runner import evaluate_folder
+from evals.world import generate_world
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("evalworld")
+    generate_world(folder, seed=11, events=20_000, partners=600)
+    return folder
+
+
+def test_evaluate_folder_reports_every_figure(world):
+    figs = evaluate_folder(world)
+    det = figs["detection"]
+    assert det["overall"]["labeled"] == 7
+    assert det["overall"]["recall"] >= 6 / 7
+    assert det["overall"]["precision"] >= 0.8
+    assert set(det["per_kind"]) >= {"error_spike", "latency_shift", "silent_flow", "retry_storm",
+                                     "duplicate_delivery", "new_error_signature", "expired_credential"}
+    for model in ("partners", "projects"):
+        assert figs["duplicates"][model]["precision"] >= 0.9
+    assert figs["triage"]["cause_accuracy"] >= 0.8
+    assert figs["grounding"]["ungrounded_passed_on"] == 0
+    assert figs["llm"]["provider"] == "offline"
+    assert set(figs["stages"]) == {"detect", "match_partners", "match_projects", "triage"}
+    assert all(m["seconds"] > 0 and m["peak_rss_mb"] > 0 for m in figs["stages"].values())
+    assert figs["events"] > 15_000
+
+
+def test_eval_cli_stores_runs_and_compares(world, tmp_path):
+    db = f"sqlite:///{tmp_path / 'eval.db'}"
+    report = tmp_path / "report.html"
+    r = runner.invoke(app, ["eval", "--labels", str(world), "--database-url", db, "--report", str(report)])
+    assert r.exit_code == 0, r.output
+    assert "| detection recall |" in r.output
+    assert "data:image/png;base64," in report.read_text()
+    r = runner.invoke(app, ["eval", "--labels", str(world), "--database-url", db, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.output[r.output.index("{"):])
+    assert figures[world.name]["detection"]["overall"]["labeled"] == 7
+
+    r = runner.invoke(app, ["eval", "--list", "--database-url", db])
+    run_ids = [w for line in r.output.splitlines() for w in line.replace("│", " ").split() if w.startswith("run-")]
+    assert len(run_ids) == 2
+    r = runner.invoke(app, ["eval", "--compare", run_ids[1], run_ids[0], "--database-url", db])
+    # Same code, same world: quality figures are identical; only timings may move with machine load.
+    flagged = [line for line in r.output.splitlines() if "REGRESSION" in line]
+    assert all(line.startswith(("| stages.", "| events_per_second", "| llm.latency")) for line in flagged), flagged
+    assert r.exit_code == (1 if flagged else 0)
+    assert "| detection." not in r.output  # unchanged figures are not listed
+
+
+def test_eval_rejects_a_folder_without_labels(tmp_path):
+    r = runner.invoke(app, ["eval", "--labels", str(tmp_path), "--database-url", f"sqlite:///{tmp_path / 'e.db'}"])
+    assert r.exit_code == 2
+    assert "not a labeled folder" in r.stderr
