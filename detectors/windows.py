@@ -59,9 +59,9 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
     # share of the hour inside the data (the first and last hours may be partial)
     hs = agg["hour"].to_numpy() * HOUR
     agg["coverage"] = np.clip((np.minimum(hs + HOUR, end) - np.maximum(hs, start)) / HOUR, 0.0, 1.0)
-    ts = pd.to_datetime(agg["hour"] * int(HOUR), unit="s", utc=True)
-    agg["weekday"] = ts.dt.weekday.to_numpy()
-    agg["hod"] = ts.dt.hour.to_numpy()
+    hours = agg["hour"].to_numpy()
+    agg["weekday"] = (hours // 24 + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
+    agg["hod"] = hours % 24
     return agg
 
 

@@ -47,7 +47,7 @@ def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
     base = h["baseline"].to_numpy() & usable
     if base.sum() < 48:
         return []
-    model = IsolationForest(n_estimators=200, random_state=0, contamination="auto")
+    model = IsolationForest(n_estimators=100, random_state=0, contamination="auto")
     model.fit(X[base])
     scores = model.score_samples(X)
     threshold = float(np.quantile(scores[base], QUANTILE))
