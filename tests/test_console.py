@@ -217,7 +217,7 @@ def test_rules_come_from_agent_approvals_not_the_page(console_env, monkeypatch, 
     assert audit.iloc[0]["event"] == "refused:self_approval" and audit.iloc[0]["actor"] == "triage-agent"
 
 
-def test_trusted_header_only_when_enabled(console_env, monkeypatch):
+def test_trusted_header_only_when_enabled(console_env, monkeypatch, tmp_path):
     from agent.settings import load_settings
     from app.console.identity import resolve_reviewer
 
@@ -228,6 +228,14 @@ def test_trusted_header_only_when_enabled(console_env, monkeypatch):
     who = resolve_reviewer(settings, headers)
     assert (who.user, str(who.role), who.source) == ("vera", "viewer", "header X-Forwarded-User")
     assert resolve_reviewer(settings, {}).user == "dana"
+    monkeypatch.delenv("TRIAGE_TRUSTED_USER_HEADER")
+    cfg = tmp_path / "proxy.toml"
+    cfg.write_text(CONFIG.replace('[console]\n', '[console]\ntrusted_user_header = "X-Remote-User"\n'))
+    monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
+    settings = load_settings()
+    assert resolve_reviewer(settings, {"x-remote-user": "rex"}).label == "rex (reviewer)"
+    assert resolve_reviewer(settings, {"X-Forwarded-User": "vera"}).user == "dana"  # only the named header
+    assert resolve_reviewer(settings, {"x-remote-user": "mallory"}).role is None  # unknown: no rights
 
 
 def test_execute_escalation_and_see_the_result(console_env, monkeypatch):

@@ -98,7 +98,10 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -
     import matplotlib.pyplot as plt
 
     logs = os.environ.get(LOGS_ENV)
-    stats = _log_stats(tuple(logs.split(os.pathsep))) if logs else None
+    stats = None
+    if logs:
+        with st.spinner("Reading the logs…"):
+            stats = _log_stats(tuple(logs.split(os.pathsep)))
     df = stats[stats["flow"] == view.flow] if stats is not None else None
     if df is not None and view.window_start and view.window_end:  # three days either side of the incident
         df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
