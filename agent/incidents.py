@@ -252,7 +252,7 @@ def _flow_map(flows: Iterable[FlowInfo | dict[str, Any]] | None) -> dict[str, Fl
 
 def _title(kinds: list[str], flow: str, top_error: str | None) -> str:
     words = " + ".join(k.replace("_", " ") for k in kinds[:3]) or "anomaly"
-    tail = f": {top_error[:80]}" if top_error else ""
+    tail = f": {top_error[:70]}" + ("..." if len(top_error) > 70 else "") if top_error else ""
     return f"{words} on {flow}{tail}"
 
 

@@ -175,12 +175,25 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     return actions
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 def offline_report(assembled: AssembledIncident) -> TriageReport:
     inc, facts = assembled.incident, assembled.facts
-    what = f"{len(inc.anomaly_ids)} anomalies" if inc.anomaly_ids else f"{len(inc.cluster_ids)} duplicate cluster(s)"
-    summary = (f"{inc.title}. {what} between {inc.window_start:%Y-%m-%d %H:%M} and {inc.window_end:%Y-%m-%d %H:%M} UTC"
-               + (f"; top error: {facts.errors[0][:160]}" if facts.errors else "")
-               + f". Probable cause: {_CAUSE_WORDS[inc.cause]}.")
+    kinds = ", ".join(k.replace("_", " ") for k in inc.kinds) or "anomaly"
+    if inc.anomaly_ids:
+        counts = [_plural(len(inc.anomaly_ids), "anomaly", "anomalies"), _plural(facts.failed_events, "failed event"),
+                  _plural(len(inc.affected_records), "record")]
+        summary = (f"{kinds} on {inc.flow} from {inc.window_start:%Y-%m-%d %H:%M} to {inc.window_end:%Y-%m-%d %H:%M} "
+                   f"UTC ({', '.join(counts)})."
+                   + (f" Top error: {facts.errors[0][:200]}." if facts.errors else ""))
+    else:
+        clusters = [*facts.partner_clusters, *facts.project_clusters]
+        summary = "; ".join(
+            f"{len(c.record_ids)} {c.model} records look like one (p={c.probability:.2f}), suggested master "
+            f"{c.model}:{c.suggested_master_id}" for c in clusters) + "."
+    summary += f" Probable cause: {_CAUSE_WORDS[inc.cause]}."
     cited = [*inc.anomaly_ids[:3], *inc.cluster_ids[:3], *_cited_events(inc, 5)]
     return TriageReport(
         summary=redact(summary),
