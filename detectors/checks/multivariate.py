@@ -34,7 +34,7 @@ def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     err = np.maximum(0.0, (h["errors"].to_numpy() - n * p0) / np.sqrt(n * p0 * (1 - p0) + 1))
     rty = np.maximum(0.0, (h["retries"].to_numpy() - n * r0) / np.sqrt(n * r0 * (1 - r0) + 1))
     p95 = h["p95"].to_numpy()
-    lat = np.where((h["lat_n"].to_numpy() >= 10) & (m > 0), np.log(np.nan_to_num(p95, nan=1.0) / np.where(m > 0, m, 1)), 0.0)
+    lat = np.where((h["lat_n"].to_numpy() >= 10) & (m > 0), np.log(np.maximum(np.nan_to_num(p95, nan=1.0), 1e-9) / np.where(m > 0, m, 1)), 0.0)
     lat = np.maximum(0.0, np.nan_to_num(lat))
     X = np.column_stack([vol, err, lat, rty])
     usable = h["coverage"].to_numpy() >= 0.999
