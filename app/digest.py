@@ -426,6 +426,15 @@ def _band(f: FlowFigure, metric: str) -> str:
     return f"{_fmt(metric, lo)}-{_fmt(metric, hi)}"
 
 
+def _flow_window(d: Digest) -> str:
+    if not d.flows:
+        return ""
+    start = min(f.window_start for f in d.flows)
+    end = max(f.window_end for f in d.flows)
+    return (f"Flow window {start:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC: the digest's span, ending at the "
+            f"last logged hour.")
+
+
 def _headline(d: Digest) -> str:
     sev = ", ".join(f"{n} {s}" for s, n in d.figures["new_by_severity"].items() if n)
     return (f"{len(d.new_incidents)} new incident(s){f' ({sev})' if sev else ''}, "
@@ -453,6 +462,7 @@ def render_markdown(d: Digest, chart_dir: Path | None = None, link_base: Path | 
     if d.flows_note:
         out.append(d.flows_note)
     if d.flows:
+        out.append(_flow_window(d) + "\n")
         out.append("| flow | volume (band) | error rate (band) | p95 ms median hour (band) | out of band |\n|---|---|---|---|---|")
         for f in d.flows:
             out.append(f"| {f.flow} | {f.volume:.0f} ({_band(f, 'volume')}) | {_fmt('error_rate', f.error_rate)} ({_band(f, 'error_rate')}) | "
@@ -527,6 +537,7 @@ def render_html(d: Digest) -> str:
     if d.flows_note:
         parts.append(f"<p class='muted'>{e(d.flows_note)}</p>")
     if d.flows:
+        parts.append(f"<p class='muted'>{e(_flow_window(d))}</p>")
         parts.append("<p class='muted'>Each chart follows the figure over a sliding window as long as the digest's; "
                      "shaded green: its normal band (5th-95th percentile before the window); amber: the digest window.</p>")
         parts.append("<table><tr><th>flow</th><th>volume (band)</th><th>error rate (band)</th><th>p95 ms median hour (band)</th>"

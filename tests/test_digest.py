@@ -332,4 +332,5 @@ def test_cli_markdown_with_logs(monkeypatch, capsys, sqlite_store, tmp_path):
     assert "| crm_partner_sync | 480 (480-480) | 40.0% (0.0%-0.0%) |" in text
     assert "error_rate, p95_ms |" in text
     assert "1 malformed log line(s) were kept aside" in text
+    assert "Flow window 2026-10-29 00:00 - 2026-10-30 00:00 UTC" in text  # the last 24 h of the logs
     assert (tmp_path / "out" / "digest_charts" / "crm_partner_sync.png").stat().st_size > 2000
