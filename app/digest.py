@@ -186,7 +186,7 @@ def flow_figures(stats: pd.DataFrame, span: timedelta, charts: bool = True) -> l
     for flow, df in stats.groupby("flow", sort=True):
         roll = rolling_figures(df, span)
         end = roll.index.max().to_pydatetime() + timedelta(hours=1)
-        start = end - span
+        start = end - timedelta(hours=hours)
         base = roll.iloc[: max(len(roll) - hours, 0)]
         base = base.iloc[hours - 1:] if len(base) >= hours else base.iloc[0:0]  # whole windows only
         last = roll.iloc[-1]

@@ -73,13 +73,16 @@ def register(app: typer.Typer) -> None:
         from agent.store import open_store
 
         err = Console(stderr=True, soft_wrap=True)
-        start = parse_since(since)
+        from agent.domain import utcnow
+
+        now = utcnow()
+        start = parse_since(since, now)
         smtp = SmtpConfig.from_env() if send else None  # fail before the work on a bad configuration
         store = open_store(database_url)
         try:
             with err.status("reading the logs and the store"):
                 stats = flow_stats_from_logs(logs) if logs else None
-                d = build_digest(store, start, flow_stats=stats)
+                d = build_digest(store, start, now=now, flow_stats=stats)
             text = write_digest(d, fmt, out)
             save_digest(store, d)
         finally:
