@@ -49,32 +49,68 @@ _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
 
 
+_ERROR_KINDS = {"error_spike", "new_error_signature", "retry_storm"}
+
+
+def _status_class(status: int) -> Cause | None:
+    if status in (401, 403):
+        return Cause.credential_auth
+    if status == 429:
+        return Cause.rate_limit
+    if status >= 500:
+        return Cause.upstream_outage
+    if status in (404, 405, 410):
+        return Cause.configuration
+    if status in (400, 409, 422):
+        return Cause.schema_validation
+    return None
+
+
+def dominant_status_cause(statuses: Counter[int]) -> tuple[Cause, float] | None:
+    """The cause most failed calls' HTTP statuses point to, and its share, when it is a majority."""
+    classes: Counter[Cause] = Counter()
+    for status, n in statuses.items():
+        cls = _status_class(status)
+        if cls is not None:
+            classes[cls] += n
+    if not classes:
+        return None
+    cause, n = classes.most_common(1)[0]
+    share = n / sum(classes.values())
+    return (cause, share) if share >= 0.5 else None
+
+
 def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict | None:
     """The cause the evidence makes certain, or None when it takes judgement."""
     kinds = set(kinds)
-    top = [s for s, _ in statuses.most_common()]
+    failures = sum(statuses.values())
     if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
         return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
-    if any(s in (401, 403) for s in top[:2]) and _CRED_WORDS.search(text):
-        return CauseVerdict(Cause.credential_auth, 0.95, "rule:http-401-credential")
-    if 429 in top[:2] or ("retry_storm" in kinds and _RATE_WORDS.search(text)):
-        return CauseVerdict(Cause.rate_limit, 0.95, "rule:http-429")
-    if 410 in top[:2]:
-        return CauseVerdict(Cause.configuration, 0.9, "rule:http-410")
-    if _SCHEMA_WORDS.search(text) and (422 in top[:2] or not top or "new_error_signature" in kinds):
-        return CauseVerdict(Cause.schema_validation, 0.9, "rule:validation")
-    if top and 500 <= top[0] < 600:
-        return CauseVerdict(Cause.upstream_outage, 0.85, "rule:http-5xx")
-    if _TIMEOUT_WORDS.search(text) or ("latency_shift" in kinds and not top):
-        return CauseVerdict(Cause.upstream_outage, 0.8, "rule:timeout-latency")
-    if kinds & {"silent_flow", "volume_drop"} and not top:
+    if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
+        return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
+    if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
         return CauseVerdict(Cause.configuration, 0.8, "rule:silent-flow")
+    dominant = dominant_status_cause(statuses)
+    if dominant is not None:
+        cause, share = dominant
+        if cause != Cause.credential_auth or _CRED_WORDS.search(text) or share >= 0.8:
+            name = {Cause.credential_auth: "http-401", Cause.rate_limit: "http-429", Cause.upstream_outage: "http-5xx",
+                    Cause.configuration: "http-410", Cause.schema_validation: "http-422"}[cause]
+            return CauseVerdict(cause, round(0.75 + 0.2 * share, 3), f"rule:{name}")
+    if "retry_storm" in kinds and _RATE_WORDS.search(text):
+        return CauseVerdict(Cause.rate_limit, 0.9, "rule:retry-storm-rate")
+    if _SCHEMA_WORDS.search(text):
+        return CauseVerdict(Cause.schema_validation, 0.85, "rule:validation")
+    if _TIMEOUT_WORDS.search(text):
+        return CauseVerdict(Cause.upstream_outage, 0.8, "rule:timeout")
     if _CONFIG_WORDS.search(text):
         return CauseVerdict(Cause.configuration, 0.75, "rule:config-words")
     if _RATE_WORDS.search(text):
         return CauseVerdict(Cause.rate_limit, 0.75, "rule:rate-words")
     if _DUP_WORDS.search(text):
         return CauseVerdict(Cause.data_quality, 0.75, "rule:duplicate-words")
+    if _CRED_WORDS.search(text) and re.search(r"(?i)invalid|expired|revoked|denied|unauthori", text):
+        return CauseVerdict(Cause.credential_auth, 0.75, "rule:credential-words")
     return None
 
 
@@ -171,9 +207,8 @@ def classify_text(text: str) -> CauseVerdict:
 def evaluate_on_world(world_dir: Path) -> dict[str, Any]:
     """Cause accuracy on a labeled world's incidents: the full classifier (rules + model) and the
     model alone on the same incident texts. Needs the detectors (imported here, not at load)."""
-    from detectors.pipeline import run_detection
-
     from agent.incidents import assemble_incidents
+    from detectors.pipeline import run_detection
     from evals.labels import read_incidents
     from evals.metrics import overlaps
 

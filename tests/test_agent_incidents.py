@@ -66,8 +66,14 @@ def test_rules_and_model():
     assert rule_cause(["silent_flow"], Counter(), "").cause == Cause.configuration
     assert rule_cause(["error_spike"], Counter({503: 9}), "Service Unavailable").cause == Cause.upstream_outage
     assert rule_cause(["error_spike"], Counter(), "weird") is None
+    # a latency shift with a few background failures of mixed kinds stays an upstream problem
+    assert rule_cause(["latency_shift", "multivariate"], Counter({504: 1, 422: 1, 503: 1}),
+                      "504 Gateway Timeout | ValidationError: Timesheet exceeds 24 hours").cause == Cause.upstream_outage
+    # mixed statuses: the majority class decides, not the first one seen
+    assert rule_cause(["error_spike"], Counter({422: 2, 503: 5, 504: 3}), "").cause == Cause.upstream_outage
+    assert rule_cause(["error_spike"], Counter({401: 9, 500: 1}), "Invalid apikey").cause == Cause.credential_auth
     # no rule fires: the text model decides
-    verdict = classify(["error_spike"], Counter(), "OAuth refresh failed: invalid_grant, refresh token revoked")
+    verdict = classify(["error_spike"], Counter(), "the client certificate has expired")
     assert verdict.source == "model" and verdict.cause == Cause.credential_auth
     verdict = classify(["error_spike"], Counter(), "XSD validation failed for e-invoice: missing cbc:IssueDate")
     assert verdict.cause == Cause.schema_validation
