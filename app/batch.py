@@ -475,9 +475,11 @@ def _classify(text: str) -> tuple[Cause, float]:
 
 
 def _checked(action: ActionName, params: dict[str, Any]) -> dict[str, Any]:
-    """Validate against the allow-list so only payloads the gateway would accept are shown."""
+    """Validate against the allow-list so only payloads the gateway would accept are shown, with the
+    exact Odoo calls the gateway would make for it."""
     parsed = parse_action(str(action), params)
-    return {"action": str(action), "params": parsed.model_dump(mode="json", exclude={"action"})}
+    calls = [c.render() for c in parsed.odoo_calls()] if hasattr(parsed, "odoo_calls") else []
+    return {"action": str(action), "params": parsed.model_dump(mode="json", exclude={"action"}), "odoo_calls": calls}
 
 
 def remediate(

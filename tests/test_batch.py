@@ -69,6 +69,9 @@ def test_rate_limit_group_requeues_failed_jobs_but_never_started(qj_report):
     assert f"queue.job:{started}" in g.affected_records  # still shown as affected
     assert {f"account.move:{1100 + i}" for i in range(7)} <= set(g.affected_records)
     parse_action("requeue_jobs", g.remediation.proposals[0]["params"])  # allow-list accepts it
+    calls = g.remediation.proposals[0]["odoo_calls"]
+    assert [c.split("(")[0] for c in calls] == ["read  queue.job.search_read", "WRITE queue.job.requeue",
+                                                 "read  queue.job.search_read"]
 
 
 def test_auth_group_escalates(qj_report):

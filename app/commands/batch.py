@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -72,11 +73,16 @@ def render_table(report: BatchReport, console: Console) -> None:
     for i, g in enumerate(report.groups, start=1):
         recs = _records_cell(g.affected_records)
         example = g.example_rows[0] if g.example_rows else {}
-        sig = f"{g.signature}\n[dim]e.g. line {example.get('line_no')}; lines {', '.join(map(str, g.lines[:8]))}" + (
+        sig = f"{escape(g.signature)}\n[dim]e.g. line {example.get('line_no')}; lines {', '.join(map(str, g.lines[:8]))}" + (
             " ...[/]" if len(g.lines) > 8 else "[/]")
         style = "bold yellow" if g.remediation.actionable else "dim"
+        calls = ""
+        if g.remediation.proposals:
+            writes = [c for c in g.remediation.proposals[0].get("odoo_calls", []) if c.startswith("WRITE")]
+            n = len(g.remediation.proposals)
+            calls = f"\n[dim]{n} proposal(s){': ' + escape(writes[0][:90]) if writes else ''}[/]"
         table.add_row(str(i), str(g.count), f"{g.cause}\n[dim]{g.cause_confidence:.0%}[/]", sig, recs,
-                      f"[{style}]{g.remediation.action}[/]\n{g.remediation.summary}")
+                      f"[{style}]{g.remediation.action}[/]\n{escape(g.remediation.summary)}{calls}")
     console.print(table)
     if report.malformed:
         console.print(f"[red]{len(report.malformed)} malformed row(s)[/], kept aside:")
