@@ -59,24 +59,73 @@ def _getter(key: str | None) -> Callable[[Mapping[str, Any]], Any]:
 
 def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
     """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot."""
+    names = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
+             "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")
+    keys = [getattr(mapping, n) for n in names]
+    if any(k is not None and "." in k for k in keys):
+        return _nested_builder(mapping)
+    (k_ts, k_flow, k_src, k_tgt, k_op, k_status, k_lat, k_http, k_err, k_retry, k_corr, k_idem, k_rec) = (
+        k if k is not None else "\x00unmapped" for k in keys)
+    sep = mapping.record_ids_separator
+    default_flow = mapping.default_flow
+
+    def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
+        if not isinstance(d, dict):
+            if not isinstance(d, Mapping):
+                raise RowError("not an object")
+        get = d.get
+        flow = get(k_flow) or default_flow
+        if not flow:
+            raise RowError("no flow")
+        http = get(k_http)
+        if http is not None and type(http) is not int:
+            http = opt_int(http)
+        error = get(k_err)
+        if error is not None and type(error) is not str:
+            error = opt_str(error)
+        elif error == "":
+            error = None
+        lat = get(k_lat)
+        if lat is not None and type(lat) is not float:
+            lat = opt_float(lat)
+        retry = get(k_retry)
+        if type(retry) is not int:
+            retry = opt_int(retry) or 0
+        recs = get(k_rec)
+        if not recs:
+            rec_t: tuple[str, ...] = ()
+        elif type(recs) is list:
+            rec_t = tuple(recs) if all(type(r) is str for r in recs) else tuple(str(r) for r in recs)
+        elif isinstance(recs, str):
+            rec_t = tuple(r for r in recs.split(sep) if r)
+        else:
+            rec_t = (str(recs),)
+        return EventRow(
+            parse_ts(get(k_ts)), flow if type(flow) is str else str(flow), opt_str(get(k_src)) or "",
+            opt_str(get(k_tgt)) or "", opt_str(get(k_op)) or "", parse_status(get(k_status), http, error), lat, http,
+            error, retry, opt_str(get(k_corr)), opt_str(get(k_idem)), rec_t, line_no, offset,
+        )
+
+    return build
+
+
+def _nested_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
+    """The general (slower) builder, for dotted keys into nested objects."""
     g = {name: _getter(getattr(mapping, name)) for name in (
         "timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
         "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")}
     sep = mapping.record_ids_separator
     default_flow = mapping.default_flow
-    g_ts, g_flow, g_status, g_err, g_http = g["timestamp"], g["flow"], g["status"], g["error"], g["http_status"]
-    g_src, g_tgt, g_op, g_lat, g_retry = g["source_system"], g["target_system"], g["operation"], g["latency_ms"], g["retry_count"]
-    g_corr, g_idem, g_rec = g["correlation_id"], g["idempotency_key"], g["record_ids"]
 
     def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if not isinstance(d, Mapping):
             raise RowError("not an object")
-        flow = g_flow(d) or default_flow
+        flow = g["flow"](d) or default_flow
         if not flow:
             raise RowError("no flow")
-        http = opt_int(g_http(d))
-        error = opt_str(g_err(d))
-        recs = g_rec(d)
+        http = opt_int(g["http_status"](d))
+        error = opt_str(g["error"](d))
+        recs = g["record_ids"](d)
         if recs is None or recs == "":
             rec_t: tuple[str, ...] = ()
         elif isinstance(recs, str):
@@ -86,9 +135,11 @@ def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int]
         else:
             rec_t = (str(recs),)
         return EventRow(
-            parse_ts(g_ts(d)), str(flow), opt_str(g_src(d)) or "", opt_str(g_tgt(d)) or "", opt_str(g_op(d)) or "",
-            parse_status(g_status(d), http, error), opt_float(g_lat(d)), http, error, opt_int(g_retry(d)) or 0,
-            opt_str(g_corr(d)), opt_str(g_idem(d)), rec_t, line_no, offset,
+            parse_ts(g["timestamp"](d)), str(flow), opt_str(g["source_system"](d)) or "",
+            opt_str(g["target_system"](d)) or "", opt_str(g["operation"](d)) or "",
+            parse_status(g["status"](d), http, error), opt_float(g["latency_ms"](d)), http, error,
+            opt_int(g["retry_count"](d)) or 0, opt_str(g["correlation_id"](d)), opt_str(g["idempotency_key"](d)),
+            rec_t, line_no, offset,
         )
 
     return build
