@@ -207,3 +207,24 @@ def test_long_batch_goes_through_the_progress_path_and_keeps_json_clean(monkeypa
     assert [m["line_no"] for m in data["malformed"]] == [1500]
     counts = {g["cause"]: g["count"] for g in data["groups"]}
     assert counts == {"rate_limit": 2000, "schema_validation": 999}  # line 1500 (a validation row) is broken
+
+
+def test_matches_the_shipped_labels(qj_report):
+    """tests/data/batch/queue_job_failed.labels.json says what a person expects, group by group."""
+    labels = json.loads((DATA / "queue_job_failed.labels.json").read_text())
+    r = qj_report
+    assert (r.rows_total, r.failed_rows, r.skipped_rows) == (labels["rows_total"], labels["failed_rows"],
+                                                             labels["skipped_rows"])
+    assert [m.model_dump(include={"line_no", "reason"}) for m in r.malformed] == labels["malformed"]
+    assert len(r.groups) == len(labels["groups"])
+    for group, want in zip(r.groups, labels["groups"], strict=True):
+        assert want["signature_contains"] in group.signature
+        assert (str(group.cause), group.count, group.lines) == (want["cause"], want["count"], want["lines"])
+        assert group.remediation.action == want["action"]
+        if "requeue" in want:
+            uuids = [u for p in group.remediation.proposals for u in p["params"]["job_uuids"]]
+            assert uuids == want["requeue"]
+            assert not set(uuids) & set(want.get("never_requeue", []))
+        if "notes_on" in want:
+            assert [f"{p['params']['model']}:{p['params']['record_id']}" for p in group.remediation.proposals] == \
+                want["notes_on"]
