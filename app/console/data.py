@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,10 +44,7 @@ def incident_queue(
         if statuses:
             q = q.where(IncidentRow.status.in_(statuses))
         rows = s.scalars(q).all()
-        waiting = dict.fromkeys((p.incident_id for p in s.scalars(
-            select(ProposalRow).where(ProposalRow.status == "proposed"))), 0)
-        for p in s.scalars(select(ProposalRow).where(ProposalRow.status == "proposed")):
-            waiting[p.incident_id] += 1
+        waiting = Counter(s.scalars(select(ProposalRow.incident_id).where(ProposalRow.status == "proposed")))
     records = []
     for r in rows:
         created = _aware(r.created_at) or now
