@@ -69,6 +69,25 @@ def _hash_keys(values: tuple[str | None, ...]) -> np.ndarray:
     return out
 
 
+LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log")
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for its log files (by suffix), sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LOG_SUFFIXES)
+            if not found:
+                raise InputError(f"{p}: no log files ({', '.join(LOG_SUFFIXES)}) in this folder")
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"no such log file: {p}")
+    return out
+
+
 def read_frame(
     paths: list[Path],
     *,
@@ -85,12 +104,7 @@ def read_frame(
     rejected: list[RejectedLine] = []
     readers: list[Reader] = []
     files: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise InputError(f"no such log file: {path}")
-        if path.is_dir():
-            raise InputError(f"{path} is a folder; pass the log files in it")
+    for path in expand_paths(paths):
         fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name) or detect_format(path)
         reader = make_reader(fmt, mapping)
         fi = len(files)

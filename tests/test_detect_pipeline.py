@@ -80,8 +80,10 @@ def test_cli_table_json_and_missing_file(world, tmp_path):
     assert data["lines_set_aside"] == 4 and data["events_parsed"] > 19_000
     assert {a["flow"] for a in data["anomalies"]} == {"invoice_export"}
     assert data["anomalies"][0]["kind"] in {k.value for k in AnomalyKind}
+    r = runner.invoke(app, ["detect", str(world / "logs"), "--no-store", "--format", "json"])  # a folder
+    assert r.exit_code == 0 and json.loads(r.output)["lines_set_aside"] == 4
     r = runner.invoke(app, ["detect", str(tmp_path / "nope.jsonl"), "--no-store"])
-    assert r.exit_code == 2 and "no such file" in r.output
+    assert r.exit_code == 2 and "no such log file" in r.output
     r = runner.invoke(app, ["detect", logs[0], "--no-store", "--since", "last tuesday"])
     assert r.exit_code == 2
 

@@ -27,7 +27,6 @@ from agent.errors import InputError
 
 err_console = Console(stderr=True)
 FORMATS = ("table", "json")
-LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log")
 SHOWN_REJECTED = 5
 
 
@@ -120,7 +119,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("detect")
     def detect_command(
-        files: list[Path] = typer.Argument(..., help="Log files: JSON lines, CSV, queue.job export, Odoo server log."),
+        files: list[Path] = typer.Argument(..., help="Log files (or folders of them): JSON lines, CSV, queue.job export, Odoo server log."),
         since: str = typer.Option(None, "--since", help="Only anomalies ending after this (ISO date/time, UTC)."),
         until: str = typer.Option(None, "--until", help="Only anomalies starting before this (ISO date/time, UTC)."),
         flow: list[str] = typer.Option(None, "--flow", help="Only these flows (repeatable)."),
@@ -140,11 +139,9 @@ def register(app: typer.Typer) -> None:
         duplicate deliveries, new error signatures. Ranked, explained, stored."""
         if output_format not in FORMATS:
             raise InputError(f"--format must be table or json, not {output_format!r}")
-        for f in files:
-            if not f.exists():
-                raise InputError(f"{f}: no such file")
-            if f.is_dir():
-                raise InputError(f"{f} is a folder; pass the log files in it")
+        from detectors.frame import expand_paths
+
+        files = expand_paths(files)
         t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
         if t_since and t_until and t_since > t_until:
             raise InputError("--since is after --until")
@@ -180,9 +177,7 @@ def demo_stage(ctx: Any) -> str:
     """Detection over the demo world's logs; the result is handed to later stages."""
     from detectors.pipeline import run_detection, save_anomalies
 
-    logs = Path(ctx.world_dir) / "logs"
-    files = sorted(p for p in logs.iterdir() if p.suffix in LOG_SUFFIXES)
-    result = run_detection(files)
+    result = run_detection([Path(ctx.world_dir) / "logs"])
     save_anomalies(ctx.store, result.anomalies)
     ctx.results["detection"] = result
     return result.summary()
