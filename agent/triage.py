@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.actions import Escalate, RequeueJobs
-from agent.domain import FlowInfo, Incident, IncidentStatus, RemediationProposal, Severity, stable_id
+from agent.domain import Cause, FlowInfo, Incident, IncidentStatus, RemediationProposal, Severity, stable_id
 from agent.grounding import guard_report, ungrounded_in
 from agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
 from agent.llm.cache import LlmCache
@@ -126,7 +126,11 @@ def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, pr
     inc = item.incident
     if proposals:
         inc = inc.model_copy(update={"status": IncidentStatus.proposed})
-    inc = inc.model_copy(update={"summary": reviewed.report.summary})
+    update: dict[str, Any] = {"summary": reviewed.report.summary}
+    if reviewed.provider != "offline" and not reviewed.fallback_reason and reviewed.report.probable_cause != Cause.unknown:
+        # the model read the evidence and the classifier's hint; its cause is the one reported
+        update.update(cause=reviewed.report.probable_cause, cause_confidence=reviewed.report.confidence)
+    inc = inc.model_copy(update=update)
     run.incidents.append(inc)
     run.reports[inc.incident_id] = reviewed
     run.proposals.extend(proposals)

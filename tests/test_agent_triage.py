@@ -146,3 +146,11 @@ def test_only_records_failing_for_the_incident_cause_are_acted_on():
          ["hr.employee:310"]),
     ])
     assert [r for r, _ in records_of_cause(facts, Cause.schema_validation)] == [f"hr.employee:{n}" for n in range(10)]
+
+
+def test_openai_without_a_key_is_a_clear_error(tmp_path: Path, fake_detection):
+    log = tmp_path / "x.log"
+    log.write_text("line\n")
+    result = CliRunner().invoke(app, ["triage", str(log), "--provider", "openai",
+                                      "--database-url", f"sqlite:///{tmp_path / 't.db'}"])
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output

@@ -192,3 +192,12 @@ def test_concurrent_calls_keep_incident_order_and_guard_each(monkeypatch):
     # the same requeue answer is grounded only in the invoice_export incident; elsewhere it is caught
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
     assert result.grounding["rejected_actions"] == 5 and result.grounding["passed_on"] == 0
+
+
+def test_the_models_cause_is_reported_on_the_incident():
+    answer = good_answer()
+    answer["probable_cause"] = "upstream_outage"
+    with FakeOpenAI([Reply(answer)]) as fake:
+        result = run(fake)
+    [inc] = result.incidents
+    assert inc.cause == "upstream_outage" and inc.cause_confidence == 0.82
