@@ -27,7 +27,7 @@ class CsvReader:
         for rec in csv_records(path):
             chunk.lines += rec.lines
             if rec.fields is None:
-                chunk.rejected.append(reject(path, rec.line_no, rec.error, "".join(rec.raw)))
+                chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
                 continue
             if not rec.fields or rec.fields == [""]:
                 continue
@@ -36,17 +36,17 @@ class CsvReader:
                 missing = {self.mapping.timestamp} - set(header)
                 if missing:
                     chunk.rejected.append(reject(path, rec.line_no, f"header lacks {', '.join(sorted(missing))}",
-                                                 "".join(rec.raw)))
+                                                 rec.raw))
                     header = None
                 continue
             if len(rec.fields) != len(header):
                 chunk.rejected.append(reject(path, rec.line_no, f"CSV row with {len(rec.fields)} of {len(header)} fields",
-                                             "".join(rec.raw)))
+                                             rec.raw))
                 continue
             try:
                 chunk.rows.append(build(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset))
             except RowError as exc:
-                chunk.rejected.append(reject(path, rec.line_no, str(exc), "".join(rec.raw)))
+                chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
             if len(chunk.rows) >= chunk_size:
                 yield chunk
                 chunk = Chunk()

@@ -18,18 +18,26 @@ class CsvRecord:
     fields: list[str] | None  # None when the csv module could not parse the record
     line_no: int
     offset: int
-    lines: int  # physical lines it spans
-    raw: list[str] = field(default_factory=list)
+    parts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, offset, text) of its lines
     error: str = ""
+
+    @property
+    def lines(self) -> int:
+        """Physical lines the record spans."""
+        return len(self.parts)
+
+    @property
+    def raw(self) -> str:
+        return "".join(p[2] for p in self.parts)
 
 
 def csv_records(path: Path, start_offset: int = 0, start_line: int = 1) -> Iterator[CsvRecord]:
-    pending: list[tuple[int, int, str]] = []
+    state: list[list[tuple[int, int, str]]] = [[]]
 
     def lines() -> Iterator[str]:
         for line_no, offset, raw in numbered_lines(path, start_offset, start_line):
             text = raw.decode("utf-8", errors="replace")
-            pending.append((line_no, offset, text))
+            state[0].append((line_no, offset, text))
             yield text
 
     reader = csv.reader(lines())
@@ -39,12 +47,11 @@ def csv_records(path: Path, start_offset: int = 0, start_line: int = 1) -> Itera
         except StopIteration:
             return
         except csv.Error as exc:
-            if not pending:
+            parts, state[0] = state[0], []
+            if not parts:
                 return
-            yield CsvRecord(None, pending[0][0], pending[0][1], len(pending), [p[2] for p in pending], f"CSV error: {exc}")
-            pending.clear()
+            yield CsvRecord(None, parts[0][0], parts[0][1], parts, f"CSV error: {exc}")
             continue
-        if not pending:  # pragma: no cover - the csv module always consumes a line per record
-            continue
-        yield CsvRecord(fields, pending[0][0], pending[0][1], len(pending), [p[2] for p in pending])
-        pending.clear()
+        parts, state[0] = state[0], []
+        if parts:
+            yield CsvRecord(fields, parts[0][0], parts[0][1], parts)

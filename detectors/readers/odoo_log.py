@@ -18,9 +18,9 @@ from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, number
 
 _START = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 LINE = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d+)?) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) ([\w.\-]+): (.*?)"
-    r"(?: (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-))?$"
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d+)?) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) ([\w.\-]+): (.*)$"
 )
+_PERF = re.compile(r" (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-)$")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Unauthorized|Exit|Interrupt|[A-Z]\w+)): ?(.*)$")
 _HTTP = re.compile(r"\bHTTP (\d{3})\b")
 _RETRY = re.compile(r"\bretry (\d+)(?:/\d+)?")
@@ -56,7 +56,12 @@ def _exception_line(traceback: list[str]) -> str | None:
 
 
 def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: int, flow: str) -> EventRow:
-    asctime, _pid, level, _db, logger, message, _qc, qt, rt = m.groups()
+    asctime, _pid, level, _db, logger, message = m.groups()
+    qt = rt = None
+    perf = _PERF.search(message, max(0, len(message) - 60))
+    if perf is not None:
+        qt, rt = perf.group(2), perf.group(3)
+        message = message[: perf.start()]
     status = _STATUS[level]
     error = None
     if status != "ok":
