@@ -57,6 +57,7 @@ class IncidentFacts:
     failed_records: list[tuple[str, list[str]]] = field(default_factory=list)  # (redacted error, its records)
     errors: list[str] = field(default_factory=list)  # distinct redacted error texts, most frequent first
     money: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)  # the anomalies' metrics, largest value per key
     verdict: CauseVerdict | None = None
 
 
@@ -334,6 +335,9 @@ def _build(
     facts.failed_job_uuids = _failed_job_uuids(events)
     facts.duplicate_project_ids = _duplicate_projects(events, facts.project_clusters)
     facts.money = _money(anomalies)
+    for an in anomalies:
+        for key, value in an.metrics.items():
+            facts.metrics[key] = max(float(value), facts.metrics.get(key, float("-inf")))
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
     verdict = classify(kinds, facts.statuses, text)

@@ -154,3 +154,11 @@ def test_openai_without_a_key_is_a_clear_error(tmp_path: Path, fake_detection):
     result = CliRunner().invoke(app, ["triage", str(log), "--provider", "openai",
                                       "--database-url", f"sqlite:///{tmp_path / 't.db'}"])
     assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
+
+
+def test_a_partial_requeue_says_so():
+    det, _, _ = world()
+    det.anomalies[0] = det.anomalies[0].model_copy(update={"metrics": {"gave_up": 9.0}})
+    run = run_triage(det, None, None, FLOWS)
+    requeue = next(p for p in run.proposals if str(p.action) == "requeue_jobs")
+    assert "The evidence cites 5 of 9 failed jobs" in requeue.rationale

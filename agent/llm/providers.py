@@ -123,6 +123,13 @@ def records_of_cause(facts: IncidentFacts, cause: Cause, *, min_share: float = 0
     return out
 
 
+def _partial(covered: int, total: float | None, what: str) -> str:
+    """Say so when the evidence cites only some of the affected records: the rest need a look."""
+    if total and int(total) > covered:
+        return f" The evidence cites {covered} of {int(total)} {what}; the others are not in this proposal."
+    return ""
+
+
 def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAction]:
     """The remediation the evidence supports, most specific first; escalation otherwise."""
     cites = _cited_events(incident, 3)
@@ -136,7 +143,8 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
             rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
                       f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
-                      f"(failed jobs only, never started ones)."))
+                      f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
+                                                                            "failed jobs")))
     if facts.partner_clusters:
         for c in facts.partner_clusters:
             ids = [c.suggested_master_id] + [i for i in c.record_ids if i != c.suggested_master_id][:2]
@@ -151,7 +159,8 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 action=ActionName.archive_project, params={"project_id": pid},
                 evidence_ids=[*incident.cluster_ids[:1], *cites[:2]],
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
-                          f"archive the duplicate (archiving is reversible)."))
+                          f"archive the duplicate (archiving is reversible)."
+                          + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
     if cause == Cause.schema_validation and facts.error_records:
         for ref, error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
