@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.domain import Anomaly, AnomalyKind
+from agent.domain import Anomaly, AnomalyKind, stable_id
 
 MAX_EVIDENCE = 30
 TOLERANCE = timedelta(minutes=15)
@@ -72,4 +72,11 @@ def combine(anomalies: list[Anomaly], tolerance: timedelta = TOLERANCE) -> list[
                 group, group_end = [a], a.window_end
         if group:
             merged.append(_merge(group))
-    return sorted(merged, key=_rank_key)
+    ranked = sorted(merged, key=_rank_key)
+    seen: dict[str, int] = {}
+    for i, a in enumerate(ranked):  # ids must be unique in one result: the store upserts by id
+        n = seen.get(a.anomaly_id, 0)
+        seen[a.anomaly_id] = n + 1
+        if n:
+            ranked[i] = a.model_copy(update={"anomaly_id": stable_id("anomaly", a.anomaly_id, n)})
+    return ranked

@@ -39,3 +39,8 @@ def test_evidence_stays_bounded():
     (one,) = combine(many)
     assert len(one.evidence_event_ids) <= 30
     assert one.evidence_event_ids[:20] == [f"f:4-{j}" for j in range(20)]  # the strongest's evidence first
+
+
+def test_ids_stay_unique():
+    out = combine([an("same", "error_spike", "f", 0, 1, 0.9, ["f:1"]), an("same", "error_spike", "f", 3, 4, 0.8, ["f:2"])])
+    assert len({a.anomaly_id for a in out}) == 2 and out[0].anomaly_id == "same"

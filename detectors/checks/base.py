@@ -95,7 +95,7 @@ def make_anomaly(ctx: Context, kind: AnomalyKind, flow: int, start: float, end: 
     name = ctx.name(flow)
     start_dt = to_dt(start)
     return Anomaly(
-        anomaly_id=stable_id("anomaly", name, str(kind), start_dt.strftime("%Y-%m-%dT%H")),
+        anomaly_id=stable_id("anomaly", name, str(kind), start_dt.strftime("%Y-%m-%dT%H:%M"), signature or ""),
         kind=kind, flow=name, window_start=start_dt, window_end=to_dt(max(end, start)),
         score=float(min(1.0, max(0.0, score))), reason=reason,
         evidence_event_ids=ctx.frame.event_ids(sample(np.asarray(evidence, dtype=np.int64))),
