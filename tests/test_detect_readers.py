@@ -157,3 +157,10 @@ def test_format_override_and_unknown_format(tmp_path):
         make_reader("xml")
     with pytest.raises(InputError):
         list(read_events(tmp_path / "missing.jsonl"))
+
+
+def test_a_file_of_garbage_streams_in_bounded_chunks(tmp_path):
+    p = write(tmp_path, "junk.jsonl", ["{not json"] * 35)
+    chunks = list(make_reader("jsonl").chunks(p, chunk_size=10))
+    assert [len(c.rejected) for c in chunks] == [10, 10, 10, 5]
+    assert [r.line_no for r in chunks[1].rejected] == list(range(11, 21))

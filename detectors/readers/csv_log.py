@@ -25,6 +25,9 @@ class CsvReader:
         header: list[str] | None = None
         build = self._build
         for rec in csv_records(path):
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
             chunk.lines += rec.lines
             if rec.fields is None:
                 chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
@@ -47,9 +50,6 @@ class CsvReader:
                 chunk.rows.append(build(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset))
             except RowError as exc:
                 chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
-            if len(chunk.rows) >= chunk_size:
-                yield chunk
-                chunk = Chunk()
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:

@@ -31,6 +31,9 @@ class JsonLinesReader:
         chunk = Chunk()
         build, loads = self._build, _loads
         for line_no, offset, raw in numbered_lines(path):
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
             chunk.lines += 1
             if not raw.strip():
                 continue
@@ -40,9 +43,6 @@ class JsonLinesReader:
                 chunk.rejected.append(reject(path, line_no, f"invalid JSON: {str(exc).splitlines()[0][:80]}", raw))
             except (RowError, UnicodeDecodeError) as exc:
                 chunk.rejected.append(reject(path, line_no, str(exc), raw))
-            if len(chunk.rows) >= chunk_size:
-                yield chunk
-                chunk = Chunk()
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:

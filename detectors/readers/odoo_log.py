@@ -138,12 +138,12 @@ class OdooLogReader:
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         chunk = Chunk()
         for row, rejected, lines in self._events(path):
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
             chunk.lines += lines
             if row is not None:
                 chunk.rows.append(row)
-                if len(chunk.rows) >= chunk_size:
-                    yield chunk
-                    chunk = Chunk()
             elif rejected is not None:
                 chunk.rejected.append(rejected)  # type: ignore[arg-type]
             else:

@@ -69,6 +69,9 @@ class QueueJobReader:
         chunk = Chunk()
         header: list[str] | None = None
         for rec in csv_records(path):
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
             chunk.lines += rec.lines
             if rec.fields is None:
                 chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
@@ -91,9 +94,6 @@ class QueueJobReader:
                 chunk.rows.append(build_job(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset))
             except RowError as exc:
                 chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
-            if len(chunk.rows) >= chunk_size:
-                yield chunk
-                chunk = Chunk()
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
