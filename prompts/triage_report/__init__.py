@@ -1,0 +1,1 @@
+"""Versions of the triage_report prompt (v1.md, ...): a package so the files ship in the wheel."""
