@@ -20,7 +20,7 @@ from agent.incidents import AssembledIncident, assemble_incidents, upsert_incide
 from agent.llm.cache import LlmCache
 from agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from agent.llm.report import ReviewedReport
-from agent.redact import redact_obj
+from agent.redact import redact, redact_obj
 from agent.store import Store
 from agent.store.tables import AuditRow, ProposalRow
 
@@ -99,7 +99,12 @@ def _target(typed: Any) -> tuple[Any, ...]:
 def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
     """Guard one provider result: (reviewed report, proposals, ids caught, ids passed on)."""
     inc = assembled.incident
-    outcome = guard_report(inc, result.report)
+    # whatever a provider wrote is masked before it is stored or shown (it never saw a secret; belt and braces)
+    report = result.report.model_copy(update={
+        "summary": redact(result.report.summary), "business_impact": redact(result.report.business_impact),
+        "actions": [a.model_copy(update={"rationale": redact(a.rationale), "params": redact_obj(a.params)})
+                    for a in result.report.actions]})
+    outcome = guard_report(inc, report)
     reviewed = ReviewedReport(
         incident_id=inc.incident_id, report=outcome.report, provider=result.provider, model=result.model,
         prompt_name=result.prompt_name, prompt_version=result.prompt_version, prompt_hash=result.prompt_hash,

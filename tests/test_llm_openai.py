@@ -201,3 +201,18 @@ def test_the_models_cause_is_reported_on_the_incident():
         result = run(fake)
     [inc] = result.incidents
     assert inc.cause == "upstream_outage" and inc.cause_confidence == 0.82
+
+
+def test_a_secret_the_model_writes_is_masked_before_storage(sqlite_store):
+    from agent.store.tables import IncidentRow, ProposalRow
+
+    answer = good_answer()
+    answer["summary"] = "jobs fail; the key password=hunter2hunter2 was used"
+    answer["actions"].append({"action": "escalate", "params": {"flow": "invoice_export", "owner": "x",
+                                                               "message": "use Bearer abcdefghijklmnop"}})
+    with FakeOpenAI([Reply(answer)]) as fake:
+        run(fake, store=sqlite_store)
+    with sqlite_store.session() as s:
+        stored = json.dumps([r.data for r in s.query(IncidentRow).all()] + [r.payload for r in s.query(ProposalRow).all()])
+    assert "hunter2hunter2" not in stored and "abcdefghijklmnop" not in stored
+    assert "password=***" in stored and "Bearer ***" in stored
