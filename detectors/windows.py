@@ -4,7 +4,7 @@ Baseline: the first `baseline_days` of the data (default: 7 days, or the first h
 when it covers less than 14 days). Detectors only judge the hours after it.
 
 Expected volume of an hour: the median of the same hour of day over the baseline's weekdays
-(or over its weekend days, for a weekend hour). With one prior week that is five (or two)
+(or over its weekend days, for a weekend hour; none when the baseline has no such day). With one prior week that is five (or two)
 observations per hour, robust to one odd day, and it carries nights, weekends and lunch dips
 without alarms. Volume above normal (month-end peaks) is never an alarm.
 """
@@ -77,11 +77,10 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
 
     base = hourly[hourly["baseline"] & (hourly["coverage"] >= 0.999)]
     med = base.groupby(["flow", "weekend", "hod"])["volume"].median()
-    any_day = base.groupby(["flow", "hod"])["volume"].median()
     key = pd.MultiIndex.from_arrays([hourly["flow"], hourly["weekend"], hourly["hod"]])
+    # a kind of day the baseline never saw (a weekend, after a Monday-to-Wednesday baseline) has no
+    # expectation: it is not judged on volume rather than judged against the wrong kind of day
     expected = med.reindex(key).to_numpy()
-    fallback = any_day.reindex(pd.MultiIndex.from_arrays([hourly["flow"], hourly["hod"]])).to_numpy()
-    expected = np.where(np.isnan(expected), fallback, expected)
     hourly["expected"] = np.nan_to_num(expected, nan=0.0) * hourly["coverage"].to_numpy()
 
     b_all = hourly[hourly["baseline"]]

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from agent.domain import AnomalyKind
+from agent.errors import InputError
 from detectors.pipeline import run_detection
 
 START = datetime(2026, 10, 19, tzinfo=UTC)  # a Monday; days 11-12 (Oct 29/30) are a month-end peak
@@ -176,3 +177,16 @@ def test_since_until_and_flow_filters(tmp_path):
     assert [a.flow for a in later.anomalies] == ["beta"]
     earlier = run_detection([path], until=START + timedelta(days=9))
     assert [a.flow for a in earlier.anomalies] == ["alpha"]
+
+
+def test_short_baseline_without_a_weekend_does_not_alarm_on_it(clean_file):
+    result = run_detection([clean_file], baseline_days=3)  # Monday to Wednesday only
+    assert result.baseline_end.date() == (START + timedelta(days=3)).date()
+    assert result.anomalies == []
+
+
+def test_unknown_flow_is_an_input_error(clean_file):
+    with pytest.raises(InputError, match="no events for flow"):
+        run_detection([clean_file], flows=["gamma"])
+    with pytest.raises(InputError):
+        run_detection([clean_file], baseline_days=0)
