@@ -101,3 +101,18 @@ def test_demo_stage(world, sqlite_store):
     with sqlite_store.session() as s:
         assert s.query(AnomalyRow).count() == len(result.anomalies)
     assert result.baseline_end.date() == datetime(2026, 10, 26, tzinfo=UTC).date()  # first 7 days
+
+
+def test_cli_custom_mapping(tmp_path):
+    log = tmp_path / "shop.jsonl"
+    log.write_text('{"time":"2026-10-19T10:00:00Z","integration":"shop","state":"ok"}\n'
+                   '{"time":"2026-10-19T11:00:00Z","integration":"shop","state":"failed","msg":"boom"}\n')
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('{"timestamp": "time", "flow": "integration", "status": "state", "error": "msg"}')
+    r = CliRunner().invoke(app, ["detect", str(log), "--mapping", str(mapping), "--no-store", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["events_parsed"] == 2 and data["lines_set_aside"] == 0 and data["flows"] == ["shop"]
+    mapping.write_text('{"timestamp": "time", "colour": "blue"}')
+    r = CliRunner().invoke(app, ["detect", str(log), "--mapping", str(mapping), "--no-store"])
+    assert r.exit_code == 2 and "colour" in r.output

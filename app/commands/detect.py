@@ -107,6 +107,20 @@ def as_json(result: Any, saved: int | None, rejected_file: Path | None) -> dict[
     }
 
 
+def load_mapping(path: Path) -> Any:
+    from pydantic import ValidationError
+
+    from detectors.readers import FieldMapping
+
+    try:
+        return FieldMapping.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"--mapping {path}: no such file") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"--mapping {path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None
+
+
 def write_rejected(result: Any, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
@@ -129,6 +143,9 @@ def register(app: typer.Typer) -> None:
                                                  "the data when it covers under 14 days)."),
         log_format: str = typer.Option(None, "--log-format",
                                        help="Force the format of every file: jsonl, csv, queue_job or odoo_log."),
+        mapping_file: Path = typer.Option(None, "--mapping",
+                                          help="JSON file naming the source field of each event field for JSON-lines "
+                                               "and CSV logs, e.g. {\"timestamp\": \"time\", \"flow\": \"integration\"}."),
         rejected_file: Path = typer.Option(None, "--rejected-file",
                                            help="Write every set-aside line here (JSON lines with file, line, reason)."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or SQLite)."),
@@ -146,7 +163,8 @@ def register(app: typer.Typer) -> None:
         if t_since and t_until and t_since > t_until:
             raise InputError("--since is after --until")
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
-                                      baseline_days=baseline_days, formats=log_format)
+                                      baseline_days=baseline_days, formats=log_format,
+                                      mapping=load_mapping(mapping_file) if mapping_file else None)
         saved = None
         if not no_store:
             from agent.store import open_store
