@@ -28,7 +28,7 @@ ENV_MODEL_DIR = "TRIAGE_MATCH_MODEL_DIR"
 # honest where the business rule is clear (a second, different valid VAT never argues for a match).
 MONOTONIC = {
     "res.partner": {"vat_same": 1, "vat_diff_valid": -1, "email_same": 1, "phone_same": 1, "name_token_set": 1,
-                    "name_jaro_winkler": 1, "domain_diff": -1},
+                    "name_jaro_winkler": 1, "domain_diff": -1, "name_squashed_ratio": 1},
     "project.project": {"code_same": 1, "code_diff": -1, "topic_token_set": 1, "year_diff": -1,
                         "number_diff": -1},
 }
@@ -52,7 +52,8 @@ def fit(kind: str, features: list[str], X: np.ndarray, y: np.ndarray, info: dict
         raise InputError(f"too few labeled pairs to train a {kind} model: {int(y.sum())} duplicate pairs, "
                          f"{int(len(y) - y.sum())} others among the blocked pairs (need 5 of each)")
     mono = [MONOTONIC.get(kind, {}).get(f, 0) for f in features]
-    base = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=15,
+    # Small on purpose: prediction cost over millions of pairs grows with the number of trees.
+    base = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=15, early_stopping=False,
                                           min_samples_leaf=10, l2_regularization=1.0, monotonic_cst=mono,
                                           random_state=0)
     folds = int(min(5, max(2, y.sum() // 20)))

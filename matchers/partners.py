@@ -19,6 +19,7 @@ FEATURES = [
     "legal_conflict", "vat_same", "vat_diff", "vat_diff_valid", "email_same", "domain_same", "domain_diff",
     "phone_same", "phone_tail_same", "phone_diff", "city_sim", "zip_same", "street_sim", "country_same",
     "registry_same", "ref_same", "companies", "same_parent", "parent_diff", "missing", "name_tokens_min",
+    "name_squashed_ratio",
 ]
 
 
@@ -46,6 +47,7 @@ class PartnerTable:
     ref: np.ndarray
     is_company: np.ndarray
     parent: np.ndarray  # parent id or -1
+    parent_name: np.ndarray  # folded parent name when the export gives names (either parent or commercial)
     commercial: np.ndarray  # commercial partner id or -1
     active: np.ndarray
     filled: np.ndarray  # number of non-empty fields, for the master choice
@@ -56,6 +58,15 @@ class PartnerTable:
 
 def _int_or_minus(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values.replace("", None), errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+
+
+def _parent_name(rid: int, name: str, parent: str, commercial_id: str, commercial: str) -> str:
+    """The folded name of the record's parent company; a company's commercial partner is itself."""
+    if parent:
+        return nz.fold(parent)
+    if commercial and commercial_id != str(rid) and nz.fold(commercial) != nz.fold(name):
+        return nz.fold(commercial)
+    return ""
 
 
 def prepare(frame: pd.DataFrame) -> PartnerTable:
@@ -92,6 +103,9 @@ def prepare(frame: pd.DataFrame) -> PartnerTable:
         ref=obj([nz.fold(r).replace(" ", "") for r in frame["ref"]]),
         is_company=frame["is_company"].to_numpy(dtype=bool),
         parent=_int_or_minus(frame["parent_id"]),
+        parent_name=obj([_parent_name(*row) for row in zip(
+            frame["id"], frame["name"], frame["parent_id_name"], frame["commercial_partner_id"],
+            frame["commercial_partner_id_name"], strict=True)]),
         commercial=_int_or_minus(frame["commercial_partner_id"]),
         active=frame["active"].to_numpy(dtype=bool),
         filled=filled,
@@ -118,12 +132,15 @@ def candidate_pairs(t: PartnerTable) -> np.ndarray:
 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """A company and its own contacts (parent or commercial partner): never duplicates."""
+    """A company and its own contacts (parent or commercial partner, by id or by name): never duplicates."""
     li, ri = t.ids[left], t.ids[right]
-    return (
+    by_id = (
         (t.parent[left] == ri) | (t.parent[right] == li)
         | (t.commercial[left] == ri) | (t.commercial[right] == li)
     )
+    pl, pr = t.parent_name[left], t.parent_name[right]
+    by_name = ((pl != "") & (pl == t.folded[right])) | ((pr != "") & (pr == t.folded[left]))
+    return by_id | by_name
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -181,6 +198,8 @@ def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     X[:, col["missing"]] = 20 - t.filled[left] - t.filled[right]
     ntok = np.array([len(c.split()) for c in t.core], dtype=np.float32)
     X[:, col["name_tokens_min"]] = np.minimum(ntok[left], ntok[right])
+    X[:, col["name_squashed_ratio"]] = process.cpdist(  # survives a typo that splits or merges words
+        [c.replace(" ", "") for c in cl], [c.replace(" ", "") for c in cr], scorer=fuzz.ratio, workers=-1) / 100
     return X
 
 

@@ -167,10 +167,13 @@ def _explain(kind: _Kind, table: Any, groups: list[np.ndarray], inner: dict[tupl
              threshold: float) -> tuple[list[DuplicateCandidate], list[DuplicateCluster]]:
     candidates: list[DuplicateCandidate] = []
     clusters: list[DuplicateCluster] = []
-    for members in groups:
-        member_set = set(members.tolist())
-        pairs = [_candidate(kind, table, i, j, p) for (i, j), p in inner.items()
-                 if i in member_set and j in member_set and p >= threshold]
+    group_of = {int(i): g for g, members in enumerate(groups) for i in members}
+    by_group: dict[int, list[tuple[int, int, float]]] = {}
+    for (i, j), p in inner.items():
+        if p >= threshold and group_of.get(i, -1) == group_of.get(j, -2):
+            by_group.setdefault(group_of[i], []).append((i, j, p))
+    for g, members in enumerate(groups):
+        pairs = [_candidate(kind, table, i, j, p) for i, j, p in by_group.get(g, [])]
         if not pairs:
             continue
         pairs.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))

@@ -64,6 +64,28 @@ def test_a_company_never_pairs_with_its_own_contact(partner_result) -> None:
     assert not {p for p in pairs(partner_result) if 3 in p}
 
 
+def test_contact_named_by_its_parent_display_name_never_pairs() -> None:
+    rows = [partner(1, "Acme Consulting GmbH", **ACME),
+            partner(2, "Acme Consulting", email="info@acme-consulting.de", vat="DE123456789", city="Berlin",
+                    country_id="Germany", is_company=False, parent_id="Acme Consulting GmbH")]
+    assert match_partners(rows).candidates == []
+    rows[1]["parent_id"] = ""
+    assert [(c.left_id, c.right_id) for c in match_partners(rows).candidates] == [(1, 2)]
+
+
+def test_search_read_commercial_partner_of_a_company_is_itself() -> None:
+    """Companies pair although each is its own commercial partner; one contact entered twice pairs too."""
+    rows = [partner(1, "Acme Consulting GmbH", commercial_partner_id=[1, "Acme Consulting GmbH"], **ACME),
+            partner(2, "Acme Consulting GmbH", commercial_partner_id=[2, "Acme Consulting GmbH"], **ACME),
+            partner(3, "Jane Smith", commercial_partner_id=[1, "Acme Consulting GmbH"], is_company=False,
+                    parent_id=[1, "Acme Consulting GmbH"], email="jane@acme-consulting.de", vat="DE123456789"),
+            partner(4, "JANE SMITH", commercial_partner_id=[1, "Acme Consulting GmbH"], is_company=False,
+                    parent_id=[1, "Acme Consulting GmbH"], email="Jane@Acme-Consulting.de", vat="DE123456789")]
+    found = {(c.left_id, c.right_id) for c in match_partners(rows).candidates}
+    assert (1, 2) in found and (3, 4) in found
+    assert not found & {(1, 3), (1, 4), (2, 3), (2, 4)}
+
+
 def test_same_name_different_vat_stays_apart(partner_result) -> None:
     assert (4, 5) not in pairs(partner_result)
     assert not {p for p in pairs(partner_result) if 9 in p}
