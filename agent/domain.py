@@ -94,6 +94,9 @@ class AnomalyKind(StrEnum):
     multivariate = "multivariate"
 
 
+MAX_REMEDY_EVENTS = 500  # the most records one action may touch (RequeueJobs.job_uuids)
+
+
 class Anomaly(_Model):
     anomaly_id: str
     kind: AnomalyKind
@@ -106,6 +109,14 @@ class Anomaly(_Model):
     signature: str | None = None  # error template, where the anomaly is about one
     metrics: dict[str, float] = Field(default_factory=dict)
     related_kinds: list[AnomalyKind] = Field(default_factory=list)  # filled by the combiner
+    # Every event a remediation acts on (each job that gave up, each repeated delivery), beyond the
+    # readable sample above, so a proposal can cover all affected records and still be grounded.
+    remedy_event_ids: list[str] = Field(default_factory=list, max_length=MAX_REMEDY_EVENTS)
+
+    def cited_event_ids(self) -> list[str]:
+        """The evidence sample, then the remedy events not already in it."""
+        seen = set(self.evidence_event_ids)
+        return [*self.evidence_event_ids, *(e for e in self.remedy_event_ids if e not in seen)]
 
 
 # --------------------------------------------------------------------------- duplicates

@@ -133,7 +133,7 @@ def _gap(a: Anomaly, b: Anomaly) -> timedelta:
 
 def _event_keys(an: Anomaly, evidence: dict[str, LogEvent]) -> set[str]:
     keys: set[str] = set()
-    for eid in an.evidence_event_ids:
+    for eid in an.cited_event_ids():
         ev = evidence.get(eid)
         if ev is None:
             continue
@@ -299,7 +299,7 @@ def _build(
     seen: set[str] = set()
     events: list[LogEvent] = []
     for an in anomalies:
-        for eid in an.evidence_event_ids:
+        for eid in an.cited_event_ids():
             ev = evidence.get(eid)
             if ev is None or eid in seen:
                 continue
@@ -395,7 +395,7 @@ def assemble_incidents(
         kinds = {str(k) for a in group for k in [a.kind, *a.related_kinds]}
         attached: list[DuplicateCluster] = []
         if "duplicate_delivery" in kinds:
-            refs = {r for a in group for eid in a.evidence_event_ids if (ev := evidence.get(eid)) for r in ev.record_ids}
+            refs = {r for a in group for eid in a.cited_event_ids() if (ev := evidence.get(eid)) for r in ev.record_ids}
             attached = [c for c in project_clusters
                         if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
             used_clusters.update(c.cluster_id for c in attached)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.domain import Anomaly, AnomalyKind, stable_id
+from agent.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
 
 MAX_EVIDENCE = 30
 TOLERANCE = timedelta(minutes=15)
@@ -49,6 +49,7 @@ def _merge(group: list[Anomaly]) -> Anomaly:
         "signature": lead.signature or next((a.signature for a in group if a.signature), None),
         "metrics": metrics,
         "related_kinds": related,
+        "remedy_event_ids": list(dict.fromkeys(e for a in group for e in a.remedy_event_ids))[:MAX_REMEDY_EVENTS],
     })
 
 

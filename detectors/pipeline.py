@@ -46,7 +46,7 @@ class DetectionResult:
     stats: dict[str, FileStats]  # per file name: lines, events, rejected, skipped
     rejected: list[RejectedLine]
     templates: dict[str, tuple[str, int]]  # signature id -> (template, messages)
-    evidence: dict[str, LogEvent]  # every event cited by an anomaly
+    evidence: dict[str, LogEvent]  # every event cited by an anomaly, remedy events included
     flows: list[str]
     flow_stats: pd.DataFrame  # flow, hour, volume, errors, error_rate, p95_ms, retries, expected_volume
     baseline_end: datetime | None = None
@@ -131,7 +131,7 @@ def run_detection(
 
 
 def _evidence(frame: EventFrame, anomalies: list[Anomaly]) -> dict[str, LogEvent]:
-    wanted = {e for a in anomalies for e in a.evidence_event_ids}
+    wanted = {e for a in anomalies for e in a.cited_event_ids()}
     if not wanted:
         return {}
     ev = frame.events

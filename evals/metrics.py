@@ -143,6 +143,7 @@ class TriageOutcome:
     window_end: datetime
     cause: str
     actions: list[str]
+    records: set[str] = field(default_factory=set)  # every record the proposed actions touch
 
 
 def score_triage(
@@ -150,6 +151,7 @@ def score_triage(
 ) -> dict[str, Any]:
     """Cause accuracy and remediation-action accuracy over the labeled incidents the agent found."""
     cause_ok = action_ok = found = 0
+    coverage: list[float] = []
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for lab in labels:
         hits = [o for o in outcomes if o.flow == lab.flow
@@ -161,10 +163,15 @@ def score_triage(
         confusion[str(lab.cause)][best.cause] += 1
         cause_ok += best.cause == lab.cause
         action_ok += str(lab.expected_action) in best.actions
+        if lab.affected_records:
+            touched = set().union(*(o.records for o in hits))
+            coverage.append(len(touched & set(lab.affected_records)) / len(lab.affected_records))
     return {
         "labeled": len(labels),
         "found": found,
         "cause_accuracy": cause_ok / found if found else 0.0,
         "action_accuracy": action_ok / found if found else 0.0,
         "cause_confusion": {k: dict(v) for k, v in confusion.items()},
+        # Share of each labeled incident's affected records that its proposals act on, averaged.
+        "affected_records_covered": sum(coverage) / len(coverage) if coverage else None,
     }

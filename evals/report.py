@@ -34,6 +34,7 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
     tri = figures.get("triage", {})
     rows += [("cause accuracy", _pct(tri.get("cause_accuracy"))),
              ("remediation-action accuracy", _pct(tri.get("action_accuracy"))),
+             ("labeled affected records the proposals cover", _pct(tri.get("affected_records_covered"))),
              ("merge proposals on true duplicates", _pct(tri.get("merge_proposals_correct"))),
              ("archive proposals on true duplicates", _pct(tri.get("archive_proposals_correct")))]
     g = figures.get("grounding", {})

@@ -98,12 +98,16 @@ def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
 
 def triage_outcomes(run: Any) -> list[TriageOutcome]:
     """Reduce the agent's incidents and proposals to what the labels can check."""
+    from agent.actions import parse_action
+
     actions: dict[str, list[str]] = {}
+    records: dict[str, set[str]] = {}
     for p in run.proposals:
         actions.setdefault(p.incident_id, []).append(str(p.action))
+        records.setdefault(p.incident_id, set()).update(parse_action(str(p.action), p.params).record_refs())
     return [
-        TriageOutcome(flow=i.flow, window_start=i.window_start, window_end=i.window_end,
-                      cause=str(i.cause), actions=actions.get(i.incident_id, []))
+        TriageOutcome(flow=i.flow, window_start=i.window_start, window_end=i.window_end, cause=str(i.cause),
+                      actions=actions.get(i.incident_id, []), records=records.get(i.incident_id, set()))
         for i in run.incidents
     ]
 

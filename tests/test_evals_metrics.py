@@ -62,6 +62,16 @@ def test_pairs_and_entities():
     assert s["precision"] == pytest.approx(2 / 3) and s["recall"] == pytest.approx(2 / 4)
 
 
+def test_affected_record_coverage():
+    label = LABELS[1].model_copy(update={"affected_records": ["queue.job:a", "queue.job:b", "queue.job:c", "queue.job:d"]})
+    start = label.start
+    outcomes = [TriageOutcome("invoice", start, start + timedelta(hours=1), "rate_limit", ["requeue_jobs"],
+                              {"queue.job:a", "queue.job:b", "queue.job:zzz"})]
+    s = score_triage(outcomes, [label])
+    assert s["affected_records_covered"] == 0.5
+    assert score_triage(outcomes, LABELS[:1])["affected_records_covered"] is None  # no records labeled
+
+
 def test_triage_accuracy_uses_matching_incident():
     outcomes = [
         TriageOutcome("crm", T0, T0 + timedelta(hours=2), "configuration", ["escalate"]),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from agent.domain import Anomaly, AnomalyKind, stable_id
+from agent.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
 from detectors.frame import EventFrame
 from detectors.windows import HOUR, Windows
 
@@ -91,7 +91,8 @@ def duration(seconds: float) -> str:
 
 
 def make_anomaly(ctx: Context, kind: AnomalyKind, flow: int, start: float, end: float, score: float, reason: str,
-                 evidence: np.ndarray, signature: str | None = None, metrics: dict[str, float] | None = None) -> Anomaly:
+                 evidence: np.ndarray, signature: str | None = None, metrics: dict[str, float] | None = None,
+                 remedy: np.ndarray | None = None) -> Anomaly:
     name = ctx.name(flow)
     start_dt = to_dt(start)
     return Anomaly(
@@ -100,4 +101,6 @@ def make_anomaly(ctx: Context, kind: AnomalyKind, flow: int, start: float, end: 
         score=float(min(1.0, max(0.0, score))), reason=reason,
         evidence_event_ids=ctx.frame.event_ids(sample(np.asarray(evidence, dtype=np.int64))),
         signature=signature, metrics={k: round(float(v), 4) for k, v in (metrics or {}).items()},
+        remedy_event_ids=ctx.frame.event_ids(np.sort(np.asarray(remedy, dtype=np.int64))[:MAX_REMEDY_EVENTS])
+        if remedy is not None else [],
     )

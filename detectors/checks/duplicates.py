@@ -80,5 +80,6 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
                     ctx, AnomalyKind.duplicate_delivery, f, start, end, 0.55 + 0.45 * min(1.0, len(rows) / 10),
                     reason, np.sort(pairs[:MAX_EVIDENCE]),
                     metrics={"duplicates": len(rows), "baseline_duplicates_per_day": per_day,
-                             "ok_events": ok_f}))
+                             "ok_events": ok_f},
+                    remedy=pairs))
     return out

@@ -87,5 +87,6 @@ def retry_storms(ctx: Context) -> list[Anomaly]:
                 ctx, AnomalyKind.retry_storm, f, start, end, _score(rate, r0), reason, np.sort(evidence),
                 signature=ctx.frame.miner.signature_of_cluster(cl) if cl >= 0 else None,
                 metrics={"retry_rate": rate, "baseline_retry_rate": r0, "retries": r, "gave_up": len(gave_up),
-                         "events": n}))
+                         "events": n},
+                remedy=gave_up))
     return out

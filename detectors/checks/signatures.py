@@ -43,5 +43,6 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
                           f"{one_line(template)}")
                 out.append(make_anomaly(
                     ctx, AnomalyKind.new_error_signature, f, start, end, 0.5 + 0.5 * min(1.0, len(hits) / 30),
-                    reason, hits, signature=sig, metrics={"occurrences": len(hits), "events": n_all}))
+                    reason, hits, signature=sig, metrics={"occurrences": len(hits), "events": n_all},
+                    remedy=hits))
     return out
