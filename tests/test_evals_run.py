@@ -30,6 +30,8 @@ def test_evaluate_folder_reports_every_figure(world):
     for model in ("partners", "projects"):
         assert figs["duplicates"][model]["precision"] >= 0.9
     assert figs["triage"]["cause_accuracy"] >= 0.8
+    # Requeue, archive and note proposals act on every labeled affected record, not a sample.
+    assert figs["triage"]["affected_records_covered"] >= 0.95
     assert figs["grounding"]["ungrounded_passed_on"] == 0
     assert figs["llm"]["provider"] == "offline"
     assert set(figs["stages"]) == {"detect", "match_partners", "match_projects", "triage"}
