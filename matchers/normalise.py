@@ -293,7 +293,7 @@ def vat(value: str | None, country: str | None = None) -> Vat | None:
 
 # --------------------------------------------------------------------------- projects
 
-_CODE = re.compile(r"\b([A-Za-z]{2,10})[-_/ ]?((?:19|20)\d{2})[-_/ ]?(\d{1,5})\b")
+_CODE = re.compile(r"\b([A-Za-z]{2,10})[-_/ ]?((?:19|20)\d{2})[-_/ ](\d{1,5})\b")
 _OTHER_CODE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _STOP = frozenset({"the", "a", "an", "of", "for", "and", "to", "in", "on", "de", "la", "le", "der", "die", "das",
@@ -338,7 +338,7 @@ def project_name(name: str | None, client: str | None = None) -> ProjectName:
     if len(parts) == 2 and fold(parts[0]) and fold(parts[1]):
         head = company_name(parts[0])
         head_tokens = set(head.core.split())
-        if head.legal or len(head.folded.split()) <= 4 or (client_folded and head_tokens & set(client_folded.split())):
+        if head.legal or len(head.folded.split()) <= 6 or (client_folded and head_tokens & set(client_folded.split())):
             client_tokens.extend(head.folded.split())
             raw = parts[1]
     words = [t for t in fold(raw).split() if t not in _STOP]

@@ -19,7 +19,7 @@ FEATURES = [
     "legal_conflict", "vat_same", "vat_diff", "vat_diff_valid", "email_same", "domain_same", "domain_diff",
     "phone_same", "phone_tail_same", "phone_diff", "city_sim", "zip_same", "street_sim", "country_same",
     "registry_same", "ref_same", "companies", "same_parent", "parent_diff", "missing", "name_tokens_min",
-    "name_squashed_ratio",
+    "name_squashed_ratio", "email_diff",
 ]
 
 
@@ -172,6 +172,8 @@ def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     X[:, col["vat_diff"]] = both_vat & (vl != vr)
     X[:, col["vat_diff_valid"]] = both_vat & (vl != vr) & t.vat_valid[left] & t.vat_valid[right]
     X[:, col["email_same"]] = _same(t.email[left], t.email[right])
+    el, er = t.email[left], t.email[right]
+    X[:, col["email_diff"]] = (el != "") & (er != "") & (el != er)
     dl, dr = t.domain[left], t.domain[right]
     X[:, col["domain_same"]] = (dl != "") & (dl == dr)
     X[:, col["domain_diff"]] = (dl != "") & (dr != "") & (dl != dr)

@@ -128,6 +128,8 @@ def test_project_codes_years_and_client_words() -> None:
     assert c.code == a.code
     assert d.code != a.code and d.topic == "erp rollout"
     assert nz.project_name("LÓPEZ-2023-002 Tax advisory").code == "lopez 2023 2"
+    e = nz.project_name("Northwind Retail Group 20008 - Finance Transformation (2025)")
+    assert e.code == "" and e.years == ("2025",) and e.topic == "finance transformation"
 
 
 def test_project_client_name_is_removed_from_the_topic() -> None:
