@@ -215,11 +215,13 @@ def _pairs_set(entities: dict[int, str], scope: set[int]) -> set[tuple[int, int]
     return {p for p in true_pairs({k: v for k, v in entities.items() if k in scope})}
 
 
-def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str) -> dict[str, float]:
+def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str,
+                   hard_negatives: Path | str | None = None) -> dict[str, float]:
     """Pair precision/recall/F1 of the candidates, and the pairs completeness of blocking.
 
     Truth is restricted to the records the run looked at (archived ones are out of scope unless
-    the run included them); `recall_all` counts every labeled pair.
+    the run included them); `recall_all` counts every labeled pair. With a hard_negatives.csv,
+    `hard_negatives_paired` counts the look-alikes of this model that were wrongly paired.
     """
     from evals.labels import read_entities, true_pairs
 
@@ -235,7 +237,17 @@ def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str) -
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    hard: dict[str, int] = {}
+    if hard_negatives is not None:
+        import csv
+
+        with Path(hard_negatives).open(encoding="utf-8", newline="") as fh:
+            rows = [r for r in csv.DictReader(fh) if r["model"] == result.model.value]
+        pairs = {(min(int(r["left_id"]), int(r["right_id"])), max(int(r["left_id"]), int(r["right_id"])))
+                 for r in rows}
+        hard = {"hard_negatives": len(pairs), "hard_negatives_paired": len(pairs & predicted)}
     return {
+        **hard,
         "precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
         "true_pairs": len(truth),
         "recall_all": len(predicted & truth_all) / len(truth_all) if truth_all else 1.0,

@@ -130,7 +130,7 @@ def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, thresho
         for name, fn, fname, ents in (("partners", match_partners, "res_partner.csv", "partner_entities.csv"),
                                       ("projects", match_projects, "project_project.csv", "project_entities.csv")):
             result = fn(folder / "records" / fname, threshold=threshold, include_archived=include_archived)
-            figures = evaluate_pairs(result, folder / "labels" / ents)
+            figures = evaluate_pairs(result, folder / "labels" / ents, folder / "labels" / "hard_negatives.csv")
             figures["seconds"] = result.stats["seconds"]
             out[f"seed{seed}/{name}"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
     return out

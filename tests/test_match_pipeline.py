@@ -216,3 +216,24 @@ def test_empty_and_single_record_inputs() -> None:
     one = match_partners([partner(1, "Solo Ltd")])
     assert one.clusters == [] and one.stats["records"] == 1
     assert np.asarray(one.blocked_pairs).shape == (0, 2)
+
+
+def test_clustering_does_not_chain_through_one_record() -> None:
+    from matchers.cluster import cluster_pairs
+
+    # 0~1 and 1~2 strongly, but 0 and 2 are clearly different (scored when the component is checked);
+    # 3~4~5 all agree with each other.
+    left = np.array([0, 1, 3, 4, 3])
+    right = np.array([1, 2, 4, 5, 5])
+    prob = np.array([0.95, 0.6, 0.9, 0.9, 0.8])
+    asked: list[tuple[int, int]] = []
+
+    def rescore(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        asked.extend(zip(a.tolist(), b.tolist(), strict=True))
+        return np.full(len(a), 0.01)
+
+    clusters, inner = cluster_pairs(6, left, right, prob, 0.5, rescore)
+    groups = sorted(sorted(c.tolist()) for c in clusters)
+    assert asked == [(0, 2)]
+    assert groups == [[0, 1], [3, 4, 5]]
+    assert inner[(0, 1)] == 0.95 and (1, 2) not in inner

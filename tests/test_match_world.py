@@ -48,12 +48,10 @@ def test_project_precision_recall_on_an_unseen_world(world: Path, project_result
 
 
 def test_hard_negatives_of_the_world_stay_apart(world: Path, partner_result, project_result) -> None:
-    import csv
-
-    found = {(c.left_id, c.right_id) for r in (partner_result, project_result) for c in r.candidates}
-    with (world / "labels" / "hard_negatives.csv").open() as fh:
-        hard = [(int(r["left_id"]), int(r["right_id"])) for r in csv.DictReader(fh)]
-    assert hard and not (found & set(hard))
+    hard = world / "labels" / "hard_negatives.csv"
+    for result, ents in ((partner_result, "partner_entities.csv"), (project_result, "project_entities.csv")):
+        fig = evaluate_pairs(result, world / "labels" / ents, hard)
+        assert fig["hard_negatives"] > 0 and fig["hard_negatives_paired"] == 0, fig
 
 
 def test_clusters_hold_one_entity_each(world: Path, partner_result) -> None:
