@@ -71,9 +71,8 @@ def demo(
     database_url: str = typer.Option(None, "--database-url", help="Store URL; default: a SQLite file in --out."),
 ) -> None:
     """Build the labeled demo world and run every stage on it."""
-    from evals.world import generate_world
-
     from app.demo import DemoContext, stages
+    from evals.world import generate_world
 
     out.mkdir(parents=True, exist_ok=True)
     store = open_store(database_url or f"sqlite:///{(out / 'triage.db').resolve()}")
