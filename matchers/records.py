@@ -26,6 +26,36 @@ REQUIRED = ["id", "name"]
 
 Source = Path | str | list[dict[str, Any]]
 
+# Column headers of Odoo's "Export" dialog (field labels, English) -> technical field names.
+HEADER_ALIASES = {
+    "name": "name", "display name": "name", "email": "email", "phone": "phone", "tax id": "vat", "vat": "vat",
+    "company registry": "company_registry", "company id": "company_registry", "reference": "ref",
+    "internal reference": "ref", "street": "street", "city": "city", "zip": "zip", "country": "country_id",
+    "is a company": "is_company", "related company": "parent_id", "parent": "parent_id",
+    "commercial entity": "commercial_partner_id", "active": "active", "last updated on": "write_date",
+    "customer": "partner_id", "project manager": "user_id", "company": "company_id", "start date": "date_start",
+    "expiration date": "date", "end date": "date", "database id": "id", "id": "id",
+}
+
+
+def _technical_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rename export-dialog labels ("Tax ID", "Country/Database ID") to field names, when unambiguous."""
+    renames: dict[str, str] = {}
+    present = set(frame.columns)
+    for col in frame.columns:
+        key = str(col).strip()
+        if key in present and key == key.lower() and "/" not in key and " " not in key:
+            continue  # already a technical name
+        base, _, sub = key.partition("/")
+        field = HEADER_ALIASES.get(base.strip().lower()) or (base.strip() if base.strip() in HEADER_ALIASES.values()
+                                                             else None)
+        if field is None or field in present or field in renames.values():
+            continue
+        if sub and sub.strip().lower() not in {"id", ".id", "database id", "name", "display name"}:
+            continue
+        renames[col] = field
+    return frame.rename(columns=renames) if renames else frame
+
 
 def _text(value: Any) -> str:
     if value is None or value is False:
@@ -138,6 +168,7 @@ def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *
         origin = f"{what} records"
     if isinstance(data, list):
         data = pd.DataFrame.from_records(data) if data else pd.DataFrame()
+    data = _technical_columns(data)
     n = len(data)
     if n:
         missing = [f for f in REQUIRED if f not in data.columns]
@@ -157,7 +188,8 @@ def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *
     ids = cols["id"]
     bad = [k for k, rid in enumerate(ids) if not rid.lstrip("-").isdigit()]
     if bad:
-        raise InputError(f"{origin}: record {bad[0] + 1} has no integer id ({ids[bad[0]]!r})")
+        hint = " (export the database ID, not the external ID)" if "." in str(ids[bad[0]]) else ""
+        raise InputError(f"{origin}: record {bad[0] + 1} has no integer id ({ids[bad[0]]!r}){hint}")
     cols["id"] = ids.astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype) for k, v in cols.items()})
     if frame["id"].duplicated().any():

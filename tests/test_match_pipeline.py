@@ -237,3 +237,17 @@ def test_clustering_does_not_chain_through_one_record() -> None:
     assert asked == [(0, 2)]
     assert groups == [[0, 1], [3, 4, 5]]
     assert inner[(0, 1)] == 0.95 and (1, 2) not in inner
+
+
+def test_odoo_export_dialog_headers(tmp_path: Path) -> None:
+    export = tmp_path / "contacts.csv"
+    export.write_text(
+        "Database ID,Name,Email,Phone,Tax ID,City,Country,Is a Company,Related Company/Database ID\n"
+        "1,Acme Consulting GmbH,info@acme-consulting.de,+49 30 1234567,DE123456789,Berlin,Germany,True,\n"
+        "2,ACME Consulting,finance@acme-consulting.de,030 1234567,DE 123 456 789,Berlin,Germany,True,\n"
+        "3,Jane Smith,jane@acme-consulting.de,+49 30 1234567,DE123456789,Berlin,Germany,False,1\n")
+    assert pairs(match_partners(export)) == {(1, 2)}
+    external = tmp_path / "external.csv"
+    external.write_text("id,name\n__export__.res_partner_1_abc,Acme\n")
+    with pytest.raises(InputError, match="database ID, not the external ID"):
+        match_partners(external)
