@@ -30,7 +30,8 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
     for model, s in figures.get("duplicates", {}).items():
         rows += [(f"{model} pair precision", _pct(s.get("precision"))),
                  (f"{model} pair recall", _pct(s.get("recall"))),
-                 (f"{model} pair F1", _pct(s.get("f1")))]
+                 (f"{model} pair F1", _pct(s.get("f1"))),
+                 (f"{model} labeled pairs out of scope (archived)", str(s.get("labeled_pairs_out_of_scope", "n/a")))]
     tri = figures.get("triage", {})
     rows += [("cause accuracy", _pct(tri.get("cause_accuracy"))),
              ("remediation-action accuracy", _pct(tri.get("action_accuracy"))),
