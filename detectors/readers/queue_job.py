@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, opt_float, opt_int, parse_ts, reject
-from detectors.readers.csv_records import csv_records
+from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, opt_float, opt_int, parse_ts
+from detectors.readers.csv_records import csv_chunks, csv_row_at
 
 REQUIRED = ("uuid", "state", "channel", "date_created")
 _RECORDS = re.compile(r"([a-z_][\w.]*)\(([\d,\s]*)\)")
@@ -66,45 +66,7 @@ class QueueJobReader:
     format = "queue_job"
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
-        chunk = Chunk()
-        header: list[str] | None = None
-        for rec in csv_records(path):
-            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
-                yield chunk
-                chunk = Chunk()
-            chunk.lines += rec.lines
-            if rec.fields is None:
-                chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
-                continue
-            if not rec.fields or rec.fields == [""]:
-                continue
-            if header is None:
-                header = [h.strip() for h in rec.fields]
-                missing = [c for c in REQUIRED if c not in header]
-                if missing:
-                    chunk.rejected.append(reject(path, rec.line_no, f"queue.job header lacks {', '.join(missing)}",
-                                                 rec.raw))
-                    header = None
-                continue
-            if len(rec.fields) != len(header):
-                chunk.rejected.append(reject(path, rec.line_no, f"CSV row with {len(rec.fields)} of {len(header)} fields",
-                                             rec.raw))
-                continue
-            try:
-                chunk.rows.append(build_job(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset))
-            except RowError as exc:
-                chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
-        yield chunk
+        return csv_chunks(path, build_job, REQUIRED, "queue.job header", chunk_size)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
-        header = next((r.fields for r in csv_records(path) if r.fields), None)
-        if not header:
-            return None
-        for rec in csv_records(path, offset, line_no):
-            if rec.fields is None or len(rec.fields) != len(header):
-                return None
-            try:
-                return build_job(dict(zip([h.strip() for h in header], rec.fields, strict=True)), rec.line_no, rec.offset)
-            except RowError:
-                return None
-        return None
+        return csv_row_at(path, build_job, offset, line_no)
