@@ -21,6 +21,15 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from agent.errors import InputError
 
 MODELS_DIR = Path(__file__).parent / "models"
+
+
+def same_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pair feature: 1 equal, 0 different, NaN when either side is empty (the model learns that
+    missing is not disagreement)."""
+    out = (a == b).astype(np.float32)
+    out[(a == "") | (b == "")] = np.nan
+    return out
+
 MODEL_FILES = {"res.partner": "partner.joblib", "project.project": "project.joblib"}
 ENV_MODEL_DIR = "TRIAGE_MATCH_MODEL_DIR"
 

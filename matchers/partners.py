@@ -12,6 +12,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
 from matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
+from matchers.model import same_or_missing
 from matchers.records import columns
 
 FEATURES = [
@@ -143,13 +144,6 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     return by_id | by_name
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """1 equal, 0 different, NaN when either side is empty."""
-    out = (a == b).astype(np.float32)
-    out[(a == "") | (b == "")] = np.nan
-    return out
-
-
 def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """The feature matrix of the pairs (left[k], right[k]), columns as FEATURES."""
     m = len(left)
@@ -171,7 +165,7 @@ def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     X[:, col["vat_same"]] = both_vat & (vl == vr)
     X[:, col["vat_diff"]] = both_vat & (vl != vr)
     X[:, col["vat_diff_valid"]] = both_vat & (vl != vr) & t.vat_valid[left] & t.vat_valid[right]
-    X[:, col["email_same"]] = _same(t.email[left], t.email[right])
+    X[:, col["email_same"]] = same_or_missing(t.email[left], t.email[right])
     el, er = t.email[left], t.email[right]
     X[:, col["email_diff"]] = (el != "") & (er != "") & (el != er)
     dl, dr = t.domain[left], t.domain[right]
@@ -185,14 +179,14 @@ def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     city = process.cpdist(list(cyl), list(cyr), scorer=JaroWinkler.normalized_similarity, workers=-1)
     city[(cyl == "") | (cyr == "")] = np.nan
     X[:, col["city_sim"]] = city
-    X[:, col["zip_same"]] = _same(t.zip[left], t.zip[right])
+    X[:, col["zip_same"]] = same_or_missing(t.zip[left], t.zip[right])
     sl, sr = t.street[left], t.street[right]
     street = process.cpdist(list(sl), list(sr), scorer=fuzz.token_set_ratio, workers=-1) / 100
     street[(sl == "") | (sr == "")] = np.nan
     X[:, col["street_sim"]] = street
-    X[:, col["country_same"]] = _same(t.country[left], t.country[right])
-    X[:, col["registry_same"]] = _same(t.registry[left], t.registry[right])
-    X[:, col["ref_same"]] = _same(t.ref[left], t.ref[right])
+    X[:, col["country_same"]] = same_or_missing(t.country[left], t.country[right])
+    X[:, col["registry_same"]] = same_or_missing(t.registry[left], t.registry[right])
+    X[:, col["ref_same"]] = same_or_missing(t.ref[left], t.ref[right])
     X[:, col["companies"]] = t.is_company[left].astype(np.float32) + t.is_company[right]
     pal, par = t.parent[left], t.parent[right]
     X[:, col["same_parent"]] = (pal >= 0) & (pal == par)

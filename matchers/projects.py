@@ -11,6 +11,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
 from matchers.blocking import single_key_pairs, unique_sorted
+from matchers.model import same_or_missing
 from matchers.records import columns
 
 FEATURES = [
@@ -115,12 +116,6 @@ def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     return (cl != "") & (cr != "") & (cl != cr)
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = (a == b).astype(np.float32)
-    out[(a == "") | (b == "")] = np.nan
-    return out
-
-
 def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     m = len(left)
     X = np.zeros((m, len(FEATURES)), dtype=np.float32)
@@ -146,12 +141,12 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     yr = [t.years[i] for i in right]
     X[:, col["year_same"]] = [bool(a & b) for a, b in zip(yl, yr, strict=True)]
     X[:, col["year_diff"]] = [bool(a and b and not (a & b)) for a, b in zip(yl, yr, strict=True)]
-    X[:, col["date_start_same"]] = _same(t.date_start_text[left], t.date_start_text[right])
+    X[:, col["date_start_same"]] = same_or_missing(t.date_start_text[left], t.date_start_text[right])
     X[:, col["date_start_days"]] = np.abs(t.date_start[left] - t.date_start[right])
-    X[:, col["date_end_same"]] = _same(t.date_end_text[left], t.date_end_text[right])
-    X[:, col["user_same"]] = _same(t.user[left], t.user[right])
-    X[:, col["company_same"]] = _same(t.company[left], t.company[right])
-    X[:, col["client_same"]] = _same(t.client[left], t.client[right])
+    X[:, col["date_end_same"]] = same_or_missing(t.date_end_text[left], t.date_end_text[right])
+    X[:, col["user_same"]] = same_or_missing(t.user[left], t.user[right])
+    X[:, col["company_same"]] = same_or_missing(t.company[left], t.company[right])
+    X[:, col["client_same"]] = same_or_missing(t.client[left], t.client[right])
     ntok = np.array([len(x.split()) for x in t.topic], dtype=np.float32)
     X[:, col["topic_tokens_min"]] = np.minimum(ntok[left], ntok[right])
     return X
