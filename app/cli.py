@@ -94,7 +94,16 @@ def demo(
     console.rule("[bold]odoo-triage demo")
     for name, line in summaries:
         console.print(f"[bold cyan]{name:>10}[/]  {line}")
-    console.print(f"\nEverything is in [bold]{out}[/]; the store is {store.url.split('///')[-1]}.")
+    db = f"--database-url {store.url}"
+    console.print(f"\nEverything is in [bold]{out}[/]. Next:")
+    for what, command in (
+        ("review, approve and execute in the console", f"triage console {db}"),
+        ("list what waits for approval", f"triage proposals {db}"),
+        ("read the daily digest", f"{out / 'digest.html'}"),
+        ("start the Odoo stand-in loaded with this world", f"triage odoo-sandbox --world {ctx.world_dir}"),
+    ):
+        console.print(f"  [dim]{what}:[/]")
+        console.print(f"    {command}", soft_wrap=True, highlight=False)
 
 
 for _name in COMMAND_MODULES:
