@@ -319,8 +319,12 @@ def build_records(rng: np.random.Generator, partners: int, projects: int | None,
         return rec
 
     def add_contacts(company: dict, t: float, n: int) -> None:
+        taken: set[tuple[str, str]] = set()  # one company never has two different people of one name
         for j in range(n):
             first, last = _person(rng)
+            while (first, last) in taken:
+                first, last = _person(rng)
+            taken.add((first, last))
             intl, _ = _phone(company["cc"], company["area"], rng)
             c = {
                 "name": f"{first} {last}", "email": f"{_slug(first)}.{_slug(last)}@{company['domain']}",
