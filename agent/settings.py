@@ -13,6 +13,7 @@ demo users below apply, so `triage demo` works on a fresh machine.
 
     [console]
     user = "dana"      # the identity the Streamlit console acts as (TRIAGE_USER overrides)
+    # trusted_user_header = "X-Forwarded-User"   # only behind a proxy that sets it (TRIAGE_TRUSTED_USER_HEADER)
 
     [odoo]
     url = "https://odoo.example.com"
@@ -101,6 +102,9 @@ class Settings(BaseModel):
     users: dict[str, Role] = Field(default_factory=lambda: dict(DEMO_USERS))
     approval_expiry_hours: float = Field(default=24.0, gt=0)
     console_user: str | None = DEMO_CONSOLE_USER
+    # Behind an authenticating proxy: the request header naming the user (e.g. X-Forwarded-User).
+    # Off by default: a header is only trusted when the deployment says the proxy sets it.
+    console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
@@ -178,6 +182,10 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         values["console_user"] = None
     if env.get("TRIAGE_USER"):
         values["console_user"] = env["TRIAGE_USER"]
+    if raw.get("console", {}).get("trusted_user_header"):
+        values["console_trusted_header"] = raw["console"]["trusted_user_header"]
+    if env.get("TRIAGE_TRUSTED_USER_HEADER"):
+        values["console_trusted_header"] = env["TRIAGE_TRUSTED_USER_HEADER"]
     try:
         return Settings(**values)
     except ValidationError as exc:

@@ -225,6 +225,8 @@ def test_trusted_header_only_when_enabled(console_env, monkeypatch, tmp_path):
     headers = {"X-Forwarded-User": "vera"}
     assert resolve_reviewer(settings, headers).user == "dana"  # not enabled: the header is ignored
     monkeypatch.setenv("TRIAGE_TRUSTED_USER_HEADER", "X-Forwarded-User")
+    settings = load_settings()
+    assert settings.console_trusted_header == "X-Forwarded-User"
     who = resolve_reviewer(settings, headers)
     assert (who.user, str(who.role), who.source) == ("vera", "viewer", "header X-Forwarded-User")
     assert resolve_reviewer(settings, {}).user == "dana"
