@@ -534,17 +534,38 @@ def remediate(
 # --------------------------------------------------------------------------- the whole batch
 
 
+def load_rows(rows: list[dict[str, Any]], tick: Callable[[], None] | None = None) -> LoadedBatch:
+    """Rows read straight from Odoo (search_read): numbered in the order Odoo returned them,
+    many2one pairs `[id, name]` kept as the id."""
+    def flat(v: Any) -> Any:
+        return v[0] if isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) else ("" if v is False else v)
+
+    records = [(i, {k: flat(v) for k, v in row.items()}, json.dumps(row, default=str), None)
+               for i, row in enumerate(rows, start=1)]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    if not records:
+        return LoadedBatch(format="odoo", error_column="exc_message", rows=[], skipped_rows=0, malformed=[])
+    return _finish(records, columns, "odoo", tick)
+
+
 def triage_batch(
-    path: Path,
+    path: Path | None = None,
     *,
+    batch: LoadedBatch | None = None,
+    name: str = "batch",
     flow: str | None = None,
     owner: str | None = None,
     owners: dict[str, str] | None = None,
     tick: Callable[[], None] | None = None,
 ) -> BatchReport:
-    """`owners` maps flow -> owner (from flows.json) for escalations when `owner` is not given."""
-    batch = load_batch(path, tick)
-    flow = flow or batch.flow or path.stem
+    """A file (`path`) or rows already loaded (`batch`, e.g. from Odoo, called `name`).
+    `owners` maps flow -> owner (from flows.json) for escalations when `owner` is not given."""
+    if batch is None:
+        if path is None:
+            raise InputError("give a batch file or rows")
+        batch = load_batch(path, tick)
+        name = str(path)
+    flow = flow or batch.flow or (path.stem if path else name)
     owner = owner or (owners or {}).get(flow) or "the flow owner"
     sigs = _signatures([r.error for r in batch.rows])
     buckets: dict[tuple[str, Cause], list[BatchRow]] = {}
@@ -567,7 +588,7 @@ def triage_batch(
             remediation=remediate(cause, rows, sig, flow, owner),
         ))
     return BatchReport(
-        file=str(path), flow=flow, format=batch.format, error_column=batch.error_column, rows_total=batch.rows_total,
+        file=name, flow=flow, format=batch.format, error_column=batch.error_column, rows_total=batch.rows_total,
         failed_rows=len(batch.rows), skipped_rows=batch.skipped_rows, malformed=batch.malformed, groups=groups,
     )
 

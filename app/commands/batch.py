@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from agent.errors import InputError
 from app.batch import (
     EXIT_ACTIONABLE,
     EXIT_BAD_INPUT,
@@ -111,7 +112,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("batch", help=HELP)
     def batch(
-        file: Path = typer.Argument(..., help="The failed batch: .csv, .json or .jsonl (queue.job export or rows)."),
+        file: Path = typer.Argument(None, help="The failed batch: .csv, .json or .jsonl (queue.job export or rows)."),
+        from_odoo: bool = typer.Option(False, "--from-odoo", help="Read the failed queue.jobs straight from Odoo "
+                                       "(read-only user, TRIAGE_ODOO_* settings) instead of a file."),
+        since: str = typer.Option(None, "--since", help="With --from-odoo: jobs created since 24h, 7d or an ISO date."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table (rich) or json."),
         flow: str = typer.Option(None, "--flow", help="Flow name (default: from the queue.job channel, else the file name)."),
         owner: str = typer.Option(None, "--owner", help="Who escalations go to (default: from --flows, else 'the flow owner')."),
@@ -120,6 +124,11 @@ def register(app: typer.Typer) -> None:
         out = Console()
         err = Console(stderr=True)
         owners = load_owners(flows)
+        if from_odoo:
+            report = _from_odoo(since, flow=flow, owner=owner, owners=owners, err=err)
+            _print(report, fmt, out)
+        if file is None:
+            raise InputError("give a batch file, or --from-odoo")
         lines = count_rows(file) if file.is_file() else 0
         if lines >= PROGRESS_FROM_LINES:
             with Progress(SpinnerColumn(), TextColumn("reading {task.description}"), BarColumn(),
@@ -129,12 +138,29 @@ def register(app: typer.Typer) -> None:
                                       tick=lambda: progress.advance(task))
         else:
             report = triage_batch(file, flow=flow, owner=owner, owners=owners)
-        if fmt is OutputFormat.json:
-            data = report.model_dump(mode="json")
-            data["actionable_groups"] = len(report.actionable_groups)
-            data["exit_code"] = report.exit_code
-            typer.echo(json.dumps(data, indent=2))
-        else:
-            render_table(report, out)
-        raise typer.Exit(report.exit_code)
+        _print(report, fmt, out)
+
+
+def _from_odoo(since: str | None, *, flow: str | None, owner: str | None, owners: dict[str, str],
+               err: Console) -> BatchReport:
+    from agent.odoo_records import read_failed_jobs, read_gateway
+    from app.batch import load_rows
+    from app.digest import parse_since
+
+    with read_gateway() as gw, err.status("reading failed queue.jobs from Odoo"):
+        rows = read_failed_jobs(gw, since=parse_since(since) if since else None)
+        name = f"{gw.settings.base_url} queue.job (failed)"
+    return triage_batch(batch=load_rows(rows), name=name, flow=flow, owner=owner, owners=owners)
+
+
+def _print(report: BatchReport, fmt: OutputFormat, out: Console) -> None:
+    """Print the report and exit with the code automation branches on."""
+    if fmt is OutputFormat.json:
+        data = report.model_dump(mode="json")
+        data["actionable_groups"] = len(report.actionable_groups)
+        data["exit_code"] = report.exit_code
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        render_table(report, out)
+    raise typer.Exit(report.exit_code)
 

@@ -33,15 +33,16 @@ def _check(threshold: float, output_format: str) -> None:
         raise InputError(f"--format must be table or json, not {output_format!r}")
 
 
-def _run_with_progress(fn: Any, file: Path, **kwargs: Any) -> Any:
+def _run_with_progress(fn: Any, source: Path | list[dict[str, Any]], **kwargs: Any) -> Any:
+    name = source.name if isinstance(source, Path) else f"{len(source):,} records from Odoo"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
-        task = progress.add_task(f"matching {file.name}", total=1.0)
+        task = progress.add_task(f"matching {name}", total=1.0)
 
         def report(stage: str, done: float) -> None:
-            progress.update(task, description=f"{file.name}: {stage}", completed=done)
+            progress.update(task, description=f"{name}: {stage}", completed=done)
 
-        return fn(file, progress=report, **kwargs)
+        return fn(source, progress=report, **kwargs)
 
 
 def _label(result: Any, rid: int) -> str:
@@ -78,15 +79,23 @@ def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
     }
 
 
-def _match(kind: str, file: Path, threshold: float, include_archived: bool, output_format: str,
-           database_url: str | None, no_store: bool, limit: int, model: Path | None) -> None:
+def _match(kind: str, file: Path | None, threshold: float, include_archived: bool, output_format: str,
+           database_url: str | None, no_store: bool, limit: int, model: Path | None,
+           from_odoo: bool = False) -> None:
     from matchers.pipeline import match_partners, match_projects, save_matches
 
     _check(threshold, output_format)
-    if not file.exists():
+    source: Path | list[dict[str, Any]]
+    if from_odoo:
+        source = _read_from_odoo(kind, include_archived)
+    elif file is None:
+        raise InputError("give a records file, or --from-odoo")
+    elif not file.exists():
         raise InputError(f"{file}: no such file")
+    else:
+        source = file
     fn = match_partners if kind == "partners" else match_projects
-    result = _run_with_progress(fn, file, threshold=threshold, include_archived=include_archived, model_path=model)
+    result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived, model_path=model)
     saved = None
     if not no_store:
         from agent.store import open_store
@@ -106,6 +115,17 @@ def _match(kind: str, file: Path, threshold: float, include_archived: bool, outp
                       f"{saved['candidates_updated']:,} updated pairs")
 
 
+def _read_from_odoo(kind: str, include_archived: bool) -> list[dict[str, Any]]:
+    """The records straight from Odoo with the read-only user (TRIAGE_ODOO_* settings)."""
+    from agent.odoo_records import read_gateway, read_partners, read_projects
+
+    read = read_partners if kind == "partners" else read_projects
+    with read_gateway() as gw, err_console.status(f"reading {kind} from Odoo"):
+        return read(gw, include_archived=include_archived)
+
+
+_FROM_ODOO = typer.Option(False, "--from-odoo", help="Read the records straight from Odoo (read-only user, "
+                          "TRIAGE_ODOO_* settings) instead of a file.")
 _THRESHOLD = typer.Option(0.5, "--threshold", help="Match probability a pair needs (0-1).")
 _ARCHIVED = typer.Option(False, "--include-archived", help="Also match archived (active=False) records.")
 _FORMAT = typer.Option("table", "--format", help="table or json.")
@@ -117,22 +137,26 @@ _MODEL = typer.Option(None, "--model", help="A pair model trained with `triage m
 
 @match_app.command("partners")
 def partners_command(
-    file: Path = typer.Argument(..., help="res.partner export: CSV or JSON (Odoo field names)."),
+    file: Path = typer.Argument(None, help="res.partner export: CSV or JSON (Odoo field names)."),
     threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
+    from_odoo: bool = _FROM_ODOO,
 ) -> None:
     """Duplicate partners: same company written differently, never a company and its own contacts."""
-    _match("partners", file, threshold, include_archived, output_format, database_url, no_store, limit, model)
+    _match("partners", file, threshold, include_archived, output_format, database_url, no_store, limit, model,
+           from_odoo)
 
 
 @match_app.command("projects")
 def projects_command(
-    file: Path = typer.Argument(..., help="project.project export: CSV or JSON (Odoo field names)."),
+    file: Path = typer.Argument(None, help="project.project export: CSV or JSON (Odoo field names)."),
     threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
+    from_odoo: bool = _FROM_ODOO,
 ) -> None:
     """Duplicate projects of the same client (codes written two ways, webhook double-creations)."""
-    _match("projects", file, threshold, include_archived, output_format, database_url, no_store, limit, model)
+    _match("projects", file, threshold, include_archived, output_format, database_url, no_store, limit, model,
+           from_odoo)
 
 
 @match_app.command("train")

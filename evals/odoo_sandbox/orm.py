@@ -93,6 +93,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "date_created": "datetime", "date_enqueued": "datetime", "date_started": "datetime",
         "date_done": "datetime", "eta": "datetime", "retry": "integer", "max_retries": "integer",
         "channel": "char", "identity_key": "char", "create_date": "datetime", "write_date": "datetime",
+        "exec_time": "float", "records": "char", "worker_pid": "integer",
     },
     "mail.message": {
         "id": "integer", "model": "char", "res_id": "integer", "body": "html", "message_type": "selection",
@@ -209,6 +210,8 @@ def _default(model: str, fname: str) -> Any:
         return []
     if ftype == "integer":
         return 0
+    if ftype == "float":
+        return 0.0
     return False
 
 

@@ -63,7 +63,12 @@ def _coerce(model: str, fname: str, raw: str) -> Any:
     ftype = FIELDS[model][fname]
     raw = (raw or "").strip()
     if raw == "" or raw.lower() in ("false", "none", "null"):
-        return 0 if ftype == "integer" else False
+        return 0 if ftype == "integer" else 0.0 if ftype == "float" else False
+    if ftype == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            return 0.0
     if ftype == "boolean":
         return raw.lower() in ("1", "true", "t", "yes", "y")
     if ftype in ("integer", M2O):
