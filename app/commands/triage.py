@@ -6,6 +6,7 @@ Also the demo stage: the same pipeline on the demo world with the offline provid
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,7 @@ def register(app: typer.Typer) -> None:
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:
-            render_table(run, Console())
+            render_table(run, Console(width=None if sys.stdout.isatty() else 180))  # piped: wide
 
 
 def demo_stage(ctx: Any) -> str:
