@@ -23,6 +23,19 @@ from agent.errors import InputError
 MODELS_DIR = Path(__file__).parent / "models"
 
 
+AGREE_AT = 0.85  # a field's similarity from which a reviewer reads it as "agrees"
+
+Comparison = tuple[str, str, str, float, str, str]  # field, left, right, score, verdict, phrase
+
+
+def compared(field: str, left: str, right: str, score: float | None, agree: str, disagree: str) -> Comparison:
+    """One field of one pair, as the reviewer reads it: missing on a side, agreeing, or not."""
+    if not left or not right or score is None:
+        return (field, left, right, 0.0, "missing", "")
+    verdict = "agree" if score >= AGREE_AT else "disagree"
+    return (field, left, right, float(score), verdict, agree if verdict == "agree" else disagree)
+
+
 def same_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pair feature: 1 equal, 0 different, NaN when either side is empty (the model learns that
     missing is not disagreement)."""

@@ -12,7 +12,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
 from matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
-from matchers.model import same_or_missing
+from matchers.model import compared, same_or_missing
 from matchers.records import columns
 
 FEATURES = [
@@ -228,12 +228,7 @@ def compare(t: PartnerTable, i: int, j: int) -> list[tuple[str, str, str, float,
     out: list[tuple[str, str, str, float, str, str]] = []
 
     def add(field: str, score: float | None, agree_text: str, disagree_text: str) -> None:
-        left, right = _raw(t, i, field), _raw(t, j, field)
-        if not left or not right or score is None:
-            out.append((field, left, right, 0.0, "missing", ""))
-            return
-        verdict = "agree" if score >= 0.85 else "disagree"
-        out.append((field, left, right, float(score), verdict, agree_text if verdict == "agree" else disagree_text))
+        out.append(compared(field, _raw(t, i, field), _raw(t, j, field), score, agree_text, disagree_text))
 
     name_score = fuzz.token_set_ratio(t.core[i], t.core[j]) / 100
     pct = round(name_score * 100)

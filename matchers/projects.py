@@ -11,7 +11,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from matchers import normalise as nz
 from matchers.blocking import single_key_pairs, unique_sorted
-from matchers.model import same_or_missing
+from matchers.model import compared, same_or_missing
 from matchers.records import columns
 
 FEATURES = [
@@ -158,11 +158,7 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
     out: list[tuple[str, str, str, float, str, str]] = []
 
     def add(field: str, left: str, right: str, score: float, agree: str, disagree: str) -> None:
-        if not left or not right:
-            out.append((field, left, right, 0.0, "missing", ""))
-            return
-        verdict = "agree" if score >= 0.85 else "disagree"
-        out.append((field, left, right, float(score), verdict, agree if verdict == "agree" else disagree))
+        out.append(compared(field, left, right, score, agree, disagree))
 
     topic = fuzz.token_set_ratio(t.topic[i], t.topic[j]) / 100
     pct = round(topic * 100)
