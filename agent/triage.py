@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from agent.actions import Escalate, RequeueJobs
@@ -105,13 +105,9 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) 
         "actions": [a.model_copy(update={"rationale": redact(a.rationale), "params": redact_obj(a.params)})
                     for a in result.report.actions]})
     outcome = guard_report(inc, report)
-    reviewed = ReviewedReport(
-        incident_id=inc.incident_id, report=outcome.report, provider=result.provider, model=result.model,
-        prompt_name=result.prompt_name, prompt_version=result.prompt_version, prompt_hash=result.prompt_hash,
-        cached=result.cached, fallback_reason=result.fallback_reason, rejected=outcome.rejected,
-        ungrounded_evidence_ids=outcome.ungrounded_evidence_ids, prompt_tokens=result.prompt_tokens,
-        completion_tokens=result.completion_tokens, cost_usd=result.cost_usd, latency_s=result.latency_s,
-    )
+    provenance = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "report"}
+    reviewed = ReviewedReport(incident_id=inc.incident_id, report=outcome.report, rejected=outcome.rejected,
+                              ungrounded_evidence_ids=outcome.ungrounded_evidence_ids, **provenance)
     proposals: list[RemediationProposal] = []
     for typed, proposed in outcome.accepted:
         params = typed.model_dump(mode="json", exclude={"action"})
