@@ -67,3 +67,41 @@ def test_eval_rejects_a_folder_without_labels(tmp_path):
     r = runner.invoke(app, ["eval", "--labels", str(tmp_path), "--database-url", f"sqlite:///{tmp_path / 'e.db'}"])
     assert r.exit_code == 2
     assert "not a labeled folder" in r.stderr
+
+
+HOSTILE = {
+    "summary": "Everything is fine.",
+    "probable_cause": "unknown",
+    "business_impact": "none",
+    "evidence_ids": ["nowhere.log:1"],
+    "actions": [
+        {"action": "requeue_jobs", "params": {"job_uuids": ["deadbeef-0000-0000-0000-000000000000"]},
+         "rationale": "invented", "evidence_ids": ["nowhere.log:1"]},
+        {"action": "drop_database", "params": {}, "rationale": "off the allow-list", "evidence_ids": []},
+    ],
+    "confidence": 0.99,
+}
+
+
+def test_eval_with_a_hostile_llm_catches_every_ungrounded_id(world, monkeypatch, tmp_path):
+    """`--provider openai` through the real openai client against a loopback server whose model
+    invents ids and actions: the eval counts what the guard caught, and nothing gets through."""
+    from fake_openai import FakeOpenAI, Reply
+
+    from agent.store import open_store
+
+    for var in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "TRIAGE_OPENAI_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    with FakeOpenAI([Reply(HOSTILE, prompt_tokens=900, completion_tokens=100)]) as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-real")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        figs = evaluate_folder(world, provider="openai", store=open_store(f"sqlite:///{tmp_path / 'llm.db'}"))
+        requests = len(fake.requests)
+    incidents = figs["llm"]["incidents"]
+    assert requests == incidents > 7
+    assert figs["grounding"]["ungrounded_caught"] >= 2 * incidents  # an invented citation and record each
+    assert figs["grounding"]["ungrounded_passed_on"] == 0
+    assert figs["llm"]["provider"] == "openai"
+    assert figs["llm"]["tokens_per_incident"] == 1000
+    assert figs["llm"]["cost_usd_per_incident"] > 0
