@@ -16,12 +16,6 @@ console = Console()
 progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
 
 
-def _store(database_url: str | None):  # type: ignore[no-untyped-def]
-    from agent.store import open_store
-
-    return open_store(database_url)
-
-
 def eval_command(
     labels: Path = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see docs/labels.md)."),
     split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
@@ -35,11 +29,13 @@ def eval_command(
     """Evaluate detection, duplicate matching, causes, remediation and grounding against labels."""
     from evals import report as reports
     from evals.runs import compare as compare_figures
-    from evals.runs import list_runs, load_run, save_run
+    from evals.runs import list_runs, load_run
 
     if provider not in ("offline", "openai"):
         raise InputError(f"--provider must be offline or openai, not {provider!r}")
-    store = _store(database_url)
+    from agent.store import open_store
+
+    store = open_store(database_url)
     if list_runs_:
         table = Table("created", "code", "split", "recall", "precision")
         table.add_column("run", no_wrap=True, min_width=20)
@@ -61,18 +57,16 @@ def eval_command(
         return
 
     runs = _run_splits(labels, split, provider, store)
+    figures = {name: figs for name, (_rid, figs) in runs.items()}
     if output_format == "json":
-        print(json.dumps({name: figs for name, (_rid, figs) in runs.items()}, default=str, indent=2))
+        print(json.dumps(figures, default=str, indent=2))
     else:
-        figures = {name: figs for name, (_rid, figs) in runs.items()}
         console.print(reports.markdown(figures))
         for name, (run_id, _f) in runs.items():
             console.print(f"stored run [bold]{run_id}[/] ({name})")
     if report:
-        figures = {name: figs for name, (_rid, figs) in runs.items()}
         report.write_text(reports.html_report(figures) if report.suffix == ".html" else reports.markdown(figures))
         console.print(f"report written to {report}")
-    _ = save_run  # stored inside _run_splits
 
 
 def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> dict[str, tuple[str, dict[str, Any]]]:
