@@ -129,26 +129,26 @@ def _day(ms: int) -> str:
     return s
 
 
-def iso_ms(ms: int) -> str:
-    r = ms % DAY_MS
-    h, r = divmod(r, HOUR_MS)
+def _clock(ms: int) -> tuple[int, int, int, int]:
+    """Hours, minutes, seconds and milliseconds into the UTC day."""
+    h, r = divmod(ms % DAY_MS, HOUR_MS)
     m, r = divmod(r, 60_000)
     s, f = divmod(r, 1000)
+    return h, m, s, f
+
+
+def iso_ms(ms: int) -> str:
+    h, m, s, f = _clock(ms)
     return f"{_day(ms)}T{h:02d}:{m:02d}:{s:02d}.{f:03d}Z"
 
 
 def odoo_dt(ms: int) -> str:
-    r = ms % DAY_MS
-    h, r = divmod(r, HOUR_MS)
-    m, r = divmod(r, 60_000)
-    return f"{_day(ms)} {h:02d}:{m:02d}:{r // 1000:02d}"
+    h, m, s, _f = _clock(ms)
+    return f"{_day(ms)} {h:02d}:{m:02d}:{s:02d}"
 
 
 def log_ts(ms: int) -> str:
-    r = ms % DAY_MS
-    h, r = divmod(r, HOUR_MS)
-    m, r = divmod(r, 60_000)
-    s, f = divmod(r, 1000)
+    h, m, s, f = _clock(ms)
     return f"{_day(ms)} {h:02d}:{m:02d}:{s:02d},{f:03d}"
 
 
