@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from agent.domain import ActionName
+from odoo_triage.core.domain import ActionName
 
 #: Placeholder for ids only known at run time (the failed jobs found by the read, the wizard created).
 RUNTIME_IDS = "<runtime>"

@@ -26,8 +26,11 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from agent.actions import OdooCall, _Action, parse_action
-from agent.domain import (
+from odoo_triage.agent.actions import OdooCall, _Action, parse_action
+from odoo_triage.agent.redact import redact_obj
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
+from odoo_triage.core.domain import (
     WRITE_ACTIONS,
     ActionName,
     Approval,
@@ -38,10 +41,7 @@ from agent.domain import (
     payload_hash,
     utcnow,
 )
-from agent.redact import redact_obj
-from agent.settings import Permission, Settings, load_settings
-from agent.store import Store
-from agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
+from odoo_triage.core.settings import Permission, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +386,7 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
     Odoo errors end the proposal as `failed` with Odoo's message (returned, not raised) and are not
     retried. Dry-run needs no approval, writes nothing, leaves the approval unused, and is audited.
     """
-    from agent.odoo_gateway import OdooError
+    from odoo_triage.agent.odoo_gateway import OdooError
 
     settings = _settings(settings)
     row = _load(store, proposal_id, user)
@@ -442,7 +442,7 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
         if gateway is not None:
             outcome = gateway.execute_action(action)
         else:  # escalate: nothing goes to Odoo
-            from agent.odoo_gateway import offline_outcome
+            from odoo_triage.agent.odoo_gateway import offline_outcome
 
             outcome = offline_outcome(action)
         calls, summary, details = outcome.calls, outcome.summary, dict(outcome.details)
@@ -499,7 +499,7 @@ def _finish(store: Store, row: ProposalRow, user: str, status: str, calls: list[
 
 
 def _dry_run(store: Store, row: ProposalRow, user: str, gateway: Any, settings: Settings) -> ExecutionResult:
-    from agent.odoo_gateway import OdooError
+    from odoo_triage.agent.odoo_gateway import OdooError
 
     _require(store, settings, user, Permission.read, row, row.proposal_id, "preview")
     try:

@@ -25,7 +25,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from agent.domain import Cause
+from odoo_triage.core.domain import Cause
 
 HERE = Path(__file__).parent
 EXAMPLES_CSV = HERE / "cause_examples.csv"
@@ -207,10 +207,10 @@ def classify_text(text: str) -> CauseVerdict:
 def evaluate_on_world(world_dir: Path) -> dict[str, Any]:
     """Cause accuracy on a labeled world's incidents: the full classifier (rules + model) and the
     model alone on the same incident texts. Needs the detectors (imported here, not at load)."""
-    from agent.incidents import assemble_incidents
-    from detectors.pipeline import run_detection
-    from evals.labels import read_incidents
-    from evals.metrics import overlaps
+    from odoo_triage.agent.incidents import assemble_incidents
+    from odoo_triage.core.labels import read_incidents
+    from odoo_triage.detectors.pipeline import run_detection
+    from odoo_triage.evals.metrics import overlaps
 
     labels = read_incidents(world_dir / "labels" / "incidents.jsonl")
     logs = sorted(p for p in (world_dir / "logs").iterdir() if p.suffix in {".jsonl", ".csv", ".log", ".json"})
@@ -230,11 +230,11 @@ def evaluate_on_world(world_dir: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m agent.causes retrain` | `evaluate [--world DIR]`: the figures, printed."""
+    """`python -m odoo_triage.agent.causes retrain` | `evaluate [--world DIR]`: the figures, printed."""
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m agent.causes")
+    parser = argparse.ArgumentParser(prog="python -m odoo_triage.agent.causes")
     parser.add_argument("command", choices=["retrain", "evaluate"])
     parser.add_argument("--world", type=Path, help="a labeled world folder, for accuracy on its incidents")
     args = parser.parse_args(argv)

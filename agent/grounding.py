@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.actions import Escalate, parse_action
-from agent.domain import Incident
-from agent.llm.report import ProposedAction, RejectedAction, TriageReport
+from odoo_triage.agent.actions import Escalate, parse_action
+from odoo_triage.agent.llm.report import ProposedAction, RejectedAction, TriageReport
+from odoo_triage.core.domain import Incident
 
 
 @dataclass

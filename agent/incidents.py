@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.causes import CauseVerdict, classify
-from agent.domain import (
+from odoo_triage.agent.causes import CauseVerdict, classify
+from odoo_triage.agent.redact import redact
+from odoo_triage.agent.severity import score_severity
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import IncidentRow
+from odoo_triage.core.domain import (
     Anomaly,
     DuplicateCluster,
     EventStatus,
@@ -29,10 +33,6 @@ from agent.domain import (
     RecordModel,
     stable_id,
 )
-from agent.redact import redact
-from agent.severity import score_severity
-from agent.store import Store
-from agent.store.tables import IncidentRow
 
 ADJACENT = timedelta(minutes=30)  # windows closer than this are one episode
 SAME_SIGNATURE = timedelta(hours=6)  # the same error signature this close is the same cause
@@ -407,7 +407,7 @@ def assemble_incidents(
     as_of = max((a.window_end for a in anomalies), default=None) or max(
         (e.timestamp for e in evidence.values()), default=None)
     if as_of is None:
-        from agent.domain import utcnow
+        from odoo_triage.core.clock import utcnow
 
         as_of = utcnow()
     for c in [*project_clusters, *partner_clusters]:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field, SecretStr
 
-from agent.actions import (
+from odoo_triage.agent.actions import (
     ArchiveProject,
     Escalate,
     MergePartners,
@@ -26,8 +26,8 @@ from agent.actions import (
     SetField,
     _Action,
 )
-from agent.redact import redact
-from agent.settings import OdooSettings, Settings
+from odoo_triage.agent.redact import redact
+from odoo_triage.core.settings import OdooSettings, Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from agent.errors import InputError
-from agent.odoo_gateway import OdooError, OdooGateway
-from agent.settings import Settings, load_settings
+from odoo_triage.agent.odoo_gateway import OdooError, OdooGateway
+from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import Settings, load_settings
 
 PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from agent.domain import Criticality, Severity
+from odoo_triage.core.domain import Criticality, Severity
 
 CRITICALITY_WEIGHT = {Criticality.critical: 1.0, Criticality.high: 0.75, Criticality.medium: 0.5, Criticality.low: 0.25}
 THRESHOLDS = ((0.75, Severity.critical), (0.55, Severity.high), (0.35, Severity.medium))

@@ -13,16 +13,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from agent.actions import Escalate, RequeueJobs
-from agent.domain import Cause, FlowInfo, Incident, IncidentStatus, RemediationProposal, Severity, stable_id
-from agent.grounding import guard_report, ungrounded_in
-from agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
-from agent.llm.cache import LlmCache
-from agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
-from agent.llm.report import ReviewedReport
-from agent.redact import redact, redact_obj
-from agent.store import Store
-from agent.store.tables import AuditRow, ProposalRow
+from odoo_triage.agent.actions import Escalate, RequeueJobs
+from odoo_triage.agent.grounding import guard_report, ungrounded_in
+from odoo_triage.agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
+from odoo_triage.agent.llm.cache import LlmCache
+from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
+from odoo_triage.agent.llm.report import ReviewedReport
+from odoo_triage.agent.redact import redact, redact_obj
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import AuditRow, ProposalRow
+from odoo_triage.core.domain import (
+    Cause,
+    FlowInfo,
+    Incident,
+    IncidentStatus,
+    RemediationProposal,
+    Severity,
+    stable_id,
+)
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -65,7 +73,7 @@ def _propose_fallback(store: Store, proposal: RemediationProposal) -> None:
 def _store_proposal(store: Store, proposal: RemediationProposal) -> str | None:
     """Record through agent.approvals (audited, revisable); returns why it was refused, if it was."""
     try:
-        from agent.approvals import ApprovalRefused, propose
+        from odoo_triage.agent.approvals import ApprovalRefused, propose
     except ImportError:
         _propose_fallback(store, proposal)
         return None

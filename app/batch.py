@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.actions import NOTE_MODELS, parse_action
-from agent.domain import ActionName, Cause
-from agent.errors import InputError
+from odoo_triage.agent.actions import NOTE_MODELS, parse_action
+from odoo_triage.core.domain import ActionName, Cause
+from odoo_triage.core.errors import InputError
 
 EXIT_NOTHING_ACTIONABLE = 0
 EXIT_BAD_INPUT = 2
@@ -401,7 +401,7 @@ def count_rows(path: Path) -> int:
 def _signatures(messages: list[str]) -> list[str]:
     """One template per message: the detectors' miner when present, drain3 otherwise."""
     try:
-        from detectors.templates import mine_templates  # type: ignore[import-not-found]
+        from odoo_triage.detectors.templates import mine_templates  # type: ignore[import-not-found]
     except ImportError:
         mine_templates = None
     if mine_templates is not None:
@@ -457,7 +457,7 @@ _CAUSE_RULES: list[tuple[Cause, re.Pattern[str]]] = [
 def _classify(text: str) -> tuple[Cause, float]:
     """The agent's cause classifier when present, a rule table on the error text otherwise."""
     try:
-        from agent.causes import classify_text  # type: ignore[import-not-found]
+        from odoo_triage.agent.causes import classify_text  # type: ignore[import-not-found]
     except ImportError:
         classify_text = None
     if classify_text is not None:

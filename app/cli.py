@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from agent.errors import InputError
-from agent.store import StoreError, open_store
+from odoo_triage.agent.store import StoreError, open_store
+from odoo_triage.core.errors import InputError
 
 COMMAND_MODULES = ["detect", "match", "triage", "approvals", "batch", "digest", "console", "evaluate", "sandbox"]
 
@@ -71,8 +71,8 @@ def demo(
     database_url: str = typer.Option(None, "--database-url", help="Store URL; default: a SQLite file in --out."),
 ) -> None:
     """Build the labeled demo world and run every stage on it."""
-    from app.demo import DemoContext, stages
-    from evals.world import generate_world
+    from odoo_triage.app.demo import DemoContext, stages
+    from odoo_triage.sim.world import generate_world
 
     out.mkdir(parents=True, exist_ok=True)
     store = open_store(database_url or f"sqlite:///{(out / 'triage.db').resolve()}")
@@ -107,7 +107,7 @@ def demo(
 
 
 for _name in COMMAND_MODULES:
-    importlib.import_module(f"app.commands.{_name}").register(app)
+    importlib.import_module(f"odoo_triage.app.commands.{_name}").register(app)
 
 
 def main() -> None:

@@ -13,15 +13,15 @@ from typing import Any
 
 from rich.console import Console
 
-from agent.store import Store
+from odoo_triage.agent.store import Store
 
 STAGE_MODULES = [
-    "app.commands.detect",
-    "app.commands.match",
-    "app.commands.triage",
-    "app.commands.approvals",
-    "app.commands.digest",
-    "app.commands.evaluate",
+    "odoo_triage.app.commands.detect",
+    "odoo_triage.app.commands.match",
+    "odoo_triage.app.commands.triage",
+    "odoo_triage.app.commands.approvals",
+    "odoo_triage.app.commands.digest",
+    "odoo_triage.app.commands.evaluate",
 ]
 
 

@@ -30,10 +30,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from agent.domain import IncidentStatus, ProposalStatus, Severity, utcnow
-from agent.errors import InputError
-from agent.store import Store
-from agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.core.clock import utcnow
+from odoo_triage.core.domain import IncidentStatus, ProposalStatus, Severity
+from odoo_triage.core.errors import InputError
 
 SEVERITIES = [s.value for s in Severity]  # critical first
 OPEN_STATUSES = {IncidentStatus.open.value, IncidentStatus.proposed.value}
@@ -80,7 +81,7 @@ def flow_stats_from_logs(paths: Sequence[Path]) -> pd.DataFrame:
     lines the readers kept aside, so the digest can say how many it could not read.
     """
     files = _expand(paths)
-    from detectors.readers import detect_format, make_reader
+    from odoo_triage.detectors.readers import detect_format, make_reader
 
     frames = []
     rejected = 0

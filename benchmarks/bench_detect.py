@@ -2,7 +2,7 @@
 
     python benchmarks/bench_detect.py [--world /tmp/w1m] [--events 1000000]
 
-Builds the world with `python -m evals.world --out DIR --events N` when DIR has no logs yet.
+Builds the world with `python -m odoo_triage.sim.world --out DIR --events N` when DIR has no logs yet.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ LOG_SUFFIXES = (".jsonl", ".csv", ".log")
 def ensure_world(world: Path, events: int) -> list[Path]:
     logs = world / "logs"
     if not logs.is_dir() or not any(logs.iterdir()):
-        subprocess.run([sys.executable, "-m", "evals.world", "--out", str(world), "--events", str(events)], check=True)
+        subprocess.run([sys.executable, "-m", "odoo_triage.sim.world", "--out", str(world), "--events", str(events)], check=True)
     return sorted(p for p in logs.iterdir() if p.suffix in LOG_SUFFIXES)
 
 
 def bench(world: Path, events: int) -> dict[str, float]:
-    from detectors.pipeline import run_detection
+    from odoo_triage.detectors.pipeline import run_detection
 
     files = ensure_world(world, events)
     t0, c0 = time.perf_counter(), time.process_time()

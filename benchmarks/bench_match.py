@@ -29,13 +29,13 @@ def peak_rss_mb() -> float:
 def world(partners: int, seed: int, root: Path | None = None) -> Path:
     folder = (root or Path(user_cache_dir("odoo-triage", appauthor=False)) / "bench-worlds") / f"s{seed}-p{partners}"
     if not (folder / "labels" / "partner_entities.csv").exists():
-        subprocess.run([sys.executable, "-m", "evals.world", "--out", str(folder), "--partners", str(partners),
+        subprocess.run([sys.executable, "-m", "odoo_triage.sim.world", "--out", str(folder), "--partners", str(partners),
                         "--seed", str(seed), "--events", "5000"], check=True)
     return folder
 
 
 def run(partners: int = 100_000, seed: int = 7, root: Path | None = None, projects: bool = True) -> dict[str, Any]:
-    from matchers.pipeline import evaluate_pairs, match_partners, match_projects
+    from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects
 
     folder = world(partners, seed, root)
     rss_before = peak_rss_mb()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
+from odoo_triage.core.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
 
 MAX_EVIDENCE = 30
 TOLERANCE = timedelta(minutes=15)

@@ -14,11 +14,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from agent.domain import LogEvent, RejectedLine
-from agent.errors import InputError
-from detectors.readers import FieldMapping, FileStats, Reader, detect_format, make_reader, to_log_event
-from detectors.readers.base import EventRow
-from detectors.templates import TemplateMinerCache
+from odoo_triage.core.domain import LogEvent, RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.readers import (
+    FieldMapping,
+    FileStats,
+    Reader,
+    detect_format,
+    make_reader,
+    to_log_event,
+)
+from odoo_triage.detectors.readers.base import EventRow
+from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
 _STATUS_CODE = {"ok": OK, "error": ERROR, "retry": RETRY}

@@ -17,22 +17,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.domain import Anomaly, LogEvent, RejectedLine
-from agent.errors import InputError
-from agent.store import Store
-from agent.store.tables import AnomalyRow
-from detectors.checks.base import Context
-from detectors.checks.duplicates import duplicate_deliveries
-from detectors.checks.latency import latency_shifts
-from detectors.checks.multivariate import multivariate_anomalies
-from detectors.checks.rates import error_spikes, retry_storms
-from detectors.checks.signatures import new_signatures
-from detectors.checks.volume import volume_anomalies
-from detectors.combine import combine
-from detectors.frame import EventFrame, read_frame
-from detectors.readers import FieldMapping, FileStats
-from detectors.templates import TemplateMinerCache
-from detectors.windows import HOUR, build_windows
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import AnomalyRow
+from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.checks.base import Context
+from odoo_triage.detectors.checks.latency import latency_shifts
+from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
+from odoo_triage.detectors.checks.rates import error_spikes, retry_storms
+from odoo_triage.detectors.checks.redeliveries import duplicate_deliveries
+from odoo_triage.detectors.checks.signatures import new_signatures
+from odoo_triage.detectors.checks.volume import volume_anomalies
+from odoo_triage.detectors.combine import combine
+from odoo_triage.detectors.frame import EventFrame, read_frame
+from odoo_triage.detectors.readers import FieldMapping, FileStats
+from odoo_triage.detectors.templates import TemplateMinerCache
+from odoo_triage.detectors.windows import HOUR, build_windows
 
 DETECTORS: list[Callable[[Context], list[Anomaly]]] = [
     error_spikes, latency_shifts, volume_anomalies, retry_storms, duplicate_deliveries, new_signatures,

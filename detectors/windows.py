@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from detectors.frame import ERROR, OK, RETRY
+from odoo_triage.detectors.frame import ERROR, OK, RETRY
 
 HOUR = 3600.0
 DEFAULT_BASELINE_DAYS = 7.0

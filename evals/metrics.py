@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from agent.domain import Anomaly
-from evals.labels import LabeledIncident
+from odoo_triage.core.domain import Anomaly
+from odoo_triage.core.labels import LabeledIncident
 
 DEFAULT_TOLERANCE = timedelta(hours=1)
 

@@ -7,7 +7,7 @@ import html
 import io
 from typing import Any
 
-from evals.runs import Change
+from odoo_triage.evals.runs import Change
 
 
 def _pct(x: Any) -> str:

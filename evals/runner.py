@@ -19,11 +19,17 @@ from typing import Any
 
 from platformdirs import user_cache_dir
 
-from agent.domain import FlowInfo
-from agent.errors import InputError
-from agent.store import Store
-from evals.labels import read_entities, read_incidents, true_pairs
-from evals.metrics import TriageOutcome, normalise_pair, score_detection, score_pairs, score_triage
+from odoo_triage.agent.store import Store
+from odoo_triage.core.domain import FlowInfo
+from odoo_triage.core.errors import InputError
+from odoo_triage.core.labels import read_entities, read_incidents, true_pairs
+from odoo_triage.evals.metrics import (
+    TriageOutcome,
+    normalise_pair,
+    score_detection,
+    score_pairs,
+    score_triage,
+)
 
 LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
 
@@ -62,7 +68,7 @@ class StageTimer:
 
 def world_for_split(split: Split, root: Path | None = None) -> Path:
     """Build (once) and return the world folder of a split, cached by its parameters."""
-    from evals.world import generate_world
+    from odoo_triage.sim.world import generate_world
 
     base = root or Path(user_cache_dir("odoo-triage", appauthor=False)) / "worlds"
     folder = base / f"{split.name}-s{split.seed}-e{split.events}-p{split.partners}"
@@ -98,7 +104,7 @@ def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
 
 def triage_outcomes(run: Any) -> list[TriageOutcome]:
     """Reduce the agent's incidents and proposals to what the labels can check."""
-    from agent.actions import parse_action
+    from odoo_triage.agent.actions import parse_action
 
     actions: dict[str, list[str]] = {}
     records: dict[str, set[str]] = {}
@@ -120,9 +126,9 @@ def evaluate_folder(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run every stage on one labeled folder, timing each, and score the results."""
-    from agent.triage import run_triage
-    from detectors.pipeline import run_detection
-    from matchers.pipeline import match_partners, match_projects
+    from odoo_triage.agent.triage import run_triage
+    from odoo_triage.detectors.pipeline import run_detection
+    from odoo_triage.matchers.pipeline import match_partners, match_projects
 
     check_labeled_folder(folder)
     note = progress or (lambda _msg: None)

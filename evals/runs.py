@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agent.domain import stable_id, utcnow
-from agent.errors import InputError
-from agent.store import Store
-from agent.store.tables import EvalRunRow
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import EvalRunRow
+from odoo_triage.core.clock import utcnow
+from odoo_triage.core.domain import stable_id
+from odoo_triage.core.errors import InputError
 
 # Figures where lower is better; every other numeric figure is higher-is-better.
 LOWER_IS_BETTER = ("false_alarms", "seconds", "peak_rss", "time_to_detect", "passed_on", "cost", "tokens", "latency")

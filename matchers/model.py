@@ -18,7 +18,7 @@ import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 MODELS_DIR = Path(__file__).parent / "models"
 

@@ -10,10 +10,10 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matchers import normalise as nz
-from matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
-from matchers.model import compared, same_or_missing
-from matchers.records import columns
+from odoo_triage.matchers import normalise as nz
+from odoo_triage.matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
+from odoo_triage.matchers.model import compared, same_or_missing
+from odoo_triage.matchers.records import columns
 
 FEATURES = [
     "name_token_set", "name_token_sort", "name_jaro_winkler", "name_full_ratio", "name_core_equal",

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agent.store.tables import DuplicateCandidateRow, DuplicateClusterRow
+from odoo_triage.agent.store.tables import DuplicateCandidateRow, DuplicateClusterRow
 
 
 def save_matches(store: Any, result: Any) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.domain import (
+from odoo_triage.core.domain import (
     DuplicateCandidate,
     DuplicateCluster,
     FieldComparison,
@@ -23,12 +23,12 @@ from agent.domain import (
     RecordModel,
     stable_id,
 )
-from matchers import model as pair_model
-from matchers import partners as partner_mod
-from matchers import projects as project_mod
-from matchers.blocking import decode
-from matchers.cluster import cluster_pairs
-from matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source, load_records
+from odoo_triage.matchers import model as pair_model
+from odoo_triage.matchers import partners as partner_mod
+from odoo_triage.matchers import projects as project_mod
+from odoo_triage.matchers.blocking import decode
+from odoo_triage.matchers.cluster import cluster_pairs
+from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source, load_records
 
 Progress = Callable[[str, float], None]
 CHUNK = 200_000
@@ -210,7 +210,7 @@ def match_projects(source: Source | Iterable[dict[str, Any]], *, threshold: floa
 
 
 def _pairs_set(entities: dict[int, str], scope: set[int]) -> set[tuple[int, int]]:
-    from evals.labels import true_pairs
+    from odoo_triage.core.labels import true_pairs
 
     return {p for p in true_pairs({k: v for k, v in entities.items() if k in scope})}
 
@@ -223,7 +223,7 @@ def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str,
     the run included them); `recall_all` counts every labeled pair. With a hard_negatives.csv,
     `hard_negatives_paired` counts the look-alikes of this model that were wrongly paired.
     """
-    from evals.labels import read_entities, true_pairs
+    from odoo_triage.core.labels import read_entities, true_pairs
 
     if not isinstance(entities, dict):
         entities = read_entities(Path(entities))
@@ -279,7 +279,7 @@ def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entit
     `entities` maps record id -> entity (same entity = duplicates), or is a partner_entities.csv.
     Saved to `out`, by default the shipped model path (or $TRIAGE_MATCH_MODEL_DIR).
     """
-    from evals.labels import read_entities
+    from odoo_triage.core.labels import read_entities
 
     kind = PARTNER if model in {RecordModel.partner.value, "partner", "partners"} else PROJECT
     sets = records if isinstance(records, list) and records and not isinstance(records[0], dict) else [records]
@@ -298,6 +298,6 @@ def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entit
 
 def save_matches(store: Any, result: MatchResult) -> dict[str, int]:
     """Upsert the candidates and clusters: a re-run on the same data updates, never duplicates."""
-    from matchers.persist import save_matches as _save
+    from odoo_triage.matchers.persist import save_matches as _save
 
     return _save(store, result)

@@ -9,10 +9,10 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matchers import normalise as nz
-from matchers.blocking import single_key_pairs, unique_sorted
-from matchers.model import compared, same_or_missing
-from matchers.records import columns
+from odoo_triage.matchers import normalise as nz
+from odoo_triage.matchers.blocking import single_key_pairs, unique_sorted
+from odoo_triage.matchers.model import compared, same_or_missing
+from odoo_triage.matchers.records import columns
 
 FEATURES = [
     "topic_token_set", "topic_token_sort", "topic_jaro_winkler", "name_full_ratio", "name_equal",
@@ -187,7 +187,7 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
 
 
 def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
-    from matchers.partners import merge_phrases
+    from odoo_triage.matchers.partners import merge_phrases
 
     agree = [r[5] for r in rows if r[4] == "agree" and r[5]]
     disagree = [r[5] for r in rows if r[4] == "disagree" and r[5]]

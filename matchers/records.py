@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]

@@ -1,7 +1,7 @@
 """Training the shipped models on generated demo worlds, and evaluating them on others.
 
-    python -m matchers.training train                    # seeds 101-106 -> matchers/models/*.joblib
-    python -m matchers.training evaluate --seeds 7 11 23 4242   # figures on held-out seeds
+    python -m odoo_triage.matchers.training train                    # seeds 101-106 -> matchers/models/*.joblib
+    python -m odoo_triage.matchers.training evaluate --seeds 7 11 23 4242   # figures on held-out seeds
 
 The shipped models are trained on demo worlds of seeds 101, 102, 103, 104, 105 and 106 (2,000
 partners each; the partner set is augmented with contact persons entered twice). Evaluation
@@ -28,7 +28,7 @@ def world_dir(seed: int, partners: int = 2_000, root: Path | None = None) -> Pat
     folder = base / f"s{seed}-p{partners}"
     if (folder / "labels" / "partner_entities.csv").exists():
         return folder
-    from evals.world import generate_world
+    from odoo_triage.sim.world import generate_world
 
     generate_world(folder, seed=seed, partners=partners, events=max(2_000, partners // 10))
     return folder
@@ -44,7 +44,7 @@ def with_contact_duplicates(folder: Path, seed: int, share: float = 0.15) -> tup
 
     import pandas as pd
 
-    from evals.labels import read_entities
+    from odoo_triage.core.labels import read_entities
 
     rows = pd.read_csv(folder / "records" / "res_partner.csv", dtype=str, keep_default_na=False).to_dict("records")
     entities = read_entities(folder / "labels" / "partner_entities.csv")
@@ -98,8 +98,8 @@ def _rows(path: Path) -> list[dict]:
 
 
 def train(seeds: tuple[int, ...] = TRAIN_SEEDS, partners: int = 2_000, out_dir: Path | None = None) -> list[Path]:
-    from matchers.model import MODEL_FILES, MODELS_DIR
-    from matchers.pipeline import train_model
+    from odoo_triage.matchers.model import MODEL_FILES, MODELS_DIR
+    from odoo_triage.matchers.pipeline import train_model
 
     folders = [world_dir(s, partners) for s in seeds]
     info = {"seeds": list(seeds), "partners_per_world": partners}
@@ -122,7 +122,7 @@ def train(seeds: tuple[int, ...] = TRAIN_SEEDS, partners: int = 2_000, out_dir: 
 
 def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, threshold: float = 0.5,
              include_archived: bool = False) -> dict[str, Any]:
-    from matchers.pipeline import evaluate_pairs, match_partners, match_projects
+    from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects
 
     out: dict[str, Any] = {}
     for seed in seeds:
@@ -137,7 +137,7 @@ def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, thresho
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m matchers.training")
+    parser = argparse.ArgumentParser(prog="python -m odoo_triage.matchers.training")
     parser.add_argument("action", choices=["train", "evaluate"])
     parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--partners", type=int, default=2_000)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from agent.store import Store, open_store
+from odoo_triage.agent.store import Store, open_store
+from odoo_triage.core import clock
+
+# Every test runs on this clock, never the wall clock; a test that needs another instant sets its own.
+TEST_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 PG_URL = os.environ.get("TRIAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -62,3 +67,12 @@ def sqlite_store(tmp_path) -> Iterator[Store]:
     s, cleanup = make_store("sqlite", tmp_path)
     yield s
     cleanup()
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[clock.FixedClock]:
+    """An injected clock for every test: results never depend on the day the suite runs."""
+    fake = clock.FixedClock(TEST_NOW)
+    previous = clock.set_clock(fake)
+    yield fake
+    clock.set_clock(previous)

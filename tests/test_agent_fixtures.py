@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.domain import (
+from odoo_triage.core.domain import (
     Anomaly,
     AnomalyKind,
     Criticality,

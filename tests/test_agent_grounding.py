@@ -1,6 +1,6 @@
-from agent.grounding import guard_report
-from agent.incidents import assemble_incidents
-from agent.llm.report import ProposedAction, TriageReport
+from odoo_triage.agent.grounding import guard_report
+from odoo_triage.agent.incidents import assemble_incidents
+from odoo_triage.agent.llm.report import ProposedAction, TriageReport
 from tests.test_agent_fixtures import FLOWS, world
 
 

@@ -1,12 +1,12 @@
 from collections import Counter
 from datetime import timedelta
 
-from agent.causes import classify, evaluate_holdout, rule_cause
-from agent.domain import Cause, Criticality, Severity
-from agent.incidents import assemble_incidents
-from agent.severity import score_severity
-from agent.store.tables import IncidentRow
-from agent.triage import run_triage
+from odoo_triage.agent.causes import classify, evaluate_holdout, rule_cause
+from odoo_triage.agent.incidents import assemble_incidents
+from odoo_triage.agent.severity import score_severity
+from odoo_triage.agent.store.tables import IncidentRow
+from odoo_triage.agent.triage import run_triage
+from odoo_triage.core.domain import Cause, Criticality, Severity
 from tests.test_agent_fixtures import FLOWS, SECRET, UUIDS, FakeDetection, anomaly, ev, world
 
 

@@ -1,4 +1,4 @@
-from agent.redact import redact, redact_obj
+from odoo_triage.agent.redact import redact, redact_obj
 
 
 def test_secrets_are_masked():

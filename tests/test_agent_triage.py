@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.store import open_store
-from agent.store.tables import IncidentRow, ProposalRow
-from agent.triage import run_triage
-from app.cli import app
+from odoo_triage.agent.store import open_store
+from odoo_triage.agent.store.tables import IncidentRow, ProposalRow
+from odoo_triage.agent.triage import run_triage
+from odoo_triage.app.cli import app
 from tests.test_agent_fixtures import FLOWS, SECRET, UUIDS, world
 
 
@@ -23,7 +23,7 @@ def _no_key(monkeypatch):
 @pytest.fixture
 def fake_detection(monkeypatch):
     det, partners, projects = world()
-    import app.commands.triage as cmd
+    import odoo_triage.app.commands.triage as cmd
 
     monkeypatch.setattr(cmd, "_detect", lambda paths: det)
     monkeypatch.setattr(cmd, "_match", lambda kind, path: (partners if kind == "partners" else projects) if path else None)
@@ -102,8 +102,8 @@ def test_cli_table_and_bad_input(tmp_path: Path, fake_detection):
 
 
 def test_demo_stage_uses_earlier_results(tmp_path: Path, sqlite_store):
-    from app.commands.triage import demo_stage
-    from app.demo import DemoContext
+    from odoo_triage.app.commands.triage import demo_stage
+    from odoo_triage.app.demo import DemoContext
 
     det, partners, projects = world()
     (tmp_path / "flows.json").write_text(json.dumps([f.model_dump(mode="json") for f in FLOWS]))
@@ -130,9 +130,9 @@ def test_a_changed_payload_revises_the_same_proposal(sqlite_store):
 
 
 def test_only_records_failing_for_the_incident_cause_are_acted_on():
-    from agent.domain import Cause
-    from agent.incidents import IncidentFacts
-    from agent.llm.providers import records_of_cause
+    from odoo_triage.agent.incidents import IncidentFacts
+    from odoo_triage.agent.llm.providers import records_of_cause
+    from odoo_triage.core.domain import Cause
 
     facts = IncidentFacts(failed_records=[
         *[(f"429 Too Many Requests (Retry-After: {n})", [f"queue.job:j{n}"]) for n in range(8)],

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-import agent.approvals as approvals
-from agent.approvals import (
+import odoo_triage.agent.approvals as approvals
+from odoo_triage.agent.approvals import (
     AlreadyDecided,
     AlreadyExecuted,
     ApprovalExpired,
@@ -33,11 +33,12 @@ from agent.approvals import (
     propose,
     reject,
 )
-from agent.domain import RemediationProposal, utcnow
-from agent.odoo_gateway import ActionOutcome, OdooGateway
-from agent.settings import OdooSettings, Settings
-from agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
-from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, start_sandbox
+from odoo_triage.agent.odoo_gateway import ActionOutcome, OdooGateway
+from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
+from odoo_triage.core.clock import utcnow
+from odoo_triage.core.domain import RemediationProposal
+from odoo_triage.core.settings import OdooSettings, Settings
+from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, start_sandbox
 
 SETTINGS = Settings(users={"vera": "viewer", "rex": "reviewer", "dana": "approver", "omar": "approver",
                            "ada": "admin", "agent": "approver"}, approval_expiry_hours=24)

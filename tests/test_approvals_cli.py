@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.approvals import audit_trail, get_proposal, propose
-from agent.domain import RemediationProposal
-from agent.errors import InputError
-from agent.settings import Permission, Role, load_settings
-from agent.store import open_store
-from app.cli import app
-from app.commands.approvals import EXIT_ODOO_FAILED, EXIT_REFUSED, demo_stage
-from app.demo import DemoContext
-from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+from odoo_triage.agent.approvals import audit_trail, get_proposal, propose
+from odoo_triage.agent.store import open_store
+from odoo_triage.app.cli import app
+from odoo_triage.app.commands.approvals import EXIT_ODOO_FAILED, EXIT_REFUSED, demo_stage
+from odoo_triage.app.demo import DemoContext
+from odoo_triage.core.domain import RemediationProposal
+from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import Permission, Role, load_settings
+from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.actions import parse_action
-from agent.domain import Cause
-from app.batch import EXIT_ACTIONABLE, EXIT_BAD_INPUT, EXIT_NOTHING_ACTIONABLE, triage_batch
+from odoo_triage.agent.actions import parse_action
+from odoo_triage.app.batch import EXIT_ACTIONABLE, EXIT_BAD_INPUT, EXIT_NOTHING_ACTIONABLE, triage_batch
+from odoo_triage.core.domain import Cause
 
 DATA = Path(__file__).parent / "data" / "batch"
 QUEUE_JOB = DATA / "queue_job_failed.csv"
@@ -23,7 +23,7 @@ def _uuid(tag: str, i: int) -> str:
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from app.cli import main
+    from odoo_triage.app.cli import main
 
     monkeypatch.setattr(sys, "argv", ["triage", *args])
     monkeypatch.setenv("COLUMNS", "200")

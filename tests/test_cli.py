@@ -1,6 +1,6 @@
 from typer.testing import CliRunner
 
-from app.cli import app
+from odoo_triage.app.cli import app
 
 runner = CliRunner()
 
@@ -43,8 +43,8 @@ def test_demo_runs_every_stage_end_to_end(tmp_path):
     # A second run updates the store instead of duplicating incidents.
     from sqlalchemy import func, select
 
-    from agent.store import open_store
-    from agent.store.tables import IncidentRow
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.agent.store.tables import IncidentRow
 
     store = open_store(f"sqlite:///{out / 'triage.db'}")
     with store.session() as s:

@@ -13,9 +13,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.domain import ActionName, RemediationProposal, utcnow
-from agent.store import open_store
-from agent.store.tables import AnomalyRow, ApprovalRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.agent.store import open_store
+from odoo_triage.agent.store.tables import (
+    AnomalyRow,
+    ApprovalRow,
+    DuplicateClusterRow,
+    IncidentRow,
+    ProposalRow,
+)
+from odoo_triage.core.clock import utcnow
+from odoo_triage.core.domain import ActionName, RemediationProposal
 
 MAIN = str(Path(__file__).parents[1] / "app" / "console" / "main.py")
 CONFIG = """
@@ -48,7 +55,7 @@ def _incident(iid: str, flow: str, severity: str, status: str, created: datetime
 
 def seed_store(url: str) -> None:
     """Three incidents on two flows, a duplicate cluster and two proposals from the agent."""
-    from agent import approvals
+    from odoo_triage.agent import approvals
 
     store = open_store(url)
     now = utcnow()
@@ -218,8 +225,8 @@ def test_rules_come_from_agent_approvals_not_the_page(console_env, monkeypatch, 
 
 
 def test_trusted_header_only_when_enabled(console_env, monkeypatch, tmp_path):
-    from agent.settings import load_settings
-    from app.console.identity import resolve_reviewer
+    from odoo_triage.app.console.identity import resolve_reviewer
+    from odoo_triage.core.settings import load_settings
 
     settings = load_settings()
     headers = {"X-Forwarded-User": "vera"}
@@ -241,8 +248,8 @@ def test_trusted_header_only_when_enabled(console_env, monkeypatch, tmp_path):
 
 
 def test_execute_escalation_and_see_the_result(console_env, monkeypatch):
-    from agent import approvals
-    from agent.settings import load_settings
+    from odoo_triage.agent import approvals
+    from odoo_triage.core.settings import load_settings
 
     store = open_store(console_env)
     approvals.approve(store, "prop-escalate", "dana", "ok", load_settings())
@@ -272,7 +279,7 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
 
     from typer.testing import CliRunner
 
-    from app.cli import app
+    from odoo_triage.app.cli import app
 
     seen = {}
 
@@ -280,7 +287,7 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
         seen["cmd"], seen["env"] = cmd, env
         return subprocess.CompletedProcess(cmd, 0)
 
-    monkeypatch.setattr("app.commands.console.subprocess.run", fake_run)
+    monkeypatch.setattr("odoo_triage.app.commands.console.subprocess.run", fake_run)
     url = f"sqlite:///{tmp_path / 'c.db'}"
     res = CliRunner().invoke(app, ["console", "--database-url", url, "--port", "8999"])
     assert res.exit_code == 0, res.output
@@ -297,7 +304,7 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
 
 
 def test_utc_helpers():
-    from app.console.data import age_text
+    from odoo_triage.app.console.data import age_text
 
     now = datetime(2026, 11, 3, tzinfo=UTC)
     assert age_text(now - timedelta(hours=5), now) == "5.0 h"
@@ -308,9 +315,9 @@ def test_execute_requeue_against_the_odoo_sandbox(console_env, monkeypatch):
     """Approve in the store, execute from the console: the gateway from settings talks to the stand-in."""
     import uuid
 
-    from agent import approvals
-    from agent.settings import load_settings
-    from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+    from odoo_triage.agent import approvals
+    from odoo_triage.core.settings import load_settings
+    from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
 
     data = demo_data()
     failed = [str(uuid.UUID(int=i)) for i in (1, 2)]  # demo_data: jobs 1-3 failed, 4 started

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.commands.console import streamlit_command
+from odoo_triage.app.commands.console import streamlit_command
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

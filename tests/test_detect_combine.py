@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.combine import combine
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.combine import combine
 
 T0 = datetime(2026, 10, 27, 9, tzinfo=UTC)
 

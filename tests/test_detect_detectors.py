@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.domain import AnomalyKind
-from agent.errors import InputError
-from detectors.pipeline import run_detection
+from odoo_triage.core.domain import AnomalyKind
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.pipeline import run_detection
 
 START = datetime(2026, 10, 19, tzinfo=UTC)  # a Monday; days 11-12 (Oct 29/30) are a month-end peak
 BUSINESS = np.array([.04, .03, .03, .03, .04, .08, .2, .5, .9, 1, 1, 1, .8, .9, 1, 1, .9, .7, .4, .25, .15, .1,

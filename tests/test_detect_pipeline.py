@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.domain import Anomaly, AnomalyKind
-from agent.store.tables import AnomalyRow
-from app.cli import app
-from detectors.pipeline import DetectionResult, run_detection, save_anomalies
-from evals.labels import read_incidents
-from evals.metrics import score_detection
-from evals.world import generate_world
+from odoo_triage.agent.store.tables import AnomalyRow
+from odoo_triage.app.cli import app
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.core.labels import read_incidents
+from odoo_triage.detectors.pipeline import DetectionResult, run_detection, save_anomalies
+from odoo_triage.evals.metrics import score_detection
+from odoo_triage.sim.world import generate_world
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +91,8 @@ def test_cli_table_json_and_missing_file(world, tmp_path):
 def test_demo_stage(world, sqlite_store):
     from rich.console import Console
 
-    from app.commands.detect import demo_stage
-    from app.demo import DemoContext
+    from odoo_triage.app.commands.detect import demo_stage
+    from odoo_triage.app.demo import DemoContext
 
     ctx = DemoContext(world_dir=world, store=sqlite_store, console=Console())
     line = demo_stage(ctx)

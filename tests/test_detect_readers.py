@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import InputError
-from detectors.readers import FieldMapping, FileStats, detect_format, make_reader, read_events
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.readers import FieldMapping, FileStats, detect_format, make_reader, read_events
 
 MIDDLEWARE = [
     '{"ts":"2026-10-19T00:06:47.704Z","flow":"crm_partner_sync","source":"crm","target":"odoo","operation":"upsert res.partner","status":"ok","latency_ms":215.8,"http_status":200,"error":null,"retry":0,"correlation_id":"c1","idempotency_key":"crm:1","record_ids":["res.partner:12"],"message_id":"m1"}',

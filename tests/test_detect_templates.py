@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detectors.templates import TemplateMinerCache, mine_templates, signature_id
+from odoo_triage.detectors.templates import TemplateMinerCache, mine_templates, signature_id
 
 
 def test_variable_parts_collapse_into_few_signatures():

@@ -16,11 +16,18 @@ import pytest
 from rich.console import Console
 from sqlalchemy import select
 
-from agent.errors import InputError
-from agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, ProposalRow
-from app.digest import SmtpConfig, build_digest, parse_since, render_html, save_digest
+from odoo_triage.agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.app.digest import SmtpConfig, build_digest, parse_since, render_html, save_digest
+from odoo_triage.core.errors import InputError
 
 NOW = datetime(2026, 11, 3, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def digest_clock(fixed_clock):
+    """The seeded rows are dated against NOW, so the CLI must count back from NOW too."""
+    fixed_clock.at = NOW
+    return fixed_clock
 SINCE = NOW - timedelta(hours=24)
 
 
@@ -109,7 +116,7 @@ def test_html_sections_numbers_and_embedded_charts(sqlite_store):
 
 
 def test_markdown_links_charts_written_next_to_it(sqlite_store, tmp_path):
-    from app.commands.digest import DigestFormat, write_digest
+    from odoo_triage.app.commands.digest import DigestFormat, write_digest
 
     seed(sqlite_store)
     d = build_digest(sqlite_store, SINCE, now=NOW, flow_stats=hourly_stats())
@@ -143,7 +150,7 @@ def test_second_digest_says_what_changed(store):
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from app.cli import main
+    from odoo_triage.app.cli import main
 
     monkeypatch.setattr(sys, "argv", ["triage", *args])
     with pytest.raises(SystemExit) as exc:
@@ -263,10 +270,10 @@ def test_send_needs_configuration(monkeypatch, capsys, tmp_path):
 
 
 def test_demo_stage_writes_digest_html(sqlite_store, tmp_path):
-    from app.commands.digest import demo_stage
+    from odoo_triage.app.commands.digest import demo_stage
 
     with sqlite_store.session() as s:
-        add_incident(s, "inc-demo", "high", "open", datetime.now(UTC) - timedelta(hours=1))
+        add_incident(s, "inc-demo", "high", "open", NOW - timedelta(hours=1))
         s.add(ProposalRow(proposal_id="p-demo", incident_id="inc-demo", action="escalate", payload={}, payload_hash="h",
                           status="proposed", proposed_by="triage-agent"))
     ctx = SimpleNamespace(world_dir=tmp_path / "world", store=sqlite_store, console=Console(quiet=True), results={})
@@ -276,7 +283,7 @@ def test_demo_stage_writes_digest_html(sqlite_store, tmp_path):
 
 
 def test_input_paths_are_checked(tmp_path):
-    from app.digest import flow_stats_from_logs
+    from odoo_triage.app.digest import flow_stats_from_logs
 
     with pytest.raises(InputError):
         flow_stats_from_logs([tmp_path / "nope"])
@@ -308,7 +315,7 @@ def write_logs(tmp_path):
 
 
 def test_flow_figures_from_logs_with_the_detectors_readers(tmp_path):
-    from app.digest import flow_figures, flow_stats_from_logs
+    from odoo_triage.app.digest import flow_figures, flow_stats_from_logs
 
     stats = flow_stats_from_logs([write_logs(tmp_path)])
     assert stats.attrs["rejected"] == 1

@@ -2,11 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.domain import ActionName, Anomaly, AnomalyKind, Cause
-from evals.labels import LabeledIncident, read_incidents, true_pairs, write_incidents
-from evals.metrics import TriageOutcome, score_detection, score_pairs, score_triage
-from evals.report import compare_markdown, html_report, markdown
-from evals.runs import compare, list_runs, load_run, save_run
+from odoo_triage.core.domain import ActionName, Anomaly, AnomalyKind, Cause
+from odoo_triage.core.labels import LabeledIncident, read_incidents, true_pairs, write_incidents
+from odoo_triage.evals.metrics import TriageOutcome, score_detection, score_pairs, score_triage
+from odoo_triage.evals.report import compare_markdown, html_report, markdown
+from odoo_triage.evals.runs import compare, list_runs, load_run, save_run
 
 T0 = datetime(2026, 10, 27, 10, tzinfo=UTC)
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
-from evals.runner import evaluate_folder
-from evals.world import generate_world
+from odoo_triage.app.cli import app
+from odoo_triage.evals.runner import evaluate_folder
+from odoo_triage.sim.world import generate_world
 
 runner = CliRunner()
 
@@ -88,7 +88,7 @@ def test_eval_with_a_hostile_llm_catches_every_ungrounded_id(world, monkeypatch,
     invents ids and actions: the eval counts what the guard caught, and nothing gets through."""
     from fake_openai import FakeOpenAI, Reply
 
-    from agent.store import open_store
+    from odoo_triage.agent.store import open_store
 
     for var in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "TRIAGE_OPENAI_MODEL"):
         monkeypatch.delenv(var, raising=False)

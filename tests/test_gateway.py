@@ -10,8 +10,8 @@ from datetime import datetime
 import httpx
 import pytest
 
-from agent.actions import OdooCall, calls_for, parse_action
-from agent.odoo_gateway import (
+from odoo_triage.agent.actions import OdooCall, calls_for, parse_action
+from odoo_triage.agent.odoo_gateway import (
     GatewayRefused,
     OdooAccessError,
     OdooAuthError,
@@ -22,8 +22,8 @@ from agent.odoo_gateway import (
     OdooUserError,
     OdooValidationError,
 )
-from agent.settings import OdooSettings
-from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+from odoo_triage.core.settings import OdooSettings
+from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
 
 READ_KEY, WRITE_KEY = "rk-" + "a" * 37, "wk-" + "b" * 37
 KEYS = {READ_LOGIN: READ_KEY, WRITE_LOGIN: WRITE_KEY, "admin": "ak-" + "c" * 37}

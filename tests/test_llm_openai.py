@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from agent.triage import run_triage
+from odoo_triage.agent.triage import run_triage
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_agent_fixtures import FLOWS, SECRET, UUIDS, FakeDetection, world
 
@@ -160,7 +160,7 @@ def test_answer_that_is_not_json_at_all_falls_back():
 
 
 def test_rejections_reach_the_audit_log_and_never_the_proposals(sqlite_store):
-    from agent.store.tables import AuditRow, ProposalRow
+    from odoo_triage.agent.store.tables import AuditRow, ProposalRow
 
     answer = good_answer(uuids=["deadbeef-0000-0000-0000-000000000000"])
     with FakeOpenAI([Reply(answer)]) as fake:
@@ -204,7 +204,7 @@ def test_the_models_cause_is_reported_on_the_incident():
 
 
 def test_a_secret_the_model_writes_is_masked_before_storage(sqlite_store):
-    from agent.store.tables import IncidentRow, ProposalRow
+    from odoo_triage.agent.store.tables import IncidentRow, ProposalRow
 
     answer = good_answer()
     answer["summary"] = "jobs fail; the key password=hunter2hunter2 was used"

@@ -1,8 +1,8 @@
 import pytest
 
-from agent.incidents import assemble_incidents
-from agent.llm.providers import render_variables
-from prompts import available_versions, load_prompt
+from odoo_triage.agent.incidents import assemble_incidents
+from odoo_triage.agent.llm.providers import render_variables
+from odoo_triage.prompts import available_versions, load_prompt
 from tests.test_agent_fixtures import FLOWS, SECRET, world
 
 

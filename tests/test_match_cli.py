@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
+from odoo_triage.app.cli import app
 
 PARTNERS = [
     {"id": 1, "name": "Acme Consulting GmbH", "email": "info@acme-consulting.de", "phone": "+49 30 1234567",
@@ -100,7 +100,7 @@ def test_missing_column_and_bad_threshold_exit_2(tmp_path: Path) -> None:
 
 
 def test_train_then_match_with_the_trained_model(tmp_path: Path) -> None:
-    from evals.world import generate_world
+    from odoo_triage.sim.world import generate_world
 
     world = tmp_path / "w"
     generate_world(world, seed=5, partners=600, events=500)
@@ -119,10 +119,10 @@ def test_demo_stage_matches_stores_and_hands_on(tmp_path: Path, sqlite_store) ->
     from rich.console import Console
     from sqlalchemy import func, select
 
-    from agent.store.tables import DuplicateClusterRow
-    from app.commands.match import demo_stage
-    from app.demo import DemoContext
-    from evals.world import generate_world
+    from odoo_triage.agent.store.tables import DuplicateClusterRow
+    from odoo_triage.app.commands.match import demo_stage
+    from odoo_triage.app.demo import DemoContext
+    from odoo_triage.sim.world import generate_world
 
     generate_world(tmp_path / "world", seed=11, partners=800, events=500)
     ctx = DemoContext(world_dir=tmp_path / "world", store=sqlite_store, console=Console())

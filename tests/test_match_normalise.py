@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchers import normalise as nz
-from matchers.records import split_many2one
+from odoo_triage.matchers import normalise as nz
+from odoo_triage.matchers.records import split_many2one
 
 
 @pytest.mark.parametrize(

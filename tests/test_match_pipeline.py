@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.errors import InputError
-from matchers import partners as partner_mod
-from matchers.blocking import decode
-from matchers.pipeline import evaluate_pairs, match_partners, match_projects
-from matchers.records import PARTNER_FIELDS, load_records
+from odoo_triage.core.errors import InputError
+from odoo_triage.matchers import partners as partner_mod
+from odoo_triage.matchers.blocking import decode
+from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects
+from odoo_triage.matchers.records import PARTNER_FIELDS, load_records
 
 
 def partner(pid: int, name: str, **kw: object) -> dict:
@@ -219,7 +219,7 @@ def test_empty_and_single_record_inputs() -> None:
 
 
 def test_clustering_does_not_chain_through_one_record() -> None:
-    from matchers.cluster import cluster_pairs
+    from odoo_triage.matchers.cluster import cluster_pairs
 
     # 0~1 and 1~2 strongly, but 0 and 2 are clearly different (scored when the component is checked);
     # 3~4~5 all agree with each other.

@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from agent.store.tables import DuplicateCandidateRow, DuplicateClusterRow
-from evals.labels import read_entities
-from matchers.pipeline import evaluate_pairs, match_partners, match_projects, save_matches
+from odoo_triage.agent.store.tables import DuplicateCandidateRow, DuplicateClusterRow
+from odoo_triage.core.labels import read_entities
+from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects, save_matches
 
 SEED = 23  # not a training seed (101, 102, 103)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Path:
-    from evals.world import generate_world
+    from odoo_triage.sim.world import generate_world
 
     folder = tmp_path_factory.mktemp("world")
     generate_world(folder, seed=SEED, partners=1_500, events=2_000)

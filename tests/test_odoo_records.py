@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
-from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, load_world, start_sandbox
-from evals.world import generate_world
+from odoo_triage.app.cli import app
+from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, load_world, start_sandbox
+from odoo_triage.sim.world import generate_world
 
 runner = CliRunner()
 

@@ -7,11 +7,18 @@ import csv
 import httpx
 import pytest
 
-from agent.actions import parse_action
-from agent.odoo_gateway import OdooGateway, OdooUserError
-from agent.settings import OdooSettings
-from evals.odoo_sandbox import ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
-from evals.odoo_sandbox.orm import domain_matches
+from odoo_triage.agent.actions import parse_action
+from odoo_triage.agent.odoo_gateway import OdooGateway, OdooUserError
+from odoo_triage.core.settings import OdooSettings
+from odoo_triage.sim.odoo_sandbox import (
+    ADMIN_LOGIN,
+    READ_LOGIN,
+    WRITE_LOGIN,
+    demo_data,
+    load_world,
+    start_sandbox,
+)
+from odoo_triage.sim.odoo_sandbox.orm import domain_matches
 
 KEYS = {ADMIN_LOGIN: "admin-key", READ_LOGIN: "read-key", WRITE_LOGIN: "write-key"}
 UIDS = {ADMIN_LOGIN: 2, READ_LOGIN: 6, WRITE_LOGIN: 7}

@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect, select
 
-from agent.domain import AnomalyKind
-from agent.store import StoreError, open_store
-from agent.store.tables import AnomalyRow, Base, ExecutionRow
+from odoo_triage.agent.store import StoreError, open_store
+from odoo_triage.agent.store.tables import AnomalyRow, Base, ExecutionRow
+from odoo_triage.core.domain import AnomalyKind
 
 
 def test_migrations_build_every_table(store):

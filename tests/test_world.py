@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.labels import read_entities, read_incidents
-from evals.world import World, generate_world
+from odoo_triage.core.labels import read_entities, read_incidents
+from odoo_triage.sim.world import World, generate_world
 
 SMALL = {"events": 8000, "partners": 400}
 LOG_HEAD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+ [\w.]+: ")
@@ -240,7 +240,7 @@ def test_log_record_ids_are_real(world: World, events: dict[str, list[dict]]) ->
 
 
 def test_cli_writes_a_world(tmp_path: Path) -> None:
-    from evals.world.__main__ import main
+    from odoo_triage.sim.world.__main__ import main
 
     main(["--out", str(tmp_path / "cli"), "--events", "3000", "--partners", "150", "--seed", "3"])
     meta = json.loads((tmp_path / "cli" / "world.json").read_text())

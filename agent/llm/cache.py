@@ -8,8 +8,8 @@ import hashlib
 import json
 from typing import Any
 
-from agent.store import Store
-from agent.store.tables import LlmCacheRow
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import LlmCacheRow
 
 
 def prompt_hash(*parts: Any) -> str:

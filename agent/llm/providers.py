@@ -19,15 +19,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from agent.actions import NOTE_MODELS
-from agent.causes import classify_text
-from agent.domain import ActionName, Cause, Incident
-from agent.incidents import AssembledIncident, IncidentFacts
-from agent.llm.cache import LlmCache, prompt_hash
-from agent.llm.report import ProposedAction, TriageReport
-from agent.llm.usage import cost_usd, tokens_from_message
-from agent.redact import redact
-from prompts import PromptFile, load_prompt
+from odoo_triage.agent.actions import NOTE_MODELS
+from odoo_triage.agent.causes import classify_text
+from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
+from odoo_triage.agent.llm.cache import LlmCache, prompt_hash
+from odoo_triage.agent.llm.report import ProposedAction, TriageReport
+from odoo_triage.agent.llm.usage import cost_usd, tokens_from_message
+from odoo_triage.agent.redact import redact
+from odoo_triage.core.domain import ActionName, Cause, Incident
+from odoo_triage.prompts import PromptFile, load_prompt
 
 OFFLINE_LABEL = "offline (deterministic, no LLM)"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -291,14 +291,14 @@ class OpenAIProvider:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key:
-            from agent.errors import InputError
+            from odoo_triage.core.errors import InputError
 
             raise InputError("provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)")
         self.timeout_s = timeout_s if timeout_s is not None else float(os.environ.get("TRIAGE_OPENAI_TIMEOUT", "60"))
         self.max_retries = max_retries if max_retries is not None else int(os.environ.get("TRIAGE_OPENAI_MAX_RETRIES", "3"))
         self.method = method or os.environ.get("TRIAGE_OPENAI_STRUCTURED", "json_schema")
         if self.method not in STRUCTURED_METHODS:
-            from agent.errors import InputError
+            from odoo_triage.core.errors import InputError
 
             raise InputError(f"TRIAGE_OPENAI_STRUCTURED must be one of {', '.join(STRUCTURED_METHODS)}")
         self.concurrency = max(1, int(os.environ.get("TRIAGE_OPENAI_CONCURRENCY", "4")))
@@ -374,6 +374,6 @@ def get_provider(name: str | None = None, *, cache: LlmCache | None = None, **kw
         return OfflineProvider()
     if name == "openai":
         return OpenAIProvider(cache=cache, **kwargs)
-    from agent.errors import InputError
+    from odoo_triage.core.errors import InputError
 
     raise InputError(f"unknown provider {name!r}: use offline or openai")

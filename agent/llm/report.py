@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.domain import Cause
+from odoo_triage.core.domain import Cause
 
 
 class ProposedAction(BaseModel):

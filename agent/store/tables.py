@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from agent.domain import utcnow
+from odoo_triage.core.clock import utcnow
 
 
 class Base(DeclarativeBase):

@@ -1,6 +1,6 @@
 """`triage proposals | show-proposal | approve | reject | execute | audit`, and the demo's approval stage.
 
-Exit codes: 0 done; 2 bad input (agent.errors.InputError, one line); 3 refused by an approval rule
+Exit codes: 0 done; 2 bad input (core.errors.InputError, one line); 3 refused by an approval rule
 (one line `refused (<code>): <reason>`, also in the audit log); 4 executed but Odoo failed (the
 proposal is `failed` with Odoo's message).
 """
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -28,13 +28,13 @@ CONFIG_OPTION = typer.Option(None, "--config", help="Settings TOML (default: TRI
 
 
 def _store(database_url: str | None):  # type: ignore[no-untyped-def]
-    from agent.store import open_store
+    from odoo_triage.agent.store import open_store
 
     return open_store(database_url)
 
 
 def _settings(config: Path | None):  # type: ignore[no-untyped-def]
-    from agent.settings import load_settings
+    from odoo_triage.core.settings import load_settings
 
     return load_settings(config)
 
@@ -51,8 +51,8 @@ def proposals_command(
     database_url: str = DB_OPTION,
 ) -> None:
     """List remediation proposals."""
-    from agent.approvals import list_proposals
-    from agent.domain import ProposalStatus
+    from odoo_triage.agent.approvals import list_proposals
+    from odoo_triage.core.domain import ProposalStatus
 
     if status and status not in ProposalStatus.__members__:
         raise InputError(f"--status must be one of {', '.join(ProposalStatus)}, not {status!r}")
@@ -70,7 +70,7 @@ def proposals_command(
 def show_proposal_command(proposal_id: str = typer.Argument(..., help="The proposal id."),
                           database_url: str = DB_OPTION) -> None:
     """Show a proposal with the exact Odoo calls it would make, its decisions and execution."""
-    from agent.approvals import approvals_for, execution_for, get_proposal, proposal_calls
+    from odoo_triage.agent.approvals import approvals_for, execution_for, get_proposal, proposal_calls
 
     store = _store(database_url)
     row = get_proposal(store, proposal_id)
@@ -110,7 +110,7 @@ def approve_command(
     config: Path = CONFIG_OPTION,
 ) -> None:
     """Approve a proposal's exact payload (not your own; expires after the configured time)."""
-    from agent.approvals import ApprovalRefused, approve
+    from odoo_triage.agent.approvals import ApprovalRefused, approve
 
     try:
         a = approve(_store(database_url), proposal_id, as_user, reason, _settings(config))
@@ -128,7 +128,7 @@ def reject_command(
     config: Path = CONFIG_OPTION,
 ) -> None:
     """Reject a proposal."""
-    from agent.approvals import ApprovalRefused, reject
+    from odoo_triage.agent.approvals import ApprovalRefused, reject
 
     try:
         reject(_store(database_url), proposal_id, as_user, reason, _settings(config))
@@ -145,8 +145,8 @@ def execute_command(
     config: Path = CONFIG_OPTION,
 ) -> None:
     """Execute an approved proposal once against Odoo (TRIAGE_ODOO_* settings)."""
-    from agent.approvals import ApprovalRefused, execute, get_proposal, proposal_calls
-    from agent.odoo_gateway import OdooGateway
+    from odoo_triage.agent.approvals import ApprovalRefused, execute, get_proposal, proposal_calls
+    from odoo_triage.agent.odoo_gateway import OdooGateway
 
     settings = _settings(config)
     store = _store(database_url)
@@ -183,7 +183,7 @@ def audit_command(
     database_url: str = DB_OPTION,
 ) -> None:
     """The append-only audit log: who did what, when and why."""
-    from agent.approvals import audit_trail
+    from odoo_triage.agent.approvals import audit_trail
 
     if output_format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {output_format!r}")
@@ -205,8 +205,8 @@ def audit_command(
 def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
     """A write proposal the stand-in can carry out: merges whose partners exist, share an e-mail and
     are not parent and child are best (Odoo refuses the others for a non-admin user)."""
-    from agent.approvals import action_of, get_proposal, list_proposals, propose
-    from agent.domain import WRITE_ACTIONS, ActionName, ProposalStatus
+    from odoo_triage.agent.approvals import action_of, get_proposal, list_proposals, propose
+    from odoo_triage.core.domain import WRITE_ACTIONS, ActionName, ProposalStatus
 
     for p in proposals:
         propose(store, p)  # idempotent: the triage stage has normally done it already
@@ -235,7 +235,7 @@ def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
 
 def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
     """No proposal from the triage stage: propose merging partners the stand-in holds twice (same e-mail)."""
-    from agent.domain import RemediationProposal, stable_id
+    from odoo_triage.core.domain import RemediationProposal, stable_id
 
     by_email: dict[str, list[int]] = {}
     for pid, rec in sorted(sandbox_data.records["res.partner"].items()):
@@ -250,11 +250,18 @@ def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
 
 def demo_stage(ctx: Any) -> str:
     """Approve one write proposal as a demo approver and execute it in the Odoo stand-in over HTTP."""
-    from agent.approvals import ApprovalRefused, approve, audit_trail, execute, get_proposal, propose
-    from agent.domain import ProposalStatus
-    from agent.odoo_gateway import OdooGateway
-    from agent.settings import OdooSettings, Settings
-    from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
+    from odoo_triage.agent.approvals import (
+        ApprovalRefused,
+        approve,
+        audit_trail,
+        execute,
+        get_proposal,
+        propose,
+    )
+    from odoo_triage.agent.odoo_gateway import OdooGateway
+    from odoo_triage.core.domain import ProposalStatus
+    from odoo_triage.core.settings import OdooSettings, Settings
+    from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
 
     world = Path(ctx.world_dir)
     data = load_world(world) if (world / "records" / "res_partner.csv").exists() else demo_data()

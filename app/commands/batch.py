@@ -12,8 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from agent.errors import InputError
-from app.batch import (
+from odoo_triage.app.batch import (
     EXIT_ACTIONABLE,
     EXIT_BAD_INPUT,
     EXIT_NOTHING_ACTIONABLE,
@@ -21,6 +20,7 @@ from app.batch import (
     count_rows,
     triage_batch,
 )
+from odoo_triage.core.errors import InputError
 
 PROGRESS_FROM_LINES = 2_000  # below this the batch is read before a bar could be drawn
 
@@ -48,8 +48,8 @@ def load_owners(path: Path | None) -> dict[str, str]:
     """flow -> owner from a flows.json catalog (agent/domain.py FlowInfo)."""
     if path is None:
         return {}
-    from agent.domain import FlowInfo
-    from agent.errors import InputError
+    from odoo_triage.core.domain import FlowInfo
+    from odoo_triage.core.errors import InputError
 
     try:
         flows = [FlowInfo.model_validate(f) for f in json.loads(path.read_text(encoding="utf-8"))]
@@ -143,9 +143,9 @@ def register(app: typer.Typer) -> None:
 
 def _from_odoo(since: str | None, *, flow: str | None, owner: str | None, owners: dict[str, str],
                err: Console) -> BatchReport:
-    from agent.odoo_records import read_failed_jobs, read_gateway
-    from app.batch import load_rows
-    from app.digest import parse_since
+    from odoo_triage.agent.odoo_records import read_failed_jobs, read_gateway
+    from odoo_triage.app.batch import load_rows
+    from odoo_triage.app.digest import parse_since
 
     with read_gateway() as gw, err.status("reading failed queue.jobs from Odoo"):
         rows = read_failed_jobs(gw, since=parse_since(since) if since else None)

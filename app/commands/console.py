@@ -25,7 +25,7 @@ HELP = (
 
 def _sandbox_env(world: Path | None) -> tuple[object, dict[str, str]]:
     """Start the Odoo stand-in and return it with the env that points the gateway at it."""
-    from evals.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
+    from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
 
     data = load_world(world) if world is not None else demo_data()
     sb = start_sandbox(data=data)
@@ -54,8 +54,8 @@ def register(app: typer.Typer) -> None:
         sandbox: bool = typer.Option(False, "--sandbox", help="Execute against the Odoo stand-in (demo)."),
         world: Path = typer.Option(None, "--world", help="With --sandbox: load the demo world's records into it."),
     ) -> None:
-        from agent.store import open_store
-        from agent.store.database import redact_url, resolve_database_url
+        from odoo_triage.agent.store import open_store
+        from odoo_triage.agent.store.database import redact_url, resolve_database_url
 
         url = resolve_database_url(database_url)
         open_store(url).dispose()  # a bad URL is a one-line error here, not a stack trace in the browser

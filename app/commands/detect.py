@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 err_console = Console(stderr=True)
 FORMATS = ("table", "json")
@@ -54,7 +54,7 @@ def count_lines(path: Path) -> int:
 
 
 def detect_with_progress(files: list[Path], **kwargs: Any) -> Any:
-    from detectors.pipeline import run_detection
+    from odoo_triage.detectors.pipeline import run_detection
 
     total = sum(count_lines(f) for f in files)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -110,7 +110,7 @@ def as_json(result: Any, saved: int | None, rejected_file: Path | None) -> dict[
 def load_mapping(path: Path) -> Any:
     from pydantic import ValidationError
 
-    from detectors.readers import FieldMapping
+    from odoo_triage.detectors.readers import FieldMapping
 
     try:
         return FieldMapping.model_validate_json(path.read_text(encoding="utf-8"))
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
         duplicate deliveries, new error signatures. Ranked, explained, stored."""
         if output_format not in FORMATS:
             raise InputError(f"--format must be table or json, not {output_format!r}")
-        from detectors.frame import expand_paths
+        from odoo_triage.detectors.frame import expand_paths
 
         files = expand_paths(files)
         t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
@@ -167,8 +167,8 @@ def register(app: typer.Typer) -> None:
                                       mapping=load_mapping(mapping_file) if mapping_file else None)
         saved = None
         if not no_store:
-            from agent.store import open_store
-            from detectors.pipeline import save_anomalies
+            from odoo_triage.agent.store import open_store
+            from odoo_triage.detectors.pipeline import save_anomalies
 
             store = open_store(database_url)
             try:
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
 
 def demo_stage(ctx: Any) -> str:
     """Detection over the demo world's logs; the result is handed to later stages."""
-    from detectors.pipeline import run_detection, save_anomalies
+    from odoo_triage.detectors.pipeline import run_detection, save_anomalies
 
     result = run_detection([Path(ctx.world_dir) / "logs"])
     save_anomalies(ctx.store, result.anomalies)

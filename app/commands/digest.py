@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from app.digest import (
+from odoo_triage.app.digest import (
     CRON_LINE,
     Digest,
     SmtpConfig,
@@ -70,10 +70,10 @@ def register(app: typer.Typer) -> None:
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the local SQLite file)."),
         send: bool = typer.Option(False, "--send", help="Also e-mail it (TRIAGE_SMTP_* environment)."),
     ) -> None:
-        from agent.store import open_store
+        from odoo_triage.agent.store import open_store
 
         err = Console(stderr=True, soft_wrap=True)
-        from agent.domain import utcnow
+        from odoo_triage.core.clock import utcnow
 
         now = utcnow()
         start = parse_since(since, now)
@@ -105,7 +105,7 @@ def demo_stage(ctx: Any) -> str:
     """Write the demo's digest.html next to its world, from the demo store and the world's logs."""
     from datetime import timedelta
 
-    from agent.domain import utcnow
+    from odoo_triage.core.clock import utcnow
 
     logs = ctx.world_dir / "logs"
     stats = None

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 console = Console()
 progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
@@ -27,13 +27,13 @@ def eval_command(
     database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file)."),
 ) -> None:
     """Evaluate detection, duplicate matching, causes, remediation and grounding against labels."""
-    from evals import report as reports
-    from evals.runs import compare as compare_figures
-    from evals.runs import list_runs, load_run
+    from odoo_triage.evals import report as reports
+    from odoo_triage.evals.runs import compare as compare_figures
+    from odoo_triage.evals.runs import list_runs, load_run
 
     if provider not in ("offline", "openai"):
         raise InputError(f"--provider must be offline or openai, not {provider!r}")
-    from agent.store import open_store
+    from odoo_triage.agent.store import open_store
 
     store = open_store(database_url)
     if list_runs_:
@@ -72,8 +72,8 @@ def eval_command(
 def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from evals.runner import SPLITS, evaluate_folder, world_for_split
-    from evals.runs import save_run
+    from odoo_triage.evals.runner import SPLITS, evaluate_folder, world_for_split
+    from odoo_triage.evals.runs import save_run
 
     if labels is not None:
         if not labels.exists():
@@ -100,8 +100,8 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
 
 def demo_stage(ctx) -> str:  # type: ignore[no-untyped-def]
     """Score what the demo's earlier stages found against the world's own labels, and store the run."""
-    from evals.runner import score_folder
-    from evals.runs import save_run
+    from odoo_triage.evals.runner import score_folder
+    from odoo_triage.evals.runs import save_run
 
     detection = ctx.results.get("detection")
     if detection is None:

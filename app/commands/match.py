@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -82,7 +82,7 @@ def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
 def _match(kind: str, file: Path | None, threshold: float, include_archived: bool, output_format: str,
            database_url: str | None, no_store: bool, limit: int, model: Path | None,
            from_odoo: bool = False) -> None:
-    from matchers.pipeline import match_partners, match_projects, save_matches
+    from odoo_triage.matchers.pipeline import match_partners, match_projects, save_matches
 
     _check(threshold, output_format)
     source: Path | list[dict[str, Any]]
@@ -98,7 +98,7 @@ def _match(kind: str, file: Path | None, threshold: float, include_archived: boo
     result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived, model_path=model)
     saved = None
     if not no_store:
-        from agent.store import open_store
+        from odoo_triage.agent.store import open_store
 
         store = open_store(database_url)
         try:
@@ -117,7 +117,7 @@ def _match(kind: str, file: Path | None, threshold: float, include_archived: boo
 
 def _read_from_odoo(kind: str, include_archived: bool) -> list[dict[str, Any]]:
     """The records straight from Odoo with the read-only user (TRIAGE_ODOO_* settings)."""
-    from agent.odoo_records import read_gateway, read_partners, read_projects
+    from odoo_triage.agent.odoo_records import read_gateway, read_partners, read_projects
 
     read = read_partners if kind == "partners" else read_projects
     with read_gateway() as gw, err_console.status(f"reading {kind} from Odoo"):
@@ -167,7 +167,7 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="Where to write the model (.joblib); pass it later with --model."),
 ) -> None:
     """Retrain the pair model on your own labeled records (same entity = duplicates)."""
-    from matchers.pipeline import train_model
+    from odoo_triage.matchers.pipeline import train_model
 
     if kind not in ("partners", "projects"):
         raise InputError(f"--kind must be partners or projects, not {kind!r}")
@@ -184,7 +184,7 @@ def train_command(
 
 def demo_stage(ctx: Any) -> str:
     """Match the demo world's partners and projects, store them, hand both results on."""
-    from matchers.pipeline import match_partners, match_projects, save_matches
+    from odoo_triage.matchers.pipeline import match_partners, match_projects, save_matches
 
     records = Path(ctx.world_dir) / "records"
     partners = match_partners(records / "res_partner.csv")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 console = Console()
 
@@ -22,7 +22,14 @@ def sandbox_command(
     serve_seconds: float = typer.Option(0, "--serve-seconds", hidden=True, help="Stop after N seconds (tests)."),
 ) -> None:
     """Start a protocol-faithful Odoo stand-in (JSON-2 and JSON-RPC) and print how to point the gateway at it."""
-    from evals.odoo_sandbox import ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
+    from odoo_triage.sim.odoo_sandbox import (
+        ADMIN_LOGIN,
+        READ_LOGIN,
+        WRITE_LOGIN,
+        demo_data,
+        load_world,
+        start_sandbox,
+    )
 
     if protocol not in ("json2", "jsonrpc"):
         raise InputError(f"--protocol must be json2 or jsonrpc, not {protocol!r}")

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from agent.domain import FlowInfo
-from agent.errors import InputError
+from odoo_triage.core.domain import FlowInfo
+from odoo_triage.core.errors import InputError
 
 LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
@@ -58,7 +58,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 def _detect(paths: list[Path]) -> Any:
     try:
-        from detectors.pipeline import run_detection
+        from odoo_triage.detectors.pipeline import run_detection
     except ImportError as exc:
         raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
     return run_detection(paths)
@@ -69,7 +69,7 @@ def _match(kind: str, path: Path | None) -> Any:
         return None
     if not path.exists():
         raise InputError(f"{kind} file not found: {path}")
-    from matchers.pipeline import match_partners, match_projects
+    from odoo_triage.matchers.pipeline import match_partners, match_projects
 
     return (match_partners if kind == "partners" else match_projects)(path)
 
@@ -160,9 +160,9 @@ def register(app: typer.Typer) -> None:
                                                                       "the local SQLite file)."),
     ) -> None:
         """Detect anomalies, match duplicates, group them into incidents, explain them and propose fixes."""
-        from agent.llm.providers import default_provider_name
-        from agent.store import open_store
-        from agent.triage import run_triage
+        from odoo_triage.agent.llm.providers import default_provider_name
+        from odoo_triage.agent.store import open_store
+        from odoo_triage.agent.triage import run_triage
 
         err = Console(stderr=True)
         paths = _expand(logs)
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
 
 def demo_stage(ctx: Any) -> str:
     """Triage the demo world with the offline provider; incidents and proposals go to the store."""
-    from agent.triage import run_triage
+    from odoo_triage.agent.triage import run_triage
 
     world = Path(ctx.world_dir)
     detection = ctx.results.get("detection")

@@ -11,15 +11,16 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from agent.domain import Severity, utcnow
-from agent.store import Store
-from agent.store.tables import AnomalyRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.tables import AnomalyRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.core.clock import utcnow
+from odoo_triage.core.domain import Severity
 
 SEVERITIES = [s.value for s in Severity]
 
 
 def _aware(dt: datetime | None) -> datetime | None:
-    from app.digest import _aware as aware
+    from odoo_triage.app.digest import _aware as aware
 
     return aware(dt)
 
@@ -113,7 +114,7 @@ class IncidentView:
 
 def _proposal_view(p: ProposalRow) -> ProposalView:
     """Calls come from agent.approvals.proposal_calls, the same rendering the CLI shows."""
-    from agent.approvals import proposal_calls
+    from odoo_triage.agent.approvals import proposal_calls
 
     payload = p.payload or {}
     params = dict(payload.get("params") or {})
@@ -193,7 +194,7 @@ def cluster_side_by_side(store: Store, cluster_id: str) -> tuple[pd.DataFrame, d
 def audit_rows(store: Store, *, proposal_id: str | None = None, incident_id: str | None = None,
                limit: int = 500) -> pd.DataFrame:
     """The audit log newest first, read with agent.approvals.audit_trail (the CLI's own reader)."""
-    from agent.approvals import audit_trail
+    from odoo_triage.agent.approvals import audit_trail
 
     entries = [e.model_dump() for e in audit_trail(store, proposal_id=proposal_id, limit=limit)]
     if incident_id:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from agent.settings import Permission, Role, Settings
+from odoo_triage.core.settings import Permission, Role, Settings
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Reviewer:
 
 def trusted_header_name(settings: Settings) -> str | None:
     """The header to trust, when the configuration enables one (`[console] trusted_user_header` or
-    TRIAGE_TRUSTED_USER_HEADER, read by agent.settings). Off by default."""
+    TRIAGE_TRUSTED_USER_HEADER, read by core.settings). Off by default."""
     return settings.console_trusted_header
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from agent import approvals
-from agent.settings import Permission, Settings, load_settings
-from agent.store import Store, open_store
-from app.console import data
-from app.console.identity import Reviewer, resolve_reviewer
+from odoo_triage.agent import approvals
+from odoo_triage.agent.store import Store, open_store
+from odoo_triage.app.console import data
+from odoo_triage.app.console.identity import Reviewer, resolve_reviewer
+from odoo_triage.core.settings import Permission, Settings, load_settings
 
 LOGS_ENV = "TRIAGE_CONSOLE_LOGS"
 SEVERITY_COLORS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
@@ -50,7 +50,7 @@ def _show_flash() -> None:
 
 @st.cache_data(show_spinner=False)
 def _log_stats(paths: tuple[str, ...]) -> pd.DataFrame | None:
-    from app.digest import flow_stats_from_logs
+    from odoo_triage.app.digest import flow_stats_from_logs
 
     try:
         return flow_stats_from_logs([Path(p) for p in paths])
@@ -59,7 +59,7 @@ def _log_stats(paths: tuple[str, ...]) -> pd.DataFrame | None:
 
 
 def _gateway(settings: Settings):  # type: ignore[no-untyped-def]
-    from agent.odoo_gateway import OdooGateway
+    from odoo_triage.agent.odoo_gateway import OdooGateway
 
     return OdooGateway.from_settings(settings)
 

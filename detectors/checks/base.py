@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from agent.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
-from detectors.frame import EventFrame
-from detectors.windows import HOUR, Windows
+from odoo_triage.core.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
+from odoo_triage.detectors.frame import EventFrame
+from odoo_triage.detectors.windows import HOUR, Windows
 
 MAX_EVIDENCE = 20
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
-from detectors.windows import HOUR, runs
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
+from odoo_triage.detectors.windows import HOUR, runs
 
 MIN_EVENTS = 10
 MIN_RATIO = 2.0

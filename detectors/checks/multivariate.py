@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import IsolationForest
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import Context, duration, make_anomaly
-from detectors.frame import OK
-from detectors.windows import HOUR, runs
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
+from odoo_triage.detectors.frame import OK
+from odoo_triage.detectors.windows import HOUR, runs
 
 QUANTILE = 0.005
 OUTSIDE = 1.5  # times the baseline's extreme value of a feature

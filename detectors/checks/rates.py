@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import binom
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import Context, duration, make_anomaly, one_line
-from detectors.frame import ERROR, RETRY
-from detectors.windows import HOUR, runs
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line
+from odoo_triage.detectors.frame import ERROR, RETRY
+from odoo_triage.detectors.windows import HOUR, runs
 
 P_VALUE = 1e-6
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import Context, duration, make_anomaly, one_line
-from detectors.checks.duplicates import _clusters
-from detectors.frame import OK
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line
+from odoo_triage.detectors.checks.redeliveries import _clusters
+from odoo_triage.detectors.frame import OK
 
 MIN_COUNT = 3
 GAP = 2 * 3600.0

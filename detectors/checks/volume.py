@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import poisson
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import Context, duration, make_anomaly
-from detectors.windows import HOUR, runs
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
+from odoo_triage.detectors.windows import HOUR, runs
 
 SLACK = 0.7  # expectations are shrunk by this before testing: real traffic varies more than Poisson
 SILENT_MIN_EXPECTED = 12.0

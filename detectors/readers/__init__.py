@@ -14,15 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from agent.domain import LogEvent, RejectedLine
-from agent.errors import InputError
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, FileStats, to_log_event
-from detectors.readers.csv_log import CsvReader
-from detectors.readers.csv_records import csv_records
-from detectors.readers.jsonl import JsonLinesReader
-from detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
-from detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
-from detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
+from odoo_triage.core.domain import LogEvent, RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, FileStats, to_log_event
+from odoo_triage.detectors.readers.csv_log import CsvReader
+from odoo_triage.detectors.readers.csv_records import csv_records
+from odoo_triage.detectors.readers.jsonl import JsonLinesReader
+from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
+from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
+from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 
 FORMATS = ("jsonl", "csv", "queue_job", "odoo_log")
 

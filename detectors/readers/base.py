@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from agent.domain import EventStatus, LogEvent, RejectedLine
+from odoo_triage.core.domain import EventStatus, LogEvent, RejectedLine
 
 CHUNK_SIZE = 20_000
 RAW_KEEP = 500  # characters of a rejected line kept aside

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow
-from detectors.readers.csv_records import csv_chunks, csv_row_at
-from detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow
+from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at
+from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
 
 
 class CsvReader:

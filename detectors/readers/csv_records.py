@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, reject
+from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, reject
 
 csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, reject
-from detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, reject
+from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
 
 try:
     import orjson

@@ -12,7 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from detectors.readers.base import EventRow, RowError, opt_float, opt_int, opt_str, parse_status, parse_ts
+from odoo_triage.detectors.readers.base import (
+    EventRow,
+    RowError,
+    opt_float,
+    opt_int,
+    opt_str,
+    parse_status,
+    parse_ts,
+)
 
 
 class FieldMapping(BaseModel):

@@ -14,7 +14,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, parse_ts, reject
+from odoo_triage.detectors.readers.base import (
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    RowError,
+    numbered_lines,
+    parse_ts,
+    reject,
+)
 
 _START = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 LINE = re.compile(

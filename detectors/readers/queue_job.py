@@ -13,8 +13,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, opt_float, opt_int, parse_ts
-from detectors.readers.csv_records import csv_chunks, csv_row_at
+from odoo_triage.detectors.readers.base import (
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    RowError,
+    opt_float,
+    opt_int,
+    parse_ts,
+)
+from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at
 
 REQUIRED = ("uuid", "state", "channel", "date_created")
 _RECORDS = re.compile(r"([a-z_][\w.]*)\(([\d,\s]*)\)")

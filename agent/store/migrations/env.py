@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from agent.store.database import resolve_database_url
-from agent.store.tables import Base
+from odoo_triage.agent.store.database import resolve_database_url
+from odoo_triage.agent.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -4,9 +4,9 @@
         sb.url, sb.data.user("triage-write").api_key, sb.calls
 """
 
-from evals.odoo_sandbox.orm import SandboxData, SandboxUser
-from evals.odoo_sandbox.server import OdooSandbox, start_sandbox
-from evals.odoo_sandbox.world import ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN, demo_data, load_world
+from odoo_triage.sim.odoo_sandbox.orm import SandboxData, SandboxUser
+from odoo_triage.sim.odoo_sandbox.server import OdooSandbox, start_sandbox
+from odoo_triage.sim.odoo_sandbox.world import ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN, demo_data, load_world
 
 __all__ = ["ADMIN_LOGIN", "READ_LOGIN", "WRITE_LOGIN", "OdooSandbox", "SandboxData", "SandboxUser",
            "demo_data", "load_world", "start_sandbox"]

@@ -1,4 +1,4 @@
-"""`python -m evals.world --out DIR --events N`: build a world, e.g. a million events for benchmarks."""
+"""`python -m odoo_triage.sim.world --out DIR --events N`: build a world, e.g. a million events for benchmarks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evals.world import DEFAULT_START, generate_world
+from odoo_triage.sim.world import DEFAULT_START, generate_world
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m evals.world", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m odoo_triage.sim.world", description=__doc__)
     ap.add_argument("--out", type=Path, required=True, help="folder to write the world to")
     ap.add_argument("--events", type=int, default=60_000, help="approximate number of log events")
     ap.add_argument("--partners", type=int, default=2_000)

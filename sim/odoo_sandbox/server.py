@@ -11,7 +11,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from evals.odoo_sandbox.orm import (
+from odoo_triage.sim.odoo_sandbox.orm import (
     FIELDS,
     MODEL_METHODS,
     SIGNATURES,
@@ -83,7 +83,7 @@ class OdooSandbox:
         return self.orm.calls
 
     def write_calls(self) -> list[tuple[str, str, str]]:
-        from evals.odoo_sandbox.orm import WRITE_METHODS
+        from odoo_triage.sim.odoo_sandbox.orm import WRITE_METHODS
 
         return [c for c in self.orm.calls if c[2] in WRITE_METHODS]
 
@@ -282,7 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
 def start_sandbox(port: int = 0, data: SandboxData | None = None, host: str = "127.0.0.1") -> OdooSandbox:
     """Start the stand-in on loopback in a background thread (port 0: any free port)."""
     if data is None:
-        from evals.odoo_sandbox.world import demo_data
+        from odoo_triage.sim.odoo_sandbox.world import demo_data
 
         data = demo_data()
     return OdooSandbox(data, host=host, port=port)

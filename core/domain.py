@@ -15,9 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from odoo_triage.core.clock import utcnow
 
 
 def stable_id(prefix: str, *parts: object) -> str:

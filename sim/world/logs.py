@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.world.incidents import Window
+from odoo_triage.sim.world.incidents import Window
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000

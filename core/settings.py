@@ -37,7 +37,7 @@ from typing import Literal
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from agent.errors import InputError
+from odoo_triage.core.errors import InputError
 
 CONFIG_ENV = "TRIAGE_CONFIG"
 

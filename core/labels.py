@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.domain import ActionName, Cause
+from odoo_triage.core.domain import ActionName, Cause
 
 
 class LabeledIncident(BaseModel):

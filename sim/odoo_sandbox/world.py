@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from evals.odoo_sandbox.orm import FIELDS, M2O, SandboxData, SandboxUser
+from odoo_triage.sim.odoo_sandbox.orm import FIELDS, M2O, SandboxData, SandboxUser
 
 ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN = "admin", "triage-read", "triage-write"
 

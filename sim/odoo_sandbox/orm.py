@@ -11,8 +11,9 @@ import copy
 import fnmatch
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
+
+from odoo_triage.core.clock import utcnow
 
 # --------------------------------------------------------------------------- Odoo's exceptions
 
@@ -139,7 +140,7 @@ WRITE_METHODS = {"create", "write", "unlink", "requeue", "button_done", "button_
 
 
 def odoo_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return utcnow().strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from agent.domain import ActionName, Cause
+from odoo_triage.core.domain import ActionName, Cause
 
 
 @dataclass(frozen=True)

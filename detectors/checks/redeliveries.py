@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from agent.domain import Anomaly, AnomalyKind
-from detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
-from detectors.frame import OK
+from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
+from odoo_triage.detectors.frame import OK
 
 GAP = 2 * 3600.0
 

@@ -1,5 +1,5 @@
 """The seeded, labeled demo world: logs, records and labels of a professional-services firm."""
 
-from evals.world.generate import DEFAULT_START, World, generate_world
+from odoo_triage.sim.world.generate import DEFAULT_START, World, generate_world
 
 __all__ = ["DEFAULT_START", "World", "generate_world"]

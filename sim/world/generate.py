@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.labels import LabeledIncident, write_incidents
-from evals.world.incidents import Window, schedule
-from evals.world.logs import FLOWS, N_EMPLOYEES, to_ms, write_logs
-from evals.world.records import add_webhook_duplicates, build_records, write_records
+from odoo_triage.core.labels import LabeledIncident, write_incidents
+from odoo_triage.sim.world.incidents import Window, schedule
+from odoo_triage.sim.world.logs import FLOWS, N_EMPLOYEES, to_ms, write_logs
+from odoo_triage.sim.world.records import add_webhook_duplicates, build_records, write_records
 
 DEFAULT_START = datetime(2026, 10, 19, tzinfo=UTC)
 
