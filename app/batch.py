@@ -21,8 +21,10 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from odoo_triage.agent.actions import NOTE_MODELS, parse_action
+from odoo_triage.agent.causes import classify_text
 from odoo_triage.core.domain import ActionName, Cause
 from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.templates import mine_templates
 
 EXIT_NOTHING_ACTIONABLE = 0
 EXIT_BAD_INPUT = 2
@@ -42,6 +44,9 @@ QUEUE_JOB_LABELS = {
 }
 QUEUE_JOB_FAILED_STATES = {"failed"}
 MAX_EXAMPLES = 3
+#: one read row: (line number, the row or None, raw text, why it was set aside or None)
+RawRecord = tuple[int, dict[str, Any] | None, str, str | None]
+
 REQUEUE_CHUNK = 500  # agent.actions.RequeueJobs takes at most 500 uuids
 
 
@@ -251,7 +256,7 @@ def _build_rows(
                        malformed=malformed, flow=flow, rows_total=total)
 
 
-def _csv_records(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any] | None, str, str | None]]]:
+def _csv_records(text: str) -> tuple[list[str], list[RawRecord]]:
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines)
     try:
@@ -334,7 +339,7 @@ def load_batch(path: Path, tick: Callable[[], None] | None = None) -> LoadedBatc
         return _load_jsonl(text, tick)
     if suffix == ".json" or head in "[{":
         items = _json_array_items(text)
-        records = []
+        records: list[RawRecord] = []
         columns: dict[str, None] = {}
         for line_no, obj, raw in items:
             if isinstance(obj, dict):
@@ -357,7 +362,7 @@ def load_batch(path: Path, tick: Callable[[], None] | None = None) -> LoadedBatc
 
 
 def _load_jsonl(text: str, tick: Callable[[], None] | None) -> LoadedBatch:
-    records = []
+    records: list[RawRecord] = []
     columns: dict[str, None] = {}
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -375,7 +380,7 @@ def _load_jsonl(text: str, tick: Callable[[], None] | None) -> LoadedBatch:
     return _finish(records, list(columns), "jsonl", tick)
 
 
-def _finish(records: list, columns: list[str], fmt: str, tick: Callable[[], None] | None) -> LoadedBatch:
+def _finish(records: list[RawRecord], columns: list[str], fmt: str, tick: Callable[[], None] | None) -> LoadedBatch:
     if fmt != "queue_job_csv" and is_queue_job_export(columns):
         fmt = "queue_job_csv"
     batch = _build_rows(records, columns, fmt, tick)
@@ -399,76 +404,14 @@ def count_rows(path: Path) -> int:
 
 
 def _signatures(messages: list[str]) -> list[str]:
-    """One template per message: the detectors' miner when present, drain3 otherwise."""
-    try:
-        from odoo_triage.detectors.templates import mine_templates  # type: ignore[import-not-found]
-    except ImportError:
-        mine_templates = None
-    if mine_templates is not None:
-        return list(mine_templates(messages))
-    return _drain_templates(messages)
-
-
-_MASKS = [
-    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "UUID"),
-    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "EMAIL"),
-    (r"\b[A-Z]{2}\d{8,12}\b", "VAT"),
-    (r"\b\d+(?:\.\d+)?\b", "NUM"),
-]
-
-
-def _drain_templates(messages: list[str]) -> list[str]:
-    from drain3 import TemplateMiner
-    from drain3.masking import MaskingInstruction
-    from drain3.template_miner_config import TemplateMinerConfig
-
-    cfg = TemplateMinerConfig()
-    cfg.masking_instructions = [MaskingInstruction(p, m) for p, m in _MASKS]
-    cfg.drain_sim_th = 0.5
-    cfg.parametrize_numeric_tokens = True
-    cfg.profiling_enabled = False
-    miner = TemplateMiner(config=cfg)
-    first_lines = [m.strip().splitlines()[0] if m.strip() else "" for m in messages]
-    ids = [miner.add_log_message(m)["cluster_id"] for m in first_lines]
-    templates = {c.cluster_id: c.get_template() for c in miner.drain.clusters}
-    return [templates[i] for i in ids]
-
-
-_CAUSE_RULES: list[tuple[Cause, re.Pattern[str]]] = [
-    (Cause.credential_auth, re.compile(
-        r"\b401\b|unauthori[sz]ed|invalid api ?key|invalid_?grant|access ?denied|authenticat|"
-        r"expired (?:token|credential|api key)|token expired|forbidden|\b403\b", re.I)),
-    (Cause.rate_limit, re.compile(r"\b429\b|too many requests|rate.?limit|throttl|quota exceeded", re.I)),
-    (Cause.upstream_outage, re.compile(
-        r"\b50[234]\b|bad gateway|service unavailable|gateway time|timed? ?out|connection (?:refused|reset|error)|"
-        r"max retries exceeded|connectionerror|name or service not known|unreachable", re.I)),
-    (Cause.configuration, re.compile(
-        r"not configured|misconfigur|no (?:journal|account|company|sequence) (?:found|defined)|"
-        r"missing (?:setting|configuration|parameter)|unknown (?:company|journal)", re.I)),
-    (Cause.schema_validation, re.compile(
-        r"validationerror|schema|required field|missing (?:required )?field|invalid (?:value|field|format|type)|"
-        r"unknown field|\b422\b|is not valid|wrong type|expected (?:a|an) \w+", re.I)),
-    (Cause.data_quality, re.compile(
-        r"duplicate|already exists|unique|missingerror|does not exist|not found|no record|"
-        r"integrityerror|constraint", re.I)),
-]
+    """One template per message, from the detectors' miner (the same signatures detection shows)."""
+    return mine_templates(messages)
 
 
 def _classify(text: str) -> tuple[Cause, float]:
-    """The agent's cause classifier when present, a rule table on the error text otherwise."""
-    try:
-        from odoo_triage.agent.causes import classify_text  # type: ignore[import-not-found]
-    except ImportError:
-        classify_text = None
-    if classify_text is not None:
-        result = classify_text(text)
-        if isinstance(result, tuple):
-            return Cause(result[0]), float(result[1])
-        return Cause(getattr(result, "cause", result)), float(getattr(result, "confidence", 0.7))
-    hits = [cause for cause, rx in _CAUSE_RULES if rx.search(text)]
-    if not hits:
-        return Cause.unknown, 0.0
-    return hits[0], 0.9 if len(hits) == 1 else 0.6
+    """The agent's cause classifier on one free-text error."""
+    verdict = classify_text(text)
+    return verdict.cause, verdict.confidence
 
 
 # --------------------------------------------------------------------------- remediation
@@ -491,7 +434,7 @@ def remediate(
     if cause in (Cause.rate_limit, Cause.upstream_outage):
         if jobs:
             started = [r.job_uuid for r in jobs if r.state == "started"]
-            uuids = sorted({r.job_uuid for r in jobs if r.state != "started"})  # type: ignore[misc]
+            uuids = sorted({r.job_uuid for r in jobs if r.state != "started" and r.job_uuid})
             proposals = [
                 _checked(ActionName.requeue_jobs, {"job_uuids": uuids[i : i + REQUEUE_CHUNK]})
                 for i in range(0, len(uuids), REQUEUE_CHUNK)
@@ -540,7 +483,7 @@ def load_rows(rows: list[dict[str, Any]], tick: Callable[[], None] | None = None
     def flat(v: Any) -> Any:
         return v[0] if isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) else ("" if v is False else v)
 
-    records = [(i, {k: flat(v) for k, v in row.items()}, json.dumps(row, default=str), None)
+    records: list[RawRecord] = [(i, {k: flat(v) for k, v in row.items()}, json.dumps(row, default=str), None)
                for i, row in enumerate(rows, start=1)]
     columns = list(dict.fromkeys(k for row in rows for k in row))
     if not records:

@@ -1,4 +1,9 @@
-"""The `triage` command line. Each stage's commands live in app/commands/<stage>.py."""
+"""The `triage` command line. Each stage's commands live in app/commands/<stage>.py.
+
+Command modules are imported only when their command runs: `triage --help` and `--version` load no
+stage, no pandas, no SQLAlchemy. `COMMANDS` names each command's module and one-line help; a test
+checks it against the commands the modules really register.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,28 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from typer.core import TyperGroup
+from typer import _click as click  # typer vendors click: its Context and Command are these
+from typer.core import TyperCommand, TyperGroup
 
-from odoo_triage.agent.store import StoreError, open_store
-from odoo_triage.core.errors import InputError
+from odoo_triage.core.errors import InputError, StoreError
 
-COMMAND_MODULES = ["detect", "match", "triage", "approvals", "batch", "digest", "console", "evaluate", "sandbox"]
+#: command name -> (module under app/commands/, one-line help shown by `triage --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "detect": ("detect", "Read integration logs, rank anomalies with their evidence, store them."),
+    "match": ("match", "Find duplicate partners or projects in an export or in Odoo."),
+    "triage": ("triage", "Detection, matching, incidents, LLM report and proposals in one run."),
+    "batch": ("batch", "Group the failures of one import/sync batch by signature and cause."),
+    "digest": ("digest", "Write the daily anomaly digest (Markdown or HTML, optionally e-mailed)."),
+    "console": ("console", "Start the Streamlit review console."),
+    "proposals": ("approvals", "List remediation proposals and their status."),
+    "show-proposal": ("approvals", "Show one proposal: payload, Odoo calls, approvals, execution."),
+    "approve": ("approvals", "Approve a proposal (bound to its exact payload)."),
+    "reject": ("approvals", "Reject a proposal with a reason."),
+    "execute": ("approvals", "Execute an approved proposal in Odoo, once."),
+    "audit": ("approvals", "Show the audit log."),
+    "eval": ("evaluate", "Score the pipeline on labeled estates; list and compare stored runs."),
+    "odoo-sandbox": ("sandbox", "Start the protocol-faithful Odoo stand-in on loopback."),
+}
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -22,8 +43,42 @@ err_console = Console(stderr=True, soft_wrap=True)
 EXIT_BAD_INPUT = 2
 
 
+_loaded: dict[str, TyperGroup] = {}
+
+
+def load_commands(module: str) -> TyperGroup:
+    """The click commands that app/commands/<module>.py registers, imported on first use."""
+    if module not in _loaded:
+        sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        importlib.import_module(f"odoo_triage.app.commands.{module}").register(sub)
+        _loaded[module] = typer.main.get_group(sub)
+    return _loaded[module]
+
+
 class _TriageGroup(TyperGroup):
-    """Turns errors the user can fix into one line on stderr and exit code 2, for every command."""
+    """Loads a command's module only when it runs; turns errors the user can fix into one line on
+    stderr and exit code 2, for every command."""
+
+    _listing = False  # True while help is drawn: list commands from COMMANDS without importing them
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        own = super().get_command(ctx, cmd_name)
+        if own is not None or cmd_name not in COMMANDS:
+            return own
+        module, short = COMMANDS[cmd_name]
+        if self._listing:
+            return TyperCommand(cmd_name, help=short, short_help=short)
+        return load_commands(module).get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -71,6 +126,7 @@ def demo(
     database_url: str = typer.Option(None, "--database-url", help="Store URL; default: a SQLite file in --out."),
 ) -> None:
     """Build the labeled demo world and run every stage on it."""
+    from odoo_triage.agent.store import open_store
     from odoo_triage.app.demo import DemoContext, stages
     from odoo_triage.sim.world import generate_world
 
@@ -104,10 +160,6 @@ def demo(
     ):
         console.print(f"  [dim]{what}:[/]")
         console.print(f"    {command}", soft_wrap=True, highlight=False)
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"odoo_triage.app.commands.{_name}").register(app)
 
 
 def main() -> None:

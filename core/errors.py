@@ -3,3 +3,7 @@
 
 class InputError(ValueError):
     """Bad input from the user: a missing file, an unreadable format, a bad option value."""
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or migrated (bad URL, server down): the message says which store."""

@@ -35,9 +35,9 @@ def _merge(group: list[Anomaly]) -> Anomaly:
         take = a.evidence_event_ids if i == 0 else a.evidence_event_ids[:share]
         evidence.extend(e for e in take if e not in evidence)
     metrics = dict(lead.metrics)
-    for a in group[1:]:
-        for k, v in a.metrics.items():
-            metrics.setdefault(f"{a.kind}.{k}", v)
+    for other in group[1:]:
+        for k, v in other.metrics.items():
+            metrics.setdefault(f"{other.kind}.{k}", v)
     others = "; ".join(f"{a.kind}: {a.reason}" for a in group[1:] if a.kind != lead.kind)
     score = min(1.0, lead.score + 0.05 * len(related))
     return lead.model_copy(update={

@@ -12,13 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from odoo_triage.agent.store import Store
-from odoo_triage.agent.store.tables import AnomalyRow
 from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.checks.base import Context
@@ -152,18 +149,3 @@ def _evidence(frame: EventFrame, anomalies: list[Anomaly]) -> dict[str, LogEvent
     return out
 
 
-def save_anomalies(store: Store, anomalies: list[Anomaly]) -> int:
-    """Insert or update anomalies by id (ids are deterministic: a re-run updates). Returns how many were new."""
-    new = 0
-    with store.session() as s:
-        for a in anomalies:
-            data: dict[str, Any] = a.model_dump(mode="json")
-            row = s.get(AnomalyRow, a.anomaly_id)
-            if row is None:
-                new += 1
-                s.add(AnomalyRow(anomaly_id=a.anomaly_id, kind=str(a.kind), flow=a.flow, window_start=a.window_start,
-                                 window_end=a.window_end, score=a.score, reason=a.reason, data=data))
-            else:
-                row.kind, row.flow, row.score, row.reason, row.data = str(a.kind), a.flow, a.score, a.reason, data
-                row.window_start, row.window_end = a.window_start, a.window_end
-    return new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from odoo_triage.evals.runs import Change
@@ -54,13 +55,13 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def per_kind_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for kind, s in figures.get("detection", {}).get("per_kind", {}).items():
         out.append((kind, str(s["labeled"]), str(s["found"]), _pct(s["precision"]), _pct(s["recall"]), _pct(s["f1"])))
     return out
 
 
-def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _md_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Duplicate partners and projects: load -> normalise -> block -> score -> cluster -> explain.
 
 The public entry points other stages call: `match_partners`, `match_projects`, `MatchResult`,
-`save_matches`, `evaluate_pairs`, `train_model`.
+`evaluate_pairs`, `train_model`.
 """
 
 from __future__ import annotations
@@ -296,8 +296,3 @@ def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entit
     return pair_model.save(fitted, Path(out) if out else pair_model.default_path(kind.model.value))
 
 
-def save_matches(store: Any, result: MatchResult) -> dict[str, int]:
-    """Upsert the candidates and clusters: a re-run on the same data updates, never duplicates."""
-    from odoo_triage.matchers.persist import save_matches as _save
-
-    return _save(store, result)

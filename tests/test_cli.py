@@ -52,3 +52,29 @@ def test_demo_runs_every_stage_end_to_end(tmp_path):
     assert runner.invoke(app, ["demo", "--out", str(out), "--events", "12000"]).exit_code == 0
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(IncidentRow)) == first
+
+
+def test_command_table_matches_what_the_modules_register():
+    """`triage --help` lists COMMANDS without importing them: the table must be exactly the real commands."""
+    from odoo_triage.app.cli import COMMANDS, load_commands
+
+    for name, (module, _help) in COMMANDS.items():
+        assert load_commands(module).get_command(None, name) is not None, name  # type: ignore[arg-type]
+    registered = {n for m in {m for m, _ in COMMANDS.values()} for n in load_commands(m).commands}
+    assert registered == set(COMMANDS)
+
+
+def test_help_and_version_import_no_heavy_library():
+    """Start-up stays light: help and version must not pull in a stage or a heavy library."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from odoo_triage.app.cli import main; sys.argv=['triage', {arg!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('pandas', 'numpy', 'sqlalchemy', 'alembic', 'sklearn', 'scipy', 'langchain',"
+             " 'odoo_triage.detectors', 'odoo_triage.agent') if m in sys.modules]\n"
+             "print('HEAVY', heavy)")
+    for arg in ("--help", "--version"):
+        out = subprocess.run([sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True,
+                             check=True).stdout
+        assert "HEAVY []" in out, out[-300:]

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from odoo_triage.agent.store.stage_results import save_anomalies
 from odoo_triage.agent.store.tables import AnomalyRow
 from odoo_triage.app.cli import app
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.core.labels import read_incidents
-from odoo_triage.detectors.pipeline import DetectionResult, run_detection, save_anomalies
+from odoo_triage.detectors.pipeline import DetectionResult, run_detection
 from odoo_triage.evals.metrics import score_detection
 from odoo_triage.sim.world import generate_world
 

@@ -19,12 +19,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from odoo_triage.core.errors import StoreError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 ENV_VAR = "TRIAGE_DATABASE_URL"
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened; the message is meant for the person at the terminal."""
 
 
 def default_database_url() -> str:

@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
         saved = None
         if not no_store:
             from odoo_triage.agent.store import open_store
-            from odoo_triage.detectors.pipeline import save_anomalies
+            from odoo_triage.agent.store.stage_results import save_anomalies
 
             store = open_store(database_url)
             try:
@@ -193,7 +193,8 @@ def register(app: typer.Typer) -> None:
 
 def demo_stage(ctx: Any) -> str:
     """Detection over the demo world's logs; the result is handed to later stages."""
-    from odoo_triage.detectors.pipeline import run_detection, save_anomalies
+    from odoo_triage.agent.store.stage_results import save_anomalies
+    from odoo_triage.detectors.pipeline import run_detection
 
     result = run_detection([Path(ctx.world_dir) / "logs"])
     save_anomalies(ctx.store, result.anomalies)

@@ -82,7 +82,8 @@ def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
 def _match(kind: str, file: Path | None, threshold: float, include_archived: bool, output_format: str,
            database_url: str | None, no_store: bool, limit: int, model: Path | None,
            from_odoo: bool = False) -> None:
-    from odoo_triage.matchers.pipeline import match_partners, match_projects, save_matches
+    from odoo_triage.agent.store.stage_results import save_matches
+    from odoo_triage.matchers.pipeline import match_partners, match_projects
 
     _check(threshold, output_format)
     source: Path | list[dict[str, Any]]
@@ -184,7 +185,8 @@ def train_command(
 
 def demo_stage(ctx: Any) -> str:
     """Match the demo world's partners and projects, store them, hand both results on."""
-    from odoo_triage.matchers.pipeline import match_partners, match_projects, save_matches
+    from odoo_triage.agent.store.stage_results import save_matches
+    from odoo_triage.matchers.pipeline import match_partners, match_projects
 
     records = Path(ctx.world_dir) / "records"
     partners = match_partners(records / "res_partner.csv")

@@ -9,7 +9,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def month_end_days(start: datetime, days: int) -> set[int]:
             out.add(i)
         nxt = dt.replace(day=28) + timedelta(days=4)
         last = nxt - timedelta(days=nxt.day)
-        bdays = []
+        bdays: list[date] = []
         cur = last
         while len(bdays) < 2:
             if cur.weekday() < 5:
@@ -734,10 +734,10 @@ def write_logs(rng: np.random.Generator, logs_dir: Path, start: datetime, days: 
         qj.write_day(rng, batches["invoice_export"], storms)
         srv.write_day(rng, batches["payroll_export"], day_ms, d == 0, d == 6,
                       malformed if d in bad_days["srv"] else None)
-    for w in (mw, psa, qj, srv):
-        w.close()
-    for w in storms:
-        w.affected = list(qj.failed_in_storm)
+    for writer in (mw, psa, qj, srv):
+        writer.close()
+    for storm in storms:
+        storm.affected = list(qj.failed_in_storm)
     per_file = {"middleware.jsonl": mw.count, "psa_timesheets.csv": psa.count, "queue_job.csv": qj.count,
                 "odoo-server.log": srv.count}
     per_flow["invoice_export"] = qj.count  # one row per attempt

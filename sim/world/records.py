@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -341,8 +342,8 @@ def build_records(rng: np.random.Generator, partners: int, projects: int | None,
         t = float(rng.random())
         cc = ccs[int(rng.choice(len(ccs), p=cw))]
         core = core_name()
-        r = rng.random()
-        hard_kind = "twin" if r < 0.035 else "branch" if r < 0.06 else ""
+        draw = rng.random()
+        hard_kind = "twin" if draw < 0.035 else "branch" if draw < 0.06 else ""
         group_domain = f"{_slug(core)}group.com"
         if hard_kind == "branch":
             comp = add(_base_company(f"{core} {COUNTRIES[cc][0]}", cc, rng, domain=group_domain), t)
@@ -441,7 +442,7 @@ def _build_projects(rng: np.random.Generator, rec: Records, rows: list[dict], ke
         d0 = datetime(year, 1, 1) + timedelta(days=int(rng.integers(0, 330)))
         if d0 > start.replace(tzinfo=None):
             d0 = start.replace(tzinfo=None) - timedelta(days=int(rng.integers(1, 60)))
-        p = {"key": len(raw), "name": f"{code}-{year}-{seq[(code, year)]:03d} {eng}", "partner_id": client,
+        p: dict[str, Any] = {"key": len(raw), "name": f"{code}-{year}-{seq[(code, year)]:03d} {eng}", "partner_id": client,
              "user_id": MANAGERS[int(rng.integers(len(MANAGERS)))],
              "company_id": FIRM_COMPANIES[int(rng.integers(2))], "active": True,
              "date_start": d0.strftime("%Y-%m-%d"),

@@ -1,7 +1,7 @@
 """Training the shipped models on generated demo worlds, and evaluating them on others.
 
-    python -m odoo_triage.matchers.training train                    # seeds 101-106 -> matchers/models/*.joblib
-    python -m odoo_triage.matchers.training evaluate --seeds 7 11 23 4242   # figures on held-out seeds
+    python -m odoo_triage.evals.matcher_training train                    # seeds 101-106 -> matchers/models/*.joblib
+    python -m odoo_triage.evals.matcher_training evaluate --seeds 7 11 23 4242   # figures on held-out seeds
 
 The shipped models are trained on demo worlds of seeds 101, 102, 103, 104, 105 and 106 (2,000
 partners each; the partner set is augmented with contact persons entered twice). Evaluation
@@ -137,7 +137,7 @@ def evaluate(seeds: tuple[int, ...] = EVAL_SEEDS, partners: int = 2_000, thresho
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m odoo_triage.matchers.training")
+    parser = argparse.ArgumentParser(prog="python -m odoo_triage.evals.matcher_training")
     parser.add_argument("action", choices=["train", "evaluate"])
     parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--partners", type=int, default=2_000)
