@@ -33,6 +33,7 @@ from odoo_triage.core.domain import (
     RecordModel,
     stable_id,
 )
+from odoo_triage.core.results import DetectionOutput, MatchOutput
 
 ADJACENT = timedelta(minutes=30)  # windows closer than this are one episode
 SAME_SIGNATURE = timedelta(hours=6)  # the same error signature this close is the same cause
@@ -375,18 +376,18 @@ def _bucket(t: datetime) -> str:
 
 
 def assemble_incidents(
-    detection: Any | None,
-    partner_result: Any | None = None,
-    project_result: Any | None = None,
+    detection: DetectionOutput | None,
+    partner_result: MatchOutput | None = None,
+    project_result: MatchOutput | None = None,
     flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
 ) -> list[AssembledIncident]:
     """Group a detection result and duplicate clusters into incidents, most severe first."""
-    anomalies: list[Anomaly] = list(getattr(detection, "anomalies", None) or [])
-    evidence: dict[str, LogEvent] = dict(getattr(detection, "evidence", None) or {})
-    templates: dict[str, Any] = dict(getattr(detection, "templates", None) or {})
+    anomalies: list[Anomaly] = list(detection.anomalies) if detection else []
+    evidence: dict[str, LogEvent] = dict(detection.evidence) if detection else {}
+    templates: dict[str, Any] = dict(detection.templates) if detection else {}
     flow_info = _flow_map(flows)
-    project_clusters = list(getattr(project_result, "clusters", None) or [])
-    partner_clusters = list(getattr(partner_result, "clusters", None) or [])
+    project_clusters = list(project_result.clusters) if project_result else []
+    partner_clusters = list(partner_result.clusters) if partner_result else []
 
     out: list[AssembledIncident] = []
     used_clusters: set[str] = set()

@@ -31,6 +31,7 @@ from odoo_triage.core.domain import (
     Severity,
     stable_id,
 )
+from odoo_triage.core.results import DetectionOutput, MatchOutput
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -153,9 +154,9 @@ def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, pr
 
 
 def run_triage(
-    detection: Any | None,
-    partner_result: Any | None = None,
-    project_result: Any | None = None,
+    detection: DetectionOutput | None,
+    partner_result: MatchOutput | None = None,
+    project_result: MatchOutput | None = None,
     flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
     *,
     provider: str = "offline",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from odoo_triage.core.errors import InputError
+
+if TYPE_CHECKING:
+    from odoo_triage.app.demo import DemoContext
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -248,7 +251,7 @@ def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
             for pair in pairs]
 
 
-def demo_stage(ctx: Any) -> str:
+def demo_stage(ctx: DemoContext) -> str:
     """Approve one write proposal as a demo approver and execute it in the Odoo stand-in over HTTP."""
     from odoo_triage.agent.approvals import (
         ApprovalRefused,

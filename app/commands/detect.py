@@ -9,7 +9,7 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +24,10 @@ from rich.progress import (
 from rich.table import Table
 
 from odoo_triage.core.errors import InputError
+
+if TYPE_CHECKING:
+    from odoo_triage.app.demo import DemoContext
+    from odoo_triage.detectors.pipeline import DetectionResult
 
 err_console = Console(stderr=True)
 FORMATS = ("table", "json")
@@ -53,7 +57,7 @@ def count_lines(path: Path) -> int:
     return n
 
 
-def detect_with_progress(files: list[Path], **kwargs: Any) -> Any:
+def detect_with_progress(files: list[Path], **kwargs: Any) -> DetectionResult:
     from odoo_triage.detectors.pipeline import run_detection
 
     total = sum(count_lines(f) for f in files)
@@ -70,7 +74,7 @@ def detect_with_progress(files: list[Path], **kwargs: Any) -> Any:
     return result
 
 
-def render_table(result: Any, limit: int) -> Table:
+def render_table(result: DetectionResult, limit: int) -> Table:
     table = Table(title=f"{len(result.anomalies)} anomalies, ranked", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
@@ -90,7 +94,7 @@ def render_table(result: Any, limit: int) -> Table:
     return table
 
 
-def as_json(result: Any, saved: int | None, rejected_file: Path | None) -> dict[str, Any]:
+def as_json(result: DetectionResult, saved: int | None, rejected_file: Path | None) -> dict[str, Any]:
     return {
         "summary": result.summary(),
         "files": {name: s.as_dict() for name, s in result.stats.items()},
@@ -121,7 +125,7 @@ def load_mapping(path: Path) -> Any:
         raise InputError(f"--mapping {path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None
 
 
-def write_rejected(result: Any, path: Path) -> None:
+def write_rejected(result: DetectionResult, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for r in result.rejected:
@@ -191,7 +195,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"set aside: {shown}{more}", highlight=False)
 
 
-def demo_stage(ctx: Any) -> str:
+def demo_stage(ctx: DemoContext) -> str:
     """Detection over the demo world's logs; the result is handed to later stages."""
     from odoo_triage.agent.store.stage_results import save_anomalies
     from odoo_triage.detectors.pipeline import run_detection

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -37,6 +37,9 @@ HELP = (
     "separated), TRIAGE_SMTP_STARTTLS=1 or TRIAGE_SMTP_SSL=1.\n\n"
     f"\b\nEvery weekday at 07:00, from cron:\n  {CRON_LINE} --logs /var/log/integrations"
 )
+
+if TYPE_CHECKING:
+    from odoo_triage.app.demo import DemoContext
 
 
 class DigestFormat(StrEnum):
@@ -101,7 +104,7 @@ def _summary(d: Digest) -> str:
     return f"{len(d.incidents)} incidents, {len(d.proposals_waiting)} proposals waiting"
 
 
-def demo_stage(ctx: Any) -> str:
+def demo_stage(ctx: DemoContext) -> str:
     """Write the demo's digest.html next to its world, from the demo store and the world's logs."""
     from datetime import timedelta
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from odoo_triage.core.errors import InputError
+
+if TYPE_CHECKING:
+    from odoo_triage.app.demo import DemoContext
 
 console = Console()
 progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
@@ -98,7 +101,7 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
     return out
 
 
-def demo_stage(ctx) -> str:  # type: ignore[no-untyped-def]
+def demo_stage(ctx: DemoContext) -> str:
     """Score what the demo's earlier stages found against the world's own labels, and store the run."""
     from odoo_triage.evals.runner import score_folder
     from odoo_triage.evals.runs import save_run

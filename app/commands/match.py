@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from odoo_triage.core.errors import InputError
+
+if TYPE_CHECKING:
+    from odoo_triage.app.demo import DemoContext
+    from odoo_triage.matchers.pipeline import MatchResult
 
 console = Console()
 err_console = Console(stderr=True)
@@ -45,11 +49,11 @@ def _run_with_progress(fn: Any, source: Path | list[dict[str, Any]], **kwargs: A
         return fn(source, progress=report, **kwargs)
 
 
-def _label(result: Any, rid: int) -> str:
+def _label(result: MatchResult, rid: int) -> str:
     return f"{rid} {result.names.get(rid, '')}".strip()
 
 
-def render_table(result: Any, limit: int) -> Table:
+def render_table(result: MatchResult, limit: int) -> Table:
     noun = "partners" if result.model.value == "res.partner" else "projects"
     s = result.stats
     table = Table(title=f"{len(result.clusters):,} duplicate clusters among {s['records']:,} {noun} "
@@ -69,7 +73,7 @@ def render_table(result: Any, limit: int) -> Table:
     return table
 
 
-def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
+def as_json(result: MatchResult, saved: dict[str, int] | None) -> dict[str, Any]:
     return {
         "model": result.model.value,
         "stats": result.stats,
@@ -183,7 +187,7 @@ def train_command(
     console.print(f"wrote {path}")
 
 
-def demo_stage(ctx: Any) -> str:
+def demo_stage(ctx: DemoContext) -> str:
     """Match the demo world's partners and projects, store them, hand both results on."""
     from odoo_triage.agent.store.stage_results import save_matches
     from odoo_triage.matchers.pipeline import match_partners, match_projects

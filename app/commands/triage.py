@@ -9,7 +9,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,11 @@ from rich.table import Table
 
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
+
+if TYPE_CHECKING:
+    from odoo_triage.agent.triage import TriageRun
+    from odoo_triage.app.demo import DemoContext
+    from odoo_triage.core.domain import RemediationProposal
 
 LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
@@ -74,7 +79,7 @@ def _match(kind: str, path: Path | None) -> Any:
     return (match_partners if kind == "partners" else match_projects)(path)
 
 
-def run_to_json(run: Any) -> dict[str, Any]:
+def run_to_json(run: TriageRun) -> dict[str, Any]:
     return {
         "provider": run.provider,
         "provider_label": run.provider_label,
@@ -91,7 +96,7 @@ def run_to_json(run: Any) -> dict[str, Any]:
     }
 
 
-def _action_cell(p: Any) -> str:
+def _action_cell(p: RemediationProposal) -> str:
     params = p.params
     if "job_uuids" in params:
         detail = f"{len(params['job_uuids'])} job(s)"
@@ -108,7 +113,7 @@ def _action_cell(p: Any) -> str:
     return f"{p.action} {detail}".strip()
 
 
-def render_table(run: Any, console: Console, *, limit: int = 50) -> None:
+def render_table(run: TriageRun, console: Console, *, limit: int = 50) -> None:
     console.print(f"provider: [bold]{run.provider_label}[/]")
     table = Table(show_lines=True, expand=True)
     table.add_column("severity", no_wrap=True)
@@ -191,7 +196,7 @@ def register(app: typer.Typer) -> None:
             render_table(run, Console(width=None if sys.stdout.isatty() else 180))  # piped: wide
 
 
-def demo_stage(ctx: Any) -> str:
+def demo_stage(ctx: DemoContext) -> str:
     """Triage the demo world with the offline provider; incidents and proposals go to the store."""
     from odoo_triage.agent.triage import run_triage
 
