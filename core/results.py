@@ -11,7 +11,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from odoo_triage.core.domain import Anomaly, DuplicateCandidate, DuplicateCluster, LogEvent, RecordModel, RejectedLine
+from odoo_triage.core.domain import (
+    Anomaly,
+    DuplicateCandidate,
+    DuplicateCluster,
+    LogEvent,
+    RecordModel,
+    RejectedLine,
+)
 
 
 class FileCounts(Protocol):

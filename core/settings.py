@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -96,6 +96,35 @@ class OdooSettings(BaseModel):
         return self.url.rstrip("/")
 
 
+class DetectorSettings(BaseModel):
+    """Every threshold of detection ([detectors] in the file, TRIAGE_DETECTORS_<FIELD> in the environment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    baseline_days: float = Field(7.0, gt=0, description="days at the start of the data that form the baseline "
+                                 "(the first half when the data covers less than twice this)")
+    evidence_per_finding: int = Field(20, ge=1, le=500, description="events cited by one detector finding")
+    evidence_per_anomaly: int = Field(30, ge=1, le=500, description="events cited after combining findings")
+    combine_within_minutes: float = Field(15.0, ge=0, description="findings of one flow this close become one anomaly")
+    p_value: float = Field(1e-6, gt=0, lt=1, description="binomial tail below which an error/retry rate is abnormal")
+    error_spike_factor: float = Field(3.0, gt=1, description="error rate must reach this times the baseline rate")
+    error_spike_min_excess: float = Field(0.05, ge=0, description="... and exceed the baseline rate by this share")
+    error_spike_min_errors: int = Field(5, ge=1, description="... with at least this many failed attempts")
+    retry_storm_factor: float = Field(5.0, gt=1, description="retry rate must reach this times the baseline rate")
+    retry_storm_min_excess: float = Field(0.1, ge=0, description="... and exceed the baseline rate by this share")
+    retry_storm_min_retries: int = Field(10, ge=1, description="... with at least this many retried attempts")
+    latency_min_events: int = Field(10, ge=1, description="events with a latency an hour needs to be judged")
+    latency_min_ratio: float = Field(2.0, gt=1, description="p95 must reach this times the baseline median")
+    volume_slack: float = Field(0.7, gt=0, le=1, description="expected volumes are shrunk by this before testing")
+    silent_min_expected: float = Field(12.0, gt=0, description="a silent hour counts only where this many were due")
+    volume_drop_p: float = Field(1e-6, gt=0, lt=1, description="Poisson tail below which a low volume is a drop")
+    redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
+    new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
+    new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
+    multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
+    multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,11 +135,16 @@ class Settings(BaseModel):
     # Off by default: a header is only trusted when the deployment says the proxy sets it.
     console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
+    detectors: DetectorSettings = Field(default_factory=DetectorSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
     @property
     def approval_expiry(self) -> timedelta:
         return timedelta(hours=self.approval_expiry_hours)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every setting as plain JSON, keys masked: what an evaluation run records it ran with."""
+        return self.model_dump(mode="json", exclude={"source"})
 
     def role_of(self, user: str) -> Role | None:
         return self.users.get(user)
@@ -121,6 +155,21 @@ class Settings(BaseModel):
 
     def users_with(self, permission: Permission | str) -> list[str]:
         return sorted(u for u in self.users if self.can(u, permission))
+
+
+#: sections of thresholds: [name] in the file, TRIAGE_<NAME>_<FIELD> in the environment (which wins)
+TUNABLE_SECTIONS: dict[str, type[BaseModel]] = {
+    "detectors": DetectorSettings,
+}
+
+
+def _tunable_section(raw: dict, env: Mapping[str, str], section: str) -> dict:
+    values = dict(raw.get(section, {}))
+    for name in TUNABLE_SECTIONS[section].model_fields:
+        var = f"TRIAGE_{section.upper()}_{name.upper()}"
+        if env.get(var):
+            values[name] = env[var]
+    return values
 
 
 def default_config_path() -> Path:
@@ -152,7 +201,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo"}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", *TUNABLE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -169,6 +218,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             odoo[field] = env[var]
 
     values: dict = {"odoo": odoo, "source": source}
+    for section in TUNABLE_SECTIONS:
+        values[section] = _tunable_section(raw, env, section)
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = raw.get("approvals", {})

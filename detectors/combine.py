@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from odoo_triage.core.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
+from odoo_triage.core.settings import DetectorSettings
 
-MAX_EVIDENCE = 30
-TOLERANCE = timedelta(minutes=15)
 # On equal scores, the more specific explanation leads.
 _PRIORITY = {AnomalyKind.silent_flow: 0, AnomalyKind.duplicate_delivery: 1, AnomalyKind.retry_storm: 2,
              AnomalyKind.error_spike: 3, AnomalyKind.latency_shift: 4, AnomalyKind.new_error_signature: 5,
@@ -19,7 +18,7 @@ def _rank_key(a: Anomaly) -> tuple[float, int, str]:
     return (-a.score, _PRIORITY.get(a.kind, 9), a.anomaly_id)
 
 
-def _merge(group: list[Anomaly]) -> Anomaly:
+def _merge(group: list[Anomaly], max_evidence: int) -> Anomaly:
     group = sorted(group, key=_rank_key)
     lead = group[0]
     if len(group) == 1:
@@ -30,7 +29,7 @@ def _merge(group: list[Anomaly]) -> Anomaly:
             if k != lead.kind and k not in related:
                 related.append(k)
     evidence: list[str] = []
-    share = max(3, MAX_EVIDENCE // len(group))
+    share = max(3, max_evidence // len(group))
     for i, a in enumerate(group):
         take = a.evidence_event_ids if i == 0 else a.evidence_event_ids[:share]
         evidence.extend(e for e in take if e not in evidence)
@@ -45,7 +44,7 @@ def _merge(group: list[Anomaly]) -> Anomaly:
         "window_end": max(a.window_end for a in group),
         "score": score,
         "reason": lead.reason + (f" | also {others}" if others else ""),
-        "evidence_event_ids": evidence[:MAX_EVIDENCE] if len(evidence) > MAX_EVIDENCE else evidence,
+        "evidence_event_ids": evidence[:max_evidence],
         "signature": lead.signature or next((a.signature for a in group if a.signature), None),
         "metrics": metrics,
         "related_kinds": related,
@@ -53,8 +52,10 @@ def _merge(group: list[Anomaly]) -> Anomaly:
     })
 
 
-def combine(anomalies: list[Anomaly], tolerance: timedelta = TOLERANCE) -> list[Anomaly]:
+def combine(anomalies: list[Anomaly], cfg: DetectorSettings | None = None) -> list[Anomaly]:
     """Merge overlapping anomalies per flow, then rank: highest score first."""
+    cfg = cfg or DetectorSettings()
+    tolerance = timedelta(minutes=cfg.combine_within_minutes)
     by_flow: dict[str, list[Anomaly]] = {}
     for a in anomalies:
         by_flow.setdefault(a.flow, []).append(a)
@@ -69,10 +70,10 @@ def combine(anomalies: list[Anomaly], tolerance: timedelta = TOLERANCE) -> list[
                 group_end = max(group_end, a.window_end)
             else:
                 if group:
-                    merged.append(_merge(group))
+                    merged.append(_merge(group, cfg.evidence_per_anomaly))
                 group, group_end = [a], a.window_end
         if group:
-            merged.append(_merge(group))
+            merged.append(_merge(group, cfg.evidence_per_anomaly))
     ranked = sorted(merged, key=_rank_key)
     seen: dict[str, int] = {}
     for i, a in enumerate(ranked):  # ids must be unique in one result: the store upserts by id

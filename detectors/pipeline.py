@@ -18,6 +18,7 @@ import pandas as pd
 
 from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import DetectorSettings
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
 from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
@@ -90,8 +91,12 @@ def run_detection(
     formats: dict[str, str] | str | None = None,
     mapping: FieldMapping | None = None,
     miner: TemplateMinerCache | None = None,
+    settings: DetectorSettings | None = None,
 ) -> DetectionResult:
-    """Read, template, detect, combine. `progress(n)` is called with the number of lines just read."""
+    """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
+
+    `settings` holds every threshold (core.settings.DetectorSettings); `baseline_days` overrides its baseline."""
+    cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
     frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner)
@@ -107,12 +112,12 @@ def run_detection(
     if frame.events.empty:
         return DetectionResult([], frame.stats, frame.rejected, templates, {}, [], pd.DataFrame(
             columns=["flow", "hour", "volume", "errors", "error_rate", "p95_ms", "retries", "expected_volume"]))
-    win = build_windows(frame.events, list(range(len(known))), baseline_days)
-    ctx = Context(frame=frame, win=win, flows=codes)
+    win = build_windows(frame.events, list(range(len(known))), baseline_days, cfg.baseline_days)
+    ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg)
     raw: list[Anomaly] = []
     for detector in DETECTORS:
         raw.extend(detector(ctx))
-    anomalies = combine(raw)
+    anomalies = combine(raw, cfg)
     if since is not None:
         anomalies = [a for a in anomalies if a.window_end >= since]
     if until is not None:

@@ -19,12 +19,11 @@ import pandas as pd
 from odoo_triage.detectors.frame import ERROR, OK, RETRY
 
 HOUR = 3600.0
-DEFAULT_BASELINE_DAYS = 7.0
 
 
-def default_baseline_days(span_days: float) -> float:
-    """Seven days when the data covers at least two weeks, else the first half of it."""
-    return DEFAULT_BASELINE_DAYS if span_days >= 2 * DEFAULT_BASELINE_DAYS else span_days / 2
+def default_baseline_days(span_days: float, preferred: float) -> float:
+    """`preferred` days (settings: 7) when the data covers at least twice that, else the first half of it."""
+    return preferred if span_days >= 2 * preferred else span_days / 2
 
 
 @dataclass
@@ -65,11 +64,13 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
     return agg
 
 
-def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None) -> Windows:
+def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None,
+                  preferred_baseline_days: float = 7.0) -> Windows:
     ts = events["ts"].to_numpy()
     start, end = float(ts.min()), float(ts.max())
     span_days = (end - start) / 86400
-    bdays = default_baseline_days(span_days) if baseline_days is None else float(baseline_days)
+    bdays = (default_baseline_days(span_days, preferred_baseline_days) if baseline_days is None
+             else float(baseline_days))
     baseline_end = start + bdays * 86400
     hourly = hourly_table(events, flows, start, end)
     hourly["baseline"] = hourly["hour"].to_numpy() * HOUR + HOUR <= baseline_end + 1e-6

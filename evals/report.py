@@ -81,11 +81,16 @@ def markdown(runs: dict[str, dict[str, Any]]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def compare_markdown(run_a: str, run_b: str, changes: list[Change]) -> str:
+def compare_markdown(run_a: str, run_b: str, changes: list[Change],
+                     settings: Sequence[tuple[str, Any, Any]] = ()) -> str:
     rows = [(c.figure, _fmt(c.before), _fmt(c.after), _fmt(c.delta), "REGRESSION" if c.regression else "")
             for c in changes]
     head = f"# {run_a} -> {run_b}\n\n{sum(c.regression for c in changes)} regression(s)\n\n"
-    return head + _md_table(("figure", run_a, run_b, "change", ""), rows) + "\n"
+    text = head + _md_table(("figure", run_a, run_b, "change", ""), rows) + "\n"
+    if settings:
+        text += "\n## Settings that differ\n\n" + _md_table(
+            ("setting", run_a, run_b), [(k, str(a), str(b)) for k, a, b in settings]) + "\n"
+    return text
 
 
 def _fmt(x: float | None) -> str:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from odoo_triage.agent.store import Store
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.labels import read_entities, read_incidents, true_pairs
+from odoo_triage.core.settings import Settings
 from odoo_triage.evals.metrics import (
     TriageOutcome,
     normalise_pair,
@@ -124,8 +126,10 @@ def evaluate_folder(
     provider: str = "offline",
     store: Store | None = None,
     progress: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Run every stage on one labeled folder, timing each, and score the results."""
+    settings = settings or Settings()
     from odoo_triage.agent.triage import run_triage
     from odoo_triage.detectors.pipeline import run_detection
     from odoo_triage.matchers.pipeline import match_partners, match_projects
@@ -137,14 +141,14 @@ def evaluate_folder(
     log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
 
     note("detect")
-    detection = timer.run("detect", lambda: run_detection(log_files))
+    detection = timer.run("detect", lambda: run_detection(log_files, settings=settings.detectors))
     results: dict[str, Any] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
         records = folder / "records" / fname
         if records.exists():
             note(f"match {model}")
-            results[model] = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
+            results[model] = timer.run(f"match_{model}", partial(fn, records))
     note("triage")
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
                                                  flows, provider=provider, store=store))

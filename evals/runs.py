@@ -109,6 +109,18 @@ def is_regression(figure: str, old: float, new: float) -> bool:
     return abs(new - old) > QUALITY_TOLERANCE
 
 
+def settings_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(dotted setting, value in A, value in B) for every setting two runs ran with differently."""
+    def leaves(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            out.update(leaves(v, f"{prefix}{k}.") if isinstance(v, dict) and v else {f"{prefix}{k}": v})
+        return out
+
+    a, b = leaves(before.get("settings") or {}), leaves(after.get("settings") or {})
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """Every figure that changed; a change for the worse beyond its tolerance is a regression."""
     a, b = flatten(before), flatten(after)

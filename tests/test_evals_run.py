@@ -47,7 +47,9 @@ def test_eval_cli_stores_runs_and_compares(world, tmp_path):
     assert r.exit_code == 0, r.output
     assert "| detection recall |" in r.output
     assert "data:image/png;base64," in report.read_text()
-    r = runner.invoke(app, ["eval", "--labels", str(world), "--database-url", db, "--format", "json"])
+    # The second run changes one threshold through the environment: the run records it, compare shows it.
+    r = runner.invoke(app, ["eval", "--labels", str(world), "--database-url", db, "--format", "json"],
+                      env={"TRIAGE_DETECTORS_REDELIVERY_GAP_HOURS": "2.01"})
     assert r.exit_code == 0, r.output
     figures = json.loads(r.output[r.output.index("{"):])
     assert figures[world.name]["detection"]["overall"]["labeled"] == 7
@@ -61,6 +63,8 @@ def test_eval_cli_stores_runs_and_compares(world, tmp_path):
     assert all(line.startswith(("| stages.", "| events_per_second", "| llm.latency")) for line in flagged), flagged
     assert r.exit_code == (1 if flagged else 0)
     assert "| detection." not in r.output  # unchanged figures are not listed
+    assert "Settings that differ" in r.output
+    assert "| detectors.redelivery_gap_hours | 2.0 | 2.01 |" in r.output  # A is the older run
 
 
 def test_eval_rejects_a_folder_without_labels(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +15,11 @@ from rich.table import Table
 from odoo_triage.core.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from odoo_triage.agent.store import Store
     from odoo_triage.app.demo import DemoContext
+    from odoo_triage.core.settings import Settings
 
 console = Console()
 progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
@@ -28,11 +34,13 @@ def eval_command(
     report: Path = typer.Option(None, "--report", help="Write a report: .md for Markdown, .html with plots."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
     database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file)."),
+    config: Path = typer.Option(None, "--config", help="Settings TOML (default: TRIAGE_CONFIG or the user config file)."),
 ) -> None:
     """Evaluate detection, duplicate matching, causes, remediation and grounding against labels."""
+    from odoo_triage.core.settings import load_settings
     from odoo_triage.evals import report as reports
     from odoo_triage.evals.runs import compare as compare_figures
-    from odoo_triage.evals.runs import list_runs, load_run
+    from odoo_triage.evals.runs import list_runs, load_run, settings_changes
 
     if provider not in ("offline", "openai"):
         raise InputError(f"--provider must be offline or openai, not {provider!r}")
@@ -51,7 +59,7 @@ def eval_command(
     if compare:
         a, b = load_run(store, compare[0]), load_run(store, compare[1])
         changes = compare_figures(a.figures, b.figures)
-        text = reports.compare_markdown(a.run_id, b.run_id, changes)
+        text = reports.compare_markdown(a.run_id, b.run_id, changes, settings_changes(a.config, b.config))
         console.print(text)
         if report:
             report.write_text(text)
@@ -59,7 +67,7 @@ def eval_command(
             raise typer.Exit(1)
         return
 
-    runs = _run_splits(labels, split, provider, store)
+    runs = _run_splits(labels, split, provider, store, load_settings(config))
     figures = {name: figs for name, (_rid, figs) in runs.items()}
     if output_format == "json":
         print(json.dumps(figures, default=str, indent=2))
@@ -72,7 +80,8 @@ def eval_command(
         console.print(f"report written to {report}")
 
 
-def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> dict[str, tuple[str, dict[str, Any]]]:
+def _run_splits(labels: Path | None, split: str, provider: str, store: Store, settings: Settings,
+                ) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from odoo_triage.evals.runner import SPLITS, evaluate_folder, world_for_split
@@ -81,24 +90,30 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
     if labels is not None:
         if not labels.exists():
             raise InputError(f"no such folder: {labels}")
-        targets = [(labels.name, lambda: labels, {"labels": str(labels)})]
+        targets: list[tuple[str, Callable[[], Path], dict[str, Any]]] = [
+            (labels.name, lambda: labels, {"labels": str(labels)})]
     else:
         names = list(SPLITS) if split == "both" else [split]
         unknown = [n for n in names if n not in SPLITS]
         if unknown:
             raise InputError(f"--split must be dev, heldout or both, not {split!r}")
-        targets = [(n, lambda n=n: world_for_split(SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
+        targets = [(n, partial(world_for_split, SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=progress_console) as prog:
-        for name, folder_fn, config in targets:
+        for name, folder_fn, params in targets:
             task = prog.add_task(f"{name}: building world", total=None)
             folder = folder_fn()
-            figs = evaluate_folder(folder, provider=provider, store=store,
-                                   progress=lambda msg, t=task, n=name: prog.update(t, description=f"{n}: {msg}"))
+            figs = evaluate_folder(folder, provider=provider, store=store, settings=settings,
+                                   progress=partial(_describe, prog, task, name))
             prog.update(task, description=f"{name}: done")
-            config = {**config, "split": name, "provider": provider, "folder": str(folder)}
+            config = {**params, "split": name, "provider": provider, "folder": str(folder),
+                      "settings": settings.snapshot()}
             out[name] = (save_run(store, config, figs), figs)
     return out
+
+
+def _describe(prog: Progress, task: TaskID, name: str, message: str) -> None:
+    prog.update(task, description=f"{name}: {message}")
 
 
 def demo_stage(ctx: DemoContext) -> str:

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 
 from odoo_triage.core.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
+from odoo_triage.core.settings import DetectorSettings
 from odoo_triage.detectors.frame import EventFrame
 from odoo_triage.detectors.windows import HOUR, Windows
-
-MAX_EVIDENCE = 20
 
 
 @dataclass
@@ -21,6 +20,7 @@ class Context:
     frame: EventFrame
     win: Windows
     flows: list[int]  # flow codes to judge
+    cfg: DetectorSettings = field(default_factory=DetectorSettings)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -72,7 +72,7 @@ def one_line(text: str, limit: int = 140) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def sample(idx: np.ndarray, k: int = MAX_EVIDENCE) -> np.ndarray:
+def sample(idx: np.ndarray, k: int) -> np.ndarray:
     """At most k indices, spread evenly over the array (first and last included)."""
     if len(idx) <= k:
         return idx
@@ -82,6 +82,16 @@ def sample(idx: np.ndarray, k: int = MAX_EVIDENCE) -> np.ndarray:
 
 def to_dt(t: float) -> datetime:
     return datetime.fromtimestamp(round(t, 3), tz=UTC)
+
+
+def time_clusters(times: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """(first, last) index of each run of sorted times whose neighbours are at most `gap` seconds apart."""
+    if not len(times):
+        return []
+    cuts = np.flatnonzero(np.diff(times) > gap)
+    starts = np.concatenate([[0], cuts + 1])
+    ends = np.concatenate([cuts, [len(times) - 1]])
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def duration(seconds: float) -> str:
@@ -99,7 +109,7 @@ def make_anomaly(ctx: Context, kind: AnomalyKind, flow: int, start: float, end: 
         anomaly_id=stable_id("anomaly", name, str(kind), start_dt.strftime("%Y-%m-%dT%H:%M"), signature or ""),
         kind=kind, flow=name, window_start=start_dt, window_end=to_dt(max(end, start)),
         score=float(min(1.0, max(0.0, score))), reason=reason,
-        evidence_event_ids=ctx.frame.event_ids(sample(np.asarray(evidence, dtype=np.int64))),
+        evidence_event_ids=ctx.frame.event_ids(sample(np.asarray(evidence, dtype=np.int64), ctx.cfg.evidence_per_finding)),
         signature=signature, metrics={k: round(float(v), 4) for k, v in (metrics or {}).items()},
         remedy_event_ids=ctx.frame.event_ids(np.sort(np.asarray(remedy, dtype=np.int64))[:MAX_REMEDY_EVENTS])
         if remedy is not None else [],

@@ -6,11 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
-from odoo_triage.detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.windows import HOUR, runs
-
-MIN_EVENTS = 10
-MIN_RATIO = 2.0
 
 
 def latency_shifts(ctx: Context) -> list[Anomaly]:
@@ -25,9 +22,9 @@ def latency_shifts(ctx: Context) -> list[Anomaly]:
         h = ctx.detection_hours(f)
         if h.empty:
             continue
-        thr = max(MIN_RATIO * m, m + 8 * 1.4826 * mad)
+        thr = max(ctx.cfg.latency_min_ratio * m, m + 8 * 1.4826 * mad)
         p95 = h["p95"].to_numpy()
-        flag = (h["lat_n"].to_numpy() >= MIN_EVENTS) & (np.nan_to_num(p95) >= thr)
+        flag = (h["lat_n"].to_numpy() >= ctx.cfg.latency_min_events) & (np.nan_to_num(p95) >= thr)
         for a, b in runs(flag, max_gap=1):
             seg = p95[a:b + 1]
             ratio = float(np.nanmedian(seg[flag[a:b + 1]])) / m
@@ -39,7 +36,7 @@ def latency_shifts(ctx: Context) -> list[Anomaly]:
             if not len(slow):
                 continue
             start, end = float(ts[slow[0]]), float(ts[slow[-1]])
-            worst = slow[np.argsort(-lat[slow], kind="stable")[:MAX_EVIDENCE]]
+            worst = slow[np.argsort(-lat[slow], kind="stable")[:ctx.cfg.evidence_per_finding]]
             hours_p95 = float(np.nanmedian(seg[flag[a:b + 1]]))
             reason = (f"p95 latency {hours_p95:,.0f} ms vs normal {m:,.0f} ms (x{ratio:.1f}) for "
                       f"{duration(end - start)} in {ctx.name(f)}; {len(slow)} of {len(idx)} calls slower than "

@@ -18,9 +18,6 @@ from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.frame import OK
 from odoo_triage.detectors.windows import HOUR, runs
 
-QUANTILE = 0.005
-OUTSIDE = 1.5  # times the baseline's extreme value of a feature
-
 
 def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(feature matrix, flow codes, row mask of usable hours) over the whole hourly table."""
@@ -50,9 +47,10 @@ def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
     model = IsolationForest(n_estimators=100, random_state=0, contamination="auto")
     model.fit(X[base])
     scores = model.score_samples(X)
-    threshold = float(np.quantile(scores[base], QUANTILE))
+    threshold = float(np.quantile(scores[base], ctx.cfg.multivariate_quantile))
     lo, hi = X[base].min(axis=0), X[base].max(axis=0)
-    outside = ((X > OUTSIDE * np.maximum(hi, 1e-9)) | (X < OUTSIDE * np.minimum(lo, -1e-9))).any(axis=1)
+    outside_k = ctx.cfg.multivariate_outside
+    outside = ((X > outside_k * np.maximum(hi, 1e-9)) | (X < outside_k * np.minimum(lo, -1e-9))).any(axis=1)
     flagged = (scores < threshold) & outside & ~h["baseline"].to_numpy() & usable
     out = []
     status, ts_all, lat = ctx.col("status"), ctx.col("ts"), ctx.col("latency")

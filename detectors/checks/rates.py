@@ -11,13 +11,12 @@ from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, o
 from odoo_triage.detectors.frame import ERROR, RETRY
 from odoo_triage.detectors.windows import HOUR, runs
 
-P_VALUE = 1e-6
 
-
-def _flag(count: np.ndarray, n: np.ndarray, p0: float, factor: float, min_excess: float, min_count: int) -> np.ndarray:
+def _flag(count: np.ndarray, n: np.ndarray, p0: float, factor: float, min_excess: float, min_count: int,
+          p_value: float) -> np.ndarray:
     rate = np.divide(count, n, out=np.zeros(len(n)), where=n > 0)
     p = binom.sf(count - 1, n, p0)
-    return (count >= min_count) & (rate >= max(factor * p0, p0 + min_excess)) & (p < P_VALUE)
+    return (count >= min_count) & (rate >= max(factor * p0, p0 + min_excess)) & (p < p_value)
 
 
 def _score(rate: float, p0: float) -> float:
@@ -32,7 +31,9 @@ def error_spikes(ctx: Context) -> list[Anomaly]:
         if h.empty:
             continue
         p0 = ctx.win.base_error_rate[f]
-        flag = _flag(h["errors"].to_numpy(), h["volume"].to_numpy(), p0, 3.0, 0.05, 5)
+        cfg = ctx.cfg
+        flag = _flag(h["errors"].to_numpy(), h["volume"].to_numpy(), p0, cfg.error_spike_factor,
+                     cfg.error_spike_min_excess, cfg.error_spike_min_errors, cfg.p_value)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
@@ -64,7 +65,9 @@ def retry_storms(ctx: Context) -> list[Anomaly]:
         if h.empty:
             continue
         r0 = ctx.win.base_retry_rate[f]
-        flag = _flag(h["retries"].to_numpy(), h["volume"].to_numpy(), r0, 5.0, 0.1, 10)
+        cfg = ctx.cfg
+        flag = _flag(h["retries"].to_numpy(), h["volume"].to_numpy(), r0, cfg.retry_storm_factor,
+                     cfg.retry_storm_min_excess, cfg.retry_storm_min_retries, cfg.p_value)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)

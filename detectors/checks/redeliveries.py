@@ -11,19 +11,9 @@ import numpy as np
 import pandas as pd
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
-from odoo_triage.detectors.checks.base import MAX_EVIDENCE, Context, duration, make_anomaly
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, time_clusters
 from odoo_triage.detectors.frame import OK
-
-GAP = 2 * 3600.0
-
-
-def _clusters(times: np.ndarray, gap: float = GAP) -> list[tuple[int, int]]:
-    if not len(times):
-        return []
-    cuts = np.flatnonzero(np.diff(times) > gap)
-    starts = np.concatenate([[0], cuts + 1])
-    ends = np.concatenate([cuts, [len(times) - 1]])
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+from odoo_triage.detectors.windows import HOUR
 
 
 def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
@@ -31,6 +21,7 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
     out: list[Anomaly] = []
     ok = ev["status"].to_numpy() == OK
     base_end = ctx.win.baseline_end
+    gap = ctx.cfg.redelivery_gap_hours * HOUR
     base_days = max((base_end - ctx.win.start) / 86400, 1e-9)
     for key_col, label in (("idem", "idempotency key"), ("corr", "correlation id")):
         keys = ev[key_col].to_numpy()
@@ -58,12 +49,12 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
                 continue
             order = pick[np.argsort(d["ts"].to_numpy()[pick], kind="stable")]
             times = d["ts"].to_numpy()[order]
-            for a, b in _clusters(times):
+            for a, b in time_clusters(times, gap):
                 rows = order[a:b + 1]
                 if len(rows) < max(1, 3 * per_day):
                     continue
                 twins_ts = first_ts[rows]
-                start = float(max(min(twins_ts.min(), times[a]), times[a] - GAP))
+                start = float(max(min(twins_ts.min(), times[a]), times[a] - gap))
                 end = float(times[b])
                 pairs = np.ravel(np.column_stack([first_i[rows], d["i"].to_numpy()[rows]]))
                 gaps = d["ts"].to_numpy()[rows] - twins_ts
@@ -78,7 +69,7 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
                           f"{ctx.name(f)}; e.g. {ex_key}{recs}")
                 out.append(make_anomaly(
                     ctx, AnomalyKind.duplicate_delivery, f, start, end, 0.55 + 0.45 * min(1.0, len(rows) / 10),
-                    reason, np.sort(pairs[:MAX_EVIDENCE]),
+                    reason, np.sort(pairs[:ctx.cfg.evidence_per_finding]),
                     metrics={"duplicates": len(rows), "baseline_duplicates_per_day": per_day,
                              "ok_events": ok_f},
                     remedy=pairs))

@@ -1,17 +1,14 @@
 """New error signatures: an error template of a flow never seen in that flow's baseline, seen at
-least `MIN_COUNT` times close together (one stray message is not an incident)."""
+least `new_signature_min_count` times close together (settings) (one stray message is not an incident)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
-from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line
-from odoo_triage.detectors.checks.redeliveries import _clusters
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line, time_clusters
 from odoo_triage.detectors.frame import OK
-
-MIN_COUNT = 3
-GAP = 2 * 3600.0
+from odoo_triage.detectors.windows import HOUR
 
 
 def new_signatures(ctx: Context) -> list[Anomaly]:
@@ -30,9 +27,9 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
         fresh = later[~np.isin(cl_all[later], list(known))] if known else later
         for c in np.unique(cl_all[fresh]).tolist():
             occ = fresh[cl_all[fresh] == c]
-            for a, b in _clusters(ts_all[occ], GAP):
+            for a, b in time_clusters(ts_all[occ], ctx.cfg.new_signature_gap_hours * HOUR):
                 hits = occ[a:b + 1]
-                if len(hits) < MIN_COUNT:
+                if len(hits) < ctx.cfg.new_signature_min_count:
                     continue
                 start, end = float(ts_all[hits[0]]), float(ts_all[hits[-1]])
                 template = ctx.frame.miner.template(int(c))

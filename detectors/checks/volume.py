@@ -15,10 +15,6 @@ from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.windows import HOUR, runs
 
-SLACK = 0.7  # expectations are shrunk by this before testing: real traffic varies more than Poisson
-SILENT_MIN_EXPECTED = 12.0
-DROP_P = 1e-6
-
 
 def volume_anomalies(ctx: Context) -> list[Anomaly]:
     out = []
@@ -32,7 +28,7 @@ def volume_anomalies(ctx: Context) -> list[Anomaly]:
         silent_hours = np.zeros(len(h), dtype=bool)
         for a, b in runs(silent):
             e = float(exp[a:b + 1].sum())
-            if e * SLACK < SILENT_MIN_EXPECTED:
+            if e * ctx.cfg.volume_slack < ctx.cfg.silent_min_expected:
                 continue
             silent_hours[a:b + 1] = True
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
@@ -54,8 +50,8 @@ def volume_anomalies(ctx: Context) -> list[Anomaly]:
             if b - a + 1 < 2:
                 continue
             o, e = float(obs[a:b + 1].sum()), float(exp[a:b + 1].sum())
-            p = float(poisson.cdf(o, SLACK * e))
-            if p >= DROP_P:
+            p = float(poisson.cdf(o, ctx.cfg.volume_slack * e))
+            if p >= ctx.cfg.volume_drop_p:
                 continue
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
