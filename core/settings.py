@@ -172,6 +172,35 @@ def _tunable_section(raw: dict, env: Mapping[str, str], section: str) -> dict:
     return values
 
 
+#: variables that are not a field of a section (or keep a name of their own), documented with the rest
+OTHER_VARIABLES: dict[str, str] = {
+    "TRIAGE_CONFIG": "the settings file (default: <user config dir>/odoo-triage/config.toml)",
+    "TRIAGE_DATABASE_URL": "the store: a SQLAlchemy URL (default: a SQLite file in the user data dir)",
+    "TRIAGE_ODOO_URL": "Odoo's base URL ([odoo] url)",
+    "TRIAGE_ODOO_DB": "Odoo database name ([odoo] db)",
+    "TRIAGE_ODOO_PROTOCOL": "json2 or jsonrpc ([odoo] protocol)",
+    "TRIAGE_ODOO_READ_LOGIN": "the read-only Odoo user ([odoo] read_login)",
+    "TRIAGE_ODOO_READ_KEY": "its API key (environment only)",
+    "TRIAGE_ODOO_WRITE_LOGIN": "the Odoo user that executes approved actions ([odoo] write_login)",
+    "TRIAGE_ODOO_WRITE_KEY": "its API key (environment only)",
+    "TRIAGE_ODOO_TIMEOUT_S": "seconds per Odoo call ([odoo] timeout_s)",
+    "TRIAGE_USER": "the console's identity when no sign-in is configured ([console] user)",
+    "TRIAGE_TRUSTED_USER_HEADER": "behind an authenticating proxy: the header naming the user",
+    "TRIAGE_APPROVAL_EXPIRY_HOURS": "hours an approval stays valid ([approvals] expiry_hours)",
+}
+
+
+def environment_table() -> str:
+    """Every TRIAGE_* variable as a Markdown table, generated from the settings object for the README."""
+    rows = [(var, what) for var, what in OTHER_VARIABLES.items()]
+    for section, model in TUNABLE_SECTIONS.items():
+        for name, info in model.model_fields.items():
+            rows.append((f"TRIAGE_{section.upper()}_{name.upper()}",
+                         f"{info.description or name} (default {info.default!r}; [{section}] {name})"))
+    lines = ["| variable | what |", "|---|---|", *(f"| `{var}` | {what} |" for var, what in rows)]
+    return "\n".join(lines) + "\n"
+
+
 def default_config_path() -> Path:
     return Path(user_config_dir("odoo-triage", appauthor=False)) / "config.toml"
 

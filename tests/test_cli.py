@@ -78,3 +78,14 @@ def test_help_and_version_import_no_heavy_library():
         out = subprocess.run([sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True,
                              check=True).stdout
         assert "HEAVY []" in out, out[-300:]
+
+
+def test_readme_lists_every_setting_variable():
+    """The README's TRIAGE_* table is generated from the settings object and must be current."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "readme_settings.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, "README.md is out of date: run python scripts/readme_settings.py"
