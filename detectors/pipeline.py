@@ -21,6 +21,7 @@ from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import AnomalyRow
 from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.redact import redact, redact_obj
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
 from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
@@ -157,13 +158,14 @@ def save_anomalies(store: Store, anomalies: list[Anomaly]) -> int:
     new = 0
     with store.session() as s:
         for a in anomalies:
-            data: dict[str, Any] = a.model_dump(mode="json")
+            data: dict[str, Any] = redact_obj(a.model_dump(mode="json"))
+            reason = redact(a.reason)
             row = s.get(AnomalyRow, a.anomaly_id)
             if row is None:
                 new += 1
                 s.add(AnomalyRow(anomaly_id=a.anomaly_id, kind=str(a.kind), flow=a.flow, window_start=a.window_start,
-                                 window_end=a.window_end, score=a.score, reason=a.reason, data=data))
+                                 window_end=a.window_end, score=a.score, reason=reason, data=data))
             else:
-                row.kind, row.flow, row.score, row.reason, row.data = str(a.kind), a.flow, a.score, a.reason, data
+                row.kind, row.flow, row.score, row.reason, row.data = str(a.kind), a.flow, a.score, reason, data
                 row.window_start, row.window_end = a.window_start, a.window_end
     return new
