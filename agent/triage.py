@@ -20,8 +20,8 @@ from odoo_triage.agent.llm.cache import LlmCache
 from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from odoo_triage.agent.llm.report import ReviewedReport
 from odoo_triage.agent.redact import redact, redact_obj
-from odoo_triage.agent.store import Store
-from odoo_triage.agent.store.tables import AuditRow, ProposalRow
+from odoo_triage.agent.store import Store, audit_chain
+from odoo_triage.agent.store.tables import ProposalRow
 from odoo_triage.core.domain import (
     Cause,
     FlowInfo,
@@ -91,7 +91,7 @@ def _audit_rejections(store: Store, incident_id: str, reviewed: ReviewedReport, 
     detail = {"provider": reviewed.provider, "rejected": [r.model_dump(mode="json") for r in reviewed.rejected],
               "ungrounded_evidence_ids": reviewed.ungrounded_evidence_ids[:50]}
     with store.session() as s:
-        s.add(AuditRow(actor=actor, event="refused:ungrounded", incident_id=incident_id, detail=redact_obj(detail)))
+        audit_chain.append(s, actor, "refused:ungrounded", None, incident_id, redact_obj(detail))
 
 
 def _target(typed: Any) -> tuple[Any, ...]:

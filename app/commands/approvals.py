@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 2 bad input (core.errors.InputError, one line); 3 refused by an approval rule
 (one line `refused (<code>): <reason>`, also in the audit log); 4 executed but Odoo failed (the
-proposal is `failed` with Odoo's message).
+proposal is `failed` with Odoo's message); 5 `audit verify` found the audit log tampered with.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 EXIT_REFUSED = 3
 EXIT_ODOO_FAILED = 4
+EXIT_AUDIT_BROKEN = 5
 
 DB_OPTION = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
 CONFIG_OPTION = typer.Option(None, "--config", help="Settings TOML (default: TRIAGE_CONFIG or the user config file).")
@@ -177,16 +178,30 @@ def _safe_calls(fn: Any, row: Any) -> list[Any]:
 
 
 def audit_command(
+    what: str = typer.Argument(None, help="`verify`: check the hash chain and name the first broken link."),
     proposal: str = typer.Option(None, "--proposal", help="Only this proposal's entries."),
     limit: int = typer.Option(200, "--limit", help="The last N entries."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
     database_url: str = DB_OPTION,
 ) -> None:
-    """The append-only audit log: who did what, when and why."""
+    """The append-only, hash-chained audit log: who did what, when and why (`triage audit verify` checks it)."""
     from odoo_triage.agent.approvals import audit_trail
 
     if output_format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {output_format!r}")
+    if what not in (None, "verify"):
+        raise InputError(f"unknown audit subcommand {what!r}: use `triage audit` or `triage audit verify`")
+    if what == "verify":
+        from odoo_triage.agent.store import audit_chain
+
+        report = audit_chain.verify(_store(database_url))
+        if output_format == "json":
+            typer.echo(json.dumps(report.__dict__, default=str))
+        else:
+            (console if report.ok else err_console).print(report.line(), highlight=False)
+        if not report.ok:
+            raise typer.Exit(EXIT_AUDIT_BROKEN)
+        return
     entries = audit_trail(_store(database_url), proposal, limit)
     if output_format == "json":
         console.print_json(json.dumps([e.model_dump(mode="json") for e in entries]))
