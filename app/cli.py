@@ -95,9 +95,11 @@ def demo(
     for name, line in summaries:
         console.print(f"[bold cyan]{name:>10}[/]  {line}")
     db = f"--database-url {store.url}"
+    cfg = f"TRIAGE_CONFIG={out / 'config.toml'}"
     console.print(f"\nEverything is in [bold]{out}[/]. Next:")
     for what, command in (
-        ("review, approve and execute in the console", f"triage console {db}"),
+        (f"review, approve and execute in the console (sign in with a user from {out / 'console-sign-in.txt'})",
+         f"{cfg} triage console {db}"),
         ("list what waits for approval", f"triage proposals {db}"),
         ("read the daily digest", f"{out / 'digest.html'}"),
         ("start the Odoo stand-in loaded with this world", f"triage odoo-sandbox --world {ctx.world_dir}"),
