@@ -1,10 +1,15 @@
 """The approval workflow: proposed -> approved | rejected -> executed | failed, stored with SQLAlchemy.
 
 The rules (docs/CONTRIBUTING.md): no Odoo write without a recorded human approval; the approval is
-bound to the payload hash; the approver is not the proposer; approvals expire; execution happens at
-most once, enforced by the database (the UNIQUE executions.proposal_id row is committed before Odoo
-is called, together with a conditional UPDATE on the proposal); every attempt, success or refusal
-is appended to the audit log. A refusal is both an audit entry and an `ApprovalRefused` subclass.
+bound to the payload hash and sealed with an HMAC under a server-side key (agent.approval_tokens;
+a row someone wrote into the store without the key does not count); the approver is not the
+proposer; high-risk actions can need two distinct approvers; approvals expire, never later than
+the settings file's maximum; execution happens at most once, enforced by the database (the UNIQUE
+executions.proposal_id row is committed before Odoo is called, together with a conditional UPDATE
+on the proposal) and the gateway only writes with the token minted here; every attempt, success
+or refusal is appended to the hash-chained audit log (agent.store.audit_chain). A refusal is both
+an audit entry and an `ApprovalRefused` subclass. Callers pass the *verified* identity
+(core.identity), never a name someone typed.
 
 Console / CLI use:
 
@@ -27,8 +32,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from odoo_triage.agent.actions import OdooCall, _Action, parse_action
+from odoo_triage.agent.approval_tokens import approval_seal_ok, mint_token, seal_approval
 from odoo_triage.agent.redact import redact_obj
-from odoo_triage.agent.store import Store
+from odoo_triage.agent.store import Store, audit_chain
 from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
 from odoo_triage.core.domain import (
     WRITE_ACTIONS,
@@ -87,6 +93,16 @@ class NotApproved(ApprovalRefused):
     code = "not_approved"
 
 
+class ForgedApproval(ApprovalRefused):
+    """An approval row whose HMAC seal does not verify: written around this module."""
+
+    code = "forged_approval"
+
+
+class NoApprovalKey(ApprovalRefused):
+    code = "no_approval_key"
+
+
 class AlreadyDecided(ApprovalRefused):
     code = "already_decided"
 
@@ -139,8 +155,7 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 def _audit(s: Session, actor: str, event: str, proposal_id: str | None = None, incident_id: str | None = None,
            **detail: Any) -> None:
-    s.add(AuditRow(at=utcnow(), actor=actor, event=event, proposal_id=proposal_id, incident_id=incident_id,
-                   detail=redact_obj(_jsonable(detail))))
+    audit_chain.append(s, actor, event, proposal_id, incident_id, redact_obj(_jsonable(detail)))
 
 
 def _jsonable(obj: Any) -> Any:
@@ -211,6 +226,47 @@ def approvals_for(store: Store, proposal_id: str) -> list[Approval]:
                          expires_at=_aware(r.expires_at)) for r in rows]
 
 
+def _approval_rows(store: Store, proposal_id: str) -> list[ApprovalRow]:
+    with store.session() as s:
+        return list(s.scalars(select(ApprovalRow).where(ApprovalRow.proposal_id == proposal_id)
+                              .order_by(ApprovalRow.id)))
+
+
+def standing_approvals(store: Store, row: ProposalRow, settings: Settings
+                       ) -> tuple[list[Approval], list[str], list[Approval]]:
+    """(the approvals that count now, why rows that claim to be approvals are not, the expired ones).
+
+    Counted: approvals after the last rejection, of the current payload hash, unexpired, sealed by
+    the key, not by the proposer, one per person, with an expiry within the settings' maximum.
+    """
+    rows = _approval_rows(store, row.proposal_id)
+    last_reject = max((i for i, r in enumerate(rows) if r.decision == Decision.rejected), default=-1)
+    key = settings.approvals.key
+    max_span = settings.approvals.max_expiry_hours * 3600
+    now = utcnow()
+    good: dict[str, Approval] = {}
+    bad: list[str] = []
+    expired: list[Approval] = []
+    for r in rows[last_reject + 1:]:
+        if r.decision != Decision.approved:
+            continue
+        decided, expires = _aware(r.decided_at), _aware(r.expires_at)
+        if not approval_seal_ok(key, r.signature, r.proposal_id, r.payload_hash, r.decided_by, decided, expires):
+            bad.append(f"approval row {r.id} by {r.decided_by!r} is not sealed by the approval key")
+            continue
+        if r.payload_hash != row.payload_hash or payload_hash(row.payload) != r.payload_hash:
+            continue
+        if r.decided_by == row.proposed_by or expires is None or (expires - decided).total_seconds() > max_span:
+            continue
+        approval = Approval(proposal_id=r.proposal_id, decision=Decision.approved, decided_by=r.decided_by,
+                            reason=r.reason, payload_hash=r.payload_hash, decided_at=decided, expires_at=expires)
+        if expires <= now:
+            expired.append(approval)
+            continue
+        good.setdefault(r.decided_by, approval)
+    return list(good.values()), bad, expired
+
+
 def current_approval(store: Store, proposal_id: str) -> Approval | None:
     """The latest approval, if the latest decision is one (a later rejection cancels it)."""
     decisions = approvals_for(store, proposal_id)
@@ -276,6 +332,11 @@ def propose(store: Store, proposal: RemediationProposal) -> ProposalRow:
             old = row.payload_hash
             row.payload, row.payload_hash, row.status = payload, digest, str(ProposalStatus.proposed)
             row.rationale, row.evidence_ids, row.updated_at = proposal.rationale, list(proposal.evidence_ids), utcnow()
+            # a void marker: approvals given before this revision never count again, even if the payload
+            # is later revised back to what they approved
+            s.add(ApprovalRow(proposal_id=row.proposal_id, decision=str(Decision.rejected), decided_by=actor,
+                              reason="payload revised: earlier approvals are void", payload_hash=digest,
+                              decided_at=utcnow()))
             _audit(s, actor, "revised", row.proposal_id, row.incident_id, old_hash=old, payload_hash=digest,
                    payload=payload)
             return row
@@ -297,9 +358,14 @@ def _check_payload(store: Store, row: ProposalRow, actor: str) -> None:
                       stored_hash=row.payload_hash, actual_hash=payload_hash(row.payload))
 
 
-def approve(store: Store, proposal_id: str, user: str, reason: str = "", settings: Settings | None = None
-            ) -> Approval:
-    """Approve the proposal's exact payload, for `settings.approval_expiry`. Four eyes: not the proposer."""
+def approve(store: Store, proposal_id: str, user: str, reason: str = "", settings: Settings | None = None,
+            *, acting_for: str | None = None) -> Approval:
+    """Approve the proposal's exact payload, for the configured expiry, sealed with the approval key.
+
+    Four eyes: not the proposer; actions listed in [approvals] two_approvers need a second,
+    distinct approver before they are `approved`. `acting_for` (an admin acting for someone) is
+    only recorded: the approval is the admin's own.
+    """
     settings = _settings(settings)
     row = _load(store, proposal_id, user)
     _require(store, settings, user, Permission.approve, row, proposal_id, "approve")
@@ -307,15 +373,29 @@ def approve(store: Store, proposal_id: str, user: str, reason: str = "", setting
         raise _refuse(store, SelfApproval(f"{user!r} proposed {proposal_id} and cannot also approve it",
                                           proposal_id), user, row.incident_id)
     _check_payload(store, row, user)
-    current = current_approval(store, proposal_id)
-    renewable = (row.status == ProposalStatus.approved and current is not None and
-                 (current.payload_hash != row.payload_hash or (current.expires_at and current.expires_at <= utcnow())))
-    if row.status != ProposalStatus.proposed and not renewable:
-        who = f" by {current.decided_by}" if current and row.status == ProposalStatus.approved else ""
-        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} is already {row.status}{who}", proposal_id),
+    key = settings.approvals.key
+    if key is None:
+        raise _refuse(store, NoApprovalKey("no approval key is configured (TRIAGE_APPROVAL_KEY or [approvals] "
+                                           "key_file): approvals cannot be sealed", proposal_id), user,
+                      row.incident_id)
+    if row.status not in (ProposalStatus.proposed, ProposalStatus.approved):
+        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} is already {row.status}", proposal_id),
                       user, row.incident_id, status=row.status)
+    standing, _forged, _expired = standing_approvals(store, row, settings)
+    needed = settings.approvals.approvers_needed(row.action)
+    names = [a.decided_by for a in standing]
+    if user in names:
+        raise _refuse(store, AlreadyDecided(
+            f"{user!r} already approved {proposal_id}" + (f"; it needs {needed - len(names)} more distinct "
+                                                        f"approver(s)" if len(names) < needed else ""),
+            proposal_id), user, row.incident_id, status=row.status)
+    if len(names) >= needed:
+        raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} is already approved by {', '.join(names)}",
+                                            proposal_id), user, row.incident_id, status=row.status)
     now = utcnow()
     expires = now + settings.approval_expiry
+    status = ProposalStatus.approved if len(names) + 1 >= needed else ProposalStatus.proposed
+    signature = seal_approval(key, proposal_id, row.payload_hash, user, now, expires)
     with store.session() as s:
         s.get(ProposalRow, proposal_id, with_for_update=True)
         changed = s.execute(
@@ -323,13 +403,15 @@ def approve(store: Store, proposal_id: str, user: str, reason: str = "", setting
             .where(ProposalRow.proposal_id == proposal_id, ProposalRow.status == row.status,
                    ProposalRow.payload_hash == row.payload_hash,
                    ~exists().where(ExecutionRow.proposal_id == proposal_id))
-            .values(status=str(ProposalStatus.approved), updated_at=now)
+            .values(status=str(status), updated_at=now)
         ).rowcount
         if changed == 1:
             s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.approved), decided_by=user,
-                              reason=reason, payload_hash=row.payload_hash, decided_at=now, expires_at=expires))
+                              reason=reason, payload_hash=row.payload_hash, decided_at=now, expires_at=expires,
+                              signature=signature))
             _audit(s, user, "approved", proposal_id, row.incident_id, reason=reason, payload_hash=row.payload_hash,
-                   expires_at=expires, renewed=renewable)
+                   expires_at=expires, renewed=row.status == ProposalStatus.approved,
+                   approvals=f"{len(names) + 1} of {needed}", acting_for=acting_for)
     if changed != 1:
         raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} changed while approving; look again",
                                             proposal_id), user, row.incident_id)
@@ -337,7 +419,8 @@ def approve(store: Store, proposal_id: str, user: str, reason: str = "", setting
                     payload_hash=row.payload_hash, decided_at=now, expires_at=expires)
 
 
-def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Settings | None = None) -> Approval:
+def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Settings | None = None,
+           *, acting_for: str | None = None) -> Approval:
     """Reject a proposed or approved (not yet executed) proposal; a reason is required."""
     settings = _settings(settings)
     row = _load(store, proposal_id, user)
@@ -360,7 +443,8 @@ def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Set
         if changed == 1:
             s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.rejected), decided_by=user,
                               reason=reason, payload_hash=row.payload_hash, decided_at=now))
-            _audit(s, user, "rejected", proposal_id, row.incident_id, reason=reason, payload_hash=row.payload_hash)
+            _audit(s, user, "rejected", proposal_id, row.incident_id, reason=reason, payload_hash=row.payload_hash,
+                   acting_for=acting_for)
     if changed != 1:
         raise _refuse(store, AlreadyExecuted(f"proposal {proposal_id} is executing or ran already", proposal_id),
                       user, row.incident_id)
@@ -380,7 +464,7 @@ def comment(store: Store, proposal_id: str, user: str, text: str, settings: Sett
 
 
 def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_run: bool = False,
-            settings: Settings | None = None) -> ExecutionResult:
+            settings: Settings | None = None, *, acting_for: str | None = None) -> ExecutionResult:
     """Run an approved proposal once through the gateway (agent.odoo_gateway.OdooGateway).
 
     Odoo errors end the proposal as `failed` with Odoo's message (returned, not raised) and are not
@@ -400,24 +484,32 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
             f"proposal {proposal_id} was already executed ({state}) by {done.executed_by if done else 'someone'}; "
             "it never runs twice", proposal_id), user, row.incident_id, execution_status=state)
     if row.status != ProposalStatus.approved:
-        raise _refuse(store, NotApproved(f"proposal {proposal_id} is {row.status}, not approved", proposal_id),
+        needed = settings.approvals.approvers_needed(row.action)
+        more = (f" (it needs {needed} distinct approvers)" if needed > 1 and row.status == ProposalStatus.proposed
+                else "")
+        raise _refuse(store, NotApproved(f"proposal {proposal_id} is {row.status}, not approved{more}", proposal_id),
                       user, row.incident_id, status=row.status)
-    approval = current_approval(store, proposal_id)
-    if approval is None:
-        raise _refuse(store, NotApproved(f"proposal {proposal_id} has no recorded approval", proposal_id),
-                      user, row.incident_id)
-    if approval.decided_by == row.proposed_by:
-        raise _refuse(store, SelfApproval(f"{proposal_id} was approved by its proposer {approval.decided_by!r}",
-                                          proposal_id), user, row.incident_id)
-    if approval.payload_hash != row.payload_hash or payload_hash(row.payload) != approval.payload_hash:
+    if payload_hash(row.payload) != row.payload_hash:
         raise _refuse(store, PayloadChanged(
-            f"the payload of {proposal_id} changed after {approval.decided_by} approved it: the approval is void",
-            proposal_id), user, row.incident_id, approved_hash=approval.payload_hash,
-            actual_hash=payload_hash(row.payload))
-    if approval.expires_at is not None and approval.expires_at <= utcnow():
+            f"the payload of {proposal_id} no longer matches its hash: any approval is void", proposal_id),
+            user, row.incident_id, stored_hash=row.payload_hash, actual_hash=payload_hash(row.payload))
+    standing, forged, expired = standing_approvals(store, row, settings)
+    if forged:
+        raise _refuse(store, ForgedApproval(f"{forged[0]}; nothing was run", proposal_id), user, row.incident_id,
+                      forged=forged[:5])
+    needed = settings.approvals.approvers_needed(row.action)
+    if len(standing) < needed and expired:
+        last = expired[-1]
         raise _refuse(store, ApprovalExpired(
-            f"the approval of {proposal_id} by {approval.decided_by} expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC",
-            proposal_id), user, row.incident_id, expires_at=approval.expires_at)
+            f"the approval of {proposal_id} by {last.decided_by} expired at {last.expires_at:%Y-%m-%d %H:%M} UTC",
+            proposal_id), user, row.incident_id, expires_at=last.expires_at)
+    if len(standing) < needed:
+        have = f"{len(standing)} standing approval(s)" + (f" ({', '.join(a.decided_by for a in standing)})"
+                                                          if standing else "")
+        raise _refuse(store, NotApproved(
+            f"proposal {proposal_id} needs {needed} distinct approver(s) who are not its proposer, with an "
+            f"unexpired approval of its current payload; it has {have}", proposal_id), user, row.incident_id)
+    approval = standing[-1]
     try:
         action = action_of(row)
     except PydanticValidationError as exc:
@@ -432,7 +524,9 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
             raise _refuse(store, OdooUnavailable(f"Odoo is not usable, nothing was run: {exc}", proposal_id),
                           user, row.incident_id, error_name=exc.name) from None
 
-    _claim(store, row, user, approval)
+    _claim(store, row, user, approval, acting_for)
+    token = mint_token(settings.approvals.key, proposal_id, action, [a.decided_by for a in standing],
+                       min(a.expires_at for a in standing if a.expires_at is not None))
 
     status: Literal["executed", "failed"] = "executed"
     error = error_name = None
@@ -440,7 +534,7 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
     summary, details = "", {}
     try:
         if gateway is not None:
-            outcome = gateway.execute_action(action)
+            outcome = gateway.execute_action(action, approval=token)
         else:  # escalate: nothing goes to Odoo
             from odoo_triage.agent.odoo_gateway import offline_outcome
 
@@ -460,7 +554,7 @@ def execute(store: Store, proposal_id: str, user: str, gateway: Any = None, dry_
                            summary=summary, error=error, error_name=error_name, details=details)
 
 
-def _claim(store: Store, row: ProposalRow, user: str, approval: Approval) -> None:
+def _claim(store: Store, row: ProposalRow, user: str, approval: Approval, acting_for: str | None = None) -> None:
     """Commit the one execution row before Odoo is called: a second executor fails here."""
     pid = row.proposal_id
     try:
@@ -476,7 +570,7 @@ def _claim(store: Store, row: ProposalRow, user: str, approval: Approval) -> Non
             if changed != 1:
                 raise NotApproved(f"proposal {pid} changed (rejected or revised) before execution", pid)
             _audit(s, user, "execution_started", pid, row.incident_id, payload_hash=approval.payload_hash,
-                   approved_by=approval.decided_by)
+                   approved_by=approval.decided_by, acting_for=acting_for)
     except IntegrityError:
         raise _refuse(store, ConcurrentExecution(
             f"proposal {pid} is already being executed or was executed by someone else; it never runs twice",

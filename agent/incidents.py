@@ -9,7 +9,6 @@ cluster's records), so a re-run updates incidents instead of duplicating them.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -221,17 +220,6 @@ def _ids(refs: Iterable[str]) -> list[int]:
     return out
 
 
-_TEXT_RECORD = re.compile(r"(?i)\b(employee|partner|project)\s+#?(\d{1,9})\b")
-_TEXT_MODELS = {"employee": "hr.employee", "partner": "res.partner", "project": "project.project"}
-
-
-def records_in_text(text: str | None) -> list[str]:
-    """Record refs an error message names ("employee 296"), for readers that did not extract them."""
-    if not text:
-        return []
-    return list(dict.fromkeys(f"{_TEXT_MODELS[m.group(1).lower()]}:{m.group(2)}" for m in _TEXT_RECORD.finditer(text)))
-
-
 def _money(anomalies: Iterable[Anomaly]) -> float:
     total = 0.0
     for an in anomalies:
@@ -310,7 +298,9 @@ def _build(
     records: list[str] = []
     error_counter: Counter[str] = Counter()
     for ev in events:
-        rec = list(ev.record_ids) or records_in_text(ev.error)
+        # only ids a reader took from a typed field ground anything: an id that appears in the error text
+        # is shown with the text, never grounded (anyone who can make an integration fail writes that text)
+        rec = list(ev.record_ids)
         items.append(EvidenceItem(evidence_id=ev.event_id, kind="event", text=render_event(ev), record_ids=rec))
         records.extend(r for r in rec if r not in records)
         if ev.status != EventStatus.ok:

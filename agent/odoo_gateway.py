@@ -26,7 +26,9 @@ from odoo_triage.agent.actions import (
     SetField,
     _Action,
 )
+from odoo_triage.agent.approval_tokens import ApprovalToken, ApprovalTokenInvalid, verify_token
 from odoo_triage.agent.redact import redact
+from odoo_triage.core.clock import utcnow
 from odoo_triage.core.settings import OdooSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -146,8 +148,10 @@ class _Credential:
 class OdooGateway:
     """Odoo's external API over httpx, on the protocol the settings name (json2 or jsonrpc)."""
 
-    def __init__(self, settings: OdooSettings, *, client: httpx.Client | None = None) -> None:
+    def __init__(self, settings: OdooSettings, *, client: httpx.Client | None = None,
+                 approval_key: SecretStr | None = None) -> None:
         self.settings = settings
+        self._approval_key = approval_key  # verifies the approval token of every write (issue #12)
         self.protocol = settings.protocol
         self._read = _Credential(settings.read_login, settings.read_key)
         self._write = _Credential(settings.write_login, settings.write_key)
@@ -157,7 +161,10 @@ class OdooGateway:
 
     @classmethod
     def from_settings(cls, settings: Settings | OdooSettings, **kw: Any) -> OdooGateway:
-        return cls(settings.odoo if isinstance(settings, Settings) else settings, **kw)
+        if isinstance(settings, Settings):
+            kw.setdefault("approval_key", settings.approvals.key)
+            return cls(settings.odoo, **kw)
+        return cls(settings, **kw)
 
     def __repr__(self) -> str:
         return f"OdooGateway(url={self.settings.base_url!r}, db={self.settings.db!r}, protocol={self.protocol!r})"
@@ -300,11 +307,20 @@ class OdooGateway:
         return self._call(self._write, call.model, call.method, ids if ids is not None else call.ids,
                           call.kwargs, call.context)
 
-    def execute_action(self, action: _Action, dry_run: bool = False) -> ActionOutcome:
+    def execute_action(self, action: _Action, dry_run: bool = False, *,
+                       approval: ApprovalToken | None = None) -> ActionOutcome:
         """Run an allow-listed action: guards read first, writes with the write user, then verify.
 
         Dry-run performs the reads (so it shows what would be skipped or refused) and no write.
+        Anything that writes needs `approval`, the token agent.approvals.execute mints.
         """
+        # ---- approval gate (issue #12): no write without a verified approval token
+        if not dry_run and action.write_calls():
+            try:
+                verify_token(self._approval_key, approval, action, utcnow())
+            except ApprovalTokenInvalid as exc:
+                raise GatewayRefused(f"refused before writing: {exc}", name="approval") from None
+        # ---- end of the approval gate
         handlers = {RequeueJobs: self._requeue, MergePartners: self._merge, ArchiveProject: self._archive,
                     SetField: self._set_field, PostNote: self._post_note, Escalate: self._escalate}
         handler = handlers.get(type(action))

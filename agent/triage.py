@@ -13,15 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from odoo_triage.agent.actions import Escalate, RequeueJobs
-from odoo_triage.agent.grounding import guard_report, ungrounded_in
+from odoo_triage.agent.actions import Escalate, RequeueJobs, parse_action
+from odoo_triage.agent.grounding import WriteDateReader, guard_report, ungrounded_in, unsafe_in
 from odoo_triage.agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
 from odoo_triage.agent.llm.cache import LlmCache
 from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from odoo_triage.agent.llm.report import ReviewedReport
 from odoo_triage.agent.redact import redact, redact_obj
-from odoo_triage.agent.store import Store
-from odoo_triage.agent.store.tables import AuditRow, ProposalRow
+from odoo_triage.agent.store import Store, audit_chain
+from odoo_triage.agent.store.tables import ProposalRow
 from odoo_triage.core.domain import (
     Cause,
     FlowInfo,
@@ -32,6 +32,7 @@ from odoo_triage.core.domain import (
     stable_id,
 )
 from odoo_triage.core.results import DetectionOutput, MatchOutput
+from odoo_triage.core.settings import GroundingSettings
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -43,7 +44,8 @@ class TriageRun:
     incidents: list[Incident] = field(default_factory=list)
     reports: dict[str, ReviewedReport] = field(default_factory=dict)  # incident id -> report
     proposals: list[RemediationProposal] = field(default_factory=list)
-    grounding: dict[str, int] = field(default_factory=lambda: {"caught": 0, "passed_on": 0, "rejected_actions": 0})
+    grounding: dict[str, int] = field(default_factory=lambda: {"caught": 0, "passed_on": 0, "rejected_actions": 0,
+                                                               "unsafe_passed_on": 0})
     usage: list[dict[str, Any]] = field(default_factory=list)  # one per incident
     new_incidents: int = 0
     store_refusals: list[str] = field(default_factory=list)  # proposals agent.approvals refused to record
@@ -92,7 +94,7 @@ def _audit_rejections(store: Store, incident_id: str, reviewed: ReviewedReport, 
     detail = {"provider": reviewed.provider, "rejected": [r.model_dump(mode="json") for r in reviewed.rejected],
               "ungrounded_evidence_ids": reviewed.ungrounded_evidence_ids[:50]}
     with store.session() as s:
-        s.add(AuditRow(actor=actor, event="refused:ungrounded", incident_id=incident_id, detail=redact_obj(detail)))
+        audit_chain.append(s, actor, "refused:ungrounded", None, incident_id, redact_obj(detail))
 
 
 def _target(typed: Any) -> tuple[Any, ...]:
@@ -105,7 +107,9 @@ def _target(typed: Any) -> tuple[Any, ...]:
     return tuple(sorted(refs))
 
 
-def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
+def review(assembled: AssembledIncident, result: ProviderResult, proposer: str,
+           grounding: GroundingSettings | None = None, read_write_date: WriteDateReader | None = None,
+           ) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
     """Guard one provider result: (reviewed report, proposals, ids caught, ids passed on)."""
     inc = assembled.incident
     # whatever a provider wrote is masked before it is stored or shown (it never saw a secret; belt and braces)
@@ -113,7 +117,7 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) 
         "summary": redact(result.report.summary), "business_impact": redact(result.report.business_impact),
         "actions": [a.model_copy(update={"rationale": redact(a.rationale), "params": redact_obj(a.params)})
                     for a in result.report.actions]})
-    outcome = guard_report(inc, report)
+    outcome = guard_report(inc, report, grounding, read_write_date)
     provenance = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "report"}
     reviewed = ReviewedReport(incident_id=inc.incident_id, report=outcome.report, rejected=outcome.rejected,
                               ungrounded_evidence_ids=outcome.ungrounded_evidence_ids, **provenance)
@@ -131,8 +135,11 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str) 
     return reviewed, proposals, outcome.caught, passed_on
 
 
-def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, proposer: str) -> None:
-    reviewed, proposals, caught, passed_on = review(item, result, proposer)
+def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, proposer: str,
+             grounding: GroundingSettings | None = None, read_write_date: WriteDateReader | None = None) -> None:
+    reviewed, proposals, caught, passed_on = review(item, result, proposer, grounding, read_write_date)
+    run.grounding["unsafe_passed_on"] += len(unsafe_in(
+        item.incident, [parse_action(str(p.action), p.params) for p in proposals], grounding))
     inc = item.incident
     if proposals:
         inc = inc.model_copy(update={"status": IncidentStatus.proposed})
@@ -163,6 +170,8 @@ def run_triage(
     store: Store | None = None,
     provider_options: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    grounding: GroundingSettings | None = None,
+    read_write_date: WriteDateReader | None = None,
 ) -> TriageRun:
     """Assemble incidents, write a report for each, guard it, store incidents and proposals."""
     t0 = time.perf_counter()
@@ -175,7 +184,7 @@ def run_triage(
     with ThreadPoolExecutor(max_workers=workers) as pool:  # LLM calls wait on the network: overlap them
         results = pool.map(prov.triage, assembled)
         for n, (item, result) in enumerate(zip(assembled, results, strict=True), 1):
-            _collect(run, item, result, proposer)
+            _collect(run, item, result, proposer, grounding, read_write_date)
             if progress is not None:
                 progress(n, len(assembled))
     if store is not None:

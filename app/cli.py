@@ -32,7 +32,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "approve": ("approvals", "Approve a proposal (bound to its exact payload)."),
     "reject": ("approvals", "Reject a proposal with a reason."),
     "execute": ("approvals", "Execute an approved proposal in Odoo, once."),
-    "audit": ("approvals", "Show the audit log."),
+    "audit": ("approvals", "Show the hash-chained audit log; `audit verify` checks every link."),
+    "whoami": ("approvals", "Who the CLI acts as (OS account or TRIAGE_TOKEN) and their role."),
+    "new-token": ("approvals", "Make a personal token and its line for [identity.tokens]."),
+    "hash-password": ("approvals", "Hash a console password for [console] passwords."),
+    "init-key": ("approvals", "Create the approval HMAC key file (never overwrites)."),
     "eval": ("evaluate", "Score the pipeline on labeled estates; list and compare stored runs."),
     "odoo-sandbox": ("sandbox", "Start the protocol-faithful Odoo stand-in on loopback."),
 }
@@ -151,9 +155,11 @@ def demo(
     for name, line in summaries:
         console.print(f"[bold cyan]{name:>10}[/]  {line}")
     db = f"--database-url {store.url}"
+    cfg = f"TRIAGE_CONFIG={out / 'config.toml'}"
     console.print(f"\nEverything is in [bold]{out}[/]. Next:")
     for what, command in (
-        ("review, approve and execute in the console", f"triage console {db}"),
+        (f"review, approve and execute in the console (sign in with a user from {out / 'console-sign-in.txt'})",
+         f"{cfg} triage console {db}"),
         ("list what waits for approval", f"triage proposals {db}"),
         ("read the daily digest", f"{out / 'digest.html'}"),
         ("start the Odoo stand-in loaded with this world", f"triage odoo-sandbox --world {ctx.world_dir}"),

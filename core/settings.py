@@ -1,19 +1,31 @@
 """Configuration: who may do what, how long an approval lasts, and how to reach Odoo.
 
 Read from a TOML file (`TRIAGE_CONFIG`, default `<user config dir>/odoo-triage/config.toml`) and
-environment variables, which win. Odoo API keys come from the environment only and are held as
-`SecretStr`, so they never show in a repr, a log line or an exception. With no file at all the
-demo users below apply, so `triage demo` works on a fresh machine.
+environment variables for Odoo. Odoo API keys and the approval key come from the environment (or a
+key file) only and are held as `SecretStr`, so they never show in a repr, a log line or an exception.
+With no file at all nobody has a role: everything is read-only (`triage demo` writes its own file).
+Who may do what is never taken from the environment or a flag: roles, expiry and the approval rules
+come from the file, the identity from the OS account or a personal token (core/identity.py).
 
     [approvals]
     expiry_hours = 24
+    max_expiry_hours = 72          # expiry_hours may not exceed this
+    two_approvers = ["merge_partners", "set_field"]   # need two distinct approvers
+    key_file = "/etc/odoo-triage/approval.key"        # or TRIAGE_APPROVAL_KEY; never the database
 
-    [roles]            # user = "viewer" | "reviewer" | "approver" | "admin"
-    dana = "approver"
+    [roles]            # user = "viewer" | "reviewer" | "approver" | "executor" | "admin"
+    dana = "approver"  # the OS account name, or the user a personal token maps to
+
+    [identity.tokens]  # sha256 of a personal token (TRIAGE_TOKEN) = user
+    "9f86d0...0a08" = "dana"
 
     [console]
-    user = "dana"      # the identity the Streamlit console acts as (TRIAGE_USER overrides)
-    # trusted_user_header = "X-Forwarded-User"   # only behind a proxy that sets it (TRIAGE_TRUSTED_USER_HEADER)
+    # passwords = { dana = "pbkdf2_sha256$600000$<salt hex>$<hash hex>" }  # `triage hash-password`
+    # trusted_user_header = "X-Forwarded-User"   # only behind a proxy that sets it, and only with
+    #                                            # TRIAGE_PROXY_SECRET sent in X-Triage-Proxy-Secret
+
+    [grounding.set_field]          # the only fields set_field may write, per model
+    "res.partner" = ["email", "phone", "mobile"]
 
     [odoo]
     url = "https://odoo.example.com"
@@ -35,8 +47,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from odoo_triage.core.domain import ActionName
 from odoo_triage.core.errors import InputError
 
 CONFIG_ENV = "TRIAGE_CONFIG"
@@ -46,6 +67,7 @@ class Role(StrEnum):
     viewer = "viewer"
     reviewer = "reviewer"
     approver = "approver"
+    executor = "executor"
     admin = "admin"
 
 
@@ -63,10 +85,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.reviewer: frozenset({Permission.read, Permission.comment, Permission.reject}),
     Role.approver: frozenset({Permission.read, Permission.comment, Permission.reject, Permission.approve,
                               Permission.execute}),
+    Role.executor: frozenset({Permission.read, Permission.comment, Permission.execute}),
     Role.admin: frozenset(Permission),
 }
 
-#: Used when no config file exists: enough people to show the four-eyes rule in the demo.
+#: `triage demo` writes these into its own ./triage-demo/config.toml; nowhere else do they exist.
 DEMO_USERS: dict[str, Role] = {
     "vera": Role.viewer,
     "rex": Role.reviewer,
@@ -74,7 +97,78 @@ DEMO_USERS: dict[str, Role] = {
     "omar": Role.approver,
     "ada": Role.admin,
 }
-DEMO_CONSOLE_USER = "dana"
+
+#: The longest an approval may ever last, whatever a settings file says (30 days).
+EXPIRY_CEILING_HOURS = 24 * 30
+
+#: Fields set_field may never write, whatever the allow-list says: archiving, money, security, ownership.
+FORBIDDEN_SET_FIELDS = frozenset({
+    "active", "id", "create_uid", "write_uid", "create_date", "write_date", "company_id", "company_ids",
+    "user_id", "user_ids", "groups_id", "password", "new_password", "api_key_ids", "share", "parent_id",
+    "child_ids", "bank_ids", "vat", "credit_limit", "privacy_visibility", "message_follower_ids",
+})
+_FORBIDDEN_FIELD_WORDS = ("account", "journal", "tax", "payment", "invoice", "currency", "pricelist", "group",
+                          "password", "security", "access", "rule", "token", "key", "company", "user")
+
+
+def forbidden_field(field: str) -> bool:
+    """`active`, accounting and security fields are never written by set_field."""
+    return field in FORBIDDEN_SET_FIELDS or any(w in field for w in _FORBIDDEN_FIELD_WORDS)
+
+
+class GroundingSettings(BaseModel):
+    """What the grounding guard lets through beyond the evidence itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    set_field: dict[str, list[str]] = Field(default_factory=lambda: {
+        "res.partner": ["email", "phone", "mobile", "website", "street", "street2", "city", "zip", "ref"],
+        "project.project": ["name", "description", "date_start", "date"],
+    })
+
+    @field_validator("set_field")
+    @classmethod
+    def _never_dangerous(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = sorted(f"{m}.{f}" for m, fields in value.items() for f in fields if forbidden_field(f))
+        if bad:
+            raise ValueError(f"set_field may never write {', '.join(bad)} (archiving, accounting, security)")
+        return value
+
+    def settable(self, model: str, field: str) -> bool:
+        return field in self.set_field.get(model, []) and not forbidden_field(field)
+
+
+class ApprovalSettings(BaseModel):
+    """Expiry and approval rules, from the settings file only; the key from the environment or a key file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expiry_hours: float = Field(default=24.0, gt=0, allow_inf_nan=False)
+    max_expiry_hours: float = Field(default=72.0, gt=0, le=EXPIRY_CEILING_HOURS, allow_inf_nan=False)
+    two_approvers: list[str] = Field(default_factory=list)  # action names that need two distinct approvers
+    key_file: str | None = None
+    key: SecretStr | None = Field(default=None, exclude=True, repr=False)  # the HMAC key, loaded, never stored
+
+    @model_validator(mode="after")
+    def _within_max(self) -> ApprovalSettings:
+        if self.expiry_hours > self.max_expiry_hours:
+            raise ValueError(f"expiry_hours {self.expiry_hours:g} exceeds max_expiry_hours {self.max_expiry_hours:g}")
+        unknown = [a for a in self.two_approvers if a not in ActionName.__members__]
+        if unknown:
+            raise ValueError(f"two_approvers: unknown action(s) {unknown}")
+        return self
+
+    def approvers_needed(self, action: str) -> int:
+        return 2 if str(action) in self.two_approvers else 1
+
+
+class IdentitySettings(BaseModel):
+    """Personal tokens (TRIAGE_TOKEN) map to users by their SHA-256, so the file holds no token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tokens: dict[str, str] = Field(default_factory=dict)  # sha256 hex of the token -> user
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)  # TRIAGE_TOKEN, when set
 
 
 class OdooSettings(BaseModel):
@@ -128,19 +222,27 @@ class DetectorSettings(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    users: dict[str, Role] = Field(default_factory=lambda: dict(DEMO_USERS))
-    approval_expiry_hours: float = Field(default=24.0, gt=0)
-    console_user: str | None = DEMO_CONSOLE_USER
+    users: dict[str, Role] = Field(default_factory=dict)
     # Behind an authenticating proxy: the request header naming the user (e.g. X-Forwarded-User).
-    # Off by default: a header is only trusted when the deployment says the proxy sets it.
+    # Off by default: a header is only trusted when the deployment says the proxy sets it, and only
+    # on requests that also carry the shared secret (TRIAGE_PROXY_SECRET).
     console_trusted_header: str | None = None
+    console_proxy_secret: SecretStr | None = Field(default=None, repr=False)
+    console_passwords: dict[str, str] = Field(default_factory=dict, repr=False)  # user -> pbkdf2 hash
+    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    grounding: GroundingSettings = Field(default_factory=GroundingSettings)
     odoo: OdooSettings = Field(default_factory=OdooSettings)
     detectors: DetectorSettings = Field(default_factory=DetectorSettings)
-    source: str = "defaults (demo users)"  # where these settings came from, for display
+    source: str = "defaults (no users: read-only)"  # where these settings came from, for display
+
+    @property
+    def approval_expiry_hours(self) -> float:
+        return self.approvals.expiry_hours
 
     @property
     def approval_expiry(self) -> timedelta:
-        return timedelta(hours=self.approval_expiry_hours)
+        return timedelta(hours=self.approvals.expiry_hours)
 
     def snapshot(self) -> dict[str, Any]:
         """Every setting as plain JSON, keys masked: what an evaluation run records it ran with."""
@@ -184,9 +286,11 @@ OTHER_VARIABLES: dict[str, str] = {
     "TRIAGE_ODOO_WRITE_LOGIN": "the Odoo user that executes approved actions ([odoo] write_login)",
     "TRIAGE_ODOO_WRITE_KEY": "its API key (environment only)",
     "TRIAGE_ODOO_TIMEOUT_S": "seconds per Odoo call ([odoo] timeout_s)",
-    "TRIAGE_USER": "the console's identity when no sign-in is configured ([console] user)",
+    "TRIAGE_TOKEN": "a personal token; its SHA-256 maps to a user in [identity.tokens] (else the OS account)",
+    "TRIAGE_APPROVAL_KEY": "the server-side HMAC key approvals are bound with (or a key file)",
+    "TRIAGE_APPROVAL_KEY_FILE": "a file holding that key ([approvals] key_file); never the database",
     "TRIAGE_TRUSTED_USER_HEADER": "behind an authenticating proxy: the header naming the user",
-    "TRIAGE_APPROVAL_EXPIRY_HOURS": "hours an approval stays valid ([approvals] expiry_hours)",
+    "TRIAGE_PROXY_SECRET": "the shared secret that proxy sends, without which the header is ignored",
 }
 
 
@@ -210,17 +314,74 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else default_config_path()
 
 
-def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from the TOML file (if any) overlaid with environment variables.
+KEY_ENV = "TRIAGE_APPROVAL_KEY"
+KEY_FILE_ENV = "TRIAGE_APPROVAL_KEY_FILE"
+MIN_KEY_CHARS = 32
+#: Knobs that once came from the environment and now may only come from the settings file.
+_REFUSED_ENV = {
+    "TRIAGE_APPROVAL_EXPIRY_HOURS": "approval expiry is set in the settings file ([approvals] expiry_hours), "
+                                    "never by the approver's environment",
+    "TRIAGE_USER": "the identity is the OS account or TRIAGE_TOKEN, never a name in the environment",
+}
 
-    A missing default file means the demo defaults; a file named explicitly (argument or
+
+def default_key_path() -> Path:
+    return Path(user_config_dir("odoo-triage", appauthor=False)) / "approval.key"
+
+
+def read_key_file(path: Path) -> SecretStr:
+    """The HMAC key from a file only its owner can read (like ssh refuses a world-readable key)."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(f"approval key file {path}: {exc.strerror}") from None
+    if mode & 0o077:
+        raise InputError(f"approval key file {path} is readable by others (mode {mode & 0o777:o}): chmod 600 it")
+    if len(text) < MIN_KEY_CHARS:
+        raise InputError(f"approval key file {path} holds fewer than {MIN_KEY_CHARS} characters")
+    return SecretStr(text)
+
+
+def write_key_file(path: Path) -> Path:
+    """A new random key, mode 600. Refuses to overwrite: a new key voids every approval."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path
+
+
+def _approval_key(raw_approvals: dict, env: Mapping[str, str], file: Path) -> SecretStr | None:
+    if env.get(KEY_ENV):
+        if len(env[KEY_ENV].strip()) < MIN_KEY_CHARS:
+            raise InputError(f"{KEY_ENV} must hold at least {MIN_KEY_CHARS} characters")
+        return SecretStr(env[KEY_ENV].strip())
+    named = env.get(KEY_FILE_ENV) or raw_approvals.get("key_file")
+    if named:
+        path = Path(str(named)).expanduser()
+        if not path.is_absolute():
+            path = file.parent / path  # relative to the settings file
+        return read_key_file(path)
+    return read_key_file(default_key_path()) if default_key_path().exists() else None
+
+
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the TOML file (if any) overlaid with environment variables for Odoo and keys.
+
+    A missing default file means no users (read-only); a file named explicitly (argument or
     TRIAGE_CONFIG) must exist. Errors are `InputError`s with the file name, never a key.
     """
     env = os.environ if env is None else env
+    for var, why in _REFUSED_ENV.items():
+        if env.get(var):
+            raise InputError(f"{var} is not read: {why}")
     explicit = path is not None or bool(env.get(CONFIG_ENV))
     file = Path(path) if path is not None else config_path(env)
     raw: dict = {}
-    source = "defaults (demo users)"
+    source = "defaults (no users: read-only)"
     if file.exists():
         try:
             raw = tomllib.loads(file.read_text())
@@ -230,7 +391,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo", *TUNABLE_SECTIONS}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", *TUNABLE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -251,28 +412,36 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         values[section] = _tunable_section(raw, env, section)
     if "roles" in raw:
         values["users"] = raw["roles"]
-    approvals = raw.get("approvals", {})
-    if "expiry_hours" in approvals:
-        values["approval_expiry_hours"] = approvals["expiry_hours"]
-    if env.get("TRIAGE_APPROVAL_EXPIRY_HOURS"):
-        values["approval_expiry_hours"] = env["TRIAGE_APPROVAL_EXPIRY_HOURS"]
-    if "user" in raw.get("console", {}):
-        values["console_user"] = raw["console"]["user"]
-    elif "roles" in raw:
-        values["console_user"] = None
-    if env.get("TRIAGE_USER"):
-        values["console_user"] = env["TRIAGE_USER"]
-    if raw.get("console", {}).get("trusted_user_header"):
-        values["console_trusted_header"] = raw["console"]["trusted_user_header"]
+    approvals = dict(raw.get("approvals", {}))
+    if "key" in approvals:
+        raise InputError(f"config file {file}: the approval key goes in a key file ([approvals] key_file) "
+                         f"or {KEY_ENV}, not in the settings file")
+    approvals["key"] = _approval_key(approvals, env, file)
+    values["approvals"] = approvals
+    identity = dict(raw.get("identity", {}))
+    if env.get("TRIAGE_TOKEN"):
+        identity["token"] = env["TRIAGE_TOKEN"]
+    values["identity"] = identity
+    if "grounding" in raw:
+        values["grounding"] = raw["grounding"]
+    console = dict(raw.get("console", {}))
+    if "user" in console:
+        raise InputError(f"config file {file}: [console] user is gone: the console signs people in "
+                         "([console] passwords or a trusted proxy header)")
+    if console.get("trusted_user_header"):
+        values["console_trusted_header"] = console["trusted_user_header"]
     if env.get("TRIAGE_TRUSTED_USER_HEADER"):
         values["console_trusted_header"] = env["TRIAGE_TRUSTED_USER_HEADER"]
+    if env.get("TRIAGE_PROXY_SECRET"):
+        values["console_proxy_secret"] = env["TRIAGE_PROXY_SECRET"]
+    if console.get("passwords"):
+        values["console_passwords"] = console["passwords"]
     try:
         return Settings(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        for field, key in (("users", "roles"), ("approval_expiry_hours", "approvals.expiry_hours"),
-                           ("console_user", "console.user")):
+        for field, key in (("users", "roles"), ("console_passwords", "console.passwords")):
             if where == field or where.startswith(field + "."):
                 where = key + where[len(field):]
         raise InputError(f"settings from {source}: {where}: {first['msg']}") from None

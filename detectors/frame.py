@@ -16,6 +16,7 @@ import pandas as pd
 
 from odoo_triage.core.domain import LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.redact import redact
 from odoo_triage.detectors.readers import (
     FieldMapping,
     FileStats,
@@ -62,7 +63,10 @@ class EventFrame:
             row: EventRow | None = self.readers[fi].row_at(path, off, line)
             if row is None:
                 return None
-            self._row_cache[key] = to_log_event(row, path.name)
+            event = to_log_event(row, path.name)
+            if event.error:  # the error text crosses into evidence, prompts, the store: masked here, once
+                event = event.model_copy(update={"error": redact(event.error)})
+            self._row_cache[key] = event
         return self._row_cache[key]
 
 
@@ -120,7 +124,8 @@ def read_frame(
         st = stats.setdefault(path.name, FileStats(path.name, fmt))
         for chunk in reader.chunks(path):
             st.add(chunk)
-            rejected.extend(chunk.rejected)
+            rejected.extend(r.model_copy(update={"raw": redact(r.raw), "reason": redact(r.reason)})
+                            for r in chunk.rejected)
             if progress is not None:
                 progress(chunk.lines)
             if not chunk.rows:

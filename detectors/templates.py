@@ -18,6 +18,8 @@ from drain3 import TemplateMiner
 from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 
+from odoo_triage.core.redact import redact
+
 # Order matters: the wider patterns (timestamps, uuids, e-mails) go before bare numbers.
 MASKS: list[tuple[str, str]] = [
     (r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?", "TS"),
@@ -78,7 +80,7 @@ class TemplateMinerCache:
         """The drain3 cluster id of one message (counted)."""
         cid = self._raw.get(message)
         if cid is None:
-            line = first_line(message)
+            line = redact(first_line(message))  # a template is shown and stored: never a secret
             masked = self.miner.masker.mask(line)
             cid = self._masked.get(masked)
             if cid is None:

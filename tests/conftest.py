@@ -16,6 +16,9 @@ from odoo_triage.core import clock
 # Every test runs on this clock, never the wall clock; a test that needs another instant sets its own.
 TEST_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
+#: The HMAC key tests seal approvals with (production reads TRIAGE_APPROVAL_KEY or a key file).
+TEST_APPROVAL_KEY = "test-approval-key-" + "0123456789abcdef" * 3
+
 PG_URL = os.environ.get("TRIAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -10,8 +10,11 @@ def incident(flow: str):
 
 
 def report(actions, evidence_ids=("an-dup",)) -> TriageReport:
+    """Each action cites the report's evidence unless it names its own."""
     return TriageReport(summary="s", probable_cause="data_quality", business_impact="b",
-                        evidence_ids=list(evidence_ids), actions=[ProposedAction(**a) for a in actions], confidence=0.5)
+                        evidence_ids=list(evidence_ids),
+                        actions=[ProposedAction(**{"evidence_ids": list(evidence_ids), **a}) for a in actions],
+                        confidence=0.5)
 
 
 def test_grounded_archive_passes():

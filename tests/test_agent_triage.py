@@ -49,7 +49,7 @@ def test_offline_actions_follow_the_labels():
     esc = [p for p in run.proposals if p.incident_id == next(i.incident_id for i in run.incidents
                                                               if i.flow == "hr_employee_sync")][0]
     assert esc.params["owner"] == "hr-it@firm.test" and SECRET not in esc.params["message"]
-    assert run.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0}
+    assert run.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0, "unsafe_passed_on": 0}
     assert run.provider_label == "offline (deterministic, no LLM)"
     assert all(u["cost_usd"] == 0 and u["prompt_tokens"] == 0 for u in run.usage)
 

@@ -8,10 +8,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 import odoo_triage.agent.approvals as approvals
+from odoo_triage.agent.approval_tokens import verify_token
 from odoo_triage.agent.approvals import (
     AlreadyDecided,
     AlreadyExecuted,
@@ -34,14 +36,16 @@ from odoo_triage.agent.approvals import (
     reject,
 )
 from odoo_triage.agent.odoo_gateway import ActionOutcome, OdooGateway
-from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
+from odoo_triage.agent.store.tables import AuditRow, ExecutionRow, ProposalRow
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import RemediationProposal
-from odoo_triage.core.settings import OdooSettings, Settings
+from odoo_triage.core.settings import ApprovalSettings, OdooSettings, Settings
 from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, start_sandbox
+from tests.conftest import TEST_APPROVAL_KEY
 
+KEY = SecretStr(TEST_APPROVAL_KEY)
 SETTINGS = Settings(users={"vera": "viewer", "rex": "reviewer", "dana": "approver", "omar": "approver",
-                           "ada": "admin", "agent": "approver"}, approval_expiry_hours=24)
+                           "ada": "admin", "agent": "approver"}, approvals=ApprovalSettings(expiry_hours=24, key=KEY))
 
 MERGE = {"partner_ids": [7, 12], "destination_id": 7}
 
@@ -60,8 +64,9 @@ class FakeGateway:
         self.calls = 0
         self.lock = threading.Lock()
 
-    def execute_action(self, action, dry_run: bool = False) -> ActionOutcome:
+    def execute_action(self, action, dry_run: bool = False, *, approval=None) -> ActionOutcome:
         if not dry_run:
+            verify_token(KEY, approval, action, utcnow())  # the real gateway's gate
             with self.lock:
                 self.calls += 1
             time.sleep(self.delay)
@@ -189,10 +194,9 @@ def test_revised_proposal_needs_a_new_approval(store):
     assert events(store) == ["proposed", "approved", "revised", "refused:not_approved"]
 
 
-def test_expired_approval_is_refused(store):
+def test_expired_approval_is_refused(store, fixed_clock):
     approved(store)
-    with store.session() as s:
-        s.execute(update(ApprovalRow).values(expires_at=utcnow() - timedelta(minutes=1)))
+    fixed_clock.advance(timedelta(hours=24, minutes=1))
     gw = FakeGateway()
     with pytest.raises(ApprovalExpired, match="expired"):
         execute(store, "p-1", "dana", gw, settings=SETTINGS)
@@ -203,7 +207,7 @@ def test_expired_approval_is_refused(store):
 
 def test_expiry_comes_from_settings(store):
     propose(store, proposal())
-    short = SETTINGS.model_copy(update={"approval_expiry_hours": 0.5})
+    short = SETTINGS.model_copy(update={"approvals": SETTINGS.approvals.model_copy(update={"expiry_hours": 0.5})})
     a = approve(store, "p-1", "dana", settings=short)
     assert a.expires_at - a.decided_at == timedelta(minutes=30)
 
@@ -280,7 +284,8 @@ def test_non_write_actions_need_approval_too(store):
 def _gateway(sb, protocol: str = "json2", timeout: float = 10.0) -> OdooGateway:
     return OdooGateway(OdooSettings(url=sb.url, db="odoo", protocol=protocol, read_login=READ_LOGIN,
                                     read_key=sb.data.user(READ_LOGIN).api_key, write_login=WRITE_LOGIN,
-                                    write_key=sb.data.user(WRITE_LOGIN).api_key, timeout_s=timeout))
+                                    write_key=sb.data.user(WRITE_LOGIN).api_key, timeout_s=timeout),
+                       approval_key=KEY)
 
 
 def test_odoo_error_ends_failed_with_odoos_message_and_no_retry(store):
@@ -304,7 +309,7 @@ def test_access_error_ends_failed(store):
     with start_sandbox() as sb:
         gw = OdooGateway(OdooSettings(url=sb.url, db="odoo", protocol="jsonrpc", read_login=READ_LOGIN,
                                       read_key=sb.data.user(READ_LOGIN).api_key, write_login=READ_LOGIN,
-                                      write_key=sb.data.user(READ_LOGIN).api_key))
+                                      write_key=sb.data.user(READ_LOGIN).api_key), approval_key=KEY)
         r = execute(store, "p-1", "dana", gw, settings=SETTINGS)
         assert r.status == "failed" and r.error_name == "odoo.exceptions.AccessError"
         assert "not allowed to modify 'Project'" in r.error

@@ -16,18 +16,25 @@ from odoo_triage.app.commands.approvals import EXIT_ODOO_FAILED, EXIT_REFUSED, d
 from odoo_triage.app.demo import DemoContext
 from odoo_triage.core.domain import RemediationProposal
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.identity import os_account, token_digest
 from odoo_triage.core.settings import Permission, Role, load_settings
 from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+from tests.conftest import TEST_APPROVAL_KEY
 
 runner = CliRunner()
+TOKENS = {user: f"personal-token-of-{user}-0123456789" for user in ("dana", "rex", "agent", "ada")}
+_TOKEN_LINES = "".join(f'"{token_digest(t)}" = "{u}"\n' for u, t in TOKENS.items())
 
 
 @pytest.fixture
 def db(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("TRIAGE_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("TRIAGE_APPROVAL_KEY", TEST_APPROVAL_KEY)
+    monkeypatch.delenv("TRIAGE_TOKEN", raising=False)
     (tmp_path / "config.toml").write_text('[roles]\ndana = "approver"\nrex = "reviewer"\nagent = "approver"\n'
-                                          '[approvals]\nexpiry_hours = 2\n')
+                                          'ada = "admin"\n[approvals]\nexpiry_hours = 2\n'
+                                          f'[identity.tokens]\n{_TOKEN_LINES}')
     store = open_store(url)
     for pid, params in (("p-merge", {"partner_ids": [20, 21], "destination_id": 20}),
                         ("p-archive", {"project_id": 3})):
@@ -38,8 +45,9 @@ def db(tmp_path, monkeypatch) -> str:
     return url
 
 
-def cli(*args: str):
-    return runner.invoke(app, list(args))
+def cli(*args: str, who: str | None = None):
+    """The CLI as `who` (their personal token in TRIAGE_TOKEN), or as the OS account."""
+    return runner.invoke(app, list(args), env={"TRIAGE_TOKEN": TOKENS[who]} if who else None)
 
 
 def test_list_show_and_refusals(db):
@@ -48,14 +56,14 @@ def test_list_show_and_refusals(db):
     assert cli("proposals", "--status", "bogus", "--database-url", db).exit_code == 2
     r = cli("show-proposal", "p-merge", "--database-url", db)
     assert r.exit_code == 0 and "base.partner.merge.automatic.wizard.create" in r.output.replace("\n", "")
-    r = cli("approve", "p-merge", "--as", "agent", "--database-url", db)
+    r = cli("approve", "p-merge", "--database-url", db, who="agent")
     assert r.exit_code == EXIT_REFUSED
     assert [ln for ln in r.stderr.splitlines() if ln.strip()][0].startswith("refused (self_approval):")
-    r = cli("approve", "p-merge", "--as", "rex", "--database-url", db)
+    r = cli("approve", "p-merge", "--database-url", db, who="rex")
     assert r.exit_code == EXIT_REFUSED and "role_not_allowed" in r.stderr
-    r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)
+    r = cli("execute", "p-merge", "--database-url", db, who="dana")
     assert r.exit_code == EXIT_REFUSED and "not_approved" in r.stderr
-    r = cli("reject", "p-archive", "--as", "rex", "--reason", "keep it", "--database-url", db)
+    r = cli("reject", "p-archive", "--reason", "keep it", "--database-url", db, who="rex")
     assert r.exit_code == 0
     r = cli("audit", "--database-url", db, "--format", "json")
     assert r.exit_code == 0 and "refused:self_approval" in r.output and "rejected" in r.output
@@ -67,13 +75,13 @@ def test_approve_and_execute_against_the_sandbox(db, monkeypatch):
         monkeypatch.setenv("TRIAGE_ODOO_DB", "odoo")
         monkeypatch.setenv("TRIAGE_ODOO_READ_KEY", sb.data.user(READ_LOGIN).api_key)
         monkeypatch.setenv("TRIAGE_ODOO_WRITE_KEY", sb.data.user(WRITE_LOGIN).api_key)
-        r = cli("approve", "p-merge", "--as", "dana", "--reason", "same company", "--database-url", db)
+        r = cli("approve", "p-merge", "--reason", "same company", "--database-url", db, who="dana")
         assert r.exit_code == 0 and "approved p-merge by dana" in r.output
-        r = cli("execute", "p-merge", "--as", "dana", "--dry-run", "--database-url", db)
+        r = cli("execute", "p-merge", "--dry-run", "--database-url", db, who="dana")
         assert r.exit_code == 0 and "would merge res.partner 21 into 20" in r.output
-        r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)  # different e-mails: Odoo refuses
+        r = cli("execute", "p-merge", "--database-url", db, who="dana")  # different e-mails: Odoo refuses
         assert r.exit_code == EXIT_ODOO_FAILED and "same email" in r.stderr
-        r = cli("execute", "p-merge", "--as", "dana", "--database-url", db)
+        r = cli("execute", "p-merge", "--database-url", db, who="dana")
         assert r.exit_code == EXIT_REFUSED and "already_executed" in r.stderr
     store = open_store(db)
     assert get_proposal(store, "p-merge").status == "failed"
@@ -85,25 +93,46 @@ def test_unreachable_odoo_is_refused_without_spending_the_execution(db, monkeypa
     monkeypatch.setenv("TRIAGE_ODOO_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("TRIAGE_ODOO_READ_KEY", "k1")
     monkeypatch.setenv("TRIAGE_ODOO_WRITE_KEY", "k2")
-    assert cli("approve", "p-archive", "--as", "dana", "--database-url", db).exit_code == 0
-    r = cli("execute", "p-archive", "--as", "dana", "--database-url", db)
+    assert cli("approve", "p-archive", "--database-url", db, who="dana").exit_code == 0
+    r = cli("execute", "p-archive", "--database-url", db, who="dana")
     assert r.exit_code == EXIT_REFUSED and "odoo_unavailable" in r.stderr
     assert get_proposal(open_store(db), "p-archive").status == "approved"
 
 
+def test_identity_is_the_os_account_or_a_token_never_a_flag(db, tmp_path):
+    me = os_account()
+    r = cli("whoami", who=None)
+    assert r.exit_code == 0 and r.output.startswith(f"{me} (no role: read-only); identity from OS account")
+    assert cli("whoami", who="dana").output.startswith("dana (approver); identity from TRIAGE_TOKEN")
+    r = runner.invoke(app, ["whoami"], env={"TRIAGE_TOKEN": "made-up"})
+    assert r.exit_code == 2 and "not a token listed" in r.stderr
+    r = cli("approve", "p-merge", "--as", "dana", "--database-url", db, who="rex")  # --as is no disguise
+    assert r.exit_code == 2 and "--as is for admins" in r.stderr
+    r = cli("approve", "p-merge", "--database-url", db)  # the OS account has no role here
+    assert r.exit_code == EXIT_REFUSED and "role_not_allowed" in r.stderr
+    r = cli("approve", "p-merge", "--as", "dana", "--reason", "dana is on leave", "--database-url", db, who="ada")
+    assert r.exit_code == 0 and "approved p-merge by ada" in r.output  # the admin's own decision...
+    entry = audit_trail(open_store(db), "p-merge")[-1]
+    assert (entry.actor, entry.detail["acting_for"]) == ("ada", "dana")  # ...audited as acting for dana
+
+
 def test_settings_from_file_and_env(tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[roles]\nann = "admin"\nbob = "viewer"\n[console]\nuser = "ann"\n'
-                   '[odoo]\nurl = "https://odoo.example"\nprotocol = "jsonrpc"\n')
-    s = load_settings(cfg, env={"TRIAGE_ODOO_WRITE_KEY": "sekrit-write", "TRIAGE_APPROVAL_EXPIRY_HOURS": "6"})
-    assert s.users == {"ann": Role.admin, "bob": Role.viewer} and s.console_user == "ann"
+    cfg.write_text('[roles]\nann = "admin"\nbob = "viewer"\n'
+                   '[odoo]\nurl = "https://odoo.example"\nprotocol = "jsonrpc"\n[approvals]\nexpiry_hours = 6\n')
+    s = load_settings(cfg, env={"TRIAGE_ODOO_WRITE_KEY": "sekrit-write"})
+    assert s.users == {"ann": Role.admin, "bob": Role.viewer}
     assert s.odoo.protocol == "jsonrpc" and s.odoo.write_key.get_secret_value() == "sekrit-write"
     assert s.approval_expiry.total_seconds() == 6 * 3600
     assert s.can("ann", Permission.execute) and not s.can("bob", Permission.reject) and not s.can("eve", "read")
     assert "sekrit-write" not in repr(s) + str(s) + s.model_dump_json()
-    assert load_settings(cfg, env={"TRIAGE_USER": "bob"}).console_user == "bob"
+    with pytest.raises(InputError, match="never a name in the environment"):
+        load_settings(cfg, env={"TRIAGE_USER": "bob"})
+    cfg.write_text('[console]\nuser = "ann"\n')
+    with pytest.raises(InputError, match="signs people in"):
+        load_settings(cfg, env={})
     defaults = load_settings(env={"TRIAGE_CONFIG": ""} | {"HOME": str(tmp_path)})
-    assert defaults.users_with(Permission.approve) == ["ada", "dana", "omar"]
+    assert defaults.users == {} and defaults.users_with(Permission.approve) == []  # no demo users on an install
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -23,9 +23,13 @@ from odoo_triage.agent.store.tables import (
 )
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import ActionName, RemediationProposal
+from odoo_triage.core.identity import hash_password
+from tests.conftest import TEST_APPROVAL_KEY
 
 MAIN = str(Path(__file__).parents[1] / "app" / "console" / "main.py")
-CONFIG = """
+PASSWORDS = {"dana": "dana-pw", "vera": "vera-pw", "rex": "rex-pw", "triage-agent": "agent-pw"}
+_HASHES = ", ".join(f'"{u}" = "{hash_password(pw, iterations=1000)}"' for u, pw in PASSWORDS.items())
+CONFIG = f"""
 [roles]
 dana = "approver"
 vera = "viewer"
@@ -33,7 +37,7 @@ rex = "reviewer"
 triage-agent = "reviewer"
 
 [console]
-user = "dana"
+passwords = {{ {_HASHES} }}
 """
 
 
@@ -95,15 +99,22 @@ def console_env(tmp_path, monkeypatch):
     cfg.write_text(CONFIG)
     monkeypatch.setenv("TRIAGE_DATABASE_URL", url)
     monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
+    monkeypatch.setenv("TRIAGE_APPROVAL_KEY", TEST_APPROVAL_KEY)
     monkeypatch.delenv("TRIAGE_USER", raising=False)
     monkeypatch.delenv("TRIAGE_TRUSTED_USER_HEADER", raising=False)
+    monkeypatch.delenv("TRIAGE_PROXY_SECRET", raising=False)
     return url
 
 
-def app_test():
+def app_test(user: str | None = "dana"):
+    """The console as `user` after a password sign-in (None: nobody signed in)."""
     from streamlit.testing.v1 import AppTest
 
+    from odoo_triage.app.console.identity import SESSION_KEY
+
     at = AppTest.from_file(MAIN, default_timeout=30)
+    if user is not None:
+        at.session_state[SESSION_KEY] = user
     at.run()
     assert not at.exception, at.exception
     return at
@@ -196,8 +207,7 @@ def test_reject_needs_a_reason(console_env):
 
 
 def test_viewer_cannot_approve(console_env, monkeypatch):
-    monkeypatch.setenv("TRIAGE_USER", "vera")
-    at = app_test()
+    at = app_test("vera")
     assert "vera (viewer)" in at.sidebar.markdown[0].value
     button = at.button(key="approve_prop-requeue")
     assert button.disabled
@@ -215,8 +225,7 @@ def test_rules_come_from_agent_approvals_not_the_page(console_env, monkeypatch, 
     cfg = tmp_path / "four_eyes.toml"
     cfg.write_text(CONFIG.replace('triage-agent = "reviewer"', 'triage-agent = "approver"'))
     monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
-    monkeypatch.setenv("TRIAGE_USER", "triage-agent")
-    at = app_test()
+    at = app_test("triage-agent")
     at.button(key="approve_prop-requeue").click().run()
     assert any("self_approval" in e.value for e in at.error)
     assert _proposal(console_env, "prop-requeue").status == "proposed"
@@ -224,27 +233,54 @@ def test_rules_come_from_agent_approvals_not_the_page(console_env, monkeypatch, 
     assert audit.iloc[0]["event"] == "refused:self_approval" and audit.iloc[0]["actor"] == "triage-agent"
 
 
-def test_trusted_header_only_when_enabled(console_env, monkeypatch, tmp_path):
-    from odoo_triage.app.console.identity import resolve_reviewer
+def test_trusted_header_only_when_enabled_and_vouched_for(console_env, monkeypatch, tmp_path):
+    from odoo_triage.app.console.identity import PROXY_SECRET_HEADER, resolve_reviewer
     from odoo_triage.core.settings import load_settings
 
     settings = load_settings()
     headers = {"X-Forwarded-User": "vera"}
-    assert resolve_reviewer(settings, headers).user == "dana"  # not enabled: the header is ignored
+    assert resolve_reviewer(settings, headers).user is None  # not enabled: the header is ignored
     monkeypatch.setenv("TRIAGE_TRUSTED_USER_HEADER", "X-Forwarded-User")
     settings = load_settings()
-    assert settings.console_trusted_header == "X-Forwarded-User"
-    who = resolve_reviewer(settings, headers)
+    assert resolve_reviewer(settings, headers).user is None  # enabled without a proxy secret: still ignored
+    monkeypatch.setenv("TRIAGE_PROXY_SECRET", "proxy-shared-secret")
+    settings = load_settings()
+    assert resolve_reviewer(settings, headers).user is None  # a client around the proxy sends no secret
+    assert resolve_reviewer(settings, {**headers, PROXY_SECRET_HEADER: "guess"}).user is None
+    who = resolve_reviewer(settings, {**headers, PROXY_SECRET_HEADER: "proxy-shared-secret"})
     assert (who.user, str(who.role), who.source) == ("vera", "viewer", "header X-Forwarded-User")
-    assert resolve_reviewer(settings, {}).user == "dana"
+    assert resolve_reviewer(settings, {}, signed_in="dana").user == "dana"
     monkeypatch.delenv("TRIAGE_TRUSTED_USER_HEADER")
     cfg = tmp_path / "proxy.toml"
     cfg.write_text(CONFIG.replace('[console]\n', '[console]\ntrusted_user_header = "X-Remote-User"\n'))
     monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
     settings = load_settings()
-    assert resolve_reviewer(settings, {"x-remote-user": "rex"}).label == "rex (reviewer)"
-    assert resolve_reviewer(settings, {"X-Forwarded-User": "vera"}).user == "dana"  # only the named header
-    assert resolve_reviewer(settings, {"x-remote-user": "mallory"}).role is None  # unknown: no rights
+    vouched = {PROXY_SECRET_HEADER: "proxy-shared-secret"}
+    assert resolve_reviewer(settings, {"x-remote-user": "rex", **vouched}).label == "rex (reviewer)"
+    assert resolve_reviewer(settings, {"X-Forwarded-User": "vera", **vouched}).user is None  # only the named header
+    assert resolve_reviewer(settings, {"x-remote-user": "mallory", **vouched}).role is None  # unknown: no rights
+
+
+def test_sign_in_with_a_password_and_read_only_without(console_env, monkeypatch, tmp_path):
+    at = app_test(None)
+    assert "nobody (read-only)" in at.sidebar.markdown[0].value
+    assert at.button(key="approve_prop-requeue").disabled and at.button(key="reject_prop-requeue").disabled
+    at.sidebar.text_input(key="sign_in_user").input("dana")
+    at.sidebar.text_input(key="sign_in_password").input("wrong")
+    at.sidebar.button[0].click().run()
+    assert "nobody (read-only)" in at.sidebar.markdown[0].value
+    assert any("Sign-in failed" in e.value for e in at.error)
+    at.sidebar.text_input(key="sign_in_user").input("dana")
+    at.sidebar.text_input(key="sign_in_password").input(PASSWORDS["dana"])
+    at.sidebar.button[0].click().run()
+    assert "dana (approver)" in at.sidebar.markdown[0].value
+    assert not at.button(key="approve_prop-requeue").disabled
+    bare = tmp_path / "empty.toml"
+    bare.write_text("")
+    monkeypatch.setenv("TRIAGE_CONFIG", str(bare))
+    at = app_test("dana")  # no passwords configured: a stale session name proves nothing
+    assert "nobody (read-only)" in at.sidebar.markdown[0].value
+    assert at.button(key="approve_prop-requeue").disabled
 
 
 def test_execute_escalation_and_see_the_result(console_env, monkeypatch):

@@ -31,8 +31,10 @@ def test_evaluate_folder_reports_every_figure(world):
         assert figs["duplicates"][model]["precision"] >= 0.97
         assert figs["duplicates"][model]["recall"] >= 0.95  # over the active records the matcher was asked about
     assert figs["triage"]["cause_accuracy"] >= 0.8
-    # Requeue, archive and note proposals act on every labeled affected record, not a sample.
-    assert figs["triage"]["affected_records_covered"] >= 0.95
+    # Requeue and archive proposals act on every labeled affected record, not a sample. The payroll
+    # employees are named only in Odoo log free text, which never grounds an action (#12): that
+    # incident is escalated instead of noted, so one labeled incident of three covers none.
+    assert figs["triage"]["affected_records_covered"] >= 0.66
     assert figs["grounding"]["ungrounded_passed_on"] == 0
     assert figs["llm"]["provider"] == "offline"
     assert set(figs["stages"]) == {"detect", "match_partners", "match_projects", "triage"}

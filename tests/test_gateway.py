@@ -24,6 +24,7 @@ from odoo_triage.agent.odoo_gateway import (
 )
 from odoo_triage.core.settings import OdooSettings
 from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, start_sandbox
+from tests.approval_helpers import ApprovedGateway
 
 READ_KEY, WRITE_KEY = "rk-" + "a" * 37, "wk-" + "b" * 37
 KEYS = {READ_LOGIN: READ_KEY, WRITE_LOGIN: WRITE_KEY, "admin": "ak-" + "c" * 37}
@@ -57,7 +58,7 @@ def _json2_gateway(status: int, body: object) -> OdooGateway:
         return httpx.Response(status, json=body)
 
     client = httpx.Client(base_url="http://odoo.test", transport=httpx.MockTransport(handler))
-    return OdooGateway(settings("http://odoo.test"), client=client)
+    return ApprovedGateway(settings("http://odoo.test"), client=client)
 
 
 def _j2(name: str, message: str = "boom") -> dict:
@@ -105,7 +106,7 @@ def _rpc_gateway(error: dict | None, auth_result: object = 7) -> OdooGateway:
         return httpx.Response(200, json={"jsonrpc": "2.0", "id": req["id"], "error": error})
 
     client = httpx.Client(base_url="http://odoo.test", transport=httpx.MockTransport(handler))
-    return OdooGateway(settings("http://odoo.test", "jsonrpc"), client=client)
+    return ApprovedGateway(settings("http://odoo.test", "jsonrpc"), client=client)
 
 
 def _rpc(name: str, code: int = 200) -> dict:
@@ -145,7 +146,7 @@ def test_odoo_exception_hierarchy_mirrors_odoo():
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_reads_and_real_errors_over_http(sandbox, protocol):
-    gw = OdooGateway(settings(sandbox.url, protocol))
+    gw = ApprovedGateway(settings(sandbox.url, protocol))
     assert gw.version()["server_version" if protocol == "jsonrpc" else "version"] == "19.0"
     rows = gw.search_read("res.partner", [["email", "=", "info@acme.example"]], ["name"])
     assert [r["id"] for r in rows] == [7, 12]
@@ -155,7 +156,7 @@ def test_reads_and_real_errors_over_http(sandbox, protocol):
         gw.read_call("res.partner", "write", [7], vals={"name": "x"})
     with pytest.raises(OdooAccessError):
         gw._write_call(OdooCall(model="queue.job", method="create", kwargs={"vals_list": {"name": "x"}}, write=True))
-    bad = OdooGateway(settings(sandbox.url, protocol, read_key="wrong-key"))
+    bad = ApprovedGateway(settings(sandbox.url, protocol, read_key="wrong-key"))
     with pytest.raises(OdooAuthError):
         bad.search_read("res.partner", [], ["name"])
     assert sandbox.data.records["res.partner"][7]["name"] == "Acme Corporation"
@@ -169,7 +170,7 @@ def test_json2_model_level_method_with_ids_is_422(sandbox):
 
 
 def test_missing_write_key_is_a_clear_error(sandbox):
-    gw = OdooGateway(settings(sandbox.url, write_key=None))
+    gw = ApprovedGateway(settings(sandbox.url, write_key=None))
     with pytest.raises(OdooAuthError, match="TRIAGE_ODOO_WRITE_KEY"):
         gw.execute_action(parse_action("archive_project", {"project_id": 3}))
     assert sandbox.data.records["project.project"][3]["active"] is True
@@ -177,7 +178,7 @@ def test_missing_write_key_is_a_clear_error(sandbox):
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_requeue_never_touches_started_jobs(sandbox, protocol):
-    gw = OdooGateway(settings(sandbox.url, protocol))
+    gw = ApprovedGateway(settings(sandbox.url, protocol))
     jobs = sandbox.data.records["queue.job"]
     uuids = [jobs[1]["uuid"], jobs[2]["uuid"], jobs[4]["uuid"], jobs[5]["uuid"]]  # failed, failed, started, done
     out = gw.execute_action(parse_action("requeue_jobs", {"job_uuids": uuids}))
@@ -192,7 +193,7 @@ def test_requeue_never_touches_started_jobs(sandbox, protocol):
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_set_field_guarded_by_write_date(sandbox, protocol):
-    gw = OdooGateway(settings(sandbox.url, protocol))
+    gw = ApprovedGateway(settings(sandbox.url, protocol))
     sandbox.data.records["res.partner"][20]["write_date"] = "2026-11-02 09:00:00"
     stale = parse_action("set_field", {"model": "res.partner", "record_id": 20, "field": "phone", "value": "+1 555",
                                        "expected_write_date": datetime(2026, 11, 1, 9, 0)})
@@ -206,7 +207,7 @@ def test_set_field_guarded_by_write_date(sandbox, protocol):
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_archive_and_post_note(sandbox, protocol):
-    gw = OdooGateway(settings(sandbox.url, protocol))
+    gw = ApprovedGateway(settings(sandbox.url, protocol))
     assert gw.execute_action(parse_action("archive_project", {"project_id": 3})).summary == "archived project.project 3"
     assert sandbox.data.records["project.project"][3]["active"] is False
     out = gw.execute_action(parse_action("post_note", {"model": "res.partner", "record_id": 7, "body": "dup of 12"}))
@@ -235,11 +236,11 @@ def test_every_action_renders_its_exact_calls():
 def test_secrets_never_in_logs_reprs_or_errors(sandbox, protocol, caplog):
     caplog.set_level(logging.DEBUG)
     s = settings(sandbox.url, protocol)
-    gw = OdooGateway(s)
+    gw = ApprovedGateway(s)
     gw.execute_action(parse_action("merge_partners", {"partner_ids": [7, 12], "destination_id": 7}))
     errors = []
     for call in (lambda: gw.read("res.partner", [999]),
-                 lambda: OdooGateway(settings(sandbox.url, protocol, write_key="nope-" + "d" * 30)).execute_action(
+                 lambda: ApprovedGateway(settings(sandbox.url, protocol, write_key="nope-" + "d" * 30)).execute_action(
                      parse_action("archive_project", {"project_id": 3}))):
         with pytest.raises(OdooError) as info:
             call()

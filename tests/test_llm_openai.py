@@ -61,10 +61,10 @@ def test_good_answer_becomes_a_grounded_proposal_with_usage_and_cost():
     assert str(prop.action) == "requeue_jobs" and prop.params["job_uuids"] == UUIDS[:5]
     assert prop.proposed_by == "triage-agent/openai"
     rep = result.reports[prop.incident_id]
-    assert rep.prompt_version == "v1" and rep.prompt_name == "triage_report" and not rep.fallback_reason
+    assert rep.prompt_version == "v2" and rep.prompt_name == "triage_report" and not rep.fallback_reason
     assert (rep.prompt_tokens, rep.completion_tokens) == (1000, 200)
     assert rep.cost_usd == pytest.approx((1000 * 0.15 + 200 * 0.60) / 1e6)
-    assert result.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0}
+    assert result.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0, "unsafe_passed_on": 0}
 
 
 def test_prompt_carries_evidence_but_no_secret():
@@ -73,7 +73,7 @@ def test_prompt_carries_evidence_but_no_secret():
     answer = {"summary": "apikey expired", "probable_cause": "credential_auth", "business_impact": "HR sync down",
               "evidence_ids": ["middleware.jsonl:200"], "confidence": 0.9,
               "actions": [{"action": "escalate", "params": {"flow": "hr_employee_sync", "owner": "hr-it@firm.test",
-                                                            "message": "renew the key"}}]}
+                                                            "message": "renew the key"}, "evidence_ids": ["middleware.jsonl:200"]}]}
     with FakeOpenAI([Reply(answer)]) as fake:
         result = run(fake, FakeDetection(anomalies=keep, evidence=det.evidence, templates=det.templates))
     sent = json.dumps(fake.requests[0])

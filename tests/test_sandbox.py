@@ -19,6 +19,7 @@ from odoo_triage.sim.odoo_sandbox import (
     start_sandbox,
 )
 from odoo_triage.sim.odoo_sandbox.orm import domain_matches
+from tests.approval_helpers import ApprovedGateway
 
 KEYS = {ADMIN_LOGIN: "admin-key", READ_LOGIN: "read-key", WRITE_LOGIN: "write-key"}
 UIDS = {ADMIN_LOGIN: 2, READ_LOGIN: 6, WRITE_LOGIN: 7}
@@ -47,7 +48,7 @@ def j2(sb, login: str, model: str, method: str, body: dict) -> httpx.Response:
 
 
 def gateway(sb, protocol: str, write_login: str = WRITE_LOGIN) -> OdooGateway:
-    return OdooGateway(OdooSettings(url=sb.url, db="odoo", protocol=protocol, read_login=READ_LOGIN,
+    return ApprovedGateway(OdooSettings(url=sb.url, db="odoo", protocol=protocol, read_login=READ_LOGIN,
                                     read_key=KEYS[READ_LOGIN], write_login=write_login, write_key=KEYS[write_login]))
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from odoo_triage.agent.llm.report import ProposedAction, TriageReport
 from odoo_triage.agent.llm.usage import cost_usd, tokens_from_message
 from odoo_triage.agent.redact import redact
 from odoo_triage.core.domain import ActionName, Cause, Incident
+from odoo_triage.core.settings import GroundingSettings
 from odoo_triage.prompts import PromptFile, load_prompt
 
 OFFLINE_LABEL = "offline (deterministic, no LLM)"
@@ -240,14 +242,19 @@ def render_variables(assembled: AssembledIncident) -> dict[str, str]:
             events += 1
             if events > EVENTS_IN_PROMPT:
                 continue
-        lines.append(f"{e.evidence_id} | {e.kind} | {redact(e.text)}")
+        refs = ",".join(e.record_ids[:5]) + ("..." if len(e.record_ids) > 5 else "")
+        lines.append(f"{e.evidence_id} | {e.kind} | {refs or '-'} | {_defang(redact(e.text))}")
     if events > EVENTS_IN_PROMPT:
         lines.append(f"(+{events - EVENTS_IN_PROMPT} more events of the same kind not shown)")
     records = inc.affected_records[:RECORDS_IN_PROMPT]
     more = len(inc.affected_records) - len(records)
+    evidence = "\n".join(lines)
+    title = _defang(redact(inc.title))
     return {
         "incident_id": inc.incident_id,
-        "title": redact(inc.title),
+        "fence": hashlib.sha256((title + evidence).encode()).hexdigest()[:12],
+        "settable_fields": "; ".join(f"{m}: {', '.join(f)}" for m, f in GroundingSettings().set_field.items()),
+        "title": title,
         "flow": inc.flow,
         "owner": facts.flow_info.owner if facts.flow_info else "unknown",
         "criticality": str(facts.flow_info.criticality) if facts.flow_info else "unknown",
@@ -259,8 +266,13 @@ def render_variables(assembled: AssembledIncident) -> dict[str, str]:
         "cause_hint": str(inc.cause),
         "cause_confidence": f"{inc.cause_confidence:.2f}",
         "affected_records": (", ".join(records) + (f" (+{more} more)" if more > 0 else "")) or "none",
-        "evidence": "\n".join(lines),
+        "evidence": evidence,
     }
+
+
+def _defang(text: str) -> str:
+    """Untrusted text cannot close the prompt's data fence or open a new one."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
 def report_json_schema() -> dict[str, Any]:

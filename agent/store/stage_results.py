@@ -12,6 +12,7 @@ from sqlalchemy import select
 from odoo_triage.agent.store.database import Store
 from odoo_triage.agent.store.tables import AnomalyRow, DuplicateCandidateRow, DuplicateClusterRow
 from odoo_triage.core.domain import Anomaly
+from odoo_triage.core.redact import redact, redact_obj
 
 if TYPE_CHECKING:
     from odoo_triage.matchers.pipeline import MatchResult
@@ -22,14 +23,15 @@ def save_anomalies(store: Store, anomalies: list[Anomaly]) -> int:
     new = 0
     with store.session() as s:
         for a in anomalies:
-            data: dict[str, Any] = a.model_dump(mode="json")
+            data: dict[str, Any] = redact_obj(a.model_dump(mode="json"))
+            reason = redact(a.reason)
             row = s.get(AnomalyRow, a.anomaly_id)
             if row is None:
                 new += 1
                 s.add(AnomalyRow(anomaly_id=a.anomaly_id, kind=str(a.kind), flow=a.flow, window_start=a.window_start,
-                                 window_end=a.window_end, score=a.score, reason=a.reason, data=data))
+                                 window_end=a.window_end, score=a.score, reason=reason, data=data))
             else:
-                row.kind, row.flow, row.score, row.reason, row.data = str(a.kind), a.flow, a.score, a.reason, data
+                row.kind, row.flow, row.score, row.reason, row.data = str(a.kind), a.flow, a.score, reason, data
                 row.window_start, row.window_end = a.window_start, a.window_end
     return new
 

@@ -94,6 +94,7 @@ class ApprovalRow(Base):
     payload_hash: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC seal (agent.approval_tokens)
 
 
 class ExecutionRow(Base):
@@ -119,6 +120,19 @@ class AuditRow(Base):
     proposal_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     incident_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the hash chain (agent.store.audit_chain): position, the previous row's hash, this row's hash
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditHeadRow(Base):
+    """One row: the chain's length and last hash, so a cut-off tail is noticed; also the writers' lock."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class LlmCacheRow(Base):

@@ -2,12 +2,13 @@
 
 Exit codes: 0 done; 2 bad input (core.errors.InputError, one line); 3 refused by an approval rule
 (one line `refused (<code>): <reason>`, also in the audit log); 4 executed but Odoo failed (the
-proposal is `failed` with Odoo's message).
+proposal is `failed` with Odoo's message); 5 `audit verify` found the audit log tampered with.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 EXIT_REFUSED = 3
 EXIT_ODOO_FAILED = 4
+EXIT_AUDIT_BROKEN = 5
 
 DB_OPTION = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
 CONFIG_OPTION = typer.Option(None, "--config", help="Settings TOML (default: TRIAGE_CONFIG or the user config file).")
@@ -40,6 +42,24 @@ def _settings(config: Path | None):  # type: ignore[no-untyped-def]
     from odoo_triage.core.settings import load_settings
 
     return load_settings(config)
+
+
+AS_OPTION = typer.Option(None, "--as", help="Admins only: the person you act for (recorded in the audit log; "
+                                            "the decision stays yours).")
+
+
+def _actor(settings, as_user: str | None) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]
+    """(who acts, for whom): the OS account or TRIAGE_TOKEN's user, never a name typed here."""
+    from odoo_triage.core.identity import current_identity
+    from odoo_triage.core.settings import Permission
+
+    me = current_identity(settings)
+    if as_user and as_user != me.user:
+        if not settings.can(me.user, Permission.admin):
+            raise InputError(f"--as is for admins acting for someone; you are {me.user!r} "
+                             f"({me.role or 'no role'}, identity from {me.source})")
+        return me.user, as_user
+    return me.user, None
 
 
 def _refused(exc: Exception) -> typer.Exit:
@@ -107,16 +127,18 @@ def show_proposal_command(proposal_id: str = typer.Argument(..., help="The propo
 
 def approve_command(
     proposal_id: str = typer.Argument(..., help="The proposal id."),
-    as_user: str = typer.Option(..., "--as", help="Who approves (a configured approver or admin)."),
     reason: str = typer.Option("", "--reason", help="Why."),
+    as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
     config: Path = CONFIG_OPTION,
 ) -> None:
-    """Approve a proposal's exact payload (not your own; expires after the configured time)."""
+    """Approve a proposal's exact payload as yourself (OS account or TRIAGE_TOKEN; not your own proposal)."""
     from odoo_triage.agent.approvals import ApprovalRefused, approve
 
+    settings = _settings(config)
+    user, acting_for = _actor(settings, as_user)
     try:
-        a = approve(_store(database_url), proposal_id, as_user, reason, _settings(config))
+        a = approve(_store(database_url), proposal_id, user, reason, settings, acting_for=acting_for)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
     console.print(f"approved {proposal_id} by {a.decided_by}; payload hash {a.payload_hash[:12]}…; "
@@ -125,39 +147,43 @@ def approve_command(
 
 def reject_command(
     proposal_id: str = typer.Argument(..., help="The proposal id."),
-    as_user: str = typer.Option(..., "--as", help="Who rejects (reviewer, approver or admin)."),
     reason: str = typer.Option(..., "--reason", help="Why (required)."),
+    as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
     config: Path = CONFIG_OPTION,
 ) -> None:
-    """Reject a proposal."""
+    """Reject a proposal as yourself (reviewer, approver or admin)."""
     from odoo_triage.agent.approvals import ApprovalRefused, reject
 
+    settings = _settings(config)
+    user, acting_for = _actor(settings, as_user)
     try:
-        reject(_store(database_url), proposal_id, as_user, reason, _settings(config))
+        reject(_store(database_url), proposal_id, user, reason, settings, acting_for=acting_for)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
-    console.print(f"rejected {proposal_id} by {as_user}: {reason}", highlight=False)
+    console.print(f"rejected {proposal_id} by {user}: {reason}", highlight=False)
 
 
 def execute_command(
     proposal_id: str = typer.Argument(..., help="The proposal id."),
-    as_user: str = typer.Option(..., "--as", help="Who executes (approver or admin)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the exact calls and what Odoo holds; write nothing."),
+    as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
     config: Path = CONFIG_OPTION,
 ) -> None:
-    """Execute an approved proposal once against Odoo (TRIAGE_ODOO_* settings)."""
+    """Execute an approved proposal once against Odoo as yourself (approver, executor or admin)."""
     from odoo_triage.agent.approvals import ApprovalRefused, execute, get_proposal, proposal_calls
     from odoo_triage.agent.odoo_gateway import OdooGateway
 
     settings = _settings(config)
+    as_user, acting_for = _actor(settings, as_user)
     store = _store(database_url)
     row = get_proposal(store, proposal_id)
     needs_odoo = row is not None and bool(_safe_calls(proposal_calls, row))
     gateway = OdooGateway.from_settings(settings) if needs_odoo else None
     try:
-        result = execute(store, proposal_id, as_user, gateway, dry_run=dry_run, settings=settings)
+        result = execute(store, proposal_id, as_user, gateway, dry_run=dry_run, settings=settings,
+                         acting_for=acting_for)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
     finally:
@@ -180,16 +206,30 @@ def _safe_calls(fn: Any, row: Any) -> list[Any]:
 
 
 def audit_command(
+    what: str = typer.Argument(None, help="`verify`: check the hash chain and name the first broken link."),
     proposal: str = typer.Option(None, "--proposal", help="Only this proposal's entries."),
     limit: int = typer.Option(200, "--limit", help="The last N entries."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
     database_url: str = DB_OPTION,
 ) -> None:
-    """The append-only audit log: who did what, when and why."""
+    """The append-only, hash-chained audit log: who did what, when and why (`triage audit verify` checks it)."""
     from odoo_triage.agent.approvals import audit_trail
 
     if output_format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {output_format!r}")
+    if what not in (None, "verify"):
+        raise InputError(f"unknown audit subcommand {what!r}: use `triage audit` or `triage audit verify`")
+    if what == "verify":
+        from odoo_triage.agent.store import audit_chain
+
+        report = audit_chain.verify(_store(database_url))
+        if output_format == "json":
+            typer.echo(json.dumps(report.__dict__, default=str))
+        else:
+            (console if report.ok else err_console).print(report.line(), highlight=False)
+        if not report.ok:
+            raise typer.Exit(EXIT_AUDIT_BROKEN)
+        return
     entries = audit_trail(_store(database_url), proposal, limit)
     if output_format == "json":
         console.print_json(json.dumps([e.model_dump(mode="json") for e in entries]))
@@ -200,6 +240,46 @@ def audit_command(
         detail = d.get("reason") or d.get("summary") or d.get("error") or d.get("text") or ""
         table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.event, e.proposal_id or "", str(detail)[:120])
     console.print(table)
+
+
+def whoami_command(config: Path = CONFIG_OPTION) -> None:
+    """Who the CLI acts as (OS account or TRIAGE_TOKEN) and the role the settings file gives them."""
+    from odoo_triage.core.identity import current_identity
+
+    settings = _settings(config)
+    me = current_identity(settings)
+    console.print(f"{me.user} ({me.role or 'no role: read-only'}); identity from {me.source}; "
+                  f"roles from {settings.source}", highlight=False)
+
+
+def new_token_command() -> None:
+    """A personal token (give it to the person, for TRIAGE_TOKEN) and the line for [identity.tokens]."""
+    from odoo_triage.core.identity import new_token
+
+    token, digest = new_token()
+    console.print(f"token (TRIAGE_TOKEN, shown once): {token}", highlight=False, soft_wrap=True)
+    console.print(f'settings file, [identity.tokens]: "{digest}" = "<user>"', highlight=False, soft_wrap=True)
+
+
+def hash_password_command() -> None:
+    """A PBKDF2 hash of a console password, for [console] passwords."""
+    from odoo_triage.core.identity import hash_password
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    console.print(hash_password(password), highlight=False, soft_wrap=True)
+
+
+def init_key_command(path: Path = typer.Argument(None, help="Key file (default: the user config dir's approval.key).")
+                     ) -> None:
+    """Create the approval HMAC key file (mode 600). Never overwrites: a new key voids every approval."""
+    from odoo_triage.core.settings import default_key_path, write_key_file
+
+    target = path or default_key_path()
+    if target.exists():
+        raise InputError(f"{target} exists; a new key would void every standing approval")
+    write_key_file(target)
+    console.print(f"wrote {target} (mode 600); point [approvals] key_file at it or keep the default location",
+                  highlight=False)
 
 
 # --------------------------------------------------------------------------- demo
@@ -251,6 +331,39 @@ def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
             for pair in pairs]
 
 
+DEMO_CONFIG = "config.toml"
+DEMO_KEY = "approval.key"
+DEMO_SIGN_IN = "console-sign-in.txt"
+
+
+def demo_settings(folder: Path):  # type: ignore[no-untyped-def]
+    """The demo's own settings: its users, a key and console passwords inside its folder, nowhere else.
+
+    Written once (re-runs keep them); read back without the caller's environment, so a local
+    TRIAGE_* variable cannot change what the demo does.
+    """
+    import secrets
+
+    from odoo_triage.core.identity import hash_password
+    from odoo_triage.core.settings import DEMO_USERS, load_settings, write_key_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config, key, sign_in = folder / DEMO_CONFIG, folder / DEMO_KEY, folder / DEMO_SIGN_IN
+    if not key.exists():
+        write_key_file(key)
+    if not config.exists():
+        passwords = {user: secrets.token_urlsafe(9) for user in DEMO_USERS}
+        fd = os.open(sign_in, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("".join(f"{u} ({r}): {passwords[u]}\n" for u, r in DEMO_USERS.items()))
+        hashes = ", ".join(f'{u} = "{hash_password(pw, iterations=100_000)}"' for u, pw in passwords.items())
+        roles = "".join(f'{u} = "{r}"\n' for u, r in DEMO_USERS.items())
+        config.write_text(f"# odoo-triage demo settings: these users exist only in this folder's store\n"
+                          f"[roles]\n{roles}\n[approvals]\nkey_file = \"{DEMO_KEY}\"\n\n"
+                          f"[console]\npasswords = {{ {hashes} }}\n")
+    return load_settings(config, env={})
+
+
 def demo_stage(ctx: DemoContext) -> str:
     """Approve one write proposal as a demo approver and execute it in the Odoo stand-in over HTTP."""
     from odoo_triage.agent.approvals import (
@@ -263,7 +376,7 @@ def demo_stage(ctx: DemoContext) -> str:
     )
     from odoo_triage.agent.odoo_gateway import OdooGateway
     from odoo_triage.core.domain import ProposalStatus
-    from odoo_triage.core.settings import OdooSettings, Settings
+    from odoo_triage.core.settings import OdooSettings
     from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, load_world, start_sandbox
 
     world = Path(ctx.world_dir)
@@ -278,7 +391,7 @@ def demo_stage(ctx: DemoContext) -> str:
                 break
         if row is None:
             return "no write proposal to approve"
-    settings = Settings()  # the demo users, whatever the local config says
+    settings = demo_settings(world.parent)  # the demo's own users and key, whatever the local config says
     approver = next(u for u in settings.users_with("approve") if u != row.proposed_by and u != "ada")
     with start_sandbox(data=data) as sb:
         odoo = OdooSettings(url=sb.url, db=data.db, protocol="json2", read_login=READ_LOGIN,
@@ -288,7 +401,7 @@ def demo_stage(ctx: DemoContext) -> str:
             approve(store, row.proposal_id, approver, "demo: checked the records side by side", settings)
         except ApprovalRefused as exc:
             return f"proposal {row.proposal_id} not approved: {exc.reason}"
-        with OdooGateway(odoo) as gw:
+        with OdooGateway(odoo, approval_key=settings.approvals.key) as gw:
             result = execute(store, row.proposal_id, approver, gw, settings=settings)
             verified = ""
             if result.status == "executed" and row.action == "merge_partners":
@@ -312,3 +425,7 @@ def register(app: typer.Typer) -> None:
     app.command("reject")(reject_command)
     app.command("execute")(execute_command)
     app.command("audit")(audit_command)
+    app.command("whoami")(whoami_command)
+    app.command("new-token")(new_token_command)
+    app.command("hash-password")(hash_password_command)
+    app.command("init-key")(init_key_command)

@@ -24,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.redact import redact_obj
 
 if TYPE_CHECKING:
     from odoo_triage.app.demo import DemoContext
@@ -129,7 +130,7 @@ def write_rejected(result: DetectionResult, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for r in result.rejected:
-            fh.write(r.model_dump_json() + "\n")
+            fh.write(json.dumps(redact_obj(r.model_dump(mode="json"))) + "\n")
 
 
 def register(app: typer.Typer) -> None:
@@ -182,7 +183,7 @@ def register(app: typer.Typer) -> None:
         if rejected_file is not None:
             write_rejected(result, rejected_file)
         if output_format == "json":
-            typer.echo(json.dumps(as_json(result, saved, rejected_file), indent=1, default=str))
+            typer.echo(json.dumps(redact_obj(as_json(result, saved, rejected_file)), indent=1, default=str))
             return
         out = Console(width=None if sys.stdout.isatty() else 180)
         out.print(render_table(result, limit))

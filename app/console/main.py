@@ -18,7 +18,7 @@ import streamlit as st
 from odoo_triage.agent import approvals
 from odoo_triage.agent.store import Store, open_store
 from odoo_triage.app.console import data
-from odoo_triage.app.console.identity import Reviewer, resolve_reviewer
+from odoo_triage.app.console.identity import SESSION_KEY, Reviewer, can_sign_in, resolve_reviewer, sign_in
 from odoo_triage.core.settings import Permission, Settings, load_settings
 
 LOGS_ENV = "TRIAGE_CONSOLE_LOGS"
@@ -73,6 +73,7 @@ def sidebar(store: Store, settings: Settings, reviewer: Reviewer) -> tuple[str, 
     sb.caption("Review console")
     sb.markdown(f"**Signed in as** {reviewer.label}  \n<small>identity from {reviewer.source}; "
                 f"roles from {settings.source}</small>", unsafe_allow_html=True)
+    sign_in_box(settings, reviewer)
     view = sb.radio("View", ["Incident queue", "Duplicate clusters", "Audit trail"], key="view")
     filters: dict = {}
     if view == "Incident queue":
@@ -84,6 +85,28 @@ def sidebar(store: Store, settings: Settings, reviewer: Reviewer) -> tuple[str, 
         age = sb.number_input("Max age (hours, 0 = any)", min_value=0, value=0, step=12, key="f_age")
         filters["max_age_h"] = float(age) or None
     return view, filters
+
+
+def sign_in_box(settings: Settings, reviewer: Reviewer) -> None:
+    """Password sign-in (hashes in the settings file); without one configured the console stays read-only."""
+    sb = st.sidebar
+    if reviewer.source == "password":
+        if sb.button("Sign out", key="sign_out"):
+            st.session_state.pop(SESSION_KEY, None)
+            st.rerun()
+        return
+    if reviewer.user is not None or not can_sign_in(settings):
+        return
+    with sb.form("sign_in", clear_on_submit=True):
+        user = st.text_input("User", key="sign_in_user")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        if st.form_submit_button("Sign in"):
+            who = sign_in(settings, user, password)
+            if who is None:
+                _flash("error", "Sign-in failed: unknown user or wrong password.")
+            else:
+                st.session_state[SESSION_KEY] = who.user
+            st.rerun()
 
 
 # --------------------------------------------------------------------------- incident page
@@ -338,7 +361,7 @@ def main() -> None:
     st.set_page_config(page_title="odoo-triage review", layout="wide")
     store = _store(os.environ.get("TRIAGE_DATABASE_URL"))
     settings = load_settings()
-    reviewer = resolve_reviewer(settings, _headers())
+    reviewer = resolve_reviewer(settings, _headers(), st.session_state.get(SESSION_KEY))
     view, filters = sidebar(store, settings, reviewer)
     _show_flash()
     if view == "Incident queue":

@@ -5,7 +5,8 @@ is the addon of `odoo.addons.<addon>.…` loggers; other loggers (werkzeug, odoo
 server itself) are counted as skipped, never turned into events. Levels: INFO/DEBUG ok,
 WARNING retry, ERROR/CRITICAL error. The error text is the traceback's exception line
 (`odoo.exceptions.ValidationError: ...`), else the message. Latency is query time + remaining time
-of perf_info.
+of perf_info. No record ids are taken from the message: it is free text (an error message can
+quote anything a user or an upstream system typed), and only typed fields may ground an action.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ _PERF = re.compile(r" (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-)$")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Unauthorized|Exit|Interrupt|[A-Z]\w+)): ?(.*)$")
 _HTTP = re.compile(r"\bHTTP (\d{3})\b")
 _RETRY = re.compile(r"\bretry (\d+)(?:/\d+)?")
-_RECORD = re.compile(r"\b([a-z_]+(?:\.[a-z_]+)+)\((\d+),?\)")
-_EMPLOYEE = re.compile(r"\bemployee (\d+)\b")
 _STATUS = {"DEBUG": "ok", "INFO": "ok", "WARNING": "retry", "ERROR": "error", "CRITICAL": "error"}
 DEFAULT_IGNORED_ADDONS = frozenset({"base", "web", "bus", "http_routing", "website"})
 
@@ -47,12 +46,6 @@ def logger_flow(logger: str, ignored: frozenset[str] = DEFAULT_IGNORED_ADDONS) -
         return None
     addon = logger.split(".", 3)[2]
     return None if addon in ignored else addon
-
-
-def _records(message: str) -> tuple[str, ...]:
-    out = [f"{m}:{i}" for m, i in _RECORD.findall(message)]
-    out.extend(f"hr.employee:{i}" for i in _EMPLOYEE.findall(message))
-    return tuple(dict.fromkeys(out))
 
 
 def _exception_line(traceback: list[str]) -> str | None:
@@ -82,7 +75,7 @@ def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: in
     return EventRow(
         parse_ts(asctime.replace(",", ".")), flow, "odoo", "", logger.rsplit(".", 1)[-1], status, latency,
         int(http.group(1)) if http else None, error, int(retry.group(1)) if retry else 0, None, None,
-        _records(message), line_no, offset,
+        (), line_no, offset,  # no record ids: a log message is free text, anyone can write `res.partner(1,)` in it
     )
 
 
