@@ -146,7 +146,7 @@ def test_odoo_exception_hierarchy_mirrors_odoo():
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_reads_and_real_errors_over_http(sandbox, protocol):
     gw = OdooGateway(settings(sandbox.url, protocol))
-    assert gw.version()["server_version" if protocol == "jsonrpc" else "version"] == "19.0"
+    assert gw.version()["server_version"] == "19.0" and gw.protocol == protocol
     rows = gw.search_read("res.partner", [["email", "=", "info@acme.example"]], ["name"])
     assert [r["id"] for r in rows] == [7, 12]
     with pytest.raises(OdooMissingError, match="does not exist"):
@@ -159,7 +159,7 @@ def test_reads_and_real_errors_over_http(sandbox, protocol):
     with pytest.raises(OdooAuthError):
         bad.search_read("res.partner", [], ["name"])
     assert sandbox.data.records["res.partner"][7]["name"] == "Acme Corporation"
-    assert len(sandbox.data.records["queue.job"]) == 6
+    assert len(sandbox.data.records["queue.job"]) == 7
 
 
 def test_json2_model_level_method_with_ids_is_422(sandbox):
