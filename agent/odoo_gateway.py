@@ -210,7 +210,11 @@ class OdooGateway:
         uids = {}
         for cred in (self._read, self._write):
             cred.uid = None
-            uids[cred.role] = proto.authenticate(cred)
+            try:
+                uids[cred.role] = proto.authenticate(cred)
+            except OdooAuthError as exc:
+                raise OdooAuthError(f"the {cred.role.lower()} user {cred.login!r} cannot log in over {proto.name}: "
+                                    f"{exc.message}", name=exc.name or "authenticate") from None
         if uids["READ"] == uids["WRITE"]:
             raise OdooAuthError(f"the read and write keys belong to the same Odoo user (uid {uids['READ']})",
                                 name="config")

@@ -130,6 +130,13 @@ FIELDS: dict[str, dict[str, str]] = {
         "create_date": "datetime", "write_date": "datetime",
     },
 }
+_BASIC = {"id": "integer", "name": "char", "display_name": "char", "create_date": "datetime", "write_date": "datetime"}
+FIELDS.update({  # the comodels a client follows (odoorpc browses res.country for country_id)
+    "res.country": {**_BASIC, "code": "char"},
+    "res.country.state": {**_BASIC, "code": "char", "country_id": M2O},
+    "res.company": {**_BASIC, "partner_id": M2O},
+    "account.analytic.account": {**_BASIC, "active": "boolean"},
+})
 FIELDS["queue.job"].update({"depends_on": "many2many", "date_cancelled": "datetime"})
 FIELDS["res.partner"]["user_ids"] = "one2many"
 FIELDS["res.partner"]["mobile"] = "char"
@@ -144,18 +151,27 @@ ABSENT: dict[int, set[tuple[str, str]]] = {
 }
 VERSIONS = (17, 18, 19)
 
-RELATIONS = {("res.partner", "country_id"): None, ("res.partner", "state_id"): None,
-             ("res.partner", "company_id"): None, ("project.project", "user_id"): None,
-             ("project.project", "company_id"): None, ("project.project", "account_id"): None,
+RELATIONS = {("res.partner", "country_id"): "res.country", ("res.partner", "state_id"): "res.country.state",
+             ("res.partner", "company_id"): "res.company", ("project.project", "user_id"): "res.users",
+             ("project.project", "company_id"): "res.company",
+             ("project.project", "account_id"): "account.analytic.account",
+             ("res.country.state", "country_id"): "res.country", ("res.company", "partner_id"): "res.partner",
              ("res.partner", "parent_id"): "res.partner", ("res.partner", "commercial_partner_id"): "res.partner",
              ("project.project", "partner_id"): "res.partner", ("mail.message", "author_id"): "res.partner",
              ("base.partner.merge.automatic.wizard", "dst_partner_id"): "res.partner",
-             ("res.users", "partner_id"): "res.partner", ("res.users", "company_id"): None,
-             ("account.move.line", "partner_id"): "res.partner", ("project.project", "analytic_account_id"): None}
+             ("res.users", "partner_id"): "res.partner", ("res.users", "company_id"): "res.company",
+             ("account.move.line", "partner_id"): "res.partner", ("project.project", "analytic_account_id"): "account.analytic.account"}
 LABELS = {"res.partner": "Contact", "project.project": "Project", "queue.job": "Job",
           "mail.message": "Message", "base.partner.merge.automatic.wizard": "Merge Partner Wizard",
-          "res.users": "User", "ir.model": "Models", "account.move.line": "Journal Item"}
+          "res.users": "User", "ir.model": "Models", "account.move.line": "Journal Item", "res.country": "Country",
+          "res.country.state": "Country state", "res.company": "Companies",
+          "account.analytic.account": "Analytic Account"}
 TRANSIENT = {"base.partner.merge.automatic.wizard"}
+#: the comodels the stand-in does not serve, for fields_get
+OTHER_RELATIONS = {"country_id": "res.country", "state_id": "res.country.state", "company_id": "res.company",
+                   "user_id": "res.users", "account_id": "account.analytic.account",
+                   "analytic_account_id": "account.analytic.account", "user_ids": "res.users",
+                   "partner_ids": "res.partner", "depends_on": "queue.job"}
 FIELD_LABELS = {("res.partner", "name"): "Name", ("res.partner", "email"): "Email", ("res.partner", "vat"): "Tax ID",
                 ("res.partner", "parent_id"): "Related Company", ("res.partner", "is_company"): "Is a Company",
                 ("res.partner", "user_ids"): "Users", ("res.partner", "commercial_partner_id"): "Commercial Entity",
@@ -206,6 +222,10 @@ ACCESS: dict[str, dict[str, set[str]]] = {
     "res.users": {"read": {GROUP_USER}, "write": {GROUP_ERP_MANAGER}, "create": {GROUP_ERP_MANAGER},
                   "unlink": {GROUP_ERP_MANAGER}},
     "ir.model": {"read": {GROUP_USER}, "write": {GROUP_SYSTEM}, "create": {GROUP_SYSTEM}, "unlink": {GROUP_SYSTEM}},
+    **{m: {"read": {GROUP_USER}, "write": {GROUP_SYSTEM}, "create": {GROUP_SYSTEM}, "unlink": {GROUP_SYSTEM}}
+       for m in ("res.country", "res.country.state", "res.company")},
+    "account.analytic.account": {"read": {GROUP_USER}, "write": {GROUP_ACCOUNT_INVOICE},
+                                 "create": {GROUP_ACCOUNT_INVOICE}, "unlink": {GROUP_ACCOUNT_INVOICE}},
     "account.move.line": {"read": {GROUP_ACCOUNT_READONLY, GROUP_ACCOUNT_INVOICE},
                           "write": {GROUP_ACCOUNT_INVOICE}, "create": {GROUP_ACCOUNT_INVOICE},
                           "unlink": {GROUP_ACCOUNT_INVOICE}},
@@ -609,6 +629,7 @@ class Orm:
     def _export(self, model: str, rec: dict[str, Any], fields: list[str] | None, load: Any = "_classic_read",
                 context: dict[str, Any] | None = None) -> dict[str, Any]:
         names = list(fields) if fields else self.data.fields(model)
+        classic = load == "_classic_read"  # else (e.g. "_classic_write", None) many2one is the bare id
         bad = [f for f in names if not self.data.has_field(model, f)]
         if bad:
             raise ServerError(f"Invalid field {bad[0]!r} on model {model!r}")
@@ -622,8 +643,8 @@ class Orm:
                 value = sorted(u["id"] for u in self.data.records["res.users"].values()
                                if u.get("partner_id") == rec["id"] and (u.get("active") or not active_test))
             elif FIELDS[model][f] == M2O and f == "commercial_partner_id" and not value:
-                value = [rec["id"], self._display(model, rec)] if load else rec["id"]
-            elif FIELDS[model][f] == M2O and value and load:
+                value = [rec["id"], self._display(model, rec)] if classic else rec["id"]
+            elif FIELDS[model][f] == M2O and value and classic:
                 target = RELATIONS.get((model, f))
                 label = (self._display(target, self.data.records[target][value])
                          if target and value in self.data.records[target] else f"{f},{value}")
@@ -642,10 +663,8 @@ class Orm:
                                     "required": f in REQUIRED.get(model, set()),
                                     "readonly": f in COMPUTED or (model == "queue.job" and f in QUEUE_JOB_PROTECTED),
                                     "help": ""}
-            relation = RELATIONS.get((model, f)) or ({"user_ids": "res.users", "partner_ids": "res.partner",
-                                                      "depends_on": "queue.job"}.get(f))
             if ftype in (M2O, "many2many", "one2many"):
-                desc["relation"] = relation or "res.company" if f == "company_id" else relation or "ir.model"
+                desc["relation"] = RELATIONS.get((model, f)) or OTHER_RELATIONS[f]
             if ftype == "selection":
                 desc["selection"] = SELECTIONS.get((model, f), [])
             out[f] = {k: v for k, v in desc.items() if not attributes or k in attributes}

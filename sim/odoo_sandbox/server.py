@@ -21,8 +21,10 @@ from typing import Any
 
 from odoo_triage.sim.odoo_sandbox.orm import (
     FIELDS,
+    LABELS,
     MODEL_METHODS,
     READ_KWARGS,
+    RECORD_METHODS,
     SIGNATURES,
     AccessDenied,
     AccessError,
@@ -264,11 +266,33 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.rstrip("/") == "/web/version" and self.sandbox.version >= 19:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path == "/web/version" and self.sandbox.version >= 19:
             info = version_info(self.sandbox.version)
             self._send(200, {"version_info": info["server_version_info"], "version": info["server_version"]})
             return
+        if path.startswith("/doc-bearer/") and path.endswith(".json") and self.sandbox.version >= 19:
+            self._doc(path[len("/doc-bearer/"):-len(".json")])
+            return
         self._not_found()
+
+    def _doc(self, model: str) -> None:
+        """19's api_doc (`/doc-bearer/<model>.json`): fields and method parameters, which clients such
+        as odooly read to name JSON-2's arguments."""
+        scheme, _, key = (self.headers.get("Authorization") or "").partition(" ")
+        user = self.sandbox.user_by_key(key.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            self._send(401, {"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey",
+                             "arguments": [], "context": {}, "debug": ""})
+            return
+        if model not in FIELDS:
+            self._send(404, NOT_FOUND)
+            return
+        methods = {m: {"api": ["model"] if m in MODEL_METHODS else [],
+                       "parameters": {name: {} for name in SIGNATURES.get(m, [])}}
+                   for m in sorted(MODEL_METHODS | RECORD_METHODS)}
+        self._send(200, {"model": model, "name": LABELS[model],
+                         "fields": self.sandbox.orm.fields_get(model, None, None), "methods": methods})
 
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0].rstrip("/")

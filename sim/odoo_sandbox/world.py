@@ -42,9 +42,11 @@ def demo_data(keys: dict[str, str] | None = None, db: str = "odoo", version: int
     journal items, failed, started and dependent jobs)."""
     data = SandboxData(users=default_users(keys), db=db, version=version)
     p = data.add
+    p("res.country", id=20, name="Belgium", code="BE")
+    p("res.company", id=1, name="YourCompany", partner_id=1)
     p("res.partner", id=1, name="YourCompany", is_company=True, email="info@yourcompany.example")
     p("res.partner", id=7, name="Acme Corporation", is_company=True, email="info@acme.example",
-      vat="BE0477472701", street="Rue de la Loi 16")
+      vat="BE0477472701", street="Rue de la Loi 16", country_id=20)
     p("res.partner", id=12, name="ACME Corp.", is_company=True, email="info@acme.example",
       city="Brussels", phone="+32 2 555 01 00", zip="1000")
     p("res.partner", id=13, name="Jane Doe", parent_id=12, email="jane@acme.example", type="contact")
