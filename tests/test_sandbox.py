@@ -277,3 +277,75 @@ def test_unlink_fields_get_and_positional_jsonrpc(sb):
     assert 20 not in sb.data.records["res.partner"]
     assert j2(sb, WRITE_LOGIN, "res.partner", "read", {"ids": [20]}).status_code == 404
     assert j2(sb, READ_LOGIN, "res.partner", "_private", {}).json()["name"] == "odoo.exceptions.AccessError"
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@pytest.mark.parametrize("version", [17, 18])
+def test_17_and_18_routes_and_envelopes(version):
+    with start_sandbox(data=demo_data(keys=KEYS, version=version)) as sb:
+        assert httpx.get(f"{sb.url}/web/version").status_code == 404  # JSON-2 and /web/version are 19 only
+        assert httpx.post(f"{sb.url}/json/2/res.partner/search", json={},
+                          headers={"Authorization": "bearer read-key"}).status_code == 404
+        info = httpx.post(f"{sb.url}/web/webclient/version_info", json={"jsonrpc": "2.0", "params": {}}).json()
+        assert info["result"]["server_version_info"][0] == version
+        err = kw(sb, READ_LOGIN, "res.partner", "write", [[7], {"name": "x"}])["error"]
+        assert err["code"] == 200 and err["data"]["name"] == "odoo.exceptions.AccessError"
+        fields = kw(sb, READ_LOGIN, "project.project", "fields_get", [])["result"]
+        assert ("analytic_account_id" in fields, "account_id" in fields) == ((True, False) if version == 17
+                                                                            else (False, True))
+
+
+def test_web_session_and_call_kw():
+    keys = {**KEYS, f"{WRITE_LOGIN}:password": "pw"}
+    with start_sandbox(data=demo_data(keys=keys, version=17)) as sb, httpx.Client(base_url=sb.url) as web:
+        call = {"jsonrpc": "2.0", "id": 1, "params": {"model": "res.partner", "method": "read",
+                                                      "args": [[7], ["name"]], "kwargs": {}}}
+        expired = web.post("/web/dataset/call_kw/res.partner/read", json=call).json()["error"]
+        assert expired["code"] == 100 and expired["data"]["name"] == "odoo.http.SessionExpiredException"
+        refused = web.post("/web/session/authenticate", json={"jsonrpc": "2.0", "params": {
+            "db": "odoo", "login": WRITE_LOGIN, "password": "write-key"}}).json()  # an API key is not a password
+        assert refused["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+        info = web.post("/web/session/authenticate", json={"jsonrpc": "2.0", "params": {
+            "db": "odoo", "login": WRITE_LOGIN, "password": "pw"}}).json()["result"]
+        assert info["uid"] == 7 and info["server_version_info"][0] == 17
+        assert web.post("/web/dataset/call_kw", json=call).json()["result"] == [{"id": 7, "name": "Acme Corporation"}]
+
+
+def test_hook_runs_once_just_before_the_nth_call(sb):
+    seen = []
+    sb.before("res.partner", "read", lambda s: seen.append(len(s.calls)), nth=2)
+    for _ in range(3):
+        j2(sb, READ_LOGIN, "res.partner", "read", {"ids": [7], "fields": ["name"]})
+    assert seen == [1]  # before the second call ran, once
+
+
+def test_res_users_and_groups(sb):
+    users = j2(sb, READ_LOGIN, "res.users", "search_read", {"domain": [], "fields": ["login", "partner_id"],
+                                                            "context": {"active_test": False}}).json()
+    assert {u["login"] for u in users} >= {ADMIN_LOGIN, READ_LOGIN, WRITE_LOGIN, "art.old@vandelay.example"}
+    assert j2(sb, READ_LOGIN, "res.partner", "read", {"ids": [60, 61], "fields": ["user_ids"],
+                                                      "context": {"active_test": False}}).json() == [
+        {"id": 60, "user_ids": [20]}, {"id": 61, "user_ids": [21]}]
+    assert j2(sb, WRITE_LOGIN, "res.users", "has_group", {"ids": [2], "group_ext_id": "base.group_erp_manager"}).json()
+    assert not j2(sb, WRITE_LOGIN, "res.users", "has_group",
+                  {"ids": [7], "group_ext_id": "base.group_erp_manager"}).json()
+    # rights come from groups, not from the login: a user called "admin" without them is no admin
+    sb.data.users[0].groups -= {"base.group_erp_manager", "base.group_system"}
+    resp = j2(sb, ADMIN_LOGIN, "base.partner.merge.automatic.wizard", "create",
+              {"vals_list": {"partner_ids": [[6, 0, [20, 21]]], "dst_partner_id": 20}})
+    merged = j2(sb, ADMIN_LOGIN, "base.partner.merge.automatic.wizard", "action_merge", {"ids": resp.json()})
+    assert merged.status_code == 422 and "same email" in merged.json()["message"]
+
+
+def test_sandbox_command_answers_as_the_version_asked():
+    from typer.testing import CliRunner
+
+    from odoo_triage.app.cli import app
+
+    r = CliRunner().invoke(app, ["odoo-sandbox", "--port", "0", "--odoo-version", "17", "--serve-seconds", "0.2"])
+    assert r.exit_code == 0 and "Odoo stand-in (17.0, JSON-RPC and XML-RPC)" in r.output
+    assert "TRIAGE_ODOO_PROTOCOL=auto" in r.output
+    assert CliRunner().invoke(app, ["odoo-sandbox", "--odoo-version", "17", "--protocol", "json2"]).exit_code == 2
+    assert CliRunner().invoke(app, ["odoo-sandbox", "--odoo-version", "16"]).exit_code == 2
