@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import xmlrpc.client
 from datetime import datetime
 
 import httpx
@@ -27,7 +28,7 @@ from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, demo_data, sta
 
 READ_KEY, WRITE_KEY = "rk-" + "a" * 37, "wk-" + "b" * 37
 KEYS = {READ_LOGIN: READ_KEY, WRITE_LOGIN: WRITE_KEY, "admin": "ak-" + "c" * 37}
-PROTOCOLS = ["json2", "jsonrpc"]
+PROTOCOLS = ["json2", "jsonrpc", "xmlrpc"]
 
 
 def settings(url: str, protocol: str = "json2", **kw) -> OdooSettings:
@@ -133,6 +134,29 @@ def test_jsonrpc_error_envelopes(error, expected):
 def test_jsonrpc_authenticate_false_is_an_auth_error():
     with pytest.raises(OdooAuthError, match="authentication failed"):
         _rpc_gateway(None, auth_result=False)._write_call(WRITE)
+
+
+@pytest.mark.parametrize(("code", "text", "expected", "name"), [
+    (4, "You are not allowed to modify 'Contact'", OdooAccessError, "odoo.exceptions.AccessError"),
+    (3, "Access Denied", OdooAuthError, "odoo.exceptions.AccessDenied"),
+    (2, "Contacts require a name", OdooUserError, "odoo.exceptions.UserError"),
+    (2, "Record does not exist or has been deleted.\n(Record: res.partner(9,))", OdooMissingError,
+     "odoo.exceptions.MissingError"),
+    (1, "Traceback (most recent call last):\n  ...\nbuiltins.ValueError: Invalid field 'nope'", OdooError,
+     "builtins.ValueError"),
+])
+def test_xmlrpc_faults(code, text, expected, name):
+    def handler(request: httpx.Request) -> httpx.Response:
+        method = xmlrpc.client.loads(request.content)[1]
+        if method == "authenticate":
+            return httpx.Response(200, content=xmlrpc.client.dumps((7,), methodresponse=True).encode())
+        assert request.url.path == "/xmlrpc/2/object" and method == "execute_kw"
+        return httpx.Response(200, content=xmlrpc.client.dumps(xmlrpc.client.Fault(code, text)).encode())
+
+    client = httpx.Client(base_url="http://odoo.test", transport=httpx.MockTransport(handler))
+    with pytest.raises(expected) as info:
+        OdooGateway(settings("http://odoo.test", "xmlrpc"), client=client)._write_call(WRITE)
+    assert type(info.value) is expected and info.value.name == name
 
 
 def test_odoo_exception_hierarchy_mirrors_odoo():

@@ -82,7 +82,11 @@ _FAULT_NAMES = {2: "odoo.exceptions.UserError", 3: "odoo.exceptions.AccessDenied
 
 
 def error_from_fault(code: int, text: str) -> OdooError:
-    """An XML-RPC fault: by its code; code 1 carries a traceback whose last line is `name: message`."""
+    """An XML-RPC fault: by its code (2 is the whole UserError family: a ValidationError arrives as an
+    OdooUserError); code 1 carries a traceback whose last line is `name: message`."""
+    if code == 2 and (text or "").startswith("Record does not exist or has been deleted"):
+        # the fault code does not tell UserError's kinds apart; MissingError's message does
+        return OdooMissingError(text, name="odoo.exceptions.MissingError")
     if code in _BY_FAULT:
         cls = _BY_FAULT[code]
         return cls(text or cls.__name__, name=_FAULT_NAMES[code])
