@@ -7,6 +7,7 @@ wizard limits and side effects, queue.job requeue semantics, access rights per u
 
 from __future__ import annotations
 
+import bisect
 import copy
 import fnmatch
 import threading
@@ -472,7 +473,11 @@ def _compare(actual: Any, op: str, value: Any) -> bool:
 
 
 def domain_matches(rec: dict[str, Any], domain: list[Any], model: str) -> bool:
-    expr = _normalise_domain(list(domain))
+    return expr_matches(rec, _normalise_domain(list(domain)), model)
+
+
+def expr_matches(rec: dict[str, Any], expr: list[Any], model: str) -> bool:
+    """A normalised (prefix, explicit) domain against one record."""
     if not expr:
         return True
 
@@ -489,6 +494,16 @@ def domain_matches(rec: dict[str, Any], domain: list[Any], model: str) -> bool:
 
     value, end = walk(0)
     return value
+
+
+def _id_floor(expr: list[Any]) -> int:
+    """For an all-AND domain with an `id > n` (or `>=`) leaf: ids at or below the floor cannot match."""
+    if any(item in ("|", "!") for item in expr):
+        return -1
+    floors = [int(t[2]) - (1 if t[1] == ">=" else 0) for t in expr
+              if isinstance(t, list | tuple) and len(t) == 3 and t[0] == "id" and t[1] in (">", ">=")
+              and isinstance(t[2], int)]
+    return max(floors, default=-1)
 
 
 # --------------------------------------------------------------------------- the ORM
@@ -700,7 +715,7 @@ class Orm:
         if ("active" in FIELDS[model] and context.get("active_test", True)
                 and not any(isinstance(t, list | tuple) and t and t[0] == "active" for t in dom)):
             dom = ["&", ["active", "=", True], *(_normalise_domain(dom) or [[1, "=", 1]])]
-        rows = [r for r in self.data.records[model].values() if domain_matches(r, dom, model)]
+        expr = _normalise_domain(dom)
         key, reverse = "id", False
         if order:
             first = order.split(",")[0].split()
@@ -708,6 +723,17 @@ class Orm:
             reverse = len(first) > 1 and first[1].lower() == "desc"
             if key not in FIELDS[model]:
                 raise ServerError(f"Invalid field {key!r} in order {order!r}")
+        table = self.data.records[model]
+        if key == "id" and not reverse and limit:  # by id: walk ids in order, stop at the page (a cursor read)
+            found: list[int] = []
+            ordered = sorted(table)
+            for rid in ordered[bisect.bisect_right(ordered, _id_floor(expr)):]:
+                if expr_matches(table[rid], expr, model):
+                    found.append(rid)
+                    if len(found) >= (offset or 0) + limit:
+                        break
+            return found[offset or 0:]
+        rows = [r for r in table.values() if expr_matches(r, expr, model)]
         rows.sort(key=lambda r: (r.get(key) in (False, None), r.get(key) if r.get(key) not in (False, None) else 0),
                   reverse=reverse)
         ids = [r["id"] for r in rows][offset or 0:]
