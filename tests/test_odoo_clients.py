@@ -238,3 +238,21 @@ def test_19_without_deprecated_rpc_still_works_on_json2():
         assert gw.protocol == "json2"
         with pytest.raises(OdooError, match="HTTP 404"):
             _gateway(sb, protocol_on_19="jsonrpc").preflight(parse_action("archive_project", {"project_id": 3}))
+
+
+@pytest.mark.parametrize("version", [17, 18])
+def test_an_approved_merge_executes_on_17_and_18_with_default_settings(store, version):
+    """The bug this file exists for: with default settings the gateway refused every action on 17 and 18."""
+    from odoo_triage.agent.approvals import approve, execute, propose
+    from odoo_triage.core.domain import RemediationProposal
+    from odoo_triage.core.settings import Settings
+
+    settings = Settings(users={"dana": "approver", "agent": "approver"})
+    propose(store, RemediationProposal(proposal_id="p-17", incident_id="inc-1", action="merge_partners",
+                                       params={"partner_ids": [7, 12], "destination_id": 7}, proposed_by="agent"))
+    approve(store, "p-17", "dana", "same company", settings)
+    with start_sandbox(data=demo_data(keys=KEYS, version=version)) as sb, _gateway(sb) as gw:
+        assert gw.settings.protocol == "auto"
+        result = execute(store, "p-17", "dana", gw, settings=settings)
+        assert result.status == "executed", result.error
+        assert gw.protocol == "jsonrpc" and 12 not in sb.data.records["res.partner"]
