@@ -11,8 +11,6 @@ import xmlrpc.client
 from urllib.parse import urlparse
 
 import httpx
-import odooly
-import odoorpc
 import pytest
 
 from odoo_triage.agent.actions import parse_action
@@ -91,6 +89,7 @@ def test_xmlrpc_client(sb):
 
 
 def test_odoorpc(sb):
+    odoorpc = pytest.importorskip("odoorpc")  # dev extra
     url = urlparse(sb.url)
     odoo = odoorpc.ODOO(url.hostname, port=url.port)  # asks /web/webclient/version_info
     assert odoo.version == f"{sb.version}.0"
@@ -142,7 +141,7 @@ def _one_id(result) -> int:
     return int(getattr(result, "id", result))
 
 
-def _odooly_exercise(env, sb) -> None:
+def _odooly_exercise(odooly, env, sb) -> None:
     partners = env["res.partner"]
     assert partners.search_read([("id", "in", [7, 20])], ["name"]) == [{"id": 7, "name": "Acme Corporation"},
                                                                        {"id": 20, "name": "Globex"}]
@@ -168,6 +167,7 @@ def _odooly_exercise(env, sb) -> None:
 
 @pytest.mark.parametrize("via", ["jsonrpc", "web-session", "json2"])
 def test_odooly(sb, via):
+    odooly = pytest.importorskip("odooly")  # dev extra
     if via == "json2" and sb.version < 19:
         assert httpx.post(f"{sb.url}/json/2/res.users/context_get", json={}).status_code == 404
         return
@@ -178,10 +178,11 @@ def test_odooly(sb, via):
     else:
         client = odooly.Client(sb.url, db="odoo", user=WRITE_LOGIN, api_key=KEYS[WRITE_LOGIN])
     assert client.env.uid == 7 and client.version_info == float(sb.version)
-    _odooly_exercise(client.env, sb)
+    _odooly_exercise(odooly, client.env, sb)
 
 
 def test_odooly_read_user_is_refused_writes(sb):
+    odooly = pytest.importorskip("odooly")
     client = odooly.Client(f"{sb.url}/jsonrpc", db="odoo", user=READ_LOGIN, password=KEYS[READ_LOGIN])
     with pytest.raises(odooly.ServerError, match="AccessError|not allowed to modify"):
         client.env["res.partner"].browse(20).write({"name": "x"})
