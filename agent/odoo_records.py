@@ -66,7 +66,10 @@ def read_all(gw: OdooGateway, model: str, domain: list[Any], fields: list[str], 
             progress(ReadProgress(model=model, done=len(rows), total=max(total, len(rows)), pages=pages))
         if len(page) < size:
             break
-        last = max(int(r["id"]) for r in page)
+        top = max(int(r["id"]) for r in page)
+        if top <= last:  # a server that ignores the cursor would loop forever
+            raise OdooError(f"paged read of {model} did not advance past id {last}", name="paging")
+        last = top
     if "id" not in wanted:
         for r in rows:
             r.pop("id", None)

@@ -417,3 +417,21 @@ def test_paged_reads_cover_every_record_with_progress(sandbox):
     assert len(limits) == seen[-1].pages
     jobs = read_all(gw, "queue.job", [["state", "=", "failed"]], ["uuid"], page_size=2)
     assert len(jobs) == 4 and all(set(j) == {"uuid"} for j in jobs)
+
+
+def test_a_paged_read_that_does_not_advance_stops():
+    from types import SimpleNamespace
+
+    from odoo_triage.agent.odoo_records import read_all
+
+    class IgnoresTheCursor:
+        settings = SimpleNamespace(page_size=2)
+
+        def search_count(self, model, domain, context=None):
+            return 10
+
+        def search_read(self, model, domain, fields, **kw):
+            return [{"id": 1}, {"id": 2}]  # the same page, whatever the cursor
+
+    with pytest.raises(OdooError, match="did not advance"):
+        read_all(IgnoresTheCursor(), "res.partner", [], ["id"])
