@@ -1,4 +1,5 @@
-"""Paged reads from Odoo (the stand-in) per protocol: records/s, pages, and the largest single answer.
+"""Reads from Odoo (the stand-in) per protocol: ms per small call, and paged reads (records/s, pages,
+the largest single answer).
 
     python benchmarks/bench_odoo_read.py [--partners 20000] [--page-size 500] [--version 19]
 
@@ -29,6 +30,11 @@ def bench(partners: int, page_size: int, version: int) -> list[dict[str, object]
             s = OdooSettings(url=sb.url, db="odoo", protocol=protocol, read_key="rk", write_key="wk",
                              page_size=page_size, timeout_s=120)
             with OdooGateway(s) as gw:
+                gw.read("res.partner", [1], ["name"])
+                t0 = time.perf_counter()
+                for _ in range(50):
+                    gw.read("res.partner", [1], ["name"])
+                call_ms = (time.perf_counter() - t0) / 50 * 1000
                 pages = []
                 t0 = time.perf_counter()
                 got = read_partners(gw, progress=pages.append)
@@ -36,7 +42,7 @@ def bench(partners: int, page_size: int, version: int) -> list[dict[str, object]
                 t0 = time.perf_counter()
                 whole = gw.search_read("res.partner", [], ["id", "name", "email", "city"])
                 unpaged = time.perf_counter() - t0
-            rows.append({"protocol": protocol, "records": len(got), "pages": pages[-1].pages,
+            rows.append({"protocol": protocol, "ms_per_call": round(call_ms, 1), "records": len(got), "pages": pages[-1].pages,
                          "paged_s": round(paged, 2), "paged_rec_per_s": int(len(got) / paged),
                          "largest_answer_records": page_size, "unpaged_s": round(unpaged, 2),
                          "unpaged_answer_records": len(whole)})
