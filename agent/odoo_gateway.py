@@ -1,19 +1,23 @@
-"""The one module that writes to Odoo: JSON-2 and JSON-RPC over httpx, typed errors, guarded actions.
+"""The one module that writes to Odoo: the protocol the server speaks, typed errors, guarded actions.
 
-Reads use the read-only credentials; only `execute_action` (the executor path in agent/approvals.py)
-uses the write credentials. Keys are `SecretStr`s: they are never logged, never put in an
-exception and never shown in a repr. A write that times out is never retried: the gateway re-reads
-to learn whether it happened (Odoo runs each call in its own transaction, so it either did or not).
+The protocol is picked from the server's version (agent/odoo/protocols.py): JSON-2 on 19, JSON-RPC
+or XML-RPC on 17 and 18. Reads use the read-only credentials; only `execute_action` (the executor path
+in agent/approvals.py) uses the write credentials. Keys are `SecretStr`s: they are never logged, never
+put in an exception and never shown in a repr. A write that times out is never retried: the gateway
+re-reads to learn whether it happened (Odoo runs each call in its own transaction, so it either did
+or not). Odoo has no conditional write over RPC, so every write is preceded by a fresh, filtered read
+immediately before it and followed by a verifying read; what the verification does not confirm is
+reported, never counted as done.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import markupsafe
 from pydantic import BaseModel, Field, SecretStr
 
 from odoo_triage.agent.actions import (
@@ -27,83 +31,40 @@ from odoo_triage.agent.actions import (
     _Action,
 )
 from odoo_triage.agent.approval_tokens import ApprovalToken, ApprovalTokenInvalid, verify_token
-from odoo_triage.agent.redact import redact
+from odoo_triage.agent.odoo.errors import (
+    GatewayRefused,
+    OdooAccessError,
+    OdooAuthError,
+    OdooConnectionError,
+    OdooError,
+    OdooLockError,
+    OdooMissingError,
+    OdooTimeoutError,
+    OdooUserError,
+    OdooValidationError,
+    error_from_odoo,
+)
+from odoo_triage.agent.odoo.protocols import (
+    Credential,
+    Protocol,
+    ServerVersion,
+    Transport,
+    choose_protocol,
+    detect_version,
+    make_protocol,
+)
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.settings import OdooSettings, Settings
 
 log = logging.getLogger(__name__)
 
-# --------------------------------------------------------------------------- errors
+__all__ = ["ActionOutcome", "GatewayRefused", "OdooAccessError", "OdooAuthError", "OdooConnectionError",
+           "OdooError", "OdooGateway", "OdooLockError", "OdooMissingError", "OdooTimeoutError", "OdooUserError",
+           "OdooValidationError", "error_from_odoo", "offline_outcome"]
 
-
-class OdooError(Exception):
-    """An error from Odoo (or on the way to it). `name` is Odoo's exception class when known."""
-
-    def __init__(self, message: str, *, name: str = "", http_status: int | None = None,
-                 arguments: list[Any] | None = None) -> None:
-        self.message = redact(message)
-        self.name = name
-        self.http_status = http_status
-        self.arguments = arguments or []
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        short = self.name.rsplit(".", 1)[-1] if self.name else type(self).__name__
-        return f"{short}: {self.message}"
-
-
-class OdooAuthError(OdooError):
-    """Bad or missing API key / login (AccessDenied, HTTP 401 "Invalid apikey")."""
-
-
-class OdooUserError(OdooError):
-    """odoo.exceptions.UserError; like in Odoo, the three below are kinds of it."""
-
-
-class OdooAccessError(OdooUserError):
-    """odoo.exceptions.AccessError: the user lacks the rights (JSON-2: HTTP 403)."""
-
-
-class OdooValidationError(OdooUserError):
-    """odoo.exceptions.ValidationError: a constraint refused the values (JSON-2: HTTP 422)."""
-
-
-class OdooMissingError(OdooUserError):
-    """odoo.exceptions.MissingError: the record does not exist or was deleted (JSON-2: HTTP 404)."""
-
-
-class OdooLockError(OdooError):
-    """odoo.exceptions.LockError: the record is being written by someone else (JSON-2: HTTP 409)."""
-
-
-class OdooTimeoutError(OdooError):
-    """No answer in time. For a write the outcome is unknown, so it is re-read, never retried."""
-
-
-class OdooConnectionError(OdooError):
-    """Odoo could not be reached at all."""
-
-
-class GatewayRefused(OdooError):
-    """The gateway's own guard refused before writing (a started job, a changed write_date...)."""
-
-
-_BY_NAME: dict[str, type[OdooError]] = {
-    "AccessDenied": OdooAuthError, "Unauthorized": OdooAuthError, "AccessError": OdooAccessError,
-    "ValidationError": OdooValidationError, "MissingError": OdooMissingError, "UserError": OdooUserError,
-    "RedirectWarning": OdooUserError, "LockError": OdooLockError, "CacheMiss": OdooMissingError,
-}
-_BY_STATUS: dict[int, type[OdooError]] = {401: OdooAuthError, 403: OdooAccessError, 409: OdooLockError,
-                                          422: OdooUserError}
-
-
-def error_from_odoo(name: str, message: str, http_status: int | None = None,
-                    arguments: list[Any] | None = None) -> OdooError:
-    """The typed exception for Odoo's error: by exception class first, then by HTTP status."""
-    short = (name or "").rsplit(".", 1)[-1]
-    cls = _BY_NAME.get(short) or (_BY_STATUS.get(http_status or 0) if http_status else None) or OdooError
-    return cls(message or short or "Odoo error", name=name, http_status=http_status, arguments=arguments)
-
+#: the merge wizard skips its e-mail check for these (env.is_admin(): Settings / Access Rights)
+ADMIN_GROUP = "base.group_erp_manager"
+JOURNAL_ITEMS_SHOWN = 50
 
 # --------------------------------------------------------------------------- outcome
 
@@ -131,33 +92,25 @@ def _odoo_datetime(value: Any) -> datetime | None:
     return dt.replace(microsecond=0)
 
 
-class _Credential:
-    __slots__ = ("login", "key")
-
-    def __init__(self, login: str, key: SecretStr | None) -> None:
-        self.login = login
-        self.key = key
-
-    def __repr__(self) -> str:
-        return f"_Credential(login={self.login!r}, key={'**********' if self.key else None})"
+def _m2o_id(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) else value
 
 
 # --------------------------------------------------------------------------- gateway
 
 
 class OdooGateway:
-    """Odoo's external API over httpx, on the protocol the settings name (json2 or jsonrpc)."""
+    """Odoo's external API over httpx, on the protocol the server's version calls for."""
 
     def __init__(self, settings: OdooSettings, *, client: httpx.Client | None = None,
                  approval_key: SecretStr | None = None) -> None:
         self.settings = settings
         self._approval_key = approval_key  # verifies the approval token of every write (issue #12)
-        self.protocol = settings.protocol
-        self._read = _Credential(settings.read_login, settings.read_key)
-        self._write = _Credential(settings.write_login, settings.write_key)
-        self._client = client or httpx.Client(base_url=settings.base_url, timeout=settings.timeout_s)
-        self._uids: dict[str, int] = {}
-        self._ids = itertools.count(1)
+        self._transport = Transport(settings, client)
+        self._read = Credential(settings.read_login, settings.read_key, "READ")
+        self._write = Credential(settings.write_login, settings.write_key, "WRITE")
+        self._server: ServerVersion | None = None
+        self._protocol: Protocol | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | OdooSettings, **kw: Any) -> OdooGateway:
@@ -167,10 +120,11 @@ class OdooGateway:
         return cls(settings, **kw)
 
     def __repr__(self) -> str:
-        return f"OdooGateway(url={self.settings.base_url!r}, db={self.settings.db!r}, protocol={self.protocol!r})"
+        return (f"OdooGateway(url={self.settings.base_url!r}, db={self.settings.db!r}, "
+                f"protocol={self.settings.protocol!r})")
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.client.close()
 
     def __enter__(self) -> OdooGateway:
         return self
@@ -178,92 +132,39 @@ class OdooGateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ transport
-    def _post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
-        try:
-            return self._client.post(path, json=body, headers=headers)
-        except httpx.TimeoutException:
-            raise OdooTimeoutError(f"no answer from Odoo within {self.settings.timeout_s}s on {path}",
-                                   name="timeout") from None
-        except httpx.HTTPError as exc:
-            raise OdooConnectionError(f"cannot reach Odoo at {self.settings.base_url}: {type(exc).__name__}",
-                                      name="connection") from None
+    # ------------------------------------------------------------------ protocol
+    def server_version(self) -> ServerVersion:
+        """The server's version, asked once (`/web/webclient/version_info`, 17 to 19)."""
+        if self._server is None:
+            self._server = detect_version(self._transport)
+        return self._server
 
-    def _jsonrpc(self, service: str, method: str, args: list[Any]) -> Any:
-        body = {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args},
-                "id": next(self._ids)}
-        resp = self._post("/jsonrpc", body)
-        if resp.status_code != 200:
-            raise error_from_odoo("", f"HTTP {resp.status_code} from /jsonrpc", resp.status_code)
-        try:
-            payload = resp.json()
-        except ValueError:
-            raise OdooError("unparsable JSON-RPC answer", http_status=resp.status_code) from None
-        if "error" in payload:
-            err = payload["error"] or {}
-            data = err.get("data") or {}
-            if err.get("code") == 100:
-                raise OdooAuthError(data.get("message") or "Odoo session expired", name=data.get("name", ""))
-            raise error_from_odoo(data.get("name", ""), data.get("message") or err.get("message", ""),
-                                  None, data.get("arguments"))
-        return payload.get("result")
+    def _proto(self) -> Protocol:
+        if self._protocol is None:
+            if self.settings.protocol == "auto":
+                name = choose_protocol(self.settings, self.server_version().major)
+            else:
+                name = self.settings.protocol
+            self._protocol = make_protocol(name, self._transport, self.settings.db)
+        return self._protocol
 
-    def _uid(self, cred: _Credential) -> int:
-        if cred.login not in self._uids:
-            uid = self._jsonrpc("common", "authenticate",
-                                [self.settings.db, cred.login, cred.key.get_secret_value(), {}])
-            if not uid:
-                raise OdooAuthError(f"authentication failed for login {cred.login!r} on database "
-                                    f"{self.settings.db!r}", name="authenticate")
-            self._uids[cred.login] = int(uid)
-        return self._uids[cred.login]
+    @property
+    def protocol(self) -> str:
+        """json2, jsonrpc or xmlrpc: the one in use (asks the server when the setting is auto)."""
+        return self._proto().name
 
-    def _json2(self, cred: _Credential, model: str, method: str, ids: list[int] | None,
-               kwargs: dict[str, Any], context: dict[str, Any]) -> Any:
-        headers = {"Authorization": f"bearer {cred.key.get_secret_value()}"}
-        if self.settings.db:
-            headers["X-Odoo-Database"] = self.settings.db
-        body: dict[str, Any] = dict(kwargs)
-        if ids is not None:
-            body["ids"] = ids
-        if context:
-            body["context"] = context
-        resp = self._post(f"/json/2/{model}/{method}", body, headers)
-        if resp.status_code == 200:
-            return resp.json()
-        try:
-            err = resp.json()
-            if not isinstance(err, dict):
-                raise ValueError
-        except ValueError:
-            err = {"name": "", "message": f"HTTP {resp.status_code} from Odoo"}
-        raise error_from_odoo(err.get("name", ""), err.get("message", ""), resp.status_code, err.get("arguments"))
+    def version(self) -> dict[str, Any]:
+        """common.version()'s answer: server_version, server_version_info, server_serie, protocol_version."""
+        return self.server_version().info
 
-    def _call(self, cred: _Credential, model: str, method: str, ids: list[int] | None,
+    def _call(self, cred: Credential, model: str, method: str, ids: list[int] | None,
               kwargs: dict[str, Any], context: dict[str, Any]) -> Any:
-        if cred.key is None:
-            which = "WRITE" if cred is self._write else "READ"
-            raise OdooAuthError(f"no Odoo API key for {cred.login!r}: set TRIAGE_ODOO_{which}_KEY", name="config")
-        log.info("odoo %s %s.%s ids=%s as %s", self.protocol, model, method, ids, cred.login)
-        if self.protocol == "json2":
-            return self._json2(cred, model, method, ids, kwargs, context)
-        args: list[Any] = [ids] if ids is not None else []
-        kw = {**kwargs, **({"context": context} if context else {})}
-        return self._jsonrpc("object", "execute_kw", [self.settings.db, self._uid(cred),
-                                                      cred.key.get_secret_value(), model, method, args, kw])
+        cred.secret()  # a missing key is a configuration error before anything is sent
+        proto = self._proto()
+        log.info("odoo %s %s.%s ids=%s as %s", proto.name, model, method, ids, cred.login)
+        return proto.call(cred, model, method, ids, kwargs, context)
 
     # ------------------------------------------------------------------ reads (read-only user)
-    def version(self) -> dict[str, Any]:
-        if self.protocol == "jsonrpc":
-            return self._jsonrpc("common", "version", [])
-        try:
-            resp = self._client.get("/web/version")
-        except httpx.HTTPError as exc:
-            raise OdooConnectionError(f"cannot reach Odoo at {self.settings.base_url}: {type(exc).__name__}") from None
-        if resp.status_code != 200:
-            raise error_from_odoo("", f"HTTP {resp.status_code} from /web/version", resp.status_code)
-        return resp.json()
-
     def read_call(self, model: str, method: str, ids: list[int] | None = None, *,
                   context: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """A read with the read-only user; a timed-out read is safe to retry once."""
@@ -273,16 +174,25 @@ class OdooGateway:
             return self._call(self._read, model, method, ids, kwargs, context or {})
 
     def search_read(self, model: str, domain: list[Any], fields: list[str] | None = None, *,
-                    limit: int | None = None, context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                    limit: int | None = None, offset: int = 0, order: str | None = None,
+                    context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         kw: dict[str, Any] = {"domain": domain}
         if fields:
             kw["fields"] = fields
+        if offset:
+            kw["offset"] = offset
         if limit:
             kw["limit"] = limit
+        if order:
+            kw["order"] = order
         return self.read_call(model, "search_read", None, context=context, **kw)
 
-    def read(self, model: str, ids: list[int], fields: list[str] | None = None) -> list[dict[str, Any]]:
-        return self.read_call(model, "read", ids, **({"fields": fields} if fields else {}))
+    def search_count(self, model: str, domain: list[Any], *, context: dict[str, Any] | None = None) -> int:
+        return int(self.read_call(model, "search_count", None, context=context, domain=domain))
+
+    def read(self, model: str, ids: list[int], fields: list[str] | None = None, *,
+             context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.read_call(model, "read", ids, context=context, **({"fields": fields} if fields else {}))
 
     def run_read(self, call: OdooCall) -> Any:
         if call.write:
@@ -290,17 +200,31 @@ class OdooGateway:
         return self.read_call(call.model, call.method, call.ids, context=call.context, **call.kwargs)
 
     def preflight(self, action: _Action) -> None:
-        """Before an execution is claimed: keys present and Odoo answering, so a configuration
-        problem is a refusal to retry later rather than a spent, failed execution."""
+        """Before an execution is claimed: keys present, two different users, both authenticated on a
+        server whose version speaks the configured protocol, so a configuration problem (a wrong write
+        key included) is a refusal to retry later rather than a spent, failed execution."""
         calls = action.odoo_calls()
-        for cred, needed, var in ((self._read, any(not c.write for c in calls), "READ"),
-                                  (self._write, any(c.write for c in calls), "WRITE")):
-            if needed and cred.key is None:
-                raise OdooAuthError(f"no Odoo API key for {cred.login!r}: set TRIAGE_ODOO_{var}_KEY", name="config")
-        if calls:
-            self.version()
-            if self.protocol == "jsonrpc":
-                self._uid(self._write if any(c.write for c in calls) else self._read)
+        if not calls:
+            return
+        for cred in (self._read, self._write):
+            cred.secret()
+        if self._read.secret() == self._write.secret():
+            raise OdooAuthError("the read and write users have the same API key: give the read user its own, "
+                                "read-only key", name="config")
+        self._server, self._protocol = None, None
+        choose_protocol(self.settings, self.server_version().major)  # refuses JSON-2 before 19
+        proto = self._proto()
+        uids = {}
+        for cred in (self._read, self._write):
+            cred.uid = None
+            try:
+                uids[cred.role] = proto.authenticate(cred)
+            except OdooAuthError as exc:
+                raise OdooAuthError(f"the {cred.role.lower()} user {cred.login!r} cannot log in over {proto.name}: "
+                                    f"{exc.message}", name=exc.name or "authenticate") from None
+        if uids["READ"] == uids["WRITE"]:
+            raise OdooAuthError(f"the read and write keys belong to the same Odoo user (uid {uids['READ']})",
+                                name="config")
 
     # ------------------------------------------------------------------ writes (executor only)
     def _write_call(self, call: OdooCall, ids: list[int] | None = None) -> Any:
@@ -309,9 +233,10 @@ class OdooGateway:
 
     def execute_action(self, action: _Action, dry_run: bool = False, *,
                        approval: ApprovalToken | None = None) -> ActionOutcome:
-        """Run an allow-listed action: guards read first, writes with the write user, then verify.
+        """Run an allow-listed action: the one entry point for every write.
 
-        Dry-run performs the reads (so it shows what would be skipped or refused) and no write.
+        Guards read first, writes go with the write user, then a read verifies. Dry-run performs the
+        reads and Odoo's own checks read-only (so it shows what would be skipped or refused) and no write.
         Anything that writes needs `approval`, the token agent.approvals.execute mints.
         """
         # ---- approval gate (issue #12): no write without a verified approval token
@@ -331,6 +256,7 @@ class OdooGateway:
         handler(action, out)
         return out
 
+    # ------------------------------------------------------------------ requeue
     def _requeue(self, action: RequeueJobs, out: ActionOutcome) -> None:
         read, write, verify = action.odoo_calls()
         jobs = self.run_read(read)
@@ -340,26 +266,101 @@ class OdooGateway:
                        "started: never requeued, it would run twice" if by_uuid[u]["state"] == "started" else
                        f"state is {by_uuid[u]['state']}, not failed")
                    for u in action.job_uuids if u not in {j["uuid"] for j in eligible}}
-        ids = [j["id"] for j in eligible]
-        out.details.update(requeue_ids=ids, skipped=skipped)
-        out.calls[1] = write.model_copy(update={"ids": ids, "ids_from": None}).render()
-        if not ids:
+        out.details.update(skipped=skipped)
+        if not eligible:
             raise GatewayRefused(f"no failed job to requeue among {len(action.job_uuids)}: "
                                  + "; ".join(f"{u}: {why}" for u, why in skipped.items()), name="guard")
         if out.dry_run:
+            ids = [j["id"] for j in eligible]
+            out.details["requeue_ids"] = ids
+            out.calls[1] = write.model_copy(update={"ids": ids, "ids_from": None}).render()
             out.summary = f"would requeue {len(ids)} failed queue.job ({len(skipped)} skipped)"
             return
+        # immediately before the write: only what is failed NOW (a job the runner took meanwhile would
+        # run twice: OCA's requeue does not refuse `started`)
+        now_failed = self.search_read("queue.job", [["uuid", "in", [j["uuid"] for j in eligible]],
+                                                    ["state", "=", "failed"]], ["id", "uuid", "state"])
+        still = {j["uuid"] for j in now_failed}
+        for j in eligible:
+            if j["uuid"] not in still:
+                skipped[j["uuid"]] = "no longer failed just before the requeue: left alone"
+        ids = [j["id"] for j in now_failed]
+        out.details["requeue_ids"] = ids
+        out.calls[1] = write.model_copy(update={"ids": ids, "ids_from": None}).render()
+        if not ids:
+            raise GatewayRefused("no job was still failed just before the requeue: nothing requeued", name="guard")
         try:
             self._write_call(write, ids)
         except OdooTimeoutError:
-            out.confirmed_after_timeout = True  # re-read below decides; never requeue twice
+            out.confirmed_after_timeout = True  # the re-read below decides; never requeue twice
         after = {j["uuid"]: j for j in self.run_read(verify)}
-        not_pending = [j["uuid"] for j in eligible if after.get(j["uuid"], {}).get("state") not in
-                       ("pending", "enqueued", "started", "done")]
-        if not_pending:
-            raise OdooError(f"requeue not confirmed for {not_pending}: still {[after.get(u, {}).get('state') for u in not_pending]}",
+        requeued, waiting, unconfirmed = [], [], {}
+        for j in now_failed:
+            state = after.get(j["uuid"], {}).get("state")
+            if state == "pending":
+                requeued.append(j["uuid"])
+            elif state == "wait_dependencies":  # OCA: requeued, waiting for a job it depends on
+                waiting.append(j["uuid"])
+            else:
+                unconfirmed[j["uuid"]] = f"state is {state or 'gone'} right after the requeue, not pending"
+        out.details.update(requeued=requeued, waiting_dependencies=waiting, not_requeued=unconfirmed)
+        if unconfirmed:
+            raise OdooError(f"requeue not confirmed for {len(unconfirmed)} of {len(ids)} job(s): "
+                            + "; ".join(f"{u}: {why}" for u, why in unconfirmed.items())
+                            + (f" (confirmed: {len(requeued) + len(waiting)})" if requeued or waiting else ""),
                             name="verify")
-        out.summary = f"requeued {len(ids)} failed queue.job" + (f", skipped {len(skipped)}" if skipped else "")
+        out.summary = (f"requeued {len(requeued) + len(waiting)} failed queue.job"
+                       + (f" ({len(waiting)} waiting for dependencies)" if waiting else "")
+                       + (f", skipped {len(skipped)}" if skipped else ""))
+
+    # ------------------------------------------------------------------ merge
+    def _merge_checks(self, alive: list[int], dst: int, out: ActionOutcome) -> None:
+        """The merge wizard's refusals, read-only (base_partner_merge.py `_merge`), and what it would
+        repoint that the approver should see: posted journal items move to the destination."""
+        ctx = {"active_test": False}
+        partners = {p["id"]: p for p in self.read("res.partner", alive, ["email", "parent_id", "user_ids"],
+                                                  context=ctx)}
+        if len(alive) > 3:
+            raise GatewayRefused("Odoo refuses to merge more than 3 contacts at once", name="guard")
+        family: set[int] = set()
+        for pid in alive:
+            family |= {r["id"] for r in self.search_read("res.partner", [["id", "child_of", [pid]]], ["id"],
+                                                         context=ctx)} - {pid}
+        if family & set(alive):
+            raise GatewayRefused(f"Odoo refuses: res.partner {sorted(family & set(alive))} is a parent or child "
+                                 "of another partner in the merge", name="guard")
+        emails = {partners[p].get("email") or False for p in alive}
+        if len(emails) > 1 and not self._write_is_admin():
+            raise GatewayRefused(f"Odoo refuses: the e-mails differ exactly ({sorted(map(str, emails))}) and the "
+                                 "write user is not an administrator", name="guard")
+        users = sorted({u for p in alive for u in partners[p].get("user_ids") or []})
+        if len(users) > 1:
+            raise GatewayRefused(f"Odoo refuses: the partners are linked to {len(users)} users {users} "
+                                 "(archived ones count)", name="guard")
+        sources = [p for p in alive if p != dst]
+        try:
+            domain = [["partner_id", "in", sources]]
+            count = self.search_count("account.move.line", domain)
+            lines = self.search_read("account.move.line", domain, ["move_name", "partner_id", "parent_state"],
+                                     limit=JOURNAL_ITEMS_SHOWN, order="id") if count else []
+            out.details["journal_items"] = {"count": count, "shown": lines}
+        except OdooAccessError:
+            out.details["journal_items"] = {"count": None, "note": "the read user cannot see journal items"}
+        except OdooUserError as exc:
+            if "doesn't exist" not in exc.message:
+                raise
+            out.details["journal_items"] = {"count": 0, "note": "no accounting module"}
+        except OdooError as exc:
+            if exc.http_status != 404:
+                raise
+            out.details["journal_items"] = {"count": 0, "note": "no accounting module"}
+
+    def _write_is_admin(self) -> bool:
+        try:
+            uid = self._proto().authenticate(self._write)
+            return bool(self._call(self._write, "res.users", "has_group", [uid], {"group_ext_id": ADMIN_GROUP}, {}))
+        except OdooUserError:
+            return False
 
     def _merge(self, action: MergePartners, out: ActionOutcome) -> None:
         before_call, create, merge, verify = action.odoo_calls()
@@ -373,8 +374,11 @@ class OdooGateway:
             out.noop = True
             out.summary = f"nothing to merge: res.partner {sources} already gone, {dst} remains"
             return
+        self._merge_checks([dst, *alive], dst, out)
+        items = out.details.get("journal_items", {}).get("count")
+        repoint = f"; {items} journal item(s) would move to {dst}" if items else ""
         if out.dry_run:
-            out.summary = f"would merge res.partner {', '.join(map(str, alive))} into {dst}"
+            out.summary = f"would merge res.partner {', '.join(map(str, alive))} into {dst}{repoint}"
             return
         created = self._write_call(create)
         wizard_id = created[0] if isinstance(created, list) else created
@@ -390,8 +394,10 @@ class OdooGateway:
             raise OdooError(f"merge not confirmed: res.partner {left} still exist" if left else
                             f"merge not confirmed: destination {dst} is gone", name="verify")
         out.details["after"] = list(after.values())
-        out.summary = f"merged res.partner {', '.join(map(str, alive))} into {dst}"
+        out.summary = f"merged res.partner {', '.join(map(str, alive))} into {dst}" + repoint.replace(
+            "would move", "moved")
 
+    # ------------------------------------------------------------------ archive, set_field, note
     def _archive(self, action: ArchiveProject, out: ActionOutcome) -> None:
         (write,) = action.odoo_calls()
         current = self.read("project.project", [action.project_id], ["active", "name"])[0]
@@ -412,24 +418,36 @@ class OdooGateway:
     def _set_field(self, action: SetField, out: ActionOutcome) -> None:
         read, write = action.odoo_calls()
         current = self.run_read(read)[0]
-        expected, actual = _odoo_datetime(action.expected_write_date), _odoo_datetime(current.get("write_date"))
         out.details.update(before=current)
-        if expected != actual:
-            raise GatewayRefused(f"{action.model} {action.record_id} changed since the proposal: write_date is "
-                                 f"{current.get('write_date')}, expected {expected:%Y-%m-%d %H:%M:%S}", name="guard")
+        self._check_unchanged(action, current, "changed since the proposal")
         if out.dry_run:
             out.summary = f"would set {action.model} {action.record_id}.{action.field}"
             return
+        # write_date has one-second precision over the API: compare the field's value too, and re-read
+        # immediately before the write so the window left is one round trip
+        again = self.run_read(read)[0]
+        self._check_unchanged(action, again, "changed just before the write")
+        if _m2o_id(again.get(action.field)) != _m2o_id(current.get(action.field)):
+            raise GatewayRefused(f"{action.model} {action.record_id}.{action.field} changed just before the "
+                                 "write: nothing written", name="conflict")
         try:
             self._write_call(write)
         except OdooTimeoutError:
             out.confirmed_after_timeout = True
-        after = self.read(action.model, [action.record_id], [action.field])[0]
-        value = after.get(action.field)
-        value = value[0] if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) else value
+        after = self.read(action.model, [action.record_id], [action.field, "write_date"])[0]
+        value = _m2o_id(after.get(action.field))
+        out.details["after"] = after
         if value != action.value:
-            raise OdooError(f"write not confirmed: {action.field} is {value!r}", name="verify")
+            raise OdooError(f"conflict: {action.model} {action.record_id}.{action.field} is {value!r} right after "
+                            f"the write, not the value written: someone else wrote it too", name="conflict")
         out.summary = f"set {action.model} {action.record_id}.{action.field}"
+
+    @staticmethod
+    def _check_unchanged(action: SetField, current: dict[str, Any], why: str) -> None:
+        expected, actual = _odoo_datetime(action.expected_write_date), _odoo_datetime(current.get("write_date"))
+        if expected != actual:
+            raise GatewayRefused(f"{action.model} {action.record_id} {why}: write_date is "
+                                 f"{current.get('write_date')}, expected {expected:%Y-%m-%d %H:%M:%S}", name="guard")
 
     def _post_note(self, action: PostNote, out: ActionOutcome) -> None:
         (post,) = action.odoo_calls()
@@ -440,8 +458,10 @@ class OdooGateway:
             result = self._write_call(post)
         except OdooTimeoutError:
             out.confirmed_after_timeout = True
+            # message_post escapes a plain-text body: the stored body is the escaped one
+            stored = str(markupsafe.escape(action.body))
             found = self.search_read("mail.message", [["model", "=", action.model], ["res_id", "=", action.record_id],
-                                                      ["body", "=", action.body]], ["id"])
+                                                      ["body", "=", stored]], ["id"])
             if not found:
                 raise OdooTimeoutError("note not confirmed after a timeout; not posted again", name="timeout") from None
             result = [found[-1]["id"]]

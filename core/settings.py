@@ -30,7 +30,7 @@ come from the file, the identity from the OS account or a personal token (core/i
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"
-    protocol = "json2" # or "jsonrpc"
+    protocol = "auto"  # or "json2" (19+), "jsonrpc", "xmlrpc"; auto asks the server its version
     read_login = "triage-read"
     write_login = "triage-write"
     timeout_s = 15
@@ -178,7 +178,12 @@ class OdooSettings(BaseModel):
 
     url: str = "http://127.0.0.1:8069"
     db: str = ""
-    protocol: Literal["json2", "jsonrpc"] = "json2"
+    # auto: ask the server its version (/web/webclient/version_info) and use protocol_on_19 on 19+,
+    # protocol_before_19 on 17 and 18 (JSON-2 does not exist before 19)
+    protocol: Literal["auto", "json2", "jsonrpc", "xmlrpc"] = "auto"
+    protocol_before_19: Literal["jsonrpc", "xmlrpc"] = "jsonrpc"
+    protocol_on_19: Literal["json2", "jsonrpc", "xmlrpc"] = "json2"  # jsonrpc/xmlrpc: the deprecated fallback
+    page_size: int = Field(default=500, ge=1, le=10_000)  # records per paged read (search_read limit)
     read_login: str = "triage-read"
     read_key: SecretStr | None = None
     write_login: str = "triage-write"
@@ -402,7 +407,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     env_map = {"url": "TRIAGE_ODOO_URL", "db": "TRIAGE_ODOO_DB", "protocol": "TRIAGE_ODOO_PROTOCOL",
                "read_login": "TRIAGE_ODOO_READ_LOGIN", "write_login": "TRIAGE_ODOO_WRITE_LOGIN",
                "read_key": "TRIAGE_ODOO_READ_KEY", "write_key": "TRIAGE_ODOO_WRITE_KEY",
-               "timeout_s": "TRIAGE_ODOO_TIMEOUT_S"}
+               "timeout_s": "TRIAGE_ODOO_TIMEOUT_S", "protocol_before_19": "TRIAGE_ODOO_PROTOCOL_BEFORE_19",
+               "protocol_on_19": "TRIAGE_ODOO_PROTOCOL_ON_19", "page_size": "TRIAGE_ODOO_PAGE_SIZE"}
     for field, var in env_map.items():
         if env.get(var):
             odoo[field] = env[var]

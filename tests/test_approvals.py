@@ -40,7 +40,7 @@ from odoo_triage.agent.store.tables import AuditRow, ExecutionRow, ProposalRow
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import RemediationProposal
 from odoo_triage.core.settings import ApprovalSettings, OdooSettings, Settings
-from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, start_sandbox
+from odoo_triage.sim.odoo_sandbox import READ_LOGIN, WRITE_LOGIN, SandboxUser, start_sandbox
 from tests.conftest import TEST_APPROVAL_KEY
 
 KEY = SecretStr(TEST_APPROVAL_KEY)
@@ -292,24 +292,25 @@ def test_odoo_error_ends_failed_with_odoos_message_and_no_retry(store):
     approved(store, params={"partner_ids": [20, 21], "destination_id": 20})  # different e-mails
     with start_sandbox() as sb, _gateway(sb) as gw:
         r = execute(store, "p-1", "dana", gw, settings=SETTINGS)
-        assert r.status == "failed" and r.error_name == "odoo.exceptions.UserError"
-        assert "All contacts must have the same email" in r.error
+        # the merge wizard's own e-mail check, run read-only by the gateway before any write
+        assert r.status == "failed" and r.error_name == "guard"
+        assert "e-mails differ exactly" in r.error
         row = get_proposal(store, "p-1")
-        assert row.status == "failed" and "same email" in row.result["error"]
+        assert row.status == "failed" and "e-mails differ" in row.result["error"]
         assert audit_trail(store, "p-1")[-1].event == "failed"
-        merges = [c for c in sb.calls if c[2] == "action_merge"]
         with pytest.raises(AlreadyExecuted):
             execute(store, "p-1", "dana", gw, settings=SETTINGS)
-        assert [c for c in sb.calls if c[2] == "action_merge"] == merges == [(WRITE_LOGIN, merges[0][1], "action_merge")]
+        assert sb.write_calls() == []
         assert {20, 21} <= set(sb.data.records["res.partner"])
 
 
 def test_access_error_ends_failed(store):
     approved(store, action="archive_project", params={"project_id": 3})
     with start_sandbox() as sb:
+        sb.data.add_user(SandboxUser("viewer", "viewer-key", uid=31, access="read"))  # a "write" user without rights
         gw = OdooGateway(OdooSettings(url=sb.url, db="odoo", protocol="jsonrpc", read_login=READ_LOGIN,
-                                      read_key=sb.data.user(READ_LOGIN).api_key, write_login=READ_LOGIN,
-                                      write_key=sb.data.user(READ_LOGIN).api_key), approval_key=KEY)
+                                      read_key=sb.data.user(READ_LOGIN).api_key, write_login="viewer",
+                                      write_key="viewer-key"), approval_key=KEY)
         r = execute(store, "p-1", "dana", gw, settings=SETTINGS)
         assert r.status == "failed" and r.error_name == "odoo.exceptions.AccessError"
         assert "not allowed to modify 'Project'" in r.error
@@ -320,13 +321,14 @@ def test_dry_run_writes_nothing_and_keeps_the_approval(store):
     approved(store)
     with start_sandbox() as sb, _gateway(sb) as gw:
         preview = execute(store, "p-1", "dana", gw, dry_run=True, settings=SETTINGS)
-        assert preview.status == "dry_run" and preview.summary == "would merge res.partner 12 into 7"
+        assert preview.status == "dry_run" and preview.summary == ("would merge res.partner 12 into 7; "
+                                                                  "2 journal item(s) would move to 7")
         assert any("action_merge" in c for c in preview.calls)
         assert sb.write_calls() == [] and 12 in sb.data.records["res.partner"]
         assert get_proposal(store, "p-1").status == "approved"
         assert events(store)[-1] == "dry_run"
         done = execute(store, "p-1", "dana", gw, settings=SETTINGS)
-        assert done.status == "executed" and done.summary == "merged res.partner 12 into 7"
+        assert done.status == "executed" and done.summary.startswith("merged res.partner 12 into 7")
         assert 12 not in sb.data.records["res.partner"]
         assert sb.data.records["project.project"][1]["partner_id"] == 7
 

@@ -78,9 +78,10 @@ def test_approve_and_execute_against_the_sandbox(db, monkeypatch):
         r = cli("approve", "p-merge", "--reason", "same company", "--database-url", db, who="dana")
         assert r.exit_code == 0 and "approved p-merge by dana" in r.output
         r = cli("execute", "p-merge", "--dry-run", "--database-url", db, who="dana")
-        assert r.exit_code == 0 and "would merge res.partner 21 into 20" in r.output
-        r = cli("execute", "p-merge", "--database-url", db, who="dana")  # different e-mails: Odoo refuses
-        assert r.exit_code == EXIT_ODOO_FAILED and "same email" in r.stderr
+        # different e-mails: the dry run runs the merge wizard's checks read-only and sees the refusal
+        assert r.exit_code == 0 and "would fail" in r.output and "e-mails differ" in r.output
+        r = cli("execute", "p-merge", "--database-url", db, who="dana")
+        assert r.exit_code == EXIT_ODOO_FAILED and "e-mails differ" in r.stderr
         r = cli("execute", "p-merge", "--database-url", db, who="dana")
         assert r.exit_code == EXIT_REFUSED and "already_executed" in r.stderr
     store = open_store(db)
@@ -154,8 +155,8 @@ def test_demo_stage_executes_one_merge_in_the_sandbox(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
     ctx = DemoContext(world_dir=tmp_path / "no-world", store=store, console=None)  # type: ignore[arg-type]
     line = demo_stage(ctx)
-    assert line == ("1 proposal approved by dana and executed in the Odoo sandbox: merged res.partner 12 into 7 "
-                    "(verified: 1 partner left); audit has 4 entries")
+    assert line == ("1 proposal approved by dana and executed in the Odoo sandbox: merged res.partner 12 into 7; "
+                    "2 journal item(s) moved to 7 (verified: 1 partner left); audit has 4 entries")
     assert ctx.results["execution"].status == "executed"
 
 

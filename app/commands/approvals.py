@@ -308,7 +308,7 @@ def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
         ids = action.partner_ids
         if not all(i in partners for i in ids):
             return 0
-        emails = {(partners[i].get("email") or "").lower() for i in ids}
+        emails = {partners[i].get("email") or "" for i in ids}  # Odoo compares them exactly
         related = any(partners[i].get("parent_id") in ids for i in ids)
         return 3 if len(emails) == 1 and not related else 0
 
@@ -323,7 +323,7 @@ def _fallback_proposals(sandbox_data: Any, limit: int = 20) -> list[Any]:
     by_email: dict[str, list[int]] = {}
     for pid, rec in sorted(sandbox_data.records["res.partner"].items()):
         if rec.get("email") and not rec.get("parent_id"):
-            by_email.setdefault(rec["email"].lower(), []).append(pid)
+            by_email.setdefault(rec["email"], []).append(pid)  # exact: Odoo's merge wizard folds no case
     pairs = [ids[:2] for ids in by_email.values() if len(ids) >= 2][:limit]
     return [RemediationProposal(proposal_id=stable_id("prop", "demo-merge", *pair), incident_id="demo-duplicates",
                                 action="merge_partners", params={"partner_ids": pair, "destination_id": pair[0]},

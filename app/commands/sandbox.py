@@ -18,10 +18,13 @@ def sandbox_command(
     world: Path = typer.Option(None, "--world", help="A demo world folder (records/, logs/queue_job.csv); "
                                                       "default: the built-in small world."),
     db: str = typer.Option("odoo", "--db", help="Database name the stand-in answers to."),
-    protocol: str = typer.Option("json2", "--protocol", help="Protocol to print in the env vars: json2 or jsonrpc."),
+    odoo_version: int = typer.Option(19, "--odoo-version", help="The Odoo version to answer as: 17, 18 or 19 "
+                                     "(each with its routes: JSON-2 and /web/version on 19 only)."),
+    protocol: str = typer.Option("auto", "--protocol", help="Protocol to print in the env vars: auto (ask the "
+                                 "server its version), json2 (19), jsonrpc or xmlrpc."),
     serve_seconds: float = typer.Option(0, "--serve-seconds", hidden=True, help="Stop after N seconds (tests)."),
 ) -> None:
-    """Start a protocol-faithful Odoo stand-in (JSON-2 and JSON-RPC) and print how to point the gateway at it."""
+    """Start a protocol-faithful Odoo 17/18/19 stand-in and print how to point the gateway at it."""
     from odoo_triage.sim.odoo_sandbox import (
         ADMIN_LOGIN,
         READ_LOGIN,
@@ -31,17 +34,23 @@ def sandbox_command(
         start_sandbox,
     )
 
-    if protocol not in ("json2", "jsonrpc"):
-        raise InputError(f"--protocol must be json2 or jsonrpc, not {protocol!r}")
+    if odoo_version not in (17, 18, 19):
+        raise InputError(f"--odoo-version must be 17, 18 or 19, not {odoo_version}")
+    if protocol not in ("auto", "json2", "jsonrpc", "xmlrpc"):
+        raise InputError(f"--protocol must be auto, json2, jsonrpc or xmlrpc, not {protocol!r}")
+    if protocol == "json2" and odoo_version < 19:
+        raise InputError(f"Odoo {odoo_version} has no JSON-2 API: use --protocol auto, jsonrpc or xmlrpc")
     if world is not None and not (world / "records").is_dir():
         raise InputError(f"{world} is not a demo world folder (no records/ in it)")
-    data = load_world(world, db=db) if world is not None else demo_data(db=db)
+    data = (load_world(world, db=db, version=odoo_version) if world is not None
+            else demo_data(db=db, version=odoo_version))
     try:
         sb = start_sandbox(port=port, data=data)
     except OSError as exc:
         raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     counts = ", ".join(f"{len(recs)} {model}" for model, recs in data.records.items() if recs)
-    console.print(f"Odoo stand-in (19.0, JSON-2 and JSON-RPC) at [bold]{sb.url}[/] with {counts}")
+    apis = "JSON-2, JSON-RPC and XML-RPC" if odoo_version >= 19 else "JSON-RPC and XML-RPC"
+    console.print(f"Odoo stand-in ({odoo_version}.0, {apis}) at [bold]{sb.url}[/] with {counts}")
     console.print(f"users: {READ_LOGIN} (read-only), {WRITE_LOGIN} (write), {ADMIN_LOGIN} (admin)\n")
     console.print("# point the gateway at it:", highlight=False)
     for var, value in (("TRIAGE_ODOO_URL", sb.url), ("TRIAGE_ODOO_DB", db), ("TRIAGE_ODOO_PROTOCOL", protocol),
