@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,7 @@ from typing import Literal
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from odoo_triage.core.calendar import FlowCalendar, MaintenanceWindow, PeriodKind
 from odoo_triage.core.errors import InputError
 
 CONFIG_ENV = "TRIAGE_CONFIG"
@@ -96,6 +97,51 @@ class OdooSettings(BaseModel):
         return self.url.rstrip("/")
 
 
+class CalendarSettings(BaseModel):
+    """The business calendar ([calendar]): holidays, maintenance windows, closing periods.
+
+    Per-flow values in flows.json (`country`, `calendar`) or under [calendar.flows.<name>] win.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = None  # ISO 3166 code for public holidays (the `holidays` package)
+    subdivision: str | None = None
+    business_weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    holidays: list[date] = Field(default_factory=list)  # extra closed days for every flow
+    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
+    detect_announcements: bool = True  # read "maintenance ... from X to Y" lines in Odoo logs
+    month_end_days: int = Field(default=2, ge=0, le=10)  # last business days of a month
+    payroll_days: list[int] = Field(default_factory=list)  # days of the month payroll runs
+    lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked
+    quiet_periods: list[PeriodKind] = Field(default_factory=list)  # periods flows may be quiet in
+    flows: dict[str, FlowCalendar] = Field(default_factory=dict)
+
+
+class VolumeSettings(BaseModel):
+    """Silence and volume-drop checks ([volume]): thresholds in events, and in units for bursty flows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slack: float = Field(default=0.7, gt=0, le=1)  # expectations shrink by this: traffic varies beyond Poisson
+    silent_min_expected: float = Field(default=12.0, gt=0)  # events a silent run must have been expected to hold
+    drop_p: float = Field(default=1e-6, gt=0, lt=1)  # Poisson tail for a volume drop
+    unit_silent_p: float = Field(default=1e-4, gt=0, lt=1)  # P(no unit at all) below which a bursty flow is silent
+    burst_gap_s: float = Field(default=300.0, gt=0)  # events closer than this belong to one unit (a batch)
+    bursty_units_per_event: float = Field(default=0.5, gt=0, le=1)  # below this units/event, a flow is bursty
+
+
+class CorrelationSettings(BaseModel):
+    """When anomalies of one flow are one incident ([correlation])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adjacent_minutes: float = Field(default=30.0, ge=0)  # windows this close are one episode
+    same_signature_hours: float = Field(default=6.0, ge=0)  # the same error signature this close is one cause
+    shared_key_hours: float = Field(default=6.0, ge=0)  # shared correlation ids / idempotency keys this close
+    max_fused_span_hours: float = Field(default=24.0, gt=0)  # a fused incident never spans more than this
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,6 +152,9 @@ class Settings(BaseModel):
     # Off by default: a header is only trusted when the deployment says the proxy sets it.
     console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    volume: VolumeSettings = Field(default_factory=VolumeSettings)
+    correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
     @property
@@ -121,6 +170,10 @@ class Settings(BaseModel):
 
     def users_with(self, permission: Permission | str) -> list[str]:
         return sorted(u for u in self.users if self.can(u, permission))
+
+
+#: TOML sections read as they are into the section model of the same name.
+JUDGEMENT_SECTIONS = ("calendar", "volume", "correlation")
 
 
 def default_config_path() -> Path:
@@ -152,7 +205,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo"}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", *JUDGEMENT_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -169,6 +222,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             odoo[field] = env[var]
 
     values: dict = {"odoo": odoo, "source": source}
+    values.update({name: raw[name] for name in JUDGEMENT_SECTIONS if name in raw})
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = raw.get("approvals", {})
