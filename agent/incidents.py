@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from odoo_triage.agent.causes import CauseVerdict, classify, rule_cause
+from odoo_triage.agent.causes import CauseVerdict, classify, read_signals, rule_cause
 from odoo_triage.agent.redact import redact
 from odoo_triage.agent.severity import score_severity
 from odoo_triage.agent.store import Store
@@ -285,6 +285,28 @@ def records_in_text(text: str | None) -> list[str]:
     return list(dict.fromkeys(f"{_TEXT_MODELS[m.group(1).lower()]}:{m.group(2)}" for m in _TEXT_RECORD.finditer(text)))
 
 
+_PARTNER_REF = re.compile(r"\bres\.partner[(: ]+#?(\d{1,9})\b")
+
+
+def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEvent],
+                             clusters: Sequence[DuplicateCluster], used: set[str]) -> list[DuplicateCluster]:
+    """Partner clusters an incident's errors point at: a rejection naming a duplicate (duplicate VAT,
+    unique ref / e-mail) on a record of a known cluster belongs with that cluster, whose merge is the fix."""
+    refs: set[str] = set()
+    for an in group:
+        for eid in an.cited_event_ids():
+            ev = evidence.get(eid)
+            if ev is None or ev.status == EventStatus.ok or not ev.error or not read_signals(ev.error).duplicate:
+                continue
+            refs.update(ev.record_ids)
+            refs.update(records_in_text(ev.error))
+            refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
+    if not refs:
+        return []
+    return [c for c in clusters if c.model == RecordModel.partner and c.cluster_id not in used
+            and {f"{c.model}:{i}" for i in c.record_ids} & refs]
+
+
 def _money(anomalies: Iterable[Anomaly]) -> float:
     total = 0.0
     for an in anomalies:
@@ -454,6 +476,9 @@ def assemble_incidents(
             attached = [c for c in project_clusters
                         if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
             used_clusters.update(c.cluster_id for c in attached)
+        named = clusters_named_by_errors(group, evidence, partner_clusters, used_clusters)
+        used_clusters.update(c.cluster_id for c in named)
+        attached += named
         lead = group[0]
         window = (min(a.window_start for a in group), max(a.window_end for a in group))
         out.append(_build(flow, group, attached, evidence, templates, flow_info.get(flow),

@@ -136,9 +136,11 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     actions: list[ProposedAction] = []
     cause = incident.cause
     failed_jobs = set(facts.failed_job_uuids)
-    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause)
+    # every failed job whose own error is of the cause (not only the main wordings): all of them are requeued
+    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
              if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
-    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids:
+    retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
+    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids and retry_ok:
         actions.append(ProposedAction(
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
             rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
