@@ -31,6 +31,7 @@ from odoo_triage.core.domain import (
     Severity,
     stable_id,
 )
+from odoo_triage.core.settings import CorrelationSettings
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -162,10 +163,11 @@ def run_triage(
     store: Store | None = None,
     provider_options: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    correlation: CorrelationSettings | None = None,
 ) -> TriageRun:
     """Assemble incidents, write a report for each, guard it, store incidents and proposals."""
     t0 = time.perf_counter()
-    assembled = assemble_incidents(detection, partner_result, project_result, flows)
+    assembled = assemble_incidents(detection, partner_result, project_result, flows, correlation)
     prov = get_provider(provider, cache=LlmCache(store), **(provider_options or {}))
     label = getattr(prov, "label", OFFLINE_LABEL)
     proposer = f"{PROPOSER_PREFIX}/{prov.name}"

@@ -137,7 +137,11 @@ def evaluate_folder(
     log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
 
     note("detect")
-    detection = timer.run("detect", lambda: run_detection(log_files))
+    from odoo_triage.core.settings import load_settings
+
+    settings = load_settings()
+    detection = timer.run("detect", lambda: run_detection(log_files, flow_info=flows, calendar=settings.calendar,
+                                                          volume=settings.volume))
     results: dict[str, Any] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
@@ -147,7 +151,8 @@ def evaluate_folder(
             results[model] = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
     note("triage")
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
-                                                 flows, provider=provider, store=store))
+                                                 flows, provider=provider, store=store,
+                                                 correlation=settings.correlation))
     return score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
                         provider=provider, stages=timer.stages)
 
