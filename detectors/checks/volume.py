@@ -96,10 +96,13 @@ def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
     starts = unit_starts(ts_all, vs.burst_gap_s)
     exp, r = _unit_expectation(ctx, f, h, starts)
     obs = h["volume"].to_numpy()
-    silent = (obs == 0) & (exp > 0) & ~h["quiet"].to_numpy()
+    # runs of empty hours, nights included: a flow of a few reports a day is silent over days, not hours
+    silent = (obs == 0) & ~h["quiet"].to_numpy()
     out = []
     for a, b in runs(silent):
         mu = float(exp[a:b + 1].sum())
+        if mu <= 0:
+            continue
         p0 = _p_zero(vs.slack * mu, r)
         if p0 >= vs.unit_silent_p:
             continue
