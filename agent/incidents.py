@@ -62,6 +62,7 @@ class IncidentFacts:
     money: float = 0.0
     metrics: dict[str, float] = field(default_factory=dict)  # the anomalies' metrics, largest value per key
     verdict: CauseVerdict | None = None
+    write_dates: dict[str, datetime] = field(default_factory=dict)  # affected record -> write_date as last read
 
 
 @dataclass
@@ -456,8 +457,12 @@ def assemble_incidents(
     project_result: Any | None = None,
     flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
     correlation: CorrelationSettings | None = None,
+    write_dates: dict[str, datetime] | None = None,
 ) -> list[AssembledIncident]:
-    """Group a detection result and duplicate clusters into incidents, most severe first."""
+    """Group a detection result and duplicate clusters into incidents, most severe first.
+
+    `write_dates` ("res.partner:7" -> write_date, from a records export or an Odoo read) lets a
+    proposal guard a field write on an affected record."""
     anomalies: list[Anomaly] = list(getattr(detection, "anomalies", None) or [])
     evidence: dict[str, LogEvent] = dict(getattr(detection, "evidence", None) or {})
     templates: dict[str, Any] = dict(getattr(detection, "templates", None) or {})
@@ -496,6 +501,9 @@ def assemble_incidents(
         flow = DUPLICATES_FLOW.get(c.model, f"{c.model} duplicates")
         out.append(_build(flow, [], [c], evidence, templates, flow_info.get(flow),
                           id_parts=(str(c.model), "cluster", *sorted(c.record_ids)), window=(as_of, as_of)))
+    if write_dates:
+        for item in out:
+            item.facts.write_dates = {r: write_dates[r] for r in item.incident.affected_records if r in write_dates}
     out.sort(key=lambda a: (-a.incident.severity_score, a.incident.window_start, a.incident.incident_id))
     return out
 

@@ -91,6 +91,29 @@ def load_flows(folder: Path) -> list[FlowInfo]:
     return [FlowInfo.model_validate(f) for f in json.loads(path.read_text())]
 
 
+def record_write_dates(folder: Path) -> dict[str, datetime]:
+    """"res.partner:7" -> write_date from the folder's records exports, for guarded field writes."""
+    import csv
+    from datetime import UTC
+
+    out: dict[str, datetime] = {}
+    for model, fname in (("res.partner", "res_partner.csv"), ("project.project", "project_project.csv")):
+        path = folder / "records" / fname
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                raw, rid = (row.get("write_date") or "").strip(), (row.get("id") or "").strip()
+                if not raw or not rid.isdigit():
+                    continue
+                try:
+                    dt = datetime.fromisoformat(raw.replace(" ", "T"))
+                except ValueError:
+                    continue
+                out[f"{model}:{rid}"] = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return out
+
+
 def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
     meta = folder / "world.json"
     if meta.exists():
@@ -150,9 +173,10 @@ def evaluate_folder(
             note(f"match {model}")
             results[model] = timer.run(f"match_{model}", lambda fn=fn, records=records: fn(records))
     note("triage")
+    write_dates = record_write_dates(folder)
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
                                                  flows, provider=provider, store=store,
-                                                 correlation=settings.correlation))
+                                                 correlation=settings.correlation, write_dates=write_dates))
     return score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
                         provider=provider, stages=timer.stages)
 

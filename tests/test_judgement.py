@@ -207,3 +207,31 @@ def test_calendar_settings_from_toml(tmp_path):
     s = load_settings(cfg, env={})
     assert s.calendar.country == "DE" and s.calendar.maintenance[0].end.hour == 13
     assert s.correlation.max_fused_span_hours == 12 and s.volume.unit_silent_p == 1e-5
+
+
+def test_configuration_incident_proposes_guarded_field_writes_on_every_affected_record(folder, detection):
+    from odoo_triage.evals.runner import record_write_dates
+
+    run = run_triage(detection, None, None, load_flows(folder), write_dates=record_write_dates(folder))
+    tax = next(i for i in run.incidents if i.flow == "account_tax_export")
+    assert tax.cause == Cause.configuration
+    writes = [p for p in run.proposals_for(tax.incident_id) if str(p.action) == "set_field"]
+    assert sorted(p.params["record_id"] for p in writes) == E.TAX_PARTNERS
+    assert {(p.params["field"], p.params["value"]) for p in writes} == {("property_account_position_id", 9)}
+    assert all(p.params["expected_write_date"].startswith("2026-12-17T09:30:00") for p in writes)
+    # without a known write_date there is nothing to guard the write with: no set_field
+    blind = run_triage(detection, None, None, load_flows(folder))
+    tax = next(i for i in blind.incidents if i.flow == "account_tax_export")
+    assert not [p for p in blind.proposals_for(tax.incident_id) if str(p.action) == "set_field"]
+
+
+@pytest.mark.parametrize("text", [
+    "set active of res.partner(3,) to 0",  # identity / access fields are never written
+    "set user_ids of res.partner(3,) to 7",
+    "set name of hr.employee(3,) to 'x'",  # only writable models
+    "please set the name to 'x'",  # no record named
+])
+def test_hostile_or_vague_fix_lines_propose_no_write(text):
+    from odoo_triage.agent.actions import named_field_write
+
+    assert named_field_write(text) is None

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from odoo_triage.agent.actions import NOTE_MODELS
+from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
 from odoo_triage.agent.causes import classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.cache import LlmCache, prompt_hash
@@ -130,6 +130,28 @@ def _partial(covered: int, total: float | None, what: str) -> str:
     return ""
 
 
+def field_writes(incident: Incident, facts: IncidentFacts, cites: list[str]) -> list[ProposedAction]:
+    """Guarded set_field proposals for a configuration incident whose errors name the write that fixes
+    them, on every affected record of the cause whose write_date is known (the guard needs it)."""
+    out: list[ProposedAction] = []
+    seen: set[str] = set()
+    for ref, error in records_of_cause(facts, Cause.configuration, min_share=0.0):
+        fix = named_field_write(error)
+        if fix is None or ref != f"{fix['model']}:{fix['record_id']}" or ref in seen or ref not in facts.write_dates:
+            continue
+        seen.add(ref)
+        out.append(ProposedAction(
+            action=ActionName.set_field,
+            params={**fix, "expected_write_date": facts.write_dates[ref].isoformat()},
+            evidence_ids=[*cites[:2], ref],
+            rationale=f"{incident.flow} fails on {ref} since a configuration change; its error names the fix: "
+                      f"set {fix['field']} (guarded: refused if the record changed since "
+                      f"{facts.write_dates[ref]:%Y-%m-%d %H:%M:%S})."))
+        if len(out) >= NOTES_LIMIT:
+            break
+    return out
+
+
 def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAction]:
     """The remediation the evidence supports, most specific first; escalation otherwise."""
     cites = _cited_events(incident, 3)
@@ -147,6 +169,8 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                       f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
                       f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
                                                                             "failed jobs")))
+    if cause == Cause.configuration:
+        actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
         for c in facts.partner_clusters:
             ids = [c.suggested_master_id] + [i for i in c.record_ids if i != c.suggested_master_id][:2]

@@ -150,7 +150,8 @@ def odoo_log(rng: random.Random) -> list[str]:
                     '  File "/odoo/addons/account_tax_export/models/tax_report.py", line 88, in _export',
                     "    raise UserError(msg)",
                     f"odoo.exceptions.UserError: No tax mapping for tax code 'DE19' on fiscal position 'EU B2B' "
-                    f"since the configuration change; field property_account_position_id of res.partner({partner},)"])))
+                    f"since the configuration change; set property_account_position_id of res.partner({partner},) "
+                    f"to 'EU B2B 2027' (account.fiscal.position 9)"])))
             else:
                 items.append((t, f"{_odoo_ts(t)} 4242 INFO prod {logger}: exported INV/2026/{n:05d} for "
                                  f"res.partner({1000 + n % 500},) 12 0.010 0.100"))
