@@ -235,3 +235,26 @@ def test_hostile_or_vague_fix_lines_propose_no_write(text):
     from odoo_triage.agent.actions import named_field_write
 
     assert named_field_write(text) is None
+
+
+def test_closing_periods_month_end_payroll_lock_date():
+    import pandas as pd
+
+    from odoo_triage.core.calendar import PeriodKind
+    from odoo_triage.core.domain import FlowInfo
+    from odoo_triage.detectors.calendar import build_calendar, hourly_calendar
+
+    settings = CalendarSettings(country="DE", payroll_days=[15], lock_day=5, quiet_periods=[PeriodKind.payroll])
+    flows = [FlowInfo(name="payroll_export", source_system="odoo", target_system="payroll", owner="p")]
+    cal = build_calendar(settings, flows)
+    days = [datetime(2026, 12, d).date() for d in range(1, 32)]
+    marks = cal.periods("payroll_export", days)
+    # Christmas week: the 31st (Thu) and the 30th (Wed) are the last business days (25th, 26th are holidays)
+    assert {d.day for d, k in marks.items() if PeriodKind.month_end in k} == {30, 31}
+    assert {d.day for d, k in marks.items() if PeriodKind.payroll in k} == {15}
+    assert {d.day for d, k in marks.items() if PeriodKind.lock_date in k} == {5}
+    hours = (pd.Timestamp("2026-12-15", tz="UTC").value // 10**9 // 3600) + pd.Series(range(48))
+    table = pd.DataFrame({"flow": 0, "hour": hours})
+    out = hourly_calendar(cal, table, ["payroll_export"])
+    assert out["quiet"].iloc[:24].all() and not out["quiet"].iloc[24:].any()  # payroll day only
+    assert out["period"].iloc[:24].all() and not out["closed"].any()
