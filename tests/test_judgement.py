@@ -258,3 +258,29 @@ def test_closing_periods_month_end_payroll_lock_date():
     out = hourly_calendar(cal, table, ["payroll_export"])
     assert out["quiet"].iloc[:24].all() and not out["quiet"].iloc[24:].any()  # payroll day only
     assert out["period"].iloc[:24].all() and not out["closed"].any()
+
+
+def test_second_estate_written_after_the_code_scores_clean(tmp_path):
+    """Estate B (other country, wordings and shapes; written after the code was frozen), end to end."""
+    from odoo_triage.evals.runner import evaluate_folder
+    from tests.data.judgement import estate_b
+
+    figures = evaluate_folder(estate_b.write_estate(tmp_path / "b"))
+    det, tri = figures["detection"], figures["triage"]
+    assert (det["overall"]["precision"], det["overall"]["recall"], det["false_alarms"]) == (1.0, 1.0, 0)
+    assert (tri["cause_accuracy"], tri["action_accuracy"], tri["affected_records_covered"]) == (1.0, 1.0, 1.0)
+
+
+def test_a_flow_is_seen_to_be_bursty_without_being_declared(tmp_path):
+    from odoo_triage.detectors.checks.base import Context
+    from odoo_triage.detectors.checks.volume import is_bursty
+    from odoo_triage.detectors.frame import read_frame
+    from odoo_triage.detectors.windows import build_windows
+    from tests.data.judgement import estate_b
+
+    folder = estate_b.write_estate(tmp_path / "b")
+    frame = read_frame([folder / "logs" / "integrations.jsonl"])
+    ctx = Context(frame=frame, win=build_windows(frame.events, list(range(len(frame.flows))), None,
+                                                 flow_names=frame.flows), flows=list(range(len(frame.flows))))
+    bursty = {frame.flows[f] for f in ctx.flows if is_bursty(ctx, f)}
+    assert bursty == {"delivery_note_import"}
