@@ -92,14 +92,18 @@ def load_flows(folder: Path) -> list[FlowInfo]:
 
 
 def record_write_dates(folder: Path) -> dict[str, datetime]:
-    """"res.partner:7" -> write_date from the folder's records exports, for guarded field writes."""
+    """"res.partner:7" -> write_date from a labeled folder's records exports, for guarded field writes."""
+    return write_dates_from_exports(folder / "records" / "res_partner.csv", folder / "records" / "project_project.csv")
+
+
+def write_dates_from_exports(partners: Path | None, projects: Path | None) -> dict[str, datetime]:
+    """"res.partner:7" -> write_date from res.partner / project.project CSV exports (missing files: none)."""
     import csv
     from datetime import UTC
 
     out: dict[str, datetime] = {}
-    for model, fname in (("res.partner", "res_partner.csv"), ("project.project", "project_project.csv")):
-        path = folder / "records" / fname
-        if not path.exists():
+    for model, path in (("res.partner", partners), ("project.project", projects)):
+        if path is None or not path.exists() or path.suffix.lower() != ".csv":
             continue
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
