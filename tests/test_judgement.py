@@ -284,3 +284,32 @@ def test_a_flow_is_seen_to_be_bursty_without_being_declared(tmp_path):
                                                  flow_names=frame.flows), flows=list(range(len(frame.flows))))
     bursty = {frame.flows[f] for f in ctx.flows if is_bursty(ctx, f)}
     assert bursty == {"delivery_note_import"}
+
+
+def test_a_bursty_flow_with_far_fewer_batches_is_a_volume_drop_in_units(tmp_path):
+    import json
+    from datetime import timedelta
+
+    from odoo_triage.core.domain import FlowInfo
+
+    start, lines, n = datetime(2026, 11, 2, tzinfo=UTC), [], 0
+    drop_day = datetime(2026, 11, 11, tzinfo=UTC).date()
+    for day in range(14):
+        d0 = start + timedelta(days=day)
+        if d0.weekday() >= 5:
+            continue
+        slots = range(0, 600, 15) if d0.date() != drop_day else range(0, 600, 150)  # 40 batches a day, or 4
+        for minute in slots:
+            for k in range(8):
+                n += 1
+                t = d0 + timedelta(hours=8, minutes=minute, seconds=2 * k)
+                lines.append(json.dumps({"ts": t.isoformat().replace("+00:00", "Z"), "flow": "payslip_push",
+                                         "status": "ok", "correlation_id": f"c{n}"}))
+    log = tmp_path / "p.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    flows = [FlowInfo(name="payslip_push", source_system="odoo", target_system="payroll", owner="p", unit="batch")]
+    det = run_detection([log], flow_info=flows)
+    drops = [a for a in det.anomalies if a.kind == AnomalyKind.volume_drop or AnomalyKind.volume_drop in a.related_kinds]
+    assert [a.window_start.date() for a in drops] == [drop_day]
+    raw = [a for a in det.raw_anomalies if a.kind == AnomalyKind.volume_drop]
+    assert raw and raw[0].metrics["observed_units"] == 4 and "batches" in raw[0].reason

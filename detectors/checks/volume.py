@@ -20,7 +20,7 @@ import pandas as pd
 from scipy.stats import nbinom, poisson
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
-from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, to_dt
 from odoo_triage.detectors.windows import HOUR, runs
 
 
@@ -99,6 +99,7 @@ def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
     # runs of empty hours, nights included: a flow of a few reports a day is silent over days, not hours
     silent = (obs == 0) & ~h["quiet"].to_numpy()
     out = []
+    silent_days: set[int] = set()
     for a, b in runs(silent):
         mu = float(exp[a:b + 1].sum())
         if mu <= 0:
@@ -114,6 +115,43 @@ def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
         out.append(make_anomaly(ctx, AnomalyKind.silent_flow, f, start, end, 0.6 + 0.4 * min(1.0, -np.log10(p0) / 12),
                                 reason, evidence, metrics={"expected_units": mu, "observed_units": 0, "p_zero": p0,
                                                            "silent_hours": float(b - a + 1)}))
+        silent_days.update((h["hour"].iloc[a:b + 1] // 24).tolist())
+    out.extend(_unit_drops(ctx, f, h, starts, exp, r, silent_days, unit))
+    return out
+
+
+def _plural(unit: str) -> str:
+    return unit + ("es" if unit.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def _unit_drops(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray, exp: np.ndarray, r: float,
+                silent_days: set[int], unit: str) -> list[Anomaly]:
+    """Whole days (fully inside the data, no quiet hour) with far fewer units than expected: under half,
+    with a negative-binomial tail below `drop_p`. Judged per day: a bursty flow's hours are too noisy."""
+    vs = ctx.volume
+    day = (h["hour"].to_numpy() // 24)
+    full = h.groupby(day)["coverage"].transform("min").to_numpy() >= 0.999
+    quiet_day = h.groupby(day)["quiet"].transform("max").to_numpy().astype(bool)
+    per_hour = pd.Series(starts // HOUR).astype(np.int64).value_counts()
+    units = per_hour.reindex(h["hour"].to_numpy()).fillna(0).to_numpy()
+    out = []
+    for d in np.unique(day[full & ~quiet_day]).tolist():
+        if d in silent_days:
+            continue
+        rows = day == d
+        mu, o = float(exp[rows].sum()), float(units[rows].sum())
+        if mu <= 0 or o >= 0.5 * mu:
+            continue
+        m = vs.slack * mu
+        p = float(poisson.cdf(o, m)) if not np.isfinite(r) else float(nbinom.cdf(o, r, r / (r + m)))
+        if p >= vs.drop_p:
+            continue
+        t0, t1 = d * 24 * HOUR, (d + 1) * 24 * HOUR
+        idx = ctx.events_between(f, t0, t1)
+        reason = (f"{o:.0f} {_plural(unit)} vs about {mu:.0f} expected ({o / mu:.0%}) on {to_dt(t0):%Y-%m-%d} in {ctx.name(f)} "
+                  f"(chance {p:.1e}, negative binomial on the baseline's daily {unit} counts)")
+        out.append(make_anomaly(ctx, AnomalyKind.volume_drop, f, t0, t1, 0.5 + 0.5 * (1 - o / mu), reason, idx,
+                                metrics={"expected_units": mu, "observed_units": o, "p_value": p}))
     return out
 
 
