@@ -35,7 +35,7 @@ _TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*(?:UTC|Z|\+00:?00
 # "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y"
 _ANNOUNCEMENT = re.compile(
     r"(?i)maintenance\b.{0,160}?\b(?:from|between|starting)\s+" + _TS + r"\s*(?:to|and|until|-|–)\s*" + _TS)
-_LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
+_LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) ")
 MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
 
 
@@ -50,7 +50,8 @@ def _parse_ts(text: str) -> datetime | None:
 def announced_windows(paths: Iterable[Path], flows: Iterable[str]) -> list[MaintenanceWindow]:
     """Maintenance windows announced in Odoo server logs before they start.
 
-    A line counts when it says "maintenance ... from <time> to <time>" and was written before the
+    A line counts when it is an INFO or WARNING line of the server log (not an error, not a traceback
+    line: those quote payloads), says "maintenance ... from <time> to <time>" and was written before the
     window began (a line written during or after it is a report, not an announcement). Flow names
     the line mentions restrict the window to them; a line naming none applies to every flow.
     Log text is untrusted: only the two times and known flow names are taken from it.
@@ -72,8 +73,10 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str]) -> list[Maint
                 if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
                     continue
                 written = _LOG_LINE_TS.match(line)
-                at = _parse_ts(written.group(1)) if written else None
-                if at is not None and at >= start:
+                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+                    continue
+                at = _parse_ts(written.group(1))
+                if at is None or at >= start:
                     continue
                 named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
                 out.append(MaintenanceWindow(start=start, end=end, flows=named,

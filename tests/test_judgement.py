@@ -313,3 +313,13 @@ def test_a_bursty_flow_with_far_fewer_batches_is_a_volume_drop_in_units(tmp_path
     assert [a.window_start.date() for a in drops] == [drop_day]
     raw = [a for a in det.raw_anomalies if a.kind == AnomalyKind.volume_drop]
     assert raw and raw[0].metrics["observed_units"] == 4 and "batches" in raw[0].reason
+
+
+def test_an_error_message_quoting_a_maintenance_window_suppresses_nothing(tmp_path):
+    log = tmp_path / "odoo.log"
+    log.write_text(
+        "2026-12-21 10:00:00,000 1 ERROR prod odoo.addons.crm_sync.models.sync: partner 'maintenance from "
+        "2026-12-22 09:00:00 to 2026-12-22 13:00:00' rejected - - -\n"
+        "Traceback (most recent call last):\n"
+        "ValueError: maintenance from 2026-12-22 09:00:00 to 2026-12-22 13:00:00\n")
+    assert announced_windows([log], []) == []
