@@ -9,6 +9,7 @@ the approver sees before approving what the gateway (agent/odoo_gateway.py) will
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -201,6 +202,32 @@ class Escalate(_Action):
 
     def odoo_calls(self) -> list[OdooCall]:
         return []  # nothing goes to Odoo: the escalation is recorded in the audit log
+
+
+# "set property_account_position_id of res.partner(311,) to 'EU B2B 2027' (account.fiscal.position 9)"
+_NAMED_WRITE = re.compile(
+    r"\bset (?:field )?['\"`]?(?P<field>[a-z_][a-z0-9_]{0,60})['\"`]? (?:of|on) (?P<model>res\.partner|project\.project)"
+    r"\((?P<id>\d{1,9}),?\) to (?:'(?P<text>[^'\n]{1,100})'|(?P<number>\d{1,12}))"
+    r"(?: \([a-z_]+(?:\.[a-z_]+)+[ ,(]+(?P<ref>\d{1,12})\)?\)?)?")
+#: Fields a proposal never writes, whatever a log line says (identity, access, ownership).
+UNWRITABLE_FIELDS = frozenset({"id", "user_ids", "user_id", "groups_id", "password", "company_id", "active",
+                               "write_date", "create_date", "create_uid", "write_uid", "parent_id",
+                               "commercial_partner_id"})
+
+
+def named_field_write(text: str) -> dict[str, Any] | None:
+    """The guarded field write an error names as its own fix ("set F of res.partner(7,) to 'V'"), or None.
+
+    Log text is untrusted: only a field name, a record of a writable model and a short value (an id
+    when the line gives one) are taken, and identity / access fields are never written. A human
+    approves every write, and the write is guarded by the record's write_date.
+    """
+    m = _NAMED_WRITE.search(text)
+    if m is None or m.group("field") in UNWRITABLE_FIELDS:
+        return None
+    ref, number = m.group("ref"), m.group("number")
+    value: Any = int(ref) if ref else (int(number) if number else m.group("text"))
+    return {"model": m.group("model"), "record_id": int(m.group("id")), "field": m.group("field"), "value": value}
 
 
 RemediationAction = Annotated[

@@ -1,4 +1,12 @@
-"""Cause classification: explicit rules first, a small text model for what the rules miss.
+"""Cause classification: structured signals first, then wording rules, then a small text model.
+
+Structured signals are what the error *is*, not how it is phrased: the Odoo exception class
+(odoo.exceptions.ValidationError, UserError, AccessError, MissingError, psycopg2 serialization
+failures), the HTTP status, well-known error codes (OAuth `invalid_grant`), the queue.job
+exc_name, the field that failed, and whether the error names a duplicate (a unique VAT, ref or
+e-mail). A duplicate-VAT rejection is data quality (the fix is a merge) even though it is a
+ValidationError; a tax-code mapping error is configuration. Every verdict says whether a retry
+is safe (never for validation, access or lock-date errors), and proposals respect it.
 
 Rules carry what an integration engineer knows for sure (a 429 is a rate limit, a 401 with
 "apikey" is a credential); the TF-IDF + logistic-regression model, trained on the shipped
@@ -32,18 +40,143 @@ MODEL_PATH = HERE / "models" / "cause_model.joblib"
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What an error text says structurally; texts are untrusted, only these facts are kept."""
+
+    exception: str | None = None  # short class name: ValidationError, AccessError, SerializationFailure, ...
+    codes: frozenset[str] = frozenset()  # invalid_grant, invalid_token, timeout, ...
+    field: str | None = None  # the field that failed, when named
+    duplicate: str | None = None  # "vat" | "ref" | "email" | "registry" | "unique": the error names a duplicate
+    lock_date: bool = False
+    config_mapping: bool = False  # a configuration object (tax, fiscal position, journal, account) is unmapped
+
+
+#: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
+RETRY_SAFE_CAUSES = frozenset({Cause.rate_limit, Cause.upstream_outage})
+#: Exceptions a retry never fixes: the same data meets the same check.
+NEVER_RETRY = frozenset({"ValidationError", "UserError", "AccessError", "AccessDenied", "MissingError",
+                         "UniqueViolation", "IntegrityError", "UnprocessableEntity"})
+TRANSIENT = frozenset({"SerializationFailure", "TransactionRollbackError", "LockError", "RetryableJobError"})
+
+
+@dataclass(frozen=True)
 class CauseVerdict:
     cause: Cause
     confidence: float
-    source: str  # "rule:<name>" | "model" | "none"
+    source: str  # "signal:<name>" | "rule:<name>" | "model" | "none"
+    retry_safe: bool = False  # may the failed work simply be retried (requeued)?
+    signals: Signals = Signals()
+
+
+def retry_safe(cause: Cause, signals: Signals) -> bool:
+    """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
+    if signals.lock_date or signals.duplicate or signals.config_mapping:
+        return False
+    if signals.exception in TRANSIENT:
+        return True
+    if signals.exception in NEVER_RETRY:
+        return False
+    return cause in RETRY_SAFE_CAUSES
+
+
+_EXCEPTION = re.compile(
+    r"\b(?:odoo\.exceptions\.|psycopg2?\.(?:errors|extensions)\.|werkzeug\.exceptions\.|"
+    r"odoo\.addons\.queue_job\.exception\.)?"
+    r"(ValidationError|UserError|AccessError|AccessDenied|MissingError|RedirectWarning|LockError|"
+    r"SerializationFailure|TransactionRollbackError|UniqueViolation|IntegrityError|UnprocessableEntity|"
+    r"RetryableJobError|FailedJobError|NothingToDoJob)\b")
+_SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not obtain lock")
+_OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthorized_client|expired_token|token_expired)\b")
+_RETRY_AFTER = re.compile(r"(?i)\bretry-after\b|\bx-ratelimit-remaining: ?0\b")
+_TIMEOUT_CODE = re.compile(r"(?i)\b(timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|read timeout)\b")
+_DUPLICATE = re.compile(
+    r"(?i)(duplicate|already (?:exists?|used|in use|registered|taken)|must be unique|unique constraint|"
+    r"violates unique|uniq\b|not unique)")
+_DUP_SUBJECT = re.compile(
+    r"(?i)\b(vat|tax id|ref|reference|e-?mail|company_registry|registry|siren|kvk|phone)\b|_(vat|ref|email)_uniq")
+_PARTNER_WORDS = re.compile(r"(?i)\bres[._]partner|\b(partner|customer|vendor|supplier|contact|company)\b")
+_LOCK_DATE = re.compile(r"(?i)lock[ _-]?date|locked period|period (?:is )?(?:locked|closed)|fiscal (?:year )?lock|"
+                        r"before the (?:lock|closing) date")
+_CONFIG_MAPPING = re.compile(
+    r"(?i)\b(tax(?:[ _-]?code)?|fiscal position|journal|chart of accounts|account(?:ing)? code|tax grid|currency)\b"
+    r".{0,60}\b(mapping|not mapped|no mapping|unmapped|not configured|not found|does not exist|is missing)\b"
+    r"|\b(no|missing|unknown) (tax|fiscal position|journal|account) (code )?(mapping|configured)")
+_FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
+
+
+def read_signals(text: str) -> Signals:
+    """Structured facts in an error text: exception class, error codes, field, duplicate, lock date."""
+    exc = _EXCEPTION.search(text)
+    exception = exc.group(1) if exc else None
+    if exception in (None, "FailedJobError", "LockError") and _SERIALIZATION.search(text):
+        exception = "SerializationFailure"
+    codes = {m.lower() for m in _OAUTH.findall(text)}
+    if _TIMEOUT_CODE.search(text):
+        codes.add("timeout")
+    if _RETRY_AFTER.search(text):
+        codes.add("retry_after")
+    duplicate = None
+    if _DUPLICATE.search(text) and _PARTNER_WORDS.search(text):
+        subject = _DUP_SUBJECT.search(text)
+        duplicate = next((g for g in subject.groups() if g), "unique").lower() if subject else None
+        if duplicate in ("tax id",):
+            duplicate = "vat"
+        if duplicate in ("reference",):
+            duplicate = "ref"
+        if duplicate in ("e-mail",):
+            duplicate = "email"
+    field_m = _FIELD.search(text)
+    return Signals(exception=exception, codes=frozenset(codes),
+                   field=next((g for g in field_m.groups() if g), None) if field_m else None,
+                   duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
+                   config_mapping=bool(_CONFIG_MAPPING.search(text)))
+
+
+def _with_safety(verdict: CauseVerdict, signals: Signals) -> CauseVerdict:
+    return CauseVerdict(verdict.cause, verdict.confidence, verdict.source, retry_safe(verdict.cause, signals), signals)
+
+
+def signal_cause(signals: Signals) -> CauseVerdict | None:
+    """The cause the structured signals settle before any status count or wording is looked at."""
+    if signals.duplicate:
+        return CauseVerdict(Cause.data_quality, 0.92, f"signal:duplicate-{signals.duplicate}")
+    if signals.codes & {"invalid_grant", "invalid_token", "invalid_client", "unauthorized_client", "expired_token",
+                        "token_expired"} or signals.exception == "AccessDenied":
+        return CauseVerdict(Cause.credential_auth, 0.93, "signal:oauth" if signals.codes else "signal:access-denied")
+    if signals.lock_date:
+        return CauseVerdict(Cause.configuration, 0.88, "signal:lock-date")
+    if "retry_after" in signals.codes:  # the server says when to come back: throttling
+        return CauseVerdict(Cause.rate_limit, 0.9, "signal:retry-after")
+    if signals.config_mapping:
+        return CauseVerdict(Cause.configuration, 0.85, "signal:config-mapping")
+    return None
+
+
+def exception_cause(signals: Signals) -> CauseVerdict | None:
+    """The cause an Odoo / psycopg2 exception class names, when no HTTP status settled it."""
+    exc = signals.exception
+    if exc in TRANSIENT:
+        return CauseVerdict(Cause.upstream_outage, 0.8, f"signal:{exc}")
+    if exc == "AccessError":
+        return CauseVerdict(Cause.credential_auth, 0.8, "signal:AccessError")
+    if exc == "MissingError":
+        return CauseVerdict(Cause.data_quality, 0.8, "signal:MissingError")
+    if exc in ("ValidationError", "UserError", "UnprocessableEntity", "UniqueViolation", "IntegrityError"):
+        return CauseVerdict(Cause.schema_validation, 0.85, f"signal:{exc}")
+    if "timeout" in signals.codes:
+        return CauseVerdict(Cause.upstream_outage, 0.8, "signal:timeout")
+    return None
 
 
 # --------------------------------------------------------------------------- rules
 
-_CRED_WORDS = re.compile(r"(?i)api ?key|token|unauthori[sz]ed|credential|access ?denied|authenticat|session expired|login")
+_CRED_WORDS = re.compile(r"(?i)api ?key|token|unauthori[sz]ed|credential|access ?denied|authenticat|session expired|login|"
+                         r"authorization header")
 _SCHEMA_WORDS = re.compile(r"(?i)validationerror|validation (error|failed)|schema|does not match|unprocessable|invalid value|xsd")
-_DUP_WORDS = re.compile(r"(?i)duplicate|idempotency key .*twice|received twice|created twice|redeliver")
-_TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)|service unavailable|bad gateway")
+_DUP_WORDS = re.compile(r"(?i)duplicate|idempotency key .*twice|(received|created|delivered|sent|posted) twice|redeliver|"
+                        r"is a copy of|share the (same )?(e-?mail|vat|phone|name)")
+_TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)|service unavailable|bad gateway|"
+                            r"dns resolution|name resolution|is down\b|major outage|status page|degraded")
 _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
 
@@ -80,16 +213,26 @@ def dominant_status_cause(statuses: Counter[int]) -> tuple[Cause, float] | None:
 
 
 def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict | None:
-    """The cause the evidence makes certain, or None when it takes judgement."""
-    kinds = set(kinds)
+    """The cause the evidence makes certain, or None when it takes judgement; with its retry safety."""
+    signals = read_signals(text)
+    verdict = _rule_cause(set(kinds), statuses, text, signals)
+    return _with_safety(verdict, signals) if verdict is not None else None
+
+
+def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals) -> CauseVerdict | None:
     failures = sum(statuses.values())
     if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
         return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
+    settled = signal_cause(signals)
+    if settled is not None:
+        return settled
     if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
     if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
         return CauseVerdict(Cause.configuration, 0.8, "rule:silent-flow")
     dominant = dominant_status_cause(statuses)
+    if dominant is not None and dominant[0] == Cause.schema_validation and signals.exception in TRANSIENT:
+        dominant = None  # a 409 that is a lock / serialization failure is transient, not bad data
     if dominant is not None:
         cause, share = dominant
         if cause != Cause.credential_auth or _CRED_WORDS.search(text) or share >= 0.8:
@@ -98,6 +241,9 @@ def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> Cause
             return CauseVerdict(cause, round(0.75 + 0.2 * share, 3), f"rule:{name}")
     if "retry_storm" in kinds and _RATE_WORDS.search(text):
         return CauseVerdict(Cause.rate_limit, 0.9, "rule:retry-storm-rate")
+    by_exception = exception_cause(signals)
+    if by_exception is not None:
+        return by_exception
     if _SCHEMA_WORDS.search(text):
         return CauseVerdict(Cause.schema_validation, 0.85, "rule:validation")
     if _TIMEOUT_WORDS.search(text):
@@ -108,7 +254,8 @@ def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> Cause
         return CauseVerdict(Cause.rate_limit, 0.75, "rule:rate-words")
     if _DUP_WORDS.search(text):
         return CauseVerdict(Cause.data_quality, 0.75, "rule:duplicate-words")
-    if _CRED_WORDS.search(text) and re.search(r"(?i)invalid|expired|revoked|denied|unauthori", text):
+    if _CRED_WORDS.search(text) and re.search(
+            r"(?i)invalid|expired|revoked|denied|unauthori|failed|bad credentials|returned false|missing|malformed", text):
         return CauseVerdict(Cause.credential_auth, 0.75, "rule:credential-words")
     return None
 
@@ -147,12 +294,17 @@ def evaluate_holdout(path: Path = EXAMPLES_CSV, *, test_size: float = 0.25, seed
     pipe = build_pipeline().fit(x_tr, y_tr)
     random_acc = float(accuracy_score(y_te, pipe.predict(x_te)))
     splitter = GroupShuffleSplit(n_splits=5, test_size=test_size, random_state=seed)
-    grouped = []
+    grouped, full = [], []
     for tr, te in splitter.split(texts, labels, groups=templates):
         model = build_pipeline().fit([texts[i] for i in tr], [labels[i] for i in tr])
-        grouped.append(accuracy_score([labels[i] for i in te], model.predict([texts[i] for i in te])))
+        truth, guessed = [labels[i] for i in te], list(model.predict([texts[i] for i in te]))
+        grouped.append(accuracy_score(truth, guessed))
+        # the whole classifier: structured signals and rules first, this split's model for the rest
+        settled = [rule_cause([], _statuses_in(texts[i]), texts[i]) for i in te]
+        full.append(accuracy_score(truth, [str(v.cause) if v else g for v, g in zip(settled, guessed, strict=True)]))
     return {"examples": len(texts), "templates": len(set(templates)), "train": len(x_tr), "test": len(x_te),
-            "accuracy": random_acc, "unseen_template_accuracy": float(sum(grouped) / len(grouped))}
+            "accuracy": random_acc, "unseen_template_accuracy": float(sum(grouped) / len(grouped)),
+            "unseen_template_accuracy_with_signals": float(sum(full) / len(full))}
 
 
 def retrain(path: Path = EXAMPLES_CSV, out: Path = MODEL_PATH) -> dict[str, Any]:
@@ -179,7 +331,8 @@ def model_cause(text: str) -> CauseVerdict:
     model = load_model()
     probs = model.predict_proba([text])[0]
     best = int(probs.argmax())
-    return CauseVerdict(Cause(model.classes_[best]), float(probs[best]), "model")
+    cause = Cause(model.classes_[best])
+    return CauseVerdict(cause, float(probs[best]), "model", retry_safe(cause, read_signals(text)), read_signals(text))
 
 
 def classify(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict:
@@ -190,14 +343,17 @@ def classify(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVe
         return verdict
     guess = model_cause(text)
     if guess.confidence < 0.3:
-        return CauseVerdict(Cause.unknown, guess.confidence, "model")
+        return CauseVerdict(Cause.unknown, guess.confidence, "model", False, guess.signals)
     return guess
 
 
 _HTTP_STATUS = re.compile(r"(?i)(?:\bhttp[ /]?(?:status)?[ :=]*|\bstatus[ :=]+|^|\s)([1-5]\d\d)\b")
 
 
+def _statuses_in(text: str) -> Counter[int]:
+    return Counter(int(m) for m in _HTTP_STATUS.findall(text) if 400 <= int(m) < 600)
+
+
 def classify_text(text: str) -> CauseVerdict:
     """One free-text error (a batch row, a log line): HTTP statuses are read from the text itself."""
-    statuses: Counter[int] = Counter(int(m) for m in _HTTP_STATUS.findall(text) if 400 <= int(m) < 600)
-    return classify([], statuses, text)
+    return classify([], _statuses_in(text), text)

@@ -1,21 +1,24 @@
 """Incident assembly: anomalies and duplicate clusters become incidents a person can act on.
 
 One outage fires several detectors (an error spike, a new signature, a volume drop) over
-several windows; those are grouped into one incident when they share a flow and touch in
-time, share an error signature within a few hours, or share correlation ids, idempotency
-keys or records. Incident ids are stable (flow + hour bucket + lead signature/kind, or the
+several windows; those are grouped into one incident when they share a flow and, together:
+touch in time with no conflicting cause, share an error signature within a few hours, or share
+correlation ids / idempotency keys within a few hours with no conflicting cause. A shared
+record alone never fuses two incidents (one partner can fail for two unrelated reasons days
+apart), and a fused incident never spans more than `max_fused_span_hours`. Incident ids are stable (flow + hour bucket + lead signature/kind, or the
 cluster's records), so a re-run updates incidents instead of duplicating them.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from odoo_triage.agent.causes import CauseVerdict, classify
+from odoo_triage.agent.causes import CauseVerdict, classify, read_signals, rule_cause
 from odoo_triage.agent.redact import redact
 from odoo_triage.agent.severity import score_severity
 from odoo_triage.agent.store import Store
@@ -33,6 +36,7 @@ from odoo_triage.core.domain import (
     stable_id,
 )
 from odoo_triage.core.results import DetectionOutput, MatchOutput
+from odoo_triage.core.settings import CorrelationSettings
 
 ADJACENT = timedelta(minutes=30)  # windows closer than this are one episode
 SAME_SIGNATURE = timedelta(hours=6)  # the same error signature this close is the same cause
@@ -59,6 +63,7 @@ class IncidentFacts:
     money: float = 0.0
     metrics: dict[str, float] = field(default_factory=dict)  # the anomalies' metrics, largest value per key
     verdict: CauseVerdict | None = None
+    write_dates: dict[str, datetime] = field(default_factory=dict)  # affected record -> write_date as last read
 
 
 @dataclass
@@ -132,36 +137,87 @@ def _gap(a: Anomaly, b: Anomaly) -> timedelta:
 
 
 def _event_keys(an: Anomaly, evidence: dict[str, LogEvent]) -> set[str]:
+    """Correlation ids and idempotency keys of the anomaly's cited failed events (records are not keys:
+    a record shared by two failures says nothing about their being one incident)."""
     keys: set[str] = set()
     for eid in an.cited_event_ids():
         ev = evidence.get(eid)
-        if ev is None:
+        if ev is None or ev.status == EventStatus.ok:
             continue
         if ev.correlation_id:
             keys.add("c:" + ev.correlation_id)
         if ev.idempotency_key:
             keys.add("k:" + ev.idempotency_key)
-        if ev.status != EventStatus.ok:
-            keys.update("r:" + r for r in ev.record_ids)
     return keys
 
 
-def group_anomalies(anomalies: Sequence[Anomaly], evidence: dict[str, LogEvent]) -> list[list[Anomaly]]:
-    """Groups of anomalies that are one incident, each sorted by time, groups sorted by time."""
+def anomaly_cause(an: Anomaly, evidence: dict[str, LogEvent], templates: dict[str, Any] | None = None) -> str | None:
+    """The cause one anomaly's own failed events settle by rule (no model), or None when they settle none
+    (a silence, a latency shift: those join any neighbour)."""
+    statuses: Counter[str | int] = Counter()
+    texts: Counter[str] = Counter()
+    for eid in an.cited_event_ids():
+        ev = evidence.get(eid)
+        if ev is None or ev.status == EventStatus.ok:
+            continue
+        if ev.http_status is not None:
+            statuses[ev.http_status] += 1
+        if ev.error:
+            texts[ev.error[:300]] += 1
+    if an.signature and templates:
+        texts[_signature_text(an.signature, templates)[:300]] += 1
+    if not texts and not statuses:
+        return None
+    verdict = rule_cause([str(an.kind)], Counter({int(k): v for k, v in statuses.items()}),
+                         " | ".join(t for t, _ in texts.most_common(5)))
+    return str(verdict.cause) if verdict is not None else None
+
+
+def correlated(a: Anomaly, b: Anomaly, shared_keys: bool, causes: tuple[str | None, str | None],
+               cfg: CorrelationSettings) -> bool:
+    """Are two anomalies of one flow the same incident? Time, signature, keys and cause together."""
+    gap = _gap(a, b)
+    compatible = causes[0] is None or causes[1] is None or causes[0] == causes[1]
+    if gap <= timedelta(minutes=cfg.adjacent_minutes) and compatible:
+        return True
+    if a.signature and a.signature == b.signature and gap <= timedelta(hours=cfg.same_signature_hours):
+        return True
+    return shared_keys and compatible and gap <= timedelta(hours=cfg.shared_key_hours)
+
+
+def group_anomalies(anomalies: Sequence[Anomaly], evidence: dict[str, LogEvent],
+                    correlation: CorrelationSettings | None = None,
+                    templates: dict[str, Any] | None = None) -> list[list[Anomaly]]:
+    """Groups of anomalies that are one incident, each sorted by time, groups sorted by time.
+
+    Closest pairs are joined first, and a join that would make a group span more than the
+    configured maximum is refused, so a chain of neighbours cannot stretch one incident over days.
+    """
+    cfg = correlation or CorrelationSettings()
+    max_span = timedelta(hours=cfg.max_fused_span_hours)
     uf = _UnionFind(len(anomalies))
+    span = {i: (an.window_start, an.window_end) for i, an in enumerate(anomalies)}
     by_flow: dict[str, list[int]] = defaultdict(list)
     for i, an in enumerate(anomalies):
         by_flow[an.flow].append(i)
+    pairs: list[tuple[timedelta, int, int]] = []
     for idxs in by_flow.values():
         keys = {i: _event_keys(anomalies[i], evidence) for i in idxs}
+        causes = {i: anomaly_cause(anomalies[i], evidence, templates) for i in idxs}
         for x, i in enumerate(idxs):
             for j in idxs[x + 1:]:
                 a, b = anomalies[i], anomalies[j]
-                gap = _gap(a, b)
-                if (gap <= ADJACENT
-                        or (a.signature and a.signature == b.signature and gap <= SAME_SIGNATURE)
-                        or (keys[i] & keys[j])):
-                    uf.union(i, j)
+                if correlated(a, b, bool(keys[i] & keys[j]), (causes[i], causes[j]), cfg):
+                    pairs.append((_gap(a, b), i, j))
+    for _gap_ab, i, j in sorted(pairs):
+        ri, rj = uf.find(i), uf.find(j)
+        if ri == rj:
+            continue
+        start, end = min(span[ri][0], span[rj][0]), max(span[ri][1], span[rj][1])
+        if end - start > max_span:
+            continue
+        uf.union(ri, rj)
+        span[uf.find(ri)] = (start, end)
     groups: dict[int, list[Anomaly]] = defaultdict(list)
     for i, an in enumerate(anomalies):
         groups[uf.find(i)].append(an)
@@ -218,6 +274,39 @@ def _ids(refs: Iterable[str]) -> list[int]:
         if tail.isdigit():
             out.append(int(tail))
     return out
+
+
+_TEXT_RECORD = re.compile(r"(?i)\b(employee|partner|project)\s+#?(\d{1,9})\b")
+_TEXT_MODELS = {"employee": "hr.employee", "partner": "res.partner", "project": "project.project"}
+
+
+def records_in_text(text: str | None) -> list[str]:
+    """Record refs an error message names ("employee 296"), for readers that did not extract them."""
+    if not text:
+        return []
+    return list(dict.fromkeys(f"{_TEXT_MODELS[m.group(1).lower()]}:{m.group(2)}" for m in _TEXT_RECORD.finditer(text)))
+
+
+_PARTNER_REF = re.compile(r"\bres\.partner[(: ]+#?(\d{1,9})\b")
+
+
+def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEvent],
+                             clusters: Sequence[DuplicateCluster], used: set[str]) -> list[DuplicateCluster]:
+    """Partner clusters an incident's errors point at: a rejection naming a duplicate (duplicate VAT,
+    unique ref / e-mail) on a record of a known cluster belongs with that cluster, whose merge is the fix."""
+    refs: set[str] = set()
+    for an in group:
+        for eid in an.cited_event_ids():
+            ev = evidence.get(eid)
+            if ev is None or ev.status == EventStatus.ok or not ev.error or not read_signals(ev.error).duplicate:
+                continue
+            refs.update(ev.record_ids)
+            refs.update(records_in_text(ev.error))
+            refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
+    if not refs:
+        return []
+    return [c for c in clusters if c.model == RecordModel.partner and c.cluster_id not in used
+            and {f"{c.model}:{i}" for i in c.record_ids} & refs]
 
 
 def _money(anomalies: Iterable[Anomaly]) -> float:
@@ -370,8 +459,13 @@ def assemble_incidents(
     partner_result: MatchOutput | None = None,
     project_result: MatchOutput | None = None,
     flows: Iterable[FlowInfo | dict[str, Any]] | None = None,
+    correlation: CorrelationSettings | None = None,
+    write_dates: dict[str, datetime] | None = None,
 ) -> list[AssembledIncident]:
-    """Group a detection result and duplicate clusters into incidents, most severe first."""
+    """Group a detection result and duplicate clusters into incidents, most severe first.
+
+    `write_dates` ("res.partner:7" -> write_date, from a records export or an Odoo read) lets a
+    proposal guard a field write on an affected record."""
     anomalies: list[Anomaly] = list(detection.anomalies) if detection else []
     evidence: dict[str, LogEvent] = dict(detection.evidence) if detection else {}
     templates: dict[str, Any] = dict(detection.templates) if detection else {}
@@ -381,7 +475,7 @@ def assemble_incidents(
 
     out: list[AssembledIncident] = []
     used_clusters: set[str] = set()
-    for group in group_anomalies(anomalies, evidence):
+    for group in group_anomalies(anomalies, evidence, correlation, templates):
         flow = group[0].flow
         kinds = {str(k) for a in group for k in [a.kind, *a.related_kinds]}
         attached: list[DuplicateCluster] = []
@@ -390,6 +484,9 @@ def assemble_incidents(
             attached = [c for c in project_clusters
                         if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
             used_clusters.update(c.cluster_id for c in attached)
+        named = clusters_named_by_errors(group, evidence, partner_clusters, used_clusters)
+        used_clusters.update(c.cluster_id for c in named)
+        attached += named
         lead = group[0]
         window = (min(a.window_start for a in group), max(a.window_end for a in group))
         out.append(_build(flow, group, attached, evidence, templates, flow_info.get(flow),
@@ -407,6 +504,9 @@ def assemble_incidents(
         flow = DUPLICATES_FLOW.get(c.model, f"{c.model} duplicates")
         out.append(_build(flow, [], [c], evidence, templates, flow_info.get(flow),
                           id_parts=(str(c.model), "cluster", *sorted(c.record_ids)), window=(as_of, as_of)))
+    if write_dates:
+        for item in out:
+            item.facts.write_dates = {r: write_dates[r] for r in item.incident.affected_records if r in write_dates}
     out.sort(key=lambda a: (-a.incident.severity_score, a.incident.window_start, a.incident.incident_id))
     return out
 

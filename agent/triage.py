@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from odoo_triage.agent.actions import Escalate, RequeueJobs, parse_action
@@ -32,7 +33,7 @@ from odoo_triage.core.domain import (
     stable_id,
 )
 from odoo_triage.core.results import DetectionOutput, MatchOutput
-from odoo_triage.core.settings import GroundingSettings
+from odoo_triage.core.settings import CorrelationSettings, GroundingSettings
 
 PROPOSER_PREFIX = "triage-agent"
 
@@ -172,10 +173,14 @@ def run_triage(
     progress: Callable[[int, int], None] | None = None,
     grounding: GroundingSettings | None = None,
     read_write_date: WriteDateReader | None = None,
+    correlation: CorrelationSettings | None = None,
+    write_dates: dict[str, datetime] | None = None,
 ) -> TriageRun:
-    """Assemble incidents, write a report for each, guard it, store incidents and proposals."""
+    """Assemble incidents, write a report for each, guard it, store incidents and proposals.
+
+    `write_dates` (record ref -> write_date) allows guarded set_field proposals on those records."""
     t0 = time.perf_counter()
-    assembled = assemble_incidents(detection, partner_result, project_result, flows)
+    assembled = assemble_incidents(detection, partner_result, project_result, flows, correlation, write_dates)
     prov = get_provider(provider, cache=LlmCache(store), **(provider_options or {}))
     label = getattr(prov, "label", OFFLINE_LABEL)
     proposer = f"{PROPOSER_PREFIX}/{prov.name}"

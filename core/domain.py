@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from odoo_triage.core.calendar import FlowCalendar
 from odoo_triage.core.clock import utcnow
 
 
@@ -306,3 +307,8 @@ class FlowInfo(_Model):
     owner: str  # who an escalation goes to
     criticality: Criticality = Criticality.medium
     description: str = ""
+    country: str | None = None  # ISO 3166 code whose public holidays the flow keeps
+    # what the flow's business counts in ("event", or e.g. "batch", "report", "delivery"): a flow whose
+    # events come in bursts is judged on units (one burst or one correlation id = one unit)
+    unit: str = "event"
+    calendar: FlowCalendar | None = None

@@ -41,7 +41,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -57,6 +57,7 @@ from pydantic import (
     model_validator,
 )
 
+from odoo_triage.core.calendar import FlowCalendar, MaintenanceWindow, PeriodKind
 from odoo_triage.core.domain import ActionName
 from odoo_triage.core.errors import InputError
 
@@ -214,14 +215,56 @@ class DetectorSettings(BaseModel):
     retry_storm_min_retries: int = Field(10, ge=1, description="... with at least this many retried attempts")
     latency_min_events: int = Field(10, ge=1, description="events with a latency an hour needs to be judged")
     latency_min_ratio: float = Field(2.0, gt=1, description="p95 must reach this times the baseline median")
-    volume_slack: float = Field(0.7, gt=0, le=1, description="expected volumes are shrunk by this before testing")
-    silent_min_expected: float = Field(12.0, gt=0, description="a silent hour counts only where this many were due")
-    volume_drop_p: float = Field(1e-6, gt=0, lt=1, description="Poisson tail below which a low volume is a drop")
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
     multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
+
+
+class CalendarSettings(BaseModel):
+    """The business calendar ([calendar]): holidays, maintenance windows, closing periods.
+
+    Per-flow values in flows.json (`country`, `calendar`) or under [calendar.flows.<name>] win.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = None  # ISO 3166 code for public holidays (the `holidays` package)
+    subdivision: str | None = None
+    business_weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    holidays: list[date] = Field(default_factory=list)  # extra closed days for every flow
+    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
+    detect_announcements: bool = True  # read "maintenance ... from X to Y" lines in Odoo logs
+    month_end_days: int = Field(default=2, ge=0, le=10)  # last business days of a month
+    payroll_days: list[int] = Field(default_factory=list)  # days of the month payroll runs
+    lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked
+    quiet_periods: list[PeriodKind] = Field(default_factory=list)  # periods flows may be quiet in
+    flows: dict[str, FlowCalendar] = Field(default_factory=dict)
+
+
+class VolumeSettings(BaseModel):
+    """Silence and volume-drop checks ([volume]): thresholds in events, and in units for bursty flows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slack: float = Field(default=0.7, gt=0, le=1)  # expectations shrink by this: traffic varies beyond Poisson
+    silent_min_expected: float = Field(default=12.0, gt=0)  # events a silent run must have been expected to hold
+    drop_p: float = Field(default=1e-6, gt=0, lt=1)  # Poisson tail for a volume drop
+    unit_silent_p: float = Field(default=1e-4, gt=0, lt=1)  # P(no unit at all) below which a bursty flow is silent
+    burst_gap_s: float = Field(default=300.0, gt=0)  # events closer than this belong to one unit (a batch)
+    bursty_units_per_event: float = Field(default=0.5, gt=0, le=1)  # below this units/event, a flow is bursty
+
+
+class CorrelationSettings(BaseModel):
+    """When anomalies of one flow are one incident ([correlation])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adjacent_minutes: float = Field(default=30.0, ge=0)  # windows this close are one episode
+    same_signature_hours: float = Field(default=6.0, ge=0)  # the same error signature this close is one cause
+    shared_key_hours: float = Field(default=6.0, ge=0)  # shared correlation ids / idempotency keys this close
+    max_fused_span_hours: float = Field(default=24.0, gt=0)  # a fused incident never spans more than this
 
 
 class Settings(BaseModel):
@@ -239,6 +282,9 @@ class Settings(BaseModel):
     grounding: GroundingSettings = Field(default_factory=GroundingSettings)
     odoo: OdooSettings = Field(default_factory=OdooSettings)
     detectors: DetectorSettings = Field(default_factory=DetectorSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    volume: VolumeSettings = Field(default_factory=VolumeSettings)
+    correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
     source: str = "defaults (no users: read-only)"  # where these settings came from, for display
 
     @property
@@ -266,7 +312,7 @@ class Settings(BaseModel):
 
 #: sections of thresholds: [name] in the file, TRIAGE_<NAME>_<FIELD> in the environment (which wins)
 TUNABLE_SECTIONS: dict[str, type[BaseModel]] = {
-    "detectors": DetectorSettings,
+    "detectors": DetectorSettings, "volume": VolumeSettings, "correlation": CorrelationSettings,
 }
 
 
@@ -308,6 +354,10 @@ def environment_table() -> str:
                          f"{info.description or name} (default {info.default!r}; [{section}] {name})"))
     lines = ["| variable | what |", "|---|---|", *(f"| `{var}` | {what} |" for var, what in rows)]
     return "\n".join(lines) + "\n"
+
+
+#: sections read from the file only (lists and tables: holidays, maintenance windows, per-flow calendars)
+FILE_SECTIONS = ("calendar",)
 
 
 def default_config_path() -> Path:
@@ -396,7 +446,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", *TUNABLE_SECTIONS}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", *TUNABLE_SECTIONS,
+                          *FILE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -416,6 +467,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     values: dict = {"odoo": odoo, "source": source}
     for section in TUNABLE_SECTIONS:
         values[section] = _tunable_section(raw, env, section)
+    values.update({name: raw[name] for name in FILE_SECTIONS if name in raw})
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = dict(raw.get("approvals", {}))

@@ -8,7 +8,7 @@ the baseline: they choose which anomalies are reported (those whose window overl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
+from odoo_triage.core.domain import Anomaly, FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
-from odoo_triage.core.settings import DetectorSettings
+from odoo_triage.core.settings import CalendarSettings, DetectorSettings, VolumeSettings
+from odoo_triage.detectors.calendar import BusinessCalendar, build_calendar
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
 from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
@@ -92,10 +93,15 @@ def run_detection(
     mapping: FieldMapping | None = None,
     miner: TemplateMinerCache | None = None,
     settings: DetectorSettings | None = None,
+    calendar: BusinessCalendar | CalendarSettings | None = None,
+    flow_info: Iterable[FlowInfo] | None = None,
+    volume: VolumeSettings | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
-    `settings` holds every threshold (core.settings.DetectorSettings); `baseline_days` overrides its baseline."""
+    `settings` holds every threshold (core.settings.DetectorSettings); `baseline_days` overrides its baseline.
+    `calendar` (or calendar settings, plus `flow_info` from flows.json) says which hours are holidays,
+    maintenance or closing periods; maintenance announced in the Odoo logs read is added to it."""
     cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
@@ -112,8 +118,12 @@ def run_detection(
     if frame.events.empty:
         return DetectionResult([], frame.stats, frame.rejected, templates, {}, [], pd.DataFrame(
             columns=["flow", "hour", "volume", "errors", "error_rate", "p95_ms", "retries", "expected_volume"]))
-    win = build_windows(frame.events, list(range(len(known))), baseline_days, cfg.baseline_days)
-    ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg)
+    if not isinstance(calendar, BusinessCalendar):
+        odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
+        calendar = build_calendar(calendar, flow_info, odoo_logs, known)
+    win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
+                        preferred_baseline_days=cfg.baseline_days)
+    ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings())
     raw: list[Anomaly] = []
     for detector in DETECTORS:
         raw.extend(detector(ctx))

@@ -11,11 +11,12 @@ without alarms. Volume above normal (month-end peaks) is never an alarm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from odoo_triage.detectors.calendar import BusinessCalendar, hourly_calendar
 from odoo_triage.detectors.frame import ERROR, OK, RETRY
 
 HOUR = 3600.0
@@ -35,6 +36,7 @@ class Windows:
     base_error_rate: dict[int, float]
     base_retry_rate: dict[int, float]
     base_p95: dict[int, tuple[float, float]]  # median of hourly p95s, MAD
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
 
 def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: float) -> pd.DataFrame:
@@ -65,7 +67,10 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
 
 
 def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None,
+                  calendar: BusinessCalendar | None = None, flow_names: list[str] | None = None,
                   preferred_baseline_days: float = 7.0) -> Windows:
+    """Hourly table and baseline expectations; the calendar's closed days (holidays) are judged like
+    weekends, and its maintenance and closing-period hours never shape what is normal."""
     ts = events["ts"].to_numpy()
     start, end = float(ts.min()), float(ts.max())
     span_days = (end - start) / 86400
@@ -74,9 +79,14 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
     baseline_end = start + bdays * 86400
     hourly = hourly_table(events, flows, start, end)
     hourly["baseline"] = hourly["hour"].to_numpy() * HOUR + HOUR <= baseline_end + 1e-6
-    hourly["weekend"] = hourly["weekday"] >= 5
+    calendar = calendar or BusinessCalendar()
+    names = flow_names or [str(f) for f in range(max(flows, default=-1) + 1)]
+    marks = hourly_calendar(calendar, hourly, names)
+    for col in marks.columns:
+        hourly[col] = marks[col].to_numpy()
+    hourly["weekend"] = (hourly["weekday"] >= 5) | hourly["closed"]
 
-    base = hourly[hourly["baseline"] & (hourly["coverage"] >= 0.999)]
+    base = hourly[hourly["baseline"] & (hourly["coverage"] >= 0.999) & ~hourly["maintenance"] & ~hourly["period"]]
     med = base.groupby(["flow", "weekend", "hod"])["volume"].median()
     key = pd.MultiIndex.from_arrays([hourly["flow"], hourly["weekend"], hourly["hod"]])
     # a kind of day the baseline never saw (a weekend, after a Monday-to-Wednesday baseline) has no
@@ -97,7 +107,8 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
             m = float(np.median(p))
             base_p95[f] = (m, float(np.median(np.abs(p - m))))
     return Windows(hourly=hourly, baseline_end=baseline_end, start=start, end=end,
-                   base_error_rate=base_error_rate, base_retry_rate=base_retry_rate, base_p95=base_p95)
+                   base_error_rate=base_error_rate, base_retry_rate=base_retry_rate, base_p95=base_p95,
+                   calendar=calendar)
 
 
 def runs(mask: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:

@@ -93,6 +93,33 @@ def load_flows(folder: Path) -> list[FlowInfo]:
     return [FlowInfo.model_validate(f) for f in json.loads(path.read_text())]
 
 
+def record_write_dates(folder: Path) -> dict[str, datetime]:
+    """"res.partner:7" -> write_date from a labeled folder's records exports, for guarded field writes."""
+    return write_dates_from_exports(folder / "records" / "res_partner.csv", folder / "records" / "project_project.csv")
+
+
+def write_dates_from_exports(partners: Path | None, projects: Path | None) -> dict[str, datetime]:
+    """"res.partner:7" -> write_date from res.partner / project.project CSV exports (missing files: none)."""
+    import csv
+    from datetime import UTC
+
+    out: dict[str, datetime] = {}
+    for model, path in (("res.partner", partners), ("project.project", projects)):
+        if path is None or not path.exists() or path.suffix.lower() != ".csv":
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                raw, rid = (row.get("write_date") or "").strip(), (row.get("id") or "").strip()
+                if not raw or not rid.isdigit():
+                    continue
+                try:
+                    dt = datetime.fromisoformat(raw.replace(" ", "T"))
+                except ValueError:
+                    continue
+                out[f"{model}:{rid}"] = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return out
+
+
 def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
     meta = folder / "world.json"
     if meta.exists():
@@ -141,7 +168,8 @@ def evaluate_folder(
     log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
 
     note("detect")
-    detection = timer.run("detect", lambda: run_detection(log_files, settings=settings.detectors))
+    detection = timer.run("detect", lambda: run_detection(log_files, settings=settings.detectors, flow_info=flows,
+                                                          calendar=settings.calendar, volume=settings.volume))
     results: dict[str, Any] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
@@ -150,8 +178,10 @@ def evaluate_folder(
             note(f"match {model}")
             results[model] = timer.run(f"match_{model}", partial(fn, records))
     note("triage")
+    write_dates = record_write_dates(folder)
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
-                                                 flows, provider=provider, store=store))
+                                                 flows, provider=provider, store=store,
+                                                 correlation=settings.correlation, write_dates=write_dates))
     return score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
                         provider=provider, stages=timer.stages)
 

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from odoo_triage.agent.actions import NOTE_MODELS
+from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
 from odoo_triage.agent.causes import classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.cache import LlmCache, prompt_hash
@@ -132,21 +132,47 @@ def _partial(covered: int, total: float | None, what: str) -> str:
     return ""
 
 
+def field_writes(incident: Incident, facts: IncidentFacts, cites: list[str]) -> list[ProposedAction]:
+    """Guarded set_field proposals for a configuration incident whose errors name the write that fixes
+    them, on every affected record of the cause whose write_date is known (the guard needs it)."""
+    out: list[ProposedAction] = []
+    seen: set[str] = set()
+    for ref, error in records_of_cause(facts, Cause.configuration, min_share=0.0):
+        fix = named_field_write(error)
+        if fix is None or ref != f"{fix['model']}:{fix['record_id']}" or ref in seen or ref not in facts.write_dates:
+            continue
+        seen.add(ref)
+        out.append(ProposedAction(
+            action=ActionName.set_field,
+            params={**fix, "expected_write_date": facts.write_dates[ref].isoformat()},
+            evidence_ids=[*cites[:2], ref],
+            rationale=f"{incident.flow} fails on {ref} since a configuration change; its error names the fix: "
+                      f"set {fix['field']} (guarded: refused if the record changed since "
+                      f"{facts.write_dates[ref]:%Y-%m-%d %H:%M:%S})."))
+        if len(out) >= NOTES_LIMIT:
+            break
+    return out
+
+
 def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAction]:
     """The remediation the evidence supports, most specific first; escalation otherwise."""
     cites = _cited_events(incident, 3)
     actions: list[ProposedAction] = []
     cause = incident.cause
     failed_jobs = set(facts.failed_job_uuids)
-    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause)
+    # every failed job whose own error is of the cause (not only the main wordings): all of them are requeued
+    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
              if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
-    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids:
+    retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
+    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids and retry_ok:
         actions.append(ProposedAction(
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
             rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
                       f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
                       f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
                                                                             "failed jobs")))
+    if cause == Cause.configuration:
+        actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
         for c in facts.partner_clusters:
             ids = [c.suggested_master_id] + [i for i in c.record_ids if i != c.suggested_master_id][:2]
@@ -164,15 +190,17 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                           f"archive the duplicate (archiving is reversible)."
                           + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
     if cause == Cause.schema_validation and facts.error_records:
-        for ref, error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
+        for ref, _error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
             if model not in NOTE_MODELS or not rid.isdigit():
                 continue
             actions.append(ProposedAction(
                 action=ActionName.post_note,
                 params={"model": model, "record_id": int(rid),
-                        "body": f"{incident.flow} rejected this record: {error[:300]}. Please correct the data; "
-                                f"the export will pick it up on the next run."},
+                        # the error text is the sender's words: a note never quotes it into Odoo
+                        "body": f"{incident.flow} rejected this record (incident {incident.incident_id}, "
+                                f"{_CAUSE_WORDS[cause]}). Please correct the data; the export will pick it up "
+                                f"on the next run."},
                 evidence_ids=cites[:2], rationale=f"{ref} is rejected by {incident.flow}; tell its owner in the chatter."))
     if not actions:
         fix = _FIX_WORDS.get(cause, "investigate")

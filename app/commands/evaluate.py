@@ -26,7 +26,8 @@ progress_console = Console(stderr=True)  # progress on stderr keeps --format jso
 
 
 def eval_command(
-    labels: Path = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see docs/labels.md)."),
+    labels: list[Path] = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see "
+                                                           "docs/labels.md); repeat it for figures per estate."),
     split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
     provider: str = typer.Option("offline", "--provider", help="offline or openai."),
     compare: tuple[str, str] | None = typer.Option(None, "--compare", help="Compare two stored runs: RUN_A RUN_B."),
@@ -80,18 +81,23 @@ def eval_command(
         console.print(f"report written to {report}")
 
 
-def _run_splits(labels: Path | None, split: str, provider: str, store: Store, settings: Settings,
+def _run_splits(labels: list[Path] | Path | None, split: str, provider: str, store: Store, settings: Settings,
                 ) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from odoo_triage.evals.runner import SPLITS, evaluate_folder, world_for_split
     from odoo_triage.evals.runs import save_run
 
-    if labels is not None:
-        if not labels.exists():
-            raise InputError(f"no such folder: {labels}")
-        targets: list[tuple[str, Callable[[], Path], dict[str, Any]]] = [
-            (labels.name, lambda: labels, {"labels": str(labels)})]
+    folders = [labels] if isinstance(labels, Path) else list(labels or [])
+    targets: list[tuple[str, Callable[[], Path], dict[str, Any]]]
+    if folders:
+        missing = [str(f) for f in folders if not f.exists()]
+        if missing:
+            raise InputError(f"no such folder: {', '.join(missing)}")
+        names = [f.name for f in folders]
+        # estates with the same folder name (a/estate, b/estate) are told apart by their parent
+        names = [f"{f.parent.name}/{f.name}" if names.count(f.name) > 1 else f.name for f in folders]
+        targets = [(n, partial(Path, f), {"labels": str(f)}) for n, f in zip(names, folders, strict=True)]
     else:
         names = list(SPLITS) if split == "both" else [split]
         unknown = [n for n in names if n not in SPLITS]

@@ -61,12 +61,15 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _detect(paths: list[Path]) -> Any:
+def _detect(paths: list[Path], catalog: list[FlowInfo] | None = None, settings: Any | None = None) -> Any:
+    """Detection with the business calendar: the catalog's countries and units, the settings' calendar."""
     try:
         from odoo_triage.detectors.pipeline import run_detection
     except ImportError as exc:
         raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
-    return run_detection(paths)
+    if settings is None:
+        return run_detection(paths, flow_info=catalog or None)
+    return run_detection(paths, flow_info=catalog or None, calendar=settings.calendar, volume=settings.volume)
 
 
 def _match(kind: str, path: Path | None) -> Any:
@@ -174,12 +177,16 @@ def register(app: typer.Typer) -> None:
         if not paths:
             raise InputError("no log files given")
         catalog = load_flows(flows)
+        from odoo_triage.core.settings import load_settings
+        from odoo_triage.evals.runner import write_dates_from_exports
+
+        settings = load_settings()
         name = str(provider) if provider else default_provider_name()
         store = open_store(database_url)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("detecting", total=None)
-            detection = _detect(paths)
+            detection = _detect(paths, catalog, settings)
             progress.update(task, description="matching duplicates")
             partner_result = _match("partners", partners)
             project_result = _match("projects", projects)
@@ -189,7 +196,8 @@ def register(app: typer.Typer) -> None:
                 progress.update(task, completed=done, total=total)
 
             run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
-                             progress=tick)
+                             progress=tick, correlation=settings.correlation,
+                             write_dates=write_dates_from_exports(partners, projects))
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:

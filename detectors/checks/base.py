@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from odoo_triage.core.domain import MAX_REMEDY_EVENTS, Anomaly, AnomalyKind, stable_id
-from odoo_triage.core.settings import DetectorSettings
+from odoo_triage.core.settings import DetectorSettings, VolumeSettings
 from odoo_triage.detectors.frame import EventFrame
 from odoo_triage.detectors.windows import HOUR, Windows
 
@@ -21,6 +21,7 @@ class Context:
     win: Windows
     flows: list[int]  # flow codes to judge
     cfg: DetectorSettings = field(default_factory=DetectorSettings)
+    volume: VolumeSettings = field(default_factory=VolumeSettings)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

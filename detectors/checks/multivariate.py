@@ -5,7 +5,9 @@ shortfall (log ratio, drops only), error excess and retry excess as binomial z-s
 night hour with one error is not a 100% error rate), p95 latency log ratio (rises only).
 IsolationForest scores saturate outside the training range, so an hour is anomalous when it is
 among the 0.5% least typical of the baseline AND at least one feature lies well outside
-everything the baseline showed; it must last at least two hours.
+everything the baseline showed; it must last at least two hours. The volume feature follows the
+business calendar: zero in hours it calls quiet (maintenance, quiet closing periods) and for
+bursty flows, whose volume is judged in their own units by volume.py.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sklearn.ensemble import IsolationForest
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
+from odoo_triage.detectors.checks.volume import is_bursty
 from odoo_triage.detectors.frame import OK
 from odoo_triage.detectors.windows import HOUR, runs
 
@@ -28,6 +31,8 @@ def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m = np.array([ctx.win.base_p95.get(f, (np.nan, 0.0))[0] for f in flow])
     n = h["volume"].to_numpy().astype(float)
     vol = np.minimum(0.0, np.log((n + 1) / (h["expected"].to_numpy() + 1)))
+    bursty = np.isin(flow, [f for f in np.unique(flow).tolist() if is_bursty(ctx, int(f))])
+    vol = np.where(h["quiet"].to_numpy() | bursty, 0.0, vol)
     err = np.maximum(0.0, (h["errors"].to_numpy() - n * p0) / np.sqrt(n * p0 * (1 - p0) + 1))
     rty = np.maximum(0.0, (h["retries"].to_numpy() - n * r0) / np.sqrt(n * r0 * (1 - r0) + 1))
     p95 = h["p95"].to_numpy()

@@ -53,7 +53,8 @@ def error_spikes(ctx: Context) -> list[Anomaly]:
             out.append(make_anomaly(
                 ctx, AnomalyKind.error_spike, f, start, end, _score(rate, p0), reason, top if len(top) else errs,
                 signature=ctx.frame.miner.signature_of_cluster(cl) if cl >= 0 else None,
-                metrics={"error_rate": rate, "baseline_error_rate": p0, "errors": e, "events": n}))
+                metrics={"error_rate": rate, "baseline_error_rate": p0, "errors": e, "events": n},
+                remedy=errs))  # every failed event, so a proposal can cover all of them, not the sample
     return out
 
 

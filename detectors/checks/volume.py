@@ -3,55 +3,192 @@
 Only drops are judged (a month-end peak is business, not an outage). A silent flow is a run of
 hours with zero events where the baseline expected enough that silence is not chance
 (Poisson: P(0) = exp(-expected)); a volume drop is a run of at least two hours well under half
-the expectation, with a Poisson tail below 1e-6.
+the expectation, with a Poisson tail below 1e-6. Hours the business calendar calls quiet
+(maintenance windows, closing periods a flow may be quiet in) are never judged; holidays carry
+the weekend expectation (windows.py).
+
+Bursty flows (a few expense reports a day, payroll batches) are judged in their own units, not
+events: one unit is a burst of events no more than `burst_gap_s` apart. Silence is then the
+chance of no unit at all over the run under a negative binomial fitted to the baseline's daily
+unit counts (Poisson when they are not over-dispersed).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import poisson
+import pandas as pd
+from scipy.stats import nbinom, poisson
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
-from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
+from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, to_dt
 from odoo_triage.detectors.windows import HOUR, runs
+
+
+def unit_starts(ts: np.ndarray, gap_s: float) -> np.ndarray:
+    """Start times of a flow's units: a new unit begins after a pause longer than gap_s."""
+    if not len(ts):
+        return ts
+    return ts[np.concatenate([[True], np.diff(ts) > gap_s])]
+
+
+def is_bursty(ctx: Context, flow: int) -> bool:
+    """Declared (flows.json `unit` other than "event"), or seen: most baseline business hours are
+    empty and events come several to a unit."""
+    if ctx.win.calendar.unit_of(ctx.name(flow)) != "event":
+        return True
+    h = ctx.win.hourly
+    base = h[(h["flow"] == flow) & h["baseline"] & (h["coverage"] >= 0.999) & ~h["weekend"]]
+    if len(base) < 24:
+        return False
+    _, ts = ctx.flow_events(flow)
+    ts = ts[ts < ctx.win.baseline_end]
+    units = unit_starts(ts, ctx.volume.burst_gap_s)
+    return bool((base["volume"] == 0).mean() >= 0.5 and len(units) <= ctx.volume.bursty_units_per_event * len(ts))
+
+
+def _silence_evidence(ctx: Context, f: int, t0: float, t1: float) -> tuple[float, float, np.ndarray]:
+    """(last event before, first event after, their indices): what bounds a silent run."""
+    idx_all, ts_all = ctx.flow_events(f)
+    k0 = np.searchsorted(ts_all, t0, "left")  # first event at/after t0
+    k1 = np.searchsorted(ts_all, t1, "left")
+    start = float(ts_all[k0 - 1]) if k0 > 0 else t0
+    end = float(ts_all[k1]) if k1 < len(ts_all) else t1
+    evidence = np.array([idx_all[k0 - 1]] if k0 > 0 else [], dtype=np.int64)
+    if k1 < len(ts_all):
+        evidence = np.append(evidence, idx_all[k1])
+    return start, end, evidence
+
+
+def _unit_expectation(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray) -> tuple[np.ndarray, float]:
+    """Expected units per detection hour (mean over the baseline's days of that kind, same hour of
+    day) and the negative-binomial size r of the baseline's daily unit counts (inf = Poisson)."""
+    hw = ctx.win.hourly
+    base = hw[(hw["flow"] == f) & hw["baseline"] & (hw["coverage"] >= 0.999) & ~hw["maintenance"] & ~hw["period"]]
+    counts = pd.Series(starts // HOUR).astype(np.int64).value_counts()
+    units = counts.reindex(base["hour"].to_numpy()).fillna(0).to_numpy()
+    frame = pd.DataFrame({"weekend": base["weekend"].to_numpy(), "hod": base["hod"].to_numpy(),
+                          "day": base["hour"].to_numpy() // 24, "units": units})
+    if frame.empty:
+        return np.zeros(len(h)), float("inf")
+    days = frame.groupby("weekend")["day"].nunique()
+    sums = frame.groupby(["weekend", "hod"])["units"].sum()
+    mean = sums / days.reindex(sums.index.get_level_values(0)).to_numpy()
+    key = pd.MultiIndex.from_arrays([h["weekend"], h["hod"]])
+    exp = np.nan_to_num(mean.reindex(key).to_numpy(), nan=0.0) * h["coverage"].to_numpy()
+    daily = frame[~frame["weekend"]].groupby("day")["units"].sum().to_numpy()
+    r = float("inf")
+    if len(daily) >= 3:
+        m, v = float(daily.mean()), float(daily.var(ddof=1))
+        if v > m > 0:
+            r = m * m / (v - m)
+    return exp, r
+
+
+def _p_zero(mu: float, r: float) -> float:
+    return float(poisson.pmf(0, mu)) if not np.isfinite(r) else float(nbinom.pmf(0, r, r / (r + mu)))
+
+
+def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
+    vs = ctx.volume
+    unit = ctx.win.calendar.unit_of(ctx.name(f))
+    unit = "unit" if unit == "event" else unit
+    _, ts_all = ctx.flow_events(f)
+    starts = unit_starts(ts_all, vs.burst_gap_s)
+    exp, r = _unit_expectation(ctx, f, h, starts)
+    obs = h["volume"].to_numpy()
+    # runs of empty hours, nights included: a flow of a few reports a day is silent over days, not hours
+    silent = (obs == 0) & ~h["quiet"].to_numpy()
+    out = []
+    silent_days: set[int] = set()
+    for a, b in runs(silent):
+        mu = float(exp[a:b + 1].sum())
+        if mu <= 0:
+            continue
+        p0 = _p_zero(vs.slack * mu, r)
+        if p0 >= vs.unit_silent_p:
+            continue
+        t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
+        start, end, evidence = _silence_evidence(ctx, f, t0, t1)
+        reason = (f"no {unit} for {duration(end - start)} in {ctx.name(f)}, about {mu:.1f} expected from the baseline "
+                  f"(chance of none {p0:.1e}, negative binomial on daily {unit} counts); last event before the gap "
+                  f"and first after it cited")
+        out.append(make_anomaly(ctx, AnomalyKind.silent_flow, f, start, end, 0.6 + 0.4 * min(1.0, -np.log10(p0) / 12),
+                                reason, evidence, metrics={"expected_units": mu, "observed_units": 0, "p_zero": p0,
+                                                           "silent_hours": float(b - a + 1)}))
+        silent_days.update((h["hour"].iloc[a:b + 1] // 24).tolist())
+    out.extend(_unit_drops(ctx, f, h, starts, exp, r, silent_days, unit))
+    return out
+
+
+def _plural(unit: str) -> str:
+    return unit + ("es" if unit.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def _unit_drops(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray, exp: np.ndarray, r: float,
+                silent_days: set[int], unit: str) -> list[Anomaly]:
+    """Whole days (fully inside the data, no quiet hour) with far fewer units than expected: under half,
+    with a negative-binomial tail below `drop_p`. Judged per day: a bursty flow's hours are too noisy."""
+    vs = ctx.volume
+    day = (h["hour"].to_numpy() // 24)
+    full = h.groupby(day)["coverage"].transform("min").to_numpy() >= 0.999
+    quiet_day = h.groupby(day)["quiet"].transform("max").to_numpy().astype(bool)
+    per_hour = pd.Series(starts // HOUR).astype(np.int64).value_counts()
+    units = per_hour.reindex(h["hour"].to_numpy()).fillna(0).to_numpy()
+    out = []
+    for d in np.unique(day[full & ~quiet_day]).tolist():
+        if d in silent_days:
+            continue
+        rows = day == d
+        mu, o = float(exp[rows].sum()), float(units[rows].sum())
+        if mu <= 0 or o >= 0.5 * mu:
+            continue
+        m = vs.slack * mu
+        p = float(poisson.cdf(o, m)) if not np.isfinite(r) else float(nbinom.cdf(o, r, r / (r + m)))
+        if p >= vs.drop_p:
+            continue
+        t0, t1 = d * 24 * HOUR, (d + 1) * 24 * HOUR
+        idx = ctx.events_between(f, t0, t1)
+        reason = (f"{o:.0f} {_plural(unit)} vs about {mu:.0f} expected ({o / mu:.0%}) on {to_dt(t0):%Y-%m-%d} in {ctx.name(f)} "
+                  f"(chance {p:.1e}, negative binomial on the baseline's daily {unit} counts)")
+        out.append(make_anomaly(ctx, AnomalyKind.volume_drop, f, t0, t1, 0.5 + 0.5 * (1 - o / mu), reason, idx,
+                                metrics={"expected_units": mu, "observed_units": o, "p_value": p}))
+    return out
 
 
 def volume_anomalies(ctx: Context) -> list[Anomaly]:
     out = []
+    slack, min_expected, drop_p = ctx.volume.slack, ctx.volume.silent_min_expected, ctx.volume.drop_p
     for f in ctx.flows:
         h = ctx.detection_hours(f)
         if h.empty:
             continue
+        if is_bursty(ctx, f):
+            out.extend(_unit_anomalies(ctx, f, h))
+            continue
         obs, exp = h["volume"].to_numpy(), h["expected"].to_numpy()
-        idx_all, ts_all = ctx.flow_events(f)
-        silent = (obs == 0) & (exp > 0)
+        judged = ~h["quiet"].to_numpy()
+        silent = (obs == 0) & (exp > 0) & judged
         silent_hours = np.zeros(len(h), dtype=bool)
         for a, b in runs(silent):
             e = float(exp[a:b + 1].sum())
-            if e * ctx.cfg.volume_slack < ctx.cfg.silent_min_expected:
+            if e * slack < min_expected:
                 continue
             silent_hours[a:b + 1] = True
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
-            k0 = np.searchsorted(ts_all, t0, "left")  # first event at/after t0
-            k1 = np.searchsorted(ts_all, t1, "left")
-            start = float(ts_all[k0 - 1]) if k0 > 0 else t0
-            end = float(ts_all[k1]) if k1 < len(ts_all) else t1
-            evidence = np.array([idx_all[k0 - 1]] if k0 > 0 else [], dtype=np.int64)
-            if k1 < len(ts_all):
-                evidence = np.append(evidence, idx_all[k1])
+            start, end, evidence = _silence_evidence(ctx, f, t0, t1)
             reason = (f"no events for {duration(end - start)} in {ctx.name(f)}, expected about {e:.0f} from the "
                       f"same hours of the baseline week; last event before the gap and first after it cited")
             out.append(make_anomaly(ctx, AnomalyKind.silent_flow, f, start, end,
                                     0.6 + 0.4 * min(1.0, e / 100), reason, evidence,
                                     metrics={"expected_events": e, "observed_events": 0,
                                              "silent_hours": float(b - a + 1)}))
-        low = (obs < 0.5 * exp) & (exp >= 5) & ~silent_hours
+        low = (obs < 0.5 * exp) & (exp >= 5) & ~silent_hours & judged
         for a, b in runs(low):
             if b - a + 1 < 2:
                 continue
             o, e = float(obs[a:b + 1].sum()), float(exp[a:b + 1].sum())
-            p = float(poisson.cdf(o, ctx.cfg.volume_slack * e))
-            if p >= ctx.cfg.volume_drop_p:
+            p = float(poisson.cdf(o, slack * e))
+            if p >= drop_p:
                 continue
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)

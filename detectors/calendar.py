@@ -1,0 +1,187 @@
+"""Applying the business calendar to the hourly tables the volume checks judge.
+
+Three questions per flow and hour: is the day closed (a public holiday of the flow's country, or
+a company holiday: judged like a weekend), is the hour inside a maintenance window (configured,
+or announced in advance in an Odoo log: not judged, and kept out of the baseline), and does the
+day fall in a month-end / payroll / lock-date period (kept out of the baseline; not judged for
+flows allowed to be quiet then).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from odoo_triage.core.calendar import (
+    FlowCalendar,
+    MaintenanceWindow,
+    PeriodKind,
+    days_between,
+    last_business_days,
+    public_holidays,
+)
+from odoo_triage.core.domain import FlowInfo
+from odoo_triage.core.settings import CalendarSettings
+
+HOUR = 3600.0
+
+_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*(?:UTC|Z|\+00:?00)?"
+# "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y"
+_ANNOUNCEMENT = re.compile(
+    r"(?i)maintenance\b.{0,160}?\b(?:from|between|starting)\s+" + _TS + r"\s*(?:to|and|until|-|–)\s*" + _TS)
+_LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) ")
+MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
+
+
+def _parse_ts(text: str) -> datetime | None:
+    try:
+        dt = datetime.fromisoformat(text.replace(",", ".").replace(" ", "T"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def announced_windows(paths: Iterable[Path], flows: Iterable[str]) -> list[MaintenanceWindow]:
+    """Maintenance windows announced in Odoo server logs before they start.
+
+    A line counts when it is an INFO or WARNING line of the server log (not an error, not a traceback
+    line: those quote payloads), says "maintenance ... from <time> to <time>" and was written before the
+    window began (a line written during or after it is a report, not an announcement). Flow names
+    the line mentions restrict the window to them; a line naming none applies to every flow.
+    Log text is untrusted: only the two times and known flow names are taken from it.
+    """
+    names = sorted(set(flows), key=len, reverse=True)
+    out: list[MaintenanceWindow] = []
+    for path in paths:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                if b"aintenance" not in raw and b"AINTENANCE" not in raw:
+                    continue
+                line = raw.decode("utf-8", errors="replace")[:2000]
+                m = _ANNOUNCEMENT.search(line)
+                if m is None:
+                    continue
+                start, end = _parse_ts(m.group(1)), _parse_ts(m.group(2))
+                if start is None or end is None or end <= start:
+                    continue
+                if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
+                    continue
+                written = _LOG_LINE_TS.match(line)
+                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+                    continue
+                at = _parse_ts(written.group(1))
+                if at is None or at >= start:
+                    continue
+                named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
+                out.append(MaintenanceWindow(start=start, end=end, flows=named,
+                                             reason=f"announced in {path.name}"))
+    return out
+
+
+@dataclass
+class BusinessCalendar:
+    """The settings' calendar with each flow's own values (flows.json) and announced windows."""
+
+    settings: CalendarSettings = field(default_factory=CalendarSettings)
+    flows: dict[str, FlowInfo] = field(default_factory=dict)
+    announced: list[MaintenanceWindow] = field(default_factory=list)
+
+    def flow_calendar(self, flow: str) -> FlowCalendar:
+        info = self.flows.get(flow)
+        own = info.calendar if info and info.calendar else FlowCalendar()
+        configured = self.settings.flows.get(flow, FlowCalendar())
+        country = own.country or configured.country or (info.country if info else None) or self.settings.country
+        return FlowCalendar(
+            country=country, subdivision=own.subdivision or configured.subdivision or self.settings.subdivision,
+            business_weekdays=own.business_weekdays or configured.business_weekdays or self.settings.business_weekdays,
+            holidays=[*self.settings.holidays, *configured.holidays, *own.holidays],
+            maintenance=[*self.settings.maintenance, *configured.maintenance, *own.maintenance],
+            quiet_periods=own.quiet_periods if own.quiet_periods is not None else (
+                configured.quiet_periods if configured.quiet_periods is not None else self.settings.quiet_periods),
+        )
+
+    def unit_of(self, flow: str) -> str:
+        info = self.flows.get(flow)
+        return info.unit if info else "event"
+
+    def closed_days(self, flow: str, years: list[int]) -> frozenset[date]:
+        cal = self.flow_calendar(flow)
+        return public_holidays(cal.country, years, cal.subdivision) | frozenset(cal.holidays)
+
+    def periods(self, flow: str, days: list[date]) -> dict[date, set[PeriodKind]]:
+        """Which closing periods each day is in (month-end, payroll, lock date)."""
+        if not days:
+            return {}
+        cal = self.flow_calendar(flow)
+        weekdays = frozenset(cal.business_weekdays or [0, 1, 2, 3, 4])
+        closed = self.closed_days(flow, sorted({d.year for d in days}))
+        s = self.settings
+        out: dict[date, set[PeriodKind]] = {}
+        for y, m in sorted({(d.year, d.month) for d in days}):
+            for d in last_business_days(y, m, s.month_end_days, weekdays, closed):
+                out.setdefault(d, set()).add(PeriodKind.month_end)
+        for d in days:
+            if d.day in s.payroll_days:
+                out.setdefault(d, set()).add(PeriodKind.payroll)
+            if s.lock_day is not None and d.day == s.lock_day:
+                out.setdefault(d, set()).add(PeriodKind.lock_date)
+        return out
+
+    def maintenance(self, flow: str) -> list[MaintenanceWindow]:
+        own = self.flow_calendar(flow).maintenance
+        return [w for w in [*own, *self.announced] if w.applies_to(flow)]
+
+
+def build_calendar(settings: CalendarSettings | None = None, flows: Iterable[FlowInfo] | None = None,
+                   odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = ()) -> BusinessCalendar:
+    settings = settings or CalendarSettings()
+    info = {f.name: f for f in flows or []}
+    announced = (announced_windows(odoo_logs, [*info, *flow_names]) if settings.detect_announcements else [])
+    return BusinessCalendar(settings=settings, flows=info, announced=announced)
+
+
+def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: list[str]) -> pd.DataFrame:
+    """Per row of the hourly table: closed (holiday), maintenance, period (any), quiet (not judged)."""
+    n = len(hourly)
+    closed = np.zeros(n, dtype=bool)
+    maint = np.zeros(n, dtype=bool)
+    period = np.zeros(n, dtype=bool)
+    quiet_period = np.zeros(n, dtype=bool)
+    if n == 0:
+        return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period, "quiet": maint})
+    flows = hourly["flow"].to_numpy()
+    hours = hourly["hour"].to_numpy()
+    day_no = hours // 24
+    first, last = int(day_no.min()), int(day_no.max())
+    all_days = days_between(date.fromordinal(date(1970, 1, 1).toordinal() + first),
+                            date.fromordinal(date(1970, 1, 1).toordinal() + last))
+    epoch = date(1970, 1, 1).toordinal()
+    for code in np.unique(flows).tolist():
+        rows = flows == code
+        name = flow_names[int(code)]
+        cal_f = cal.flow_calendar(name)
+        shut = cal.closed_days(name, sorted({d.year for d in all_days}))
+        if shut:
+            closed_no = np.array([d.toordinal() - epoch for d in shut], dtype=np.int64)
+            closed[rows] = np.isin(day_no[rows], closed_no)
+        marks = cal.periods(name, all_days)
+        if marks:
+            quiet_kinds = set(cal_f.quiet_periods or [])
+            any_no = np.array([d.toordinal() - epoch for d in marks], dtype=np.int64)
+            period[rows] = np.isin(day_no[rows], any_no)
+            quiet_no = np.array([d.toordinal() - epoch for d, kinds in marks.items() if kinds & quiet_kinds],
+                                dtype=np.int64)
+            if len(quiet_no):
+                quiet_period[rows] = np.isin(day_no[rows], quiet_no)
+        for w in cal.maintenance(name):
+            h0, h1 = w.start.timestamp() / HOUR, w.end.timestamp() / HOUR
+            # an hour is maintenance when any part of it is inside the window
+            maint[rows] |= (hours[rows] + 1 > h0) & (hours[rows] < h1)
+    return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period,
+                         "quiet": maint | quiet_period}, index=hourly.index)
