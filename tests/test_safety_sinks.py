@@ -90,6 +90,11 @@ def test_planted_secrets_reach_no_sink(tmp_path, monkeypatch, fixed_clock):
     found += leaks("digest", digest.read_text())
     r = runner.invoke(app, ["audit", "--format", "json", "--database-url", url])
     found += leaks("audit stdout", r.stdout)
+    for name in ("planted-sec_queue_job.csv", "planted-sec.csv", "planted-sec.jsonl"):
+        r = runner.invoke(app, ["batch", str(logs / name), "--format", "json"])
+        assert r.exit_code in (0, 3), r.output
+        assert "signature" in r.stdout or "groups" in r.stdout
+        found += leaks(f"batch stdout ({name})", r.stdout)
 
     store = open_store(url)
     tables = sa_inspect(store.engine).get_table_names()
