@@ -272,3 +272,26 @@ def test_audit_verify_command(tmp_path):
     store.dispose()
     r = runner.invoke(app, ["audit", "verify", "--database-url", url])
     assert r.exit_code == EXIT_AUDIT_BROKEN and "BROKEN at seq 2" in r.stderr
+
+
+def test_upgrade_chains_the_rows_written_before_0003(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from odoo_triage.agent.store.database import MIGRATIONS_DIR, migrate
+
+    store = open_store(f"sqlite:///{tmp_path / 'old.db'}", run_migrations=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_audit_append_only")
+    with store.engine.begin() as conn:
+        for n in range(3):
+            conn.execute(text("INSERT INTO audit_log (at, actor, event, detail) VALUES (:at, 'agent', 'proposed', "
+                              ":d)"), {"at": utcnow(), "d": f'{{"n": {n}}}'})
+    migrate(store.engine)
+    report = audit_chain.verify(store)
+    assert report.ok and report.rows == 3, report
+    proposed(store)  # new rows continue the chain
+    assert audit_chain.verify(store).ok and audit_chain.verify(store).rows == 4
