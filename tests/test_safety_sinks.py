@@ -105,7 +105,7 @@ def test_planted_secrets_reach_no_sink(tmp_path, monkeypatch, fixed_clock):
         found += leaks(f"store table {table}", json.dumps(rows, default=str))
     queue = console_data.incident_queue(store)
     views = [console_data.incident_detail(store, i) for i in queue["incident_id"]]
-    console_blob = queue.to_json() + console_data.audit_rows(store).to_json() + json.dumps(
+    console_blob = queue.to_json(date_format="iso") + console_data.audit_rows(store).to_json(date_format="iso") + json.dumps(
         [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else repr(v) for v in views], default=str)
     assert "planted-sec" in console_blob
     found += leaks("console data", console_blob)
