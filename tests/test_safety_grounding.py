@@ -94,3 +94,16 @@ def test_the_allow_list_can_never_include_dangerous_fields(tmp_path):
         load_settings(cfg, env={})
     cfg.write_text('[grounding.set_field]\n"res.partner" = ["phone"]\n')
     assert load_settings(cfg, env={}).grounding.settable("res.partner", "phone")
+
+
+def test_write_date_reader_reads_odoo():
+    from odoo_triage.agent.grounding import odoo_write_date_reader
+    from odoo_triage.agent.odoo_gateway import OdooGateway
+    from odoo_triage.core.settings import OdooSettings
+    from odoo_triage.sim.odoo_sandbox import READ_LOGIN, start_sandbox
+
+    with start_sandbox() as sb, OdooGateway(OdooSettings(url=sb.url, db="odoo", read_login=READ_LOGIN,
+                                                         read_key=sb.data.user(READ_LOGIN).api_key)) as gw:
+        read = odoo_write_date_reader(gw)
+        assert isinstance(read("res.partner", 20), datetime)  # Odoo's write_date, parsed
+        assert read("res.partner", 999999) is None
