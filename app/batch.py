@@ -24,6 +24,7 @@ from odoo_triage.agent.actions import NOTE_MODELS, parse_action
 from odoo_triage.agent.causes import classify_text
 from odoo_triage.core.domain import ActionName, Cause
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.redact import redact, redact_obj
 from odoo_triage.detectors.templates import mine_templates
 
 EXIT_NOTHING_ACTIONABLE = 0
@@ -225,8 +226,10 @@ def _build_rows(
         if tick:
             tick()
         if problem or data is None:
-            malformed.append(MalformedRow(line_no=line_no, reason=problem or "unreadable row", raw=raw[:500]))
+            malformed.append(MalformedRow(line_no=line_no, reason=redact(problem or "unreadable row"),
+                                          raw=redact(raw[:500])))
             continue
+        data = redact_obj(data)  # every text of the batch is masked once, here, before any output or store
         state = str(data.get("state") or "").strip().lower() or None
         if queue_job and state not in QUEUE_JOB_FAILED_STATES and state != "started":
             skipped += 1  # done/pending/cancelled jobs: nothing to triage
@@ -234,14 +237,14 @@ def _build_rows(
         error = _error_text(data, error_column, queue_job)
         if not error:
             if queue_job and state == "failed":
-                malformed.append(MalformedRow(line_no=line_no, reason="failed job without exception text", raw=raw[:500]))
+                malformed.append(MalformedRow(line_no=line_no, reason="failed job without exception text", raw=redact(raw[:500])))
             else:
                 skipped += 1
             continue
         if queue_job:
             uuid = str(data.get("uuid") or "").strip()
             if not uuid:
-                malformed.append(MalformedRow(line_no=line_no, reason="queue.job row without uuid", raw=raw[:500]))
+                malformed.append(MalformedRow(line_no=line_no, reason="queue.job row without uuid", raw=redact(raw[:500])))
                 continue
             recs = [f"queue.job:{uuid}", *parse_records(data.get("records"))]
             if data.get("channel"):

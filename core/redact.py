@@ -94,9 +94,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"\bAIza[0-9A-Za-z\-_]{35}"), MASK),
     (re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}"), MASK),
     # Odoo API keys: 40 hex characters, bare
-    (re.compile(r"(?<![0-9A-Fa-f])[0-9a-fA-F]{40}(?![0-9A-Fa-f])"), MASK),
+    (re.compile(r"(?<![\w\-])[0-9a-fA-F]{40}(?![\w\-])"), MASK),
     # Payment card numbers (13-19 digits, spaces or dashes allowed, Luhn-valid)
-    (re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){12,18}(?![\d\-])"), _card),
+    # (never inside a word, a uuid or an id: "abb7-272861859534" is the tail of a queue.job uuid)
+    (re.compile(r"(?<![\w\-.:/])\d(?:[ \-]?\d){12,18}(?![\w\-])"), _card),
 ]
 
 

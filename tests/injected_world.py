@@ -30,7 +30,8 @@ def _ts(i: int) -> datetime:
 
 
 def plant(logs: Path, texts: list[str], tag: str) -> list[Path]:
-    """Write one burst file per format; line i carries texts[i % len(texts)]."""
+    """Write one burst file per format; line i carries texts[i % len(texts)] (every text at least once)."""
+    burst = max(BURST, len(texts))
     out = []
     jl = logs / f"planted-{tag}.jsonl"
     jl.write_text("".join(json.dumps({
@@ -38,12 +39,12 @@ def plant(logs: Path, texts: list[str], tag: str) -> list[Path]:
         "operation": "upsert res.partner", "status": "error", "latency_ms": 90.0, "http_status": 502,
         "error": f"upstream rejected the call: {texts[i % len(texts)]}", "retry": 0,
         "correlation_id": f"c-{tag}-{i}", "idempotency_key": None, "record_ids": [],
-        "message_id": f"m-{tag}-{i}"}) + "\n" for i in range(BURST)) + texts[0][:60] + " {not json\n")
+        "message_id": f"m-{tag}-{i}"}) + "\n" for i in range(burst)) + texts[0][:60] + " {not json\n")
     out.append(jl)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
-    for i in range(BURST):
+    for i in range(burst):
         w.writerow([_ts(i).isoformat().replace("+00:00", "Z"), "psa_timesheet_import", "psa", "odoo",
                     "create account.analytic.line", "error", "120.0", "422",
                     f"timesheet refused: {texts[i % len(texts)]}", "0", f"c-{tag}-csv-{i}", "", ""])
@@ -51,7 +52,7 @@ def plant(logs: Path, texts: list[str], tag: str) -> list[Path]:
     (logs / f"planted-{tag}.csv").write_text(buf.getvalue())
     out.append(logs / f"planted-{tag}.csv")
     lines = []
-    for i in range(BURST):
+    for i in range(burst):
         t = _ts(i).strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
         msg = texts[i % len(texts)]
         lines += [f"{t} 4791 ERROR prod odoo.addons.payroll_export.models.payroll_batch: export failed: {msg} 10 0.1 0.2",
@@ -65,7 +66,7 @@ def plant(logs: Path, texts: list[str], tag: str) -> list[Path]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(QUEUE_HEADER)
-    for i in range(BURST):
+    for i in range(burst):
         t = _ts(i).strftime("%Y-%m-%d %H:%M:%S")
         w.writerow([str(uuid.UUID(int=0xABC000 + i + 1000 * len(tag))), "Export invoice to finance", "account.move",
                     "_export_to_finance", f"account.move({41000 + i},)._export_to_finance()", "failed", "10",

@@ -35,7 +35,10 @@ def test_ordinary_text_survives():
     for text in ("401 Invalid apikey", "HTTP 429 Too Many Requests", "IBAN does not match SEPA schema",
                  "queue.job 5f0c-aaaa failed", "res.partner:42 and project.project:7", "passenger count 3",
                  "order 1234567 amount 99.50", "payload hash 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                 "contact ada@example.com", "employee 296 has no contract", "tokenizer failed at 12:30"):
+                 "contact ada@example.com", "employee 296 has no contract", "tokenizer failed at 12:30",
+                 "queue.job:21a57327-97c5-4a92-abb7-272861859534", "job 21a57327-97c5-4a92-abb7-272861859534 failed",
+                 "commit 3f2b9c1d7e4a5b6c8d9e0f1a2b3c4d5e6f7a8b9c-dirty", "res.partner:4111111111111111",
+                 "epoch 1790000000123 ms"):
         assert redact(text) == text, text
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, select, text, update
 from typer.testing import CliRunner
 
 from odoo_triage.agent.actions import parse_action
@@ -259,6 +259,22 @@ def test_audit_verify_names_the_first_broken_link(store, tamper):
         assert report.first_broken_seq == expected, report
 
 
+def rewrite_everything(store) -> None:
+    """An attacker who owns the database: change a row, then rebuild the whole chain and its head."""
+    from odoo_triage.agent.store.tables import AuditHeadRow, AuditRow
+
+    with store.session() as s:
+        rows = list(s.scalars(select(AuditRow).order_by(AuditRow.seq)))
+        rows[0].actor = "mallory"
+        prev = ""
+        for r in rows:
+            r.prev_hash = prev
+            r.row_hash = audit_chain.row_digest(r.seq, prev, r.at, r.actor, r.event, r.proposal_id, r.incident_id,
+                                                r.detail)
+            prev = r.row_hash
+        s.get(AuditHeadRow, 1).last_hash = prev
+
+
 def test_audit_verify_command(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     store = open_store(url)
@@ -272,3 +288,45 @@ def test_audit_verify_command(tmp_path):
     store.dispose()
     r = runner.invoke(app, ["audit", "verify", "--database-url", url])
     assert r.exit_code == EXIT_AUDIT_BROKEN and "BROKEN at seq 2" in r.stderr
+
+
+def test_upgrade_chains_the_rows_written_before_0003(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from odoo_triage.agent.store.database import MIGRATIONS_DIR, migrate
+
+    store = open_store(f"sqlite:///{tmp_path / 'old.db'}", run_migrations=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_audit_append_only")
+    with store.engine.begin() as conn:
+        for n in range(3):
+            conn.execute(text("INSERT INTO audit_log (at, actor, event, detail) VALUES (:at, 'agent', 'proposed', "
+                              ":d)"), {"at": utcnow(), "d": f'{{"n": {n}}}'})
+    migrate(store.engine)
+    report = audit_chain.verify(store)
+    assert report.ok and report.rows == 3, report
+    proposed(store)  # new rows continue the chain
+    assert audit_chain.verify(store).ok and audit_chain.verify(store).rows == 4
+
+
+def test_a_wholesale_rewrite_fails_against_an_anchor_kept_elsewhere(store):
+
+    _history(store)
+    anchor = audit_chain.verify(store).anchor
+    _unprotect(store)
+    rewrite_everything(store)  # change a row, recompute every hash and the head, put the triggers back
+    with store.session() as s:
+        if store.dialect == "sqlite":
+            for verb in ("UPDATE", "DELETE"):
+                s.execute(text(f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+                               f"BEGIN SELECT RAISE(ABORT, 'append-only'); END"))
+        else:
+            s.execute(text("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"))
+    assert audit_chain.verify(store).ok  # the chain alone cannot tell...
+    report = audit_chain.verify(store, anchor)
+    assert not report.ok and "anchored hash" in report.reason  # ...the anchor can

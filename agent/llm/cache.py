@@ -10,6 +10,7 @@ from typing import Any
 
 from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import LlmCacheRow
+from odoo_triage.core.redact import redact_obj
 
 
 def prompt_hash(*parts: Any) -> str:
@@ -39,6 +40,7 @@ class LlmCache:
 
     def put(self, key: str, *, provider: str, model: str, response: dict[str, Any],
             prompt_tokens: int, completion_tokens: int, cost_usd: float) -> None:
+        response = redact_obj(response)  # a model's answer is untrusted text: masked before it is kept
         hit = {"response": response, "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                "cost_usd": cost_usd, "provider": provider, "model": model}
         self._memory[key] = hit

@@ -60,10 +60,12 @@ class ChainReport:
     first_broken_id: int | None = None  # that row's id, when there is a row
     reason: str = ""
     triggers_missing: list[str] = field(default_factory=list)
+    anchor: str = ""  # "<seq>:<hash>" of the last row: keep it elsewhere, pass it back to --anchor later
 
     def line(self) -> str:
         if self.ok:
-            return f"audit log intact: {self.rows} rows, hash chain verified, append-only triggers in place"
+            return (f"audit log intact: {self.rows} rows, hash chain verified, append-only triggers in place; "
+                    f"anchor {self.anchor or '-'}")
         where = f"row id {self.first_broken_id}" if self.first_broken_id is not None else "the end"
         return f"audit log BROKEN at seq {self.first_broken_seq} ({where}): {self.reason}"
 
@@ -80,8 +82,12 @@ def installed_triggers(store: Store) -> set[str]:
         return {r[0] for r in conn.execute(q)}
 
 
-def verify(store: Store) -> ChainReport:
-    """Walk the chain in order; the first row whose position, link or content does not check out breaks it."""
+def verify(store: Store, anchor: str | None = None) -> ChainReport:
+    """Walk the chain in order; the first row whose position, link or content does not check out breaks it.
+
+    The chain alone cannot tell a wholesale rewrite (every hash recomputed) from the original; an
+    `anchor` ("<seq>:<hash>", printed by an earlier verify and kept outside the database) can.
+    """
     with store.session() as s:
         rows = list(s.scalars(select(AuditRow).order_by(AuditRow.seq, AuditRow.id)))
         head = s.get(AuditHeadRow, 1)
@@ -108,6 +114,15 @@ def verify(store: Store) -> ChainReport:
         report.ok, report.first_broken_seq = False, len(rows) + 1
         report.reason = (f"the chain head says {head.seq if head else 'nothing'} rows, {len(rows)} remain: "
                          "rows were cut off the end")
+    if report.ok and anchor:
+        seq_text, _, want = anchor.partition(":")
+        at = rows[int(seq_text) - 1] if seq_text.isdigit() and 0 < int(seq_text) <= len(rows) else None
+        if at is None or at.row_hash != want:
+            report.ok, report.first_broken_seq = False, int(seq_text) if seq_text.isdigit() else None
+            report.first_broken_id = at.id if at is not None else None
+            report.reason = f"the chain no longer holds the anchored hash at seq {seq_text} (rewritten or cut)"
+    if rows:
+        report.anchor = f"{rows[-1].seq}:{rows[-1].row_hash}"
     report.triggers_missing = sorted(TRIGGERS.get(store.dialect, set()) - installed_triggers(store))
     if report.ok and report.triggers_missing:
         report.ok = False

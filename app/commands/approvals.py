@@ -210,6 +210,8 @@ def audit_command(
     proposal: str = typer.Option(None, "--proposal", help="Only this proposal's entries."),
     limit: int = typer.Option(200, "--limit", help="The last N entries."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
+    anchor: str = typer.Option(None, "--anchor", help="With verify: a `<seq>:<hash>` an earlier verify printed "
+                                                      "(kept outside the database); a rewritten chain fails it."),
     database_url: str = DB_OPTION,
 ) -> None:
     """The append-only, hash-chained audit log: who did what, when and why (`triage audit verify` checks it)."""
@@ -222,7 +224,7 @@ def audit_command(
     if what == "verify":
         from odoo_triage.agent.store import audit_chain
 
-        report = audit_chain.verify(_store(database_url))
+        report = audit_chain.verify(_store(database_url), anchor)
         if output_format == "json":
             typer.echo(json.dumps(report.__dict__, default=str))
         else:

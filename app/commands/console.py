@@ -15,10 +15,11 @@ HELP = (
     "Open the review console (Streamlit): the incident queue with filters, each incident's summary, cause, "
     "evidence, anomaly chart and error signatures, duplicate clusters side by side, the proposal with the "
     "exact Odoo calls it would make, approve / reject with a reason, execute, and the audit trail.\n\n"
-    "Who you are comes from the settings (TRIAGE_CONFIG \\[console] user, or TRIAGE_USER); behind an "
-    "authenticating proxy, a trusted header names the user, only when enabled: \\[console] "
-    "trusted_user_header = \"X-Forwarded-User\" in the settings file (or TRIAGE_TRUSTED_USER_HEADER). "
-    "Roles always come from the settings. Decisions go through the same approval rules as the CLI.\n\n"
+    "Nobody is signed in until they sign in with a password (PBKDF2 hashes in \\[console] passwords, "
+    "`triage hash-password`); behind an authenticating proxy, a trusted header names the user, only when "
+    "enabled (\\[console] trusted_user_header or TRIAGE_TRUSTED_USER_HEADER) and only on requests carrying "
+    "TRIAGE_PROXY_SECRET in X-Triage-Proxy-Secret. Without either the console is read-only. Roles always "
+    "come from the settings. Decisions go through the same approval rules as the CLI.\n\n"
     "--sandbox starts the Odoo stand-in on loopback (demo only) and points the console's gateway at it."
 )
 

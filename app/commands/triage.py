@@ -168,16 +168,18 @@ def register(app: typer.Typer) -> None:
                                                                       "the local SQLite file)."),
     ) -> None:
         """Detect anomalies, match duplicates, group them into incidents, explain them and propose fixes."""
+        from odoo_triage.agent.grounding import odoo_write_date_reader
         from odoo_triage.agent.llm.providers import default_provider_name
+        from odoo_triage.agent.odoo_gateway import OdooGateway
         from odoo_triage.agent.store import open_store
         from odoo_triage.agent.triage import run_triage
+        from odoo_triage.core.settings import load_settings
 
         err = Console(stderr=True)
         paths = _expand(logs)
         if not paths:
             raise InputError("no log files given")
         catalog = load_flows(flows)
-        from odoo_triage.core.settings import load_settings
         from odoo_triage.evals.runner import write_dates_from_exports
 
         settings = load_settings()
@@ -195,9 +197,16 @@ def register(app: typer.Typer) -> None:
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
-                             progress=tick, correlation=settings.correlation,
-                             write_dates=write_dates_from_exports(partners, projects))
+            # set_field's write_date is read from Odoo when proposed (#12), when Odoo is configured
+            gateway = OdooGateway.from_settings(settings) if settings.odoo.read_key is not None else None
+            try:
+                run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
+                                 progress=tick, correlation=settings.correlation, grounding=settings.grounding,
+                                 read_write_date=odoo_write_date_reader(gateway) if gateway else None,
+                                 write_dates=write_dates_from_exports(partners, projects))
+            finally:
+                if gateway is not None:
+                    gateway.close()
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:
