@@ -96,6 +96,30 @@ class OdooSettings(BaseModel):
         return self.url.rstrip("/")
 
 
+class LifecycleSettings(BaseModel):
+    """When incidents move on by themselves (agent/lifecycle.py). TOML section [lifecycle]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # a run must see this much healthy data on a flow after an incident's window to call it resolved
+    healthy_after_h: float = Field(default=1.0, ge=0)
+    # a resolved incident nobody reopened is closed after this long (0: only a reviewer closes)
+    close_after_h: float = Field(default=72.0, ge=0)
+    # longest snooze a reviewer may ask for
+    max_snooze_h: float = Field(default=14 * 24.0, gt=0)
+
+
+class EvalSettings(BaseModel):
+    """`triage eval --compare`: speed is only a regression beyond the noise the repeats measured. [eval]"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # a speed figure regresses when the new median exceeds the old by more than this many noise bands
+    speed_noise_bands: float = Field(default=3.0, gt=0)
+    # and by at least this fraction of the old median, however quiet the machine was
+    speed_min_relative: float = Field(default=0.25, ge=0)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,6 +130,8 @@ class Settings(BaseModel):
     # Off by default: a header is only trusted when the deployment says the proxy sets it.
     console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    evals: EvalSettings = Field(default_factory=EvalSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
     @property
@@ -152,7 +178,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo"}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "lifecycle", "eval"}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -169,6 +195,10 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             odoo[field] = env[var]
 
     values: dict = {"odoo": odoo, "source": source}
+    if "lifecycle" in raw:
+        values["lifecycle"] = raw["lifecycle"]
+    if "eval" in raw:
+        values["evals"] = raw["eval"]
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = raw.get("approvals", {})
