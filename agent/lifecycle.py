@@ -15,13 +15,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from odoo_triage.agent.redact import redact_obj
 from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.database import redact_url
-from odoo_triage.agent.store.tables import AuditRow, IncidentRow
+from odoo_triage.agent.store.tables import AuditRow, IncidentRow, ProposalRow
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import OPEN_WORK_STATUSES, Incident, IncidentStatus
 from odoo_triage.core.errors import InputError
@@ -137,13 +137,18 @@ def status_on_rerun(s: Session, row: IncidentRow, inc: Incident, actor: str = PI
 
 
 def note_execution(s: Session, incident_id: str | None, status: str, actor: str) -> None:
-    """A proposal of the incident was executed: the incident is being mitigated."""
+    """A proposal of the incident was executed: once none of its batch waits any more (approved or
+    not yet), the incident is being mitigated. Call after the proposal's own status is updated."""
     if not incident_id or status != "executed":
         return
     row = s.get(IncidentRow, incident_id)
     if row is None or S(row.status) in (S.mitigating, S.resolved, S.closed, S.dismissed):
         return
-    _move(s, row, S.mitigating, actor, "a fix was executed")
+    waiting = s.scalar(select(func.count()).select_from(ProposalRow).where(
+        ProposalRow.incident_id == incident_id, ProposalRow.status.in_(["proposed", "approved"])))
+    if waiting:
+        return
+    _move(s, row, S.mitigating, actor, "its fixes were executed")
 
 
 def flow_last_seen(flow_stats: Any) -> dict[str, datetime]:

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from odoo_triage.agent.store import StoreError, open_store
 from odoo_triage.core.errors import InputError
 
-COMMAND_MODULES = ["detect", "match", "triage", "approvals", "batch", "digest", "console", "evaluate", "sandbox"]
+COMMAND_MODULES = ["detect", "match", "triage", "approvals", "batch", "digest", "console", "evaluate", "sandbox", "incidents"]
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)

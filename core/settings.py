@@ -107,6 +107,8 @@ class LifecycleSettings(BaseModel):
     close_after_h: float = Field(default=72.0, ge=0)
     # longest snooze a reviewer may ask for
     max_snooze_h: float = Field(default=14 * 24.0, gt=0)
+    # an execution still `running` after this long is stale: `triage reconcile` may end it
+    reconcile_after_min: float = Field(default=10.0, ge=0)
 
 
 class EvalSettings(BaseModel):

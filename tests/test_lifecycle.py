@@ -7,7 +7,7 @@ import pytest
 from odoo_triage.agent.approvals import audit_trail
 from odoo_triage.agent.incidents import assemble_incidents, data_quality_incident_id
 from odoo_triage.agent.lifecycle import after_run, is_open_work, note_execution, set_status, status_counts
-from odoo_triage.agent.store.tables import IncidentRow
+from odoo_triage.agent.store.tables import IncidentRow, ProposalRow
 from odoo_triage.agent.triage import run_triage
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import DuplicateCluster, RecordModel
@@ -47,6 +47,10 @@ def test_an_executed_fix_mitigates_and_a_healthy_run_resolves_then_closes(store,
     storm = next(i for i in run.incidents if i.flow == "invoice_export")
     assert _status(store, storm.incident_id) == "proposed"
     with store.session() as s:
+        note_execution(s, storm.incident_id, "executed", "dana")
+    assert _status(store, storm.incident_id) == "proposed"  # its proposal still waits
+    with store.session() as s:
+        s.query(ProposalRow).filter_by(incident_id=storm.incident_id).update({"status": "executed"})
         note_execution(s, storm.incident_id, "executed", "dana")
     assert _status(store, storm.incident_id) == "mitigating"
     assert not is_open_work("mitigating")
