@@ -129,9 +129,9 @@ def job_table(job_uuids: list[str], evidence: list[dict[str, Any]] | None = None
         if odoo_jobs and uuid in odoo_jobs:
             j = odoo_jobs[uuid]
             rows.append({"uuid": uuid, "name": j.get("name") or "", "state": j.get("state") or "",
-                         "error": str(j.get("exc_message") or "")[:120], "attempts": j.get("retry", "")})
+                         "error": str(j.get("exc_message") or "")[:120], "attempts": j.get("retry")})
         else:
-            rows.append({"uuid": uuid, **latest.get(uuid, {"name": "", "state": "?", "error": "", "attempts": ""})})
+            rows.append({"uuid": uuid, **latest.get(uuid, {"name": "", "state": "?", "error": "", "attempts": None})})
     return rows
 
 

@@ -156,9 +156,11 @@ def _incident_evidence(store: Any, row: Any) -> list[dict[str, Any]]:
 def _jobs_table(rows: list[dict[str, Any]]) -> Table:
     from odoo_triage.agent.preview import JOB_COLUMNS
 
-    table = Table(*JOB_COLUMNS, title=f"{len(rows)} job(s) to requeue")
+    table = Table(title=f"{len(rows)} job(s) to requeue")
+    for c in JOB_COLUMNS:
+        table.add_column(c, overflow="fold")
     for r in rows:
-        table.add_row(*(str(r.get(c, "")) for c in JOB_COLUMNS))
+        table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in JOB_COLUMNS))
     return table
 
 
