@@ -298,7 +298,8 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
     url = f"sqlite:///{tmp_path / 'c.db'}"
     res = CliRunner().invoke(app, ["console", "--database-url", url, "--port", "8999"])
     assert res.exit_code == 0, res.output
-    assert seen["cmd"][1:4] == ["-m", "streamlit", "run"] and seen["cmd"][4].endswith("app/console/main.py")
+    assert seen["cmd"][1:4] == ["-m", "odoo_triage.app.console.serve", "run"]  # streamlit run, preloaded
+    assert seen["cmd"][4].endswith("app/console/main.py")
     assert "--server.port" in seen["cmd"] and "8999" in seen["cmd"]
     assert seen["env"]["TRIAGE_DATABASE_URL"] == url
     assert "TRIAGE_ODOO_URL" not in seen["env"] or seen["env"]["TRIAGE_ODOO_URL"] == os.environ.get("TRIAGE_ODOO_URL")
