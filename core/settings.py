@@ -15,6 +15,13 @@ demo users below apply, so `triage demo` works on a fresh machine.
     user = "dana"      # the identity the Streamlit console acts as (TRIAGE_USER overrides)
     # trusted_user_header = "X-Forwarded-User"   # only behind a proxy that sets it (TRIAGE_TRUSTED_USER_HEADER)
 
+    [lifecycle]        # when incidents move on by themselves (agent/lifecycle.py)
+    healthy_after_h = 1
+    close_after_h = 72
+
+    [eval]             # triage eval --compare: speed regresses only beyond the measured noise
+    speed_noise_bands = 3
+
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"

@@ -118,7 +118,7 @@ def demo_stage(ctx: Any) -> str:
             ctx.console.print(f"[yellow]digest: no flow figures ({exc})[/]")
     d = build_digest(ctx.store, utcnow() - timedelta(hours=24), flow_stats=stats)
     out = ctx.world_dir.parent / "digest.html"
-    write_digest(d, DigestFormat.html, out)
+    write_digest(d, DigestFormat.html, out, console_url="http://localhost:8501")  # `triage console`'s default
     save_digest(ctx.store, d)
     ctx.results["digest"] = out
     return f"digest written to {out}: {_summary(d)}"
