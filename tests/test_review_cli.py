@@ -135,3 +135,20 @@ def test_reconcile_ends_an_interrupted_execution_from_what_odoo_holds(db, monkey
     assert got == {"prop-abc1234500000001": "executed", "prop-abc1234500000002": "failed"}
     assert get_proposal(store, "prop-abc1234500000001").status == "executed"
     assert audit_trail(store, "prop-abc1234500000002")[-1].detail["details"]["reconciled"] is True
+
+
+def test_show_proposal_of_a_merge_compares_the_records_field_by_field(db):
+    from odoo_triage.agent.store.tables import DuplicateClusterRow
+
+    store = open_store(db)
+    with store.session() as s:
+        s.add(DuplicateClusterRow(cluster_id="cl-x", model="res.partner", probability=0.97, data={
+            "record_ids": [30, 31], "suggested_master_id": 30, "pairs": [{"left_id": 30, "right_id": 31, "fields": [
+                {"field": "name", "left": "Acme NV", "right": "ACME N.V.", "score": 0.9, "verdict": "agree"},
+                {"field": "vat", "left": "BE1", "right": "BE1", "score": 1.0, "verdict": "agree"}]}]}))
+    propose(store, RemediationProposal(proposal_id="prop-cmp0000000000001", incident_id="inc-aaaa111122223333",
+                                       action="merge_partners", params={"partner_ids": [30, 31], "destination_id": 30},
+                                       evidence_ids=["cl-x"], proposed_by="agent"))
+    r = cli("show-proposal", "prop-cmp", "--database-url", db)
+    assert r.exit_code == 0, r.output
+    assert "name *" in r.output and "ACME N.V." in r.output and "vat *" not in r.output

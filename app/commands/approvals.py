@@ -90,7 +90,7 @@ def proposals_command(
         return
     if not rows:
         console.print("no proposals" + (f" with status {status}" if status else "") + f" in {_where(store)}",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
         return
     short = short_map(store, "proposal", [r.proposal_id for r in rows])
     short_inc = short_map(store, "incident", [r.incident_id for r in rows])
@@ -134,6 +134,8 @@ def show_proposal_command(proposal_id: str = typer.Argument(..., help="The propo
             console.print(f"     [dim]{call.purpose}[/]", highlight=False)
     if row.action == "requeue_jobs":
         console.print(_jobs_table(job_table(list(params.get("job_uuids") or []), _incident_evidence(store, row))))
+    for cluster_id in row.evidence_ids or []:
+        _print_comparison(store, cluster_id)
     for a in approvals_for(store, proposal_id):
         expiry = f", expires {a.expires_at:%Y-%m-%d %H:%M} UTC" if a.expires_at else ""
         console.print(f"{a.decision} by {a.decided_by} at {a.decided_at:%Y-%m-%d %H:%M}{expiry}: {a.reason}",
@@ -143,6 +145,23 @@ def show_proposal_command(proposal_id: str = typer.Argument(..., help="The propo
         summary = (ex.result or {}).get("summary", "")
         console.print(f"execution: {ex.status} by {ex.executed_by} at {ex.started_at:%Y-%m-%d %H:%M}: {summary}",
                       highlight=False)
+
+
+def _print_comparison(store: Any, cluster_id: str) -> None:
+    """A merge's duplicate cluster, field by field (the console's side-by-side table)."""
+    from odoo_triage.app.console.data import cluster_side_by_side
+
+    got = cluster_side_by_side(store, cluster_id)
+    if got is None or got[0].empty:
+        return
+    df, meta = got
+    table = Table(*[c for c in df.columns if c != "differs"], title=f"{meta['model']} cluster {cluster_id}, "
+                  f"p={meta['probability']:.2f} (* = the records differ)")
+    for rec in df.to_dict("records"):
+        mark = " *" if rec.pop("differs") else ""
+        table.add_row(*(f"{v}{mark}" if k == "field" else ("" if v is None or v != v else str(v))  # None, NaN
+                        for k, v in rec.items()))
+    console.print(table)
 
 
 def _incident_evidence(store: Any, row: Any) -> list[dict[str, Any]]:
@@ -300,7 +319,7 @@ def audit_command(
         typer.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
         return
     if not entries:
-        console.print(f"no audit entries in {_where(store)}", highlight=False)
+        console.print(f"no audit entries in {_where(store)}", highlight=False, soft_wrap=True)
         return
     table = Table("at (UTC)", "actor", "event", "proposal", "detail")
     for e in entries:

@@ -153,7 +153,7 @@ def _keep(report: BatchReport, store: bool, database_url: str | None, err: Conso
     if not store:
         if n:
             err.print(f"{n} proposal(s) shown, not stored: add --store to put them in the approval queue.",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
         return
     from odoo_triage.agent.store import open_store
     from odoo_triage.agent.store.database import redact_url
@@ -166,7 +166,7 @@ def _keep(report: BatchReport, store: bool, database_url: str | None, err: Conso
         st.dispose()
     err.print(f"stored {len(kept.incidents)} incident(s) and {len(kept.proposals)} proposal(s) in {redact_url(st.url)}"
               + (f"; {len(kept.refused)} refused: {'; '.join(kept.refused[:3])}" if kept.refused else ""),
-              highlight=False)
+              highlight=False, soft_wrap=True)
 
 
 def _from_odoo(since: str | None, *, flow: str | None, owner: str | None, owners: dict[str, str],

@@ -52,7 +52,7 @@ def eval_command(
                                "config": r.config} for r in runs_found], indent=2, default=str))
             return
         if not runs_found:
-            console.print(f"no evaluation runs in {redact_url(store.url)}", highlight=False)
+            console.print(f"no evaluation runs in {redact_url(store.url)}", highlight=False, soft_wrap=True)
             return
         table = Table("created", "code", "split", "recall", "precision")
         table.add_column("run", no_wrap=True, min_width=20)
@@ -61,7 +61,7 @@ def eval_command(
             table.add_row(r.created_at.strftime("%Y-%m-%d %H:%M"), r.code_version, str(r.config.get("split")),
                           f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}", r.run_id)
         console.print(table)
-        console.print(f"[dim]store: {redact_url(store.url)}[/]", highlight=False)
+        console.print(f"[dim]store: {redact_url(store.url)}[/]", highlight=False, soft_wrap=True)
         return
     if compare:
         a, b = load_run(store, compare[0]), load_run(store, compare[1])
@@ -83,7 +83,7 @@ def eval_command(
     else:
         console.print(reports.markdown(figures))
         for name, (run_id, _f) in runs.items():
-            console.print(f"stored run [bold]{run_id}[/] ({name}) in {_redacted(store.url)}", highlight=False)
+            console.print(f"stored run [bold]{run_id}[/] ({name}) in {_redacted(store.url)}", highlight=False, soft_wrap=True)
     if report:
         report.write_text(reports.html_report(figures) if report.suffix == ".html" else reports.markdown(figures))
         console.print(f"report written to {report}")

@@ -104,7 +104,7 @@ def incidents_command(
         return
     if not rows:
         what = "open incidents" if status == "open" else f"incidents with status {status}" if status != "all" else "incidents"
-        console.print(f"no {what} in {_where(store)}", highlight=False)
+        console.print(f"no {what} in {_where(store)}", highlight=False, soft_wrap=True)
         return
     short = short_map(store, "incident", [r.incident_id for r in rows])
     table = Table("severity", "status", "title", "waiting", caption=f"{len(rows)} incident(s) in {_where(store)}")
@@ -210,7 +210,7 @@ def approve_batch_command(
              and (not action or p.action == action) and (not chosen or p.proposal_id in chosen)
              and p.proposal_id not in left_out]
     if not batch:
-        console.print(f"nothing waiting for approval in incident {iid} (store {_where(store)})", highlight=False)
+        console.print(f"nothing waiting for approval in incident {iid} (store {_where(store)})", highlight=False, soft_wrap=True)
         return
     if not yes:
         table = Table("proposal", "action", "payload hash", title=f"batch of {len(batch)} in incident {iid}")
@@ -257,7 +257,7 @@ def reconcile_command(
     ids = [resolve_id(store, "proposal", p) for p in proposals or []]
     older = timedelta(minutes=settings.lifecycle.reconcile_after_min)
     if not ids and not stale_executions(store, older):
-        console.print(f"no execution left running for over {older} in {_where(store)}", highlight=False)
+        console.print(f"no execution left running for over {older} in {_where(store)}", highlight=False, soft_wrap=True)
         return
     with read_gateway(settings) as gw:
         done = reconcile(store, gw, user, proposal_ids=ids or None, older_than=older)
