@@ -42,7 +42,11 @@ def incident_queue(
     the open work shows (agent/lifecycle.py), unless `open_only` is off. Age counts from the start."""
     now = now or utcnow()
     with store.session() as s:
-        q = select(IncidentRow)
+        # the columns the queue shows, never the `data` JSON (an incident's whole evidence): a roll-up
+        # of a hundred duplicate clusters would be parsed on every render
+        q = select(IncidentRow.incident_id, IncidentRow.severity, IncidentRow.title, IncidentRow.flow,
+                   IncidentRow.cause, IncidentRow.status, IncidentRow.severity_score, IncidentRow.window_start,
+                   IncidentRow.started_at, IncidentRow.created_at)
         if open_only and not statuses:  # `keep`: the incident on screen stays while its status moves on
             q = q.where(or_(open_work_clause(now), IncidentRow.incident_id == (keep or "")))
         if flows:
@@ -51,7 +55,7 @@ def incident_queue(
             q = q.where(IncidentRow.severity.in_(severities))
         if statuses:
             q = q.where(IncidentRow.status.in_(statuses))
-        rows = s.scalars(q).all()
+        rows = s.execute(q).all()
         waiting = Counter(s.scalars(select(ProposalRow.incident_id).where(ProposalRow.status == "proposed")))
         all_incident_ids = list(s.scalars(select(IncidentRow.incident_id)))
     records = []

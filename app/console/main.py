@@ -94,14 +94,9 @@ def sidebar(store: Store, settings: Settings, reviewer: Reviewer) -> tuple[str, 
 # --------------------------------------------------------------------------- incident page
 
 
-def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -> (Figure, source) | None
-    """The flow's hourly figures from the logs when given, else the flow's anomalies over time."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates
-    import matplotlib.pyplot as plt
-
+def anomaly_chart(view: data.IncidentView) -> tuple[str, pd.DataFrame] | None:
+    """The flow's hourly figures from the logs when given, else the flow's anomalies over time, as
+    data for the browser to draw (Vega-Lite): nothing is rendered to an image on the server."""
     logs = os.environ.get(LOGS_ENV)
     stats = None
     if logs:
@@ -111,39 +106,23 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -
     if df is not None and view.window_start and view.window_end:  # three days either side of the incident
         df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
     if df is not None and not df.empty:
-        fig, axes = plt.subplots(3, 1, figsize=(6, 4.2), sharex=True, dpi=90)
-        for ax, col, label in zip(axes, ["volume", "error_rate", "p95_ms"], ["events / h", "error rate", "p95 ms"],
-                                  strict=True):
-            ax.plot(df["hour"], df[col], lw=1, color="#1f4e79")
-            ax.set_ylabel(label, fontsize=7)
-            ax.tick_params(labelsize=6)
-            if view.window_start and view.window_end:
-                ax.axvspan(view.window_start, view.window_end, color="#c62828", alpha=0.25, lw=0)
-        axes[-1].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
-        axes[0].set_title(f"{view.flow}, hour by hour (incident window shaded)", fontsize=9)
-        fig.tight_layout()
-        return fig, "hour by hour from the logs"
+        return "logs", df.set_index("hour")[["volume", "error_rate", "p95_ms"]]
     if not view.flow_anomalies:
         return None
-    fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
-    rows = view.flow_anomalies
-    if rows:
-        for in_inc, color, label in ((False, "#9e9e9e", "other anomalies of the flow"), (True, "#c62828", "this incident")):
-            pts = [a for a in rows if a["in_incident"] is in_inc]
-            if pts:
-                ax.scatter([a["window_start"] for a in pts], [a["score"] for a in pts], s=28, color=color, label=label)
-                for a in pts:
-                    ax.hlines(a["score"], a["window_start"], a["window_end"], color=color, lw=2)
-        ax.legend(fontsize=7, loc="lower left")
-    if view.window_start and view.window_end:
-        ax.axvspan(view.window_start, view.window_end + timedelta(minutes=1), color="#f9a825", alpha=0.2, lw=0)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("anomaly score", fontsize=8)
-    ax.set_title(f"{view.flow}: anomalies over time", fontsize=9)
-    ax.tick_params(labelsize=7)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig, "the flow's stored anomalies (start the console with --logs for the hourly figures)"
+    rows = [{"start": a["window_start"], "score": a["score"],
+             "anomaly": "this incident" if a["in_incident"] else "other anomalies of the flow"}
+            for a in view.flow_anomalies]
+    return "anomalies", pd.DataFrame(rows)
+
+
+def _draw_chart(chart: tuple[str, pd.DataFrame]) -> str:
+    kind, df = chart
+    if kind == "logs":
+        for col, label in (("volume", "events / h"), ("error_rate", "error rate"), ("p95_ms", "p95 ms")):
+            st.line_chart(df[[col]].rename(columns={col: label}), height=140)
+        return "hour by hour from the logs"
+    st.scatter_chart(df, x="start", y="score", color="anomaly", height=220)
+    return "the flow's stored anomalies (start the console with --logs for the hourly figures)"
 
 
 def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident_id: str) -> None:
@@ -177,8 +156,7 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
         if chart is None:
             st.caption("No stored anomaly for this flow; start the console with --logs to chart the flow hour by hour.")
         else:
-            st.pyplot(chart[0], clear_figure=True)
-            st.caption(f"Chart: {chart[1]}.")
+            st.caption(f"Chart: {_draw_chart(chart)}.")
     st.subheader("Error signatures")
     if view.signatures:
         for sig in view.signatures:

@@ -1,6 +1,6 @@
 """`python -m odoo_triage.app.console.serve run main.py ...`: `streamlit run`, with the console's heavy
 imports done before the server listens, so the first reviewer to open the page does not wait for
-pandas, matplotlib, SQLAlchemy and the approval rules to load (the script runs in this process)."""
+pandas, Altair, SQLAlchemy and the approval rules to load (the script runs in this process)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,23 @@ import sys
 
 def preload() -> None:
     """Import what the console's first run imports; the script then finds them in sys.modules."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
+    import altair  # noqa: F401  (st.line_chart / st.scatter_chart)
     import pandas  # noqa: F401
 
     import odoo_triage.agent.approvals  # noqa: F401
     import odoo_triage.agent.lifecycle  # noqa: F401
     import odoo_triage.agent.preview  # noqa: F401
-    import odoo_triage.app.console.data  # noqa: F401
     import odoo_triage.app.console.identity  # noqa: F401
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.app.console import data
+
+    try:  # the queue's queries once on an empty in-memory store: SQLAlchemy builds its loaders now
+        store = open_store("sqlite://")
+        data.incident_queue(store)
+        data.running_executions(store)
+        store.dispose()
+    except Exception:  # a warm-up only: the console still starts
+        pass
 
 
 def main() -> None:
