@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from odoo_triage.agent.actions import OdooCall, _Action, parse_action
 from odoo_triage.agent.approval_tokens import approval_seal_ok, mint_token, seal_approval
+from odoo_triage.agent.lifecycle import note_execution
 from odoo_triage.agent.redact import redact_obj
 from odoo_triage.agent.store import Store, audit_chain
 from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
@@ -590,6 +591,7 @@ def _finish(store: Store, row: ProposalRow, user: str, status: str, calls: list[
                   .values(status=status, result=result, updated_at=utcnow()))
         _audit(s, user, status, row.proposal_id, row.incident_id, summary=summary, calls=calls, error=error,
                error_name=error_name, details=details)
+        note_execution(s, row.incident_id, status, user)  # the incident is now being mitigated
 
 
 def _dry_run(store: Store, row: ProposalRow, user: str, gateway: Any, settings: Settings) -> ExecutionResult:

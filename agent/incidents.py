@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from odoo_triage.agent.causes import CauseVerdict, classify, read_signals, rule_cause
+from odoo_triage.agent.lifecycle import status_on_rerun
 from odoo_triage.agent.redact import redact
 from odoo_triage.agent.severity import score_severity
 from odoo_triage.agent.store import Store
@@ -498,16 +499,45 @@ def assemble_incidents(
         from odoo_triage.core.clock import utcnow
 
         as_of = utcnow()
-    for c in [*project_clusters, *partner_clusters]:
-        if c.cluster_id in used_clusters:
-            continue
-        flow = DUPLICATES_FLOW.get(c.model, f"{c.model} duplicates")
-        out.append(_build(flow, [], [c], evidence, templates, flow_info.get(flow),
-                          id_parts=(str(c.model), "cluster", *sorted(c.record_ids)), window=(as_of, as_of)))
+    rest = [c for c in [*project_clusters, *partner_clusters] if c.cluster_id not in used_clusters]
+    out.extend(rollup_duplicate_clusters(rest, evidence, templates, flow_info, as_of))
     if write_dates:
         for item in out:
             item.facts.write_dates = {r: write_dates[r] for r in item.incident.affected_records if r in write_dates}
     out.sort(key=lambda a: (-a.incident.severity_score, a.incident.window_start, a.incident.incident_id))
+    return out
+
+
+# --------------------------------------------------------------------------- duplicates roll-up
+
+
+def data_quality_incident_id(model: RecordModel | str) -> str:
+    """One data-quality incident per model: a re-run updates it, its return reopens it."""
+    return stable_id("inc", str(model), "data_quality")
+
+
+def rollup_duplicate_clusters(
+    clusters: Sequence[DuplicateCluster],
+    evidence: dict[str, LogEvent],
+    templates: dict[str, Any],
+    flow_info: dict[str, FlowInfo],
+    as_of: datetime,
+) -> list[AssembledIncident]:
+    """The duplicate clusters of one model and one run as ONE data-quality incident, whose proposals
+    (one merge or archive per cluster, each its own hashed payload) are reviewed as a batch."""
+    by_model: dict[str, list[DuplicateCluster]] = defaultdict(list)
+    for c in clusters:
+        by_model[str(c.model)].append(c)
+    out = []
+    for model, group in sorted(by_model.items()):
+        group = sorted(group, key=lambda c: (-c.probability, c.cluster_id))
+        flow = DUPLICATES_FLOW.get(RecordModel(model), f"{model} duplicates")
+        item = _build(flow, [], group, evidence, templates, flow_info.get(flow),
+                      id_parts=(model, "data_quality"), window=(as_of, as_of))
+        records = sum(len(c.record_ids) for c in group)
+        title = f"{len(group)} duplicate cluster(s) in {model} ({records} records)"
+        item.incident = item.incident.model_copy(update={"title": title, "incident_id": data_quality_incident_id(model)})
+        out.append(item)
     return out
 
 
@@ -524,17 +554,20 @@ def upsert_incidents(store: Store, incidents: Sequence[Incident], reports: dict[
             if inc.incident_id in reports:
                 data["report"] = reports[inc.incident_id]
             row = s.get(IncidentRow, inc.incident_id)
+            started = inc.started_at or inc.window_start
             if row is None:
                 new += 1
                 s.add(IncidentRow(incident_id=inc.incident_id, title=inc.title, flow=inc.flow,
                                   severity=str(inc.severity), severity_score=inc.severity_score, cause=str(inc.cause),
                                   status=str(inc.status), window_start=inc.window_start, window_end=inc.window_end,
-                                  data=data))
+                                  data=data, started_at=started))
             else:
                 row.title, row.flow, row.severity = inc.title, inc.flow, str(inc.severity)
                 row.severity_score, row.cause = inc.severity_score, str(inc.cause)
-                # a human's status (resolved, dismissed) survives a re-run
-                if row.status in (IncidentStatus.open, IncidentStatus.proposed):
-                    row.status = str(inc.status)
+                # a person's status (acknowledged, snoozed, dismissed) survives a re-run; resolved reopens
+                status_on_rerun(s, row, inc)
+                old_start = row.started_at if row.started_at is None or row.started_at.tzinfo else \
+                    row.started_at.replace(tzinfo=started.tzinfo)
+                row.started_at = min(old_start, started) if old_start else started
                 row.window_start, row.window_end, row.data = inc.window_start, inc.window_end, data
     return new

@@ -16,7 +16,13 @@ from typing import Any
 
 from odoo_triage.agent.actions import Escalate, RequeueJobs, parse_action
 from odoo_triage.agent.grounding import WriteDateReader, guard_report, ungrounded_in, unsafe_in
-from odoo_triage.agent.incidents import AssembledIncident, assemble_incidents, upsert_incidents
+from odoo_triage.agent.incidents import (
+    DUPLICATES_FLOW,
+    AssembledIncident,
+    assemble_incidents,
+    upsert_incidents,
+)
+from odoo_triage.agent.lifecycle import after_run, flow_last_seen
 from odoo_triage.agent.llm.cache import LlmCache
 from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from odoo_triage.agent.llm.report import ReviewedReport
@@ -50,6 +56,7 @@ class TriageRun:
     usage: list[dict[str, Any]] = field(default_factory=list)  # one per incident
     new_incidents: int = 0
     store_refusals: list[str] = field(default_factory=list)  # proposals agent.approvals refused to record
+    lifecycle: dict[str, int] = field(default_factory=dict)  # stored incidents this run resolved / closed
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -161,6 +168,16 @@ def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, pr
                       "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason)})
 
 
+def end_what_is_gone(store: Store, run: TriageRun, detection: Any | None, partner_result: Any | None,
+                     project_result: Any | None) -> dict[str, int]:
+    """Stored incidents this run no longer sees move on (agent/lifecycle.py): flows it read and
+    found healthy, duplicate models it matched again without them."""
+    rescanned = [DUPLICATES_FLOW[r.model] for r in (partner_result, project_result)
+                 if r is not None and getattr(r, "model", None) in DUPLICATES_FLOW]
+    return after_run(store, [i.incident_id for i in run.incidents],
+                     last_seen=flow_last_seen(getattr(detection, "flow_stats", None)), rescanned_flows=rescanned)
+
+
 def run_triage(
     detection: DetectionOutput | None,
     partner_result: MatchOutput | None = None,
@@ -201,5 +218,6 @@ def run_triage(
                 run.store_refusals.append(refused)
         for inc_id, reviewed in run.reports.items():
             _audit_rejections(store, inc_id, reviewed, proposer)
+        run.lifecycle = end_what_is_gone(store, run, detection, partner_result, project_result)
     run.seconds = time.perf_counter() - t0
     return run

@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-token": ("approvals", "Make a personal token and its line for [identity.tokens]."),
     "hash-password": ("approvals", "Hash a console password for [console] passwords."),
     "init-key": ("approvals", "Create the approval HMAC key file (never overwrites)."),
+    "incidents": ("incidents", "List incidents: the open work, most severe first, with short ids."),
+    "incident": ("incidents", "Move an incident: ack, snooze, resolve, close, reopen, dismiss (audited)."),
+    "approve-batch": ("incidents", "Approve an incident's waiting proposals as one batch, each on its own."),
+    "reconcile": ("incidents", "End executions left running: read Odoo, mark executed or failed."),
     "eval": ("evaluate", "Score the pipeline on labeled estates; list and compare stored runs."),
     "odoo-sandbox": ("sandbox", "Start the protocol-faithful Odoo stand-in on loopback."),
 }

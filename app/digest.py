@@ -30,14 +30,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from odoo_triage.agent.lifecycle import is_open_work
 from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import DigestRow, DuplicateClusterRow, IncidentRow, ProposalRow
 from odoo_triage.core.clock import utcnow
-from odoo_triage.core.domain import IncidentStatus, ProposalStatus, Severity
+from odoo_triage.core.domain import OPEN_WORK_STATUSES, ProposalStatus, Severity
 from odoo_triage.core.errors import InputError
 
 SEVERITIES = [s.value for s in Severity]  # critical first
-OPEN_STATUSES = {IncidentStatus.open.value, IncidentStatus.proposed.value}
+OPEN_STATUSES = {s.value for s in OPEN_WORK_STATUSES}
 METRICS = [("volume", "events", "{:.0f}"), ("error_rate", "error rate", "{:.1%}"), ("p95_ms", "p95 ms", "{:.0f}")]
 CRON_LINE = "0 7 * * 1-5 triage digest --since 24h --format html --out /var/reports/digest.html"
 
@@ -158,16 +159,19 @@ class FlowFigure:
     p95_worst_ms: float | None
     bands: dict[str, tuple[float, float]]  # 5th-95th percentile of the same figure over earlier windows
     out_of_band: list[str]
+    flags: list[str] = field(default_factory=list)  # what a reader sees: silent, volume below band, ...
     png: bytes = b""
 
 
-def rolling_figures(df: pd.DataFrame, span: timedelta) -> pd.DataFrame:
+def rolling_figures(df: pd.DataFrame, span: timedelta, end: datetime | None = None) -> pd.DataFrame:
     """Each hour, the figures of the `span` ending there: volume, error rate, median hourly p95.
 
-    Hours without events count as zero volume, so a silent flow shows as a drop, not a gap.
+    Hours without events count as zero volume, up to `end` (the digest window's end, the same for
+    every flow), so a flow that stopped logging shows as silent, not as a shorter window.
     """
     hours = max(int(round(span.total_seconds() / 3600)), 1)
-    full = pd.date_range(df["hour"].min(), df["hour"].max(), freq="h")
+    last = df["hour"].max() if end is None else pd.Timestamp(end) - pd.Timedelta(hours=1)
+    full = pd.date_range(df["hour"].min(), max(last, df["hour"].min()), freq="h")
     g = df.set_index("hour").reindex(full)
     vol = g["volume"].fillna(0)
     errs = (g["error_rate"].fillna(0) * vol)
@@ -179,31 +183,55 @@ def rolling_figures(df: pd.DataFrame, span: timedelta) -> pd.DataFrame:
     return out
 
 
-def flow_figures(stats: pd.DataFrame, span: timedelta, charts: bool = True) -> list[FlowFigure]:
-    """Per flow: the figures of the last `span` of the logs against the same figures over every
-    earlier `span` (sliding hourly); the band is their 5th-95th percentile."""
+def window_end(stats: pd.DataFrame, now: datetime) -> datetime:
+    """The end of the one window every flow is measured over: now, or the last logged hour of any
+    flow when the logs are an export that stops earlier."""
+    last = stats["hour"].max().to_pydatetime() + timedelta(hours=1)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return min(hour, last)
+
+
+def flow_figures(stats: pd.DataFrame, span: timedelta, charts: bool = True, end: datetime | None = None
+                 ) -> list[FlowFigure]:
+    """Per flow: the figures of one window (`span` ending at `end`, the same for all flows) against
+    the same figures over every earlier `span` (sliding hourly); the band is their 5th-95th percentile.
+    A flow with no event in the window while its band expects some is flagged silent; a volume under
+    its band is flagged low."""
     figures = []
     hours = max(int(round(span.total_seconds() / 3600)), 1)
+    end = end or window_end(stats, stats["hour"].max().to_pydatetime() + timedelta(hours=1))
+    start = end - timedelta(hours=hours)
     for flow, df in stats.groupby("flow", sort=True):
-        roll = rolling_figures(df, span)
-        end = roll.index.max().to_pydatetime() + timedelta(hours=1)
-        start = end - timedelta(hours=hours)
-        base = roll.iloc[: max(len(roll) - hours, 0)]
+        roll = rolling_figures(df, span, end)
+        base = roll[roll.index < pd.Timestamp(start)]
         base = base.iloc[hours - 1:] if len(base) >= hours else base.iloc[0:0]  # whole windows only
         last = roll.iloc[-1]
-        cur = df[df["hour"] >= start]
+        cur = df[(df["hour"] >= start) & (df["hour"] < end)]
         value = {m: (None if pd.isna(last[m]) else float(last[m])) for m, _, _ in METRICS}
         bands: dict[str, tuple[float, float]] = {}
         for metric, _, _ in METRICS:
             vals = base[metric].dropna()
             if len(vals) >= 6:
                 bands[metric] = (float(vals.quantile(0.05)), float(vals.quantile(0.95)))
-        out = [m for m in bands if _out_of_band(value[m], bands[m], both_sides=(m == "volume"),
-                                                 slack=0.005 if m == "error_rate" else 0.1 * abs(bands[m][1]))]
-        fig = FlowFigure(flow=str(flow), window_start=start, window_end=end, volume=value["volume"] or 0.0,
+        out = [m for m in bands if m != "volume" and _out_of_band(
+            value[m], bands[m], both_sides=False, slack=0.005 if m == "error_rate" else 0.1 * abs(bands[m][1]))]
+        flags: list[str] = []
+        volume = value["volume"] or 0.0
+        if "volume" in bands:
+            lo, hi = bands["volume"]
+            if volume == 0 and hi > 0:
+                flags.append("silent")
+            elif volume < lo * 0.95:
+                flags.append("volume below band")
+            elif volume > hi * 1.1:
+                flags.append("volume above band")
+            if flags:
+                out.insert(0, "volume")
+        flags += [f"{m.replace('_ms', '').replace('_', ' ')} above band" for m in out if m != "volume"]
+        fig = FlowFigure(flow=str(flow), window_start=start, window_end=end, volume=volume,
                          error_rate=value["error_rate"], p95_ms=value["p95_ms"],
                          p95_worst_ms=float(cur["p95_ms"].max()) if cur["p95_ms"].notna().any() else None,
-                         bands=bands, out_of_band=out)
+                         bands=bands, out_of_band=out, flags=flags)
         if charts:
             fig.png = flow_chart(roll, fig)
         figures.append(fig)
@@ -268,6 +296,8 @@ class Digest:
     previous: dict[str, Any] | None
     figures: dict[str, Any] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
+    ended: list[dict[str, Any]] = field(default_factory=list)  # left the open work within the window
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # one line per model
 
     @property
     def new_incidents(self) -> list[dict[str, Any]]:
@@ -276,6 +306,24 @@ class Digest:
     @property
     def ongoing_incidents(self) -> list[dict[str, Any]]:
         return [i for i in self.incidents if not i["new"]]
+
+
+def _duplicates_by_model(clusters: Sequence[Any], new: list[dict[str, Any]], incidents: Sequence[Any]
+                         ) -> list[dict[str, Any]]:
+    """One line per model: how many clusters (new / in total), how many records, and the
+    data-quality incident whose batch reviews them."""
+    from odoo_triage.agent.incidents import data_quality_incident_id
+
+    known = {r.incident_id: r for r in incidents}
+    out = []
+    for model in sorted({c.model for c in clusters}):
+        mine = [c for c in clusters if c.model == model]
+        iid = data_quality_incident_id(model)
+        out.append({"model": model, "clusters": len(mine), "new": sum(1 for c in new if c["model"] == model),
+                    "records": sum(len((c.data or {}).get("record_ids", [])) for c in mine),
+                    "incident_id": iid if iid in known else None,
+                    "status": known[iid].status if iid in known else None})
+    return out
 
 
 def _age_h(then: datetime | None, now: datetime) -> float:
@@ -298,20 +346,26 @@ def build_digest(
         props = s.scalars(select(ProposalRow).where(
             ProposalRow.status.in_([ProposalStatus.proposed.value, ProposalStatus.approved.value]))).all()
         titles = {r.incident_id: r.title for r in inc_rows}
-        incidents = []
+        incidents, ended = [], []
         for r in inc_rows:
             created = _aware(r.created_at)
-            is_new = created is not None and since <= created <= now
-            if not is_new and r.status not in OPEN_STATUSES:
-                continue  # closed before the window: not news
             if created and created > now:
                 continue
-            incidents.append({
+            is_new = created is not None and since <= created <= now
+            started = _aware(r.started_at) or _aware(r.window_start)
+            item = {
                 "incident_id": r.incident_id, "title": r.title, "flow": r.flow, "severity": r.severity,
                 "severity_score": r.severity_score, "cause": r.cause, "status": r.status, "new": is_new,
-                "created_at": created.isoformat() if created else None, "age_h": _age_h(created, now),
-                "summary": (r.data or {}).get("summary", ""),
-            })
+                "created_at": created.isoformat() if created else None,
+                "started_at": started.isoformat() if started else None, "age_h": _age_h(started, now),
+                "summary": (r.data or {}).get("summary", ""), "clusters": len((r.data or {}).get("cluster_ids", [])),
+            }
+            if is_open_work(r.status, r.snoozed_until, now):
+                incidents.append(item)
+            else:
+                changed = _aware(r.status_changed_at) or created
+                if changed is not None and since <= changed <= now:
+                    ended.append(item)  # left the open work within the window: one line, not a table
         incidents.sort(key=lambda i: (SEVERITIES.index(i["severity"]) if i["severity"] in SEVERITIES else 9,
                                       -i["severity_score"], i["incident_id"]))
         clusters_new = [
@@ -320,6 +374,7 @@ def build_digest(
             for c in clusters if (_aware(c.created_at) or now) >= since
         ]
         clusters_new.sort(key=lambda c: -c["probability"])
+        duplicates = _duplicates_by_model(clusters, clusters_new, inc_rows)
 
         def _prop(p: ProposalRow) -> dict[str, Any]:
             return {"proposal_id": p.proposal_id, "incident_id": p.incident_id, "incident": titles.get(p.incident_id, ""),
@@ -334,14 +389,14 @@ def build_digest(
     flows: list[FlowFigure] = []
     note = ""
     if flow_stats is not None and not flow_stats.empty:
-        flows = flow_figures(flow_stats, now - since, charts=charts)
+        flows = flow_figures(flow_stats, now - since, charts=charts, end=window_end(flow_stats, now))
         if flow_stats.attrs.get("rejected"):
             note = f"{flow_stats.attrs['rejected']} malformed log line(s) were kept aside by the readers and are not counted."
     else:
         note = "No flow figures: pass --logs DIR (the integration logs) to chart each flow against its normal band."
     digest = Digest(generated_at=now, since=since, incidents=incidents, clusters_new=clusters_new,
                     clusters_total=len(clusters), proposals_waiting=waiting, proposals_approved=approved,
-                    flows=flows, flows_note=note, previous=previous)
+                    flows=flows, flows_note=note, previous=previous, ended=ended, duplicates=duplicates)
     digest.figures = figures_of(digest)
     digest.changes = diff_figures(previous, digest.figures)
     return digest
@@ -349,7 +404,7 @@ def build_digest(
 
 def figures_of(d: Digest) -> dict[str, Any]:
     """The numbers saved with each digest, so the next one can say what changed."""
-    open_inc = [i for i in d.incidents if i["status"] in OPEN_STATUSES]
+    open_inc = list(d.incidents)  # build_digest keeps only the open work
     return {
         "generated_at": d.generated_at.isoformat(),
         "since": d.since.isoformat(),
@@ -430,44 +485,77 @@ def _band(f: FlowFigure, metric: str) -> str:
 def _flow_window(d: Digest) -> str:
     if not d.flows:
         return ""
-    start = min(f.window_start for f in d.flows)
-    end = max(f.window_end for f in d.flows)
-    return (f"Flow window {start:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC: the digest's span, ending at the "
-            f"last logged hour.")
+    f = d.flows[0]  # one window for every flow
+    tail = ("" if f.window_end >= d.generated_at.replace(minute=0, second=0, microsecond=0)
+            else "; the logs end before now, so it ends at their last logged hour")
+    return f"Flow window {f.window_start:%Y-%m-%d %H:%M} - {f.window_end:%Y-%m-%d %H:%M} UTC for every flow{tail}."
 
 
 def _headline(d: Digest) -> str:
-    sev = ", ".join(f"{n} {s}" for s, n in d.figures["new_by_severity"].items() if n)
-    return (f"{len(d.new_incidents)} new incident(s){f' ({sev})' if sev else ''}, "
-            f"{len(d.ongoing_incidents)} ongoing, {len(d.proposals_waiting)} proposal(s) waiting for approval, "
+    sev = ", ".join(f"{n} {s}" for s, n in d.figures["open_by_severity"].items() if n)
+    batches = len({p["incident_id"] for p in d.proposals_waiting})
+    return (f"{len(d.incidents)} open incident(s){f' ({sev})' if sev else ''}, {len(d.new_incidents)} new; "
+            f"{len(d.ended)} ended since; {len(d.proposals_waiting)} proposal(s) waiting in {batches} batch(es); "
             f"{len(d.clusters_new)} new duplicate cluster(s).")
+
+
+def _waiting_by_incident(d: Digest) -> list[dict[str, Any]]:
+    """Proposals waiting, one row per incident (its batch): how many, which actions, the oldest."""
+    rows: dict[str, dict[str, Any]] = {}
+    for p in d.proposals_waiting:
+        r = rows.setdefault(p["incident_id"], {"incident_id": p["incident_id"], "incident": p["incident"],
+                                               "count": 0, "actions": {}, "oldest_h": 0.0})
+        r["count"] += 1
+        r["actions"][p["action"]] = r["actions"].get(p["action"], 0) + 1
+        r["oldest_h"] = max(r["oldest_h"], p["age_h"])
+    return sorted(rows.values(), key=lambda r: -r["oldest_h"])
+
+
+def _actions(r: dict[str, Any]) -> str:
+    return ", ".join(f"{n} {a}" for a, n in sorted(r["actions"].items()))
+
+
+def _ended_line(d: Digest) -> str:
+    if not d.ended:
+        return "No incident ended in the window."
+    by: dict[str, int] = {}
+    for i in d.ended:
+        by[i["status"]] = by.get(i["status"], 0) + 1
+    return f"{len(d.ended)} incident(s) left the open work: " + ", ".join(f"{n} {k}" for k, n in sorted(by.items())) + "."
+
+
+def _dup_line(x: dict[str, Any]) -> str:
+    batch = f"; batch: incident {x['incident_id']} ({x['status']})" if x["incident_id"] else ""
+    return f"{x['model']}: {x['clusters']} cluster(s), {x['records']} records, {x['new']} new{batch}"
 
 
 def render_markdown(d: Digest, chart_dir: Path | None = None, link_base: Path | None = None) -> str:
     """Markdown; when chart_dir is given the flow charts are written there and linked."""
     out = [f"# Integration digest {d.generated_at:%Y-%m-%d %H:%M} UTC",
            f"Since {d.since:%Y-%m-%d %H:%M} UTC. {_headline(d)}", ""]
-    for title, items in (("New incidents", d.new_incidents), ("Ongoing incidents", d.ongoing_incidents)):
-        out.append(f"## {title} ({len(items)})")
-        if not items:
-            out.append("None.")
-        for sev in SEVERITIES:
-            group = [i for i in items if i["severity"] == sev]
-            if group:
-                out.append(f"### {sev} ({len(group)})")
-                out.append("| incident | flow | cause | status | age h |\n|---|---|---|---|---|")
-                out.extend(f"| {_md(i['title'])} `{i['incident_id']}` | {i['flow']} | {i['cause']} | {i['status']} | {i['age_h']:.1f} |"
-                           for i in group)
-        out.append("")
+    out.append(f"## Open incidents ({len(d.incidents)})")
+    if not d.incidents:
+        out.append("None.")
+    for sev in SEVERITIES:
+        group = [i for i in d.incidents if i["severity"] == sev]
+        if group:
+            out.append(f"### {sev} ({len(group)})")
+            out.append("| incident | flow | cause | status | age h (since start) |\n|---|---|---|---|---|")
+            out.extend(f"| {'**new** ' if i['new'] else ''}{_md(i['title'])} `{i['incident_id']}` | {i['flow']} | "
+                       f"{i['cause']} | {i['status']} | {i['age_h']:.1f} |" for i in group)
+    out.append(_ended_line(d))
+    out.append("")
     out.append("## Flows against their normal band")
     if d.flows_note:
         out.append(d.flows_note)
     if d.flows:
         out.append(_flow_window(d) + "\n")
-        out.append("| flow | volume (band) | error rate (band) | p95 ms median hour (band) | out of band |\n|---|---|---|---|---|")
+        out.append("| flow | volume (band) | error rate (band) | p95 ms median hour (band) | flagged |\n|---|---|---|---|---|")
         for f in d.flows:
             out.append(f"| {f.flow} | {f.volume:.0f} ({_band(f, 'volume')}) | {_fmt('error_rate', f.error_rate)} ({_band(f, 'error_rate')}) | "
                        f"{_fmt('p95_ms', f.p95_ms)} ({_band(f, 'p95_ms')}) | {', '.join(f.out_of_band) or '-'} |")
+        flagged = [f for f in d.flows if f.flags]
+        out.extend(f"- **{f.flow}**: {', '.join(f.flags)}" for f in flagged)
         if chart_dir is not None:
             chart_dir.mkdir(parents=True, exist_ok=True)
             out.append("")
@@ -479,16 +567,14 @@ def render_markdown(d: Digest, chart_dir: Path | None = None, link_base: Path | 
                     out.append(f"![{f.flow}]({rel.as_posix()})")
     out.append("")
     out.append(f"## Duplicates found ({len(d.clusters_new)} new, {d.clusters_total} in total)")
-    out.extend(f"- {c['model']} {', '.join(map(str, c['record_ids']))}: p={c['probability']:.2f} {_md(c['reason'])}"
-               for c in d.clusters_new[:15])
-    if len(d.clusters_new) > 15:
-        out.append(f"- ... and {len(d.clusters_new) - 15} more")
+    out.extend(f"- {_dup_line(x)}" for x in d.duplicates)
     out.append("")
-    out.append(f"## Proposals waiting for approval ({len(d.proposals_waiting)})")
-    if d.proposals_waiting:
-        out.append("| proposal | action | incident | proposed by | age h |\n|---|---|---|---|---|")
-        out.extend(f"| `{p['proposal_id']}` | {p['action']} | {_md(p['incident'])} | {p['proposed_by']} | {p['age_h']:.1f} |"
-                   for p in d.proposals_waiting)
+    batches = _waiting_by_incident(d)
+    out.append(f"## Proposals waiting for approval ({len(d.proposals_waiting)} in {len(batches)} batch(es))")
+    if batches:
+        out.append("| incident | waiting | actions | oldest h |\n|---|---|---|---|")
+        out.extend(f"| {_md(r['incident'])} `{r['incident_id']}` | {r['count']} | {_actions(r)} | {r['oldest_h']:.1f} |"
+                   for r in batches)
     else:
         out.append("None.")
     if d.proposals_approved:
@@ -516,24 +602,33 @@ td,th{border:1px solid #e3e3e3;padding:4px 6px;text-align:left}th{background:#f6
 .muted{color:#777;font-size:12px}img{max-width:100%}"""
 
 
-def render_html(d: Digest) -> str:
+def render_html(d: Digest, console_url: str | None = None) -> str:
+    """HTML with the charts embedded; with `console_url`, incident ids link to the review console."""
     e = html.escape
+
+    def link(iid: str) -> str:
+        if not console_url:
+            return e(iid)
+        return f"<a href='{e(console_url.rstrip('/'))}/?incident={e(iid)}'>{e(iid)}</a>"
+
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Integration digest {d.generated_at:%Y-%m-%d}</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>Integration digest {d.generated_at:%Y-%m-%d %H:%M} UTC</h1>",
              f"<p>Since {d.since:%Y-%m-%d %H:%M} UTC. <b>{e(_headline(d))}</b></p>"]
-    for section_id, title, items in (("new-incidents", "New incidents", d.new_incidents),
-                                     ("ongoing-incidents", "Ongoing incidents", d.ongoing_incidents)):
-        parts.append(f"<h2 id='{section_id}'>{title} ({len(items)})</h2>")
-        if not items:
-            parts.append("<p>None.</p>")
-            continue
-        parts.append("<table><tr><th>severity</th><th>incident</th><th>flow</th><th>cause</th><th>status</th><th>age h</th></tr>")
-        for i in items:
+    parts.append(f"<h2 id='open-incidents'>Open incidents ({len(d.incidents)})</h2>")
+    if d.incidents:
+        parts.append("<table><tr><th>severity</th><th>incident</th><th>flow</th><th>cause</th><th>status</th>"
+                     "<th>age h (since start)</th></tr>")
+        for i in d.incidents:
+            new = "<b>new</b> " if i["new"] else ""
             parts.append(f"<tr><td><span class='badge sev-{e(i['severity'])}'>{e(i['severity'])}</span></td>"
-                         f"<td>{e(i['title'])}<br><span class='muted'>{e(i['incident_id'])}</span></td><td>{e(i['flow'])}</td>"
-                         f"<td>{e(i['cause'])}</td><td>{e(i['status'])}</td><td>{i['age_h']:.1f}</td></tr>")
+                         f"<td>{new}{e(i['title'])}<br><span class='muted'>{link(i['incident_id'])}</span></td>"
+                         f"<td>{e(i['flow'])}</td><td>{e(i['cause'])}</td><td>{e(i['status'])}</td>"
+                         f"<td>{i['age_h']:.1f}</td></tr>")
         parts.append("</table>")
+    else:
+        parts.append("<p>None.</p>")
+    parts.append(f"<p class='muted'>{e(_ended_line(d))}</p>")
     parts.append("<h2 id='flows'>Flows against their normal band</h2>")
     if d.flows_note:
         parts.append(f"<p class='muted'>{e(d.flows_note)}</p>")
@@ -542,35 +637,36 @@ def render_html(d: Digest) -> str:
         parts.append("<p class='muted'>Each chart follows the figure over a sliding window as long as the digest's; "
                      "shaded green: its normal band (5th-95th percentile before the window); amber: the digest window.</p>")
         parts.append("<table><tr><th>flow</th><th>volume (band)</th><th>error rate (band)</th><th>p95 ms median hour (band)</th>"
-                     "<th>out of band</th></tr>")
+                     "<th>flagged</th></tr>")
         for f in d.flows:
-            cls = " class='out'" if f.out_of_band else ""
+            cls = " class='out'" if f.flags else ""
             parts.append(f"<tr><td>{e(f.flow)}</td><td>{f.volume:.0f} <span class='muted'>({_band(f, 'volume')})</span></td>"
                          f"<td>{_fmt('error_rate', f.error_rate)} "
                          f"<span class='muted'>({_band(f, 'error_rate')})</span></td><td>{_fmt('p95_ms', f.p95_ms)} "
-                         f"<span class='muted'>({_band(f, 'p95_ms')})</span></td><td{cls}>{e(', '.join(f.out_of_band) or '-')}</td></tr>")
+                         f"<span class='muted'>({_band(f, 'p95_ms')})</span></td><td{cls}>{e(', '.join(f.flags) or '-')}</td></tr>")
         parts.append("</table>")
         for f in d.flows:
             if f.png:
                 b64 = base64.b64encode(f.png).decode()
                 parts.append(f"<div><img alt='{e(f.flow)}' src='data:image/png;base64,{b64}'></div>")
     parts.append(f"<h2 id='duplicates'>Duplicates found ({len(d.clusters_new)} new, {d.clusters_total} in total)</h2>")
-    if d.clusters_new:
-        parts.append("<table><tr><th>model</th><th>records</th><th>probability</th><th>why</th></tr>")
-        for c in d.clusters_new[:15]:
-            parts.append(f"<tr><td>{e(c['model'])}</td><td>{e(', '.join(map(str, c['record_ids'])))}</td>"
-                         f"<td>{c['probability']:.2f}</td><td>{e(c['reason'])}</td></tr>")
-        parts.append("</table>")
-        if len(d.clusters_new) > 15:
-            parts.append(f"<p class='muted'>... and {len(d.clusters_new) - 15} more.</p>")
+    if d.duplicates:
+        parts.append("<ul>")
+        for x in d.duplicates:
+            batch = f"; batch: {link(x['incident_id'])} ({e(str(x['status']))})" if x["incident_id"] else ""
+            parts.append(f"<li>{e(x['model'])}: {x['clusters']} cluster(s), {x['records']} records, "
+                         f"{x['new']} new{batch}</li>")
+        parts.append("</ul>")
     else:
         parts.append("<p>None.</p>")
-    parts.append(f"<h2 id='proposals'>Proposals waiting for approval ({len(d.proposals_waiting)})</h2>")
-    if d.proposals_waiting:
-        parts.append("<table><tr><th>proposal</th><th>action</th><th>incident</th><th>proposed by</th><th>age h</th></tr>")
-        for p in d.proposals_waiting:
-            parts.append(f"<tr><td>{e(p['proposal_id'])}</td><td>{e(p['action'])}</td><td>{e(p['incident'])}</td>"
-                         f"<td>{e(p['proposed_by'])}</td><td>{p['age_h']:.1f}</td></tr>")
+    batches = _waiting_by_incident(d)
+    parts.append(f"<h2 id='proposals'>Proposals waiting for approval ({len(d.proposals_waiting)} in "
+                 f"{len(batches)} batch(es))</h2>")
+    if batches:
+        parts.append("<table><tr><th>incident</th><th>waiting</th><th>actions</th><th>oldest h</th></tr>")
+        for r in batches:
+            parts.append(f"<tr><td>{e(r['incident'])}<br><span class='muted'>{link(r['incident_id'])}</span></td>"
+                         f"<td>{r['count']}</td><td>{e(_actions(r))}</td><td>{r['oldest_h']:.1f}</td></tr>")
         parts.append("</table>")
     else:
         parts.append("<p>None.</p>")

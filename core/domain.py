@@ -180,10 +180,22 @@ class Cause(StrEnum):
 
 
 class IncidentStatus(StrEnum):
+    """open -> proposed -> mitigating -> resolved -> closed; reopened when it returns (agent/lifecycle.py)."""
+
     open = "open"
     proposed = "proposed"
-    resolved = "resolved"
+    acknowledged = "acknowledged"  # a reviewer owns it (with a reason)
+    snoozed = "snoozed"  # out of the queue until a time (with a reason)
+    mitigating = "mitigating"  # a fix was executed; waiting for a run to show it worked
+    resolved = "resolved"  # a later run saw the flow healthy, or the duplicates gone
+    closed = "closed"
+    reopened = "reopened"  # resolved or closed, then the problem came back
     dismissed = "dismissed"
+
+
+#: What a reviewer still has to look at: the queue, digest and console count only these.
+OPEN_WORK_STATUSES = frozenset({IncidentStatus.open, IncidentStatus.proposed, IncidentStatus.acknowledged,
+                                IncidentStatus.reopened})
 
 
 class EvidenceItem(_Model):
@@ -213,6 +225,7 @@ class Incident(_Model):
     affected_records: list[str] = Field(default_factory=list)
     signatures: list[str] = Field(default_factory=list)
     summary: str = ""
+    started_at: datetime | None = None  # when the problem began (first anomaly window), not when stored
 
 
 # --------------------------------------------------------------------------- remediation

@@ -27,6 +27,13 @@ come from the file, the identity from the OS account or a personal token (core/i
     [grounding.set_field]          # the only fields set_field may write, per model
     "res.partner" = ["email", "phone", "mobile"]
 
+    [lifecycle]        # when incidents move on by themselves (agent/lifecycle.py)
+    healthy_after_h = 1
+    close_after_h = 72
+
+    [eval]             # triage eval --compare: speed regresses only beyond the measured noise
+    speed_noise_bands = 3
+
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"
@@ -267,6 +274,32 @@ class CorrelationSettings(BaseModel):
     max_fused_span_hours: float = Field(default=24.0, gt=0)  # a fused incident never spans more than this
 
 
+class LifecycleSettings(BaseModel):
+    """When incidents move on by themselves (agent/lifecycle.py). TOML section [lifecycle]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # a run must see this much healthy data on a flow after an incident's window to call it resolved
+    healthy_after_h: float = Field(default=1.0, ge=0)
+    # a resolved incident nobody reopened is closed after this long (0: only a reviewer closes)
+    close_after_h: float = Field(default=72.0, ge=0)
+    # longest snooze a reviewer may ask for
+    max_snooze_h: float = Field(default=14 * 24.0, gt=0)
+    # an execution still `running` after this long is stale: `triage reconcile` may end it
+    reconcile_after_min: float = Field(default=10.0, ge=0)
+
+
+class EvalSettings(BaseModel):
+    """`triage eval --compare`: speed is only a regression beyond the noise the repeats measured. [eval]"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # a speed figure regresses when the new median exceeds the old by more than this many noise bands
+    speed_noise_bands: float = Field(default=3.0, gt=0)
+    # and by at least this fraction of the old median, however quiet the machine was
+    speed_min_relative: float = Field(default=0.25, ge=0)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -285,6 +318,8 @@ class Settings(BaseModel):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     volume: VolumeSettings = Field(default_factory=VolumeSettings)
     correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    evals: EvalSettings = Field(default_factory=EvalSettings)
     source: str = "defaults (no users: read-only)"  # where these settings came from, for display
 
     @property
@@ -313,6 +348,7 @@ class Settings(BaseModel):
 #: sections of thresholds: [name] in the file, TRIAGE_<NAME>_<FIELD> in the environment (which wins)
 TUNABLE_SECTIONS: dict[str, type[BaseModel]] = {
     "detectors": DetectorSettings, "volume": VolumeSettings, "correlation": CorrelationSettings,
+    "lifecycle": LifecycleSettings,
 }
 
 
@@ -446,8 +482,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", *TUNABLE_SECTIONS,
-                          *FILE_SECTIONS}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", "eval",
+                          *TUNABLE_SECTIONS, *FILE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -468,6 +504,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     for section in TUNABLE_SECTIONS:
         values[section] = _tunable_section(raw, env, section)
     values.update({name: raw[name] for name in FILE_SECTIONS if name in raw})
+    if "eval" in raw:
+        values["evals"] = raw["eval"]
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = dict(raw.get("approvals", {}))

@@ -14,14 +14,16 @@ from odoo_triage.agent.store.tables import EvalRunRow
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import stable_id
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import EvalSettings
 
 # Figures where lower is better; every other numeric figure is higher-is-better.
 LOWER_IS_BETTER = ("false_alarms", "seconds", "peak_rss", "time_to_detect", "passed_on", "cost", "tokens", "latency")
-# Speed and memory figures move with machine load: only a large change is a regression.
-PERFORMANCE = ("seconds", "peak_rss", "events_per_second", "latency", "time_to_detect")
+# Speed and memory figures move with machine load: a change is only a regression beyond the noise band
+# the runs measured over repeats (`triage eval --repeats N` stores `<figure>_noise` next to each).
+PERFORMANCE = ("seconds", "peak_rss", "events_per_second", "latency")
+NOISE_SUFFIX = "_noise"
 QUALITY_TOLERANCE = 0.005  # absolute, on rates in 0..1
-PERFORMANCE_TOLERANCE = 0.25  # relative
-PERFORMANCE_FLOOR = {"seconds": 1.0, "peak_rss": 100.0, "latency": 0.5, "time_to_detect": 30.0}
+QUALITY_FLOOR = {"time_to_detect": 30.0}  # simulated minutes: a quality figure, not a wall time
 
 
 def code_version() -> str:
@@ -99,14 +101,20 @@ def is_performance(figure: str) -> bool:
     return any(marker in figure for marker in PERFORMANCE)
 
 
-def is_regression(figure: str, old: float, new: float) -> bool:
+def is_regression(figure: str, old: float, new: float, *, noise: float | None = None,
+                  settings: EvalSettings | None = None) -> bool:
+    """Quality: worse beyond its tolerance. Speed: worse beyond `speed_noise_bands` times the noise
+    measured over repeats (and `speed_min_relative` of the old value); never without a noise band."""
     worse = new > old if lower_is_better(figure) else new < old
     if not worse:
         return False
     if is_performance(figure):
-        floor = next((v for k, v in PERFORMANCE_FLOOR.items() if k in figure), 0.0)
-        return abs(new - old) > max(PERFORMANCE_TOLERANCE * abs(old), floor)
-    return abs(new - old) > QUALITY_TOLERANCE
+        if noise is None:
+            return False  # one timing is no evidence: wall time moves with the machine's load
+        settings = settings or EvalSettings()
+        return abs(new - old) > max(settings.speed_noise_bands * noise, settings.speed_min_relative * abs(old))
+    floor = next((v for k, v in QUALITY_FLOOR.items() if k in figure), QUALITY_TOLERANCE)
+    return abs(new - old) > floor
 
 
 def settings_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -121,14 +129,18 @@ def settings_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tupl
     return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
-def compare(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+def compare(before: dict[str, Any], after: dict[str, Any], settings: EvalSettings | None = None) -> list[Change]:
     """Every figure that changed; a change for the worse beyond its tolerance is a regression."""
     a, b = flatten(before), flatten(after)
     changes: list[Change] = []
     for key in sorted(set(a) | set(b)):
+        if key.endswith(NOISE_SUFFIX):
+            continue
         old, new = a.get(key), b.get(key)
         if old == new:
             continue
-        regression = old is not None and new is not None and is_regression(key, old, new)
+        noises = [n for n in (a.get(key + NOISE_SUFFIX), b.get(key + NOISE_SUFFIX)) if n is not None]
+        regression = old is not None and new is not None and is_regression(
+            key, old, new, noise=max(noises) if noises else None, settings=settings)
         changes.append(Change(key, old, new, regression))
     return changes

@@ -78,8 +78,9 @@ def test_approve_and_execute_against_the_sandbox(db, monkeypatch):
         r = cli("approve", "p-merge", "--reason", "same company", "--database-url", db, who="dana")
         assert r.exit_code == 0 and "approved p-merge by dana" in r.output
         r = cli("execute", "p-merge", "--dry-run", "--database-url", db, who="dana")
-        # different e-mails: the dry run runs the merge wizard's checks read-only and sees the refusal
-        assert r.exit_code == 0 and "would fail" in r.output and "e-mails differ" in r.output
+        # different e-mails: the dry run runs the merge wizard's checks read-only, sees the refusal, exits 4
+        assert r.exit_code == EXIT_ODOO_FAILED and "would fail" in r.output + r.stderr
+        assert "e-mails differ" in r.output + r.stderr
         r = cli("execute", "p-merge", "--database-url", db, who="dana")
         assert r.exit_code == EXIT_ODOO_FAILED and "e-mails differ" in r.stderr
         r = cli("execute", "p-merge", "--database-url", db, who="dana")

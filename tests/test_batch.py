@@ -228,3 +228,23 @@ def test_matches_the_shipped_labels(qj_report):
         if "notes_on" in want:
             assert [f"{p['params']['model']}:{p['params']['record_id']}" for p in group.remediation.proposals] == \
                 want["notes_on"]
+
+
+def test_cli_store_puts_groups_and_proposals_in_the_queue(monkeypatch, capsys, tmp_path):
+    from odoo_triage.agent.approvals import list_proposals
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.agent.store.tables import IncidentRow
+
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(QUEUE_JOB), "--format", "json")
+    assert "not stored: add --store" in err
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(QUEUE_JOB), "--format", "json", "--store",
+                           "--database-url", db)
+    assert code == EXIT_ACTIONABLE and "stored 4 incident(s)" in err
+    store = open_store(db)
+    first = {p.proposal_id for p in list_proposals(store)}
+    assert first and all(p.proposed_by == "triage-batch" for p in list_proposals(store))
+    run_cli(monkeypatch, capsys, "batch", str(QUEUE_JOB), "--store", "--database-url", db)  # idempotent
+    assert {p.proposal_id for p in list_proposals(store)} == first
+    with store.session() as s:
+        assert s.query(IncidentRow).count() == 4

@@ -16,7 +16,7 @@ def test_version_and_help():
 
 def test_bad_database_url_is_one_line_and_exit_2(monkeypatch):
     monkeypatch.setenv("TRIAGE_DATABASE_URL", "bogus://nowhere")
-    r = runner.invoke(app, ["eval", "--list"])
+    r = runner.invoke(app, ["proposals"])
     assert r.exit_code == 2
     assert r.exception is None or isinstance(r.exception, SystemExit)
     lines = [line for line in r.stderr.splitlines() if line.strip()]

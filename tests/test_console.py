@@ -141,8 +141,11 @@ def test_queue_lists_most_severe_first_and_filters(console_env):
     at = app_test()
     assert "dana (approver)" in at.sidebar.markdown[0].value
     queue = frame(at, QUEUE)
-    assert list(queue["incident_id"]) == ["inc-invoice", "inc-crm", "inc-old"]
-    assert list(queue["waiting"]) == [1, 1, 0]
+    assert list(queue["incident_id"]) == ["inc-invoice", "inc-crm"]  # the open work; inc-old is resolved
+    assert list(queue["waiting"]) == [1, 1]
+    assert any("2 open incident(s)" in c.value for c in at.caption)
+    at.sidebar.checkbox(key="f_all").check().run()
+    assert list(frame(at, QUEUE)["incident_id"]) == ["inc-invoice", "inc-crm", "inc-old"]
     at.sidebar.multiselect(key="f_flow").select("crm_partner_sync").run()
     assert list(frame(at, QUEUE)["incident_id"]) == ["inc-crm", "inc-old"]
     at.sidebar.multiselect(key="f_status").select("open").run()
@@ -294,10 +297,14 @@ def test_execute_escalation_and_see_the_result(console_env, monkeypatch):
     at.selectbox(key="incident").select("inc-crm").run()
     at.button(key="execute_prop-escalate").click().run()
     assert not at.exception
+    assert _proposal(console_env, "prop-escalate").status == "approved"  # Execute asks first
+    assert any("Execute escalate on Odoo?" in w.value for w in at.warning)
+    assert any("nothing in Odoo changes" in c.value for c in at.caption)
+    at.button(key="confirm_execute_prop-escalate").click().run()
     assert _proposal(console_env, "prop-escalate").status == "executed"
     assert any(s.value.startswith("executed") for s in at.success)
     audit = frame(at, AUDIT)
-    assert list(audit["event"])[:2] == ["executed", "execution_started"]
+    assert list(audit["event"])[:3] == ["incident:mitigating", "executed", "execution_started"]
 
 
 def test_duplicates_and_audit_views(console_env):
@@ -327,7 +334,8 @@ def test_console_command_runs_streamlit_with_the_store_url(monkeypatch, tmp_path
     url = f"sqlite:///{tmp_path / 'c.db'}"
     res = CliRunner().invoke(app, ["console", "--database-url", url, "--port", "8999"])
     assert res.exit_code == 0, res.output
-    assert seen["cmd"][1:4] == ["-m", "streamlit", "run"] and seen["cmd"][4].endswith("app/console/main.py")
+    assert seen["cmd"][1:4] == ["-m", "odoo_triage.app.console.serve", "run"]  # streamlit run, preloaded
+    assert seen["cmd"][4].endswith("app/console/main.py")
     assert "--server.port" in seen["cmd"] and "8999" in seen["cmd"]
     assert seen["env"]["TRIAGE_DATABASE_URL"] == url
     assert "TRIAGE_ODOO_URL" not in seen["env"] or seen["env"]["TRIAGE_ODOO_URL"] == os.environ.get("TRIAGE_ODOO_URL")
@@ -371,6 +379,10 @@ def test_execute_requeue_against_the_odoo_sandbox(console_env, monkeypatch):
             monkeypatch.setenv(var, value)
         at = app_test()
         at.button(key="execute_prop-sandbox").click().run()
+        assert not at.exception and not sb.write_calls()  # the confirmation only reads
+        diff = frame(at, "after")
+        assert set(diff["after"]) == {"pending"} and set(diff["now"]) == {"failed"}  # read from Odoo now
+        at.button(key="confirm_execute_prop-sandbox").click().run()
         assert not at.exception
         states = {data.records["queue.job"][i]["state"] for i in (1, 2)}
         writes = sb.write_calls()
@@ -387,7 +399,7 @@ def test_incident_chart_from_logs_when_given(console_env, monkeypatch, tmp_path)
 
     at = app_test()  # without logs: the stored anomalies
     at.selectbox(key="incident").select("inc-crm").run()
-    assert len(at.get("image")) == 1
+    assert len(at.get("vega_lite_chart")) == 1  # drawn by the browser, no server-side image
     assert any(c.value.startswith("Chart: the flow's stored anomalies") for c in at.caption)
     store = open_store(console_env)
     with store.session() as s:  # put the incident inside the logged days
@@ -398,5 +410,75 @@ def test_incident_chart_from_logs_when_given(console_env, monkeypatch, tmp_path)
     at = app_test()
     at.selectbox(key="incident").select("inc-crm").run()
     assert not at.exception
-    assert len(at.get("image")) == 1
+    assert len(at.get("vega_lite_chart")) == 3  # events, error rate, p95
     assert any(c.value == "Chart: hour by hour from the logs." for c in at.caption)
+
+
+def _seed_batch(url: str, n: int = 8) -> None:
+    from odoo_triage.agent import approvals
+
+    store = open_store(url)
+    now = utcnow()
+    with store.session() as s:
+        s.add(_incident("inc-dq", "res.partner duplicates", "high", "proposed", now - timedelta(hours=1),
+                        title="8 duplicate cluster(s) in res.partner", cluster_ids=["cl-1"]))
+    for i in range(n):
+        approvals.propose(store, RemediationProposal(
+            proposal_id=f"prop-m{i}", incident_id="inc-dq", action=ActionName.merge_partners,
+            params={"partner_ids": [100 + 2 * i, 101 + 2 * i], "destination_id": 100 + 2 * i},
+            evidence_ids=["cl-1"], proposed_by="triage-agent"))
+    store.dispose()
+
+
+def test_a_batch_is_one_table_approved_by_selection_with_one_comparison(console_env):
+    _seed_batch(console_env)
+    at = app_test()
+    at.selectbox(key="incident").select("inc-dq").run()
+    batch = frame(at, "hash")
+    assert len(batch) == 8 and set(batch["status"]) == {"proposed"}
+    assert len([d for d in at.dataframe if "differs" in d.value.columns]) == 1  # one comparison, not eight
+    at.session_state["batch_inc-dq"] = {"edited_rows": {0: {"select": True}, 2: {"select": True}},
+                                        "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="batch_approve_inc-dq").click().run()
+    assert not at.exception
+    assert any("Approved 2 of 2 as dana" in s.value for s in at.success)
+    statuses = {f"prop-m{i}": _proposal(console_env, f"prop-m{i}").status for i in range(8)}
+    assert sorted(p for p, st in statuses.items() if st == "approved") == sorted(batch.loc[[0, 2], "proposal"])
+
+
+def test_lifecycle_from_the_console_and_a_digest_link(console_env, monkeypatch):
+    at = app_test()
+    at.selectbox(key="move_inc-invoice").select("snooze")
+    at.text_input(key="move_reason_inc-invoice").input("waiting for the vendor")
+    at.button(key="move_apply_inc-invoice").click().run()
+    assert not at.exception and any("now snoozed" in s.value for s in at.success)
+    store = open_store(console_env)
+    with store.session() as s:
+        row = s.get(IncidentRow, "inc-invoice")
+        assert (row.status, row.status_reason, row.status_by) == ("snoozed", "waiting for the vendor", "dana")
+    store.dispose()
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(MAIN, default_timeout=30)
+    at.query_params["incident"] = "inc-crm"
+    at.run()
+    assert at.selectbox(key="incident").value == "inc-crm"
+
+
+def test_reconcile_shows_running_executions_and_marks_nothing_without_odoo(console_env, monkeypatch):
+    from odoo_triage.agent.store.tables import ExecutionRow
+
+    store = open_store(console_env)
+    with store.session() as s:
+        s.add(ExecutionRow(proposal_id="prop-requeue", payload_hash="h", executed_by="dana", status="running",
+                           started_at=utcnow() - timedelta(hours=1)))
+    store.dispose()
+    monkeypatch.setenv("TRIAGE_ODOO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TRIAGE_ODOO_READ_KEY", "k")
+    at = app_test()
+    at.sidebar.radio(key="view").set_value("Audit trail").run()
+    assert any("1 execution(s) still running" in w.value for w in at.warning)
+    at.button(key="reconcile").click().run()
+    assert any("Could not read Odoo" in e.value for e in at.error)
+    assert _proposal(console_env, "prop-requeue").status == "proposed"

@@ -83,10 +83,13 @@ def test_parse_since():
 def test_digest_numbers_from_the_store(store):
     seed(store)
     d = build_digest(store, SINCE, now=NOW, charts=False)
-    assert [i["incident_id"] for i in d.new_incidents] == ["inc-new-crit", "inc-new-high", "inc-new-low"]
+    # only open work is listed; the new incident that is already resolved ended in the window
+    assert [i["incident_id"] for i in d.new_incidents] == ["inc-new-crit", "inc-new-high"]
     assert [i["incident_id"] for i in d.ongoing_incidents] == ["inc-old-med"]
+    assert [i["incident_id"] for i in d.ended] == ["inc-new-low"]
+    assert next(i for i in d.incidents if i["incident_id"] == "inc-old-med")["age_h"] == 72.0  # since it started
     f = d.figures
-    assert f["new_by_severity"] == {"critical": 1, "high": 1, "medium": 0, "low": 1}
+    assert f["new_by_severity"] == {"critical": 1, "high": 1, "medium": 0, "low": 0}
     assert f["open_by_severity"] == {"critical": 1, "high": 1, "medium": 1, "low": 0}
     assert f["incidents_open"] == 3
     assert [(p["proposal_id"], p["age_h"]) for p in d.proposals_waiting] == [("p-2", 50.0), ("p-1", 4.0)]
@@ -99,11 +102,14 @@ def test_html_sections_numbers_and_embedded_charts(sqlite_store):
     seed(sqlite_store)
     d = build_digest(sqlite_store, SINCE, now=NOW, flow_stats=hourly_stats())
     page = render_html(d)
-    for section in ("new-incidents", "ongoing-incidents", "flows", "duplicates", "proposals", "changes"):
+    for section in ("open-incidents", "flows", "duplicates", "proposals", "changes"):
         assert f"id='{section}'" in page
-    assert "New incidents (3)" in page and "Ongoing incidents (1)" in page
-    assert "Proposals waiting for approval (2)" in page and "Duplicates found (1 new, 2 in total)" in page
-    assert "3 new incident(s) (1 critical, 1 high, 1 low)" in page
+    assert page.index("id='open-incidents'") < page.index("id='flows'")  # leads with the open work
+    assert "Open incidents (3)" in page and "1 incident(s) left the open work: 1 resolved." in page
+    assert "Proposals waiting for approval (2 in 2 batch(es))" in page
+    assert "Duplicates found (1 new, 2 in total)" in page
+    assert "res.partner: 1 cluster(s), 2 records, 1 new" in page  # one line per model
+    assert "3 open incident(s) (1 critical, 1 high, 1 medium), 2 new" in page
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     assert len(imgs) == 2
     assert all(base64.b64decode(i).startswith(b"\x89PNG") and len(i) > 2000 for i in imgs)
@@ -165,7 +171,7 @@ def test_cli_writes_and_stores(monkeypatch, capsys, sqlite_store, tmp_path):
     code, _, err = run_cli(monkeypatch, capsys, "digest", "--since", "30d", "--format", "html",
                            "--out", str(out), "--database-url", sqlite_store.url)
     assert code == 0
-    assert "d.html: 5 incidents, 2 proposals waiting" in err  # 30 days back: every seeded incident is new
+    assert "d.html: 3 open incidents (2 ended), 2 proposals waiting" in err  # 30 days back: all seeded are new
     assert "<h1>Integration digest" in out.read_text()
     with sqlite_store.session() as s:
         (row,) = s.scalars(select(DigestRow)).all()
@@ -278,7 +284,7 @@ def test_demo_stage_writes_digest_html(sqlite_store, tmp_path):
                           status="proposed", proposed_by="triage-agent"))
     ctx = SimpleNamespace(world_dir=tmp_path / "world", store=sqlite_store, console=Console(quiet=True), results={})
     line = demo_stage(ctx)
-    assert line == f"digest written to {tmp_path / 'digest.html'}: 1 incidents, 1 proposals waiting"
+    assert line == f"digest written to {tmp_path / 'digest.html'}: 1 open incidents (0 ended), 1 proposals waiting"
     assert "inc-demo" in (tmp_path / "digest.html").read_text()
 
 
@@ -341,3 +347,23 @@ def test_cli_markdown_with_logs(monkeypatch, capsys, sqlite_store, tmp_path):
     assert "1 malformed log line(s) were kept aside" in text
     assert "Flow window 2026-10-29 00:00 - 2026-10-30 00:00 UTC" in text  # the last 24 h of the logs
     assert (tmp_path / "out" / "digest_charts" / "crm_partner_sync.png").stat().st_size > 2000
+
+
+def test_one_window_for_every_flow_and_silent_or_low_flows_flagged():
+    from odoo_triage.app.digest import flow_figures, window_end
+
+    stats = hourly_stats()
+    hours = pd.date_range(NOW - timedelta(days=10), NOW - timedelta(hours=1), freq="h", tz="UTC")
+    extra = [{"flow": "stopped", "hour": h, "volume": 50, "error_rate": 0.0, "p95_ms": 100.0}
+             for h in hours if h < NOW - timedelta(hours=30)]
+    extra += [{"flow": "thin", "hour": h, "volume": 100 if h < NOW - timedelta(hours=24) else 40,
+               "error_rate": 0.0, "p95_ms": 100.0} for h in hours]
+    stats = pd.concat([stats, pd.DataFrame(extra)], ignore_index=True)
+    end = window_end(stats, NOW)
+    assert end == NOW
+    figs = {f.flow: f for f in flow_figures(stats, timedelta(hours=24), charts=False, end=end)}
+    assert {(f.window_start, f.window_end) for f in figs.values()} == {(NOW - timedelta(hours=24), NOW)}
+    assert figs["stopped"].volume == 0 and figs["stopped"].flags == ["silent"]
+    assert figs["thin"].flags == ["volume below band"]
+    assert figs["invoice_export"].flags == ["error rate above band"]
+    assert figs["crm_partner_sync"].flags == []

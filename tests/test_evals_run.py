@@ -111,3 +111,29 @@ def test_eval_with_a_hostile_llm_catches_every_ungrounded_id(world, monkeypatch,
     assert figs["llm"]["provider"] == "openai"
     assert figs["llm"]["tokens_per_incident"] == 1000
     assert figs["llm"]["cost_usd_per_incident"] > 0
+
+
+def test_eval_never_writes_to_the_users_store(world, tmp_path, monkeypatch):
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.agent.store.tables import IncidentRow, ProposalRow
+    from odoo_triage.evals import runner as eval_runner
+
+    users = f"sqlite:///{tmp_path / 'team.db'}"
+    own = f"sqlite:///{tmp_path / 'own-eval.db'}"
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", users)
+    monkeypatch.setattr(eval_runner, "default_eval_database_url", lambda: own)
+    r = runner.invoke(app, ["eval", "--labels", str(world), "--repeats", "2", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.output[r.output.index("{"):])
+    assert figures[world.name]["stages"]["detect"]["repeats"] == 2
+    assert "seconds_noise" in figures[world.name]["stages"]["detect"]
+    team = open_store(users)
+    with team.session() as s:
+        assert s.query(IncidentRow).count() == 0 and s.query(ProposalRow).count() == 0
+    team.dispose()
+    mine = open_store(own)
+    with mine.session() as s:
+        assert s.query(ProposalRow).count() > 0  # the evaluation's proposals live in its own store
+    mine.dispose()
+    r = runner.invoke(app, ["eval", "--list", "--format", "json"])
+    assert len(json.loads(r.output)) == 1

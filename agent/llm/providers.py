@@ -229,9 +229,11 @@ def offline_report(assembled: AssembledIncident) -> TriageReport:
                    + (f" Top error: {facts.errors[0][:200]}." if facts.errors else ""))
     else:
         clusters = [*facts.partner_clusters, *facts.project_clusters]
-        summary = "; ".join(
+        shown = "; ".join(
             f"{len(c.record_ids)} {c.model} records look like one (p={c.probability:.2f}), suggested master "
-            f"{c.model}:{c.suggested_master_id}" for c in clusters) + "."
+            f"{c.model}:{c.suggested_master_id}" for c in clusters[:3])
+        more = f"; and {len(clusters) - 3} more cluster(s), reviewed as one batch" if len(clusters) > 3 else ""
+        summary = shown + more + "."
     summary += f" Probable cause: {_CAUSE_WORDS[inc.cause]}."
     cited = [*inc.anomaly_ids[:3], *inc.cluster_ids[:3], *_cited_events(inc, 5)]
     return TriageReport(

@@ -66,6 +66,13 @@ class IncidentRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full Incident plus the triage report
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # lifecycle (agent/lifecycle.py, migration 0005)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolved_as_of: Mapped[datetime | None] = mapped_column(nullable=True)  # the data time that showed it healthy
 
 
 class ProposalRow(Base):

@@ -68,42 +68,83 @@ def _refused(exc: Exception) -> typer.Exit:
     return typer.Exit(EXIT_REFUSED)
 
 
+def _resolve(store: Any, given: str, kind: str = "proposal") -> str:
+    from odoo_triage.app.ids import resolve_id
+
+    return resolve_id(store, kind, given)
+
+
+def _where(store: Any) -> str:
+    from odoo_triage.agent.store.database import redact_url
+
+    return redact_url(store.url)
+
+
+def _check_format(output_format: str) -> None:
+    if output_format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {output_format!r}")
+
+
 def proposals_command(
     status: str = typer.Option(None, "--status", help="proposed, approved, rejected, executed or failed."),
+    incident: str = typer.Option(None, "--incident", help="Only this incident's proposals (id or unique prefix)."),
     limit: int = typer.Option(200, "--limit", help="At most this many, newest first."),
+    output_format: str = typer.Option("table", "--format", help="table or json."),
     database_url: str = DB_OPTION,
 ) -> None:
-    """List remediation proposals."""
+    """List remediation proposals (ids are short unique prefixes every command accepts)."""
     from odoo_triage.agent.approvals import list_proposals
+    from odoo_triage.app.ids import short_map
     from odoo_triage.core.domain import ProposalStatus
 
+    _check_format(output_format)
     if status and status not in ProposalStatus.__members__:
         raise InputError(f"--status must be one of {', '.join(ProposalStatus)}, not {status!r}")
-    rows = list_proposals(_store(database_url), status, limit)
-    if not rows:
-        console.print("no proposals" + (f" with status {status}" if status else ""))
+    store = _store(database_url)
+    rows = list_proposals(store, status, None if incident else limit)
+    if incident:
+        inc = _resolve(store, incident, "incident")
+        rows = [r for r in rows if r.incident_id == inc][:limit]
+    if output_format == "json":
+        typer.echo(json.dumps([{"proposal_id": r.proposal_id, "status": r.status, "action": r.action,
+                                "incident_id": r.incident_id, "proposed_by": r.proposed_by,
+                                "payload_hash": r.payload_hash, "created_at": r.created_at.isoformat()}
+                               for r in rows], indent=2))
         return
-    table = Table("proposal", "status", "action", "incident", "proposed by", "created")
+    if not rows:
+        console.print("no proposals" + (f" with status {status}" if status else "") + f" in {_where(store)}",
+                      highlight=False, soft_wrap=True)
+        return
+    short = short_map(store, "proposal", [r.proposal_id for r in rows])
+    short_inc = short_map(store, "incident", [r.incident_id for r in rows])
+    table = Table("status", "action", "proposed by", "created", caption=f"{len(rows)} proposal(s) in {_where(store)}")
+    table.add_column("proposal", no_wrap=True, min_width=max(len(v) for v in short.values()))
+    table.add_column("incident", no_wrap=True, min_width=max(len(v) for v in short_inc.values()))
     for r in rows:
-        table.add_row(r.proposal_id, r.status, r.action, r.incident_id, r.proposed_by,
-                      r.created_at.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(r.status, r.action, r.proposed_by, r.created_at.strftime("%Y-%m-%d %H:%M"),
+                      short[r.proposal_id], short_inc[r.incident_id])
     console.print(table)
 
 
-def show_proposal_command(proposal_id: str = typer.Argument(..., help="The proposal id."),
+def show_proposal_command(proposal_id: str = typer.Argument(..., help="The proposal id (or a unique prefix)."),
+                          all_ids: bool = typer.Option(False, "--all", help="Every id in full (payload and calls)."),
                           database_url: str = DB_OPTION) -> None:
     """Show a proposal with the exact Odoo calls it would make, its decisions and execution."""
     from odoo_triage.agent.approvals import approvals_for, execution_for, get_proposal, proposal_calls
+    from odoo_triage.agent.preview import compact_call, compact_params, job_table
 
     store = _store(database_url)
+    proposal_id = _resolve(store, proposal_id)
     row = get_proposal(store, proposal_id)
     if row is None:
-        raise InputError(f"no proposal {proposal_id!r}")
+        raise InputError(f"no proposal {proposal_id!r} in {_where(store)}")
     console.print(f"[bold]{row.proposal_id}[/]  {row.status}  {row.action}  incident {row.incident_id}")
     console.print(f"proposed by {row.proposed_by} at {row.created_at:%Y-%m-%d %H:%M}; payload hash {row.payload_hash}")
     if row.rationale:
         console.print(f"why: {row.rationale}", highlight=False)
-    console.print(f"payload: {json.dumps(row.payload, sort_keys=True, default=str)}", highlight=False)
+    params = row.payload.get("params") or {}
+    shown = {"action": row.payload.get("action"), "params": params if all_ids else compact_params(params)}
+    console.print(f"payload: {json.dumps(shown, sort_keys=True, default=str)}", highlight=False)
     try:
         calls = proposal_calls(row)
     except ValueError as exc:
@@ -111,9 +152,13 @@ def show_proposal_command(proposal_id: str = typer.Argument(..., help="The propo
         calls = []
     console.print("[bold]Odoo calls[/]" + ("" if calls else ": none (nothing is written to Odoo)"))
     for i, call in enumerate(calls, 1):
-        console.print(f"  {i}. {call.render()}", highlight=False)
+        console.print(f"  {i}. {call.render() if all_ids else compact_call(call)}", highlight=False)
         if call.purpose:
             console.print(f"     [dim]{call.purpose}[/]", highlight=False)
+    if row.action == "requeue_jobs":
+        console.print(_jobs_table(job_table(list(params.get("job_uuids") or []), _incident_evidence(store, row))))
+    for cluster_id in row.evidence_ids or []:
+        _print_comparison(store, cluster_id)
     for a in approvals_for(store, proposal_id):
         expiry = f", expires {a.expires_at:%Y-%m-%d %H:%M} UTC" if a.expires_at else ""
         console.print(f"{a.decision} by {a.decided_by} at {a.decided_at:%Y-%m-%d %H:%M}{expiry}: {a.reason}",
@@ -125,8 +170,44 @@ def show_proposal_command(proposal_id: str = typer.Argument(..., help="The propo
                       highlight=False)
 
 
+def _print_comparison(store: Any, cluster_id: str) -> None:
+    """A merge's duplicate cluster, field by field (the console's side-by-side table)."""
+    from odoo_triage.app.console.data import cluster_side_by_side
+
+    got = cluster_side_by_side(store, cluster_id)
+    if got is None or got[0].empty:
+        return
+    df, meta = got
+    table = Table(*[c for c in df.columns if c != "differs"], title=f"{meta['model']} cluster {cluster_id}, "
+                  f"p={meta['probability']:.2f} (* = the records differ)")
+    for rec in df.to_dict("records"):
+        mark = " *" if rec.pop("differs") else ""
+        table.add_row(*(f"{v}{mark}" if k == "field" else ("" if v is None or v != v else str(v))  # None, NaN
+                        for k, v in rec.items()))
+    console.print(table)
+
+
+def _incident_evidence(store: Any, row: Any) -> list[dict[str, Any]]:
+    from odoo_triage.agent.store.tables import IncidentRow
+
+    with store.session() as s:
+        inc = s.get(IncidentRow, row.incident_id)
+        return list((inc.data or {}).get("evidence", [])) if inc is not None else []
+
+
+def _jobs_table(rows: list[dict[str, Any]]) -> Table:
+    from odoo_triage.agent.preview import JOB_COLUMNS
+
+    table = Table(title=f"{len(rows)} job(s) to requeue")
+    for c in JOB_COLUMNS:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in JOB_COLUMNS))
+    return table
+
+
 def approve_command(
-    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    proposal_id: str = typer.Argument(..., help="The proposal id (or a unique prefix)."),
     reason: str = typer.Option("", "--reason", help="Why."),
     as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
@@ -137,8 +218,10 @@ def approve_command(
 
     settings = _settings(config)
     user, acting_for = _actor(settings, as_user)
+    store = _store(database_url)
+    proposal_id = _resolve(store, proposal_id)
     try:
-        a = approve(_store(database_url), proposal_id, user, reason, settings, acting_for=acting_for)
+        a = approve(store, proposal_id, user, reason, settings, acting_for=acting_for)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
     console.print(f"approved {proposal_id} by {a.decided_by}; payload hash {a.payload_hash[:12]}…; "
@@ -146,7 +229,7 @@ def approve_command(
 
 
 def reject_command(
-    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    proposal_id: str = typer.Argument(..., help="The proposal id (or a unique prefix)."),
     reason: str = typer.Option(..., "--reason", help="Why (required)."),
     as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
@@ -157,15 +240,17 @@ def reject_command(
 
     settings = _settings(config)
     user, acting_for = _actor(settings, as_user)
+    store = _store(database_url)
+    proposal_id = _resolve(store, proposal_id)
     try:
-        reject(_store(database_url), proposal_id, user, reason, settings, acting_for=acting_for)
+        reject(store, proposal_id, user, reason, settings, acting_for=acting_for)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
     console.print(f"rejected {proposal_id} by {user}: {reason}", highlight=False)
 
 
 def execute_command(
-    proposal_id: str = typer.Argument(..., help="The proposal id."),
+    proposal_id: str = typer.Argument(..., help="The proposal id (or a unique prefix)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the exact calls and what Odoo holds; write nothing."),
     as_user: str = AS_OPTION,
     database_url: str = DB_OPTION,
@@ -178,12 +263,16 @@ def execute_command(
     settings = _settings(config)
     as_user, acting_for = _actor(settings, as_user)
     store = _store(database_url)
+    proposal_id = _resolve(store, proposal_id)
     row = get_proposal(store, proposal_id)
     needs_odoo = row is not None and bool(_safe_calls(proposal_calls, row))
     gateway = OdooGateway.from_settings(settings) if needs_odoo else None
+    preview: dict[str, Any] = {}
     try:
         result = execute(store, proposal_id, as_user, gateway, dry_run=dry_run, settings=settings,
                          acting_for=acting_for)
+        if dry_run and gateway is not None and result.error is None:
+            preview = _dry_run_preview(gateway, row)
     except ApprovalRefused as exc:
         raise _refused(exc) from None
     finally:
@@ -191,11 +280,49 @@ def execute_command(
             gateway.close()
     for call in result.calls:
         console.print(f"  {call}", highlight=False)
+    if dry_run:
+        _print_preview(preview)
+        if result.error is not None or preview.get("error"):
+            why = result.error or preview.get("error")
+            err_console.print(f"[red]{result.summary if result.error else 'would fail'}[/] "
+                              f"({result.error_name or 'read'}: {why})", highlight=False)
+            raise typer.Exit(EXIT_ODOO_FAILED)
     if result.status == "failed":
         err_console.print(f"[red]failed:[/] {result.error_name}: {result.error}", highlight=False)
         raise typer.Exit(EXIT_ODOO_FAILED)
     note = f" ({result.error_name}: {result.error})" if result.error and result.error not in result.summary else ""
     console.print(f"{result.status}: {result.summary}{note}", highlight=False)
+
+
+def _dry_run_preview(gateway: Any, row: Any) -> dict[str, Any]:
+    """The target records as Odoo holds them now (read-only user), as they will be after, and the diff."""
+    from odoo_triage.agent.approvals import action_of
+    from odoo_triage.agent.odoo_gateway import OdooError
+    from odoo_triage.agent.preview import diff, missing_targets, predict_after, read_targets
+
+    action = action_of(row)
+    try:
+        before = read_targets(gateway, action)
+    except OdooError as exc:
+        return {"error": f"cannot read the target records: {exc}"}
+    after = predict_after(action, before)
+    return {"before": before, "diff": diff(before, after), "missing": missing_targets(action, before)}
+
+
+def _print_preview(preview: dict[str, Any]) -> None:
+    if not preview or "before" not in preview:
+        return
+    console.print("[bold]Target records as Odoo holds them now[/] (read-only user):")
+    for model, recs in preview["before"].items():
+        for key, rec in recs.items():
+            console.print(f"  {model}:{key} {json.dumps(rec, sort_keys=True, default=str)}", highlight=False)
+    for ref in preview["missing"]:
+        console.print(f"  [yellow]{ref}: not in Odoo[/]", highlight=False)
+    if preview["diff"]:
+        table = Table("record", "field", "now", "after", title="What will change")
+        for d in preview["diff"]:
+            table.add_row(d["record"], d["field"], d["now"], d["after"])
+        console.print(table)
 
 
 def _safe_calls(fn: Any, row: Any) -> list[Any]:
@@ -217,8 +344,7 @@ def audit_command(
     """The append-only, hash-chained audit log: who did what, when and why (`triage audit verify` checks it)."""
     from odoo_triage.agent.approvals import audit_trail
 
-    if output_format not in ("table", "json"):
-        raise InputError(f"--format must be table or json, not {output_format!r}")
+    _check_format(output_format)
     if what not in (None, "verify"):
         raise InputError(f"unknown audit subcommand {what!r}: use `triage audit` or `triage audit verify`")
     if what == "verify":
@@ -232,9 +358,13 @@ def audit_command(
         if not report.ok:
             raise typer.Exit(EXIT_AUDIT_BROKEN)
         return
-    entries = audit_trail(_store(database_url), proposal, limit)
+    store = _store(database_url)
+    entries = audit_trail(store, _resolve(store, proposal) if proposal else None, limit)
     if output_format == "json":
-        console.print_json(json.dumps([e.model_dump(mode="json") for e in entries]))
+        typer.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
+        return
+    if not entries:
+        console.print(f"no audit entries in {_where(store)}", highlight=False, soft_wrap=True)
         return
     table = Table("at (UTC)", "actor", "event", "proposal", "detail")
     for e in entries:

@@ -120,12 +120,17 @@ def register(app: typer.Typer) -> None:
         flow: str = typer.Option(None, "--flow", help="Flow name (default: from the queue.job channel, else the file name)."),
         owner: str = typer.Option(None, "--owner", help="Who escalations go to (default: from --flows, else 'the flow owner')."),
         flows: Path = typer.Option(None, "--flows", help="flows.json catalog, to find the flow's owner."),
+        store: bool = typer.Option(False, "--store", help="Store each group as an incident and its proposals "
+                                   "in the approval queue (without it, they are only shown)."),
+        database_url: str = typer.Option(None, "--database-url", help="With --store: the store URL (default: "
+                                         "TRIAGE_DATABASE_URL or the local SQLite file)."),
     ) -> None:
         out = Console()
         err = Console(stderr=True)
         owners = load_owners(flows)
         if from_odoo:
             report = _from_odoo(since, flow=flow, owner=owner, owners=owners, err=err)
+            _keep(report, store, database_url, err)
             _print(report, fmt, out)
         if file is None:
             raise InputError("give a batch file, or --from-odoo")
@@ -138,7 +143,30 @@ def register(app: typer.Typer) -> None:
                                       tick=lambda: progress.advance(task))
         else:
             report = triage_batch(file, flow=flow, owner=owner, owners=owners)
+        _keep(report, store, database_url, err)
         _print(report, fmt, out)
+
+
+def _keep(report: BatchReport, store: bool, database_url: str | None, err: Console) -> None:
+    """Store the groups and proposals with --store; otherwise say they were only shown, and how to keep them."""
+    n = sum(len(g.remediation.proposals) for g in report.groups)
+    if not store:
+        if n:
+            err.print(f"{n} proposal(s) shown, not stored: add --store to put them in the approval queue.",
+                      highlight=False, soft_wrap=True)
+        return
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.agent.store.database import redact_url
+    from odoo_triage.app.batch_store import store_batch
+
+    st = open_store(database_url)
+    try:
+        kept = store_batch(st, report)
+    finally:
+        st.dispose()
+    err.print(f"stored {len(kept.incidents)} incident(s) and {len(kept.proposals)} proposal(s) in {redact_url(st.url)}"
+              + (f"; {len(kept.refused)} refused: {'; '.join(kept.refused[:3])}" if kept.refused else ""),
+              highlight=False, soft_wrap=True)
 
 
 def _from_odoo(since: str | None, *, flow: str | None, owner: str | None, owners: dict[str, str],

@@ -38,7 +38,8 @@ def _sandbox_env(world: Path | None) -> tuple[object, dict[str, str]]:
 
 
 def streamlit_command(port: int, headless: bool) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(MAIN), "--server.port", str(port),
+    # app/console/serve.py: `streamlit run` with the console's imports done before the first visitor
+    return [sys.executable, "-m", "odoo_triage.app.console.serve", "run", str(MAIN), "--server.port", str(port),
             "--server.address", "127.0.0.1" if headless else "localhost",
             "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
 

@@ -47,10 +47,10 @@ class DigestFormat(StrEnum):
     html = "html"
 
 
-def write_digest(digest: Digest, fmt: DigestFormat, out: Path | None) -> str:
+def write_digest(digest: Digest, fmt: DigestFormat, out: Path | None, console_url: str | None = None) -> str:
     """Render and write; returns the rendered text (Markdown charts go to <out>_charts/)."""
     if fmt is DigestFormat.html:
-        text = render_html(digest)
+        text = render_html(digest, console_url)
     elif out is not None:
         text = render_markdown(digest, chart_dir=out.parent / f"{out.stem}_charts", link_base=out.parent)
     else:
@@ -72,6 +72,8 @@ def register(app: typer.Typer) -> None:
         logs: list[Path] = typer.Option(None, "--logs", help="Log folder or files for the flow figures (repeatable)."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the local SQLite file)."),
         send: bool = typer.Option(False, "--send", help="Also e-mail it (TRIAGE_SMTP_* environment)."),
+        console_url: str = typer.Option(None, "--console-url", help="HTML: link incident ids to this review "
+                                        "console (e.g. http://localhost:8501)."),
     ) -> None:
         from odoo_triage.agent.store import open_store
 
@@ -86,7 +88,7 @@ def register(app: typer.Typer) -> None:
             with err.status("reading the logs and the store"):
                 stats = flow_stats_from_logs(logs) if logs else None
                 d = build_digest(store, start, now=now, flow_stats=stats)
-            text = write_digest(d, fmt, out)
+            text = write_digest(d, fmt, out, console_url=console_url)
             save_digest(store, d)
         finally:
             store.dispose()
@@ -101,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _summary(d: Digest) -> str:
-    return f"{len(d.incidents)} incidents, {len(d.proposals_waiting)} proposals waiting"
+    return f"{len(d.incidents)} open incidents ({len(d.ended)} ended), {len(d.proposals_waiting)} proposals waiting"
 
 
 def demo_stage(ctx: DemoContext) -> str:
@@ -119,7 +121,7 @@ def demo_stage(ctx: DemoContext) -> str:
             ctx.console.print(f"[yellow]digest: no flow figures ({exc})[/]")
     d = build_digest(ctx.store, utcnow() - timedelta(hours=24), flow_stats=stats)
     out = ctx.world_dir.parent / "digest.html"
-    write_digest(d, DigestFormat.html, out)
+    write_digest(d, DigestFormat.html, out, console_url="http://localhost:8501")  # `triage console`'s default
     save_digest(ctx.store, d)
     ctx.results["digest"] = out
     return f"digest written to {out}: {_summary(d)}"

@@ -34,7 +34,11 @@ def eval_command(
     list_runs_: bool = typer.Option(False, "--list", help="List the stored runs."),
     report: Path = typer.Option(None, "--report", help="Write a report: .md for Markdown, .html with plots."),
     output_format: str = typer.Option("table", "--format", help="table or json."),
-    database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file)."),
+    repeats: int = typer.Option(1, "--repeats", min=1, help="Time each stage this many times: --compare then "
+                                "flags speed only beyond the noise band the repeats measured."),
+    database_url: str = typer.Option(None, "--database-url", help="The evaluation's store (default: its own "
+                                     "SQLite file, eval.db; never TRIAGE_DATABASE_URL: the evaluation's synthetic "
+                                     "incidents and proposals stay out of the real approval queue)."),
     config: Path = typer.Option(None, "--config", help="Settings TOML (default: TRIAGE_CONFIG or the user config file)."),
 ) -> None:
     """Evaluate detection, duplicate matching, causes, remediation and grounding against labels."""
@@ -43,23 +47,37 @@ def eval_command(
     from odoo_triage.evals.runs import compare as compare_figures
     from odoo_triage.evals.runs import list_runs, load_run, settings_changes
 
+    if output_format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {output_format!r}")
     if provider not in ("offline", "openai"):
         raise InputError(f"--provider must be offline or openai, not {provider!r}")
     from odoo_triage.agent.store import open_store
+    from odoo_triage.evals.runner import default_eval_database_url
 
-    store = open_store(database_url)
+    store = open_store(database_url or default_eval_database_url())
     if list_runs_:
+        from odoo_triage.agent.store.database import redact_url
+
+        runs_found = list_runs(store)
+        if output_format == "json":
+            print(json.dumps([{"run_id": r.run_id, "created_at": r.created_at.isoformat(), "code": r.code_version,
+                               "config": r.config} for r in runs_found], indent=2, default=str))
+            return
+        if not runs_found:
+            console.print(f"no evaluation runs in {redact_url(store.url)}", highlight=False, soft_wrap=True)
+            return
         table = Table("created", "code", "split", "recall", "precision")
         table.add_column("run", no_wrap=True, min_width=20)
-        for r in list_runs(store):
+        for r in runs_found:
             ov = r.figures.get("detection", {}).get("overall", {})
             table.add_row(r.created_at.strftime("%Y-%m-%d %H:%M"), r.code_version, str(r.config.get("split")),
                           f"{ov.get('recall', 0):.3f}", f"{ov.get('precision', 0):.3f}", r.run_id)
         console.print(table)
+        console.print(f"[dim]store: {redact_url(store.url)}[/]", highlight=False, soft_wrap=True)
         return
     if compare:
         a, b = load_run(store, compare[0]), load_run(store, compare[1])
-        changes = compare_figures(a.figures, b.figures)
+        changes = compare_figures(a.figures, b.figures, load_settings(config).evals)
         text = reports.compare_markdown(a.run_id, b.run_id, changes, settings_changes(a.config, b.config))
         console.print(text)
         if report:
@@ -68,20 +86,27 @@ def eval_command(
             raise typer.Exit(1)
         return
 
-    runs = _run_splits(labels, split, provider, store, load_settings(config))
+    runs = _run_splits(labels, split, provider, store, load_settings(config), repeats)
     figures = {name: figs for name, (_rid, figs) in runs.items()}
     if output_format == "json":
         print(json.dumps(figures, default=str, indent=2))
     else:
         console.print(reports.markdown(figures))
         for name, (run_id, _f) in runs.items():
-            console.print(f"stored run [bold]{run_id}[/] ({name})")
+            console.print(f"stored run [bold]{run_id}[/] ({name}) in {_redacted(store.url)}", highlight=False, soft_wrap=True)
     if report:
         report.write_text(reports.html_report(figures) if report.suffix == ".html" else reports.markdown(figures))
         console.print(f"report written to {report}")
 
 
+def _redacted(url: str) -> str:
+    from odoo_triage.agent.store.database import redact_url
+
+    return redact_url(url)
+
+
 def _run_splits(labels: list[Path] | Path | None, split: str, provider: str, store: Store, settings: Settings,
+                repeats: int = 1,
                 ) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -109,7 +134,7 @@ def _run_splits(labels: list[Path] | Path | None, split: str, provider: str, sto
         for name, folder_fn, params in targets:
             task = prog.add_task(f"{name}: building world", total=None)
             folder = folder_fn()
-            figs = evaluate_folder(folder, provider=provider, store=store, settings=settings,
+            figs = evaluate_folder(folder, provider=provider, store=store, settings=settings, repeats=repeats,
                                    progress=partial(_describe, prog, task, name))
             prog.update(task, description=f"{name}: done")
             config = {**params, "split": name, "provider": provider, "folder": str(folder),

@@ -9,10 +9,12 @@ from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from odoo_triage.agent.lifecycle import open_work_clause
 from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import AnomalyRow, DuplicateClusterRow, IncidentRow, ProposalRow
+from odoo_triage.app.ids import short_ids
 from odoo_triage.core.clock import utcnow
 from odoo_triage.core.domain import Severity
 
@@ -33,22 +35,33 @@ def incident_queue(
     statuses: list[str] | None = None,
     max_age_h: float | None = None,
     now: datetime | None = None,
+    open_only: bool = True,
+    keep: str | None = None,
 ) -> pd.DataFrame:
-    """The review queue, most severe first; empty filters mean "all"."""
+    """The review queue, most severe first; empty filters mean "all". Without a status filter only
+    the open work shows (agent/lifecycle.py), unless `open_only` is off. Age counts from the start."""
     now = now or utcnow()
     with store.session() as s:
-        q = select(IncidentRow)
+        # the columns the queue shows, never the `data` JSON (an incident's whole evidence): a roll-up
+        # of a hundred duplicate clusters would be parsed on every render
+        q = select(IncidentRow.incident_id, IncidentRow.severity, IncidentRow.title, IncidentRow.flow,
+                   IncidentRow.cause, IncidentRow.status, IncidentRow.severity_score, IncidentRow.window_start,
+                   IncidentRow.started_at, IncidentRow.created_at)
+        if open_only and not statuses:  # `keep`: the incident on screen stays while its status moves on
+            q = q.where(or_(open_work_clause(now), IncidentRow.incident_id == (keep or "")))
         if flows:
             q = q.where(IncidentRow.flow.in_(flows))
         if severities:
             q = q.where(IncidentRow.severity.in_(severities))
         if statuses:
             q = q.where(IncidentRow.status.in_(statuses))
-        rows = s.scalars(q).all()
+        rows = s.execute(q).all()
         waiting = Counter(s.scalars(select(ProposalRow.incident_id).where(ProposalRow.status == "proposed")))
+        all_incident_ids = list(s.scalars(select(IncidentRow.incident_id)))
     records = []
+    short = short_ids([r.incident_id for r in rows], all_incident_ids)
     for r in rows:
-        created = _aware(r.created_at) or now
+        created = _aware(r.started_at) or _aware(r.window_start) or _aware(r.created_at) or now
         age_h = (now - created).total_seconds() / 3600
         if max_age_h is not None and age_h > max_age_h:
             continue
@@ -56,10 +69,10 @@ def incident_queue(
             "incident_id": r.incident_id, "severity": r.severity, "title": r.title, "flow": r.flow,
             "cause": r.cause, "status": r.status, "score": round(r.severity_score, 2),
             "age_h": round(age_h, 1), "waiting": waiting.get(r.incident_id, 0),
-            "window_start": _aware(r.window_start),
+            "window_start": _aware(r.window_start), "short_id": short[r.incident_id],
         })
     df = pd.DataFrame(records, columns=["incident_id", "severity", "title", "flow", "cause", "status", "score",
-                                        "age_h", "waiting", "window_start"])
+                                        "age_h", "waiting", "window_start", "short_id"])
     if not df.empty:
         df["_rank"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(9)
         df = df.sort_values(["_rank", "score", "incident_id"], ascending=[True, False, True]).drop(columns="_rank")
@@ -86,6 +99,9 @@ class ProposalView:
     result: dict[str, Any] | None
     odoo_calls: list[str]
     invalid: str = ""  # the allow-list refused the payload
+    display_calls: list[str] = field(default_factory=list)  # the same calls, long id lists shortened
+    evidence_ids: list[str] = field(default_factory=list)
+    incident_id: str = ""
 
 
 @dataclass
@@ -110,6 +126,9 @@ class IncidentView:
     cluster_ids: list[str]
     anomaly_count: int
     proposals: list[ProposalView] = field(default_factory=list)
+    status_reason: str = ""
+    status_by: str = ""
+    snoozed_until: datetime | None = None
 
 
 def _proposal_view(p: ProposalRow) -> ProposalView:
@@ -118,14 +137,20 @@ def _proposal_view(p: ProposalRow) -> ProposalView:
 
     payload = p.payload or {}
     params = dict(payload.get("params") or {})
+    from odoo_triage.agent.preview import compact_call
+
+    none = ["(no Odoo call: nothing is written to Odoo)"]
     try:
-        calls = [c.render() for c in proposal_calls(p)] or ["(no Odoo call: nothing is written to Odoo)"]
+        typed = proposal_calls(p)
+        calls = [c.render() for c in typed] or none
+        shown = [compact_call(c) for c in typed] or none
         invalid = ""
     except ValidationError as exc:
-        calls, invalid = [], f"not on the allow-list as stored: {exc.errors()[0]['msg']}"
+        calls, shown, invalid = [], [], f"not on the allow-list as stored: {exc.errors()[0]['msg']}"
     return ProposalView(proposal_id=p.proposal_id, action=p.action, params=params, status=p.status,
                         proposed_by=p.proposed_by, rationale=p.rationale, payload_hash=p.payload_hash,
-                        created_at=_aware(p.created_at), result=p.result, odoo_calls=calls, invalid=invalid)
+                        created_at=_aware(p.created_at), result=p.result, odoo_calls=calls, invalid=invalid,
+                        display_calls=shown, evidence_ids=list(p.evidence_ids or []), incident_id=p.incident_id)
 
 
 def incident_detail(store: Store, incident_id: str) -> IncidentView | None:
@@ -155,7 +180,8 @@ def incident_detail(store: Store, incident_id: str) -> IncidentView | None:
             affected_records=list(data.get("affected_records", [])),
             anomalies=[a for a in flow_anoms if a["in_incident"]], flow_anomalies=flow_anoms,
             cluster_ids=list(data.get("cluster_ids", [])), anomaly_count=len(anomaly_ids),
-            proposals=[_proposal_view(p) for p in props],
+            proposals=[_proposal_view(p) for p in props], status_reason=r.status_reason or "",
+            status_by=r.status_by or "", snoozed_until=_aware(r.snoozed_until),
         )
 
 
@@ -212,3 +238,33 @@ def age_text(then: datetime | None, now: datetime | None = None) -> str:
     delta: timedelta = (now or utcnow()) - then
     hours = delta.total_seconds() / 3600
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def batch_frame(view: IncidentView) -> pd.DataFrame:
+    """An incident's proposals as one reviewable table: what each does, its status and hash."""
+    rows = []
+    for p in view.proposals:
+        params = p.params
+        if "partner_ids" in params:
+            target = f"res.partner {params['partner_ids']} -> {params.get('destination_id')}"
+        elif "project_id" in params:
+            target = f"project.project:{params['project_id']}"
+        elif "record_id" in params:
+            target = f"{params.get('model')}:{params['record_id']}"
+        elif "job_uuids" in params:
+            target = f"{len(params['job_uuids'])} queue.job"
+        else:
+            target = str(params.get("flow", ""))
+        rows.append({"select": False, "proposal": p.proposal_id, "action": p.action, "target": target,
+                     "status": p.status, "hash": p.payload_hash[:12]})
+    return pd.DataFrame(rows, columns=["select", "proposal", "action", "target", "status", "hash"])
+
+
+def running_executions(store: Store) -> list[dict[str, Any]]:
+    """Executions still `running`: an executor may have been killed after claiming them."""
+    from odoo_triage.agent.store.tables import ExecutionRow
+
+    with store.session() as s:
+        rows = s.scalars(select(ExecutionRow).where(ExecutionRow.status == "running")).all()
+        return [{"proposal_id": r.proposal_id, "executed_by": r.executed_by, "started_at": _aware(r.started_at)}
+                for r in rows]

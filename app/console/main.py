@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from odoo_triage.agent import approvals
+from odoo_triage.agent.preview import compact_params, job_table
 from odoo_triage.agent.store import Store, open_store
 from odoo_triage.app.console import data
 from odoo_triage.app.console.identity import SESSION_KEY, Reviewer, can_sign_in, resolve_reviewer, sign_in
@@ -23,6 +24,7 @@ from odoo_triage.core.settings import Permission, Settings, load_settings
 
 LOGS_ENV = "TRIAGE_CONSOLE_LOGS"
 SEVERITY_COLORS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
+BATCH_FROM = 5  # more proposals than this in one incident: reviewed as one batch table
 STATUS_COLORS = {"proposed": "orange", "approved": "green", "rejected": "gray", "executed": "blue", "failed": "red"}
 
 
@@ -38,13 +40,15 @@ def _headers() -> dict[str, str]:
         return {}
 
 
-def _flash(kind: str, text: str) -> None:
-    st.session_state["flash"] = (kind, text)
+def _flash(kind: str, text: str, where: str = "page") -> None:
+    """Feedback shown next to the control that caused it (`where`: a proposal id, "batch", ...)."""
+    st.session_state[f"flash_{where}"] = (kind, text)
 
 
-def _show_flash() -> None:
-    if "flash" in st.session_state:
-        kind, text = st.session_state.pop("flash")
+def _show_flash(where: str = "page") -> None:
+    key = f"flash_{where}"
+    if key in st.session_state:
+        kind, text = st.session_state.pop(key)
         getattr(st, kind)(text)
 
 
@@ -84,6 +88,7 @@ def sidebar(store: Store, settings: Settings, reviewer: Reviewer) -> tuple[str, 
         filters["statuses"] = sb.multiselect("Status", opts["statuses"], key="f_status")
         age = sb.number_input("Max age (hours, 0 = any)", min_value=0, value=0, step=12, key="f_age")
         filters["max_age_h"] = float(age) or None
+        filters["open_only"] = not sb.checkbox("Include ended incidents", key="f_all")
     return view, filters
 
 
@@ -112,14 +117,9 @@ def sign_in_box(settings: Settings, reviewer: Reviewer) -> None:
 # --------------------------------------------------------------------------- incident page
 
 
-def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -> (Figure, source) | None
-    """The flow's hourly figures from the logs when given, else the flow's anomalies over time."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates
-    import matplotlib.pyplot as plt
-
+def anomaly_chart(view: data.IncidentView) -> tuple[str, pd.DataFrame] | None:
+    """The flow's hourly figures from the logs when given, else the flow's anomalies over time, as
+    data for the browser to draw (Vega-Lite): nothing is rendered to an image on the server."""
     logs = os.environ.get(LOGS_ENV)
     stats = None
     if logs:
@@ -129,39 +129,23 @@ def anomaly_chart(view: data.IncidentView):  # type: ignore[no-untyped-def]  # -
     if df is not None and view.window_start and view.window_end:  # three days either side of the incident
         df = df[(df["hour"] >= view.window_start - timedelta(days=3)) & (df["hour"] <= view.window_end + timedelta(days=3))]
     if df is not None and not df.empty:
-        fig, axes = plt.subplots(3, 1, figsize=(6, 4.2), sharex=True, dpi=90)
-        for ax, col, label in zip(axes, ["volume", "error_rate", "p95_ms"], ["events / h", "error rate", "p95 ms"],
-                                  strict=True):
-            ax.plot(df["hour"], df[col], lw=1, color="#1f4e79")
-            ax.set_ylabel(label, fontsize=7)
-            ax.tick_params(labelsize=6)
-            if view.window_start and view.window_end:
-                ax.axvspan(view.window_start, view.window_end, color="#c62828", alpha=0.25, lw=0)
-        axes[-1].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
-        axes[0].set_title(f"{view.flow}, hour by hour (incident window shaded)", fontsize=9)
-        fig.tight_layout()
-        return fig, "hour by hour from the logs"
+        return "logs", df.set_index("hour")[["volume", "error_rate", "p95_ms"]]
     if not view.flow_anomalies:
         return None
-    fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
-    rows = view.flow_anomalies
-    if rows:
-        for in_inc, color, label in ((False, "#9e9e9e", "other anomalies of the flow"), (True, "#c62828", "this incident")):
-            pts = [a for a in rows if a["in_incident"] is in_inc]
-            if pts:
-                ax.scatter([a["window_start"] for a in pts], [a["score"] for a in pts], s=28, color=color, label=label)
-                for a in pts:
-                    ax.hlines(a["score"], a["window_start"], a["window_end"], color=color, lw=2)
-        ax.legend(fontsize=7, loc="lower left")
-    if view.window_start and view.window_end:
-        ax.axvspan(view.window_start, view.window_end + timedelta(minutes=1), color="#f9a825", alpha=0.2, lw=0)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("anomaly score", fontsize=8)
-    ax.set_title(f"{view.flow}: anomalies over time", fontsize=9)
-    ax.tick_params(labelsize=7)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig, "the flow's stored anomalies (start the console with --logs for the hourly figures)"
+    rows = [{"start": a["window_start"], "score": a["score"],
+             "anomaly": "this incident" if a["in_incident"] else "other anomalies of the flow"}
+            for a in view.flow_anomalies]
+    return "anomalies", pd.DataFrame(rows)
+
+
+def _draw_chart(chart: tuple[str, pd.DataFrame]) -> str:
+    kind, df = chart
+    if kind == "logs":
+        for col, label in (("volume", "events / h"), ("error_rate", "error rate"), ("p95_ms", "p95 ms")):
+            st.line_chart(df[[col]].rename(columns={col: label}), height=140)
+        return "hour by hour from the logs"
+    st.scatter_chart(df, x="start", y="score", color="anomaly", height=220)
+    return "the flow's stored anomalies (start the console with --logs for the hourly figures)"
 
 
 def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident_id: str) -> None:
@@ -195,8 +179,7 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
         if chart is None:
             st.caption("No stored anomaly for this flow; start the console with --logs to chart the flow hour by hour.")
         else:
-            st.pyplot(chart[0], clear_figure=True)
-            st.caption(f"Chart: {chart[1]}.")
+            st.caption(f"Chart: {_draw_chart(chart)}.")
     st.subheader("Error signatures")
     if view.signatures:
         for sig in view.signatures:
@@ -211,15 +194,20 @@ def incident_page(store: Store, settings: Settings, reviewer: Reviewer, incident
     if view.affected_records:
         with st.expander(f"Affected records ({len(view.affected_records)})"):
             st.write(", ".join(view.affected_records))
-    if view.cluster_ids:
+    lifecycle_block(store, settings, reviewer, view)
+    batch = len(view.proposals) > BATCH_FROM
+    if view.cluster_ids and not batch:
         st.subheader("Duplicate clusters")
         for cid in view.cluster_ids:
             cluster_block(store, cid)
     st.subheader("Proposals")
     if not view.proposals:
         st.caption("No proposal for this incident.")
-    for p in view.proposals:
-        proposal_block(store, settings, reviewer, p)
+    if batch:
+        batch_block(store, settings, reviewer, view)
+    else:
+        for p in view.proposals:
+            proposal_block(store, settings, reviewer, p)
     st.subheader("Audit trail of this incident")
     st.dataframe(data.audit_rows(store, incident_id=incident_id), hide_index=True, width="stretch",
                  key=f"audit_{incident_id}")
@@ -232,13 +220,17 @@ def proposal_block(store: Store, settings: Settings, reviewer: Reviewer, p: data
         if p.rationale:
             st.caption(p.rationale)
         st.markdown("Parameters")
-        st.code(json.dumps(p.params, indent=2, sort_keys=True, default=str), language="json")
+        st.code(json.dumps(compact_params(p.params), indent=2, sort_keys=True, default=str), language="json")
+        if p.action == "requeue_jobs":
+            st.dataframe(pd.DataFrame(job_table(list(p.params.get("job_uuids") or []), _evidence(store, p))),
+                         hide_index=True, width="stretch", key=f"jobs_{p.proposal_id}")
         st.markdown("Exact Odoo calls it would make")
         if p.invalid:
             st.error(p.invalid)
         else:
-            st.code("\n".join(p.odoo_calls), language=None, wrap_lines=True)
+            st.code("\n".join(p.display_calls or p.odoo_calls), language=None, wrap_lines=True)
         st.caption(f"payload hash {p.payload_hash[:16]}…: an approval is bound to exactly this payload")
+        _show_flash(p.proposal_id)
         if p.result:
             box = st.success if p.result.get("status") == "executed" else st.error
             box(f"Result: {p.result.get('status')}: {p.result.get('summary') or p.result.get('error') or ''}")
@@ -254,9 +246,11 @@ def proposal_block(store: Store, settings: Settings, reviewer: Reviewer, p: data
                 decide(store, settings, reviewer, p.proposal_id, "approve", reason)
             if b2.button("Reject", key=f"reject_{p.proposal_id}", disabled=not can_reject):
                 decide(store, settings, reviewer, p.proposal_id, "reject", reason)
-            if p.status == "approved" and b3.button("Execute", key=f"execute_{p.proposal_id}", type="primary",
+            if p.status == "approved" and b3.button("Execute…", key=f"execute_{p.proposal_id}", type="primary",
                                                     disabled=not can_execute):
-                run(store, settings, reviewer, p)
+                st.session_state[f"confirm_{p.proposal_id}"] = True
+            if st.session_state.get(f"confirm_{p.proposal_id}") and p.status == "approved":
+                confirm_block(store, settings, reviewer, p)
             if not can_approve:
                 who = reviewer.user or "nobody"
                 st.caption(f"{who} ({reviewer.role or 'no role'}) may not approve; approvers: "
@@ -269,33 +263,169 @@ def decide(store: Store, settings: Settings, reviewer: Reviewer, pid: str, what:
     try:
         if what == "approve":
             a = approvals.approve(store, pid, user, reason, settings)
-            _flash("success", f"Approved {pid} as {user}; valid until {a.expires_at:%Y-%m-%d %H:%M} UTC.")
+            _flash("success", f"Approved {pid} as {user}; valid until {a.expires_at:%Y-%m-%d %H:%M} UTC.", pid)
         else:
             approvals.reject(store, pid, user, reason, settings)
-            _flash("info", f"Rejected {pid} as {user}: {reason}")
+            _flash("info", f"Rejected {pid} as {user}: {reason}", pid)
     except approvals.ApprovalRefused as exc:
-        _flash("error", f"Refused ({exc.code}): {exc.reason}")
+        _flash("error", f"Refused ({exc.code}): {exc.reason}", pid)
     st.rerun()
 
 
 def run(store: Store, settings: Settings, reviewer: Reviewer, p: data.ProposalView) -> None:
     user = reviewer.user or ""
+    pid = p.proposal_id
+    st.session_state.pop(f"confirm_{pid}", None)
     try:
         with st.spinner(f"Executing {p.action} on Odoo…"):
             needs_odoo = bool(p.odoo_calls) and not p.odoo_calls[0].startswith("(no Odoo call")
             gateway = _gateway(settings) if needs_odoo else None
             try:
-                result = approvals.execute(store, p.proposal_id, user, gateway, settings=settings)
+                result = approvals.execute(store, pid, user, gateway, settings=settings)
             finally:
                 if gateway is not None:
                     gateway.close()
         kind = "success" if result.ok else "error"
-        _flash(kind, f"{result.status}: {result.summary}" + (f" ({result.error})" if result.error else ""))
+        _flash(kind, f"{result.status}: {result.summary}" + (f" ({result.error})" if result.error else ""), pid)
     except approvals.ApprovalRefused as exc:
-        _flash("error", f"Refused ({exc.code}): {exc.reason}")
+        _flash("error", f"Refused ({exc.code}): {exc.reason}", pid)
     except Exception as exc:  # the gateway could not reach Odoo: say so, the audit log has it
-        _flash("error", f"Execution failed: {type(exc).__name__}: {exc}")
+        _flash("error", f"Execution failed: {type(exc).__name__}: {exc}", pid)
     st.rerun()
+
+
+def _preview(settings: Settings, p: data.ProposalView) -> dict:
+    """What Odoo holds now for the proposal's records (read-only user) and what it will hold after."""
+    from odoo_triage.agent.approvals import action_of
+    from odoo_triage.agent.preview import diff, missing_targets, predict_after, read_targets
+
+    row = approvals.get_proposal(_store(os.environ.get("TRIAGE_DATABASE_URL")), p.proposal_id)
+    action = action_of(row)
+    if not action.record_refs():
+        return {"diff": [], "missing": [], "note": "nothing in Odoo changes"}
+    if settings.odoo.read_key is None:
+        return {"error": "no read-only Odoo key (TRIAGE_ODOO_READ_KEY): cannot show what Odoo holds now"}
+    try:
+        with _gateway(settings) as gw:
+            before = read_targets(gw, action)
+    except Exception as exc:  # Odoo unreachable or refusing: the confirmation says so
+        return {"error": f"cannot read Odoo: {type(exc).__name__}: {exc}"}
+    return {"diff": diff(before, predict_after(action, before)), "missing": missing_targets(action, before)}
+
+
+def confirm_block(store: Store, settings: Settings, reviewer: Reviewer, p: data.ProposalView) -> None:
+    """Execute asks first: the exact calls, and what Odoo holds now against what it will hold after."""
+    with st.container(border=True):
+        st.warning(f"Execute {p.action} on Odoo? This writes to Odoo once and cannot be run again.")
+        st.markdown("Exact calls")
+        st.code("\n".join(p.odoo_calls), language=None, wrap_lines=True)
+        key = f"preview_{p.proposal_id}"
+        if key not in st.session_state:
+            st.session_state[key] = _preview(settings, p)
+        pv = st.session_state[key]
+        if pv.get("error"):
+            st.error(pv["error"])
+        elif pv.get("note"):
+            st.caption(pv["note"])
+        else:
+            st.markdown("Odoo now → after (read with the read-only user)")
+            if pv["diff"]:
+                st.dataframe(pd.DataFrame(pv["diff"]), hide_index=True, width="stretch", key=f"diff_{p.proposal_id}")
+            for ref in pv["missing"]:
+                st.caption(f"{ref} is not in Odoo now")
+        c1, c2, _ = st.columns([1, 1, 3])
+        if c1.button("Confirm execute", key=f"confirm_execute_{p.proposal_id}", type="primary"):
+            st.session_state.pop(key, None)
+            run(store, settings, reviewer, p)
+        if c2.button("Cancel", key=f"cancel_execute_{p.proposal_id}"):
+            st.session_state.pop(f"confirm_{p.proposal_id}", None)
+            st.session_state.pop(key, None)
+            st.rerun()
+
+
+def _evidence(store: Store, p: data.ProposalView) -> list[dict]:
+    from odoo_triage.agent.store.tables import IncidentRow
+
+    with store.session() as s:
+        row = s.get(IncidentRow, p.incident_id)
+        return list((row.data or {}).get("evidence", [])) if row is not None else []
+
+
+def batch_block(store: Store, settings: Settings, reviewer: Reviewer, view: data.IncidentView) -> None:
+    """Many proposals (a duplicates roll-up, an incident's notes): one table, approve by selection,
+    then review any one of them with its field-by-field comparison."""
+    frame = data.batch_frame(view)
+    waiting = int((frame["status"] == "proposed").sum())
+    st.caption(f"{len(frame)} proposals, {waiting} waiting. Each keeps its own payload hash and approval; tick "
+               "the ones to approve, or review one below.")
+    edited = st.data_editor(frame, hide_index=True, width="stretch", key=f"batch_{view.incident_id}",
+                            disabled=["proposal", "action", "target", "status", "hash"],
+                            column_config={"select": st.column_config.CheckboxColumn("approve?")})
+    chosen = [r.proposal for r in edited.itertuples() if r.select and r.status == "proposed"]
+    reason = st.text_input("Reason for the batch", key=f"batch_reason_{view.incident_id}")
+    c1, c2, _ = st.columns([1, 1, 3])
+    can_approve = reviewer.can(settings, Permission.approve)
+    if c1.button(f"Approve selected ({len(chosen)})", key=f"batch_approve_{view.incident_id}", type="primary",
+                 disabled=not can_approve or not chosen):
+        _decide_many(store, settings, reviewer, chosen, reason, view.incident_id)
+    if c2.button(f"Approve all waiting ({waiting})", key=f"batch_all_{view.incident_id}",
+                 disabled=not can_approve or not waiting):
+        _decide_many(store, settings, reviewer, list(frame.loc[frame["status"] == "proposed", "proposal"]), reason,
+                     view.incident_id)
+    _show_flash(f"batch_{view.incident_id}")
+    labels = {r.proposal: f"{r.action} · {r.target} · {r.status}" for r in frame.itertuples()}
+    pid = st.selectbox("Review one", list(labels), format_func=labels.get, key=f"batch_one_{view.incident_id}")
+    one = next((p for p in view.proposals if p.proposal_id == pid), None)
+    if one is not None:
+        for cid in [e for e in one.evidence_ids if e in set(view.cluster_ids)][:1]:
+            cluster_block(store, cid)
+        proposal_block(store, settings, reviewer, one)
+
+
+def _decide_many(store: Store, settings: Settings, reviewer: Reviewer, pids: list[str], reason: str,
+                 incident_id: str) -> None:
+    user = reviewer.user or ""
+    refused = []
+    for pid in pids:
+        try:
+            approvals.approve(store, pid, user, reason, settings)
+        except approvals.ApprovalRefused as exc:
+            refused.append(f"{pid}: {exc.code}")
+    ok = len(pids) - len(refused)
+    _flash("success" if not refused else "warning", f"Approved {ok} of {len(pids)} as {user}."
+           + (f" Refused: {'; '.join(refused[:5])}" if refused else ""), f"batch_{incident_id}")
+    st.rerun()
+
+
+LIFECYCLE_MOVES = {"acknowledge": "acknowledged", "snooze": "snoozed", "resolve": "resolved", "close": "closed",
+                   "reopen": "reopened", "dismiss": "dismissed"}
+
+
+def lifecycle_block(store: Store, settings: Settings, reviewer: Reviewer, view: data.IncidentView) -> None:
+    """Acknowledge, snooze, resolve, close, reopen or dismiss the incident, with a reason (audited)."""
+    from odoo_triage.agent.lifecycle import set_status
+    from odoo_triage.core.clock import utcnow
+    from odoo_triage.core.errors import InputError
+
+    label = f"Status: {view.status}" + (f" ({view.status_reason}, by {view.status_by})" if view.status_reason else "")
+    if view.snoozed_until:
+        label += f", until {view.snoozed_until:%Y-%m-%d %H:%M} UTC"
+    with st.expander(label):
+        iid = view.incident_id
+        c1, c2, c3 = st.columns([1, 3, 1])
+        move = c1.selectbox("Action", list(LIFECYCLE_MOVES), key=f"move_{iid}")
+        reason = c2.text_input("Reason", key=f"move_reason_{iid}")
+        hours = c3.number_input("Snooze hours", min_value=1, value=24, key=f"move_hours_{iid}")
+        if st.button("Apply", key=f"move_apply_{iid}", disabled=not reviewer.can(settings, Permission.comment)):
+            until = utcnow() + timedelta(hours=int(hours)) if move == "snooze" else None
+            try:
+                set_status(store, iid, LIFECYCLE_MOVES[move], reviewer.user or "", reason, until=until,
+                           settings=settings.lifecycle)
+                _flash("success", f"Incident is now {LIFECYCLE_MOVES[move]}.", f"move_{iid}")
+            except InputError as exc:
+                _flash("error", str(exc), f"move_{iid}")
+            st.rerun()
+        _show_flash(f"move_{iid}")
 
 
 # --------------------------------------------------------------------------- other views
@@ -329,8 +459,32 @@ def clusters_view(store: Store) -> None:
     cluster_block(store, cid)
 
 
-def audit_view(store: Store) -> None:
+def reconcile_block(store: Store, settings: Settings, reviewer: Reviewer) -> None:
+    """Executions left `running` by an interrupted executor: read Odoo, then mark executed or failed."""
+    running = data.running_executions(store)
+    if not running:
+        return
+    with st.container(border=True):
+        st.warning(f"{len(running)} execution(s) still running; an executor may have stopped after claiming them.")
+        st.dataframe(pd.DataFrame(running), hide_index=True, width="stretch", key="running")
+        if st.button("Reconcile with Odoo", key="reconcile", disabled=not reviewer.can(settings, Permission.execute)):
+            from odoo_triage.agent.reconcile import reconcile
+
+            try:
+                with _gateway(settings) as gw:
+                    done = reconcile(store, gw, reviewer.user or "", proposal_ids=[r["proposal_id"] for r in running])
+                _flash("success", "; ".join(f"{d.proposal_id}: {d.status}" for d in done) or "nothing to do",
+                       "reconcile")
+            except Exception as exc:  # Odoo unreachable: nothing was marked
+                _flash("error", f"Could not read Odoo: {type(exc).__name__}: {exc}", "reconcile")
+            st.rerun()
+        _show_flash("reconcile")
+
+
+def audit_view(store: Store, settings: Settings | None = None, reviewer: Reviewer | None = None) -> None:
     st.header("Audit trail")
+    if settings is not None and reviewer is not None:
+        reconcile_block(store, settings, reviewer)
     df = data.audit_rows(store)
     if df.empty:
         st.info("The audit log is empty.")
@@ -343,14 +497,18 @@ def audit_view(store: Store) -> None:
 
 def queue_view(store: Store, settings: Settings, reviewer: Reviewer, filters: dict) -> None:
     st.header("Incident queue")
-    queue = data.incident_queue(store, **filters)
-    st.caption(f"{len(queue)} incident(s) match the filters, most severe first.")
+    queue = data.incident_queue(store, **filters, keep=st.session_state.get("incident"))
+    scope = "open" if filters.get("open_only", True) and not filters.get("statuses") else "matching"
+    st.caption(f"{len(queue)} {scope} incident(s), most severe first.")
     if queue.empty:
         st.info("No incident matches. Widen the filters, or run `triage detect` and `triage triage`.")
         return
-    st.dataframe(queue.drop(columns=["window_start"]), hide_index=True, width="stretch", key="queue",
+    st.dataframe(queue.drop(columns=["window_start", "short_id"]), hide_index=True, width="stretch", key="queue",
                  column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=1)})
-    labels = {r.incident_id: f"[{r.severity}] {r.title}" for r in queue.itertuples()}
+    labels = {r.incident_id: f"[{r.severity}] {r.title} · {r.short_id}" for r in queue.itertuples()}
+    wanted = st.query_params.get("incident")  # a digest link: ?incident=<id>
+    if wanted in labels and "incident" not in st.session_state:
+        st.session_state["incident"] = wanted
     chosen = st.selectbox("Open incident", list(labels), format_func=labels.get, key="incident")
     if chosen:
         st.divider()
@@ -369,7 +527,7 @@ def main() -> None:
     elif view == "Duplicate clusters":
         clusters_view(store)
     else:
-        audit_view(store)
+        audit_view(store, settings, reviewer)
 
 
 main()
