@@ -22,6 +22,13 @@ demo users below apply, so `triage demo` works on a fresh machine.
     read_login = "triage-read"
     write_login = "triage-write"
     timeout_s = 15
+
+    [llm]              # the openai provider; every field also TRIAGE_LLM_<FIELD> (see LLMSettings)
+    base_url = "http://127.0.0.1:8080/v1"
+    model = "smollm2-135m"
+    context_tokens = 8192
+    [llm.prices."http://127.0.0.1:8080/v1"]
+    "smollm2" = { input = 0.0, output = 0.0 }
 """
 
 from __future__ import annotations
@@ -96,6 +103,96 @@ class OdooSettings(BaseModel):
         return self.url.rstrip("/")
 
 
+class ModelPrice(BaseModel):
+    """USD per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+OPENAI_API_URL = "https://api.openai.com/v1"
+
+#: List prices (USD per million tokens, 2026) of the OpenAI API. Keyed by base URL, then model prefix
+#: (longest prefix wins). A server not in the table (a local llama.cpp, Ollama or vLLM) costs 0 unless priced.
+DEFAULT_PRICES: dict[str, dict[str, ModelPrice]] = {OPENAI_API_URL: {
+    m: ModelPrice(input=i, output=o) for m, (i, o) in {
+        "gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-nano": (0.10, 0.40),
+        "gpt-4.1-mini": (0.40, 1.60), "gpt-4.1": (2.00, 8.00), "gpt-5-nano": (0.05, 0.40),
+        "gpt-5-mini": (0.25, 2.00), "gpt-5": (1.25, 10.00), "o4-mini": (1.10, 4.40)}.items()}}
+
+
+class LLMSettings(BaseModel):
+    """The openai provider: which server, how long to wait, how much to send. `[llm]` in the file,
+    TRIAGE_LLM_<FIELD> in the environment (plus OPENAI_API_KEY, OPENAI_BASE_URL, TRIAGE_OPENAI_MODEL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the server")
+    base_url: str | None = Field(default=None, description="OpenAI-compatible server (Ollama, vLLM, llama.cpp); "
+                                                           "default the OpenAI API")
+    api_key: SecretStr | None = Field(default=None, description="API key; a loopback server needs none")
+    timeout_s: float = Field(default=60.0, gt=0, description="Per HTTP call")
+    max_retries: int = Field(default=2, ge=0, le=10, description="Retries of one call on 429/5xx/timeouts")
+    structured: Literal["auto", "json_schema", "tools", "json_object"] = Field(
+        default="auto", description="Structured-output mode; auto tries json_schema, tools, json_object and "
+                                    "remembers per server and model what worked")
+    concurrency: int | None = Field(default=None, ge=1, le=64,
+                                    description="Parallel calls; default 1 for a loopback server, else 4")
+    context_tokens: int = Field(default=8192, ge=1024, description="The server's context size: prompt plus answer")
+    max_tokens: int = Field(default=1024, ge=64, description="Answer length limit, always sent")
+    incident_budget_s: float = Field(default=120.0, gt=0, description="Wall time per incident, retries included")
+    run_budget_s: float = Field(default=1800.0, gt=0, description="Wall time of all LLM calls in one run")
+    breaker_failures: int = Field(default=3, ge=1,
+                                  description="Consecutive failed incidents after which the rest go offline")
+    prices: dict[str, dict[str, ModelPrice]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_PRICES.items()},
+        description="USD per million tokens by base URL, then model prefix")
+
+    @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or OPENAI_API_URL).rstrip("/")
+
+
+#: Environment variables of LLMSettings (several names: the first set wins; older names kept working).
+LLM_ENV: dict[str, tuple[str, ...]] = {
+    "model": ("TRIAGE_LLM_MODEL", "TRIAGE_OPENAI_MODEL"),
+    "base_url": ("TRIAGE_LLM_BASE_URL", "OPENAI_BASE_URL"),
+    "api_key": ("TRIAGE_LLM_API_KEY", "OPENAI_API_KEY"),
+    "timeout_s": ("TRIAGE_LLM_TIMEOUT_S", "TRIAGE_OPENAI_TIMEOUT"),
+    "max_retries": ("TRIAGE_LLM_MAX_RETRIES", "TRIAGE_OPENAI_MAX_RETRIES"),
+    "structured": ("TRIAGE_LLM_STRUCTURED", "TRIAGE_OPENAI_STRUCTURED"),
+    "concurrency": ("TRIAGE_LLM_CONCURRENCY", "TRIAGE_OPENAI_CONCURRENCY"),
+    "context_tokens": ("TRIAGE_LLM_CONTEXT_TOKENS",),
+    "max_tokens": ("TRIAGE_LLM_MAX_TOKENS",),
+    "incident_budget_s": ("TRIAGE_LLM_INCIDENT_BUDGET_S",),
+    "run_budget_s": ("TRIAGE_LLM_RUN_BUDGET_S",),
+    "breaker_failures": ("TRIAGE_LLM_BREAKER_FAILURES",),
+}
+_STRUCTURED_ALIASES = {"function_calling": "tools", "json_mode": "json_object"}
+
+
+def llm_values(raw: Mapping[str, object], env: Mapping[str, str]) -> dict:
+    """The `[llm]` section overlaid with the environment; prices from the file add to the defaults."""
+    values = dict(raw)
+    if "api_key" in values:
+        raise InputError("put the LLM key in OPENAI_API_KEY (or TRIAGE_LLM_API_KEY), not in the file ([llm] api_key)")
+    for field, names in LLM_ENV.items():
+        for name in names:
+            if env.get(name):
+                values[field] = env[name]
+                break
+    if isinstance(values.get("structured"), str):
+        values["structured"] = _STRUCTURED_ALIASES.get(values["structured"], values["structured"])
+    if isinstance(values.get("prices"), dict):
+        merged = {k: dict(v) for k, v in DEFAULT_PRICES.items()}
+        for url, models in values["prices"].items():
+            merged.setdefault(str(url).rstrip("/"), {}).update(models)
+        values["prices"] = merged
+    return values
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,6 +203,7 @@ class Settings(BaseModel):
     # Off by default: a header is only trusted when the deployment says the proxy sets it.
     console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
     @property
@@ -152,7 +250,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo"}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "llm"}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -169,6 +267,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             odoo[field] = env[var]
 
     values: dict = {"odoo": odoo, "source": source}
+    values["llm"] = llm_values(raw.get("llm", {}), env)
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = raw.get("approvals", {})
@@ -192,7 +291,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         for field, key in (("users", "roles"), ("approval_expiry_hours", "approvals.expiry_hours"),
-                           ("console_user", "console.user")):
+                           ("console_user", "console.user"), ("llm", "llm")):
             if where == field or where.startswith(field + "."):
                 where = key + where[len(field):]
         raise InputError(f"settings from {source}: {where}: {first['msg']}") from None

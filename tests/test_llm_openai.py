@@ -49,7 +49,8 @@ def run(fake: FakeOpenAI, detection=None, store=None, with_clusters=False, **opt
 
 def test_good_answer_becomes_a_grounded_proposal_with_usage_and_cost():
     with FakeOpenAI([Reply(good_answer(), prompt_tokens=1000, completion_tokens=200)]) as fake:
-        result = run(fake, model="gpt-4o-mini")
+        priced = {fake.base_url: {"gpt-4o": {"input": 2.5, "output": 10.0}, "gpt-4o-mini": {"input": 0.15, "output": 0.60}}}
+        result = run(fake, model="gpt-4o-mini", prices=priced)
     assert len(fake.requests) == 1
     req = fake.requests[0]
     # langchain-openai asks for structured output through a json_schema response_format
@@ -61,7 +62,7 @@ def test_good_answer_becomes_a_grounded_proposal_with_usage_and_cost():
     assert str(prop.action) == "requeue_jobs" and prop.params["job_uuids"] == UUIDS[:5]
     assert prop.proposed_by == "triage-agent/openai"
     rep = result.reports[prop.incident_id]
-    assert rep.prompt_version == "v1" and rep.prompt_name == "triage_report" and not rep.fallback_reason
+    assert rep.prompt_version == "v2" and rep.prompt_name == "triage_report" and not rep.fallback_reason
     assert (rep.prompt_tokens, rep.completion_tokens) == (1000, 200)
     assert rep.cost_usd == pytest.approx((1000 * 0.15 + 200 * 0.60) / 1e6)
     assert result.grounding == {"caught": 0, "passed_on": 0, "rejected_actions": 0}
@@ -87,7 +88,8 @@ def test_malformed_json_falls_back_to_offline_and_records_why():
         result = run(fake)
     assert len(fake.requests) == 1
     [rep] = result.reports.values()
-    assert rep.fallback_reason.startswith("malformed answer")
+    assert rep.fallback_kind == "malformed" and "does not fit the TriageReport schema" in rep.fallback_reason
+    assert rep.provider == "offline" and rep.requested_provider == "openai"
     # the offline report stands in: the incident still gets its grounded proposal
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
     assert result.usage[0]["fallback"] is True
@@ -135,7 +137,7 @@ def test_timeout_is_bounded_and_ends_as_a_recorded_fallback():
         result = run(fake, timeout_s=0.3, max_retries=1)
     assert len(fake.requests) == 2  # one try plus one bounded retry, then give up
     [rep] = result.reports.values()
-    assert "Timeout" in rep.fallback_reason
+    assert rep.fallback_kind == "timeout" and "no answer from http://127.0.0.1" in rep.fallback_reason
     assert rep.latency_s < 5
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]  # offline report stands in
 
@@ -155,7 +157,8 @@ def test_answer_that_is_not_json_at_all_falls_back():
     with FakeOpenAI([Reply("Sure! The cause is probably a rate limit.")]) as fake:
         result = run(fake)
     [rep] = result.reports.values()
-    assert rep.fallback_reason.startswith("malformed answer")
+    assert rep.fallback_kind == "malformed" and "not the JSON asked for" in rep.fallback_reason
+    assert "\n" not in rep.fallback_reason
     assert result.grounding["passed_on"] == 0
 
 
