@@ -92,6 +92,7 @@ def dispatch(provider: Any, items: Sequence[AssembledIncident],
     for i in range(len(items)):
         jobs.put(i)
     results: queue.SimpleQueue[tuple[int, ProviderResult]] = queue.SimpleQueue()
+    lock = threading.Lock()
 
     def skip() -> LlmFailure | None:
         if provider.stop.is_set():
@@ -118,6 +119,8 @@ def dispatch(provider: Any, items: Sequence[AssembledIncident],
             except Exception as exc:  # noqa: BLE001 - a provider bug must not lose the incident
                 result = fallback_result(items[i], base, classify(exc, url=provider.url, model=provider.model,
                                                                   max_tokens=settings.max_tokens))
+            with lock:  # before the next job is taken, so the breaker opens on time
+                breaker.record(result)
             results.put((i, result))
 
     workers = [threading.Thread(target=work, name=f"llm-{n}", daemon=True)
@@ -132,7 +135,6 @@ def dispatch(provider: Any, items: Sequence[AssembledIncident],
                 i, result = results.get(timeout=0.2)
             except queue.Empty:
                 continue
-            breaker.record(result)
             on_result(i, result)
             done.add(i)
     except KeyboardInterrupt:

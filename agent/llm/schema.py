@@ -5,6 +5,9 @@ OpenAI strict mode) cannot emit an off-list action or a parameter that action do
 The answer is still read into the loose `TriageReport` (agent/llm/report.py): a server that does not
 enforce the schema (json_object mode) may send anything, and the grounding guard must see and count
 an off-list action rather than lose the whole report in a schema error.
+
+No length or count bounds (maxLength, maxItems): llama.cpp expands each into grammar rules and
+refuses the grammar; `max_tokens` bounds the answer and the allow-list bounds the parameters.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from odoo_triage.agent.actions import NOTE_MODELS, WRITABLE_MODELS
 from odoo_triage.core.domain import Cause
 
 SCHEMA_NAME = "TriageReport"
-MAX_ACTIONS = 8
-MAX_IDS = 20
 
 
 class _Strict(BaseModel):
@@ -27,11 +28,11 @@ class _Strict(BaseModel):
 
 
 class RequeueJobsParams(_Strict):
-    job_uuids: list[str] = Field(max_length=500, description="uuids of failed queue.job records in the evidence")
+    job_uuids: list[str] = Field(description="uuids of failed queue.job records in the evidence")
 
 
 class MergePartnersParams(_Strict):
-    partner_ids: list[int] = Field(max_length=3, description="2 or 3 res.partner ids")
+    partner_ids: list[int] = Field(description="2 or 3 res.partner ids")
     destination_id: int = Field(description="the master: one of partner_ids")
 
 
@@ -50,20 +51,20 @@ class SetFieldParams(_Strict):
 class PostNoteParams(_Strict):
     model: Literal[NOTE_MODELS]  # type: ignore[valid-type]
     record_id: int
-    body: str = Field(max_length=4000)
+    body: str
 
 
 class EscalateParams(_Strict):
     flow: str
     owner: str
-    message: str = Field(max_length=4000)
+    message: str
 
 
 def _action(name: str, params: type[BaseModel]) -> type[BaseModel]:
     return type(f"{''.join(p.title() for p in name.split('_'))}Action", (_Strict,), {
         "__annotations__": {"action": Literal[name], "params": params, "rationale": str, "evidence_ids": list[str]},
         "rationale": Field(description="why, citing evidence ids"),
-        "evidence_ids": Field(max_length=MAX_IDS, description="evidence ids this action rests on"),
+        "evidence_ids": Field(description="evidence ids this action rests on"),
     })
 
 
@@ -83,8 +84,8 @@ class Answer(_Strict):
     summary: str = Field(description="Two or three sentences: what broke, where, since when")
     probable_cause: Cause
     business_impact: str = Field(description="Who and what is affected, in business terms")
-    evidence_ids: list[str] = Field(max_length=MAX_IDS, description="ids from the evidence list only")
-    actions: list[AnswerAction] = Field(max_length=MAX_ACTIONS, description="remediation from the allow-list")
+    evidence_ids: list[str] = Field(description="ids from the evidence list only")
+    actions: list[AnswerAction] = Field(description="remediation from the allow-list")
     confidence: float = Field(ge=0.0, le=1.0)
 
 

@@ -79,6 +79,9 @@ def run_to_json(run: Any) -> dict[str, Any]:
         "provider": run.provider,
         "provider_label": run.provider_label,
         "summary": run.summary(),
+        "answered_by_model": run.answered_by_model,
+        "fallbacks": dict(run.fallbacks),
+        "notes": run.notes,
         "grounding": run.grounding,
         "incidents": [
             {**inc.model_dump(mode="json", exclude={"evidence"}),
@@ -158,11 +161,13 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table (rich) or json."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or "
                                                                       "the local SQLite file)."),
+        require_llm: bool = typer.Option(False, "--require-llm", help="Exit 3 when the model answered no incident "
+                                                                      "(every report is the offline fallback)."),
     ) -> None:
         """Detect anomalies, match duplicates, group them into incidents, explain them and propose fixes."""
         from odoo_triage.agent.llm.providers import default_provider_name
         from odoo_triage.agent.store import open_store
-        from odoo_triage.agent.triage import run_triage
+        from odoo_triage.agent.triage import RunInterrupted, run_triage
 
         err = Console(stderr=True)
         paths = _expand(logs)
@@ -183,12 +188,24 @@ def register(app: typer.Typer) -> None:
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
-                             progress=tick)
+            try:
+                run = run_triage(detection, partner_result, project_result, catalog, provider=name, store=store,
+                                 progress=tick)
+            except RunInterrupted as stop:
+                progress.stop()
+                err.print(f"[yellow]interrupted[/]: {stop.run.summary()}. Detection, matching and "
+                          f"{len(stop.run.reports)} finished reports are stored.")
+                raise typer.Exit(130) from None
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:
             render_table(run, Console(width=None if sys.stdout.isatty() else 180))  # piped: wide
+        for note in run.notes:
+            err.print(f"[yellow]note[/]: {note}")
+        if run.provider != "offline" and run.incidents and run.answered_by_model == 0:
+            err.print(f"[bold yellow]{run.llm_line()}[/]")
+            if require_llm:
+                raise typer.Exit(3)
 
 
 def demo_stage(ctx: Any) -> str:
