@@ -138,8 +138,11 @@ class LLMSettings(BaseModel):
     structured: Literal["auto", "json_schema", "tools", "json_object"] = Field(
         default="auto", description="Structured-output mode; auto tries json_schema, tools, json_object and "
                                     "remembers per server and model what worked")
+    single_slot: bool | None = Field(default=None, description="The server computes one request at a time (a "
+                                                               "local llama.cpp): one call at a time, no retry "
+                                                               "after a timeout; default: a loopback base_url")
     concurrency: int | None = Field(default=None, ge=1, le=64,
-                                    description="Parallel calls; default 1 for a loopback server, else 4")
+                                    description="Parallel calls; default 1 for a single-slot server, else 4")
     context_tokens: int = Field(default=8192, ge=1024, description="The server's context size: prompt plus answer")
     max_tokens: int = Field(default=1024, ge=64, description="Answer length limit, always sent")
     incident_budget_s: float = Field(default=120.0, gt=0, description="Wall time per incident, retries included")
@@ -163,6 +166,7 @@ LLM_ENV: dict[str, tuple[str, ...]] = {
     "timeout_s": ("TRIAGE_LLM_TIMEOUT_S", "TRIAGE_OPENAI_TIMEOUT"),
     "max_retries": ("TRIAGE_LLM_MAX_RETRIES", "TRIAGE_OPENAI_MAX_RETRIES"),
     "structured": ("TRIAGE_LLM_STRUCTURED", "TRIAGE_OPENAI_STRUCTURED"),
+    "single_slot": ("TRIAGE_LLM_SINGLE_SLOT",),
     "concurrency": ("TRIAGE_LLM_CONCURRENCY", "TRIAGE_OPENAI_CONCURRENCY"),
     "context_tokens": ("TRIAGE_LLM_CONTEXT_TOKENS",),
     "max_tokens": ("TRIAGE_LLM_MAX_TOKENS",),

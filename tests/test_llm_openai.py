@@ -134,7 +134,7 @@ def test_429_then_success_is_retried():
 
 def test_timeout_is_bounded_and_ends_as_a_recorded_fallback():
     with FakeOpenAI([Reply(good_answer(), delay_s=1.5)]) as fake:
-        result = run(fake, timeout_s=0.3, max_retries=1)
+        result = run(fake, timeout_s=0.3, max_retries=1, single_slot=False)
     assert len(fake.requests) == 2  # one try plus one bounded retry, then give up
     [rep] = result.reports.values()
     assert rep.fallback_kind == "timeout" and "no answer from http://127.0.0.1" in rep.fallback_reason

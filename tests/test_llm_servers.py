@@ -93,11 +93,19 @@ def test_broken_tool_arguments_are_invalid_tool_arguments():
     assert rep.fallback_kind == "invalid_tool_arguments" and "invalid tool arguments" in rep.fallback_reason
 
 
+def test_a_single_slot_server_gets_no_retry_after_a_timeout():
+    with FakeOpenAI([Reply(good_answer(), delay_s=1.0)]) as fake:
+        result = run(fake, timeout_s=0.2, max_retries=3)  # loopback: single-slot by default
+    assert len(fake.requests) == 1
+    [rep] = result.reports.values()
+    assert rep.fallback_kind == "timeout"
+
+
 def test_server_that_never_answers_trips_the_breaker_and_the_rest_go_offline():
     det, _, _ = world()
     with FakeOpenAI([Reply(good_answer(), delay_s=5)]) as fake:
         result = run(fake, det, with_clusters=True, timeout_s=0.2, max_retries=3, incident_budget_s=0.5,
-                     breaker_failures=2)
+                     breaker_failures=2, single_slot=False, concurrency=1)
     assert len(result.incidents) == 6
     kinds = [r.fallback_kind for r in result.reports.values()]
     assert kinds.count("circuit_open") == 4 and set(kinds[:2]) <= {"timeout", "deadline"}
@@ -124,6 +132,7 @@ def test_loopback_server_gets_one_call_at_a_time_unless_configured():
     assert OpenAIProvider(base_url="http://127.0.0.1:8080/v1").concurrency == 1
     assert OpenAIProvider(base_url="http://127.0.0.1:8080/v1", concurrency=3).concurrency == 3
     assert OpenAIProvider(base_url="https://llm.example.test/v1").concurrency == 4
+    assert OpenAIProvider(base_url="https://llm.example.test/v1", single_slot=True).concurrency == 1
 
 
 def test_loopback_server_needs_no_key(monkeypatch):
@@ -259,3 +268,14 @@ def test_llm_settings_from_env_and_file(tmp_path):
     cfg.write_text('[llm]\napi_key = "sk-x"\n')
     with pytest.raises(InputError, match="not in the file"):
         load_settings(cfg, env={})
+
+
+def test_local_server_command_binds_loopback_only(tmp_path):
+    from odoo_triage.agent.llm.local_server import MODEL_ALIAS, server_command
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"")
+    cmd = server_command(8123, model=gguf, n_ctx=4096)
+    assert cmd[1:3] == ["-m", "llama_cpp.server"]
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8123"
+    assert cmd[cmd.index("--model_alias") + 1] == MODEL_ALIAS and cmd[cmd.index("--n_ctx") + 1] == "4096"

@@ -100,7 +100,8 @@ class OpenAIProvider:
             raise InputError("provider openai needs OPENAI_API_KEY (or a loopback OPENAI_BASE_URL / "
                              "TRIAGE_LLM_BASE_URL such as http://127.0.0.1:8080/v1, which needs no key)")
         self._key = key or "no-key-needed-on-loopback"
-        self.concurrency = cfg.concurrency or (1 if self.local else 4)  # a local server usually has one slot
+        self.single_slot = self.local if cfg.single_slot is None else cfg.single_slot
+        self.concurrency = cfg.concurrency or (1 if self.single_slot else 4)
         self.cache = cache or LlmCache()
         self.prompt: PromptFile = load_prompt(PROMPT_NAME, prompt_version)
         self.label = f"openai ({self.model}{' at ' + self.base_url if self.base_url else ''})"
@@ -232,7 +233,10 @@ class OpenAIProvider:
                         with self._lock:
                             self._rejected.add(mode)
                         break  # this server refuses the mode: the next one, not a retry
-                    if last.retryable and attempt < cfg.max_retries:
+                    # a loopback server is single-slot: it keeps computing the abandoned call, so a retry
+                    # after a timeout only queues behind it
+                    retry = last.retryable and not (self.single_slot and last.kind == "timeout")
+                    if retry and attempt < cfg.max_retries:
                         wait = last.retry_after_s if last.retry_after_s is not None else min(0.5 * 2 ** attempt, 8.0)
                         self.stop.wait(max(0.0, min(wait, deadline - time.monotonic())))
                         continue
