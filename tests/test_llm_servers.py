@@ -210,11 +210,12 @@ def test_budget_ranks_distinct_errors_first_and_fits_the_largest_incident():
 
 def test_prompt_fits_a_small_context():
     det, _, _ = world()
-    with FakeOpenAI([Reply(good_answer())]) as fake:
-        run(fake, det, with_clusters=True, context_tokens=2048, max_tokens=256)
-    for req in fake.requests:
-        prompt = "".join(m["content"] for m in req["messages"]) + json.dumps(req.get("response_format") or req.get("tools"))
-        assert budget.estimate_tokens(prompt) + 256 <= 2048
+    with FakeOpenAI([Reply(good_answer())], reject_modes={"json_schema", "tools"}) as fake:
+        run(fake, det, with_clusters=True, context_tokens=4096, max_tokens=256)
+    assert {request_mode(r) for r in fake.requests} == {"json_schema", "tools", "json_object"}
+    for req in fake.requests:  # json_object carries the schema in the prompt, and still fits
+        prompt = "".join(m["content"] for m in req["messages"])
+        assert budget.estimate_tokens(prompt) + 256 <= 4096
 
 
 def test_too_small_a_context_is_said_so_without_a_call():

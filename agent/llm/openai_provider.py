@@ -118,13 +118,21 @@ class OpenAIProvider:
         template = ChatPromptTemplate.from_messages([("system", self.prompt.system), ("human", self.prompt.user)])
         return [(m.type, str(m.content)) for m in template.format_messages(**variables)]
 
-    def evidence_budget(self) -> int:
-        fixed = self.prompt.system + self.prompt.user + self._schema_text
+    def evidence_budget(self, mode: str = "json_schema") -> int:
+        """Tokens for the evidence; json_object carries the schema in the prompt, the others beside it."""
+        fixed = self.prompt.system + self.prompt.user + (self._schema_text if mode == "json_object" else "")
         return budget.prompt_budget(self.settings.context_tokens, self.settings.max_tokens, fixed)
 
-    def _mode_messages(self, messages: list[tuple[str, str]], mode: str) -> list[tuple[str, str]]:
+    def _mode_messages(self, assembled: AssembledIncident, messages: list[tuple[str, str]],
+                       mode: str) -> list[tuple[str, str]]:
         if mode != "json_object":
             return messages
+        room = self.evidence_budget(mode)
+        if room < MIN_EVIDENCE_TOKENS:
+            raise LlmFailure("prompt_too_large", f"json_object mode carries the schema in the prompt: "
+                                                 f"context_tokens={self.settings.context_tokens} leaves {room} tokens "
+                                                 f"for the evidence")
+        messages = self._messages(render_variables(assembled, room))
         role, text = messages[-1]
         return [*messages[:-1], (role, f"{text}\n\nAnswer with one JSON object only, matching this JSON schema:\n"
                                        f"{self._schema_text}")]
@@ -148,7 +156,7 @@ class OpenAIProvider:
     def _call(self, mode: str, messages: list[tuple[str, str]], timeout_s: float) -> tuple[TriageReport, Any]:
         structured = self._chat(timeout_s).with_structured_output(
             self._schema, method=_LANGCHAIN_METHOD[mode], include_raw=True)
-        out = structured.invoke(self._mode_messages(messages, mode))
+        out = structured.invoke(messages)
         raw = out.get("raw")
         try:
             return self._read_answer(mode, out, raw), raw
@@ -226,7 +234,8 @@ class OpenAIProvider:
                         "deadline", f"time budget spent ({cfg.incident_budget_s:g} s per incident or the run's "
                                     f"budget){'; last: ' + str(last) if last else ''}"), time.monotonic() - t0)
                 try:
-                    report, raw = self._call(mode, messages, min(cfg.timeout_s, remaining))
+                    report, raw = self._call(mode, self._mode_messages(assembled, messages, mode),
+                                             min(cfg.timeout_s, remaining))
                 except Exception as exc:  # noqa: BLE001 - every failure ends as a recorded fallback
                     last = classify(exc, url=self.url, model=self.model, max_tokens=cfg.max_tokens)
                     if last.mode_rejected and not confirmed and cfg.structured == "auto":
