@@ -11,7 +11,7 @@ import pytest
 
 from odoo_triage.agent.llm.local_server import LocalServer, available
 from odoo_triage.agent.triage import run_triage
-from tests.test_agent_fixtures import FLOWS, world
+from tests.test_agent_fixtures import FLOWS, FakeDetection, world
 
 
 @pytest.mark.slow
@@ -19,14 +19,16 @@ from tests.test_agent_fixtures import FLOWS, world
 def test_triage_against_the_local_model(monkeypatch):
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(var, raising=False)
-    det, partners, projects = world()
-    with LocalServer(n_ctx=4096) as server:
-        result = run_triage(det, partners, projects, FLOWS, provider="openai",
+    det, _, _ = world()
+    two = FakeDetection(anomalies=[a for a in det.anomalies if a.flow in ("invoice_export", "hr_employee_sync")],
+                        evidence=det.evidence, templates=det.templates)
+    with LocalServer(n_ctx=3072) as server:
+        result = run_triage(two, None, None, FLOWS, provider="openai",
                             provider_options={"base_url": server.base_url, "model": "smollm2-135m",
-                                              "context_tokens": 4096, "max_tokens": 384, "incident_budget_s": 240,
-                                              "timeout_s": 240, "max_retries": 0, "breaker_failures": 100})
+                                              "context_tokens": 3072, "max_tokens": 384, "incident_budget_s": 300,
+                                              "timeout_s": 300, "max_retries": 0, "breaker_failures": 100})
     print("\n" + result.summary())
-    assert len(result.incidents) == 6
+    assert len(result.incidents) == 2
     for rep in result.reports.values():
         print(f"  {rep.provider:8} {rep.structured_mode:12} {rep.completion_tokens:4} tok  {rep.fallback_reason[:100]}")
         assert rep.completion_tokens <= 384
