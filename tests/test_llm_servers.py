@@ -86,6 +86,14 @@ def test_truncated_tool_call_says_finish_reason_length():
     assert "max_tokens=64" in rep.fallback_reason
 
 
+def test_tool_call_cut_at_max_tokens_without_saying_so_is_truncated():
+    cut = json.dumps(good_answer())[:60]
+    with FakeOpenAI([Reply(cut, completion_tokens=64)]) as fake:
+        result = run(fake, method="tools", max_tokens=64)
+    [rep] = result.reports.values()
+    assert rep.fallback_kind == "truncated" and "finish_reason=tool_calls" in rep.fallback_reason
+
+
 def test_broken_tool_arguments_are_invalid_tool_arguments():
     with FakeOpenAI([Reply('{"summary": "x", "actions": [}')]) as fake:
         result = run(fake, method="tools")

@@ -171,6 +171,9 @@ class OpenAIProvider:
                                           f"{self.settings.max_tokens}: raise TRIAGE_LLM_MAX_TOKENS, or the model "
                                           f"loops")
         bad_calls = getattr(raw, "invalid_tool_calls", None) or []
+        if bad_calls and tokens_from_message(raw)[1] >= self.settings.max_tokens:  # cut, though not said so
+            raise LlmFailure("truncated", f"answer truncated at max_tokens={self.settings.max_tokens} (the tool "
+                                          f"arguments stop mid-JSON; finish_reason={meta.get('finish_reason')})")
         if bad_calls:
             err = redact(str(bad_calls[0].get("error") or ""))[:120]
             raise LlmFailure("invalid_tool_arguments", f"invalid tool arguments from the model (not JSON): {err}")
