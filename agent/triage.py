@@ -3,13 +3,19 @@
 `run_triage` is what the CLI, the demo and the evals call. Every report passes the grounding
 guard before any proposal is made; what the guard rejects is counted and kept on the report
 (and written to the audit log when the approvals module is there), never proposed.
+
+With a store, work is kept as it is done: the assembled incidents (detection and matching) are
+stored before the first LLM call, and each incident's report and proposals as soon as it is
+finished, so Ctrl-C or SIGTERM loses nothing already paid for (`RunInterrupted` carries the run).
+Every report and proposal names the provider that actually wrote it: `offline` when a model's
+answer was unusable, whatever provider was asked for.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -24,6 +30,7 @@ from odoo_triage.agent.incidents import (
 )
 from odoo_triage.agent.lifecycle import after_run, flow_last_seen
 from odoo_triage.agent.llm.cache import LlmCache
+from odoo_triage.agent.llm.dispatch import dispatch
 from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
 from odoo_triage.agent.llm.report import ReviewedReport
 from odoo_triage.agent.redact import redact, redact_obj
@@ -57,17 +64,50 @@ class TriageRun:
     new_incidents: int = 0
     store_refusals: list[str] = field(default_factory=list)  # proposals agent.approvals refused to record
     lifecycle: dict[str, int] = field(default_factory=dict)  # stored incidents this run resolved / closed
+    notes: list[str] = field(default_factory=list)  # e.g. the circuit breaker opened
+    interrupted: bool = False
     seconds: float = 0.0
+
+    @property
+    def answered_by_model(self) -> int:
+        """Reports the model wrote (cached answers included); 0 for the offline provider."""
+        return sum(1 for r in self.reports.values() if r.provider != "offline" and not r.fallback_reason)
+
+    @property
+    def fallbacks(self) -> Counter[str]:
+        """Why reports fell back to offline, by failure kind."""
+        return Counter(r.fallback_kind or "error" for r in self.reports.values() if r.fallback_reason)
+
+    def llm_line(self) -> str:
+        """What the model did, honestly: empty for the offline provider."""
+        if self.provider == "offline":
+            return ""
+        n, answered = len(self.reports), self.answered_by_model
+        why = ", ".join(f"{k} {v}" for k, v in self.fallbacks.most_common())
+        if answered == 0 and n:
+            return f"WARNING: the model answered none of {n} incidents; every report is the offline fallback ({why})"
+        return f"the model answered {answered} of {n} incidents" + (f"; {n - answered} fell back to offline ({why})"
+                                                                     if answered < n else "")
 
     def summary(self) -> str:
         critical = sum(1 for i in self.incidents if i.severity == Severity.critical)
         clusters = sum(1 for i in self.incidents if not i.anomaly_ids)
         detail = f"{critical} critical" + (f"; {clusters} from duplicate records" if clusters else "")
-        return (f"{len(self.incidents)} incidents ({detail}), {len(self.proposals)} proposals waiting "
+        line = (f"{len(self.incidents)} incidents ({detail}), {len(self.proposals)} proposals waiting "
                 f"for approval; provider {self.provider}")
+        llm = self.llm_line()
+        return line + (f": {llm}" if llm else "") + ("; INTERRUPTED" if self.interrupted else "")
 
     def proposals_for(self, incident_id: str) -> list[RemediationProposal]:
         return [p for p in self.proposals if p.incident_id == incident_id]
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C/SIGTERM during a run: what was finished is stored; `run` holds it."""
+
+    def __init__(self, run: TriageRun) -> None:
+        super().__init__("triage run interrupted")
+        self.run = run
 
 
 def _propose_fallback(store: Store, proposal: RemediationProposal) -> None:
@@ -143,8 +183,10 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str,
     return reviewed, proposals, outcome.caught, passed_on
 
 
-def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, proposer: str,
-             grounding: GroundingSettings | None = None, read_write_date: WriteDateReader | None = None) -> None:
+def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult,
+             grounding: GroundingSettings | None = None, read_write_date: WriteDateReader | None = None,
+             ) -> tuple[Incident, ReviewedReport, list[RemediationProposal]]:
+    proposer = f"{PROPOSER_PREFIX}/{result.provider}"  # who actually wrote it, not who was asked
     reviewed, proposals, caught, passed_on = review(item, result, proposer, grounding, read_write_date)
     run.grounding["unsafe_passed_on"] += len(unsafe_in(
         item.incident, [parse_action(str(p.action), p.params) for p in proposals], grounding))
@@ -156,16 +198,27 @@ def _collect(run: TriageRun, item: AssembledIncident, result: ProviderResult, pr
         # the model read the evidence and the classifier's hint; its cause is the one reported
         update.update(cause=reviewed.report.probable_cause, cause_confidence=reviewed.report.confidence)
     inc = inc.model_copy(update=update)
-    run.incidents.append(inc)
     run.reports[inc.incident_id] = reviewed
-    run.proposals.extend(proposals)
     run.grounding["caught"] += caught
     run.grounding["passed_on"] += passed_on
     run.grounding["rejected_actions"] += len(reviewed.rejected)
     run.usage.append({"incident_id": inc.incident_id, "provider": reviewed.provider, "model": reviewed.model,
                       "prompt_tokens": reviewed.prompt_tokens, "completion_tokens": reviewed.completion_tokens,
                       "cost_usd": reviewed.cost_usd, "latency_s": round(reviewed.latency_s, 4),
-                      "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason)})
+                      "cached": reviewed.cached, "fallback": bool(reviewed.fallback_reason),
+                      "fallback_kind": reviewed.fallback_kind, "structured_mode": reviewed.structured_mode})
+    return inc, reviewed, proposals
+
+
+def _store_finished(store: Store, run: TriageRun, inc: Incident, reviewed: ReviewedReport,
+                    proposals: list[RemediationProposal]) -> None:
+    upsert_incidents(store, [inc], {inc.incident_id: reviewed.model_dump(mode="json")})
+    for p in proposals:
+        refused = _store_proposal(store, p)
+        if refused:
+            run.store_refusals.append(refused)
+    _audit_rejections(store, inc.incident_id, reviewed, proposals[0].proposed_by if proposals
+                      else f"{PROPOSER_PREFIX}/{reviewed.provider}")
 
 
 def end_what_is_gone(store: Store, run: TriageRun, detection: Any | None, partner_result: Any | None,
@@ -199,25 +252,40 @@ def run_triage(
     t0 = time.perf_counter()
     assembled = assemble_incidents(detection, partner_result, project_result, flows, correlation, write_dates)
     prov = get_provider(provider, cache=LlmCache(store), **(provider_options or {}))
-    label = getattr(prov, "label", OFFLINE_LABEL)
-    proposer = f"{PROPOSER_PREFIX}/{prov.name}"
-    run = TriageRun(provider=prov.name, provider_label=label)
-    workers = max(1, int(getattr(prov, "concurrency", 1)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # LLM calls wait on the network: overlap them
-        results = pool.map(prov.triage, assembled)
-        for n, (item, result) in enumerate(zip(assembled, results, strict=True), 1):
-            _collect(run, item, result, proposer, grounding, read_write_date)
-            if progress is not None:
-                progress(n, len(assembled))
+    run = TriageRun(provider=prov.name, provider_label=getattr(prov, "label", OFFLINE_LABEL))
+    if store is not None:  # detection and matching are kept even if no LLM call ever returns
+        run.new_incidents = upsert_incidents(store, [a.incident for a in assembled])
+    finished: dict[int, tuple[Incident, list[RemediationProposal]]] = {}
+
+    def on_result(i: int, result: ProviderResult) -> None:
+        if i in finished:
+            return
+        inc, reviewed, proposals = _collect(run, assembled[i], result, grounding, read_write_date)
+        finished[i] = (inc, proposals)
+        if store is not None:
+            _store_finished(store, run, inc, reviewed, proposals)
+        if progress is not None:
+            progress(len(finished), len(assembled))
+
+    try:
+        outcome = dispatch(prov, assembled, on_result)
+        run.notes.extend(outcome.notes)
+    except KeyboardInterrupt as exc:
+        run.interrupted = True
+        _finish(run, finished, t0)
+        raise RunInterrupted(run) from exc
+    _finish(run, finished, t0)
     if store is not None:
-        run.new_incidents = upsert_incidents(
-            store, run.incidents, {k: v.model_dump(mode="json") for k, v in run.reports.items()})
-        for p in run.proposals:
-            refused = _store_proposal(store, p)
-            if refused:
-                run.store_refusals.append(refused)
-        for inc_id, reviewed in run.reports.items():
-            _audit_rejections(store, inc_id, reviewed, proposer)
         run.lifecycle = end_what_is_gone(store, run, detection, partner_result, project_result)
-    run.seconds = time.perf_counter() - t0
     return run
+
+
+def _finish(run: TriageRun, finished: dict[int, tuple[Incident, list[RemediationProposal]]], t0: float) -> None:
+    """Incidents and proposals in the assembled order, whatever order they finished in."""
+    for i in sorted(finished):
+        inc, proposals = finished[i]
+        run.incidents.append(inc)
+        run.proposals.extend(proposals)
+    order = {inc.incident_id: n for n, inc in enumerate(run.incidents)}
+    run.usage.sort(key=lambda u: order.get(u["incident_id"], len(order)))
+    run.seconds = time.perf_counter() - t0

@@ -41,6 +41,13 @@ come from the file, the identity from the OS account or a personal token (core/i
     read_login = "triage-read"
     write_login = "triage-write"
     timeout_s = 15
+
+    [llm]              # the openai provider; every field also TRIAGE_LLM_<FIELD> (see LLMSettings)
+    base_url = "http://127.0.0.1:8080/v1"
+    model = "smollm2-135m"
+    context_tokens = 8192
+    [llm.prices."http://127.0.0.1:8080/v1"]
+    "smollm2" = { input = 0.0, output = 0.0 }
 """
 
 from __future__ import annotations
@@ -300,6 +307,100 @@ class EvalSettings(BaseModel):
     speed_min_relative: float = Field(default=0.25, ge=0)
 
 
+class ModelPrice(BaseModel):
+    """USD per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+OPENAI_API_URL = "https://api.openai.com/v1"
+
+#: List prices (USD per million tokens, 2026) of the OpenAI API. Keyed by base URL, then model prefix
+#: (longest prefix wins). A server not in the table (a local llama.cpp, Ollama or vLLM) costs 0 unless priced.
+DEFAULT_PRICES: dict[str, dict[str, ModelPrice]] = {OPENAI_API_URL: {
+    m: ModelPrice(input=i, output=o) for m, (i, o) in {
+        "gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-nano": (0.10, 0.40),
+        "gpt-4.1-mini": (0.40, 1.60), "gpt-4.1": (2.00, 8.00), "gpt-5-nano": (0.05, 0.40),
+        "gpt-5-mini": (0.25, 2.00), "gpt-5": (1.25, 10.00), "o4-mini": (1.10, 4.40)}.items()}}
+
+
+class LLMSettings(BaseModel):
+    """The openai provider: which server, how long to wait, how much to send. `[llm]` in the file,
+    TRIAGE_LLM_<FIELD> in the environment (plus OPENAI_API_KEY, OPENAI_BASE_URL, TRIAGE_OPENAI_MODEL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the server")
+    base_url: str | None = Field(default=None, description="OpenAI-compatible server (Ollama, vLLM, llama.cpp); "
+                                                           "default the OpenAI API")
+    api_key: SecretStr | None = Field(default=None, description="API key; a loopback server needs none")
+    timeout_s: float = Field(default=60.0, gt=0, description="Per HTTP call")
+    max_retries: int = Field(default=2, ge=0, le=10, description="Retries of one call on 429/5xx/timeouts")
+    structured: Literal["auto", "json_schema", "tools", "json_object"] = Field(
+        default="auto", description="Structured-output mode; auto tries json_schema, tools, json_object and "
+                                    "remembers per server and model what worked")
+    single_slot: bool | None = Field(default=None, description="The server computes one request at a time (a "
+                                                               "local llama.cpp): one call at a time, no retry "
+                                                               "after a timeout; default: a loopback base_url")
+    concurrency: int | None = Field(default=None, ge=1, le=64,
+                                    description="Parallel calls; default 1 for a single-slot server, else 4")
+    context_tokens: int = Field(default=8192, ge=1024, description="The server's context size: prompt plus answer")
+    max_tokens: int = Field(default=1024, ge=64, description="Answer length limit, always sent")
+    incident_budget_s: float = Field(default=120.0, gt=0, description="Wall time per incident, retries included")
+    run_budget_s: float = Field(default=1800.0, gt=0, description="Wall time of all LLM calls in one run")
+    breaker_failures: int = Field(default=3, ge=1,
+                                  description="Consecutive failed incidents after which the rest go offline")
+    prices: dict[str, dict[str, ModelPrice]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_PRICES.items()},
+        description="USD per million tokens by base URL, then model prefix")
+
+    @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or OPENAI_API_URL).rstrip("/")
+
+
+#: Environment variables of LLMSettings (several names: the first set wins; older names kept working).
+LLM_ENV: dict[str, tuple[str, ...]] = {
+    "model": ("TRIAGE_LLM_MODEL", "TRIAGE_OPENAI_MODEL"),
+    "base_url": ("TRIAGE_LLM_BASE_URL", "OPENAI_BASE_URL"),
+    "api_key": ("TRIAGE_LLM_API_KEY", "OPENAI_API_KEY"),
+    "timeout_s": ("TRIAGE_LLM_TIMEOUT_S", "TRIAGE_OPENAI_TIMEOUT"),
+    "max_retries": ("TRIAGE_LLM_MAX_RETRIES", "TRIAGE_OPENAI_MAX_RETRIES"),
+    "structured": ("TRIAGE_LLM_STRUCTURED", "TRIAGE_OPENAI_STRUCTURED"),
+    "single_slot": ("TRIAGE_LLM_SINGLE_SLOT",),
+    "concurrency": ("TRIAGE_LLM_CONCURRENCY", "TRIAGE_OPENAI_CONCURRENCY"),
+    "context_tokens": ("TRIAGE_LLM_CONTEXT_TOKENS",),
+    "max_tokens": ("TRIAGE_LLM_MAX_TOKENS",),
+    "incident_budget_s": ("TRIAGE_LLM_INCIDENT_BUDGET_S",),
+    "run_budget_s": ("TRIAGE_LLM_RUN_BUDGET_S",),
+    "breaker_failures": ("TRIAGE_LLM_BREAKER_FAILURES",),
+}
+_STRUCTURED_ALIASES = {"function_calling": "tools", "json_mode": "json_object"}
+
+
+def llm_values(raw: Mapping[str, object], env: Mapping[str, str]) -> dict:
+    """The `[llm]` section overlaid with the environment; prices from the file add to the defaults."""
+    values = dict(raw)
+    if "api_key" in values:
+        raise InputError("put the LLM key in OPENAI_API_KEY (or TRIAGE_LLM_API_KEY), not in the file ([llm] api_key)")
+    for field, names in LLM_ENV.items():
+        for name in names:
+            if env.get(name):
+                values[field] = env[name]
+                break
+    if isinstance(values.get("structured"), str):
+        values["structured"] = _STRUCTURED_ALIASES.get(values["structured"], values["structured"])
+    if isinstance(values.get("prices"), dict):
+        merged = {k: dict(v) for k, v in DEFAULT_PRICES.items()}
+        for url, models in values["prices"].items():
+            merged.setdefault(str(url).rstrip("/"), {}).update(models)
+        values["prices"] = merged
+    return values
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -320,6 +421,7 @@ class Settings(BaseModel):
     correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
     lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     source: str = "defaults (no users: read-only)"  # where these settings came from, for display
 
     @property
@@ -367,7 +469,10 @@ OTHER_VARIABLES: dict[str, str] = {
     "TRIAGE_DATABASE_URL": "the store: a SQLAlchemy URL (default: a SQLite file in the user data dir)",
     "TRIAGE_ODOO_URL": "Odoo's base URL ([odoo] url)",
     "TRIAGE_ODOO_DB": "Odoo database name ([odoo] db)",
-    "TRIAGE_ODOO_PROTOCOL": "json2 or jsonrpc ([odoo] protocol)",
+    "TRIAGE_ODOO_PROTOCOL": "auto (by the server's version), json2, jsonrpc or xmlrpc ([odoo] protocol)",
+    "TRIAGE_ODOO_PROTOCOL_BEFORE_19": "with auto: jsonrpc or xmlrpc on Odoo 17 and 18",
+    "TRIAGE_ODOO_PROTOCOL_ON_19": "with auto: json2, or jsonrpc as a configured fallback on 19",
+    "TRIAGE_ODOO_PAGE_SIZE": "records per page of a read ([odoo] page_size)",
     "TRIAGE_ODOO_READ_LOGIN": "the read-only Odoo user ([odoo] read_login)",
     "TRIAGE_ODOO_READ_KEY": "its API key (environment only)",
     "TRIAGE_ODOO_WRITE_LOGIN": "the Odoo user that executes approved actions ([odoo] write_login)",
@@ -388,6 +493,10 @@ def environment_table() -> str:
         for name, info in model.model_fields.items():
             rows.append((f"TRIAGE_{section.upper()}_{name.upper()}",
                          f"{info.description or name} (default {info.default!r}; [{section}] {name})"))
+    for name, names in LLM_ENV.items():
+        info = LLMSettings.model_fields[name]
+        default = "unset" if name == "api_key" else repr(info.default)
+        rows.append((" / ".join(names), f"{info.description or name} (default {default}; [llm] {name})"))
     lines = ["| variable | what |", "|---|---|", *(f"| `{var}` | {what} |" for var, what in rows)]
     return "\n".join(lines) + "\n"
 
@@ -482,7 +591,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", "eval",
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", "eval", "llm",
                           *TUNABLE_SECTIONS, *FILE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
@@ -506,6 +615,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     values.update({name: raw[name] for name in FILE_SECTIONS if name in raw})
     if "eval" in raw:
         values["evals"] = raw["eval"]
+    values["llm"] = llm_values(raw.get("llm", {}), env)
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = dict(raw.get("approvals", {}))
@@ -537,7 +647,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        for field, key in (("users", "roles"), ("console_passwords", "console.passwords")):
+        for field, key in (("users", "roles"), ("console_passwords", "console.passwords"), ("llm", "llm")):
             if where == field or where.startswith(field + "."):
                 where = key + where[len(field):]
         raise InputError(f"settings from {source}: {where}: {first['msg']}") from None

@@ -44,6 +44,10 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
              ("ungrounded ids passed on", str(g.get("ungrounded_passed_on", "n/a")))]
     llm = figures.get("llm", {})
     rows += [("LLM provider", str(llm.get("provider", "n/a"))),
+             ("LLM answered by the model / fell back to offline",
+              f"{llm.get('answered_by_model', 'n/a')} / {llm.get('fell_back', 'n/a')}"
+              + (f" ({', '.join(f'{k} {v}' for k, v in llm['fallback_reasons'].items())})"
+                 if llm.get("fallback_reasons") else "")),
              ("LLM tokens per incident", str(llm.get("tokens_per_incident", "n/a"))),
              ("LLM cost per incident (USD)", str(llm.get("cost_usd_per_incident", "n/a"))),
              ("LLM latency per incident (s)", str(llm.get("latency_s_per_incident", "n/a")))]

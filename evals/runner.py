@@ -301,8 +301,19 @@ def _llm_usage(run: Any, provider: str) -> dict[str, Any]:
     def total(key: str) -> float:
         return float(sum((u.get(key, 0) if isinstance(u, dict) else getattr(u, key, 0)) or 0 for u in usage))
 
+    reports = list(getattr(run, "reports", {}).values())
+    fell_back = [r for r in reports if r.fallback_reason]
+    answered = sum(1 for r in reports if r.provider != "offline" and not r.fallback_reason)
+    reasons: dict[str, int] = {}
+    for r in fell_back:
+        reasons[r.fallback_kind or "error"] = reasons.get(r.fallback_kind or "error", 0) + 1
     return {
         "provider": provider,
+        # "the model matched offline" and "the model was never used" must not look the same
+        "answered_by_model": answered,
+        "fell_back": len(fell_back),
+        "fallback_reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "share_answered_by_model": round(answered / len(reports), 4) if reports and provider != "offline" else None,
         "incidents": len(run.incidents),
         "tokens_per_incident": round((total("prompt_tokens") + total("completion_tokens")) / n, 1),
         "cost_usd_per_incident": round(total("cost_usd") / n, 6),

@@ -6,6 +6,10 @@ the script (the last one repeats). A reply answers in kind: when the request ask
 structured output through `response_format` (json_schema / json_object) the answer is the
 message content; when it sent `tools`, the answer is a tool call with the same JSON as
 arguments. Every request body is kept in `.requests` for assertions.
+
+Hostile servers: `Reply(html=...)` answers 200 with an HTML page; `finish_reason="length"` with a
+cut `content` string is a truncated answer; `FakeOpenAI(script, reject_modes={"json_schema"})`
+answers HTTP 500 to every request in that structured-output mode (like llama-cpp-python's server).
 """
 
 from __future__ import annotations
@@ -26,11 +30,21 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     prompt_tokens: int = 812
     completion_tokens: int = 164
+    html: str | None = None  # answer 200 text/html with this body: not an OpenAI-compatible endpoint
+    finish_reason: str | None = None  # e.g. "length": the answer was cut at max_tokens
+
+
+def request_mode(body: dict[str, Any]) -> str:
+    """The structured-output mode a request asks for: json_schema, json_object, tools or text."""
+    if body.get("response_format"):
+        return str(body["response_format"].get("type"))
+    return "tools" if body.get("tools") else "text"
 
 
 class FakeOpenAI:
-    def __init__(self, script: list[Reply]) -> None:
+    def __init__(self, script: list[Reply], reject_modes: set[str] | frozenset[str] = frozenset()) -> None:
         self.script = list(script)
+        self.reject_modes = set(reject_modes)
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
@@ -57,6 +71,11 @@ class FakeOpenAI:
                     return self._send(404, {"error": {"message": f"unknown path {self.path}", "type": "invalid_request_error"}})
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
+                if request_mode(body) in fake.reject_modes:
+                    return self._send(500, {"error": {"message": f"{request_mode(body)} is not supported",
+                                                      "type": "server_error", "code": None}})
+                if reply.html is not None:
+                    return self._send_raw(200, reply.html.encode(), "text/html; charset=utf-8")
                 if reply.status != 200:
                     return self._send(reply.status, {"error": {"message": f"scripted {reply.status}",
                                                                "type": "rate_limit_error" if reply.status == 429 else "server_error",
@@ -64,10 +83,13 @@ class FakeOpenAI:
                 return self._send(200, fake.completion(body, reply, n), reply.headers)
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+                self._send_raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+            def _send_raw(self, status: int, data: bytes, content_type: str,
+                          headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
@@ -103,6 +125,7 @@ class FakeOpenAI:
             message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
                 {"id": f"call_{n}", "type": "function", "function": {"name": name, "arguments": text}}]}
             finish = "tool_calls"
+        finish = reply.finish_reason or finish
         return {
             "id": f"chatcmpl-fake-{n}",
             "object": "chat.completion",

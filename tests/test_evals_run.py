@@ -102,6 +102,10 @@ def test_eval_with_a_hostile_llm_catches_every_ungrounded_id(world, monkeypatch,
         monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-real")
         monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
         monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        # a loopback server costs nothing unless priced (#18): price this one so the cost is counted
+        config = tmp_path / "config.toml"
+        config.write_text(f'[llm.prices."{fake.base_url}"]\n"gpt-4o-mini" = {{ input = 0.15, output = 0.60 }}\n')
+        monkeypatch.setenv("TRIAGE_CONFIG", str(config))
         figs = evaluate_folder(world, provider="openai", store=open_store(f"sqlite:///{tmp_path / 'llm.db'}"))
         requests = len(fake.requests)
     incidents = figs["llm"]["incidents"]

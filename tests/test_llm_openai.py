@@ -49,7 +49,8 @@ def run(fake: FakeOpenAI, detection=None, store=None, with_clusters=False, **opt
 
 def test_good_answer_becomes_a_grounded_proposal_with_usage_and_cost():
     with FakeOpenAI([Reply(good_answer(), prompt_tokens=1000, completion_tokens=200)]) as fake:
-        result = run(fake, model="gpt-4o-mini")
+        priced = {fake.base_url: {"gpt-4o": {"input": 2.5, "output": 10.0}, "gpt-4o-mini": {"input": 0.15, "output": 0.60}}}
+        result = run(fake, model="gpt-4o-mini", prices=priced)
     assert len(fake.requests) == 1
     req = fake.requests[0]
     # langchain-openai asks for structured output through a json_schema response_format
@@ -87,7 +88,8 @@ def test_malformed_json_falls_back_to_offline_and_records_why():
         result = run(fake)
     assert len(fake.requests) == 1
     [rep] = result.reports.values()
-    assert rep.fallback_reason.startswith("malformed answer")
+    assert rep.fallback_kind == "malformed" and "does not fit the TriageReport schema" in rep.fallback_reason
+    assert rep.provider == "offline" and rep.requested_provider == "openai"
     # the offline report stands in: the incident still gets its grounded proposal
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]
     assert result.usage[0]["fallback"] is True
@@ -132,10 +134,10 @@ def test_429_then_success_is_retried():
 
 def test_timeout_is_bounded_and_ends_as_a_recorded_fallback():
     with FakeOpenAI([Reply(good_answer(), delay_s=1.5)]) as fake:
-        result = run(fake, timeout_s=0.3, max_retries=1)
+        result = run(fake, timeout_s=0.3, max_retries=1, single_slot=False)
     assert len(fake.requests) == 2  # one try plus one bounded retry, then give up
     [rep] = result.reports.values()
-    assert "Timeout" in rep.fallback_reason
+    assert rep.fallback_kind == "timeout" and "no answer from http://127.0.0.1" in rep.fallback_reason
     assert rep.latency_s < 5
     assert [str(p.action) for p in result.proposals] == ["requeue_jobs"]  # offline report stands in
 
@@ -155,7 +157,8 @@ def test_answer_that_is_not_json_at_all_falls_back():
     with FakeOpenAI([Reply("Sure! The cause is probably a rate limit.")]) as fake:
         result = run(fake)
     [rep] = result.reports.values()
-    assert rep.fallback_reason.startswith("malformed answer")
+    assert rep.fallback_kind == "malformed" and "not the JSON asked for" in rep.fallback_reason
+    assert "\n" not in rep.fallback_reason
     assert result.grounding["passed_on"] == 0
 
 

@@ -1,6 +1,7 @@
 """The LLM answer cache, keyed by the hash of everything that shapes an answer (provider,
 model, prompt version, the rendered messages, the schema): a re-run on the same incident
-costs no tokens. Backed by `LlmCacheRow` when a store is given, a dict otherwise."""
+costs no tokens. Backed by `LlmCacheRow` when a store is given, a dict otherwise.
+It also remembers, per server and model, which structured-output mode worked."""
 
 from __future__ import annotations
 
@@ -55,3 +56,19 @@ class LlmCache:
             else:
                 row.response, row.prompt_tokens, row.completion_tokens = response, prompt_tokens, completion_tokens
                 row.cost_usd, row.provider, row.model = cost_usd, provider, model
+
+
+MODE_PROVIDER = "structured-mode"
+
+
+def remembered_mode(cache: LlmCache, base_url: str, model: str) -> str | None:
+    """The structured-output mode that last worked on this server and model, if any."""
+    hit = cache.get(prompt_hash(MODE_PROVIDER, base_url.rstrip("/"), model))
+    return str(hit["response"].get("mode")) if hit else None
+
+
+def remember_mode(cache: LlmCache, base_url: str, model: str, mode: str) -> None:
+    if remembered_mode(cache, base_url, model) == mode:
+        return
+    cache.put(prompt_hash(MODE_PROVIDER, base_url.rstrip("/"), model), provider=MODE_PROVIDER, model=model,
+              response={"mode": mode}, prompt_tokens=0, completion_tokens=0, cost_usd=0.0)

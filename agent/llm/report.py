@@ -7,6 +7,7 @@ guard to be rejected and counted, not vanish in a schema error that loses the wh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,33 @@ class TriageReport(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0, description="0..1")
 
 
+@dataclass
+class ProviderResult:
+    """One provider's answer for one incident, with its provenance. `provider` names who actually
+    wrote the report: `offline` when a model's answer was unusable, even if `openai` was asked
+    (`requested_provider`); `fallback_kind` and `fallback_reason` then say why."""
+
+    report: TriageReport
+    provider: str
+    requested_provider: str = ""
+    model: str = ""
+    prompt_name: str = ""
+    prompt_version: str = ""
+    prompt_hash: str = ""
+    structured_mode: str = ""  # json_schema | tools | json_object: how the model was asked for JSON
+    cached: bool = False
+    fallback_kind: str = ""  # timeout, not_openai_compatible, truncated, invalid_tool_arguments, circuit_open, ...
+    fallback_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+
+    @property
+    def answered_by_model(self) -> bool:
+        return self.provider != "offline" and not self.fallback_reason
+
+
 class RejectedAction(BaseModel):
     """A proposed action the guard refused, kept for the audit: never passed on."""
 
@@ -47,12 +75,15 @@ class ReviewedReport(BaseModel):
 
     incident_id: str
     report: TriageReport
-    provider: str
+    provider: str  # who wrote the report: offline when the model's answer was unusable
+    requested_provider: str = ""
     model: str = ""
     prompt_name: str = ""
     prompt_version: str = ""
     prompt_hash: str = ""
+    structured_mode: str = ""
     cached: bool = False
+    fallback_kind: str = ""
     fallback_reason: str = ""  # set when an LLM answer was unusable and the offline report stands in
     rejected: list[RejectedAction] = Field(default_factory=list)
     ungrounded_evidence_ids: list[str] = Field(default_factory=list)

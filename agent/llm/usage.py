@@ -1,35 +1,30 @@
-"""Token and cost accounting. Prices are USD per million tokens, list prices as of 2026;
-a model not in the table (a local Ollama/vLLM model) costs nothing."""
+"""Token and cost accounting. Prices come from `LLMSettings.prices`, keyed by the server's base URL
+and then a model prefix (the longest prefix wins, so gpt-4o-mini is not priced as gpt-4o). A local or
+unknown server costs nothing unless the settings price it: a llama.cpp server answering to the name
+gpt-4o-mini is not billed at OpenAI's prices."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-PRICES_PER_MTOK: dict[str, tuple[float, float]] = {  # model prefix -> (input, output)
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-5-nano": (0.05, 0.40),
-    "gpt-5-mini": (0.25, 2.00),
-    "gpt-5": (1.25, 10.00),
-    "o4-mini": (1.10, 4.40),
-}
+from odoo_triage.core.settings import ModelPrice
 
 
-def price_for(model: str) -> tuple[float, float]:
-    """Longest matching prefix wins, so gpt-4o-mini is not priced as gpt-4o."""
-    best = ""
-    for prefix in PRICES_PER_MTOK:
-        if model.startswith(prefix) and len(prefix) > len(best):
-            best = prefix
-    return PRICES_PER_MTOK.get(best, (0.0, 0.0))
+def price_for(prices: Mapping[str, Mapping[str, ModelPrice]], base_url: str, model: str) -> ModelPrice | None:
+    table = prices.get(base_url.rstrip("/"))
+    if not table:
+        return None
+    best = max((p for p in table if model.startswith(p)), key=len, default=None)
+    return table[best] if best is not None else None
 
 
-def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float:
-    inp, out = price_for(model)
-    return round((prompt_tokens * inp + completion_tokens * out) / 1_000_000, 8)
+def cost_usd(prices: Mapping[str, Mapping[str, ModelPrice]], base_url: str, model: str,
+             prompt_tokens: int, completion_tokens: int) -> float:
+    price = price_for(prices, base_url, model)
+    if price is None:
+        return 0.0
+    return round((prompt_tokens * price.input + completion_tokens * price.output) / 1_000_000, 8)
 
 
 def tokens_from_message(msg: Any) -> tuple[int, int]:

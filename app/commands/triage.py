@@ -87,6 +87,9 @@ def run_to_json(run: TriageRun) -> dict[str, Any]:
         "provider": run.provider,
         "provider_label": run.provider_label,
         "summary": run.summary(),
+        "answered_by_model": run.answered_by_model,
+        "fallbacks": dict(run.fallbacks),
+        "notes": run.notes,
         "grounding": run.grounding,
         "incidents": [
             {**inc.model_dump(mode="json", exclude={"evidence"}),
@@ -166,13 +169,15 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table (rich) or json."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or "
                                                                       "the local SQLite file)."),
+        require_llm: bool = typer.Option(False, "--require-llm", help="Exit 3 when the model answered no incident "
+                                                                      "(every report is the offline fallback)."),
     ) -> None:
         """Detect anomalies, match duplicates, group them into incidents, explain them and propose fixes."""
         from odoo_triage.agent.grounding import odoo_write_date_reader
         from odoo_triage.agent.llm.providers import default_provider_name
         from odoo_triage.agent.odoo_gateway import OdooGateway
         from odoo_triage.agent.store import open_store
-        from odoo_triage.agent.triage import run_triage
+        from odoo_triage.agent.triage import RunInterrupted, run_triage
         from odoo_triage.core.settings import load_settings
 
         err = Console(stderr=True)
@@ -204,6 +209,11 @@ def register(app: typer.Typer) -> None:
                                  progress=tick, correlation=settings.correlation, grounding=settings.grounding,
                                  read_write_date=odoo_write_date_reader(gateway) if gateway else None,
                                  write_dates=write_dates_from_exports(partners, projects))
+            except RunInterrupted as stop:
+                progress.stop()
+                err.print(f"[yellow]interrupted[/]: {stop.run.summary()}. Detection, matching and "
+                          f"{len(stop.run.reports)} finished reports are stored.")
+                raise typer.Exit(130) from None
             finally:
                 if gateway is not None:
                     gateway.close()
@@ -211,6 +221,12 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:
             render_table(run, Console(width=None if sys.stdout.isatty() else 180))  # piped: wide
+        for note in run.notes:
+            err.print(f"[yellow]note[/]: {note}")
+        if run.provider != "offline" and run.incidents and run.answered_by_model == 0:
+            err.print(f"[bold yellow]{run.llm_line()}[/]")
+            if require_llm:
+                raise typer.Exit(3)
 
 
 def demo_stage(ctx: DemoContext) -> str:

@@ -1,0 +1,223 @@
+"""The offline provider: a deterministic report built only from the incident's evidence, the cause
+classifier and the flow catalog. The default without an LLM, and what stands in when a model's answer
+is unusable (the fallback is then labeled offline, with the reason)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+
+from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
+from odoo_triage.agent.causes import classify_text
+from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
+from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
+from odoo_triage.agent.redact import redact
+from odoo_triage.core.domain import ActionName, Cause, Incident
+
+OFFLINE_LABEL = "offline (deterministic, no LLM)"
+NOTES_LIMIT = 50
+
+
+# --------------------------------------------------------------------------- offline
+
+
+_CAUSE_WORDS = {
+    Cause.credential_auth: "the integration's credentials are rejected (expired or revoked API key/token)",
+    Cause.schema_validation: "records are rejected by validation (the data does not match the expected schema)",
+    Cause.rate_limit: "the upstream API rate-limits the calls and jobs fail after their retries",
+    Cause.upstream_outage: "the upstream system is slow or unavailable",
+    Cause.configuration: "the flow's configuration no longer matches the other side (endpoint, mapping, webhook)",
+    Cause.data_quality: "the same business object exists more than once",
+    Cause.unknown: "the evidence does not point to one cause",
+}
+
+_FIX_WORDS = {
+    Cause.credential_auth: "renew the API key/token in the connector settings",
+    Cause.configuration: "check the endpoint/webhook configuration against the upstream change",
+    Cause.upstream_outage: "follow up with the upstream provider and replay once it recovers",
+    Cause.rate_limit: "lower the call rate or raise the quota",
+    Cause.unknown: "investigate",
+}
+
+
+def _cited_events(incident: Incident, limit: int = 5) -> list[str]:
+    return [e.evidence_id for e in incident.evidence if e.kind == "event"][:limit]
+
+
+def _business_impact(incident: Incident, facts: IncidentFacts) -> str:
+    crit = facts.flow_info.criticality if facts.flow_info else "unknown"
+    parts = [f"flow {incident.flow} (business criticality {crit})"]
+    if facts.failed_events:
+        parts.append(f"{facts.failed_events} failed messages/jobs")
+    if incident.affected_records:
+        parts.append(f"{len(incident.affected_records)} records affected")
+    if facts.money:
+        parts.append(f"about {facts.money:,.0f} in amounts at stake")
+    return "; ".join(parts) + f". Severity {incident.severity} (score {incident.severity_score:.2f})."
+
+
+def _owner(incident: Incident, facts: IncidentFacts) -> str:
+    return facts.flow_info.owner if facts.flow_info else "integration team"
+
+
+def _shape(error: str) -> str:
+    return re.sub(r"\d+", "0", error)
+
+
+def records_of_cause(facts: IncidentFacts, cause: Cause, *, min_share: float = 0.2) -> list[tuple[str, str]]:
+    """(record, error) for failed records whose own error is of the incident's cause and one of
+    its main wordings: a stray failure of another kind in the same window is not swept along."""
+    shapes: Counter[str] = Counter(_shape(error) for error, _ in facts.failed_records)
+    fits: dict[str, bool] = {}
+    for shape in shapes:
+        verdict = classify_text(shape)
+        fits[shape] = verdict.cause == cause and (verdict.source.startswith("rule") or verdict.confidence >= 0.7)
+    top = max((n for shape, n in shapes.items() if fits[shape]), default=0)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for error, refs in facts.failed_records:
+        shape = _shape(error)
+        if not fits[shape] or shapes[shape] < max(1.0, min_share * top):
+            continue
+        for ref in refs:
+            if ref not in seen:
+                seen.add(ref)
+                out.append((ref, error))
+    return out
+
+
+def _partial(covered: int, total: float | None, what: str) -> str:
+    """Say so when the evidence cites only some of the affected records: the rest need a look."""
+    if total and int(total) > covered:
+        return f" The evidence cites {covered} of {int(total)} {what}; the others are not in this proposal."
+    return ""
+
+
+def field_writes(incident: Incident, facts: IncidentFacts, cites: list[str]) -> list[ProposedAction]:
+    """Guarded set_field proposals for a configuration incident whose errors name the write that fixes
+    them, on every affected record of the cause whose write_date is known (the guard needs it)."""
+    out: list[ProposedAction] = []
+    seen: set[str] = set()
+    for ref, error in records_of_cause(facts, Cause.configuration, min_share=0.0):
+        fix = named_field_write(error)
+        if fix is None or ref != f"{fix['model']}:{fix['record_id']}" or ref in seen or ref not in facts.write_dates:
+            continue
+        seen.add(ref)
+        out.append(ProposedAction(
+            action=ActionName.set_field,
+            params={**fix, "expected_write_date": facts.write_dates[ref].isoformat()},
+            evidence_ids=[*cites[:2], ref],
+            rationale=f"{incident.flow} fails on {ref} since a configuration change; its error names the fix: "
+                      f"set {fix['field']} (guarded: refused if the record changed since "
+                      f"{facts.write_dates[ref]:%Y-%m-%d %H:%M:%S})."))
+        if len(out) >= NOTES_LIMIT:
+            break
+    return out
+
+
+def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAction]:
+    """The remediation the evidence supports, most specific first; escalation otherwise."""
+    cites = _cited_events(incident, 3)
+    actions: list[ProposedAction] = []
+    cause = incident.cause
+    failed_jobs = set(facts.failed_job_uuids)
+    # every failed job whose own error is of the cause (not only the main wordings): all of them are requeued
+    uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
+             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
+    retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
+    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids and retry_ok:
+        actions.append(ProposedAction(
+            action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
+            rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
+                      f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
+                      f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
+                                                                            "failed jobs")))
+    if cause == Cause.configuration:
+        actions.extend(field_writes(incident, facts, cites))
+    if facts.partner_clusters:
+        for c in facts.partner_clusters:
+            ids = [c.suggested_master_id] + [i for i in c.record_ids if i != c.suggested_master_id][:2]
+            actions.append(ProposedAction(
+                action=ActionName.merge_partners, params={"partner_ids": ids, "destination_id": c.suggested_master_id},
+                evidence_ids=[c.cluster_id],
+                rationale=f"{len(c.record_ids)} partners look like one (p={c.probability:.2f}); merge into the "
+                          f"suggested master res.partner:{c.suggested_master_id}."))
+    if facts.duplicate_project_ids:
+        for pid in facts.duplicate_project_ids:
+            actions.append(ProposedAction(
+                action=ActionName.archive_project, params={"project_id": pid},
+                evidence_ids=[*incident.cluster_ids[:1], *cites[:2]],
+                rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
+                          f"archive the duplicate (archiving is reversible)."
+                          + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
+    if cause == Cause.schema_validation and facts.error_records:
+        for ref, _error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
+            model, rid = ref.split(":", 1)
+            if model not in NOTE_MODELS or not rid.isdigit():
+                continue
+            actions.append(ProposedAction(
+                action=ActionName.post_note,
+                params={"model": model, "record_id": int(rid),
+                        # the error text is the sender's words: a note never quotes it into Odoo
+                        "body": f"{incident.flow} rejected this record (incident {incident.incident_id}, "
+                                f"{_CAUSE_WORDS[cause]}). Please correct the data; the export will pick it up "
+                                f"on the next run."},
+                evidence_ids=cites[:2], rationale=f"{ref} is rejected by {incident.flow}; tell its owner in the chatter."))
+    if not actions:
+        fix = _FIX_WORDS.get(cause, "investigate")
+        actions.append(ProposedAction(
+            action=ActionName.escalate,
+            params={"flow": incident.flow, "owner": _owner(incident, facts),
+                    "message": redact(f"{incident.title}. Probable cause: {cause}. Suggested: {fix}. "
+                                      f"Evidence: {', '.join(cites) or ', '.join(incident.anomaly_ids[:3])}.")[:3900]},
+            evidence_ids=cites or incident.anomaly_ids[:3],
+            rationale=f"The fix is outside Odoo ({_CAUSE_WORDS[cause]}); hand it to the flow owner."))
+    return actions
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def offline_report(assembled: AssembledIncident) -> TriageReport:
+    inc, facts = assembled.incident, assembled.facts
+    kinds = ", ".join(k.replace("_", " ") for k in inc.kinds) or "anomaly"
+    if inc.anomaly_ids:
+        counts = [_plural(len(inc.anomaly_ids), "anomaly", "anomalies"), _plural(facts.failed_events, "failed event"),
+                  _plural(len(inc.affected_records), "record")]
+        summary = (f"{kinds} on {inc.flow} from {inc.window_start:%Y-%m-%d %H:%M} to {inc.window_end:%Y-%m-%d %H:%M} "
+                   f"UTC ({', '.join(counts)})."
+                   + (f" Top error: {facts.errors[0][:200]}." if facts.errors else ""))
+    else:
+        clusters = [*facts.partner_clusters, *facts.project_clusters]
+        shown = "; ".join(
+            f"{len(c.record_ids)} {c.model} records look like one (p={c.probability:.2f}), suggested master "
+            f"{c.model}:{c.suggested_master_id}" for c in clusters[:3])
+        more = f"; and {len(clusters) - 3} more cluster(s), reviewed as one batch" if len(clusters) > 3 else ""
+        summary = shown + more + "."
+    summary += f" Probable cause: {_CAUSE_WORDS[inc.cause]}."
+    cited = [*inc.anomaly_ids[:3], *inc.cluster_ids[:3], *_cited_events(inc, 5)]
+    return TriageReport(
+        summary=redact(summary),
+        probable_cause=inc.cause,
+        business_impact=_business_impact(inc, facts),
+        evidence_ids=cited,
+        actions=offline_actions(inc, facts),
+        confidence=round(max(min(inc.cause_confidence, 1.0), 0.0), 3),
+    )
+
+
+class OfflineProvider:
+    name = "offline"
+    label = OFFLINE_LABEL
+    model = ""
+    concurrency = 1
+
+    def triage(self, assembled: AssembledIncident, deadline: float | None = None) -> ProviderResult:
+        t0 = time.perf_counter()
+        report = offline_report(assembled)
+        return ProviderResult(report=report, provider=self.name, requested_provider=self.name,
+                              latency_s=time.perf_counter() - t0)
+
+
