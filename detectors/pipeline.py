@@ -19,8 +19,9 @@ import pandas as pd
 
 from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import AnomalyRow
-from odoo_triage.core.domain import Anomaly, LogEvent, RejectedLine
+from odoo_triage.core.domain import Anomaly, FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
 from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
@@ -60,6 +61,15 @@ class DetectionResult:
     def lines(self) -> int:
         return sum(s.lines for s in self.stats.values())
 
+    @property
+    def unattributed(self) -> dict[str, int]:
+        """Odoo loggers no flows.json entry claims (skipped) or that became flows by their name (guessed)."""
+        out: dict[str, int] = {}
+        for st in self.stats.values():
+            for k, n in st.unattributed.items():
+                out[k] = out.get(k, 0) + n
+        return out
+
     def summary(self) -> str:
         n_flows = len({a.flow for a in self.anomalies})
         return (f"{self.events:,} events read, {len(self.rejected):,} set aside, {len(self.anomalies)} anomalies "
@@ -93,11 +103,16 @@ def run_detection(
     formats: dict[str, str] | str | None = None,
     mapping: FieldMapping | None = None,
     miner: TemplateMinerCache | None = None,
+    catalog: list[FlowInfo] | None = None,
+    settings: ReaderSettings | None = None,
 ) -> DetectionResult:
-    """Read, template, detect, combine. `progress(n)` is called with the number of lines just read."""
+    """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
+
+    `catalog` is the firm's flows.json: it attributes loggers, queue channels and aliases to flows."""
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
-    frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner)
+    frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
+                       catalog=catalog, settings=settings)
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]

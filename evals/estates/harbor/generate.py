@@ -256,8 +256,7 @@ def job_rows(rng: random.Random, labels_records: dict[str, list[str]]) -> list[l
             if in_maint(t):
                 continue
             bill += 1
-            uid = "%08x-%04x-4%03x-a%03x-%012x" % (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
-                                                  rng.getrandbits(12), rng.getrandbits(48))
+            uid = f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}"
             rec = json.dumps({"_type": "odoo_recordset", "model": "account.move", "ids": [bill], "uid": 2,
                               "su": False, "context": {"lang": "nl_NL"}})
             started = t + timedelta(seconds=rng.uniform(1, 20))
