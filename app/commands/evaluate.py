@@ -18,7 +18,10 @@ progress_console = Console(stderr=True)  # progress on stderr keeps --format jso
 
 def eval_command(
     labels: Path = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see docs/labels.md)."),
-    split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
+    split: str = typer.Option("all", "--split", help="Without --labels: all, dev (the demo world), an estate "
+                                                      "(harbor, meridian) or heldout (the estate no code was tuned on)."),
+    mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for every JSON/CSV log (default: the "
+                                                             "folder's mapping.json, else inferred per file)."),
     provider: str = typer.Option("offline", "--provider", help="offline or openai."),
     compare: tuple[str, str] | None = typer.Option(None, "--compare", help="Compare two stored runs: RUN_A RUN_B."),
     list_runs_: bool = typer.Option(False, "--list", help="List the stored runs."),
@@ -56,7 +59,10 @@ def eval_command(
             raise typer.Exit(1)
         return
 
-    runs = _run_splits(labels, split, provider, store)
+    from odoo_triage.evals.runner import load_mapping_file
+
+    mapping = load_mapping_file(mapping_file) if mapping_file else None
+    runs = _run_splits(labels, split, provider, store, mapping)
     figures = {name: figs for name, (_rid, figs) in runs.items()}
     if output_format == "json":
         print(json.dumps(figures, default=str, indent=2))
@@ -69,10 +75,11 @@ def eval_command(
         console.print(f"report written to {report}")
 
 
-def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> dict[str, tuple[str, dict[str, Any]]]:
+def _run_splits(labels: Path | None, split: str, provider: str, store: Any,
+                mapping: Any = None) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from odoo_triage.evals.runner import SPLITS, evaluate_folder, world_for_split
+    from odoo_triage.evals.runner import SPLIT_NAMES, SPLITS, evaluate_folder, folder_for_split
     from odoo_triage.evals.runs import save_run
 
     if labels is not None:
@@ -80,17 +87,18 @@ def _run_splits(labels: Path | None, split: str, provider: str, store: Any) -> d
             raise InputError(f"no such folder: {labels}")
         targets = [(labels.name, lambda: labels, {"labels": str(labels)})]
     else:
-        names = list(SPLITS) if split == "both" else [split]
-        unknown = [n for n in names if n not in SPLITS]
-        if unknown:
-            raise InputError(f"--split must be dev, heldout or both, not {split!r}")
-        targets = [(n, lambda n=n: world_for_split(SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
+        names = list(SPLIT_NAMES) if split in ("all", "both") else [split]
+        targets = []
+        for n in names:
+            label, folder_of = folder_for_split(n, build=False)  # "meridian (held-out)"; raises on a bad name
+            config = dict(vars(SPLITS[n])) if n in SPLITS else {"estate": label}
+            targets.append((label, folder_of, config))
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=progress_console) as prog:
         for name, folder_fn, config in targets:
             task = prog.add_task(f"{name}: building world", total=None)
             folder = folder_fn()
-            figs = evaluate_folder(folder, provider=provider, store=store,
+            figs = evaluate_folder(folder, provider=provider, store=store, mapping=mapping,
                                    progress=lambda msg, t=task, n=name: prog.update(t, description=f"{n}: {msg}"))
             prog.update(task, description=f"{name}: done")
             config = {**config, "split": name, "provider": provider, "folder": str(folder)}
