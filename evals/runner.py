@@ -40,7 +40,6 @@ from odoo_triage.evals.metrics import (
 )
 
 
-
 @dataclass(frozen=True)
 class Split:
     """World parameters. The held-out split uses seeds and dates no shipped model was tuned on."""

@@ -87,6 +87,9 @@ def csv_records(path: Path, start_offset: int = 0, start_line: int = 1, delimite
         try:
             fields = next(reader)
         except StopIteration:
+            parts = state[0]
+            if parts:  # lines the csv module consumed without making a record of them
+                yield CsvRecord(None, parts[0][0], parts[0][1], parts, "unparsed lines at end of file")
             return
         except csv.Error as exc:
             parts, state[0] = state[0], []
