@@ -19,7 +19,7 @@ from rich.table import Table
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
 
-LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
+LOG_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".log"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
 
@@ -56,12 +56,12 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _detect(paths: list[Path]) -> Any:
+def _detect(paths: list[Path], mapping: Any = None, catalog: list[FlowInfo] | None = None) -> Any:
     try:
         from odoo_triage.detectors.pipeline import run_detection
     except ImportError as exc:
         raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
-    return run_detection(paths)
+    return run_detection(paths, mapping=mapping, catalog=catalog)
 
 
 def _match(kind: str, path: Path | None) -> Any:
@@ -152,6 +152,8 @@ def register(app: typer.Typer) -> None:
         partners: Path = typer.Option(None, "--partners", help="res.partner CSV export, for duplicate partners."),
         projects: Path = typer.Option(None, "--projects", help="project.project CSV export, for duplicate projects."),
         flows: Path = typer.Option(None, "--flows", help="flows.json catalog: owner and criticality per flow."),
+        mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for the JSON-lines and CSV logs "
+                                                                 "(default: inferred per file)."),
         provider: ProviderName = typer.Option(None, "--provider",
                                               help="offline (deterministic) or openai; default: openai when "
                                                    "OPENAI_API_KEY is set, else offline."),
@@ -174,7 +176,9 @@ def register(app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("detecting", total=None)
-            detection = _detect(paths)
+            from odoo_triage.app.commands.detect import load_mapping
+
+            detection = _detect(paths, load_mapping(mapping_file) if mapping_file else None, catalog)
             progress.update(task, description="matching duplicates")
             partner_result = _match("partners", partners)
             project_result = _match("projects", projects)
@@ -198,7 +202,9 @@ def demo_stage(ctx: Any) -> str:
     world = Path(ctx.world_dir)
     detection = ctx.results.get("detection")
     if detection is None:
-        detection = _detect(sorted(q for q in (world / "logs").iterdir() if q.suffix in LOG_SUFFIXES))
+        flows_json = world / "flows.json"
+        detection = _detect(sorted(q for q in (world / "logs").iterdir() if q.suffix in LOG_SUFFIXES),
+                            catalog=load_flows(flows_json) if flows_json.exists() else [])
         ctx.results["detection"] = detection
     results = {}
     for kind, fname in (("partners", "res_partner.csv"), ("projects", "project_project.csv")):
