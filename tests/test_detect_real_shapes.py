@@ -212,3 +212,29 @@ def test_utf16_is_refused_clearly(tmp_path):
     path.write_bytes("timestamp,flow\n".encode("utf-16"))
     with pytest.raises(InputError, match="UTF-16"):
         read(path, fmt="csv")
+
+
+def test_nul_in_messages_never_reaches_the_store(tmp_path, store):
+    """An error spike whose messages carry \\u0000 is detected and stored on SQLite and PostgreSQL alike."""
+    from datetime import UTC, datetime, timedelta
+
+    from odoo_triage.agent.store.tables import AnomalyRow
+    from odoo_triage.detectors.pipeline import save_anomalies
+
+    start = datetime(2026, 4, 6, tzinfo=UTC)
+    docs = []
+    for h in range(24 * 14):
+        t = start + timedelta(hours=h)
+        for k in range(6):
+            failed = h >= 24 * 10 + 9 and h < 24 * 10 + 13
+            docs.append({"ts": (t + timedelta(minutes=k * 9)).isoformat(), "flow": "orders\u0000x",
+                         "status": "error" if failed else "ok", "http_status": 500 if failed else 200,
+                         "error": "boom\u0000 in\u0000 order" if failed else None, "idempotency_key": f"k{h}-{k}"})
+    path = tmp_path / "nul.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    result = run_detection([path])
+    assert result.anomalies
+    save_anomalies(store, result.anomalies)
+    with store.session() as s:
+        rows = s.query(AnomalyRow).all()
+        assert rows and all("\\u0000" not in json.dumps(r.data) and "\x00" not in r.reason + r.flow for r in rows)
