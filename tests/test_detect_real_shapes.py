@@ -194,7 +194,19 @@ def test_truncated_last_csv_record_is_set_aside(tmp_path):
     path.write_text('timestamp,flow,status,error\n2026-04-20T08:00:00Z,f,ok,\n2026-04-20T08:01:00Z,f,error,"cut\n'
                     "2026-04-20T08:02:00Z,f,ok,")
     _r, stats, rows, rejected = read(path)
-    assert len(rows) == 1 and rejected[0].line_no == 3 and "truncated" in rejected[0].reason
+    assert [r.line_no for r in rows] == [2, 4] and rejected[0].line_no == 3 and "truncated" in rejected[0].reason
+    path.write_text('timestamp,flow,status,error\n2026-04-20T08:00:00Z,f,ok,\n2026-04-20T08:01:00Z,f,error,"cut\n')
+    _r, stats, rows, rejected = read(path)  # the last record itself cut in a quoted field
+    assert [r.line_no for r in rows] == [2] and [r.line_no for r in rejected] == [3]
+
+
+def test_a_stray_quote_costs_its_own_line_only(tmp_path):
+    path = tmp_path / "log.csv"
+    good = [f"2026-04-20T08:{m:02d}:00Z,f,ok,fine" for m in range(10)]
+    path.write_text("timestamp,flow,status,error\n" + "\n".join(good[:5] + ['2026-04-20T09:00:00Z,f,error,"oops']
+                                                                     + good[5:]) + "\n")
+    _r, stats, rows, rejected = read(path)
+    assert len(rows) == 10 and [r.line_no for r in rejected] == [7]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")

@@ -72,9 +72,35 @@ def sniff_delimiter(path: Path) -> str:
 
 def csv_records(path: Path, start_offset: int = 0, start_line: int = 1, delimiter: str | None = None,
                 decoder: LineDecoder | None = None) -> Iterator[CsvRecord]:
-    state: list[list[tuple[int, int, str]]] = [[]]
+    """Records of a CSV file. A stray quote must not swallow the lines after it: a record spanning several
+    lines that does not parse, or has another width than the header, costs its first line only (set aside)
+    and reading resumes on the next line."""
     dec = decoder or LineDecoder()
     delim = delimiter or sniff_delimiter(path)
+    width: int | None = None
+    offset, line = start_offset, start_line
+    while True:
+        restart: tuple[int, int] | None = None
+        for rec in _records(path, offset, line, delim, dec):
+            if width is None and start_offset == 0 and rec.fields and rec.fields != [""]:
+                width = len(rec.fields)
+                yield rec
+                continue
+            if rec.lines > 1 and (rec.fields is None or (width is not None and len(rec.fields) != width)):
+                first = rec.parts[0]
+                why = rec.error or f"CSV row with {len(rec.fields or [])} of {width} fields"
+                yield CsvRecord(None, first[0], first[1], [first], f"{why} (a quoted field opened here spans "
+                                                                  f"{rec.lines} lines; read again from the next)")
+                restart = (rec.parts[1][1], rec.parts[1][0])
+                break
+            yield rec
+        if restart is None:
+            return
+        offset, line = restart
+
+
+def _records(path: Path, start_offset: int, start_line: int, delim: str, dec: LineDecoder) -> Iterator[CsvRecord]:
+    state: list[list[tuple[int, int, str]]] = [[]]
 
     def lines() -> Iterator[str]:
         for line_no, offset, raw in numbered_lines(path, start_offset, start_line):
@@ -101,10 +127,8 @@ def csv_records(path: Path, start_offset: int = 0, start_line: int = 1, delimite
         if not parts:
             continue
         rec = CsvRecord(fields, parts[0][0], parts[0][1], parts)
-        if len(parts) > 1 or not parts[-1][2].endswith("\n"):
-            if rec.raw.count('"') % 2:  # only possible when the file ends inside a quoted field
-                rec = CsvRecord(None, rec.line_no, rec.offset, parts, "truncated record: quoted field open at "
-                                                                       "end of file")
+        if sum(p[2].count('"') for p in parts) % 2:  # only when the file ends inside a quoted field
+            rec = CsvRecord(None, rec.line_no, rec.offset, parts, "truncated record: quoted field open at end of file")
         yield rec
 
 
