@@ -107,7 +107,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                   "logged_at", "created_at", "occurred_at", "execution_time", "execution_start", "start_time",
                   "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at"],
     "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
-             "integration_name", "pipeline", "route", "connector", "channel", "job_name", "application_name",
+             "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
              "applicationname", "app", "service_name", "service"],
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
                "success", "ok"],
@@ -128,6 +128,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],
     "operation": ["operation", "event.action", "action", "method", "operation_name", "op"],
+    "endpoint": ["endpoint", "url.path", "request.path", "http.request.path", "path", "route", "uri", "url",
+                 "request_uri", "resource"],
     "message": ["message", "msg", "log.message", "text", "description", "event.original"],
 }
 

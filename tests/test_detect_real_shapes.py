@@ -250,3 +250,25 @@ def test_nul_in_messages_never_reaches_the_store(tmp_path, store):
     with store.session() as s:
         rows = s.query(AnomalyRow).all()
         assert rows and all("\\u0000" not in json.dumps(r.data) and "\x00" not in r.reason + r.flow for r in rows)
+
+
+def test_endpoints_in_flows_json_name_the_flow(tmp_path):
+    catalog = FlowCatalog([FlowInfo(name="shop-webhook", source_system="shop", target_system="odoo", owner="t",
+                                    endpoints=["/shop/webhook"])])
+    log = tmp_path / "odoo.log"
+    log.write_text(
+        '2026-04-20 08:00:00,000 7 INFO db werkzeug: 10.0.0.2 - - [20/Apr/2026 08:00:00] "POST /shop/webhook?x=1 '
+        'HTTP/1.1" 200 - 12 0.010 0.090\n'
+        '2026-04-20 08:00:01,000 7 INFO db werkzeug: 10.0.0.2 - - [20/Apr/2026 08:00:01] "POST /shop/webhook '
+        'HTTP/1.1" 500 - 3 0.001 0.020\n'
+        '2026-04-20 08:00:02,000 7 INFO db werkzeug: 10.0.0.2 - - [20/Apr/2026 08:00:02] "GET /web HTTP/1.1" 200 - '
+        '1 0.001 0.002\n')
+    _r, stats, rows, _rej = read(log, catalog=catalog)
+    assert [(r.flow, r.status, r.http_status) for r in rows] == [("shop-webhook", "ok", 200),
+                                                                ("shop-webhook", "error", 500)]
+    assert stats.skipped == 1
+    js = tmp_path / "access.jsonl"
+    js.write_text(json.dumps({"time": "2026-04-20T08:00:00Z", "url.path": "/shop/webhook/v2", "status_code": 201})
+                  + "\n" + json.dumps({"time": "2026-04-20T08:00:01Z", "url.path": "/other", "status_code": 502}) + "\n")
+    _r, _stats, rows, _rej = read(js, catalog=catalog)
+    assert [(r.flow, r.status) for r in rows] == [("shop-webhook", "ok"), ("access", "error")]

@@ -82,9 +82,9 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
                 settings: ReaderSettings | None = None) -> Reader:
     """A reader for one file (readers keep per-file state: the inferred mapping, the encoding seen)."""
     if fmt == "jsonl":
-        return JsonLinesReader(mapping, settings)
+        return JsonLinesReader(mapping, settings, catalog)
     if fmt == "csv":
-        return CsvReader(mapping, settings)
+        return CsvReader(mapping, settings, catalog)
     if fmt == "queue_job":
         return QueueJobReader(catalog, settings)
     if fmt == "odoo_log":

@@ -9,6 +9,7 @@ from pathlib import Path
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, LineDecoder, RowChecker
 from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_records, csv_row_at
+from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
 
@@ -16,11 +17,13 @@ from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row
 class CsvReader:
     format = "csv"
 
-    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None) -> None:
+    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None,
+                 catalog: FlowCatalog | None = None) -> None:
         self.explicit = mapping
         self.settings = settings or ReaderSettings()
+        self.endpoint_flow = catalog.by_endpoint if catalog is not None and catalog.endpoints else None
         self.mapping = mapping or CSV_MAPPING
-        self._build = row_builder(self.mapping)
+        self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings)
@@ -45,7 +48,7 @@ class CsvReader:
         self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
-            self._build = row_builder(self.mapping)
+            self._build = row_builder(self.mapping, self.endpoint_flow)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         if self.explicit is None and self.inferred is None:

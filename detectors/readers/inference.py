@@ -27,7 +27,8 @@ from odoo_triage.detectors.readers.mapping import FieldMapping
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Fields in the order they are decided: a source field taken by one is not offered to the next.
 ORDER = ("timestamp", "flow", "status", "http_status", "level", "latency_ms", "error", "retry_count",
-         "idempotency_key", "correlation_id", "record_ids", "operation", "source_system", "target_system", "message")
+         "idempotency_key", "correlation_id", "record_ids", "endpoint", "operation", "source_system", "target_system",
+         "message")
 MAX_FLOWS = 200  # a "flow" column with more distinct values is an id, not a flow
 _TS_MIN, _TS_MAX = 946_684_800.0, 4_102_444_800.0  # 2000 .. 2100
 
@@ -203,7 +204,7 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         error=values.get("error"), retry_count=values.get("retry_count"),
         correlation_id=values.get("correlation_id"), idempotency_key=values.get("idempotency_key"),
         record_ids=values.get("record_ids"), level=values.get("level") if "status" not in chosen else None,
-        message=values.get("message"), default_flow=default_flow,
+        message=values.get("message"), endpoint=values.get("endpoint"), default_flow=default_flow,
         latency_scale=_scale(values["latency_ms"], cfg.latency_units) if "latency_ms" in values else 1.0,
         dayfirst=dayfirst,
     )

@@ -22,6 +22,7 @@ from odoo_triage.detectors.readers.base import (
     numbered_lines,
     reject,
 )
+from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
 
@@ -40,11 +41,13 @@ except ImportError:  # pragma: no cover - orjson comes with langchain
 class JsonLinesReader:
     format = "jsonl"
 
-    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None) -> None:
+    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None,
+                 catalog: FlowCatalog | None = None) -> None:
         self.explicit = mapping
         self.settings = settings or ReaderSettings()
+        self.endpoint_flow = catalog.by_endpoint if catalog is not None and catalog.endpoints else None
         self.mapping = mapping or MIDDLEWARE_MAPPING
-        self._build = row_builder(self.mapping)
+        self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings)
@@ -64,7 +67,7 @@ class JsonLinesReader:
         self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
-            self._build = row_builder(self.mapping)
+            self._build = row_builder(self.mapping, self.endpoint_flow)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         if self.explicit is None and self.inferred is None:

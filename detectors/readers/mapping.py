@@ -41,6 +41,7 @@ class FieldMapping(BaseModel):
     idempotency_key: str | None = "idempotency_key"
     record_ids: str | None = "record_ids"
     level: str | None = None  # a log level, read as the status when the status field is absent
+    endpoint: str | None = None  # URL path or route: names the flow (flows.json `endpoints`) when no flow field does
     message: str | None = None  # the log message: the error text of a failed event that has no error field
     default_flow: str | None = None  # used when the row has no flow (one file per flow)
     record_ids_separator: str = ";"  # when record ids come as one string
@@ -54,7 +55,7 @@ class FieldMapping(BaseModel):
 
 
 FIELDS = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
-          "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "level", "message")
+          "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "level", "message", "endpoint")
 
 
 MIDDLEWARE_MAPPING = FieldMapping()
@@ -81,15 +82,21 @@ def _getter(key: str | None) -> Callable[[Mapping[str, Any]], Any]:
     return get
 
 
-def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
-    """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot."""
+EndpointFlow = Callable[[str], str | None]
+
+
+def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+                ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
+    """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot.
+
+    `endpoint_flow` (flows.json `endpoints`) names the flow of a record without a flow field."""
     names = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
              "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")
     keys = [getattr(mapping, n) for n in names]
-    if any(k is not None and "." in k for k in keys) or mapping.level or mapping.message \
+    if any(k is not None and "." in k for k in keys) or mapping.level or mapping.message or mapping.endpoint \
             or mapping.latency_scale != 1.0 \
             or mapping.dayfirst is not None:
-        return _nested_builder(mapping)
+        return _nested_builder(mapping, endpoint_flow)
     (k_ts, k_flow, k_src, k_tgt, k_op, k_status, k_lat, k_http, k_err, k_retry, k_corr, k_idem, k_rec) = (
         k if k is not None else "\x00unmapped" for k in keys)
     sep = mapping.record_ids_separator
@@ -150,12 +157,13 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _nested_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
+def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+                    ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
     """The general (slower) builder, for dotted keys into nested objects."""
     g = {name: _getter(getattr(mapping, name)) for name in (
         "timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
         "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "level",
-        "message")}
+        "message", "endpoint")}
     sep = mapping.record_ids_separator
     default_flow = mapping.default_flow
     scale, dayfirst = mapping.latency_scale, mapping.dayfirst
@@ -163,7 +171,10 @@ def _nested_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, 
     def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if not isinstance(d, Mapping):
             raise RowError("not an object")
-        flow = g["flow"](d) or default_flow
+        flow = g["flow"](d)
+        if not flow and endpoint_flow is not None and isinstance(path := g["endpoint"](d), str):
+            flow = endpoint_flow(path)
+        flow = flow or default_flow
         if not flow:
             raise RowError("no flow")
         http = opt_int(g["http_status"](d))

@@ -38,6 +38,7 @@ LINE = re.compile(
 _PERF = re.compile(r" (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-)$")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Unauthorized|Exit|Interrupt|[A-Z]\w+)): ?(.*)$")
 _HTTP = re.compile(r"\bHTTP (\d{3})\b")
+_ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3}) ')  # werkzeug: "POST /path HTTP/1.1" 200
 _RETRY = re.compile(r"\bretry (\d+)(?:/\d+)?")
 _RECORD = re.compile(r"\b([a-z_]+(?:\.[a-z_]+)+)\((\d+),?\)")
 _EMPLOYEE = re.compile(r"\bemployee (\d+)\b")
@@ -88,6 +89,13 @@ def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: in
     if qt not in (None, "-") and rt not in (None, "-"):
         latency = (float(qt) + float(rt)) * 1000.0
     http = _HTTP.search(message)
+    access = _ACCESS.search(message) if http is None and logger == "werkzeug" else None
+    if access is not None:
+        code = int(access.group(3))
+        if code >= 400:
+            status, error = "error", f"HTTP {code} on {access.group(1)} {access.group(2).split('?')[0]}"
+        return EventRow(parse_ts(asctime.replace(",", ".")), flow, "", "odoo", access.group(2).split("?")[0], status,
+                        latency, code, error, 0, None, None, (), line_no, offset)
     retry = _RETRY.search(message) if status == "retry" else None
     return EventRow(
         parse_ts(asctime.replace(",", ".")), flow, "odoo", "", logger.rsplit(".", 1)[-1], status, latency,
@@ -153,6 +161,9 @@ class OdooLogReader:
                     lines = 0
                     continue
                 flow, attributed = self.flow_of(m.group(5))
+                if flow is None and m.group(5) == "werkzeug" and self.catalog.endpoints:
+                    acc = _ACCESS.search(m.group(6))
+                    flow = self.catalog.by_endpoint(acc.group(2)) if acc else None
                 kind = "skipped" if attributed or flow is not None else f"unattributed:{m.group(5)}"
                 if flow is not None and not attributed:
                     kind = f"guessed:{m.group(5)}"
