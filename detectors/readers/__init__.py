@@ -120,5 +120,6 @@ def record_stats(reader: Reader, stats: FileStats) -> None:
         stats.encoding = dec.name
     inferred = getattr(reader, "inferred", None)
     if inferred is not None:
-        stats.mapping = {k: v[0] for k, v in inferred.fields.items()}
+        used = inferred.mapping.sources() if inferred.mapping is not None else {}
+        stats.mapping = {k: v[0] for k, v in inferred.fields.items() if used.get(k) == v[0]}
         stats.mapping_confidence = inferred.confidence
