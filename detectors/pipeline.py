@@ -21,7 +21,7 @@ from odoo_triage.agent.store import Store
 from odoo_triage.agent.store.tables import AnomalyRow
 from odoo_triage.core.domain import Anomaly, FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
-from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.core.settings import ReaderSettings, load_settings
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
 from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
@@ -111,6 +111,8 @@ def run_detection(
     `catalog` is the firm's flows.json: it attributes loggers, queue channels and aliases to flows."""
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
+    if settings is None:  # the [readers] section of the config file, else the defaults
+        settings = load_settings().readers
     frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
                        catalog=catalog, settings=settings)
     known = frame.flows

@@ -272,3 +272,13 @@ def test_endpoints_in_flows_json_name_the_flow(tmp_path):
                   + "\n" + json.dumps({"time": "2026-04-20T08:00:01Z", "url.path": "/other", "status_code": 502}) + "\n")
     _r, _stats, rows, _rej = read(js, catalog=catalog)
     assert [(r.flow, r.status) for r in rows] == [("shop-webhook", "ok"), ("access", "error")]
+
+
+def test_reader_limits_come_from_the_config_file(tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[readers]\nts_min_year = 2027\n")
+    monkeypatch.setenv("TRIAGE_CONFIG", str(cfg))
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"ts": "2026-04-20T08:00:00Z", "flow": "f", "status": "ok"}) + "\n")
+    result = run_detection([path])
+    assert result.events == 0 and "timestamp out of range" in result.rejected[0].reason
