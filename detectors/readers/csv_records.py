@@ -71,13 +71,12 @@ def sniff_delimiter(path: Path) -> str:
 
 
 def csv_records(path: Path, start_offset: int = 0, start_line: int = 1, delimiter: str | None = None,
-                decoder: LineDecoder | None = None) -> Iterator[CsvRecord]:
+                decoder: LineDecoder | None = None, width: int | None = None) -> Iterator[CsvRecord]:
     """Records of a CSV file. A stray quote must not swallow the lines after it: a record spanning several
     lines that does not parse, or has another width than the header, costs its first line only (set aside)
     and reading resumes on the next line."""
     dec = decoder or LineDecoder()
     delim = delimiter or sniff_delimiter(path)
-    width: int | None = None
     offset, line = start_offset, start_line
     while True:
         restart: tuple[int, int] | None = None
@@ -145,44 +144,60 @@ def csv_chunks(path: Path, build: RowBuilder, required: Sequence[str], what: str
                chunk_size: int = CHUNK_SIZE, fix_header: HeaderFix | None = None,
                checker: RowChecker | None = None, decoder: LineDecoder | None = None) -> Iterator[Chunk]:
     """Rows built from a headed CSV, in chunks; every record that cannot be built is set aside
-    with its line number (a bad header, a short row, a row the builder or the range checks refuse)."""
+    with its line number (a bad header, a short row, a row the builder or the range checks refuse).
+    A multi-line record the builder refuses costs its first line only; reading resumes on the next."""
     check = checker or RowChecker()
+    dec = decoder or LineDecoder()
+    delim = sniff_delimiter(path)
     chunk = Chunk()
     header: list[str] | None = None
-    for rec in csv_records(path, decoder=decoder):
-        if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
-            yield chunk
-            chunk = Chunk()
-        if rec.fields is None:
-            chunk.set_aside += rec.lines
-            chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
-            continue
-        if not rec.fields or rec.fields == [""] or (rec.lines == 1 and not rec.raw.strip()):
-            chunk.blank += rec.lines
-            continue
-        if header is None:
-            header = [h.strip() for h in rec.fields]
-            if fix_header:
-                header = fix_header(header)
-            missing = [c for c in required if c not in header]
-            if missing:
+    records = csv_records(path, delimiter=delim, decoder=dec)
+    while True:
+        restart: tuple[int, int] | None = None
+        for rec in records:
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
+            if rec.fields is None:
                 chunk.set_aside += rec.lines
-                chunk.rejected.append(reject(path, rec.line_no, f"{what} lacks {', '.join(missing)}", rec.raw))
-                header = None
-            else:
+                chunk.rejected.append(reject(path, rec.line_no, rec.error, rec.raw))
+                continue
+            if not rec.fields or rec.fields == [""] or (rec.lines == 1 and not rec.raw.strip()):
+                chunk.blank += rec.lines
+                continue
+            if header is None:
+                header = [h.strip() for h in rec.fields]
+                if fix_header:
+                    header = fix_header(header)
+                missing = [c for c in required if c not in header]
+                if missing:
+                    chunk.set_aside += rec.lines
+                    chunk.rejected.append(reject(path, rec.line_no, f"{what} lacks {', '.join(missing)}", rec.raw))
+                    header = None
+                else:
+                    chunk.parsed += rec.lines
+                continue
+            if len(rec.fields) != len(header):
+                chunk.set_aside += rec.lines
+                chunk.rejected.append(reject(path, rec.line_no, f"CSV row with {len(rec.fields)} of {len(header)} "
+                                                                "fields", rec.raw))
+                continue
+            try:
+                chunk.rows.append(check(build(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset)))
                 chunk.parsed += rec.lines
-            continue
-        if len(rec.fields) != len(header):
-            chunk.set_aside += rec.lines
-            chunk.rejected.append(reject(path, rec.line_no, f"CSV row with {len(rec.fields)} of {len(header)} fields",
-                                         rec.raw))
-            continue
-        try:
-            chunk.rows.append(check(build(dict(zip(header, rec.fields, strict=True)), rec.line_no, rec.offset)))
-            chunk.parsed += rec.lines
-        except RowError as exc:
-            chunk.set_aside += rec.lines
-            chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
+            except RowError as exc:
+                if rec.lines > 1:  # maybe a stray quote joined good lines: give back all but the first
+                    chunk.set_aside += 1
+                    chunk.rejected.append(reject(path, rec.line_no, f"{exc} (a record of {rec.lines} lines; read "
+                                                                    "again from the next)", rec.parts[0][2]))
+                    restart = (rec.parts[1][1], rec.parts[1][0])
+                    break
+                chunk.set_aside += rec.lines
+                chunk.rejected.append(reject(path, rec.line_no, str(exc), rec.raw))
+        if restart is None:
+            break
+        records = csv_records(path, restart[0], restart[1], delimiter=delim, decoder=dec,
+                              width=len(header) if header else None)
     yield chunk
 
 
