@@ -195,19 +195,21 @@ def _rename_flows(chunk, cat: FlowCatalog) -> None:  # type: ignore[no-untyped-d
 
 def _cap_flows(chunk, flow_codes: dict[str, int], max_flows: int, path: Path) -> None:  # type: ignore[no-untyped-def]
     """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
-    if len(flow_codes) < max_flows and len({r.flow for r in chunk.rows} - set(flow_codes)) + len(flow_codes) <= max_flows:
+    new = {r.flow for r in chunk.rows} - flow_codes.keys()
+    if len(flow_codes) + len(new) <= max_flows:
         return
+    admitted = set(flow_codes)
     keep = []
-    seen = dict.fromkeys(flow_codes)
     for r in chunk.rows:
-        if r.flow in seen or len(seen) < max_flows:
-            seen.setdefault(r.flow)
+        if r.flow not in admitted and len(admitted) < max_flows:
+            admitted.add(r.flow)
+        if r.flow in admitted:
             keep.append(r)
-        else:
-            chunk.rejected.append(reject(path, r.line_no, f"more than {max_flows} distinct flows: flow {r.flow[:40]!r} "
-                                                          "set aside", r.flow))
-            chunk.parsed -= 1
-            chunk.set_aside += 1
+            continue
+        chunk.rejected.append(reject(path, r.line_no, f"more than {max_flows} distinct flows: flow {r.flow[:40]!r} "
+                                                      "set aside", r.flow))
+        chunk.parsed -= 1
+        chunk.set_aside += 1
     chunk.rows[:] = keep
 
 

@@ -282,3 +282,15 @@ def test_reader_limits_come_from_the_config_file(tmp_path, monkeypatch):
     path.write_text(json.dumps({"ts": "2026-04-20T08:00:00Z", "flow": "f", "status": "ok"}) + "\n")
     result = run_detection([path])
     assert result.events == 0 and "timestamp out of range" in result.rejected[0].reason
+
+
+def test_a_flow_per_line_is_capped(tmp_path):
+    from odoo_triage.core.settings import ReaderSettings
+
+    path = tmp_path / "ids.jsonl"
+    path.write_text("".join(json.dumps({"ts": f"2026-04-20T08:{i // 60:02d}:{i % 60:02d}Z", "flow": f"id-{i}",
+                                        "status": "ok"}) + "\n" for i in range(300)))
+    frame = read_frame([path], settings=ReaderSettings(max_flows=50))
+    assert len(frame.flows) == 50 and len(frame.events) == 50 and len(frame.rejected) == 250
+    st = frame.stats[path.name]
+    assert st.parsed_lines + st.set_aside_lines + st.blank == st.lines == 300
