@@ -46,7 +46,7 @@ BYTES = [b"\xef\xbb\xbf", b"\n\n\n", b"caf\xe9 cr\xe8me;\xa3 5", b"\x00\x00\x00"
 
 
 def mutations(path: Path) -> list[tuple[str, str, bytes]]:
-    """(name, where, payload): where is "append", "insert" (middle) or "prefix"."""
+    """(name, where, payload): where is "insert" (middle), "after-header", "prefix" or "truncate"."""
     out: list[tuple[str, str, bytes]] = [(f"bytes-{i}", "insert", b) for i, b in enumerate(BYTES[1:], 1)]
     out.append(("bom", "prefix", BYTES[0]))
     out.append(("truncated-last", "truncate", b""))
@@ -59,8 +59,8 @@ def mutations(path: Path) -> list[tuple[str, str, bytes]]:
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
         delim = ";" if first.count(";") > first.count(",") else ","
         n = first.count(delim) + 1
-        for i, cell in enumerate(CSV_CELLS):
-            out.append((f"csv-{i}", "insert", delim.join([cell] * n).encode()))
+        for i, cell in enumerate(CSV_CELLS):  # after the header: a CSV record may span lines mid-file
+            out.append((f"csv-{i}", "after-header", delim.join([cell] * n).encode()))
     return out
 
 
@@ -69,6 +69,9 @@ def apply(data: bytes, where: str, payload: bytes) -> bytes:
         return payload + data
     if where == "truncate":
         return data.rstrip(b"\n")[: max(0, len(data.rstrip(b"\n")) - 17)]
+    if where == "after-header":
+        cut = data.find(b"\n") + 1 or len(data)
+        return data[:cut] + payload + b"\n" + data[cut:]
     mid = data.find(b"\n", len(data) // 2)
     mid = len(data) if mid < 0 else mid + 1
     return data[:mid] + payload + b"\n" + data[mid:]
