@@ -140,7 +140,8 @@ class OdooLogReader:
             if flow is None:
                 return None, None, lines, kind
             try:
-                return self.check(build_event(m, tb, ln, off, flow)), None, lines, "event"
+                return self.check(build_event(m, tb, ln, off, flow)), None, lines, \
+                    kind if kind.startswith("guessed:") else "event"
             except RowError as exc:
                 return None, reject(path, ln, str(exc), m.group(0)), lines, "rejected"
 
