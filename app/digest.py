@@ -75,7 +75,7 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
 # --------------------------------------------------------------------------- flow figures
 
 
-def flow_stats_from_logs(paths: Sequence[Path]) -> pd.DataFrame:
+def flow_stats_from_logs(paths: Sequence[Path], mapping: Any = None) -> pd.DataFrame:
     """Hourly figures per flow from the logs, read with the detectors' readers (any format they know).
 
     Columns flow, hour, volume, error_rate, p95_ms; `df.attrs["rejected"]` counts the malformed
@@ -88,7 +88,7 @@ def flow_stats_from_logs(paths: Sequence[Path]) -> pd.DataFrame:
     rejected = 0
     for path in files:
         try:
-            reader = make_reader(detect_format(path))
+            reader = make_reader(detect_format(path), mapping)
         except InputError:
             continue  # not a log file (a README next to the logs): skip it, the others still count
         for chunk in reader.chunks(path):

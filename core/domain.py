@@ -325,3 +325,9 @@ class FlowInfo(_Model):
     # events come in bursts is judged on units (one burst or one correlation id = one unit)
     unit: str = "event"
     calendar: FlowCalendar | None = None
+    # Attribution: which log sources belong to this flow, so the readers need no naming convention.
+    aliases: list[str] = Field(default_factory=list)  # other names the logs use for it ("webshop-orders")
+    loggers: list[str] = Field(default_factory=list)  # Odoo logger prefixes ("odoo.addons.peppol_connector")
+    channels: list[str] = Field(default_factory=list)  # queue.job channels ("root.vendor_bills")
+    endpoints: list[str] = Field(default_factory=list)  # URL paths or routes it is called on ("/api/orders")
+    models: list[str] = Field(default_factory=list)  # Odoo models of its queue.job records ("account.move")

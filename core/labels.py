@@ -18,7 +18,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from odoo_triage.core.domain import ActionName, Cause
+from odoo_triage.core.domain import ActionName, Cause, FlowInfo
+from odoo_triage.core.errors import InputError
 
 
 class LabeledIncident(BaseModel):
@@ -59,3 +60,13 @@ def true_pairs(entities: dict[int, str]) -> set[tuple[int, int]]:
     for ids in groups.values():
         pairs.update(combinations(sorted(ids), 2))
     return pairs
+
+
+def read_flows(path: Path) -> list[FlowInfo]:
+    """A flows.json (the firm's flow catalog): owner, criticality, country, unit and attribution per flow."""
+    try:
+        return [FlowInfo.model_validate(f) for f in json.loads(path.read_text(encoding="utf-8"))]
+    except FileNotFoundError as exc:
+        raise InputError(f"flow catalog not found: {path}") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the flow catalog {path}: {str(exc).splitlines()[0]}") from exc

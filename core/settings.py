@@ -34,6 +34,9 @@ come from the file, the identity from the OS account or a personal token (core/i
     [eval]             # triage eval --compare: speed regresses only beyond the measured noise
     speed_noise_bands = 3
 
+    [readers]          # what log readers accept (ReaderSettings): synonyms, value ranges
+    ts_window_days = 400
+
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"
@@ -208,6 +211,73 @@ class OdooSettings(BaseModel):
     @property
     def base_url(self) -> str:
         return self.url.rstrip("/")
+
+
+#: Event field -> source field names that mean it, most specific first. Compared case- and
+#: punctuation-insensitively (`@timestamp`, `Execution Time`, `event.outcome` all work), whole name
+#: first, then the last dotted component. Values are checked before a name is taken.
+DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
+    "timestamp": ["ts", "@timestamp", "timestamp", "time", "datetime", "date_time", "event_time", "eventtime",
+                  "logged_at", "created_at", "occurred_at", "execution_time", "execution_start", "start_time",
+                  "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at"],
+    "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
+             "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
+             "applicationname", "app", "service_name", "service"],
+    "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
+               "success", "ok"],
+    "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
+    "latency_ms": ["latency_ms", "duration_ms", "elapsed_ms", "response_time_ms", "took_ms", "latency",
+                   "execution_duration_ms", "execution_duration", "elapsed", "duration", "response_time", "took",
+                   "event.duration"],
+    "http_status": ["http_status", "status_code", "http.response.status_code", "statuscode", "http_code",
+                    "response_code", "httpstatus", "http_status_code", "code", "status"],
+    "error": ["error", "error.message", "error_message", "errormessage", "err", "exception", "exception_message",
+              "failure_reason", "reason", "fault", "message_error"],
+    "retry_count": ["retry", "retries", "retry_count", "attempt", "attempts", "retrycount", "redelivery_count"],
+    "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
+                       "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
+    "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
+                        "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id"],
+    "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
+    "source_system": ["source", "source_system", "from", "sender", "origin"],
+    "target_system": ["target", "target_system", "to", "destination", "receiver"],
+    "operation": ["operation", "event.action", "action", "method", "operation_name", "op"],
+    "endpoint": ["endpoint", "url.path", "request.path", "http.request.path", "path", "route", "uri", "url",
+                 "request_uri", "resource"],
+    "message": ["message", "msg", "log.message", "text", "description", "event.original"],
+}
+
+#: Unit of a latency source, as the factor to milliseconds (ECS `event.duration` is nanoseconds).
+DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s": 1000.0, "elapsed_s": 1000.0,
+                                           "exec_time": 1000.0}
+
+
+class ReaderSettings(BaseModel):
+    """What the log readers accept: field-name synonyms for inference and the sane range of every value.
+
+    A value outside its range sets its line aside (file:line and reason), it never reaches a detector.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    field_synonyms: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in
+                                                                          DEFAULT_FIELD_SYNONYMS.items()})
+    latency_units: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LATENCY_UNITS))
+    inference_sample: int = Field(default=200, ge=1, le=100_000)  # records looked at to infer a mapping
+    min_value_match: float = Field(default=0.8, gt=0, le=1)  # share of sampled values a field must parse
+    ts_min_year: int = Field(default=2000, ge=1971)
+    ts_max_year: int = Field(default=2100, le=9998)
+    ts_window_days: float = Field(default=400.0, gt=0)  # events this far from the data's median are set aside
+    max_latency_ms: float = Field(default=7 * 86_400_000.0, gt=0)
+    max_retry: int = Field(default=10_000, ge=0, le=32_767)  # stored as int16
+    max_flows: int = Field(default=1000, ge=1, le=30_000)  # more distinct flows: the rest is set aside
+    # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
+    # mail, the web client): matched as prefixes.
+    ignored_loggers: list[str] = Field(default_factory=lambda: [
+        "odoo.addons.queue_job.jobrunner", "odoo.addons.queue_job.controllers", "odoo.addons.queue_job.job",
+        "odoo.addons.queue_job.models", "odoo.addons.mail", "odoo.addons.base", "odoo.addons.web",
+        "odoo.addons.bus", "odoo.addons.http_routing", "odoo.addons.website", "odoo.addons.auth_signup",
+        "odoo.addons.iap", "odoo.addons.fetchmail"])
 
 
 class DetectorSettings(BaseModel):
@@ -422,6 +492,7 @@ class Settings(BaseModel):
     lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    readers: ReaderSettings = Field(default_factory=ReaderSettings)
     source: str = "defaults (no users: read-only)"  # where these settings came from, for display
 
     @property
@@ -591,7 +662,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", "eval", "llm",
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "identity", "grounding", "eval", "llm", "readers",
                           *TUNABLE_SECTIONS, *FILE_SECTIONS}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
@@ -616,6 +687,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     if "eval" in raw:
         values["evals"] = raw["eval"]
     values["llm"] = llm_values(raw.get("llm", {}), env)
+    if "readers" in raw:
+        values["readers"] = raw["readers"]
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = dict(raw.get("approvals", {}))

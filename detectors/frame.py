@@ -14,18 +14,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from odoo_triage.core.domain import LogEvent, RejectedLine
+from odoo_triage.core.domain import FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.redact import redact
+from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers import (
     FieldMapping,
     FileStats,
+    FlowCatalog,
     Reader,
     detect_format,
     make_reader,
+    record_stats,
     to_log_event,
 )
-from odoo_triage.detectors.readers.base import EventRow
+from odoo_triage.detectors.readers.base import EventRow, check_regular, reject
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
@@ -93,6 +96,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                 raise InputError(f"{p}: no log files ({', '.join(LOG_SUFFIXES)}) in this folder")
             out.extend(found)
         elif p.exists():
+            check_regular(p)
             out.append(p)
         else:
             raise InputError(f"no such log file: {p}")
@@ -106,8 +110,17 @@ def read_frame(
     mapping: FieldMapping | None = None,
     progress: Callable[[int], None] | None = None,
     miner: TemplateMinerCache | None = None,
+    catalog: list[FlowInfo] | FlowCatalog | None = None,
+    settings: ReaderSettings | None = None,
 ) -> EventFrame:
-    """Stream every file, chunk by chunk, into the event table. `progress(n)` gets lines read."""
+    """Stream every file, chunk by chunk, into the event table. `progress(n)` gets lines read.
+
+    `catalog` (flows.json) attributes loggers, channels and names to flows. After reading, events
+    further than `ts_window_days` from the data's median time are set aside like malformed lines:
+    one stray year-9999 line must not stretch the hourly grid over millennia.
+    """
+    cfg = settings or ReaderSettings()
+    cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
     miner = miner or TemplateMinerCache()
     flow_codes: dict[str, int] = {}
     parts: list[dict[str, np.ndarray]] = []
@@ -117,13 +130,16 @@ def read_frame(
     files: list[Path] = []
     for path in expand_paths(paths):
         fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name) or detect_format(path)
-        reader = make_reader(fmt, mapping)
+        reader = make_reader(fmt, mapping, cat, cfg)
         fi = len(files)
         files.append(path)
         readers.append(reader)
         st = stats.setdefault(path.name, FileStats(path.name, fmt))
         for chunk in reader.chunks(path):
+            _cap_flows(chunk, flow_codes, cfg.max_flows, path)
+            _rename_flows(chunk, cat)
             st.add(chunk)
+            record_stats(reader, st)
             rejected.extend(r.model_copy(update={"raw": redact(r.raw), "reason": redact(r.reason)})
                             for r in chunk.rejected)
             if progress is not None:
@@ -143,7 +159,7 @@ def read_frame(
             corr[~ok] = 0
             parts.append({
                 "ts": np.asarray(cols[0], dtype=np.float64),
-                "flow": np.fromiter((flow_codes.setdefault(f, len(flow_codes)) for f in cols[1]), dtype=np.int16, count=n),
+                "flow": np.fromiter((flow_codes.setdefault(f, len(flow_codes)) for f in cols[1]), dtype=np.int32, count=n),
                 "status": status,
                 "latency": np.asarray(cols[6], dtype=np.float32),
                 "http": np.asarray([h or 0 for h in cols[7]], dtype=np.int16),
@@ -157,7 +173,72 @@ def read_frame(
             })
     if parts:
         events = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in COLUMNS})
+        events = _outside_window(events, files, stats, rejected, cfg.ts_window_days)
     else:
         events = pd.DataFrame({c: np.array([], dtype=np.float64 if c == "ts" else np.int32) for c in COLUMNS})
+    used = sorted(set(events["flow"].unique().tolist()))
+    if len(used) < len(flow_codes):  # a flow all of whose events were set aside is no flow
+        names = list(flow_codes)
+        remap = np.full(len(names), -1, dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        events["flow"] = remap[events["flow"].to_numpy()]
+        flow_codes = {names[c]: i for i, c in enumerate(used)}
     return EventFrame(events=events, flows=list(flow_codes), files=files, readers=readers, stats=stats,
                       rejected=rejected, miner=miner)
+
+
+def _rename_flows(chunk, cat: FlowCatalog) -> None:  # type: ignore[no-untyped-def]
+    """Flow values as flows.json names them (an alias in the logs becomes the catalog name)."""
+    if not cat.names or not chunk.rows:
+        return
+    rows = chunk.rows
+    for i, r in enumerate(rows):
+        name = cat.by_name(r.flow)
+        if name != r.flow:
+            rows[i] = r._replace(flow=name)
+
+
+def _cap_flows(chunk, flow_codes: dict[str, int], max_flows: int, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
+    new = {r.flow for r in chunk.rows} - flow_codes.keys()
+    if len(flow_codes) + len(new) <= max_flows:
+        return
+    admitted = set(flow_codes)
+    keep = []
+    for r in chunk.rows:
+        if r.flow not in admitted and len(admitted) < max_flows:
+            admitted.add(r.flow)
+        if r.flow in admitted:
+            keep.append(r)
+            continue
+        chunk.rejected.append(reject(path, r.line_no, f"more than {max_flows} distinct flows: flow {r.flow[:40]!r} "
+                                                      "set aside", r.flow))
+        chunk.parsed -= 1
+        chunk.set_aside += 1
+    chunk.rows[:] = keep
+
+
+def _raw_at(path: Path, offset: int) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return fh.readline(600)
+
+
+def _outside_window(events: pd.DataFrame, files: list[Path], stats: dict[str, FileStats],
+                    rejected: list[RejectedLine], window_days: float) -> pd.DataFrame:
+    ts = events["ts"].to_numpy()
+    med = float(np.median(ts))
+    far = np.abs(ts - med) > window_days * 86400.0
+    if not far.any():
+        return events
+    for i in np.flatnonzero(far)[:100_000].tolist():
+        fi, line, off = int(events["file"].iat[i]), int(events["line"].iat[i]), int(events["offset"].iat[i])
+        path = files[fi]
+        st = stats[path.name]
+        st.events -= 1
+        st.rejected += 1
+        st.parsed_lines -= 1
+        st.set_aside_lines += 1
+        rejected.append(reject(path, line, f"timestamp more than {window_days:g} days from the rest of the data",
+                               _raw_at(path, off)))
+    return events[~far].reset_index(drop=True)

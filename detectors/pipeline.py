@@ -8,7 +8,7 @@ the baseline: they choose which anomalies are reported (those whose window overl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,13 @@ import pandas as pd
 
 from odoo_triage.core.domain import Anomaly, FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
-from odoo_triage.core.settings import CalendarSettings, DetectorSettings, VolumeSettings
+from odoo_triage.core.settings import (
+    CalendarSettings,
+    DetectorSettings,
+    ReaderSettings,
+    VolumeSettings,
+    load_settings,
+)
 from odoo_triage.detectors.calendar import BusinessCalendar, build_calendar
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
@@ -59,6 +65,15 @@ class DetectionResult:
     def lines(self) -> int:
         return sum(s.lines for s in self.stats.values())
 
+    @property
+    def unattributed(self) -> dict[str, int]:
+        """Odoo loggers no flows.json entry claims (skipped) or that became flows by their name (guessed)."""
+        out: dict[str, int] = {}
+        for st in self.stats.values():
+            for k, n in st.unattributed.items():
+                out[k] = out.get(k, 0) + n
+        return out
+
     def summary(self) -> str:
         n_flows = len({a.flow for a in self.anomalies})
         return (f"{self.events:,} events read, {len(self.rejected):,} set aside, {len(self.anomalies)} anomalies "
@@ -92,20 +107,26 @@ def run_detection(
     formats: dict[str, str] | str | None = None,
     mapping: FieldMapping | None = None,
     miner: TemplateMinerCache | None = None,
+    catalog: list[FlowInfo] | None = None,
     settings: DetectorSettings | None = None,
+    readers: ReaderSettings | None = None,
     calendar: BusinessCalendar | CalendarSettings | None = None,
-    flow_info: Iterable[FlowInfo] | None = None,
     volume: VolumeSettings | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
-    `settings` holds every threshold (core.settings.DetectorSettings); `baseline_days` overrides its baseline.
-    `calendar` (or calendar settings, plus `flow_info` from flows.json) says which hours are holidays,
+    `catalog` is the firm's flows.json: it attributes loggers, queue channels and aliases to flows,
+    and gives each flow its country and unit. `settings` holds every detection threshold
+    (core.settings.DetectorSettings; `baseline_days` overrides its baseline), `readers` the readers'
+    synonyms and ranges. `calendar` (or calendar settings) says which hours are holidays,
     maintenance or closing periods; maintenance announced in the Odoo logs read is added to it."""
     cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
-    frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner)
+    if readers is None:  # the [readers] section of the config file, else the defaults
+        readers = load_settings().readers
+    frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
+                       catalog=catalog, settings=readers)
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
@@ -120,7 +141,7 @@ def run_detection(
             columns=["flow", "hour", "volume", "errors", "error_rate", "p95_ms", "retries", "expected_volume"]))
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
-        calendar = build_calendar(calendar, flow_info, odoo_logs, known)
+        calendar = build_calendar(calendar, catalog, odoo_logs, known)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days)
     ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings())

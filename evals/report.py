@@ -19,7 +19,14 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
     """The headline figures as (name, value) rows, in reading order."""
     det = figures.get("detection", {})
     ov = det.get("overall", {})
-    rows = [
+    files = figures.get("files", {})
+    rows = []
+    if files:
+        tot = {k: sum(int(f.get(k, 0)) for f in files.values()) for k in ("lines", "parsed_lines", "set_aside_lines",
+                                                                          "blank", "events")}
+        rows.append(("lines read = parsed + set aside + blank",
+                     f"{tot['lines']:,} = {tot['parsed_lines']:,} + {tot['set_aside_lines']:,} + {tot['blank']:,}"))
+    rows += [
         ("detection precision", _pct(ov.get("precision"))),
         ("detection recall", _pct(ov.get("recall"))),
         ("detection F1", _pct(ov.get("f1"))),
@@ -71,17 +78,45 @@ def _md_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+def merged_rows(runs: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The headline rows of every split side by side, by figure name ("-" where a split has none)."""
+    per = {n: dict(summary_rows(f)) for n, f in runs.items()}
+    labels: list[str] = []
+    for n in runs:
+        labels += [lab for lab, _v in summary_rows(runs[n]) if lab not in labels]
+    return [(lab, *[per[n].get(lab, "-") for n in runs]) for lab in labels]
+
+
+def file_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
+    out = []
+    for name, f in figures.get("files", {}).items():
+        conf = f.get("mapping_confidence")
+        out.append((name, str(f.get("format", "")), str(f.get("encoding", "")), f"{f.get('lines', 0):,}",
+                    f"{f.get('parsed_lines', 0):,}", f"{f.get('set_aside_lines', 0):,}", f"{f.get('blank', 0):,}",
+                    f"{f.get('events', 0):,}", "-" if conf is None else f"{conf:.2f}"))
+    return out
+
+
 def markdown(runs: dict[str, dict[str, Any]]) -> str:
-    """One section per split (e.g. dev and held-out), side by side in the headline table."""
+    """One column per split (the demo world, each estate, the held-out estate) in the headline table,
+    then per split: detection per kind, lines per file, and the distractors that must not alarm."""
     names = list(runs)
-    base = summary_rows(runs[names[0]])
-    merged = []
-    for i, (label, _v) in enumerate(base):
-        merged.append((label, *[summary_rows(runs[n])[i][1] for n in names]))
-    parts = ["# odoo-triage evaluation", "", _md_table(("figure", *names), merged)]
+    parts = ["# odoo-triage evaluation", "", _md_table(("figure", *names), merged_rows(runs))]
     for n in names:
         parts += ["", f"## Detection per incident kind: {n}", "",
                   _md_table(("kind", "labeled", "found", "precision", "recall", "F1"), per_kind_rows(runs[n]))]
+        if runs[n].get("files"):
+            parts += ["", f"## Lines per file: {n}", "",
+                      _md_table(("file", "format", "encoding", "lines", "parsed", "set aside", "blank", "events",
+                                 "mapping confidence"), file_rows(runs[n]))]
+        if runs[n].get("not_incidents"):
+            rows = [(d["id"], d["kind"], d["flow"], str(d["false_alarms"]), ", ".join(d["alarm_kinds"]) or "-")
+                    for d in runs[n]["not_incidents"]]
+            parts += ["", f"## Not incidents (false alarms inside each distractor's window): {n}", "",
+                      _md_table(("id", "distractor", "flow", "false alarms", "kinds"), rows)]
+        if runs[n].get("unattributed_loggers"):
+            rows = [(k, str(v)) for k, v in runs[n]["unattributed_loggers"].items()]
+            parts += ["", f"## Odoo loggers without a flow: {n}", "", _md_table(("logger", "lines"), rows)]
     return "\n".join(parts) + "\n"
 
 
@@ -131,11 +166,10 @@ def _plot_png(runs: dict[str, dict[str, Any]]) -> bytes:
 
 def html_report(runs: dict[str, dict[str, Any]]) -> str:
     names = list(runs)
-    rows = summary_rows(runs[names[0]])
     body = ["<h1>odoo-triage evaluation</h1>", "<table border=1 cellpadding=4><tr><th>figure</th>"
             + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"]
-    for i, (label, _v) in enumerate(rows):
-        cells = "".join(f"<td>{html.escape(summary_rows(runs[n])[i][1])}</td>" for n in names)
+    for label, *values in merged_rows(runs):
+        cells = "".join(f"<td>{html.escape(v)}</td>" for v in values)
         body.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
     body.append("</table>")
     png = base64.b64encode(_plot_png(runs)).decode()

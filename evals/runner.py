@@ -1,8 +1,13 @@
 """Run the whole pipeline on a labeled folder and measure it, stage by stage.
 
 A labeled folder has the demo world's layout (docs/labels.md): logs/, records/, labels/ and
-flows.json. Each stage's wall time and the process's peak RSS after it are recorded, so a slow
-or hungry stage shows up in the figures.
+flows.json, optionally mapping.json (a FieldMapping for every JSON/CSV log; inferred when absent)
+and labels/not_incidents.jsonl (distractors: holidays, maintenance, ... that must not alarm).
+Each stage's wall time and the process's peak RSS after it are recorded, so a slow or hungry
+stage shows up in the figures.
+
+Splits: `dev` is the demo world (the generator the code was built around); every estate under
+evals/estates is a split of its own, and `heldout` is the estate no code was tuned on.
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from platformdirs import user_cache_dir, user_data_dir
 from odoo_triage.agent.store import Store
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
-from odoo_triage.core.labels import read_entities, read_incidents, true_pairs
+from odoo_triage.core.labels import read_entities, read_flows, read_incidents, true_pairs
 from odoo_triage.core.settings import Settings
+from odoo_triage.detectors.readers import FieldMapping
+from odoo_triage.detectors.readers.mapping import load_mapping_file
+from odoo_triage.evals.estates import ESTATES, estate_folder
+from odoo_triage.evals.estates import HELDOUT as HELDOUT_ESTATE
 from odoo_triage.evals.metrics import (
     TriageOutcome,
     normalise_pair,
@@ -33,8 +42,6 @@ from odoo_triage.evals.metrics import (
     score_pairs,
     score_triage,
 )
-
-LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,25 @@ class Split:
 
 
 DEV = Split("dev", seed=7, events=60_000, partners=2_000, start="2026-10-19")
-HELDOUT = Split("heldout", seed=4242, events=80_000, partners=2_500, start="2027-01-18")
-SPLITS = {s.name: s for s in (DEV, HELDOUT)}
+SPLITS = {s.name: s for s in (DEV,)}
+SPLIT_NAMES = ("dev", *ESTATES)  # "heldout" names the held-out estate
+
+
+def folder_for_split(name: str, build: bool = True) -> tuple[str, Any]:
+    """(split name as reported, folder) for dev, an estate name, or heldout; with build=False the folder
+    comes as a function building it (worlds and estates are built once, then cached)."""
+    if name in SPLITS:
+        def world() -> Path:
+            return world_for_split(SPLITS[name])
+        return name, world() if build else world
+    estate = HELDOUT_ESTATE if name == "heldout" else name
+    if estate not in ESTATES:
+        raise InputError(f"--split must be one of all, {', '.join(SPLIT_NAMES)}, heldout; not {name!r}")
+    label = f"{estate} (held-out)" if estate == HELDOUT_ESTATE else estate
+
+    def built() -> Path:
+        return estate_folder(estate)
+    return label, built() if build else built
 
 
 def peak_rss_mb() -> float:
@@ -106,9 +130,7 @@ def check_labeled_folder(folder: Path) -> None:
 
 def load_flows(folder: Path) -> list[FlowInfo]:
     path = folder / "flows.json"
-    if not path.exists():
-        return []
-    return [FlowInfo.model_validate(f) for f in json.loads(path.read_text())]
+    return read_flows(path) if path.exists() else []
 
 
 def record_write_dates(folder: Path) -> dict[str, datetime]:
@@ -138,7 +160,20 @@ def write_dates_from_exports(partners: Path | None, projects: Path | None) -> di
     return out
 
 
+def folder_mapping(folder: Path) -> FieldMapping | None:
+    """A labeled folder's mapping.json (top level or in labels/), if it has one."""
+    for candidate in (folder / "mapping.json", folder / "labels" / "mapping.json"):
+        if candidate.exists():
+            return load_mapping_file(candidate)
+    return None
+
+
 def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        info = json.loads(manifest.read_text())
+        if "days" in info:
+            return float(info["days"])
     meta = folder / "world.json"
     if meta.exists():
         info = json.loads(meta.read_text())
@@ -173,11 +208,16 @@ def evaluate_folder(
     progress: Callable[[str], None] | None = None,
     settings: Settings | None = None,
     repeats: int = 1,
+    mapping: FieldMapping | None = None,
 ) -> dict[str, Any]:
     """Run every stage on one labeled folder, timing each (`repeats` times, for a noise band on
-    speed), and score the results. `store` is the evaluation's own store, never the user's."""
+    speed), and score the results. `store` is the evaluation's own store, never the user's.
+
+    `mapping` (else the folder's mapping.json, else none: inferred per file) applies to every
+    JSON-lines and CSV log; flows.json attributes loggers, channels and aliases to flows."""
     settings = settings or Settings()
     from odoo_triage.agent.triage import run_triage
+    from odoo_triage.detectors.frame import expand_paths
     from odoo_triage.detectors.pipeline import run_detection
     from odoo_triage.matchers.pipeline import match_partners, match_projects
 
@@ -185,11 +225,13 @@ def evaluate_folder(
     note = progress or (lambda _msg: None)
     timer = StageTimer(repeats=repeats)
     flows = load_flows(folder)
-    log_files = sorted(p for p in (folder / "logs").iterdir() if p.suffix in LOG_SUFFIXES)
+    log_files = expand_paths([folder / "logs"])
+    mapping = mapping or folder_mapping(folder)
 
     note("detect")
-    detection = timer.run("detect", lambda: run_detection(log_files, settings=settings.detectors, flow_info=flows,
-                                                          calendar=settings.calendar, volume=settings.volume))
+    detection = timer.run("detect", lambda: run_detection(
+        log_files, mapping=mapping, catalog=flows, settings=settings.detectors, readers=settings.readers,
+        calendar=settings.calendar, volume=settings.volume))
     results: dict[str, Any] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
@@ -222,6 +264,10 @@ def score_folder(
     n_flows = len(flows) or len({a.flow for a in detection.anomalies}) or 1
     det = score_detection(detection.anomalies, labels, flows=n_flows, days=simulated_days(folder))
     figures: dict[str, Any] = {"detection": det.as_dict()}
+    figures["files"] = {name: st.as_dict() for name, st in detection.stats.items()} \
+        if isinstance(detection.stats, dict) else {}
+    figures["not_incidents"] = score_not_incidents(folder, detection.anomalies, set(det.false_alarms))
+    figures["unattributed_loggers"] = dict(getattr(detection, "unattributed", {}) or {})
 
     dup: dict[str, Any] = {}
     entities: dict[str, dict[int, str]] = {}
@@ -256,6 +302,25 @@ def score_folder(
             fastest = max(stages["detect"]["seconds"] - stages["detect"]["seconds_noise"], 1e-9)
             figures["events_per_second_noise"] = round(events / fastest - figures["events_per_second"])
     return figures
+
+
+def score_not_incidents(folder: Path, anomalies: list[Any], false_alarms: set[str]) -> list[dict[str, Any]]:
+    """For each labeled distractor (holiday, maintenance, ...): the false alarms inside its window and flow."""
+    path = folder / "labels" / "not_incidents.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        start = datetime.fromisoformat(d["start"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(d["end"].replace("Z", "+00:00"))
+        hits = [a for a in anomalies if a.anomaly_id in false_alarms and (d["flow"] in ("*", a.flow))
+                and a.window_start <= end and start <= a.window_end]
+        out.append({"id": d.get("id", ""), "kind": d.get("kind", ""), "flow": d["flow"],
+                    "false_alarms": len(hits), "alarm_kinds": sorted({str(a.kind) for a in hits})})
+    return out
 
 
 def score_record_actions(proposals: list[Any], entities: dict[str, dict[int, str]]) -> dict[str, Any]:

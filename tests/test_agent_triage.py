@@ -25,7 +25,7 @@ def fake_detection(monkeypatch):
     det, partners, projects = world()
     import odoo_triage.app.commands.triage as cmd
 
-    monkeypatch.setattr(cmd, "_detect", lambda paths, *_calendar: det)
+    monkeypatch.setattr(cmd, "_detect", lambda paths, *args, **kwargs: det)
     monkeypatch.setattr(cmd, "_match", lambda kind, path: (partners if kind == "partners" else projects) if path else None)
     return det
 

@@ -36,7 +36,7 @@ def _logs(folder: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def detection(folder):
-    return run_detection(_logs(folder), flow_info=load_flows(folder))
+    return run_detection(_logs(folder), catalog=load_flows(folder))
 
 
 def _on(anomalies: list[Anomaly], flow: str, day: datetime) -> list[Anomaly]:
@@ -55,7 +55,7 @@ def test_public_holidays_by_country():
 def test_holiday_dip_is_not_an_alarm_when_the_flow_knows_its_country(folder, detection):
     assert not _on(detection.anomalies, "shop_order_sync", E.HOLIDAY)
     flows = [f.model_copy(update={"country": None}) for f in load_flows(folder)]
-    blind = run_detection(_logs(folder), flow_info=flows)
+    blind = run_detection(_logs(folder), catalog=flows)
     assert _on(blind.anomalies, "shop_order_sync", E.HOLIDAY), "without the calendar the holiday looks like an outage"
 
 
@@ -76,21 +76,21 @@ def test_announcements_after_the_fact_or_absurdly_long_are_ignored(tmp_path):
 
 def test_silence_inside_announced_maintenance_is_not_an_alarm(folder, detection):
     assert not _on(detection.anomalies, "bank_statement_import", E.MAINTENANCE[0])
-    off = run_detection(_logs(folder), flow_info=load_flows(folder), calendar=CalendarSettings(detect_announcements=False))
+    off = run_detection(_logs(folder), catalog=load_flows(folder), calendar=CalendarSettings(detect_announcements=False))
     assert any(a.kind == AnomalyKind.silent_flow for a in _on(off.anomalies, "bank_statement_import", E.MAINTENANCE[0]))
 
 
 def test_configured_maintenance_window_also_counts(folder):
     cal = CalendarSettings(detect_announcements=False, maintenance=[MaintenanceWindow(
         start=E.MAINTENANCE[0], end=E.MAINTENANCE[1], flows=["bank_statement_import"])])
-    det = run_detection(_logs(folder), flow_info=load_flows(folder), calendar=cal)
+    det = run_detection(_logs(folder), catalog=load_flows(folder), calendar=cal)
     assert not _on(det.anomalies, "bank_statement_import", E.MAINTENANCE[0])
 
 
 def test_bursty_flow_is_judged_in_reports_not_events(folder, detection):
     assert not _on(detection.anomalies, "expense_report_sync", E.EXPENSE_PAUSE_DAY)
     as_events = [f.model_copy(update={"unit": "event"}) for f in load_flows(folder)]
-    counting = run_detection(_logs(folder), flow_info=as_events, volume=VolumeSettings(bursty_units_per_event=1e-6))
+    counting = run_detection(_logs(folder), catalog=as_events, volume=VolumeSettings(bursty_units_per_event=1e-6))
     assert _on(counting.anomalies, "expense_report_sync", E.EXPENSE_PAUSE_DAY), "counted in events, the pause alarms"
 
 
@@ -99,7 +99,7 @@ def test_a_bursty_flow_that_really_stops_is_still_silent(folder, tmp_path):
     cut = [line for line in src if not ('"expense_report_sync"' in line and '"2026-12-2' in line)]
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "middleware.jsonl").write_text("\n".join(cut) + "\n")
-    det = run_detection([tmp_path / "logs" / "middleware.jsonl"], flow_info=load_flows(folder))
+    det = run_detection([tmp_path / "logs" / "middleware.jsonl"], catalog=load_flows(folder))
     silent = [a for a in det.anomalies if a.flow == "expense_report_sync" and a.kind == AnomalyKind.silent_flow]
     assert silent and "report" in silent[0].reason and silent[0].metrics["p_zero"] < 1e-4
 
@@ -305,7 +305,7 @@ def test_a_bursty_flow_with_far_fewer_batches_is_a_volume_drop_in_units(tmp_path
     log = tmp_path / "p.jsonl"
     log.write_text("\n".join(lines) + "\n")
     flows = [FlowInfo(name="payslip_push", source_system="odoo", target_system="payroll", owner="p", unit="batch")]
-    det = run_detection([log], flow_info=flows)
+    det = run_detection([log], catalog=flows)
     drops = [a for a in det.anomalies if a.kind == AnomalyKind.volume_drop or AnomalyKind.volume_drop in a.related_kinds]
     assert [a.window_start.date() for a in drops] == [drop_day]
     raw = [a for a in det.raw_anomalies if a.kind == AnomalyKind.volume_drop]

@@ -106,24 +106,42 @@ def as_json(result: DetectionResult, saved: int | None, rejected_file: Path | No
         "rejected_file": str(rejected_file) if rejected_file else None,
         "baseline_end": result.baseline_end.isoformat() if result.baseline_end else None,
         "flows": result.flows,
+        "unattributed_loggers": result.unattributed,
         "anomalies": [a.model_dump(mode="json") for a in result.anomalies],
         "templates": {sid: {"template": t, "count": n} for sid, (t, n) in result.templates.items()},
         "stored": saved,
     }
 
 
-def load_mapping(path: Path) -> Any:
-    from pydantic import ValidationError
+def load_catalog(path: Path | None, files: list[Path]) -> list[Any]:
+    """flows.json given, else the one next to (or one level above) the logs, else none."""
+    from odoo_triage.core.labels import read_flows
 
-    from odoo_triage.detectors.readers import FieldMapping
+    if path is not None:
+        return read_flows(path)
+    for folder in dict.fromkeys(f.parent for f in files):
+        for candidate in (folder / "flows.json", folder.parent / "flows.json"):
+            if candidate.is_file():
+                return read_flows(candidate)
+    return []
 
-    try:
-        return FieldMapping.model_validate_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"--mapping {path}: no such file") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(f"--mapping {path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None
+
+def describe_inputs(result: DetectionResult) -> list[str]:
+    """Per file: format, encoding, lines = parsed + set aside + blank, and the mapping inferred (with its
+    confidence); then the Odoo loggers no flows.json entry claims."""
+    out = []
+    for name, st in result.stats.items():
+        line = (f"{name}: {st.format}, {st.encoding}; {st.lines:,} lines = {st.parsed_lines:,} parsed + "
+                f"{st.set_aside_lines:,} set aside + {st.blank:,} blank; {st.events:,} events")
+        if st.mapping:
+            pairs = ", ".join(f"{k}<-{v}" for k, v in st.mapping.items())
+            line += f"\n  mapping inferred (confidence {st.mapping_confidence:.2f}): {pairs}"
+            if (st.mapping_confidence or 0) < 0.6:
+                line += "\n  low confidence: check it, or pass --mapping"
+        out.append(line)
+    for logger, n in sorted(result.unattributed.items(), key=lambda kv: -kv[1])[:10]:
+        out.append(f"logger {logger}: {n:,} line(s); add it to a flow's \"loggers\" in flows.json")
+    return out
 
 
 def write_rejected(result: DetectionResult, path: Path) -> None:
@@ -151,6 +169,9 @@ def register(app: typer.Typer) -> None:
         mapping_file: Path = typer.Option(None, "--mapping",
                                           help="JSON file naming the source field of each event field for JSON-lines "
                                                "and CSV logs, e.g. {\"timestamp\": \"time\", \"flow\": \"integration\"}."),
+        flows_file: Path = typer.Option(None, "--flows",
+                                        help="flows.json: which loggers, queue channels and aliases belong to which "
+                                             "flow (default: a flows.json next to the logs folder, if any)."),
         rejected_file: Path = typer.Option(None, "--rejected-file",
                                            help="Write every set-aside line here (JSON lines with file, line, reason)."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or SQLite)."),
@@ -162,14 +183,16 @@ def register(app: typer.Typer) -> None:
         if output_format not in FORMATS:
             raise InputError(f"--format must be table or json, not {output_format!r}")
         from odoo_triage.detectors.frame import expand_paths
+        from odoo_triage.detectors.readers.mapping import load_mapping_file
 
         files = expand_paths(files)
         t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
         if t_since and t_until and t_since > t_until:
             raise InputError("--since is after --until")
+        catalog = load_catalog(flows_file, files)
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
-                                      baseline_days=baseline_days, formats=log_format,
-                                      mapping=load_mapping(mapping_file) if mapping_file else None)
+                                      baseline_days=baseline_days, formats=log_format, catalog=catalog,
+                                      mapping=load_mapping_file(mapping_file) if mapping_file else None)
         saved = None
         if not no_store:
             from odoo_triage.agent.store import open_store
@@ -187,6 +210,8 @@ def register(app: typer.Typer) -> None:
             return
         out = Console(width=None if sys.stdout.isatty() else 180)
         out.print(render_table(result, limit))
+        for line in describe_inputs(result):
+            out.print(line, highlight=False)
         out.print(f"{result.lines:,} lines read, {result.events:,} events parsed, "
                   f"{len(result.rejected):,} lines set aside" + (f", {saved} new anomalies stored" if saved is not None else ""))
         if result.rejected:
@@ -201,7 +226,9 @@ def demo_stage(ctx: DemoContext) -> str:
     from odoo_triage.agent.store.stage_results import save_anomalies
     from odoo_triage.detectors.pipeline import run_detection
 
-    result = run_detection([Path(ctx.world_dir) / "logs"])
+    flows_path = Path(ctx.world_dir) / "flows.json"
+    catalog = load_catalog(flows_path if flows_path.exists() else None, [])
+    result = run_detection([Path(ctx.world_dir) / "logs"], catalog=catalog)
     save_anomalies(ctx.store, result.anomalies)
     ctx.results["detection"] = result
     return result.summary()

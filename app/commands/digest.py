@@ -70,6 +70,8 @@ def register(app: typer.Typer) -> None:
         fmt: DigestFormat = typer.Option(DigestFormat.html, "--format", help="md or html."),
         out: Path = typer.Option(None, "--out", help="File to write; default: standard output."),
         logs: list[Path] = typer.Option(None, "--logs", help="Log folder or files for the flow figures (repeatable)."),
+        mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for JSON-lines and CSV logs "
+                                                                 "(default: inferred per file)."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the local SQLite file)."),
         send: bool = typer.Option(False, "--send", help="Also e-mail it (TRIAGE_SMTP_* environment)."),
         console_url: str = typer.Option(None, "--console-url", help="HTML: link incident ids to this review "
@@ -86,7 +88,10 @@ def register(app: typer.Typer) -> None:
         store = open_store(database_url)
         try:
             with err.status("reading the logs and the store"):
-                stats = flow_stats_from_logs(logs) if logs else None
+                from odoo_triage.detectors.readers.mapping import load_mapping_file
+
+                mapping = load_mapping_file(mapping_file) if mapping_file else None
+                stats = flow_stats_from_logs(logs, mapping) if logs else None
                 d = build_digest(store, start, now=now, flow_stats=stats)
             text = write_digest(d, fmt, out, console_url=console_url)
             save_digest(store, d)

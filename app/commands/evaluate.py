@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from odoo_triage.agent.store import Store
     from odoo_triage.app.demo import DemoContext
     from odoo_triage.core.settings import Settings
+    from odoo_triage.detectors.readers import FieldMapping
 
 console = Console()
 progress_console = Console(stderr=True)  # progress on stderr keeps --format json clean
@@ -28,7 +29,10 @@ progress_console = Console(stderr=True)  # progress on stderr keeps --format jso
 def eval_command(
     labels: list[Path] = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see "
                                                            "docs/labels.md); repeat it for figures per estate."),
-    split: str = typer.Option("both", "--split", help="Without --labels: dev, heldout or both generated worlds."),
+    split: str = typer.Option("all", "--split", help="Without --labels: all, dev (the demo world), an estate "
+                                                      "(harbor, meridian) or heldout (the estate no code was tuned on)."),
+    mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for every JSON/CSV log (default: the "
+                                                             "folder's mapping.json, else inferred per file)."),
     provider: str = typer.Option("offline", "--provider", help="offline or openai."),
     compare: tuple[str, str] | None = typer.Option(None, "--compare", help="Compare two stored runs: RUN_A RUN_B."),
     list_runs_: bool = typer.Option(False, "--list", help="List the stored runs."),
@@ -86,7 +90,10 @@ def eval_command(
             raise typer.Exit(1)
         return
 
-    runs = _run_splits(labels, split, provider, store, load_settings(config), repeats)
+    from odoo_triage.evals.runner import load_mapping_file
+
+    mapping = load_mapping_file(mapping_file) if mapping_file else None
+    runs = _run_splits(labels, split, provider, store, load_settings(config), repeats, mapping)
     figures = {name: figs for name, (_rid, figs) in runs.items()}
     if output_format == "json":
         print(json.dumps(figures, default=str, indent=2))
@@ -106,11 +113,11 @@ def _redacted(url: str) -> str:
 
 
 def _run_splits(labels: list[Path] | Path | None, split: str, provider: str, store: Store, settings: Settings,
-                repeats: int = 1,
+                repeats: int = 1, mapping: FieldMapping | None = None,
                 ) -> dict[str, tuple[str, dict[str, Any]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from odoo_triage.evals.runner import SPLITS, evaluate_folder, world_for_split
+    from odoo_triage.evals.runner import SPLIT_NAMES, SPLITS, evaluate_folder, folder_for_split
     from odoo_triage.evals.runs import save_run
 
     folders = [labels] if isinstance(labels, Path) else list(labels or [])
@@ -124,18 +131,18 @@ def _run_splits(labels: list[Path] | Path | None, split: str, provider: str, sto
         names = [f"{f.parent.name}/{f.name}" if names.count(f.name) > 1 else f.name for f in folders]
         targets = [(n, partial(Path, f), {"labels": str(f)}) for n, f in zip(names, folders, strict=True)]
     else:
-        names = list(SPLITS) if split == "both" else [split]
-        unknown = [n for n in names if n not in SPLITS]
-        if unknown:
-            raise InputError(f"--split must be dev, heldout or both, not {split!r}")
-        targets = [(n, partial(world_for_split, SPLITS[n]), dict(vars(SPLITS[n]))) for n in names]
+        names = list(SPLIT_NAMES) if split in ("all", "both") else [split]
+        targets = []
+        for n in names:
+            label, folder_of = folder_for_split(n, build=False)  # "meridian (held-out)"; raises on a bad name
+            targets.append((label, folder_of, dict(vars(SPLITS[n])) if n in SPLITS else {"estate": label}))
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=progress_console) as prog:
         for name, folder_fn, params in targets:
             task = prog.add_task(f"{name}: building world", total=None)
             folder = folder_fn()
             figs = evaluate_folder(folder, provider=provider, store=store, settings=settings, repeats=repeats,
-                                   progress=partial(_describe, prog, task, name))
+                                   mapping=mapping, progress=partial(_describe, prog, task, name))
             prog.update(task, description=f"{name}: done")
             config = {**params, "split": name, "provider": provider, "folder": str(folder),
                       "settings": settings.snapshot()}

@@ -18,13 +18,16 @@ from rich.table import Table
 
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.labels import read_flows
 
 if TYPE_CHECKING:
     from odoo_triage.agent.triage import TriageRun
     from odoo_triage.app.demo import DemoContext
     from odoo_triage.core.domain import RemediationProposal
+    from odoo_triage.core.settings import Settings
+    from odoo_triage.detectors.pipeline import DetectionResult
 
-LOG_SUFFIXES = {".jsonl", ".json", ".csv", ".log"}
+LOG_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".log"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
 
@@ -39,14 +42,7 @@ class ProviderName(StrEnum):
 
 
 def load_flows(path: Path | None) -> list[FlowInfo]:
-    if path is None:
-        return []
-    try:
-        return [FlowInfo.model_validate(f) for f in json.loads(path.read_text(encoding="utf-8"))]
-    except FileNotFoundError as exc:
-        raise InputError(f"flow catalog not found: {path}") from exc
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the flow catalog {path}: {str(exc).splitlines()[0]}") from exc
+    return read_flows(path) if path is not None else []
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -61,15 +57,18 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _detect(paths: list[Path], catalog: list[FlowInfo] | None = None, settings: Any | None = None) -> Any:
-    """Detection with the business calendar: the catalog's countries and units, the settings' calendar."""
+def _detect(paths: list[Path], mapping: Any = None, catalog: list[FlowInfo] | None = None,
+            settings: Settings | None = None) -> DetectionResult:
+    """Detection with the flow catalog (attribution, countries, units) and the settings' thresholds,
+    readers and business calendar."""
     try:
         from odoo_triage.detectors.pipeline import run_detection
     except ImportError as exc:
         raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
     if settings is None:
-        return run_detection(paths, flow_info=catalog or None)
-    return run_detection(paths, flow_info=catalog or None, calendar=settings.calendar, volume=settings.volume)
+        return run_detection(paths, mapping=mapping, catalog=catalog or None)
+    return run_detection(paths, mapping=mapping, catalog=catalog or None, settings=settings.detectors,
+                         readers=settings.readers, calendar=settings.calendar, volume=settings.volume)
 
 
 def _match(kind: str, path: Path | None) -> Any:
@@ -163,6 +162,8 @@ def register(app: typer.Typer) -> None:
         partners: Path = typer.Option(None, "--partners", help="res.partner CSV export, for duplicate partners."),
         projects: Path = typer.Option(None, "--projects", help="project.project CSV export, for duplicate projects."),
         flows: Path = typer.Option(None, "--flows", help="flows.json catalog: owner and criticality per flow."),
+        mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for the JSON-lines and CSV logs "
+                                                                 "(default: inferred per file)."),
         provider: ProviderName = typer.Option(None, "--provider",
                                               help="offline (deterministic) or openai; default: openai when "
                                                    "OPENAI_API_KEY is set, else offline."),
@@ -193,7 +194,9 @@ def register(app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("detecting", total=None)
-            detection = _detect(paths, catalog, settings)
+            from odoo_triage.detectors.readers.mapping import load_mapping_file
+
+            detection = _detect(paths, load_mapping_file(mapping_file) if mapping_file else None, catalog, settings)
             progress.update(task, description="matching duplicates")
             partner_result = _match("partners", partners)
             project_result = _match("projects", projects)
@@ -236,7 +239,9 @@ def demo_stage(ctx: DemoContext) -> str:
     world = Path(ctx.world_dir)
     detection = ctx.results.get("detection")
     if detection is None:
-        detection = _detect(sorted(q for q in (world / "logs").iterdir() if q.suffix in LOG_SUFFIXES))
+        flows_json = world / "flows.json"
+        detection = _detect(sorted(q for q in (world / "logs").iterdir() if q.suffix in LOG_SUFFIXES),
+                            catalog=load_flows(flows_json) if flows_json.exists() else [])
         ctx.results["detection"] = detection
     results = {}
     for kind, fname in (("partners", "res_partner.csv"), ("projects", "project_project.csv")):

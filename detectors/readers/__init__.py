@@ -16,9 +16,19 @@ from typing import Protocol
 
 from odoo_triage.core.domain import LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
-from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, FileStats, to_log_event
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.base import (
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    FileStats,
+    check_regular,
+    to_log_event,
+)
 from odoo_triage.detectors.readers.csv_log import CsvReader
 from odoo_triage.detectors.readers.csv_records import csv_records
+from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
@@ -28,7 +38,7 @@ FORMATS = ("jsonl", "csv", "queue_job", "odoo_log")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
-    "JsonLinesReader", "OdooLogReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
+    "FlowCatalog", "Inferred", "infer_mapping", "record_stats", "JsonLinesReader", "OdooLogReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
     "to_log_event",
 ]
 
@@ -53,6 +63,7 @@ def _first_line(path: Path) -> bytes:
 
 def detect_format(path: Path) -> str:
     """The format of a log file, from its extension and first non-empty line."""
+    check_regular(path)
     first = _first_line(path)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):
@@ -67,15 +78,17 @@ def detect_format(path: Path) -> str:
     raise InputError(f"{path.name}: cannot tell the log format; pass it explicitly ({', '.join(FORMATS)})")
 
 
-def make_reader(fmt: str, mapping: FieldMapping | None = None) -> Reader:
+def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCatalog | None = None,
+                settings: ReaderSettings | None = None) -> Reader:
+    """A reader for one file (readers keep per-file state: the inferred mapping, the encoding seen)."""
     if fmt == "jsonl":
-        return JsonLinesReader(mapping)
+        return JsonLinesReader(mapping, settings, catalog)
     if fmt == "csv":
-        return CsvReader(mapping)
+        return CsvReader(mapping, settings, catalog)
     if fmt == "queue_job":
-        return QueueJobReader()
+        return QueueJobReader(catalog, settings)
     if fmt == "odoo_log":
-        return OdooLogReader()
+        return OdooLogReader(catalog=catalog, settings=settings)
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -85,14 +98,28 @@ def read_events(
 ) -> Iterator[LogEvent]:
     """Stream the `LogEvent`s of one file; malformed lines go to `rejected`, counts to `stats`."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"no such log file: {path}")
+    check_regular(path)
     fmt = fmt or detect_format(path)
     reader = make_reader(fmt, mapping)
     for chunk in reader.chunks(path):
         if stats is not None:
             stats.add(chunk)
+            record_stats(reader, stats)
         if rejected is not None:
             rejected.extend(chunk.rejected)
         for row in chunk.rows:
             yield to_log_event(row, path.name)
+
+
+def record_stats(reader: Reader, stats: FileStats) -> None:
+    """Copy what a reader learned about its file (encoding, inferred mapping) into its stats."""
+    dec = getattr(reader, "decoder", None)
+    if dec is not None:
+        stats.encoding = dec.name
+    inferred = getattr(reader, "inferred", None)
+    if inferred is not None:
+        used = inferred.mapping.sources() if inferred.mapping is not None else {}
+        stats.mapping = {k: v[0] for k, v in inferred.fields.items() if used.get(k) == v[0]}
+        stats.mapping_confidence = inferred.confidence

@@ -7,13 +7,18 @@ Rows are plain tuples (`EventRow`) because a million pydantic objects cost secon
 
 from __future__ import annotations
 
+import math
+import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from odoo_triage.core.domain import EventStatus, LogEvent, RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import ReaderSettings
 
 CHUNK_SIZE = 20_000
 RAW_KEEP = 500  # characters of a rejected line kept aside
@@ -39,10 +44,21 @@ class EventRow(NamedTuple):
 
 @dataclass
 class Chunk:
+    """Rows of one stretch of a file. Every physical line is counted exactly once: parsed (an event or
+    well-formed noise), set aside (part of a rejected record) or blank."""
+
     rows: list[EventRow] = field(default_factory=list)
     rejected: list[RejectedLine] = field(default_factory=list)
-    lines: int = 0  # physical lines consumed by this chunk
-    skipped: int = 0  # well-formed lines that are not integration events (server noise)
+    parsed: int = 0  # physical lines of events and of well-formed non-event lines
+    set_aside: int = 0  # physical lines of rejected records
+    blank: int = 0
+    skipped: int = 0  # well-formed records that are not integration events (server noise)
+    unattributed: Counter[str] = field(default_factory=Counter)  # logger -> lines no flow claims
+
+    @property
+    def lines(self) -> int:
+        """Physical lines consumed by this chunk."""
+        return self.parsed + self.set_aside + self.blank
 
 
 @dataclass
@@ -53,16 +69,35 @@ class FileStats:
     events: int = 0
     rejected: int = 0
     skipped: int = 0
+    blank: int = 0
+    parsed_lines: int = 0
+    set_aside_lines: int = 0
+    encoding: str = "utf-8"
+    mapping: dict[str, str] = field(default_factory=dict)  # event field -> source field, when inferred
+    mapping_confidence: float | None = None
+    unattributed: Counter[str] = field(default_factory=Counter)
 
     def add(self, chunk: Chunk) -> None:
         self.lines += chunk.lines
         self.events += len(chunk.rows)
         self.rejected += len(chunk.rejected)
         self.skipped += chunk.skipped
+        self.blank += chunk.blank
+        self.parsed_lines += chunk.parsed
+        self.set_aside_lines += chunk.set_aside
+        self.unattributed.update(chunk.unattributed)
 
-    def as_dict(self) -> dict[str, int | str]:
-        return {"file": self.file, "format": self.format, "lines": self.lines, "events": self.events,
-                "rejected": self.rejected, "skipped": self.skipped}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file, "format": self.format, "lines": self.lines, "events": self.events,
+            "rejected": self.rejected, "skipped": self.skipped, "blank": self.blank,
+            "parsed_lines": self.parsed_lines, "set_aside_lines": self.set_aside_lines, "encoding": self.encoding}
+        if self.mapping:
+            out["mapping"] = dict(self.mapping)
+            out["mapping_confidence"] = self.mapping_confidence
+        if self.unattributed:
+            out["unattributed_loggers"] = dict(self.unattributed.most_common(20))
+        return out
 
 
 class RowError(ValueError):
@@ -72,41 +107,120 @@ class RowError(ValueError):
 def reject(path: Path, line_no: int, reason: str, raw: str | bytes) -> RejectedLine:
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
+    raw = raw.replace("\x00", "")
+    reason = reason.replace("\x00", "")
     return RejectedLine(source_file=path.name, line_no=line_no, reason=reason, raw=raw.rstrip("\r\n")[:RAW_KEEP])
 
 
 _STATUS_WORDS = {
-    "ok": "ok", "success": "ok", "succeeded": "ok", "done": "ok", "200": "ok", "true": "ok",
+    "ok": "ok", "success": "ok", "succeeded": "ok", "successful": "ok", "done": "ok", "200": "ok", "true": "ok",
+    "complete": "ok", "completed": "ok", "processed": "ok", "sent": "ok", "delivered": "ok", "accepted": "ok",
+    "passed": "ok", "created": "ok", "updated": "ok",
     "error": "error", "failed": "error", "failure": "error", "fail": "error", "ko": "error", "false": "error",
-    "retry": "retry", "retrying": "retry", "pending": "retry", "warning": "retry",
+    "errored": "error", "exception": "error", "rejected": "error", "aborted": "error", "timeout": "error",
+    "timed_out": "error", "dead": "error", "dead_letter": "error",
+    "retry": "retry", "retrying": "retry", "retried": "retry", "pending": "retry", "warning": "retry",
+    "requeued": "retry", "deferred": "retry", "throttled": "retry",
 }
+#: Log levels, for sources that say how bad a line is but not whether the message went through.
+_LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
+                "warn": "ok", "warning": "ok", "error": "error", "err": "error", "fatal": "error",
+                "critical": "error", "crit": "error", "alert": "error", "emerg": "error", "severe": "error"}
 
 
-def parse_status(value: object, http_status: int | None, error: str | None) -> str:
-    """Status from the status field; when absent, from the HTTP status or the presence of an error."""
+def known_status(value: object) -> bool:
+    return str(value).strip().lower() in _STATUS_WORDS
+
+
+def known_level(value: object) -> bool:
+    return str(value).strip().lower() in _LEVEL_WORDS
+
+
+def parse_status(value: object, http_status: int | None, error: str | None, level: object = None) -> str:
+    """Status from the status field; when absent, from the HTTP status, the log level or an error."""
     if value is not None and value != "":
         s = _STATUS_WORDS.get(str(value).strip().lower())
         if s is None:
-            raise RowError(f"unknown status {value!r}")
+            raise RowError(f"unknown status {str(value)[:40]!r}")
         return s
     if http_status is not None:
         return "error" if http_status >= 400 else "ok"
+    if level is not None and level != "":
+        lv = _LEVEL_WORDS.get(str(level).strip().lower())
+        if lv == "error":
+            return "error"
     return "error" if error else "ok"
 
 
-def parse_ts(value: object) -> float:
-    """Epoch seconds from an ISO 8601 string (naive means UTC) or a number of epoch seconds."""
+#: Times that are not ISO 8601, as spreadsheets and middleware consoles write them.
+_DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S.%f", "%d-%m-%Y %H:%M:%S",
+              "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
+_MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
+                "%m/%d/%Y %H:%M:%S.%f")
+_OTHER = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%d %b %Y %H:%M:%S", "%d-%b-%Y %H:%M:%S",
+          "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S %z", "%Y%m%dT%H%M%S%z", "%Y%m%d%H%M%S")
+
+
+def _number_ts(v: float) -> float:
+    if not math.isfinite(v):
+        raise RowError("timestamp is not a finite number")
+    av = abs(v)
+    if av > 1e17:
+        return v / 1e9  # nanoseconds
+    if av > 1e14:
+        return v / 1e6  # microseconds
+    if av > 1e11:
+        return v / 1e3  # milliseconds
+    return v
+
+
+def parse_ts(value: object, dayfirst: bool | None = None) -> float:
+    """Epoch seconds from ISO 8601 (naive means UTC), a common non-ISO form, or epoch s/ms/us/ns."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value / 1000 if value > 1e11 else value)
-    if not isinstance(value, str) or not value:
+        return _number_ts(float(value))
+    if not isinstance(value, str) or not value.strip():
         raise RowError("missing timestamp")
+    text = value.strip()
     try:
-        dt = datetime.fromisoformat(value.strip())
+        dt = datetime.fromisoformat(text)
     except ValueError:
-        raise RowError(f"bad timestamp {value[:40]!r}") from None
+        dt = _parse_other(text, dayfirst)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    try:
+        return dt.timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise RowError(f"timestamp out of range {text[:40]!r}") from None
+
+
+def _parse_other(text: str, dayfirst: bool | None) -> datetime:
+    if text.lstrip("-").replace(".", "", 1).isdigit() and len(text) <= 24:
+        return datetime.fromtimestamp(_number_ts(float(text)), tz=UTC) if abs(float(text)) < 1e20 else \
+            _bad_ts(text)
+    order = (_DAY_FIRST + _MONTH_FIRST) if dayfirst is not False else (_MONTH_FIRST + _DAY_FIRST)
+    for fmt in order + _OTHER:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return _bad_ts(text)
+
+
+def _bad_ts(text: str) -> datetime:
+    raise RowError(f"bad timestamp {text[:40]!r}")
+
+
+def guess_dayfirst(samples: list[str]) -> bool | None:
+    """dd/mm or mm/dd from sampled values: a first part above 12 means day first, a second above 12 month first."""
+    day = month = False
+    for v in samples:
+        head = v.strip().split(" ")[0].replace(".", "/").replace("-", "/").split("/")
+        if len(head) == 3 and len(head[2]) == 4 and head[0].isdigit() and head[1].isdigit():
+            day |= int(head[0]) > 12
+            month |= int(head[1]) > 12
+    if day != month:
+        return day
+    return None
 
 
 def opt_float(value: object) -> float | None:
@@ -121,9 +235,11 @@ def opt_float(value: object) -> float | None:
 def opt_int(value: object) -> int | None:
     if value is None or value == "":
         return None
+    if type(value) is int:
+        return value
     try:
         return int(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RowError(f"not an integer: {str(value)[:40]!r}") from None
 
 
@@ -131,6 +247,65 @@ def opt_str(value: object) -> str | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, str) else str(value)
+
+
+MAX_TEXT = 4000  # characters of one error or field kept: a runaway value cannot balloon the run
+MAX_RECORDS = 1000
+
+
+def _clean(text: str, limit: int = MAX_TEXT) -> str:
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text if len(text) <= limit else text[:limit]
+
+
+class RowChecker:
+    """Range checks every reader applies to every row before it becomes an event.
+
+    Timestamps inside [ts_min_year, ts_max_year), HTTP status 100-599, retries and latency
+    non-negative and bounded, NUL characters stripped from every text (PostgreSQL refuses them).
+    """
+
+    def __init__(self, limits: ReaderSettings | None = None) -> None:
+        lim = limits or ReaderSettings()
+        self.ts_min = datetime(lim.ts_min_year, 1, 1, tzinfo=UTC).timestamp()
+        self.ts_max = datetime(lim.ts_max_year, 1, 1, tzinfo=UTC).timestamp()
+        self.max_latency = lim.max_latency_ms
+        self.max_retry = lim.max_retry
+
+    def __call__(self, row: EventRow) -> EventRow:
+        ts = row.ts
+        if not (self.ts_min <= ts < self.ts_max):  # also false for NaN
+            raise RowError(f"timestamp out of range ({_fmt_ts(ts)})")
+        if row.http_status is not None and not 100 <= row.http_status <= 599:
+            raise RowError(f"HTTP status out of range ({row.http_status})")
+        if not 0 <= row.retry_count <= self.max_retry:
+            raise RowError(f"retry count out of range ({row.retry_count})")
+        lat = row.latency_ms
+        if lat is not None and not (0.0 <= lat <= self.max_latency):
+            raise RowError(f"latency out of range ({lat})")
+        if not row.flow or not row.flow.strip("\x00 "):
+            raise RowError("no flow")
+        changes: dict[str, Any] = {}
+        for name in ("flow", "source_system", "target_system", "operation"):
+            v = getattr(row, name)
+            if "\x00" in v or len(v) > 200:
+                changes[name] = _clean(v, 200)
+        for name in ("error", "correlation_id", "idempotency_key"):
+            v = getattr(row, name)
+            if v is not None and ("\x00" in v or len(v) > MAX_TEXT):
+                changes[name] = _clean(v) or None
+        recs = row.record_ids
+        if recs and (len(recs) > MAX_RECORDS or any("\x00" in r or len(r) > 200 for r in recs)):
+            changes["record_ids"] = tuple(_clean(r, 200) for r in recs[:MAX_RECORDS])
+        return row._replace(**changes) if changes else row
+
+
+def _fmt_ts(ts: float) -> str:
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return repr(ts)
 
 
 def to_log_event(row: EventRow, source_file: str) -> LogEvent:
@@ -154,8 +329,19 @@ def to_log_event(row: EventRow, source_file: str) -> LogEvent:
     )
 
 
+def check_regular(path: Path) -> None:
+    """Refuse FIFOs, devices and sockets before opening them: reading one would block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file (a FIFO, device or socket); copy the log to a file first")
+
+
 def numbered_lines(path: Path, start_offset: int = 0, start_line: int = 1) -> Iterator[tuple[int, int, bytes]]:
     """(line number, byte offset, raw bytes) for each physical line, streamed."""
+    check_regular(path)
     offset, line_no = start_offset, start_line
     with path.open("rb") as fh:
         if start_offset:
@@ -164,3 +350,54 @@ def numbered_lines(path: Path, start_offset: int = 0, start_line: int = 1) -> It
             yield line_no, offset, raw
             offset += len(raw)
             line_no += 1
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+class LineDecoder:
+    """Bytes of one line to text: UTF-8 (a leading BOM dropped), else cp1252, else latin-1.
+
+    Decided per line, so one Windows line in a UTF-8 file costs nothing else; what was used is
+    reported (`encoding`). UTF-16 files are refused, not read as mojibake. NULs are dropped.
+    """
+
+    def __init__(self) -> None:
+        self.bom = False
+        self.fallback = 0
+
+    def text(self, raw: bytes, line_no: int) -> str:
+        if line_no == 1:
+            if raw.startswith(BOM):
+                self.bom = True
+                raw = raw[3:]
+            elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raise InputError("UTF-16 text is not supported: save the file as UTF-8")
+        if b"\x00" in raw:
+            raw = raw.replace(b"\x00", b"")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fallback += 1
+            try:
+                return raw.decode("cp1252")
+            except UnicodeDecodeError:
+                return raw.decode("latin-1")
+
+    def utf8(self, raw: bytes, line_no: int) -> bytes:
+        """The line as UTF-8 bytes (for parsers that take bytes)."""
+        if line_no == 1 and raw.startswith(BOM):
+            self.bom = True
+            raw = raw[3:]
+        if b"\x00" in raw:
+            raw = raw.replace(b"\x00", b"")
+        try:
+            raw.decode("utf-8")
+            return raw
+        except UnicodeDecodeError:
+            return self.text(raw, 0).encode("utf-8")
+
+    @property
+    def name(self) -> str:
+        base = "utf-8-sig" if self.bom else "utf-8"
+        return base if not self.fallback else f"{base}, {self.fallback} line(s) cp1252"

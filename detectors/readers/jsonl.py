@@ -1,11 +1,29 @@
-"""JSON lines: one object per line, fields picked by a `FieldMapping`."""
+"""JSON lines: one object per line, fields picked by a `FieldMapping` (given, or inferred per file).
+
+Without a mapping the first `inference_sample` objects are flattened (`event.outcome`) and the
+mapping inferred from names and values (`inference.py`); the mapping and its confidence end up
+in the file's stats.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowError, numbered_lines, reject
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.base import (
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    LineDecoder,
+    RowChecker,
+    RowError,
+    numbered_lines,
+    reject,
+)
+from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
 
 try:
@@ -23,32 +41,61 @@ except ImportError:  # pragma: no cover - orjson comes with langchain
 class JsonLinesReader:
     format = "jsonl"
 
-    def __init__(self, mapping: FieldMapping | None = None) -> None:
+    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None,
+                 catalog: FlowCatalog | None = None) -> None:
+        self.explicit = mapping
+        self.settings = settings or ReaderSettings()
+        self.endpoint_flow = catalog.by_endpoint if catalog is not None and catalog.endpoints else None
         self.mapping = mapping or MIDDLEWARE_MAPPING
-        self._build = row_builder(self.mapping)
+        self._build = row_builder(self.mapping, self.endpoint_flow)
+        self.inferred: Inferred | None = None
+        self.decoder = LineDecoder()
+        self.check = RowChecker(self.settings)
+
+    def _infer(self, path: Path) -> None:
+        sample: list[dict[str, Any]] = []
+        dec = LineDecoder()
+        for line_no, _off, raw in numbered_lines(path):
+            if len(sample) >= self.settings.inference_sample or line_no > 20 * self.settings.inference_sample:
+                break
+            try:
+                obj = _loads(dec.utf8(raw, line_no))
+            except (_JSONError, ValueError):
+                continue
+            if isinstance(obj, dict):
+                sample.append(flatten(obj))
+        self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
+        if self.inferred.mapping is not None:
+            self.mapping = self.inferred.mapping
+            self._build = row_builder(self.mapping, self.endpoint_flow)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+        if self.explicit is None and self.inferred is None:
+            self._infer(path)
         chunk = Chunk()
-        build, loads = self._build, _loads
+        build, loads, check, dec = self._build, _loads, self.check, self.decoder
         for line_no, offset, raw in numbered_lines(path):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
-            chunk.lines += 1
-            if not raw.strip():
+            if not raw.strip() or (line_no == 1 and not raw.lstrip(b"\xef\xbb\xbf").strip()):
+                chunk.blank += 1
                 continue
             try:
-                chunk.rows.append(build(loads(raw), line_no, offset))
+                chunk.rows.append(check(build(loads(dec.utf8(raw, line_no)), line_no, offset)))
+                chunk.parsed += 1
             except _JSONError as exc:
+                chunk.set_aside += 1
                 chunk.rejected.append(reject(path, line_no, f"invalid JSON: {str(exc).splitlines()[0][:80]}", raw))
-            except (RowError, UnicodeDecodeError) as exc:
-                chunk.rejected.append(reject(path, line_no, str(exc), raw))
+            except (RowError, UnicodeDecodeError, TypeError, ValueError, OverflowError) as exc:
+                chunk.set_aside += 1
+                chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         for ln, off, raw in numbered_lines(path, offset, line_no):
             try:
-                return self._build(_loads(raw), ln, off)
-            except (_JSONError, RowError):
+                return self.check(self._build(_loads(self.decoder.utf8(raw, ln)), ln, off))
+            except (_JSONError, RowError, TypeError, ValueError, OverflowError):
                 return None
         return None

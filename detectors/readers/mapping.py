@@ -7,11 +7,14 @@ Dotted keys (`"meta.flow"`) reach into nested JSON objects.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.readers.base import (
     EventRow,
     RowError,
@@ -39,8 +42,22 @@ class FieldMapping(BaseModel):
     correlation_id: str | None = "correlation_id"
     idempotency_key: str | None = "idempotency_key"
     record_ids: str | None = "record_ids"
+    level: str | None = None  # a log level, read as the status when the status field is absent
+    endpoint: str | None = None  # URL path or route: names the flow (flows.json `endpoints`) when no flow field does
+    message: str | None = None  # the log message: the error text of a failed event that has no error field
     default_flow: str | None = None  # used when the row has no flow (one file per flow)
     record_ids_separator: str = ";"  # when record ids come as one string
+    latency_scale: float = 1.0  # factor from the latency field's unit to milliseconds
+    dayfirst: bool | None = None  # for dd/mm/yyyy versus mm/dd/yyyy times; None: try day first
+
+    def sources(self) -> dict[str, str]:
+        """Event field -> source field, for the fields that are mapped (what a person checks)."""
+        return {k: v for k, v in self.model_dump().items()
+                if k in FIELDS and isinstance(v, str)}
+
+
+FIELDS = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
+          "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "level", "message", "endpoint")
 
 
 MIDDLEWARE_MAPPING = FieldMapping()
@@ -55,6 +72,8 @@ def _getter(key: str | None) -> Callable[[Mapping[str, Any]], Any]:
     parts = key.split(".")
 
     def get(d: Mapping[str, Any]) -> Any:
+        if key in d:  # a flattened export keeps the dotted name as the key
+            return d[key]
         cur: Any = d
         for p in parts:
             if not isinstance(cur, Mapping):
@@ -65,13 +84,21 @@ def _getter(key: str | None) -> Callable[[Mapping[str, Any]], Any]:
     return get
 
 
-def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
-    """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot."""
+EndpointFlow = Callable[[str], str | None]
+
+
+def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+                ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
+    """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot.
+
+    `endpoint_flow` (flows.json `endpoints`) names the flow of a record without a flow field."""
     names = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
              "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")
     keys = [getattr(mapping, n) for n in names]
-    if any(k is not None and "." in k for k in keys):
-        return _nested_builder(mapping)
+    if any(k is not None and "." in k for k in keys) or mapping.level or mapping.message or mapping.endpoint \
+            or mapping.latency_scale != 1.0 \
+            or mapping.dayfirst is not None:
+        return _nested_builder(mapping, endpoint_flow)
     (k_ts, k_flow, k_src, k_tgt, k_op, k_status, k_lat, k_http, k_err, k_retry, k_corr, k_idem, k_rec) = (
         k if k is not None else "\x00unmapped" for k in keys)
     sep = mapping.record_ids_separator
@@ -90,7 +117,7 @@ def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int]
             http = opt_int(http)
         error = get(k_err)
         if error is not None and type(error) is not str:
-            error = opt_str(error)
+            error = _text(error)
         elif error == "":
             error = None
         lat = get(k_lat)
@@ -117,22 +144,46 @@ def row_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int]
     return build
 
 
-def _nested_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, int], EventRow]:
+def _text(value: Any) -> str | None:
+    """An error field as text: a nested error object keeps its message (or its JSON)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        for k in ("message", "msg", "description", "detail"):
+            if isinstance(value.get(k), str) and value[k]:
+                t = value.get("type") or value.get("name") or value.get("code")
+                return f"{t}: {value[k]}" if isinstance(t, str) and t and t not in value[k] else value[k]
+        return json.dumps(value, sort_keys=True, default=str)[:4000]
+    return str(value)
+
+
+def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+                    ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
     """The general (slower) builder, for dotted keys into nested objects."""
     g = {name: _getter(getattr(mapping, name)) for name in (
         "timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
-        "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")}
+        "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "level",
+        "message", "endpoint")}
     sep = mapping.record_ids_separator
     default_flow = mapping.default_flow
+    scale, dayfirst = mapping.latency_scale, mapping.dayfirst
 
     def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if not isinstance(d, Mapping):
             raise RowError("not an object")
-        flow = g["flow"](d) or default_flow
+        flow = g["flow"](d)
+        if not flow and endpoint_flow is not None and isinstance(path := g["endpoint"](d), str):
+            flow = endpoint_flow(path)
+        flow = flow or default_flow
         if not flow:
             raise RowError("no flow")
         http = opt_int(g["http_status"](d))
-        error = opt_str(g["error"](d))
+        error = _text(g["error"](d))
+        lat = opt_float(g["latency_ms"](d))
+        if lat is not None and scale != 1.0:
+            lat *= scale
         recs = g["record_ids"](d)
         if recs is None or recs == "":
             rec_t: tuple[str, ...] = ()
@@ -142,12 +193,28 @@ def _nested_builder(mapping: FieldMapping) -> Callable[[Mapping[str, Any], int, 
             rec_t = tuple(str(r) for r in recs)
         else:
             rec_t = (str(recs),)
+        status = parse_status(g["status"](d), http, error, g["level"](d))
+        if error is None and status != "ok":
+            error = _text(g["message"](d))
         return EventRow(
-            parse_ts(g["timestamp"](d)), str(flow), opt_str(g["source_system"](d)) or "",
+            parse_ts(g["timestamp"](d), dayfirst), str(flow), opt_str(g["source_system"](d)) or "",
             opt_str(g["target_system"](d)) or "", opt_str(g["operation"](d)) or "",
-            parse_status(g["status"](d), http, error), opt_float(g["latency_ms"](d)), http, error,
+            status, lat, http, error,
             opt_int(g["retry_count"](d)) or 0, opt_str(g["correlation_id"](d)), opt_str(g["idempotency_key"](d)),
             rec_t, line_no, offset,
         )
 
     return build
+
+
+def load_mapping_file(path: Path) -> FieldMapping:
+    """A FieldMapping JSON (`--mapping`, or a labeled folder's mapping.json), with errors a person can act on."""
+    from pydantic import ValidationError
+
+    try:
+        return FieldMapping.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"mapping file {path}: no such file") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"mapping file {path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None

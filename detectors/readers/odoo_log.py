@@ -1,9 +1,11 @@
 """Odoo server logs: `%(asctime)s %(pid)s %(levelname)s %(dbname)s %(name)s: %(message)s %(perf_info)s`.
 
 Lines that do not start with a timestamp continue the previous event (its traceback). The flow
-is the addon of `odoo.addons.<addon>.…` loggers; other loggers (werkzeug, odoo.modules.*, the
-server itself) are counted as skipped, never turned into events. Levels: INFO/DEBUG ok,
-WARNING retry, ERROR/CRITICAL error. The error text is the traceback's exception line
+is the one flows.json attributes the logger to (`loggers` prefixes, or an addon named like a
+flow); framework loggers (queue_job runner and controller, mail, web, werkzeug, odoo.modules.*,
+the server itself) are counted as skipped, never turned into events. With a catalog, a logger no
+flow claims is skipped and reported (`unattributed`); without one the addon's name is the flow,
+also reported. Levels: INFO/DEBUG ok, WARNING ok unless it announces a retry, ERROR/CRITICAL error. The error text is the traceback's exception line
 (`odoo.exceptions.ValidationError: ...`), else the message. Latency is query time + remaining time
 of perf_info. No record ids are taken from the message: it is free text (an error message can
 quote anything a user or an upstream system typed), and only typed fields may ground an action.
@@ -15,30 +17,37 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import (
     CHUNK_SIZE,
     Chunk,
     EventRow,
+    LineDecoder,
+    RowChecker,
     RowError,
     numbered_lines,
     parse_ts,
     reject,
 )
+from odoo_triage.detectors.readers.flows import FlowCatalog
 
 _START = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+_START_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 LINE = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d+)?) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) ([\w.\-]+): (.*)$"
 )
 _PERF = re.compile(r" (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-)$")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Unauthorized|Exit|Interrupt|[A-Z]\w+)): ?(.*)$")
 _HTTP = re.compile(r"\bHTTP (\d{3})\b")
+_ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3}) ')  # werkzeug: "POST /path HTTP/1.1" 200
 _RETRY = re.compile(r"\bretry (\d+)(?:/\d+)?")
-_STATUS = {"DEBUG": "ok", "INFO": "ok", "WARNING": "retry", "ERROR": "error", "CRITICAL": "error"}
+_STATUS = {"DEBUG": "ok", "INFO": "ok", "WARNING": "ok", "ERROR": "error", "CRITICAL": "error"}
+_RETRYING = re.compile(r"\bretry(?:ing)?\b|\bwill be retried\b|\bRetryableJobError\b|\bpostponed\b", re.I)
 DEFAULT_IGNORED_ADDONS = frozenset({"base", "web", "bus", "http_routing", "website"})
 
 
 def looks_like_odoo_log(first_line: bytes) -> bool:
-    return bool(LINE.match(first_line.decode("utf-8", errors="replace").rstrip("\r\n")))
+    return bool(LINE.match(first_line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")))
 
 
 def logger_flow(logger: str, ignored: frozenset[str] = DEFAULT_IGNORED_ADDONS) -> str | None:
@@ -64,6 +73,8 @@ def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: in
         qt, rt = perf.group(2), perf.group(3)
         message = message[: perf.start()]
     status = _STATUS[level]
+    if level == "WARNING" and _RETRYING.search(message):
+        status = "retry"
     error = None
     if status != "ok":
         error = _exception_line(traceback) or message.strip()
@@ -71,6 +82,13 @@ def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: in
     if qt not in (None, "-") and rt not in (None, "-"):
         latency = (float(qt) + float(rt)) * 1000.0
     http = _HTTP.search(message)
+    access = _ACCESS.search(message) if http is None and logger == "werkzeug" else None
+    if access is not None:
+        code = int(access.group(3))
+        if code >= 400:
+            status, error = "error", f"HTTP {code} on {access.group(1)} {access.group(2).split('?')[0]}"
+        return EventRow(parse_ts(asctime.replace(",", ".")), flow, "", "odoo", access.group(2).split("?")[0], status,
+                        latency, code, error, 0, None, None, (), line_no, offset)
     retry = _RETRY.search(message) if status == "retry" else None
     return EventRow(
         parse_ts(asctime.replace(",", ".")), flow, "odoo", "", logger.rsplit(".", 1)[-1], status, latency,
@@ -82,76 +100,121 @@ def build_event(m: re.Match[str], traceback: list[str], line_no: int, offset: in
 class OdooLogReader:
     format = "odoo_log"
 
-    def __init__(self, ignored_addons: frozenset[str] = DEFAULT_IGNORED_ADDONS) -> None:
+    def __init__(self, ignored_addons: frozenset[str] = DEFAULT_IGNORED_ADDONS, catalog: FlowCatalog | None = None,
+                 settings: ReaderSettings | None = None) -> None:
         self.ignored_addons = ignored_addons
+        self.catalog = catalog or FlowCatalog(settings=settings)
+        self.check = RowChecker(settings)
+        self.decoder = LineDecoder()
+        self._flows: dict[str, tuple[str | None, bool]] = {}
+
+    def flow_of(self, logger: str) -> tuple[str | None, bool]:
+        hit = self._flows.get(logger)
+        if hit is None:
+            if logger.startswith("odoo.addons.") and logger.split(".", 3)[2] in self.ignored_addons:
+                hit = (None, True)
+            else:
+                hit = self.catalog.by_logger(logger)
+            self._flows[logger] = hit
+        return hit
 
     def _events(self, path: Path, start_offset: int = 0, start_line: int = 1,
-                single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int]]:
-        """(row, rejected, lines consumed); row and rejected both None for a skipped noise line."""
-        cur: tuple[re.Match[str], int, int, str | None] | None = None  # match, line, offset, flow
+                single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
+        """(row, rejected, lines consumed, kind); kind is "event", "rejected", "skipped", "blank" or
+        "unattributed:<logger>" (a well-formed line no flow claims)."""
+        cur: tuple[re.Match[str], int, int, str | None, str] | None = None  # match, line, offset, flow, kind
         tb: list[str] = []
         lines = 0
+        dec = self.decoder
 
-        def finish() -> tuple[EventRow | None, object | None, int]:
+        def finish() -> tuple[EventRow | None, object | None, int, str]:
             assert cur is not None
-            m, ln, off, flow = cur
+            m, ln, off, flow, kind = cur
             if flow is None:
-                return None, None, lines
+                return None, None, lines, kind
             try:
-                return build_event(m, tb, ln, off, flow), None, lines
+                return self.check(build_event(m, tb, ln, off, flow)), None, lines, \
+                    kind if kind.startswith("guessed:") else "event"
             except RowError as exc:
-                return None, reject(path, ln, str(exc), m.group(0)), lines
+                return None, reject(path, ln, str(exc), m.group(0)), lines, "rejected"
 
         for line_no, offset, raw in numbered_lines(path, start_offset, start_line):
-            if _START.match(raw):
+            text = dec.text(raw, line_no)
+            if _START_TEXT.match(text):
                 if cur is not None:
-                    out = finish()
-                    yield out
+                    yield finish()
                     if single:
                         return
                     lines = 0
                     cur, tb = None, []
                 lines += 1
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                m = LINE.match(text)
+                m = LINE.match(text.rstrip("\r\n"))
                 if m is None:
-                    yield None, reject(path, line_no, "timestamped line not in the Odoo log format", raw), lines
+                    yield None, reject(path, line_no, "timestamped line not in the Odoo log format", raw), lines, \
+                        "rejected"
                     lines = 0
                     continue
-                cur = (m, line_no, offset, logger_flow(m.group(5), self.ignored_addons))
+                flow, attributed = self.flow_of(m.group(5))
+                if flow is None and m.group(5) == "werkzeug" and self.catalog.endpoints:
+                    acc = _ACCESS.search(m.group(6))
+                    flow = self.catalog.by_endpoint(acc.group(2)) if acc else None
+                kind = "skipped" if attributed or flow is not None else f"unattributed:{m.group(5)}"
+                if flow is not None and not attributed:
+                    kind = f"guessed:{m.group(5)}"
+                cur = (m, line_no, offset, flow, kind)
             else:
-                lines += 1
                 if cur is None:
-                    if raw.strip():
-                        yield None, reject(path, line_no, "continuation line without a log event before it", raw), lines
+                    lines += 1
+                    if text.strip():
+                        yield None, reject(path, line_no, "continuation line without a log event before it", raw), \
+                            lines, "rejected"
                     else:
-                        yield None, None, lines
+                        yield None, None, lines, "blank"
                     lines = 0
                     continue
-                tb.append(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                if not text.strip():
+                    yield None, None, 1, "blank"
+                    continue
+                lines += 1
+                tb.append(text.rstrip("\r\n"))
                 if len(tb) > 400:  # a runaway "traceback": keep the tail only
                     del tb[:200]
         if cur is not None:
             yield finish()
-        elif lines:
-            yield None, None, lines
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         chunk = Chunk()
-        for row, rejected, lines in self._events(path):
+        for row, rejected, lines, kind in self._events(path):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
-            chunk.lines += lines
             if row is not None:
                 chunk.rows.append(row)
+                chunk.parsed += lines
+                if kind.startswith("guessed:"):
+                    chunk.unattributed[_logger_key(kind)] += 1
             elif rejected is not None:
                 chunk.rejected.append(rejected)  # type: ignore[arg-type]
+                chunk.set_aside += lines
+            elif kind == "blank":
+                chunk.blank += lines
             else:
                 chunk.skipped += 1
+                chunk.parsed += lines
+                if kind.startswith("unattributed:"):
+                    chunk.unattributed[_logger_key(kind)] += 1
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
-        for row, _rej, _lines in self._events(path, offset, line_no, single=True):
-            return row
+        for row, _rej, _lines, kind in self._events(path, offset, line_no, single=True):
+            if kind != "blank":
+                return row
         return None
+
+
+def _logger_key(kind: str) -> str:
+    """`guessed:odoo.addons.x.models.y` -> `odoo.addons.x (flow x, by its name)` and the like."""
+    tag, _, logger = kind.partition(":")
+    head = ".".join(logger.split(".")[:3]) if logger.startswith("odoo.addons.") else logger
+    return f"{head} (became flow {head.split('.')[-1]!r}: no flows.json entry)" if tag == "guessed" else \
+        f"{head} (no flow in flows.json claims it: skipped)"

@@ -1,80 +1,156 @@
 """Odoo `queue.job` exports (OCA queue_job): each row is one job attempt, read as one event.
 
-timestamp = date_started (date_created when the job never started); flow = the channel's last
-component (`root.invoice_export` -> `invoice_export`); status: done -> ok, failed -> error, any
-other state carrying an exception -> retry (the job will run again), otherwise ok; error =
-`exc_name: exc_message`; latency = exec_time; records = `queue.job:<uuid>` plus the job's records.
-The uuid is the idempotency key: a job done twice is a duplicate execution.
+Any shape Odoo's export dialog writes: technical headers (import-compatible, `company_id/id`) or
+field labels (`UUID`, `State`, `Exception`, `Record(s)`), technical or label selection values
+(`done` / `Done`). timestamp = date_started (date_created when the job never started); flow = the
+flow claiming the channel in flows.json, else the channel's last component (`root.invoice_export`
+-> `invoice_export`); status: done -> ok, failed -> error, any other state carrying an exception ->
+retry (the job will run again), otherwise ok; error = `exc_name: exc_message`; latency = exec_time;
+records = `queue.job:<uuid>` plus the job's records (`records` as `model(1, 2)` or the JSON Odoo
+exports, `record_ids` as a JSON list with `model_name`). The uuid is the idempotency key.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import (
     CHUNK_SIZE,
     Chunk,
     EventRow,
+    LineDecoder,
+    RowChecker,
     RowError,
     opt_float,
     opt_int,
     parse_ts,
 )
 from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at
+from odoo_triage.detectors.readers.flows import FlowCatalog
 
 REQUIRED = ("uuid", "state", "channel", "date_created")
 _RECORDS = re.compile(r"([a-z_][\w.]*)\(([\d,\s]*)\)")
 _HTTP = re.compile(r"\b([45]\d\d)\b(?= (?:Client|Server) Error| Too Many| Gone| Unauthorized| Forbidden| Not Found|"
                    r" Service Unavailable| Bad Gateway| Gateway)")
 
+#: English field labels of queue.job (OCA queue_job 14-18) -> technical names.
+LABELS = {
+    "uuid": "uuid", "description": "name", "task": "func_string", "model": "model_name",
+    "model name": "model_name", "method name": "method_name", "method": "method_name", "state": "state",
+    "status": "state", "priority": "priority", "exception": "exc_name", "exception name": "exc_name",
+    "exception message": "exc_message", "exception info": "exc_info", "exception information": "exc_info",
+    "result": "result", "created date": "date_created", "date created": "date_created",
+    "creation date": "date_created", "created on": "date_created", "start date": "date_started",
+    "date started": "date_started", "started": "date_started", "enqueue time": "date_enqueued",
+    "date enqueued": "date_enqueued", "date done": "date_done", "done date": "date_done",
+    "execution time (avg)": "exec_time", "execution time": "exec_time", "current try": "retry",
+    "retry": "retry", "retries": "retry", "max. retries": "max_retries", "max retries": "max_retries",
+    "channel": "channel", "record(s)": "records", "records": "records", "record ids": "record_ids",
+    "record id": "record_ids", "company": "company_id", "user id": "user_id", "user": "user_id",
+    "identity key": "identity_key", "worker pid": "worker_pid", "job function": "job_function_id",
+    "graph uuid": "graph_uuid", "execute only after": "eta", "eta": "eta", "date cancelled": "date_cancelled",
+    "complete method name": "channel_method_name", "arguments": "args", "keyword arguments": "kwargs",
+}
+STATES = {"done": "done", "failed": "failed", "pending": "pending", "enqueued": "enqueued", "started": "started",
+          "cancelled": "cancelled", "canceled": "cancelled", "wait_dependencies": "wait_dependencies",
+          "wait dependencies": "wait_dependencies", "waiting dependencies": "wait_dependencies"}
 
-def looks_like_queue_job(header: list[str]) -> bool:
-    return {"uuid", "state", "channel", "exc_name"} <= {h.strip() for h in header}
 
-
-def job_records(value: str) -> list[str]:
+def technical_header(header: list[str]) -> list[str]:
+    """Export-dialog headers as technical field names: labels translated, `/id` suffixes dropped."""
     out = []
-    for model, ids in _RECORDS.findall(value or ""):
-        out.extend(f"{model}:{i.strip()}" for i in ids.split(",") if i.strip())
+    for h in header:
+        key = h.strip()
+        if key.endswith("/id") or key.endswith("/.id"):
+            key = key.rsplit("/", 1)[0]
+        out.append(LABELS.get(key.lower(), key.lower() if key.lower() in LABELS.values() else key))
     return out
 
 
-def build_job(d: dict[str, str], line_no: int, offset: int) -> EventRow:
-    uuid = d.get("uuid", "").strip()
-    if not uuid:
-        raise RowError("job without uuid")
-    channel = (d.get("channel") or "root").strip()
-    flow = channel.rsplit(".", 1)[-1] or channel
-    state = (d.get("state") or "").strip()
-    exc_name = (d.get("exc_name") or "").strip()
-    exc_message = (d.get("exc_message") or "").strip()
-    if state == "done":
-        status = "ok"
-    elif state == "failed":
-        status = "error"
-    elif state in ("pending", "enqueued", "started", "wait_dependencies", "cancelled"):
-        status = "retry" if exc_name else "ok"
-    else:
-        raise RowError(f"unknown job state {state!r}")
-    ts = parse_ts(d.get("date_started") or d.get("date_created") or "")
-    error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
-    exec_time = opt_float(d.get("exec_time"))
-    m = _HTTP.search(exc_message) if exc_message else None
-    return EventRow(
-        ts, flow, "odoo", (d.get("model_name") or "").strip(), (d.get("method_name") or "").strip(), status,
-        exec_time * 1000.0 if exec_time is not None else None, int(m.group(1)) if m else None, error,
-        opt_int(d.get("retry")) or 0, None, uuid, (f"queue.job:{uuid}", *job_records(d.get("records", ""))),
-        line_no, offset,
-    )
+def looks_like_queue_job(header: list[str]) -> bool:
+    h = set(technical_header(header))
+    return {"uuid", "state", "channel"} <= h and bool({"exc_name", "date_created", "model_name"} & h)
+
+
+def job_records(value: str, model: str = "") -> list[str]:
+    """`model(1, 2)`, Odoo's recordset JSON ({"model": ..., "ids": [...]}) or a JSON id list (with `model`)."""
+    text = (value or "").strip()
+    if not text:
+        return []
+    if text[0] in "[{":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("ids"), list):
+            m = str(data.get("model") or model)
+            return [f"{m}:{int(i)}" for i in data["ids"][:1000] if _intlike(i)] if m else []
+        if isinstance(data, list):
+            return [f"{model}:{int(i)}" for i in data[:1000] if _intlike(i)] if model else []
+    out = []
+    for m, ids in _RECORDS.findall(text):
+        out.extend(f"{m}:{i.strip()}" for i in ids.split(",") if i.strip())
+    return out
+
+
+def _intlike(v: object) -> bool:
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit())
+
+
+def job_builder(catalog: FlowCatalog | None = None):  # type: ignore[no-untyped-def]
+    cat = catalog or FlowCatalog()
+
+    def build_job(d: dict[str, str], line_no: int, offset: int) -> EventRow:
+        uuid = d.get("uuid", "").strip()
+        if not uuid:
+            raise RowError("job without uuid")
+        channel = (d.get("channel") or "root").strip()
+        model = (d.get("model_name") or "").strip()
+        flow = cat.by_channel(channel, model)
+        raw_state = (d.get("state") or "").strip()
+        state = STATES.get(raw_state.lower())
+        exc_name = (d.get("exc_name") or "").strip()
+        exc_message = (d.get("exc_message") or "").strip()
+        if state == "done":
+            status = "ok"
+        elif state == "failed":
+            status = "error"
+        elif state is not None:
+            status = "retry" if exc_name else "ok"
+        else:
+            raise RowError(f"unknown job state {raw_state[:40]!r}")
+        ts = parse_ts(d.get("date_started") or d.get("date_created") or "")
+        error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
+        exec_time = opt_float(d.get("exec_time"))
+        m = _HTTP.search(exc_message) if exc_message else None
+        records = job_records(d.get("records", ""), model) or job_records(d.get("record_ids", ""), model)
+        return EventRow(
+            ts, flow, "odoo", model, (d.get("method_name") or "").strip(), status,
+            exec_time * 1000.0 if exec_time is not None else None, int(m.group(1)) if m else None, error,
+            opt_int(d.get("retry")) or 0, None, uuid, (f"queue.job:{uuid}", *records), line_no, offset,
+        )
+
+    return build_job
+
+
+build_job = job_builder()
 
 
 class QueueJobReader:
     format = "queue_job"
 
+    def __init__(self, catalog: FlowCatalog | None = None, settings: ReaderSettings | None = None) -> None:
+        self.build = job_builder(catalog)
+        self.check = RowChecker(settings)
+        self.decoder = LineDecoder()
+
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
-        return csv_chunks(path, build_job, REQUIRED, "queue.job header", chunk_size)
+        return csv_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size, fix_header=technical_header,
+                          checker=self.check, decoder=self.decoder)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
-        return csv_row_at(path, build_job, offset, line_no)
+        return csv_row_at(path, self.build, offset, line_no, fix_header=technical_header, checker=self.check)

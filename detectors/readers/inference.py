@@ -1,0 +1,212 @@
+"""Which source field means what, inferred from field names and sampled values, no mapping file needed.
+
+Each event field has a list of synonyms (`ReaderSettings.field_synonyms`). A source field is a
+candidate when its name, compared without case and punctuation, equals a synonym (or its last
+dotted component does, scoring lower); it is taken only if most sampled values parse as that field
+(a timestamp, a status word, an HTTP code, a number). The result carries a confidence per field and
+overall, which the commands print, so a wrong guess is visible and fixable with `--mapping`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.base import (
+    RowError,
+    guess_dayfirst,
+    known_level,
+    known_status,
+    parse_ts,
+)
+from odoo_triage.detectors.readers.mapping import FieldMapping
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Fields in the order they are decided: a source field taken by one is not offered to the next.
+ORDER = ("timestamp", "flow", "status", "http_status", "level", "latency_ms", "error", "retry_count",
+         "idempotency_key", "correlation_id", "record_ids", "endpoint", "operation", "source_system", "target_system",
+         "message")
+MAX_FLOWS = 200  # a "flow" column with more distinct values is an id, not a flow
+_TS_MIN, _TS_MAX = 946_684_800.0, 4_102_444_800.0  # 2000 .. 2100
+
+
+def norm(name: str) -> str:
+    return _NON_ALNUM.sub("", name.lower())
+
+
+def flatten(d: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Nested objects as dotted keys (`event.outcome`); lists stay values."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and depth < 4 and v:
+            out.update(flatten(v, key + ".", depth + 1))
+        else:
+            out[key] = v
+    return out
+
+
+@dataclass
+class Inferred:
+    mapping: FieldMapping | None  # None when no timestamp field was found
+    confidence: float
+    fields: dict[str, tuple[str, float]] = field(default_factory=dict)  # event field -> (source, score)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        got = ", ".join(f"{k}<-{src} ({s:.2f})" for k, (src, s) in self.fields.items())
+        return f"confidence {self.confidence:.2f}: {got}" + (f"; {'; '.join(self.notes)}" if self.notes else "")
+
+
+def _name_score(column: str, synonyms: list[str]) -> float:
+    full = norm(column)
+    last = norm(column.rsplit(".", 1)[-1])
+    best = 0.0
+    for i, syn in enumerate(synonyms):
+        ns = norm(syn)
+        if full == ns:
+            best = max(best, 1.0 - 0.01 * i)
+        elif last == ns:
+            best = max(best, 0.8 - 0.01 * i)
+    return best
+
+
+def _is_int_like(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v.strip())
+    return None
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int | float):
+        return True
+    if isinstance(v, str):
+        try:
+            float(v.replace(",", "."))
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def _valid(kind: str, values: list[Any]) -> float:
+    """Share of the sampled (non-empty) values that are plausible for this event field."""
+    if not values:
+        return 0.0
+    if kind == "timestamp":
+        def ok(v: Any) -> bool:
+            try:
+                return _TS_MIN <= parse_ts(v) < _TS_MAX
+            except RowError:
+                return False
+        return sum(map(ok, values)) / len(values)
+    if kind == "status":
+        return sum(1 for v in values if known_status(v) and _is_int_like(v) is None) / len(values)
+    if kind == "level":
+        return sum(1 for v in values if isinstance(v, str) and known_level(v)) / len(values)
+    if kind == "http_status":
+        return sum(1 for v in values if (n := _is_int_like(v)) is not None and 100 <= n <= 599) / len(values)
+    if kind in ("latency_ms", "retry_count"):
+        return sum(1 for v in values if _is_number(v)) / len(values)
+    if kind == "flow":
+        strs = [v for v in values if isinstance(v, str) and v.strip()]
+        if len({*strs}) > MAX_FLOWS:
+            return 0.0
+        return len(strs) / len(values)
+    if kind == "record_ids":
+        return sum(1 for v in values if isinstance(v, list | str)) / len(values)
+    return sum(1 for v in values if isinstance(v, str | int | float) and not isinstance(v, bool)) / len(values)
+
+
+def _scale(column: str, table: dict[str, float]) -> float:
+    n = norm(column)
+    for name, factor in table.items():
+        if norm(name) == n:
+            return factor
+    low = column.lower()
+    if re.search(r"(\bms\b|_ms$|\(ms\)|millis)", low):
+        return 1.0
+    if re.search(r"(_ns$|\(ns\)|nanos)", low):
+        return 1e-6
+    if re.search(r"(_us$|\(us\)|micros)", low):
+        return 1e-3
+    if re.search(r"(_s$|\(s\)|_sec$|seconds|\bsecs?\b)", low):
+        return 1000.0
+    return 1.0
+
+
+def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings | None = None,
+                  fallback_flow: str | None = None) -> Inferred:
+    """A FieldMapping from sampled records (flat dicts: CSV rows, or flattened JSON objects)."""
+    cfg = settings or ReaderSettings()
+    rows = list(records)
+    columns: dict[str, list[Any]] = {}
+    for r in rows:
+        for k, v in r.items():
+            vals = columns.setdefault(k, [])
+            if v is not None and v != "" and v != []:
+                vals.append(v)
+    taken: set[str] = set()
+    chosen: dict[str, tuple[str, float]] = {}
+    notes: list[str] = []
+    for target in ORDER:
+        syns = cfg.field_synonyms.get(target, [])
+        best: tuple[float, str] | None = None
+        for col, vals in columns.items():
+            if col in taken:
+                continue
+            ns = _name_score(col, syns)
+            if ns <= 0:
+                continue
+            validity = _valid(target, vals) if vals else (0.5 if target in ("error", "retry_count") else 0.0)
+            if target == "status" and vals and _valid("http_status", vals) >= cfg.min_value_match \
+                    and "http_status" not in chosen:
+                continue  # a numeric "status" column holds HTTP codes; the http_status pass takes it
+            if validity < cfg.min_value_match and not (target == "error" and validity >= 0.5):
+                continue
+            score = ns * validity
+            if best is None or score > best[0]:
+                best = (score, col)
+        if best is not None:
+            chosen[target] = (best[1], round(best[0], 3))
+            taken.add(best[1])
+    if "timestamp" not in chosen:
+        return Inferred(None, 0.0, chosen, [f"no timestamp field among {', '.join(list(columns)[:12])}"])
+    values = {k: v[0] for k, v in chosen.items()}
+    default_flow = None
+    flow_score = chosen.get("flow", ("", 0.0))[1]
+    if "flow" not in chosen:
+        default_flow = fallback_flow
+        flow_score = 0.5 if fallback_flow else 0.0
+        notes.append(f"no flow field: every event is flow {fallback_flow!r} (the file name)")
+    status_score = max((chosen[k][1] for k in ("status", "http_status", "level") if k in chosen), default=0.0)
+    if status_score == 0.0:
+        status_score = 0.5 if "error" in chosen else 0.3
+        notes.append("no status, HTTP status or level field: an event with an error text counts as failed"
+                     if "error" in chosen else "no status field at all: every event counts as ok")
+    ts_values = [v for v in columns.get(values["timestamp"], []) if isinstance(v, str)][:200]
+    dayfirst = guess_dayfirst(ts_values)
+    mapping = FieldMapping(
+        timestamp=values["timestamp"], flow=values.get("flow"), source_system=values.get("source_system"),
+        target_system=values.get("target_system"), operation=values.get("operation"),
+        status=values.get("status"), latency_ms=values.get("latency_ms"), http_status=values.get("http_status"),
+        error=values.get("error"), retry_count=values.get("retry_count"),
+        correlation_id=values.get("correlation_id"), idempotency_key=values.get("idempotency_key"),
+        record_ids=values.get("record_ids"), level=values.get("level") if "status" not in chosen else None,
+        message=values.get("message"), endpoint=values.get("endpoint"), default_flow=default_flow,
+        latency_scale=_scale(values["latency_ms"], cfg.latency_units) if "latency_ms" in values else 1.0,
+        dayfirst=dayfirst,
+    )
+    confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
+    return Inferred(mapping, confidence, chosen, notes)
