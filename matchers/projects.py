@@ -80,7 +80,7 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
     )
 
 
-def candidate_pairs(t: ProjectTable) -> np.ndarray:
+def blocking_keys(t: ProjectTable) -> dict[str, np.ndarray]:
     """Pairs within one client, on several keys so a client with hundreds of projects stays cheap.
 
     Keys: the client alone (small clients), and client + start date, + topic words, + code,
@@ -94,20 +94,25 @@ def candidate_pairs(t: ProjectTable) -> np.ndarray:
     def with_client(values: np.ndarray) -> list[str]:
         return [f"{c}|{v}" if v and c else "" for c, v in zip(t.client, values, strict=True)]
 
-    keyed = [
-        single_key_pairs(list(t.client), n, order, max_block=40, window=3),
-        single_key_pairs(with_client(t.date_start_text), n, order),
-        single_key_pairs(with_client(topic_key), n, order),
-        single_key_pairs(with_client(t.code), n, order),
-        single_key_pairs(with_client(np.array([f"{y}#{num}" if num else "" for y, num in zip(years, t.number,
-                                                                                           strict=True)],
-                                              dtype=object)), n, order),
-    ]
+    numbers = np.array([f"{y}#{num}" if num else "" for y, num in zip(years, t.number, strict=True)], dtype=object)
+    keyed = {
+        "client": single_key_pairs(list(t.client), n, order, max_block=40, window=3),
+        "client_start_date": single_key_pairs(with_client(t.date_start_text), n, order),
+        "client_topic": single_key_pairs(with_client(topic_key), n, order),
+        "client_code": single_key_pairs(with_client(t.code), n, order),
+        "client_year_number": single_key_pairs(with_client(numbers), n, order),
+    }
     no_client = t.client == ""
     others = np.concatenate([single_key_pairs(list(topic_key), n, order), single_key_pairs(list(t.code), n, order)])
     lo, hi = others // n, others % n
     keep = no_client[lo] | no_client[hi]
-    return unique_sorted(np.concatenate([*keyed, others[keep]]))
+    return keyed | {"no_client_topic_or_code": unique_sorted(others[keep])}
+
+
+def candidate_pairs(t: ProjectTable, keys: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Union of the pairs of every blocking key, encoded low * n + high."""
+    keys = blocking_keys(t) if keys is None else keys
+    return unique_sorted(np.concatenate(list(keys.values())))
 
 
 def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -187,8 +192,8 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
 
 
 def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
-    from odoo_triage.matchers.partners import merge_phrases
-
     agree = [r[5] for r in rows if r[4] == "agree" and r[5]]
     disagree = [r[5] for r in rows if r[4] == "disagree" and r[5]]
-    return merge_phrases(agree, disagree)
+    diffs = [d.removeprefix("different ") for d in disagree if d.startswith("different ")]
+    others = [d for d in disagree if not d.startswith("different ")]
+    return "; ".join(agree + others + (["different " + ", ".join(diffs)] if diffs else []))

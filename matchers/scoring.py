@@ -1,0 +1,177 @@
+"""Where duplicate records are scored: a Fellegi-Sunter model fitted on the records being matched.
+
+`fit` counts u on random pairs, learns m by EM on the blocked pairs (all, then per segment), and,
+when reviewers have labeled pairs of this database, recalibrates the weights on those labels.
+`FittedModel.score` gives each pair a match weight (log2 odds) and a probability; `explain` lists
+the evidence for and against a pair, each with its weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from odoo_triage.matchers.comparisons import Comparison
+from odoo_triage.matchers.fellegi_sunter import (
+    NULL,
+    PairColumns,
+    Parameters,
+    em,
+    estimate_u,
+    levels,
+    prior_parameters,
+    tf_adjustment,
+)
+
+RANDOM_PAIRS = 200_000
+MIN_SESSION_PAIRS = 20
+MIN_LABELS = 4  # labeled pairs (of both kinds together) before the calibration moves
+
+
+@dataclass
+class Evidence:
+    field: str
+    level: int  # NULL when missing
+    label: str
+    phrase: str
+    weight: float  # log2 Bayes factor; > 0 argues for a duplicate
+
+
+@dataclass
+class FittedModel:
+    comparisons: tuple[Comparison, ...]
+    segments: list[Parameters]  # by pair kind
+    tf_u: list[np.ndarray]  # u over all random pairs, the baseline of term-frequency adjustments
+    calibration: tuple[float, float] = (1.0, 0.0)  # weight -> a * weight + b
+    labels_used: int = 0
+    info: dict[str, float] = field(default_factory=dict)
+
+    def _raw_weight(self, G: np.ndarray, kind: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(G), dtype=np.float64)
+        for s, params in enumerate(self.segments):
+            sel = kind == s
+            if not sel.any():
+                continue
+            w = params.weights()
+            total = np.full(int(sel.sum()), np.log2(params.prior / (1 - params.prior)))
+            Gs = G[sel]
+            for c, wc in enumerate(w):
+                col = Gs[:, c]
+                ok = col >= 0
+                total[ok] += wc[col[ok]]
+            out[sel] = total + tf[sel]
+        return out
+
+    def weight(self, G: np.ndarray, kind: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        a, b = self.calibration
+        return a * self._raw_weight(G, kind, tf) + b
+
+    @staticmethod
+    def probability(weight: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+
+    def explain(self, G_row: np.ndarray, kind: int, tf: float) -> list[Evidence]:
+        params = self.segments[kind]
+        w = params.weights()
+        out = []
+        for c, comp in enumerate(self.comparisons):
+            lv = int(G_row[c])
+            if lv == NULL:
+                out.append(Evidence(comp.name, NULL, "missing", "", 0.0))
+                continue
+            level = comp.levels[lv]
+            weight = float(w[c][lv]) + (tf if comp.term_frequency and lv == 0 else 0.0)
+            out.append(Evidence(comp.name, lv, level.label, level.phrase, self.calibration[0] * weight))
+        return out
+
+
+def random_pairs(n: int, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Up to k distinct random pairs of n records (all of them when there are fewer)."""
+    total = n * (n - 1) // 2
+    if total <= k:
+        iu, ju = np.triu_indices(n, 1)
+        return iu.astype(np.int64), ju.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, size=k)
+    b = rng.integers(0, n - 1, size=k)
+    b = np.where(b >= a, b + 1, b)
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def _session_m(comparisons: tuple[Comparison, ...], G: np.ndarray, tf: np.ndarray, base: Parameters,
+               sessions: list[tuple[np.ndarray, tuple[str, ...]]]) -> list[np.ndarray]:
+    """m per comparison: the mean of the EM sessions that did not block on it (prior m if none did)."""
+    names = [c.name for c in comparisons]
+    sums = [np.zeros_like(m) for m in base.m]
+    runs = [0] * len(comparisons)
+    for mask, without in sessions:
+        if mask.sum() < MIN_SESSION_PAIRS:
+            continue
+        drop = [names.index(w) for w in without if w in names]
+        Gs = G[mask].copy()
+        Gs[:, drop] = NULL
+        tf_s = tf[mask] * (0.0 if any(comparisons[c].term_frequency for c in drop) else 1.0)
+        learn = [c not in drop for c in range(len(comparisons))]
+        est = em(Gs, base, learn=learn, tf_bonus=tf_s)
+        for c in range(len(comparisons)):
+            if learn[c] and (Gs[:, c] >= 0).sum() >= MIN_SESSION_PAIRS:
+                sums[c] += est.m[c]
+                runs[c] += 1
+    return [sums[c] / runs[c] if runs[c] else base.m[c] for c in range(len(comparisons))]
+
+
+def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np.ndarray, right: np.ndarray,
+        *, kind_of: Callable[[np.ndarray, np.ndarray], np.ndarray], inherited: dict[str, np.ndarray],
+        segments: int, prior: float, sessions: list[tuple[np.ndarray, tuple[str, ...]]],
+        labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> FittedModel:
+    """Parameters learnt from these records; `kind_of(left, right)` gives each pair's segment.
+
+    `sessions`: (mask over the pairs, comparisons left out) per training session.
+    `labels` = (left, right, is_duplicate) of reviewer-labeled pairs among these records.
+    """
+    base = prior_parameters(comparisons, prior)
+    rl, rr = random_pairs(n, RANDOM_PAIRS)
+    rkind = kind_of(rl, rr)
+    G_random = levels(comparisons, cols, rl, rr, pair_kind=rkind, inherited=inherited)
+    u_all = estimate_u(G_random, base)
+    kind = kind_of(left, right)
+    G = levels(comparisons, cols, left, right, pair_kind=kind, inherited=inherited)
+    tf = tf_adjustment(comparisons, cols, G, left, u_all)
+    m = _session_m(comparisons, G, tf, Parameters(m=base.m, u=u_all, prior=prior), sessions)
+    fixed = [False] * len(comparisons)
+    fitted: list[Parameters] = []
+    for s in range(segments):
+        sel = kind == s
+        seg_u = estimate_u(G_random[rkind == s], Parameters(m=m, u=u_all, prior=prior), strength=200.0)
+        start = Parameters(m=m, u=seg_u, prior=prior)  # only the share of duplicates is learnt per segment
+        fitted.append(em(G[sel], start, learn=fixed, tf_bonus=tf[sel]) if sel.any() else start)
+    model = FittedModel(comparisons=comparisons, segments=fitted, tf_u=u_all,
+                        info={"pairs": float(len(left)), "random_pairs": float(len(rl))})
+    if labels is not None and len(labels[0]) >= MIN_LABELS:
+        ll, lr, y = labels
+        lk = kind_of(ll, lr)
+        Gl = levels(comparisons, cols, ll, lr, pair_kind=lk, inherited=inherited)
+        tfl = tf_adjustment(comparisons, cols, Gl, ll, u_all)
+        model.calibration = calibrate(model._raw_weight(Gl, lk, tfl), y)
+        model.labels_used = int(len(y))
+    return model
+
+
+def calibrate(weight: np.ndarray, y: np.ndarray, strength: float = 4.0) -> tuple[float, float]:
+    """a, b of p = sigmoid(a * weight + b) fitted to labels, held near (1, 0) when labels are few.
+
+    The penalty is worth `strength` labels: ten labels nudge the calibration, a thousand set it.
+    """
+    y = y.astype(np.float64)
+    x = weight * np.log(2.0)
+
+    def loss(ab: np.ndarray) -> float:
+        z = ab[0] * x + ab[1] * np.log(2.0)
+        nll = np.sum(np.logaddexp(0.0, z) - y * z)
+        return float(nll + strength * ((ab[0] - 1.0) ** 2 + (ab[1] / 10.0) ** 2))
+
+    res = minimize(loss, np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[(0.05, 5.0), (-40.0, 40.0)])
+    return float(res.x[0]), float(res.x[1])
