@@ -67,6 +67,8 @@ def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left
         return _cp(fuzz.token_set_ratio, a, b) >= 100
     if test == "jaro_winkler":
         return _cp(JaroWinkler.normalized_similarity, a, b) >= threshold
+    if test == "token_sort":
+        return _cp(fuzz.token_sort_ratio, a, b) >= threshold * 100
     if test == "ratio":
         return _cp(fuzz.ratio, a, b) >= threshold * 100
     if test == "levenshtein":

@@ -138,6 +138,10 @@ def blocking_keys(t: PartnerTable) -> dict[str, np.ndarray]:
         "name_word_phonetic": token_key_pairs([[_metaphone(tok) for tok in toks] for toks in tokens], n, order),
         "zip_house_number": single_key_pairs(_street_number_key(t.zip, t.street), n, order),
         "street": single_key_pairs(list(t.street), n, order),
+        "zip_street_name": single_key_pairs([f"{z}|{_NUMBER.sub('', s).replace(' ', '')[:8]}" if z and s else ""
+                                             for z, s in zip(t.zip, t.street, strict=True)], n, order),
+        "town_last_word_phonetic": single_key_pairs([f"{c}|{_metaphone(toks[-1])}" if c and toks else "" for c, toks
+                                                     in zip(t.city, tokens, strict=True)], n, order),
     }
 
 
@@ -188,8 +192,9 @@ def pair_columns(t: PartnerTable) -> PairColumns:
     """The normalised columns the comparisons read (comparisons.PARTNER_COMPARISONS)."""
     parent_key = np.array([(f"id:{p}" if p >= 0 else (f"name:{pn}" if pn else "")) if not c else ""
                            for p, pn, c in zip(t.parent, t.parent_name, t.is_company, strict=True)], dtype=object)
+    street = np.array([s if any(ch.isalpha() for ch in s) else "" for s in t.street], dtype=object)  # "11": no street
     return PairColumns({"core": t.core, "vat": t.vat, "registry": t.registry, "email": t.email,
-                        "domain": t.domain, "phone_tail": t.phone_tail, "street": t.street, "zip": t.zip,
+                        "domain": t.domain, "phone_tail": t.phone_tail, "street": street, "zip": t.zip,
                         "city": t.city, "country": t.country, "ref": t.ref, "parent_key": parent_key})
 
 

@@ -114,13 +114,17 @@ def _session_m(comparisons: tuple[Comparison, ...], G: np.ndarray, tf: np.ndarra
         Gs = G[mask].copy()
         Gs[:, drop] = NULL
         tf_s = tf[mask] * (0.0 if any(comparisons[c].term_frequency for c in drop) else 1.0)
-        learn = [c not in drop for c in range(len(comparisons))]
+        learn = [c not in drop and not comparisons[c].fixed for c in range(len(comparisons))]
         est = em(Gs, base, learn=learn, tf_bonus=tf_s)
         for c in range(len(comparisons)):
             if learn[c] and (Gs[:, c] >= 0).sum() >= MIN_SESSION_PAIRS:
                 sums[c] += est.m[c]
                 runs[c] += 1
     return [sums[c] / runs[c] if runs[c] else base.m[c] for c in range(len(comparisons))]
+
+
+def _keep_fixed(comparisons: tuple[Comparison, ...], u: list[np.ndarray], prior_u: list[np.ndarray]) -> list[np.ndarray]:
+    return [prior_u[c] if comp.fixed else u[c] for c, comp in enumerate(comparisons)]
 
 
 def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np.ndarray, right: np.ndarray,
@@ -136,7 +140,7 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
     rl, rr = random_pairs(n, RANDOM_PAIRS)
     rkind = kind_of(rl, rr)
     G_random = levels(comparisons, cols, rl, rr, pair_kind=rkind, inherited=inherited)
-    u_all = estimate_u(G_random, base)
+    u_all = _keep_fixed(comparisons, estimate_u(G_random, base), base.u)
     kind = kind_of(left, right)
     G = levels(comparisons, cols, left, right, pair_kind=kind, inherited=inherited)
     tf = tf_adjustment(comparisons, cols, G, left, u_all)
@@ -145,7 +149,8 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
     fitted: list[Parameters] = []
     for s in range(segments):
         sel = kind == s
-        seg_u = estimate_u(G_random[rkind == s], Parameters(m=m, u=u_all, prior=prior), strength=200.0)
+        seg_u = _keep_fixed(comparisons, estimate_u(G_random[rkind == s], Parameters(m=m, u=u_all, prior=prior),
+                                                    strength=200.0), base.u)
         start = Parameters(m=m, u=seg_u, prior=prior)  # only the share of duplicates is learnt per segment
         fitted.append(em(G[sel], start, learn=fixed, tf_bonus=tf[sel]) if sel.any() else start)
     model = FittedModel(comparisons=comparisons, segments=fitted, tf_u=u_all,
