@@ -43,14 +43,12 @@ def same_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out[(a == "") | (b == "")] = np.nan
     return out
 
-MODEL_FILES = {"res.partner": "partner.joblib", "project.project": "project.joblib"}
+MODEL_FILES = {"project.project": "project.joblib"}  # partners: matchers/scoring.py learns from the records
 ENV_MODEL_DIR = "TRIAGE_MATCH_MODEL_DIR"
 
 # +1: the probability may only rise with the feature; -1: only fall. Keeps the learnt model
 # honest where the business rule is clear (a second, different valid VAT never argues for a match).
 MONOTONIC = {
-    "res.partner": {"vat_same": 1, "vat_diff_valid": -1, "email_same": 1, "phone_same": 1, "name_token_set": 1,
-                    "name_jaro_winkler": 1, "domain_diff": -1, "name_squashed_ratio": 1},
     "project.project": {"code_same": 1, "code_diff": -1, "topic_token_set": 1, "year_diff": -1,
                         "number_diff": -1},
 }

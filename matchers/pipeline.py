@@ -1,7 +1,7 @@
 """Duplicate partners and projects: load -> normalise -> block -> score -> cluster -> explain.
 
 The public entry points other stages call: `match_partners`, `match_projects`, `MatchResult`,
-`save_matches`, `evaluate_pairs`, `train_model`.
+`evaluate_pairs`, `train_model`. Storing results and reviewer labels: agent/store/match_results.py.
 """
 
 from __future__ import annotations
@@ -407,10 +407,3 @@ def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entit
         ys.append(y)
     fitted = pair_model.fit(kind.model.value, kind.module.FEATURES, np.concatenate(Xs), np.concatenate(ys), info)
     return pair_model.save(fitted, Path(out) if out else pair_model.default_path(kind.model.value))
-
-
-def save_matches(store: Any, result: MatchResult) -> dict[str, int]:
-    """Upsert the candidates and clusters: a re-run on the same data updates, never duplicates."""
-    from odoo_triage.matchers.persist import save_matches as _save
-
-    return _save(store, result)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from odoo_triage.agent.store.match_results import save_matches
 from odoo_triage.agent.store.tables import DuplicateCandidateRow, DuplicateClusterRow
 from odoo_triage.core.labels import read_entities
-from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects, save_matches
+from odoo_triage.matchers.pipeline import evaluate_pairs, match_partners, match_projects
 
 SEED = 23  # not a training seed (101, 102, 103)
 
