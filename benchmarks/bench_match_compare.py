@@ -14,7 +14,8 @@ Methods:
   splink  splink (DuckDB), Odoo-aware set-up: archived records out; a person's VAT, and a contact's
           street / city / zip / phone (inherited from the company in Odoo) set to null; comparisons name (NameComparison), street (Jaro-Winkler), city and
           zip (Levenshtein), e-mail (EmailComparison), VAT, phone tail, is_company (exact); blocking on name
-          phonetics (metaphone of the name, computed beforehand), e-mail, VAT, phone tail, zip + house number; u by random
+          phonetics (metaphone of the name, computed beforehand), name prefix, e-mail, VAT, phone tail, zip + house
+          number, zip, street; u by random
           sampling, m by EM sessions blocked on name and on zip; pairs of a record and its own parent
           company dropped; pairs at match probability >= 0.5
   wizard  Odoo's "Deduplicate contacts" criteria: the same lower(name) (archived records out)
@@ -162,15 +163,18 @@ def splink(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name_metaphone"), block_on("email"), block_on("vat"), block_on("phone_tail"),
-            block_on("zip", "house"), block_on("substr(name, 1, 4)"),
+            block_on("zip", "house"), block_on("substr(name, 1, 4)"), block_on("zip"), block_on("street"),
         ],
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(DuckDBAPI().register(df), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match([block_on("name", "zip")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("zip"))
+    for rule in (block_on("name"), block_on("zip")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except ValueError as exc:  # a level EM never saw (e.g. no e-mail at all): keep the other sessions
+            logging.getLogger(__name__).warning("splink EM session %s skipped: %s", rule, exc)
     pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     parent = dict(zip(df["unique_id"], df["parent"], strict=True))
     out = set()
