@@ -102,7 +102,8 @@ class _GbmScorer:
         prob = np.zeros(len(left), dtype=np.float64)
         for start in range(0, len(left), CHUNK):
             sl = slice(start, start + CHUNK)
-            prob[sl] = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
+            p = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
+            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl]))
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
