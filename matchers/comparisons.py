@@ -48,6 +48,7 @@ class Comparison:
     person_inherits: bool = False
     only: str = ""  # "persons" | "companies" | "" (every pair)
     fixed: bool = False  # m and u are the priors, never learnt (a rule's weight, not a measurement)
+    graded: bool = False  # inside a similarity level, a closer pair weighs up to half-way to the level above
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,11 +60,12 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name", "core", (
         Level("exact", "same name", "exact", m=0.70, u=0.0005),
         Level("reordered", "same name words in another order", "reordered", m=0.06, u=0.0002),
-        Level("typo", "names one typo apart", "token_sort", 0.88, m=0.12, u=0.002),
+        Level("one_edit", "names one letter apart", "levenshtein", 1, m=0.08, u=0.0005),
+        Level("typo", "names a few letters apart", "token_sort", 0.88, m=0.06, u=0.002),
         Level("subset", "one name contains the other", "subset", m=0.04, u=0.003),
         Level("close", "similar names", "token_sort", 0.75, m=0.05, u=0.03),
         _else("different names", m=0.03, u=0.96),
-    ), term_frequency=True),
+    ), term_frequency=True, graded=True),
     Comparison("vat", "vat", (
         Level("exact", "same VAT", "exact", m=0.95, u=0.001),
         _else("different VAT", m=0.05, u=0.999),

@@ -122,7 +122,9 @@ class Parameters:
     prior: float
 
     def weights(self) -> list[np.ndarray]:
-        return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]
+        """log2(m / u) per level, never rising from a more similar level to a less similar one (a rare
+        level's u, counted on few random pairs, must not make "a few letters apart" beat "same name")."""
+        return [np.minimum.accumulate(np.log2(m / u)) for m, u in zip(self.m, self.u, strict=True)]
 
 
 def prior_parameters(comparisons: tuple[Comparison, ...], prior: float) -> Parameters:
@@ -205,4 +207,39 @@ def tf_adjustment(comparisons: tuple[Comparison, ...], cols: PairColumns, G: np.
         if exact.any():
             u_exact = float(params_u[c][0])
             out[exact] = np.log2(u_exact / np.maximum(freq[left[exact]], 1.0 / max(len(vals), 1)))
+    return out
+
+
+# --------------------------------------------------------------------------- graded levels
+
+_SIMILARITY = {"jaro_winkler": JaroWinkler.normalized_similarity, "token_sort": fuzz.token_sort_ratio,
+               "ratio": fuzz.ratio}
+
+
+def graded_adjustment(comparisons: tuple[Comparison, ...], cols: PairColumns, G: np.ndarray, left: np.ndarray,
+                      right: np.ndarray, kind: np.ndarray, weights: list[list[np.ndarray]]) -> np.ndarray:
+    """Within a similarity level, a pair at the bottom of the band loses up to half the weight gap to
+    the level below; one at the top keeps the level's weight.
+
+    Discrete levels put every "a few letters apart" pair on one probability; grading spreads them by
+    how similar they are, so no plateau of pairs sits on the decision threshold.
+    `weights[segment][comparison]` are the log2 Bayes factors per level.
+    """
+    out = np.zeros(len(G), dtype=np.float64)
+    for c, comp in enumerate(comparisons):
+        if not comp.graded:
+            continue
+        upper = 1.0
+        for lv, level in enumerate(comp.levels[:-1]):
+            scorer = _SIMILARITY.get(level.test)
+            if scorer is None:
+                continue
+            sel = np.flatnonzero(G[:, c] == lv)
+            if len(sel) and upper > level.threshold:
+                vals = cols.values[comp.column]
+                sim = _cp(scorer, vals[left[sel]], vals[right[sel]]) / (1.0 if level.test == "jaro_winkler" else 100.0)
+                frac = np.clip((sim - level.threshold) / (upper - level.threshold), 0.0, 1.0)
+                gap = np.array([max(float(weights[k][c][lv] - weights[k][c][lv + 1]), 0.0) for k in kind[sel]])
+                out[sel] -= 0.5 * (1.0 - frac) * gap
+            upper = level.threshold
     return out

@@ -35,7 +35,7 @@ from odoo_triage.matchers.comparisons import (
     PARTNER_SEGMENTS,
     PARTNER_SESSIONS,
 )
-from odoo_triage.matchers.fellegi_sunter import levels, tf_adjustment
+from odoo_triage.matchers.fellegi_sunter import levels
 from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source, load_records
 
 Progress = Callable[[str, float], None]
@@ -142,7 +142,7 @@ class _FellegiSunterScorer:
         kind = self._kind(left, right)
         G = levels(PARTNER_COMPARISONS, self.cols, left, right, pair_kind=kind, inherited=self.inherited)
         assert self.fitted is not None
-        return G, kind, tf_adjustment(PARTNER_COMPARISONS, self.cols, G, left, self.fitted.tf_u)
+        return G, kind, self.fitted.adjustment(self.cols, G, left, right, kind)
 
     def score(self, left: np.ndarray, right: np.ndarray, progress: Progress | None = None) -> np.ndarray:
         assert self.fitted is not None

@@ -21,6 +21,7 @@ from odoo_triage.matchers.fellegi_sunter import (
     Parameters,
     em,
     estimate_u,
+    graded_adjustment,
     levels,
     prior_parameters,
     tf_adjustment,
@@ -73,6 +74,13 @@ class FittedModel:
     def probability(weight: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
 
+    def adjustment(self, cols: PairColumns, G: np.ndarray, left: np.ndarray, right: np.ndarray,
+                   kind: np.ndarray) -> np.ndarray:
+        """Per-pair additions to the name's weight: term frequency of an exact value, grading inside a level."""
+        weights = [p.weights() for p in self.segments]
+        return (tf_adjustment(self.comparisons, cols, G, left, self.tf_u)
+                + graded_adjustment(self.comparisons, cols, G, left, right, kind, weights))
+
     def explain(self, G_row: np.ndarray, kind: int, tf: float) -> list[Evidence]:
         params = self.segments[kind]
         w = params.weights()
@@ -83,7 +91,7 @@ class FittedModel:
                 out.append(Evidence(comp.name, NULL, "missing", "", 0.0))
                 continue
             level = comp.levels[lv]
-            weight = float(w[c][lv]) + (tf if comp.term_frequency and lv == 0 else 0.0)
+            weight = float(w[c][lv]) + (tf if comp.term_frequency else 0.0)
             out.append(Evidence(comp.name, lv, level.label, level.phrase, self.calibration[0] * weight))
         return out
 
@@ -159,7 +167,7 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
         ll, lr, y = labels
         lk = kind_of(ll, lr)
         Gl = levels(comparisons, cols, ll, lr, pair_kind=lk, inherited=inherited)
-        tfl = tf_adjustment(comparisons, cols, Gl, ll, u_all)
+        tfl = model.adjustment(cols, Gl, ll, lr, lk)
         model.calibration = calibrate(model._raw_weight(Gl, lk, tfl), y)
         model.labels_used = int(len(y))
     return model
