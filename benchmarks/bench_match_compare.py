@@ -13,10 +13,12 @@ Methods:
   ours    odoo_triage.matchers.pipeline.match_partners (Fellegi-Sunter learnt from the records)
   splink  splink (DuckDB), Odoo-aware set-up: archived records out; a person's VAT, and a contact's
           street / city / zip / phone (inherited from the company in Odoo) set to null; comparisons name (NameComparison), street (Jaro-Winkler), city and
-          zip (Levenshtein), e-mail (EmailComparison), VAT, phone tail, is_company (exact); blocking on name
+          zip (Levenshtein), e-mail, VAT, phone tail (exact); blocking (always within
+          companies or within persons) on name
           phonetics (metaphone of the name, computed beforehand), name prefix, e-mail, VAT, phone tail, zip + house
           number, zip, street; u by random
-          sampling, m by EM sessions blocked on name and on zip; pairs of a record and its own parent
+          sampling, m by EM sessions blocked on name (else name phonetics, when splink refuses an m of 0)
+          and on zip; pairs of a record and its own parent
           company dropped; pairs at match probability >= 0.5
   wizard  Odoo's "Deduplicate contacts" criteria: the same lower(name) (archived records out)
 
@@ -156,25 +158,26 @@ def splink(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
             cl.JaroWinklerAtThresholds("street", [0.95, 0.88]),
             cl.LevenshteinAtThresholds("city", [1, 2]).configure(term_frequency_adjustments=True),
             cl.LevenshteinAtThresholds("zip", [1]),
-            cl.EmailComparison("email"),
+            cl.ExactMatch("email"),
             cl.ExactMatch("vat"),
             cl.ExactMatch("phone_tail"),
-            cl.ExactMatch("is_company"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("name_metaphone"), block_on("email"), block_on("vat"), block_on("phone_tail"),
-            block_on("zip", "house"), block_on("substr(name, 1, 4)"), block_on("zip"), block_on("street"),
-        ],
+        # every rule within one kind: a company and a person are never compared
+        blocking_rules_to_generate_predictions=[block_on("is_company", *cols) for cols in (
+            ("name_metaphone",), ("email",), ("vat",), ("phone_tail",), ("zip", "house"), ("substr(name, 1, 4)",),
+            ("zip",), ("street",))],
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(DuckDBAPI().register(df), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match([block_on("name", "zip")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    for rule in (block_on("name"), block_on("zip")):
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except ValueError as exc:  # a level EM never saw (e.g. no e-mail at all): keep the other sessions
-            logging.getLogger(__name__).warning("splink EM session %s skipped: %s", rule, exc)
+    for alternatives in ((block_on("name"), block_on("name_metaphone")), (block_on("zip"),)):
+        for rule in alternatives:  # the first one EM can train on
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(rule)
+                break
+            except Exception as exc:  # noqa: BLE001  no pairs, or a level never seen (splink refuses m = 0)
+                logging.getLogger(__name__).warning("splink EM session %s skipped: %s", rule, exc)
     pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     parent = dict(zip(df["unique_id"], df["parent"], strict=True))
     out = set()
