@@ -15,6 +15,9 @@ demo users below apply, so `triage demo` works on a fresh machine.
     user = "dana"      # the identity the Streamlit console acts as (TRIAGE_USER overrides)
     # trusted_user_header = "X-Forwarded-User"   # only behind a proxy that sets it (TRIAGE_TRUSTED_USER_HEADER)
 
+    [matcher]          # duplicate matching (core.settings.MatcherSettings)
+    threshold = 0.5
+
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"
@@ -96,6 +99,20 @@ class OdooSettings(BaseModel):
         return self.url.rstrip("/")
 
 
+class MatcherSettings(BaseModel):
+    """Duplicate matching knobs ([matcher] in the config file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # match probability a pair needs
+    random_pairs: int = Field(default=200_000, gt=0)  # partners: u is counted on this many random pairs
+    min_labels: int = Field(default=4, ge=1)  # reviewer labels before the calibration moves
+    label_strength: float = Field(default=4.0, gt=0)  # the calibration's pull back to (1, 0), in labels
+    vat_cap: float = Field(default=0.01, ge=0.0, le=1.0)  # two different valid VAT numbers
+    phase_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another phase / follow-up
+    code_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another project number
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,6 +123,7 @@ class Settings(BaseModel):
     # Off by default: a header is only trusted when the deployment says the proxy sets it.
     console_trusted_header: str | None = None
     odoo: OdooSettings = Field(default_factory=OdooSettings)
+    matcher: MatcherSettings = Field(default_factory=MatcherSettings)
     source: str = "defaults (demo users)"  # where these settings came from, for display
 
     @property
@@ -152,7 +170,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     elif explicit:
         raise InputError(f"config file {file} does not exist")
 
-    unknown = set(raw) - {"approvals", "roles", "console", "odoo"}
+    unknown = set(raw) - {"approvals", "roles", "console", "odoo", "matcher"}
     if unknown:
         raise InputError(f"config file {file}: unknown section(s) {sorted(unknown)}")
     odoo = dict(raw.get("odoo", {}))
@@ -169,6 +187,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             odoo[field] = env[var]
 
     values: dict = {"odoo": odoo, "source": source}
+    if "matcher" in raw:
+        values["matcher"] = raw["matcher"]
     if "roles" in raw:
         values["users"] = raw["roles"]
     approvals = raw.get("approvals", {})

@@ -23,6 +23,7 @@ from odoo_triage.core.domain import (
     RecordModel,
     stable_id,
 )
+from odoo_triage.core.settings import MatcherSettings
 from odoo_triage.matchers import model as pair_model
 from odoo_triage.matchers import partners as partner_mod
 from odoo_triage.matchers import projects as project_mod
@@ -40,7 +41,6 @@ from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source,
 
 Progress = Callable[[str, float], None]
 CHUNK = 200_000
-VAT_CAP = 0.01  # two different valid VAT numbers: not the same company, whatever the names say
 
 
 @dataclass
@@ -89,8 +89,8 @@ Labels = Iterable[tuple[int, int, bool]]  # (left id, right id, is a duplicate) 
 class _GbmScorer:
     """project.project: the shipped (or given) gradient-boosting pair model."""
 
-    def __init__(self, kind: _Kind, table: Any, model_path: Path | None) -> None:
-        self.kind, self.table = kind, table
+    def __init__(self, kind: _Kind, table: Any, model_path: Path | None, knobs: MatcherSettings) -> None:
+        self.kind, self.table, self.knobs = kind, table, knobs
         self.model = pair_model.load(kind.model.value, model_path)
         self.labels_used = 0
 
@@ -103,7 +103,7 @@ class _GbmScorer:
         for start in range(0, len(left), CHUNK):
             sl = slice(start, start + CHUNK)
             p = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
-            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl]))
+            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs))
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
@@ -114,8 +114,8 @@ class _GbmScorer:
 class _FellegiSunterScorer:
     """res.partner: weights learnt from the records being matched (scoring.fit), calibrated on labels."""
 
-    def __init__(self, table: Any) -> None:
-        self.table = table
+    def __init__(self, table: Any, knobs: MatcherSettings | None = None) -> None:
+        self.table, self.knobs = table, knobs or MatcherSettings()
         self.cols = partner_mod.pair_columns(table)
         self.inherited = partner_mod.inherited(table, self.cols)
         self.fitted: scoring.FittedModel | None = None
@@ -135,7 +135,7 @@ class _FellegiSunterScorer:
             sessions.append((np.isin(encoded, pairs), session.without))
         self.fitted = scoring.fit(PARTNER_COMPARISONS, self.cols, len(self.table), left, right, kind_of=self._kind,
                                   inherited=self.inherited, segments=len(PARTNER_SEGMENTS), prior=PARTNER_PRIOR,
-                                  sessions=sessions, labels=labels if len(labels[0]) else None)
+                                  sessions=sessions, labels=labels if len(labels[0]) else None, knobs=self.knobs)
         self.labels_used = self.fitted.labels_used
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,7 +156,8 @@ class _FellegiSunterScorer:
             vat_inh = self.inherited["vat"]
             two_vats = ((t.vat[a] != "") & (t.vat[b] != "") & (t.vat[a] != t.vat[b]) & t.vat_valid[a]
                         & t.vat_valid[b] & ~vat_inh[a] & ~vat_inh[b])
-            prob[sl] = np.where(two_vats, np.minimum(p, VAT_CAP), p)
+            # two different valid VAT numbers: not the same company, whatever the names say
+            prob[sl] = np.where(two_vats, np.minimum(p, self.knobs.vat_cap), p)
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
@@ -191,8 +192,10 @@ def _score(kind: _Kind, table: Any, scorer: Any, left: np.ndarray, right: np.nda
 
 
 def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: float, include_archived: bool,
-         progress: Progress | None, model_path: Path | None, labels: Labels | None = None) -> MatchResult:
+         progress: Progress | None, model_path: Path | None, labels: Labels | None = None,
+         settings: MatcherSettings | None = None) -> MatchResult:
     t0 = time.perf_counter()
+    knobs = settings or MatcherSettings()
     timings: dict[str, float] = {}
     _notify(progress, "reading records", 0.0)
     if kind.model == RecordModel.project:
@@ -210,8 +213,8 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
     left, right = left[~never], right[~never]
     timings["blocking"] = time.perf_counter() - t
     t = time.perf_counter()
-    scorer = _FellegiSunterScorer(table) if kind.model == RecordModel.partner else _GbmScorer(kind, table,
-                                                                                               model_path)
+    scorer = (_FellegiSunterScorer(table, knobs) if kind.model == RecordModel.partner
+              else _GbmScorer(kind, table, model_path, knobs))
     labeled = _label_arrays(table, labels)
     not_duplicate = {(int(a), int(b)) for a, b, y in zip(*labeled, strict=True) if not y}
     scorer.fit(left, right, labeled, keys)
@@ -304,7 +307,8 @@ def _explain(kind: _Kind, table: Any, scorer: Any, groups: list[np.ndarray], inn
 
 def match_partners(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
                    include_archived: bool = False, progress: Progress | None = None,
-                   model_path: Path | None = None, labels: Labels | None = None) -> MatchResult:
+                   model_path: Path | None = None, labels: Labels | None = None,
+                   settings: MatcherSettings | None = None) -> MatchResult:
     """Duplicate res.partner records in a CSV/JSON export or a search_read result (list of dicts).
 
     The weights are learnt from these records; `labels` (reviewer decisions on pairs of this
@@ -312,15 +316,16 @@ def match_partners(source: Source | Iterable[dict[str, Any]], *, threshold: floa
     `model_path` is not used for partners (kept so callers need not tell the two apart).
     """
     return _run(PARTNER, source, threshold=threshold, include_archived=include_archived, progress=progress,
-                model_path=model_path, labels=labels)
+                model_path=model_path, labels=labels, settings=settings)
 
 
 def match_projects(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
                    include_archived: bool = False, progress: Progress | None = None,
-                   model_path: Path | None = None, labels: Labels | None = None) -> MatchResult:
+                   model_path: Path | None = None, labels: Labels | None = None,
+                   settings: MatcherSettings | None = None) -> MatchResult:
     """Duplicate project.project records, compared only within the same client."""
     return _run(PROJECT, source, threshold=threshold, include_archived=include_archived, progress=progress,
-                model_path=model_path, labels=labels)
+                model_path=model_path, labels=labels, settings=settings)
 
 
 def _pairs_set(entities: dict[int, str], scope: set[int]) -> set[tuple[int, int]]:

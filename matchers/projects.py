@@ -9,6 +9,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from odoo_triage.core.settings import MatcherSettings
 from odoo_triage.matchers import normalise as nz
 from odoo_triage.matchers.blocking import single_key_pairs, unique_sorted
 from odoo_triage.matchers.model import compared, same_or_missing
@@ -20,8 +21,7 @@ FEATURES = [
     "date_start_same", "date_start_days", "date_end_same", "user_same", "company_same", "client_same",
     "topic_tokens_min", "topic_equal", "phase_diff", "code_variant",
 ]
-PHASE_CAP = 0.05  # "phase 2" / "follow-up" of the same topic: a later engagement, whatever else agrees
-CODE_CAP = 0.05  # two different project numbers (or years) in the codes: two projects
+
 
 
 @dataclass
@@ -181,13 +181,14 @@ def _code_variant(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.nd
                     dtype=bool)
 
 
-def rule_cap(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Highest probability the rules allow each pair: another phase, or another project number, caps it."""
+def rule_cap(t: ProjectTable, left: np.ndarray, right: np.ndarray, knobs: MatcherSettings) -> np.ndarray:
+    """Highest probability the rules allow each pair: another phase ("phase 2", "follow-up": a later
+    engagement, whatever else agrees), or another project number, caps it."""
     cap = np.ones(len(left), dtype=np.float64)
-    cap[t.phases[left] != t.phases[right]] = PHASE_CAP
+    cap[t.phases[left] != t.phases[right]] = knobs.phase_cap
     cl, cr = t.code[left], t.code[right]
     differs = (cl != "") & (cr != "") & (cl != cr) & ~_code_variant(t, left, right)
-    cap[differs] = np.minimum(cap[differs], CODE_CAP)
+    cap[differs] = np.minimum(cap[differs], knobs.code_cap)
     return cap
 
 

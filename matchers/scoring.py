@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
+from odoo_triage.core.settings import MatcherSettings
 from odoo_triage.matchers.comparisons import Comparison
 from odoo_triage.matchers.fellegi_sunter import (
     NULL,
@@ -27,9 +28,7 @@ from odoo_triage.matchers.fellegi_sunter import (
     tf_adjustment,
 )
 
-RANDOM_PAIRS = 200_000
 MIN_SESSION_PAIRS = 20
-MIN_LABELS = 4  # labeled pairs (of both kinds together) before the calibration moves
 
 
 @dataclass
@@ -138,14 +137,16 @@ def _keep_fixed(comparisons: tuple[Comparison, ...], u: list[np.ndarray], prior_
 def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np.ndarray, right: np.ndarray,
         *, kind_of: Callable[[np.ndarray, np.ndarray], np.ndarray], inherited: dict[str, np.ndarray],
         segments: int, prior: float, sessions: list[tuple[np.ndarray, tuple[str, ...]]],
-        labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> FittedModel:
+        labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        knobs: MatcherSettings | None = None) -> FittedModel:
     """Parameters learnt from these records; `kind_of(left, right)` gives each pair's segment.
 
     `sessions`: (mask over the pairs, comparisons left out) per training session.
     `labels` = (left, right, is_duplicate) of reviewer-labeled pairs among these records.
     """
+    knobs = knobs or MatcherSettings()
     base = prior_parameters(comparisons, prior)
-    rl, rr = random_pairs(n, RANDOM_PAIRS)
+    rl, rr = random_pairs(n, knobs.random_pairs)
     rkind = kind_of(rl, rr)
     G_random = levels(comparisons, cols, rl, rr, pair_kind=rkind, inherited=inherited)
     u_all = _keep_fixed(comparisons, estimate_u(G_random, base), base.u)
@@ -163,12 +164,12 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
         fitted.append(em(G[sel], start, learn=fixed, tf_bonus=tf[sel]) if sel.any() else start)
     model = FittedModel(comparisons=comparisons, segments=fitted, tf_u=u_all,
                         info={"pairs": float(len(left)), "random_pairs": float(len(rl))})
-    if labels is not None and len(labels[0]) >= MIN_LABELS:
+    if labels is not None and len(labels[0]) >= knobs.min_labels:
         ll, lr, y = labels
         lk = kind_of(ll, lr)
         Gl = levels(comparisons, cols, ll, lr, pair_kind=lk, inherited=inherited)
         tfl = model.adjustment(cols, Gl, ll, lr, lk)
-        model.calibration = calibrate(model._raw_weight(Gl, lk, tfl), y)
+        model.calibration = calibrate(model._raw_weight(Gl, lk, tfl), y, knobs.label_strength)
         model.labels_used = int(len(y))
     return model
 

@@ -205,3 +205,27 @@ def test_phase_and_follow_up_projects_stay_apart_and_subset_topics_are_not_ident
     assert (1, 2) not in cand or "another phase" in cand[(1, 2)].reason
     if (5, 6) in cand:  # a subset of the topic words is similar, not identical
         assert next(f for f in cand[(5, 6)].fields if f.field == "name").score < 0.8
+
+
+def test_match_command_says_how_many_labels_it_used(tmp_path, people) -> None:
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.app.cli import app
+
+    records = tmp_path / "people.json"
+    records.write_text(_json.dumps(people))
+    url = f"sqlite:///{tmp_path / 'triage.db'}"
+    store = open_store(url)
+    try:
+        for k in range(5):
+            record_label(store, "res.partner", k + 1, 1000 + k, True, "merge_approved", "dana")
+        record_label(store, "res.partner", 2000, 2001, False, "not_duplicate", "rex")
+    finally:
+        store.dispose()
+    result = CliRunner().invoke(app, ["match", "partners", str(records), "--database-url", url],
+                                env={"TRIAGE_CONFIG": ""})
+    assert result.exit_code == 0, result.output
+    assert "used 6 reviewer labels of this database (6 stored; 1 pairs marked not a duplicate" in result.output

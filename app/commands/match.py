@@ -79,7 +79,7 @@ def as_json(result: Any, saved: dict[str, int] | None) -> dict[str, Any]:
     }
 
 
-def _match(kind: str, file: Path | None, threshold: float, include_archived: bool, output_format: str,
+def _match(kind: str, file: Path | None, threshold: float | None, include_archived: bool, output_format: str,
            database_url: str | None, no_store: bool, limit: int, model: Path | None,
            from_odoo: bool = False) -> None:
     from odoo_triage.agent.store import open_store
@@ -87,6 +87,8 @@ def _match(kind: str, file: Path | None, threshold: float, include_archived: boo
     from odoo_triage.core.settings import load_settings
     from odoo_triage.matchers.pipeline import match_partners, match_projects
 
+    settings = load_settings()
+    threshold = settings.matcher.threshold if threshold is None else threshold
     _check(threshold, output_format)
     source: Path | list[dict[str, Any]]
     if from_odoo:
@@ -102,9 +104,9 @@ def _match(kind: str, file: Path | None, threshold: float, include_archived: boo
     store = None if no_store else open_store(database_url)
     try:
         # reviewers' decisions on this database's pairs: calibration, and no "not a duplicate" proposed again
-        labels = labels_for(store, model_name, load_settings().odoo.db) if store is not None else []
+        labels = labels_for(store, model_name, settings.odoo.db) if store is not None else []
         result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived,
-                                    model_path=model, labels=labels)
+                                    model_path=model, labels=labels, settings=settings.matcher)
         saved = save_matches(store, result) if store is not None else None
     finally:
         if store is not None:
@@ -138,7 +140,8 @@ def _read_from_odoo(kind: str, include_archived: bool) -> list[dict[str, Any]]:
 
 _FROM_ODOO = typer.Option(False, "--from-odoo", help="Read the records straight from Odoo (read-only user, "
                           "TRIAGE_ODOO_* settings) instead of a file.")
-_THRESHOLD = typer.Option(0.5, "--threshold", help="Match probability a pair needs (0-1).")
+_THRESHOLD = typer.Option(None, "--threshold", help="Match probability a pair needs (0-1; default [matcher] "
+                          "threshold, 0.5).")
 _ARCHIVED = typer.Option(False, "--include-archived", help="Also match archived (active=False) records.")
 _FORMAT = typer.Option("table", "--format", help="table or json.")
 _DB = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
@@ -150,7 +153,7 @@ _MODEL = typer.Option(None, "--model", help="A pair model trained with `triage m
 @match_app.command("partners")
 def partners_command(
     file: Path = typer.Argument(None, help="res.partner export: CSV or JSON (Odoo field names)."),
-    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    threshold: float | None = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
     from_odoo: bool = _FROM_ODOO,
 ) -> None:
@@ -162,7 +165,7 @@ def partners_command(
 @match_app.command("projects")
 def projects_command(
     file: Path = typer.Argument(None, help="project.project export: CSV or JSON (Odoo field names)."),
-    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    threshold: float | None = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
     from_odoo: bool = _FROM_ODOO,
 ) -> None:
