@@ -229,3 +229,16 @@ def test_match_command_says_how_many_labels_it_used(tmp_path, people) -> None:
                                 env={"TRIAGE_CONFIG": ""})
     assert result.exit_code == 0, result.output
     assert "used 6 reviewer labels of this database (6 stored; 1 pairs marked not a duplicate" in result.output
+
+
+def test_console_not_a_duplicate_marks_every_pair_of_the_cluster(store, people_result) -> None:
+    from odoo_triage.agent.store.match_results import save_matches
+    from odoo_triage.app.console.data import mark_not_duplicate
+
+    save_matches(store, people_result)
+    cluster = people_result.clusters[0]
+    n = len(cluster.record_ids)
+    assert mark_not_duplicate(store, cluster.cluster_id, "rex") == n * (n - 1) // 2
+    assert mark_not_duplicate(store, "dup-missing", "rex") == 0
+    marked = {(a, b) for a, b, y in labels_for(store, "res.partner") if not y}
+    assert (cluster.record_ids[0], cluster.record_ids[1]) in marked
