@@ -145,7 +145,8 @@ def estimate_u(G_random: np.ndarray, base: Parameters, strength: float = 50.0) -
     for c, u0 in enumerate(base.u):
         counts = _counts(G_random, c, len(u0))
         u = (counts + strength * u0) / (counts.sum() + strength)
-        out.append(np.maximum(u, 1e-7))
+        # a level never seen among N random pairs is rarer than about 1 / N, not impossible
+        out.append(np.maximum(u, 1.0 / (len(G_random) + strength)))
     return out
 
 
