@@ -50,7 +50,8 @@ class PairColumns:
 
 
 def _cp(scorer, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # noqa: ANN001
-    return process.cpdist(list(a), list(b), scorer=scorer, workers=-1, dtype=np.float32)
+    # threads only pay off on many pairs: starting them costs more than a few hundred comparisons
+    return process.cpdist(list(a), list(b), scorer=scorer, workers=-1 if len(a) > 20_000 else 1, dtype=np.float32)
 
 
 def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left: np.ndarray,

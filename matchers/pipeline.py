@@ -107,8 +107,8 @@ class _GbmScorer:
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
-    def rows(self, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
-        return self.kind.module.compare(self.table, i, j)
+    def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
+        return [self.kind.module.compare(self.table, i, j) for i, j in pairs]
 
 
 class _FellegiSunterScorer:
@@ -161,10 +161,16 @@ class _FellegiSunterScorer:
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
-    def rows(self, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
+    def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
+        """The evidence of many pairs, levels computed in one vectorised pass."""
         assert self.fitted is not None
-        G, kind, tf = self._levels(np.array([i]), np.array([j]))
-        return partner_mod.compare(self.table, i, j, self.fitted.explain(G[0], int(kind[0]), float(tf[0])))
+        if not pairs:
+            return []
+        left = np.array([p[0] for p in pairs], dtype=np.int64)
+        right = np.array([p[1] for p in pairs], dtype=np.int64)
+        G, kind, tf = self._levels(left, right)
+        return [partner_mod.compare(self.table, int(i), int(j), self.fitted.explain(G[k], int(kind[k]), float(tf[k])))
+                for k, (i, j) in enumerate(pairs)]
 
 
 def _label_arrays(table: Any, labels: Labels | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -264,10 +270,8 @@ def _master(table: Any, members: np.ndarray) -> int:
     return int(best)
 
 
-def _candidate(kind: _Kind, table: Any, scorer: Any, i: int, j: int, p: float) -> DuplicateCandidate:
-    if table.ids[i] > table.ids[j]:
-        i, j = j, i
-    rows = scorer.rows(i, j)
+def _candidate(kind: _Kind, table: Any, rows: list[tuple[str, str, str, float, str, str]], i: int, j: int,
+               p: float) -> DuplicateCandidate:
     fields = [FieldComparison(field=f, left=lv or None, right=rv or None, score=min(max(s, 0.0), 1.0),
                               verdict=FieldVerdict(v)) for f, lv, rv, s, v, _ in rows]
     reason = kind.module.reason(rows)
@@ -284,8 +288,14 @@ def _explain(kind: _Kind, table: Any, scorer: Any, groups: list[np.ndarray], inn
     for (i, j), p in inner.items():
         if p >= threshold and group_of.get(i, -1) == group_of.get(j, -2):
             by_group.setdefault(group_of[i], []).append((i, j, p))
+    # every pair to explain in one batch (lower id on the left), then one candidate each
+    todo = [(i, j) if table.ids[i] < table.ids[j] else (j, i) for pairs in by_group.values() for i, j, _ in pairs]
+    rows_of = dict(zip(todo, scorer.rows_batch(todo), strict=True))
     for g, members in enumerate(groups):
-        pairs = [_candidate(kind, table, scorer, i, j, p) for i, j, p in by_group.get(g, [])]
+        pairs = []
+        for i, j, p in by_group.get(g, []):
+            a, b = (i, j) if table.ids[i] < table.ids[j] else (j, i)
+            pairs.append(_candidate(kind, table, rows_of[(a, b)], a, b, p))
         if not pairs:
             continue
         pairs.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))

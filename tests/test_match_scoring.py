@@ -80,7 +80,7 @@ def scored_pair(rows: list[dict], a: int, b: int) -> tuple[float, str, dict[str,
     pos = {int(rid): k for k, rid in enumerate(table.ids)}
     i, j = sorted((pos[a], pos[b]))
     prob = float(scorer.score(np.array([i]), np.array([j]))[0])
-    rows_ = scorer.rows(i, j)
+    rows_ = scorer.rows_batch([(i, j)])[0]
     return prob, partner_mod.reason(rows_), {r[0]: r[4] for r in rows_}
 
 
