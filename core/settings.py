@@ -106,6 +106,7 @@ class MatcherSettings(BaseModel):
 
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # match probability a pair needs
     random_pairs: int = Field(default=200_000, gt=0)  # partners: u is counted on this many random pairs
+    fit_pairs: int = Field(default=400_000, gt=0)  # partners: m and the prior are learnt on a sample this big
     min_labels: int = Field(default=4, ge=1)  # reviewer labels before the calibration moves
     label_strength: float = Field(default=4.0, gt=0)  # the calibration's pull back to (1, 0), in labels
     vat_cap: float = Field(default=0.01, ge=0.0, le=1.0)  # two different valid VAT numbers

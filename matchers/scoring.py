@@ -110,10 +110,15 @@ def random_pairs(n: int, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]
 
 def _session_m(comparisons: tuple[Comparison, ...], G: np.ndarray, tf: np.ndarray, base: Parameters,
                sessions: list[tuple[np.ndarray, tuple[str, ...]]]) -> list[np.ndarray]:
-    """m per comparison: the mean of the EM sessions that did not block on it (prior m if none did)."""
+    """m per comparison from the EM session where it separates duplicates best (largest KL(m || u)).
+
+    A session's latent "duplicate" class is whatever its blocked pairs mostly share: pairs found by
+    the street may be neighbours, pairs found by the VAT are one company. A comparison's m is taken
+    from the session in which it tells the two classes apart most, never from one that blocked on it;
+    the prior m when no session could learn it.
+    """
     names = [c.name for c in comparisons]
-    sums = [np.zeros_like(m) for m in base.m]
-    runs = [0] * len(comparisons)
+    best: list[tuple[float, np.ndarray] | None] = [None] * len(comparisons)
     for mask, without in sessions:
         if mask.sum() < MIN_SESSION_PAIRS:
             continue
@@ -125,9 +130,10 @@ def _session_m(comparisons: tuple[Comparison, ...], G: np.ndarray, tf: np.ndarra
         est = em(Gs, base, learn=learn, tf_bonus=tf_s)
         for c in range(len(comparisons)):
             if learn[c] and (Gs[:, c] >= 0).sum() >= MIN_SESSION_PAIRS:
-                sums[c] += est.m[c]
-                runs[c] += 1
-    return [sums[c] / runs[c] if runs[c] else base.m[c] for c in range(len(comparisons))]
+                kl = float(np.sum(est.m[c] * np.log(est.m[c] / base.u[c])))
+                if best[c] is None or kl > best[c][0]:
+                    best[c] = (kl, est.m[c])
+    return [b[1] if b is not None else base.m[c] for c, b in enumerate(best)]
 
 
 def _keep_fixed(comparisons: tuple[Comparison, ...], u: list[np.ndarray], prior_u: list[np.ndarray]) -> list[np.ndarray]:
@@ -150,6 +156,10 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
     rkind = kind_of(rl, rr)
     G_random = levels(comparisons, cols, rl, rr, pair_kind=rkind, inherited=inherited)
     u_all = _keep_fixed(comparisons, estimate_u(G_random, base), base.u)
+    if len(left) > knobs.fit_pairs:  # EM needs a sample, not every pair: memory stays flat on big estates
+        pick = np.sort(np.random.default_rng(1).choice(len(left), knobs.fit_pairs, replace=False))
+        left, right = left[pick], right[pick]
+        sessions = [(mask[pick], without) for mask, without in sessions]
     kind = kind_of(left, right)
     G = levels(comparisons, cols, left, right, pair_kind=kind, inherited=inherited)
     tf = tf_adjustment(comparisons, cols, G, left, u_all)
