@@ -147,7 +147,8 @@ _FORMAT = typer.Option("table", "--format", help="table or json.")
 _DB = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
 _NO_STORE = typer.Option(False, "--no-store", help="Do not write the results to the store.")
 _LIMIT = typer.Option(30, "--limit", help="Clusters shown in the table.")
-_MODEL = typer.Option(None, "--model", help="A pair model trained with `triage match train` (default: shipped).")
+_MODEL = typer.Option(None, "--model", help="Projects: a pair model trained with `triage match train` "
+                      "(default: shipped). Partners learn their weights from the records.")
 
 
 @match_app.command("partners")
