@@ -111,10 +111,11 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
         _else("different reference", m=0.1, u=0.9995),
     )),
     # Two contacts of one company are mostly colleagues: the same parent barely argues for a match,
-    # a different one argues strongly against. Random pairs would make "same parent" look decisive.
+    # one under another company is another contact (about -8.5 bits). Random pairs would make "same
+    # parent" look decisive.
     Comparison("parent_id", "parent_key", (
-        Level("exact", "same parent company", "exact", m=0.97, u=0.3),
-        _else("different parent company", m=0.03, u=0.7),
+        Level("exact", "same parent company", "exact", m=0.998, u=0.3),
+        _else("different parent company", m=0.002, u=0.7),
     ), only="persons", fixed=True),
 )
 
