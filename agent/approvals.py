@@ -31,11 +31,12 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from odoo_triage.agent.actions import OdooCall, _Action, parse_action
+from odoo_triage.agent.actions import MergePartners, OdooCall, _Action, parse_action
 from odoo_triage.agent.approval_tokens import approval_seal_ok, mint_token, seal_approval
 from odoo_triage.agent.lifecycle import note_execution
 from odoo_triage.agent.redact import redact_obj
 from odoo_triage.agent.store import Store, audit_chain
+from odoo_triage.agent.store.match_labels import record_merge_decision
 from odoo_triage.agent.store.tables import ApprovalRow, AuditRow, ExecutionRow, ProposalRow
 from odoo_triage.core.domain import (
     WRITE_ACTIONS,
@@ -416,6 +417,7 @@ def approve(store: Store, proposal_id: str, user: str, reason: str = "", setting
     if changed != 1:
         raise _refuse(store, AlreadyDecided(f"proposal {proposal_id} changed while approving; look again",
                                             proposal_id), user, row.incident_id)
+    _label_merge(store, row, True, user, settings)
     return Approval(proposal_id=proposal_id, decision=Decision.approved, decided_by=user, reason=reason,
                     payload_hash=row.payload_hash, decided_at=now, expires_at=expires)
 
@@ -449,8 +451,16 @@ def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Set
     if changed != 1:
         raise _refuse(store, AlreadyExecuted(f"proposal {proposal_id} is executing or ran already", proposal_id),
                       user, row.incident_id)
+    _label_merge(store, row, False, user, settings)
     return Approval(proposal_id=proposal_id, decision=Decision.rejected, decided_by=user, reason=reason,
                     payload_hash=row.payload_hash, decided_at=now)
+
+
+def _label_merge(store: Store, row: ProposalRow, approved: bool, user: str, settings: Settings) -> None:
+    """A decided partner merge is a reviewer label for the matcher's next runs on this database."""
+    action = action_of(row)
+    if isinstance(action, MergePartners):
+        record_merge_decision(store, action.partner_ids, approved, user, row.proposal_id, settings.odoo.db)
 
 
 def comment(store: Store, proposal_id: str, user: str, text: str, settings: Settings | None = None) -> AuditEntry:

@@ -37,6 +37,9 @@ come from the file, the identity from the OS account or a personal token (core/i
     [readers]          # what log readers accept (ReaderSettings): synonyms, value ranges
     ts_window_days = 400
 
+    [matcher]          # duplicate matching (core.settings.MatcherSettings)
+    threshold = 0.5
+
     [odoo]
     url = "https://odoo.example.com"
     db = "prod"
@@ -471,6 +474,21 @@ def llm_values(raw: Mapping[str, object], env: Mapping[str, str]) -> dict:
     return values
 
 
+class MatcherSettings(BaseModel):
+    """Duplicate matching knobs ([matcher] in the config file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # match probability a pair needs
+    random_pairs: int = Field(default=200_000, gt=0)  # partners: u is counted on this many random pairs
+    fit_pairs: int = Field(default=400_000, gt=0)  # partners: m and the prior are learnt on a sample this big
+    min_labels: int = Field(default=4, ge=1)  # reviewer labels before the calibration moves
+    label_strength: float = Field(default=4.0, gt=0)  # the calibration's pull back to (1, 0), in labels
+    vat_cap: float = Field(default=0.01, ge=0.0, le=1.0)  # two different valid VAT numbers
+    phase_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another phase / follow-up
+    code_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another project number
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -493,6 +511,7 @@ class Settings(BaseModel):
     evals: EvalSettings = Field(default_factory=EvalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     readers: ReaderSettings = Field(default_factory=ReaderSettings)
+    matcher: MatcherSettings = Field(default_factory=MatcherSettings)
     source: str = "defaults (no users: read-only)"  # where these settings came from, for display
 
     @property
@@ -521,7 +540,7 @@ class Settings(BaseModel):
 #: sections of thresholds: [name] in the file, TRIAGE_<NAME>_<FIELD> in the environment (which wins)
 TUNABLE_SECTIONS: dict[str, type[BaseModel]] = {
     "detectors": DetectorSettings, "volume": VolumeSettings, "correlation": CorrelationSettings,
-    "lifecycle": LifecycleSettings,
+    "lifecycle": LifecycleSettings, "matcher": MatcherSettings,
 }
 
 

@@ -15,7 +15,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-MAX_COMPONENT = 400  # beyond this a component is split on its strongest edges only
+MAX_COMPONENT = 50  # beyond this a component is split on its strongest edges only (inner pairs grow as k^2)
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""The match-probability model: gradient boosting on pair features, calibrated with isotonic regression.
+"""The project match-probability model: gradient boosting on pair features, sigmoid-calibrated.
 
 Shipped models live in matchers/models/<kind>.joblib and record the world seeds they were trained
 on; `train_model` retrains one from a firm's own records and entity labels.
@@ -43,16 +43,14 @@ def same_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out[(a == "") | (b == "")] = np.nan
     return out
 
-MODEL_FILES = {"res.partner": "partner.joblib", "project.project": "project.joblib"}
+MODEL_FILES = {"project.project": "project.joblib"}  # partners: matchers/scoring.py learns from the records
 ENV_MODEL_DIR = "TRIAGE_MATCH_MODEL_DIR"
 
 # +1: the probability may only rise with the feature; -1: only fall. Keeps the learnt model
 # honest where the business rule is clear (a second, different valid VAT never argues for a match).
 MONOTONIC = {
-    "res.partner": {"vat_same": 1, "vat_diff_valid": -1, "email_same": 1, "phone_same": 1, "name_token_set": 1,
-                    "name_jaro_winkler": 1, "domain_diff": -1, "name_squashed_ratio": 1},
-    "project.project": {"code_same": 1, "code_diff": -1, "topic_token_set": 1, "year_diff": -1,
-                        "number_diff": -1},
+    "project.project": {"code_same": 1, "code_diff": -1, "topic_jaccard": 1, "year_diff": -1,
+                        "number_diff": -1, "phase_diff": -1, "code_variant": 1},
 }
 
 
@@ -79,7 +77,8 @@ def fit(kind: str, features: list[str], X: np.ndarray, y: np.ndarray, info: dict
                                           min_samples_leaf=10, l2_regularization=1.0, monotonic_cst=mono,
                                           random_state=0)
     folds = int(min(5, max(2, y.sum() // 20)))
-    est = CalibratedClassifierCV(base, method="isotonic", cv=folds, ensemble=False)
+    # sigmoid, not isotonic: isotonic steps put many pairs on one value (p = 0.5000 at the threshold)
+    est = CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
     est.fit(X, y)
     meta = {"trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "pairs": int(len(y)),
             "positives": int(y.sum()), "sklearn": sklearn.__version__, **(info or {})}

@@ -300,6 +300,21 @@ _STOP = frozenset({"the", "a", "an", "of", "for", "and", "to", "in", "on", "de",
                    "project", "projet", "projekt"})
 
 
+# Words that make a second engagement of the same topic: "Website revamp phase 2", "ERP follow-up".
+_PHASE = re.compile(r"\b(?:(phase|stage|part|wave|lot|sprint|release|step|fase|etappe)\s*([0-9]+|[ivx]+)\b"
+                    r"|(follow[\s-]?up|followup|continuation|extension|renewal|v\s?[0-9]+)\b"
+                    r"|\b([0-9]+\.0)\b|\b(ii|iii|iv|vi)\b)", re.IGNORECASE)
+
+
+def _phase_key(match: re.Match[str]) -> str:
+    word, num, other, version, roman = match.groups()
+    if word:
+        return f"{word.lower()} {num.lower()}"
+    if other:
+        return re.sub(r"[\s-]", "", other.lower())
+    return (version or roman or "").lower()
+
+
 @dataclass(frozen=True)
 class ProjectName:
     folded: str
@@ -308,6 +323,7 @@ class ProjectName:
     years: tuple[str, ...]
     topic: str  # the words left once code, years, client name and legal forms are gone
     client_tokens: tuple[str, ...]  # client-looking prefix tokens (the code's letters, "acme corp")
+    phases: tuple[str, ...] = ()  # "phase 2", "followup": a later engagement, not the same project
 
 
 @lru_cache(maxsize=200_000)
@@ -331,6 +347,8 @@ def project_name(name: str | None, client: str | None = None) -> ProjectName:
             raw = raw[: m2.start()] + " " + raw[m2.end():]
     years = tuple(sorted(set(_YEAR.findall(raw)) | ({code.split()[1]} if m else set())))
     raw = _YEAR.sub(" ", raw)
+    phases = tuple(sorted({_phase_key(p) for p in _PHASE.finditer(raw)}))
+    raw = _PHASE.sub(" ", raw)
     # "Acme Corp - Website Revamp": the part before a dash is the client when a client is named
     # or it ends with a legal form.
     parts = re.split(r"\s[-–—:|]\s|\s*[:|]\s*", raw, maxsplit=1)
@@ -347,4 +365,4 @@ def project_name(name: str | None, client: str | None = None) -> ProjectName:
     if not topic:
         topic = words
     return ProjectName(folded=fold(name), code=code, code_number=number, years=years,
-                       topic=" ".join(topic), client_tokens=tuple(dict.fromkeys(client_tokens)))
+                       topic=" ".join(topic), client_tokens=tuple(dict.fromkeys(client_tokens)), phases=phases)

@@ -1,28 +1,22 @@
-"""res.partner: normalised columns, blocking keys, pair features and field comparisons."""
+"""res.partner: normalised columns, blocking keys, Odoo rules, and the evidence shown for a pair."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import jellyfish
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
 
 from odoo_triage.matchers import normalise as nz
 from odoo_triage.matchers.blocking import single_key_pairs, token_key_pairs, unique_sorted
-from odoo_triage.matchers.model import compared, same_or_missing
+from odoo_triage.matchers.comparisons import PARTNER_COMPARISONS
+from odoo_triage.matchers.fellegi_sunter import PairColumns
 from odoo_triage.matchers.records import columns
+from odoo_triage.matchers.scoring import Evidence
 
-FEATURES = [
-    "name_token_set", "name_token_sort", "name_jaro_winkler", "name_full_ratio", "name_core_equal",
-    "legal_conflict", "vat_same", "vat_diff", "vat_diff_valid", "email_same", "domain_same", "domain_diff",
-    "phone_same", "phone_tail_same", "phone_diff", "city_sim", "zip_same", "street_sim", "country_same",
-    "registry_same", "ref_same", "companies", "same_parent", "parent_diff", "missing", "name_tokens_min",
-    "name_squashed_ratio", "email_diff",
-]
-
+_NUMBER = re.compile(r"\d+")
 
 @dataclass
 class PartnerTable:
@@ -113,23 +107,52 @@ def prepare(frame: pd.DataFrame) -> PartnerTable:
     )
 
 
-def candidate_pairs(t: PartnerTable) -> np.ndarray:
-    """Union of the pairs of every blocking key, encoded low * n + high."""
+def _street_number_key(zips: np.ndarray, streets: np.ndarray) -> list[str]:
+    out = []
+    for z, s in zip(zips, streets, strict=True):
+        nums = _NUMBER.findall(s)
+        out.append(f"{z}|{nums[0]}" if z and nums else "")
+    return out
+
+
+def blocking_keys(t: PartnerTable) -> dict[str, np.ndarray]:
+    """Pairs of every blocking key (encoded low * n + high), by key name: the blocking report's rows.
+
+    Independent keys, so a typo in the name is caught by the address, e-mail or phone, and the
+    other way round: name words, name phonetics, e-mail, VAT, phone tail, zip + house number, street.
+    """
     n = len(t)
     order = np.argsort(np.argsort(t.core.astype(str), kind="stable"))
     squashed = [c.replace(" ", "") for c in t.core]
-    keys = [
-        single_key_pairs(list(t.vat), n, order),
-        single_key_pairs(list(t.email), n, order),
-        single_key_pairs(list(t.domain), n, order),
-        single_key_pairs(list(t.phone_tail), n, order),
-        single_key_pairs([" ".join(sorted(c.split())) for c in t.core], n, order),
-        single_key_pairs([jellyfish.metaphone(s)[:12] if s else "" for s in t.core], n, order),
-        single_key_pairs([s[:6] if len(s) >= 4 else "" for s in squashed], n, order),
-        single_key_pairs([s[-6:] if len(s) >= 6 else "" for s in squashed], n, order),
-        token_key_pairs([[tok for tok in c.split() if len(tok) >= 3] for c in t.core], n, order),
-    ]
-    return unique_sorted(np.concatenate(keys))
+    tokens = [[tok for tok in c.split() if len(tok) >= 3] for c in t.core]
+    return {
+        "vat": single_key_pairs(list(t.vat), n, order),
+        "email": single_key_pairs(list(t.email), n, order),
+        "email_domain": single_key_pairs(list(t.domain), n, order),
+        "phone_tail": single_key_pairs(list(t.phone_tail), n, order),
+        "name_words_sorted": single_key_pairs([" ".join(sorted(c.split())) for c in t.core], n, order),
+        "name_metaphone": single_key_pairs([jellyfish.metaphone(s)[:12] if s else "" for s in t.core], n, order),
+        "name_prefix": single_key_pairs([s[:6] if len(s) >= 4 else "" for s in squashed], n, order),
+        "name_suffix": single_key_pairs([s[-6:] if len(s) >= 6 else "" for s in squashed], n, order),
+        "name_rare_word": token_key_pairs(tokens, n, order),
+        "name_word_phonetic": token_key_pairs([[_metaphone(tok) for tok in toks] for toks in tokens], n, order),
+        "zip_house_number": single_key_pairs(_street_number_key(t.zip, t.street), n, order),
+        "street": single_key_pairs(list(t.street), n, order),
+        "zip_street_name": single_key_pairs([f"{z}|{_NUMBER.sub('', s).replace(' ', '')[:8]}" if z and s else ""
+                                             for z, s in zip(t.zip, t.street, strict=True)], n, order),
+        "town_last_word_phonetic": single_key_pairs([f"{c}|{_metaphone(toks[-1])}" if c and toks else "" for c, toks
+                                                     in zip(t.city, tokens, strict=True)], n, order),
+    }
+
+
+def _metaphone(token: str) -> str:
+    return "mp:" + jellyfish.metaphone(token)
+
+
+def candidate_pairs(t: PartnerTable, keys: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Union of the pairs of every blocking key, encoded low * n + high."""
+    keys = blocking_keys(t) if keys is None else keys
+    return unique_sorted(np.concatenate(list(keys.values())))
 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -144,67 +167,7 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     return by_id | by_name
 
 
-def features(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The feature matrix of the pairs (left[k], right[k]), columns as FEATURES."""
-    m = len(left)
-    X = np.zeros((m, len(FEATURES)), dtype=np.float32)
-    if m == 0:
-        return X
-    cl, cr = list(t.core[left]), list(t.core[right])
-    col = {name: i for i, name in enumerate(FEATURES)}
-    X[:, col["name_token_set"]] = process.cpdist(cl, cr, scorer=fuzz.token_set_ratio, workers=-1) / 100
-    X[:, col["name_token_sort"]] = process.cpdist(cl, cr, scorer=fuzz.token_sort_ratio, workers=-1) / 100
-    X[:, col["name_jaro_winkler"]] = process.cpdist(cl, cr, scorer=JaroWinkler.normalized_similarity, workers=-1)
-    X[:, col["name_full_ratio"]] = process.cpdist(
-        list(t.folded[left]), list(t.folded[right]), scorer=fuzz.ratio, workers=-1) / 100
-    X[:, col["name_core_equal"]] = t.core[left] == t.core[right]
-    ll, lr = t.legal[left], t.legal[right]
-    X[:, col["legal_conflict"]] = (ll != "") & (lr != "") & (ll != lr)
-    vl, vr = t.vat[left], t.vat[right]
-    both_vat = (vl != "") & (vr != "")
-    X[:, col["vat_same"]] = both_vat & (vl == vr)
-    X[:, col["vat_diff"]] = both_vat & (vl != vr)
-    X[:, col["vat_diff_valid"]] = both_vat & (vl != vr) & t.vat_valid[left] & t.vat_valid[right]
-    X[:, col["email_same"]] = same_or_missing(t.email[left], t.email[right])
-    el, er = t.email[left], t.email[right]
-    X[:, col["email_diff"]] = (el != "") & (er != "") & (el != er)
-    dl, dr = t.domain[left], t.domain[right]
-    X[:, col["domain_same"]] = (dl != "") & (dl == dr)
-    X[:, col["domain_diff"]] = (dl != "") & (dr != "") & (dl != dr)
-    pl, pr = t.phone_tail[left], t.phone_tail[right]
-    X[:, col["phone_same"]] = (t.phone[left] != "") & (t.phone[left] == t.phone[right])
-    X[:, col["phone_tail_same"]] = (pl != "") & (pl == pr)
-    X[:, col["phone_diff"]] = (pl != "") & (pr != "") & (pl != pr)
-    cyl, cyr = t.city[left], t.city[right]
-    city = process.cpdist(list(cyl), list(cyr), scorer=JaroWinkler.normalized_similarity, workers=-1)
-    city[(cyl == "") | (cyr == "")] = np.nan
-    X[:, col["city_sim"]] = city
-    X[:, col["zip_same"]] = same_or_missing(t.zip[left], t.zip[right])
-    sl, sr = t.street[left], t.street[right]
-    street = process.cpdist(list(sl), list(sr), scorer=fuzz.token_set_ratio, workers=-1) / 100
-    street[(sl == "") | (sr == "")] = np.nan
-    X[:, col["street_sim"]] = street
-    X[:, col["country_same"]] = same_or_missing(t.country[left], t.country[right])
-    X[:, col["registry_same"]] = same_or_missing(t.registry[left], t.registry[right])
-    X[:, col["ref_same"]] = same_or_missing(t.ref[left], t.ref[right])
-    X[:, col["companies"]] = t.is_company[left].astype(np.float32) + t.is_company[right]
-    pal, par = t.parent[left], t.parent[right]
-    X[:, col["same_parent"]] = (pal >= 0) & (pal == par)
-    X[:, col["parent_diff"]] = (pal >= 0) & (par >= 0) & (pal != par)
-    X[:, col["missing"]] = 20 - t.filled[left] - t.filled[right]
-    ntok = np.array([len(c.split()) for c in t.core], dtype=np.float32)
-    X[:, col["name_tokens_min"]] = np.minimum(ntok[left], ntok[right])
-    X[:, col["name_squashed_ratio"]] = process.cpdist(  # survives a typo that splits or merges words
-        [c.replace(" ", "") for c in cl], [c.replace(" ", "") for c in cr], scorer=fuzz.ratio, workers=-1) / 100
-    return X
-
-
 # --------------------------------------------------------------------------- explanation
-
-COMPARED = [("name", "name"), ("vat", "VAT"), ("email", "e-mail"), ("phone", "phone"), ("street", "street"),
-            ("zip", "zip"), ("city", "city"), ("country_id", "country"), ("company_registry", "registry"),
-            ("ref", "reference")]
-
 
 def _raw(t: PartnerTable, i: int, field: str) -> str:
     value = t.raw[field][i]
@@ -223,64 +186,99 @@ def _legal_words(t: PartnerTable, i: int, j: int) -> str:
     return ", ".join(f"'{w}'" for w in dict.fromkeys(words)) or "legal forms"
 
 
-def compare(t: PartnerTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
-    """(field, left, right, score, verdict, phrase) for each compared field of one pair."""
-    out: list[tuple[str, str, str, float, str, str]] = []
 
-    def add(field: str, score: float | None, agree_text: str, disagree_text: str) -> None:
-        out.append(compared(field, _raw(t, i, field), _raw(t, j, field), score, agree_text, disagree_text))
 
-    name_score = fuzz.token_set_ratio(t.core[i], t.core[j]) / 100
-    pct = round(name_score * 100)
-    if t.folded[i] == t.folded[j]:
-        name_text = "same name"
-    elif t.core[i] == t.core[j] and (t.legal[i] or t.legal[j]):
-        name_text = f"names match after removing {_legal_words(t, i, j)} ({pct})"
-    elif sorted(t.core[i].split()) == sorted(t.core[j].split()):
-        name_text = f"same name words in another order ({pct})"
-    else:
-        name_text = f"similar names ({pct})"
-    add("name", name_score, name_text, f"different names ({pct})")
-    vat_same = t.vat[i] == t.vat[j]
-    written = _raw(t, i, "vat") != _raw(t, j, "vat")
-    add("vat", 1.0 if vat_same else 0.0,
-        f"same VAT {t.vat[i]}" + (" (written differently)" if written else ""), "different VAT")
-    email_score = 1.0 if t.email[i] and t.email[i] == t.email[j] else (
-        0.9 if t.domain[i] and t.domain[i] == t.domain[j] else 0.0)
-    email_text = f"same e-mail {t.email[i]}" if email_score == 1.0 else f"same e-mail domain {t.domain[i]}"
-    add("email", email_score, email_text, "different e-mail")
-    phone_score = 1.0 if t.phone_tail[i] and t.phone_tail[i] == t.phone_tail[j] else 0.0
-    add("phone", phone_score, f"same phone {t.phone[i]}", "different phone")
-    street_score = fuzz.token_set_ratio(t.street[i], t.street[j]) / 100
-    add("street", street_score, "same street", "different street")
-    add("zip", 1.0 if t.zip[i] == t.zip[j] else 0.0, "same zip", "different zip")
-    city_score = JaroWinkler.normalized_similarity(t.city[i], t.city[j])
-    add("city", city_score, f"same city {_raw(t, i, 'city')}", "different city")
-    add("country_id", 1.0 if t.country[i] == t.country[j] else 0.0, "same country", "different country")
-    add("company_registry", 1.0 if t.registry[i] == t.registry[j] else 0.0, "same registry number",
-        "different registry number")
-    add("ref", 1.0 if t.ref[i] == t.ref[j] else 0.0, "same reference", "different reference")
+def pair_columns(t: PartnerTable) -> PairColumns:
+    """The normalised columns the comparisons read (comparisons.PARTNER_COMPARISONS)."""
+    parent_key = np.array([(f"id:{p}" if p >= 0 else (f"name:{pn}" if pn else "")) if not c else ""
+                           for p, pn, c in zip(t.parent, t.parent_name, t.is_company, strict=True)], dtype=object)
+    street = np.array([s if any(ch.isalpha() for ch in s) else "" for s in t.street], dtype=object)  # "11": no street
+    return PairColumns({"core": t.core, "vat": t.vat, "registry": t.registry, "email": t.email,
+                        "domain": t.domain, "phone_tail": t.phone_tail, "street": street, "zip": t.zip,
+                        "city": t.city, "country": t.country, "ref": t.ref, "parent_key": parent_key})
+
+
+def inherited(t: PartnerTable, cols: PairColumns) -> dict[str, np.ndarray]:
+    """Per column: the contact person's value is its parent company's (VAT, address, phone, domain).
+
+    Such a value says who the employer is, not who the person is, so it never argues for (or
+    against) a person match. Without the parent in the records, a person's VAT still counts as inherited.
+    """
+    position = {int(rid): k for k, rid in enumerate(t.ids)}
+    parent_at = np.array([position.get(int(p), -1) if p >= 0 else -1 for p in t.parent], dtype=np.int64)
+    person = ~t.is_company
+    has_parent = person & (parent_at >= 0)
+    out: dict[str, np.ndarray] = {}
+    for comp in PARTNER_COMPARISONS:
+        if not comp.person_inherits:
+            continue
+        vals = cols.values[comp.column]
+        inh = np.zeros(len(t), dtype=bool)
+        idx = np.flatnonzero(has_parent)
+        inh[idx] = (vals[idx] != "") & (vals[idx] == vals[parent_at[idx]])
+        if comp.column == "vat":  # a person has no VAT of their own in Odoo: it comes from the company
+            inh |= person & ((t.parent >= 0) | (t.parent_name != ""))
+        out[comp.column] = inh
     return out
 
 
-def merge_phrases(agree: list[str], disagree: list[str]) -> str:
-    """"same VAT ...; same e-mail ...; different phone, street": agreements first, then what differs."""
-    diffs = [d.removeprefix("different ") for d in disagree if d.startswith("different ")]
-    others = [d for d in disagree if not d.startswith("different ")]
-    parts = agree + others + (["different " + ", ".join(diffs)] if diffs else [])
-    return "; ".join(parts)
+def pair_kind(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Segment of each pair: 0 two persons, 1 two companies, 2 one of each."""
+    cl, cr = t.is_company[left], t.is_company[right]
+    return np.where(cl & cr, 1, np.where(~cl & ~cr, 0, 2)).astype(np.int8)
+
+
+# --------------------------------------------------------------------------- explanation
+
+
+def _evidence_text(t: PartnerTable, i: int, j: int, ev: Evidence) -> str:
+    """The level's phrase, with the value where a reviewer wants to see it."""
+    if ev.field == "name" and ev.label in {"exact", "reordered"} and t.folded[i] != t.folded[j] and (
+            t.legal[i] or t.legal[j]) and t.core[i] == t.core[j]:
+        return f"names match after removing {_legal_words(t, i, j)}"
+    if ev.field == "name" and ev.label != "exact":
+        return ev.phrase
+    if ev.field == "vat" and ev.label == "exact":
+        written = _raw(t, i, "vat") != _raw(t, j, "vat")
+        return f"same VAT {t.vat[i]}" + (" (written differently)" if written else "")
+    if ev.field == "email" and ev.label == "exact":
+        return f"same e-mail {t.email[i]}"
+    if ev.field == "email_domain" and ev.label == "exact":
+        return f"same e-mail domain {t.domain[i]}"
+    if ev.field == "phone" and ev.label == "exact":
+        return f"same phone {_raw(t, i, 'phone')}"
+    if ev.field == "city" and ev.label == "exact":
+        return f"same town {_raw(t, i, 'city')}"
+    return ev.phrase
+
+
+FIELD_OF = {"email_domain": "email", "parent_id": "parent_id"}
+
+
+def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[tuple[str, str, str, float, str, str]]:
+    """(field, left, right, score, verdict, phrase) per comparison: agree when its weight argues for a match."""
+    out = []
+    for ev in evidence:
+        field = FIELD_OF.get(ev.field, ev.field)
+        if field == "parent_id":
+            left, right = str(t.raw["parent_id_name"][i] or t.raw["parent_id"][i]), str(
+                t.raw["parent_id_name"][j] or t.raw["parent_id"][j])
+        else:
+            left, right = _raw(t, i, field), _raw(t, j, field)
+        if ev.level < 0:
+            out.append((ev.field, left, right, 0.0, "missing", ""))
+            continue
+        score = float(1.0 / (1.0 + 2.0 ** -ev.weight))
+        verdict = "agree" if ev.weight > 0 else "disagree"
+        out.append((ev.field, left, right, score, verdict, f"{_evidence_text(t, i, j, ev)} ({ev.weight:+.1f})"))
+    return out
 
 
 def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
-    verdict = {r[0]: r[4] for r in rows}
-    address = [f for f in ("street", "zip", "city") if verdict.get(f) == "agree"]
-    agree, disagree = [], []
-    for field, left, _right, _score, v, text in rows:
-        if not text:
-            continue
-        if v == "agree" and field in {"street", "zip", "city", "country_id"} and len(address) >= 2:
-            if field == "city" or (field == address[-1] and "city" not in address):
-                agree.append(f"same address ({left})" if field == "city" else "same address")
-            continue
-        (agree if v == "agree" else disagree).append(text)
-    return merge_phrases(agree, disagree)
+    """"for: same VAT ... (+9.8); same zip (+3.2) | against: different street (-2.9)", strongest first."""
+    pro = sorted((r for r in rows if r[4] == "agree"), key=lambda r: -r[3])
+    con = sorted((r for r in rows if r[4] == "disagree"), key=lambda r: r[3])
+    parts = ["for: " + "; ".join(r[5] for r in pro)] if pro else []
+    if con:
+        parts.append("against: " + "; ".join(r[5] for r in con))
+    return " | ".join(parts) or "no field to compare"

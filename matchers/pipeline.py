@@ -1,7 +1,7 @@
 """Duplicate partners and projects: load -> normalise -> block -> score -> cluster -> explain.
 
 The public entry points other stages call: `match_partners`, `match_projects`, `MatchResult`,
-`evaluate_pairs`, `train_model`.
+`evaluate_pairs`, `train_model`. Storing results: agent/store/stage_results.py; reviewer labels: agent/store/match_labels.py.
 """
 
 from __future__ import annotations
@@ -23,16 +23,24 @@ from odoo_triage.core.domain import (
     RecordModel,
     stable_id,
 )
+from odoo_triage.core.settings import MatcherSettings
 from odoo_triage.matchers import model as pair_model
 from odoo_triage.matchers import partners as partner_mod
 from odoo_triage.matchers import projects as project_mod
+from odoo_triage.matchers import scoring
 from odoo_triage.matchers.blocking import decode
 from odoo_triage.matchers.cluster import cluster_pairs
+from odoo_triage.matchers.comparisons import (
+    PARTNER_COMPARISONS,
+    PARTNER_PRIOR,
+    PARTNER_SEGMENTS,
+    PARTNER_SESSIONS,
+)
+from odoo_triage.matchers.fellegi_sunter import levels
 from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source, load_records
 
 Progress = Callable[[str, float], None]
 CHUNK = 200_000
-VAT_CAP = 0.01  # two different valid VAT numbers: not the same company, whatever the names say
 
 
 @dataclass
@@ -75,52 +83,159 @@ def _load(kind: _Kind, source: Source | Iterable[dict[str, Any]], include_archiv
     return frame, total
 
 
-def _score(kind: _Kind, table: Any, left: np.ndarray, right: np.ndarray, model: pair_model.PairModel,
+Labels = Iterable[tuple[int, int, bool]]  # (left id, right id, is a duplicate) from reviewers
+
+
+class _GbmScorer:
+    """project.project: the shipped (or given) gradient-boosting pair model."""
+
+    def __init__(self, kind: _Kind, table: Any, model_path: Path | None, knobs: MatcherSettings) -> None:
+        self.kind, self.table, self.knobs = kind, table, knobs
+        self.model = pair_model.load(kind.model.value, model_path)
+        self.labels_used = 0
+
+    def fit(self, left: np.ndarray, right: np.ndarray, labels: tuple[np.ndarray, np.ndarray, np.ndarray],
+            keys: dict[str, np.ndarray]) -> None:
+        return None
+
+    def score(self, left: np.ndarray, right: np.ndarray, progress: Progress | None = None) -> np.ndarray:
+        prob = np.zeros(len(left), dtype=np.float64)
+        for start in range(0, len(left), CHUNK):
+            sl = slice(start, start + CHUNK)
+            p = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
+            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs))
+            _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
+        return prob
+
+    def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
+        return [self.kind.module.compare(self.table, i, j) for i, j in pairs]
+
+
+class _FellegiSunterScorer:
+    """res.partner: weights learnt from the records being matched (scoring.fit), calibrated on labels."""
+
+    def __init__(self, table: Any, knobs: MatcherSettings | None = None) -> None:
+        self.table, self.knobs = table, knobs or MatcherSettings()
+        self.cols = partner_mod.pair_columns(table)
+        self.inherited = partner_mod.inherited(table, self.cols)
+        self.fitted: scoring.FittedModel | None = None
+        self.labels_used = 0
+
+    def _kind(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return partner_mod.pair_kind(self.table, left, right)
+
+    def fit(self, left: np.ndarray, right: np.ndarray, labels: tuple[np.ndarray, np.ndarray, np.ndarray],
+            keys: dict[str, np.ndarray]) -> None:
+        n = max(len(self.table), 1)
+        encoded = left.astype(np.int64) * n + right
+        sessions = []
+        for session in PARTNER_SESSIONS:
+            found = [keys[k] for k in session.keys if k in keys]
+            pairs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            sessions.append((np.isin(encoded, pairs), session.without))
+        self.fitted = scoring.fit(PARTNER_COMPARISONS, self.cols, len(self.table), left, right, kind_of=self._kind,
+                                  inherited=self.inherited, segments=len(PARTNER_SEGMENTS), prior=PARTNER_PRIOR,
+                                  sessions=sessions, labels=labels if len(labels[0]) else None, knobs=self.knobs)
+        self.labels_used = self.fitted.labels_used
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        kind = self._kind(left, right)
+        G = levels(PARTNER_COMPARISONS, self.cols, left, right, pair_kind=kind, inherited=self.inherited)
+        assert self.fitted is not None
+        return G, kind, self.fitted.adjustment(self.cols, G, left, right, kind)
+
+    def score(self, left: np.ndarray, right: np.ndarray, progress: Progress | None = None) -> np.ndarray:
+        assert self.fitted is not None
+        prob = np.zeros(len(left), dtype=np.float64)
+        t = self.table
+        for start in range(0, len(left), CHUNK):
+            sl = slice(start, start + CHUNK)
+            a, b = left[sl], right[sl]
+            G, kind, tf = self._levels(a, b)
+            p = self.fitted.probability(self.fitted.weight(G, kind, tf))
+            vat_inh = self.inherited["vat"]
+            two_vats = ((t.vat[a] != "") & (t.vat[b] != "") & (t.vat[a] != t.vat[b]) & t.vat_valid[a]
+                        & t.vat_valid[b] & ~vat_inh[a] & ~vat_inh[b])
+            # two different valid VAT numbers: not the same company, whatever the names say
+            prob[sl] = np.where(two_vats, np.minimum(p, self.knobs.vat_cap), p)
+            _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
+        return prob
+
+    def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
+        """The evidence of many pairs, levels computed in one vectorised pass."""
+        assert self.fitted is not None
+        if not pairs:
+            return []
+        left = np.array([p[0] for p in pairs], dtype=np.int64)
+        right = np.array([p[1] for p in pairs], dtype=np.int64)
+        G, kind, tf = self._levels(left, right)
+        return [partner_mod.compare(self.table, int(i), int(j), self.fitted.explain(G[k], int(kind[k]), float(tf[k])))
+                for k, (i, j) in enumerate(pairs)]
+
+
+def _label_arrays(table: Any, labels: Labels | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reviewer labels on records in scope, as (left index, right index, is_duplicate)."""
+    position = {int(rid): k for k, rid in enumerate(table.ids)}
+    found = {}
+    for a, b, dup in labels or ():
+        if int(a) in position and int(b) in position and int(a) != int(b):
+            i, j = sorted((position[int(a)], position[int(b)]))
+            found[(i, j)] = bool(dup)  # the latest decision on a pair wins
+    keys = sorted(found)
+    return (np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=np.int64),
+            np.array([found[k] for k in keys], dtype=np.int64))
+
+
+def _score(kind: _Kind, table: Any, scorer: Any, left: np.ndarray, right: np.ndarray, not_duplicate: set,
            progress: Progress | None = None) -> np.ndarray:
-    """Match probability of each pair, in chunks so memory stays flat and progress moves."""
-    prob = np.zeros(len(left), dtype=np.float64)
-    for start in range(0, len(left), CHUNK):
-        sl = slice(start, start + CHUNK)
-        X = kind.module.features(table, left[sl], right[sl])
-        p = model.predict(X)
-        if kind.model == RecordModel.partner:
-            vat_col = kind.module.FEATURES.index("vat_diff_valid")
-            p = np.where(X[:, vat_col] > 0, np.minimum(p, VAT_CAP), p)
-        prob[sl] = p
-        _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
-    never = kind.module.never_pair(table, left, right)
-    prob[never] = 0.0
+    """Match probability of each pair; Odoo rules and reviewers' "not a duplicate" marks have the last word."""
+    prob = scorer.score(left, right, progress)
+    prob[kind.module.never_pair(table, left, right)] = 0.0
+    if not_duplicate and len(left):
+        marked = np.array([(int(a), int(b)) in not_duplicate for a, b in zip(left, right, strict=True)])
+        prob[marked] = 0.0
     return prob
 
 
 def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: float, include_archived: bool,
-         progress: Progress | None, model_path: Path | None) -> MatchResult:
+         progress: Progress | None, model_path: Path | None, labels: Labels | None = None,
+         settings: MatcherSettings | None = None) -> MatchResult:
     t0 = time.perf_counter()
+    knobs = settings or MatcherSettings()
     timings: dict[str, float] = {}
     _notify(progress, "reading records", 0.0)
-    model = pair_model.load(kind.model.value, model_path)
+    if kind.model == RecordModel.project:
+        pair_model.load(kind.model.value, model_path)  # a missing model fails before the records are read
     frame, total = _load(kind, source, include_archived)
     table = kind.module.prepare(frame)
     n = len(table)
     timings["normalise"] = time.perf_counter() - t0
     _notify(progress, "blocking", 0.2)
     t = time.perf_counter()
-    encoded = kind.module.candidate_pairs(table) if n >= 2 else np.zeros(0, dtype=np.int64)
+    keys = kind.module.blocking_keys(table) if n >= 2 else {}
+    encoded = kind.module.candidate_pairs(table, keys) if n >= 2 else np.zeros(0, dtype=np.int64)
     left, right = decode(encoded, max(n, 1))
     never = kind.module.never_pair(table, left, right)
     left, right = left[~never], right[~never]
     timings["blocking"] = time.perf_counter() - t
     t = time.perf_counter()
-    prob = _score(kind, table, left, right, model, progress)
+    scorer = (_FellegiSunterScorer(table, knobs) if kind.model == RecordModel.partner
+              else _GbmScorer(kind, table, model_path, knobs))
+    labeled = _label_arrays(table, labels)
+    not_duplicate = {(int(a), int(b)) for a, b, y in zip(*labeled, strict=True) if not y}
+    scorer.fit(left, right, labeled, keys)
+    timings["fitting"] = time.perf_counter() - t
+    t = time.perf_counter()
+    prob = _score(kind, table, scorer, left, right, not_duplicate, progress)
     timings["scoring"] = time.perf_counter() - t
     _notify(progress, "clustering", 0.9)
     t = time.perf_counter()
 
     def rescore(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _score(kind, table, a, b, model)
+        return _score(kind, table, scorer, a, b, not_duplicate)
 
     groups, inner = cluster_pairs(n, left, right, prob, threshold, rescore)
-    candidates, clusters = _explain(kind, table, groups, inner, threshold)
+    candidates, clusters = _explain(kind, table, scorer, groups, inner, threshold)
     timings["clustering"] = time.perf_counter() - t
     possible = n * (n - 1) // 2
     stats = {
@@ -128,9 +243,12 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
         "records_read": total,
         "archived_skipped": total - n,
         "blocked_pairs": int(len(encoded)),
+        "blocking": {name: int(len(pairs)) for name, pairs in keys.items()},
         "possible_pairs": possible,
         "reduction_ratio": (1.0 - len(encoded) / possible) if possible else 1.0,
         "scored_pairs": int(len(left)),
+        "labels_used": int(scorer.labels_used),
+        "not_duplicate_marks": len(not_duplicate),
         "candidates": len(candidates),
         "clusters": len(clusters),
         "threshold": threshold,
@@ -152,10 +270,8 @@ def _master(table: Any, members: np.ndarray) -> int:
     return int(best)
 
 
-def _candidate(kind: _Kind, table: Any, i: int, j: int, p: float) -> DuplicateCandidate:
-    if table.ids[i] > table.ids[j]:
-        i, j = j, i
-    rows = kind.module.compare(table, i, j)
+def _candidate(kind: _Kind, table: Any, rows: list[tuple[str, str, str, float, str, str]], i: int, j: int,
+               p: float) -> DuplicateCandidate:
     fields = [FieldComparison(field=f, left=lv or None, right=rv or None, score=min(max(s, 0.0), 1.0),
                               verdict=FieldVerdict(v)) for f, lv, rv, s, v, _ in rows]
     reason = kind.module.reason(rows)
@@ -163,7 +279,7 @@ def _candidate(kind: _Kind, table: Any, i: int, j: int, p: float) -> DuplicateCa
                               probability=round(min(max(p, 0.0), 1.0), 4), fields=fields, reason=reason)
 
 
-def _explain(kind: _Kind, table: Any, groups: list[np.ndarray], inner: dict[tuple[int, int], float],
+def _explain(kind: _Kind, table: Any, scorer: Any, groups: list[np.ndarray], inner: dict[tuple[int, int], float],
              threshold: float) -> tuple[list[DuplicateCandidate], list[DuplicateCluster]]:
     candidates: list[DuplicateCandidate] = []
     clusters: list[DuplicateCluster] = []
@@ -172,8 +288,14 @@ def _explain(kind: _Kind, table: Any, groups: list[np.ndarray], inner: dict[tupl
     for (i, j), p in inner.items():
         if p >= threshold and group_of.get(i, -1) == group_of.get(j, -2):
             by_group.setdefault(group_of[i], []).append((i, j, p))
+    # every pair to explain in one batch (lower id on the left), then one candidate each
+    todo = [(i, j) if table.ids[i] < table.ids[j] else (j, i) for pairs in by_group.values() for i, j, _ in pairs]
+    rows_of = dict(zip(todo, scorer.rows_batch(todo), strict=True))
     for g, members in enumerate(groups):
-        pairs = [_candidate(kind, table, i, j, p) for i, j, p in by_group.get(g, [])]
+        pairs = []
+        for i, j, p in by_group.get(g, []):
+            a, b = (i, j) if table.ids[i] < table.ids[j] else (j, i)
+            pairs.append(_candidate(kind, table, rows_of[(a, b)], a, b, p))
         if not pairs:
             continue
         pairs.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))
@@ -195,18 +317,25 @@ def _explain(kind: _Kind, table: Any, groups: list[np.ndarray], inner: dict[tupl
 
 def match_partners(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
                    include_archived: bool = False, progress: Progress | None = None,
-                   model_path: Path | None = None) -> MatchResult:
-    """Duplicate res.partner records in a CSV/JSON export or a search_read result (list of dicts)."""
+                   model_path: Path | None = None, labels: Labels | None = None,
+                   settings: MatcherSettings | None = None) -> MatchResult:
+    """Duplicate res.partner records in a CSV/JSON export or a search_read result (list of dicts).
+
+    The weights are learnt from these records; `labels` (reviewer decisions on pairs of this
+    database) recalibrate them, and a pair marked "not a duplicate" is never proposed.
+    `model_path` is not used for partners (kept so callers need not tell the two apart).
+    """
     return _run(PARTNER, source, threshold=threshold, include_archived=include_archived, progress=progress,
-                model_path=model_path)
+                model_path=model_path, labels=labels, settings=settings)
 
 
 def match_projects(source: Source | Iterable[dict[str, Any]], *, threshold: float = 0.5,
                    include_archived: bool = False, progress: Progress | None = None,
-                   model_path: Path | None = None) -> MatchResult:
+                   model_path: Path | None = None, labels: Labels | None = None,
+                   settings: MatcherSettings | None = None) -> MatchResult:
     """Duplicate project.project records, compared only within the same client."""
     return _run(PROJECT, source, threshold=threshold, include_archived=include_archived, progress=progress,
-                model_path=model_path)
+                model_path=model_path, labels=labels, settings=settings)
 
 
 def _pairs_set(entities: dict[int, str], scope: set[int]) -> set[tuple[int, int]]:
@@ -294,5 +423,3 @@ def train_model(records: Source | Iterable[dict[str, Any]] | list[Source], entit
         ys.append(y)
     fitted = pair_model.fit(kind.model.value, kind.module.FEATURES, np.concatenate(Xs), np.concatenate(ys), info)
     return pair_model.save(fitted, Path(out) if out else pair_model.default_path(kind.model.value))
-
-

@@ -9,17 +9,19 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from odoo_triage.core.settings import MatcherSettings
 from odoo_triage.matchers import normalise as nz
 from odoo_triage.matchers.blocking import single_key_pairs, unique_sorted
 from odoo_triage.matchers.model import compared, same_or_missing
 from odoo_triage.matchers.records import columns
 
 FEATURES = [
-    "topic_token_set", "topic_token_sort", "topic_jaro_winkler", "name_full_ratio", "name_equal",
+    "topic_jaccard", "topic_token_sort", "topic_jaro_winkler", "name_full_ratio", "name_equal",
     "code_same", "code_diff", "number_same", "number_diff", "one_code", "year_same", "year_diff",
     "date_start_same", "date_start_days", "date_end_same", "user_same", "company_same", "client_same",
-    "topic_tokens_min", "topic_equal",
+    "topic_tokens_min", "topic_equal", "phase_diff", "code_variant",
 ]
+
 
 
 @dataclass
@@ -32,6 +34,7 @@ class ProjectTable:
     code: np.ndarray
     number: np.ndarray
     years: list[frozenset[str]]
+    phases: np.ndarray  # "phase 2|followup", "" when none
     client: np.ndarray  # partner id, else the partner's folded name, else ""
     user: np.ndarray
     company: np.ndarray
@@ -69,6 +72,7 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
         code=obj([p.code for p in names]),
         number=obj([p.code_number for p in names]),
         years=[frozenset(p.years) for p in names],
+        phases=obj(["|".join(p.phases) for p in names]),
         client=obj([_client_key(i, n) for i, n in zip(frame["partner_id"], frame["partner_id_name"], strict=True)]),
         user=obj([u or nz.fold(un) for u, un in zip(frame["user_id"], frame["user_id_name"], strict=True)]),
         company=obj([c or nz.fold(cn) for c, cn in zip(frame["company_id"], frame["company_id_name"], strict=True)]),
@@ -80,7 +84,7 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
     )
 
 
-def candidate_pairs(t: ProjectTable) -> np.ndarray:
+def blocking_keys(t: ProjectTable) -> dict[str, np.ndarray]:
     """Pairs within one client, on several keys so a client with hundreds of projects stays cheap.
 
     Keys: the client alone (small clients), and client + start date, + topic words, + code,
@@ -94,20 +98,25 @@ def candidate_pairs(t: ProjectTable) -> np.ndarray:
     def with_client(values: np.ndarray) -> list[str]:
         return [f"{c}|{v}" if v and c else "" for c, v in zip(t.client, values, strict=True)]
 
-    keyed = [
-        single_key_pairs(list(t.client), n, order, max_block=40, window=3),
-        single_key_pairs(with_client(t.date_start_text), n, order),
-        single_key_pairs(with_client(topic_key), n, order),
-        single_key_pairs(with_client(t.code), n, order),
-        single_key_pairs(with_client(np.array([f"{y}#{num}" if num else "" for y, num in zip(years, t.number,
-                                                                                           strict=True)],
-                                              dtype=object)), n, order),
-    ]
+    numbers = np.array([f"{y}#{num}" if num else "" for y, num in zip(years, t.number, strict=True)], dtype=object)
+    keyed = {
+        "client": single_key_pairs(list(t.client), n, order, max_block=40, window=3),
+        "client_start_date": single_key_pairs(with_client(t.date_start_text), n, order),
+        "client_topic": single_key_pairs(with_client(topic_key), n, order),
+        "client_code": single_key_pairs(with_client(t.code), n, order),
+        "client_year_number": single_key_pairs(with_client(numbers), n, order),
+    }
     no_client = t.client == ""
     others = np.concatenate([single_key_pairs(list(topic_key), n, order), single_key_pairs(list(t.code), n, order)])
     lo, hi = others // n, others % n
     keep = no_client[lo] | no_client[hi]
-    return unique_sorted(np.concatenate([*keyed, others[keep]]))
+    return keyed | {"no_client_topic_or_code": unique_sorted(others[keep])}
+
+
+def candidate_pairs(t: ProjectTable, keys: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Union of the pairs of every blocking key, encoded low * n + high."""
+    keys = blocking_keys(t) if keys is None else keys
+    return unique_sorted(np.concatenate(list(keys.values())))
 
 
 def never_pair(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -123,7 +132,7 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
         return X
     col = {name: i for i, name in enumerate(FEATURES)}
     tl, tr = list(t.topic[left]), list(t.topic[right])
-    X[:, col["topic_token_set"]] = process.cpdist(tl, tr, scorer=fuzz.token_set_ratio, workers=-1) / 100
+    X[:, col["topic_jaccard"]] = _jaccard(t.topic[left], t.topic[right])
     X[:, col["topic_token_sort"]] = process.cpdist(tl, tr, scorer=fuzz.token_sort_ratio, workers=-1) / 100
     X[:, col["topic_jaro_winkler"]] = process.cpdist(tl, tr, scorer=JaroWinkler.normalized_similarity, workers=-1)
     X[:, col["name_full_ratio"]] = process.cpdist(
@@ -132,7 +141,10 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     X[:, col["topic_equal"]] = t.topic[left] == t.topic[right]
     cdl, cdr = t.code[left], t.code[right]
     X[:, col["code_same"]] = (cdl != "") & (cdl == cdr)
-    X[:, col["code_diff"]] = (cdl != "") & (cdr != "") & (cdl != cdr)
+    variant = _code_variant(t, left, right)
+    X[:, col["code_variant"]] = variant
+    X[:, col["code_diff"]] = (cdl != "") & (cdr != "") & (cdl != cdr) & ~variant
+    X[:, col["phase_diff"]] = t.phases[left] != t.phases[right]
     nl, nr = t.number[left], t.number[right]
     X[:, col["number_same"]] = (nl != "") & (nl == nr)
     X[:, col["number_diff"]] = (nl != "") & (nr != "") & (nl != nr)
@@ -152,6 +164,34 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     return X
 
 
+def _jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Shared topic words over all topic words: "website" vs "website revamp" is 0.5, not a subset's 100."""
+    out = np.zeros(len(a), dtype=np.float32)
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        sx, sy = set(x.split()), set(y.split())
+        out[k] = len(sx & sy) / len(sx | sy) if sx | sy else 0.0
+    return out
+
+
+def _code_variant(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Codes with the same year and number under another prefix ("ACME-2024-017" / "ACM-2024-017")."""
+    cl, cr = t.code[left], t.code[right]
+    tail = lambda c: c.split(" ", 1)[1] if c.count(" ") >= 2 else ""  # noqa: E731
+    return np.array([bool(a and b and a != b and tail(a) and tail(a) == tail(b)) for a, b in zip(cl, cr, strict=True)],
+                    dtype=bool)
+
+
+def rule_cap(t: ProjectTable, left: np.ndarray, right: np.ndarray, knobs: MatcherSettings) -> np.ndarray:
+    """Highest probability the rules allow each pair: another phase ("phase 2", "follow-up": a later
+    engagement, whatever else agrees), or another project number, caps it."""
+    cap = np.ones(len(left), dtype=np.float64)
+    cap[t.phases[left] != t.phases[right]] = knobs.phase_cap
+    cl, cr = t.code[left], t.code[right]
+    differs = (cl != "") & (cr != "") & (cl != cr) & ~_code_variant(t, left, right)
+    cap[differs] = np.minimum(cap[differs], knobs.code_cap)
+    return cap
+
+
 def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:
     """(field, left, right, score, verdict, phrase) for each compared field of one pair."""
     f = t.raw
@@ -160,7 +200,7 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
     def add(field: str, left: str, right: str, score: float, agree: str, disagree: str) -> None:
         out.append(compared(field, left, right, score, agree, disagree))
 
-    topic = fuzz.token_set_ratio(t.topic[i], t.topic[j]) / 100
+    topic = float(_jaccard(t.topic[i:i + 1], t.topic[j:j + 1])[0])
     pct = round(topic * 100)
     if t.folded[i] == t.folded[j]:
         text = "same name"
@@ -171,6 +211,9 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
     disagree = f"different topics '{t.topic[i]}' / '{t.topic[j]}' ({pct})"
     if t.code[i] and t.code[j] and t.code[i] != t.code[j]:
         disagree = f"different project codes and topics ({pct})"
+    if t.phases[i] != t.phases[j]:
+        disagree = f"another phase ({t.phases[i] or 'none'} / {t.phases[j] or 'none'}) of '{t.topic[i]}'"
+        topic = min(topic, 0.5)
     add("name", str(f["name"][i]), str(f["name"][j]), topic, text, disagree)
     pl = str(f["partner_id_name"][i] or f["partner_id"][i])
     pr = str(f["partner_id_name"][j] or f["partner_id"][j])
@@ -187,8 +230,8 @@ def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float,
 
 
 def reason(rows: list[tuple[str, str, str, float, str, str]]) -> str:
-    from odoo_triage.matchers.partners import merge_phrases
-
     agree = [r[5] for r in rows if r[4] == "agree" and r[5]]
     disagree = [r[5] for r in rows if r[4] == "disagree" and r[5]]
-    return merge_phrases(agree, disagree)
+    diffs = [d.removeprefix("different ") for d in disagree if d.startswith("different ")]
+    others = [d for d in disagree if not d.startswith("different ")]
+    return "; ".join(agree + others + (["different " + ", ".join(diffs)] if diffs else []))

@@ -104,15 +104,19 @@ def test_train_then_match_with_the_trained_model(tmp_path: Path) -> None:
 
     world = tmp_path / "w"
     generate_world(world, seed=5, partners=600, events=500)
-    model = tmp_path / "my-partner.joblib"
-    result = runner.invoke(app, ["match", "train", "--records", str(world / "records" / "res_partner.csv"),
-                                 "--labels", str(world / "labels" / "partner_entities.csv"), "--out", str(model)])
+    model = tmp_path / "my-project.joblib"
+    result = runner.invoke(app, ["match", "train", "--records", str(world / "records" / "project_project.csv"),
+                                 "--labels", str(world / "labels" / "project_entities.csv"), "--out", str(model)])
     assert result.exit_code == 0, result.output
     assert model.exists()
-    result = runner.invoke(app, ["match", "partners", str(world / "records" / "res_partner.csv"), "--model",
+    result = runner.invoke(app, ["match", "projects", str(world / "records" / "project_project.csv"), "--model",
                                  str(model), "--format", "json", "--no-store"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["clusters"]
+    result = runner.invoke(app, ["match", "train", "--kind", "partners", "--records",
+                                 str(world / "records" / "res_partner.csv"), "--labels",
+                                 str(world / "labels" / "partner_entities.csv"), "--out", str(model)])
+    assert result.exit_code == 2 and "learnt from the records" in result.output
 
 
 def test_demo_stage_matches_stores_and_hands_on(tmp_path: Path, sqlite_store) -> None:

@@ -153,3 +153,12 @@ def test_project_client_name_is_removed_from_the_topic() -> None:
 )
 def test_many2one_shapes(value: object, expected: tuple[str, str]) -> None:
     assert split_many2one(value) == expected
+
+
+def test_project_phase_words_leave_the_topic() -> None:
+    assert nz.project_name("Website revamp phase 2").phases == ("phase 2",)
+    assert nz.project_name("Website revamp phase 2").topic == "website revamp"
+    assert nz.project_name("ERP rollout (Follow-up)").phases == ("followup",)
+    assert nz.project_name("Data platform part II").phases == ("part ii",)
+    assert nz.project_name("Migration 2.0").phases == ("2.0",)
+    assert nz.project_name("Website revamp").phases == ()

@@ -7,6 +7,7 @@ unrelated folder, so neither the checkout nor the editable install can stand in 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,13 +35,27 @@ def _colliding_wheel(tmp: Path) -> Path:
     return next((tmp / "dist").glob("app_collider-*.whl"))
 
 
+def _source_copy(tmp: Path) -> Path:
+    """The checkout's tracked files, links kept: setuptools builds in place, and must not litter the checkout."""
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        src, dst = ROOT / name, tmp / "src" / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            dst.symlink_to(os.readlink(src))
+        elif src.is_file():
+            shutil.copy2(src, dst)
+    return tmp / "src"
+
+
 def test_wheel_has_one_import_name_and_runs_the_demo_beside_a_colliding_app(tmp_path):
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path / "dist", ROOT)
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path / "dist",
+         _source_copy(tmp_path))
     wheel = next((tmp_path / "dist").glob("odoo_triage-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"odoo_triage", wheel.name.split("-")[0] + "-" +
                                                  wheel.name.split("-")[1] + ".dist-info"}
-    for data in ("odoo_triage/prompts/triage_report/v1.md", "odoo_triage/matchers/models/partner.joblib",
+    for data in ("odoo_triage/prompts/triage_report/v1.md", "odoo_triage/matchers/models/project.joblib",
                  "odoo_triage/agent/store/migrations/env.py"):
         assert data in names
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from odoo_triage.core.clock import utcnow
@@ -169,3 +169,20 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     since: Mapped[datetime]
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class MatchLabelRow(Base):
+    """A reviewer's decision on a pair of records: merge approved (a duplicate), merge rejected or
+    marked "not a duplicate" (not one). The matcher calibrates on them and never proposes a "no" again."""
+
+    __tablename__ = "match_labels"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    database: Mapped[str] = mapped_column(String(120), default="", index=True)  # the Odoo database, "" for files
+    model: Mapped[str] = mapped_column(String(40), index=True)
+    left_id: Mapped[int] = mapped_column(Integer)
+    right_id: Mapped[int] = mapped_column(Integer)
+    is_duplicate: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(40))  # merge_approved | merge_rejected | not_duplicate
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    proposal_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

