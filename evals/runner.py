@@ -30,7 +30,7 @@ from odoo_triage.agent.store import Store
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.labels import read_entities, read_flows, read_incidents, true_pairs
-from odoo_triage.core.settings import Settings
+from odoo_triage.core.settings import CalendarSettings, Settings
 from odoo_triage.detectors.readers import FieldMapping
 from odoo_triage.detectors.readers.mapping import load_mapping_file
 from odoo_triage.evals.estates import ESTATES, estate_folder
@@ -216,6 +216,10 @@ def evaluate_folder(
     `mapping` (else the folder's mapping.json, else none: inferred per file) applies to every
     JSON-lines and CSV log; flows.json attributes loggers, channels and aliases to flows."""
     settings = settings or Settings()
+    calendar_file = folder / "calendar.json"  # the firm's business calendar, as [calendar] in its settings
+    if calendar_file.exists():
+        settings = settings.model_copy(update={
+            "calendar": CalendarSettings.model_validate_json(calendar_file.read_text(encoding="utf-8"))})
     from odoo_triage.agent.triage import run_triage
     from odoo_triage.detectors.frame import expand_paths
     from odoo_triage.detectors.pipeline import run_detection

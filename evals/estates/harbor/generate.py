@@ -25,6 +25,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 START = datetime(2026, 4, 20, tzinfo=UTC)
 DAYS = 16
@@ -38,7 +39,7 @@ def h(day: int, hour: float) -> datetime:
     return START + timedelta(days=day, hours=hour)
 
 
-INCIDENTS = [
+INCIDENTS: list[dict[str, Any]] = [
     dict(incident_id="hv-1", kind="error_spike", flow="webshop-orders", start=h(8, 10), end=h(8, 12.5),
          cause="configuration", expected_action="escalate",
          description="gift-card product lost its tax mapping: ~45% of order imports refused by Odoo"),
@@ -65,7 +66,7 @@ INCIDENTS = [
          description="webshop re-sent 15 order webhooks with the same idempotency key"),
 ]
 
-DISTRACTORS = [
+DISTRACTORS: list[dict[str, Any]] = [
     dict(id="hv-d1", kind="public_holiday", flow="*", start=h(7, 0), end=h(8, 0),
          description="King's Day (Koningsdag): office flows near zero, webshop normal"),
     dict(id="hv-d2", kind="public_holiday", flow="*", start=h(15, 0), end=h(16, 0),
@@ -96,7 +97,7 @@ def iso(t: datetime) -> str:
 
 def arrivals(rng: random.Random, day: int, per_hour) -> list[datetime]:
     """Poisson arrivals over one day with an hourly rate function."""
-    out = []
+    out: list[datetime] = []
     for hour in range(24):
         lam = per_hour(day, hour)
         n = 0
@@ -126,7 +127,7 @@ INC = {i["incident_id"]: i for i in INCIDENTS}
 # ------------------------------------------------------------------ Filebeat / ECS JSON lines
 
 def shop_rate(day: int, hour: int) -> float:
-    base = 14 if 8 <= hour <= 22 else 3
+    base: float = 14 if 8 <= hour <= 22 else 3
     if (START + timedelta(days=day)).weekday() >= 5:
         base *= 1.3
     return base
@@ -260,6 +261,7 @@ def job_rows(rng: random.Random, labels_records: dict[str, list[str]]) -> list[l
             rec = json.dumps({"_type": "odoo_recordset", "model": "account.move", "ids": [bill], "uid": 2,
                               "su": False, "context": {"lang": "nl_NL"}})
             started = t + timedelta(seconds=rng.uniform(1, 20))
+            done: datetime | None
             state, exc, msg, tries, done, exec_t = "Done", "", "", "0", started + timedelta(seconds=2), \
                 f"{rng.uniform(0.6, 2.5):.3f}"
             if within(t, INC["hv-3"]):
@@ -419,6 +421,9 @@ def build(out: Path) -> dict:
                 "maintenance": [{"start": iso(MAINT[0]), "end": iso(MAINT[1]), "flows": "*"}],
                 "records": counts}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # the firm's business calendar as its settings would hold it: its public holidays (maintenance is
+    # announced in the logs and must be found there)
+    (out / "calendar.json").write_text(json.dumps({"holidays": sorted(HOLIDAYS)}, indent=2) + "\n")
     return manifest
 
 

@@ -231,6 +231,7 @@ def jobs(rng: random.Random, affected: list[str]) -> list[list[str]]:
             pay += 1
             uid = "-".join(f"{rng.getrandbits(b * 4):0{b}x}" for b in (8, 4, 4, 4, 12))
             st = t + timedelta(seconds=rng.uniform(0.5, 30))
+            done: datetime | None
             state, exc, msg, retry, done = "Done", "", "", 0, st + timedelta(seconds=rng.uniform(1, 4))
             if active(t, "mr-3"):
                 if rng.random() < 0.5:
@@ -318,6 +319,9 @@ def build(out: Path) -> dict:
                 "records": {"boomi_process_reporting.csv": len(b), "mule-json-logger.log": len(m),
                             "queue_job.csv": len(j)}}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # the firm's business calendar as its settings would hold it: its bank holidays (maintenance is
+    # announced in the logs and must be found there)
+    (out / "calendar.json").write_text(json.dumps({"holidays": list(BANK_HOLIDAYS)}, indent=2) + "\n")
     return manifest
 
 
