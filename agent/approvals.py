@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast, overload
 
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import CursorResult, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -146,6 +146,14 @@ class ExecutionResult(BaseModel):
     @property
     def ok(self) -> bool:
         return self.status != "failed" and self.error is None
+
+
+@overload
+def _aware(dt: datetime) -> datetime: ...
+
+
+@overload
+def _aware(dt: None) -> None: ...
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -400,13 +408,13 @@ def approve(store: Store, proposal_id: str, user: str, reason: str = "", setting
     signature = seal_approval(key, proposal_id, row.payload_hash, user, now, expires)
     with store.session() as s:
         s.get(ProposalRow, proposal_id, with_for_update=True)
-        changed = s.execute(
+        changed = cast("CursorResult[Any]", s.execute(
             update(ProposalRow)
             .where(ProposalRow.proposal_id == proposal_id, ProposalRow.status == row.status,
                    ProposalRow.payload_hash == row.payload_hash,
                    ~exists().where(ExecutionRow.proposal_id == proposal_id))
             .values(status=str(status), updated_at=now)
-        ).rowcount
+        )).rowcount
         if changed == 1:
             s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.approved), decided_by=user,
                               reason=reason, payload_hash=row.payload_hash, decided_at=now, expires_at=expires,
@@ -436,13 +444,13 @@ def reject(store: Store, proposal_id: str, user: str, reason: str, settings: Set
     now = utcnow()
     with store.session() as s:
         s.get(ProposalRow, proposal_id, with_for_update=True)
-        changed = s.execute(
+        changed = cast("CursorResult[Any]", s.execute(
             update(ProposalRow)
             .where(ProposalRow.proposal_id == proposal_id,
                    ProposalRow.status.in_([str(ProposalStatus.proposed), str(ProposalStatus.approved)]),
                    ~exists().where(ExecutionRow.proposal_id == proposal_id))
             .values(status=str(ProposalStatus.rejected), updated_at=now)
-        ).rowcount
+        )).rowcount
         if changed == 1:
             s.add(ApprovalRow(proposal_id=proposal_id, decision=str(Decision.rejected), decided_by=user,
                               reason=reason, payload_hash=row.payload_hash, decided_at=now))
@@ -572,12 +580,12 @@ def _claim(store: Store, row: ProposalRow, user: str, approval: Approval, acting
         with store.session() as s:
             s.execute(insert(ExecutionRow).values(proposal_id=pid, payload_hash=approval.payload_hash,
                                                   executed_by=user, status="running", started_at=utcnow()))
-            changed = s.execute(
+            changed = cast("CursorResult[Any]", s.execute(
                 update(ProposalRow)
                 .where(ProposalRow.proposal_id == pid, ProposalRow.status == str(ProposalStatus.approved),
                        ProposalRow.payload_hash == approval.payload_hash)
                 .values(updated_at=utcnow())
-            ).rowcount
+            )).rowcount
             if changed != 1:
                 raise NotApproved(f"proposal {pid} changed (rejected or revised) before execution", pid)
             _audit(s, user, "execution_started", pid, row.incident_id, payload_hash=approval.payload_hash,

@@ -19,7 +19,7 @@ Rejections are kept on the report and counted; they are never passed on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -72,7 +72,7 @@ def cluster_holding(incident: Incident, refs: list[str]) -> str | None:
 
 def _short_error(exc: ValidationError) -> str:
     errs = exc.errors()
-    first = errs[0] if errs else {}
+    first: Mapping[str, Any] = errs[0] if errs else {}
     loc = ".".join(str(p) for p in first.get("loc", ()))
     return f"bad parameters: {loc}: {first.get('msg', str(exc))}"[:300]
 

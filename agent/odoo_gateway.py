@@ -13,6 +13,7 @@ reported, never counted as done.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -246,8 +247,10 @@ class OdooGateway:
             except ApprovalTokenInvalid as exc:
                 raise GatewayRefused(f"refused before writing: {exc}", name="approval") from None
         # ---- end of the approval gate
-        handlers = {RequeueJobs: self._requeue, MergePartners: self._merge, ArchiveProject: self._archive,
-                    SetField: self._set_field, PostNote: self._post_note, Escalate: self._escalate}
+        # each handler takes its own action type; the lookup by type(action) keeps them matched
+        handlers: dict[type[_Action], Callable[[Any, ActionOutcome], None]] = {
+            RequeueJobs: self._requeue, MergePartners: self._merge, ArchiveProject: self._archive,
+            SetField: self._set_field, PostNote: self._post_note, Escalate: self._escalate}
         handler = handlers.get(type(action))
         if handler is None:
             raise GatewayRefused(f"action {type(action).__name__} is not on the allow-list", name="allow-list")

@@ -65,11 +65,11 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
             dt = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
         except (ValueError, AttributeError):
             raise InputError(f"--since {value!r}: expected 24h, 7d, 90m, 2w or an ISO date like 2026-11-02") from None
-    dt = _aware(dt)
-    assert dt is not None
-    if dt > now:
+    since = _aware(dt)
+    assert since is not None
+    if since > now:
         raise InputError(f"--since {value!r} is in the future")
-    return dt
+    return since
 
 
 # --------------------------------------------------------------------------- flow figures

@@ -464,11 +464,13 @@ def llm_values(raw: Mapping[str, object], env: Mapping[str, str]) -> dict:
             if env.get(name):
                 values[field] = env[name]
                 break
-    if isinstance(values.get("structured"), str):
-        values["structured"] = _STRUCTURED_ALIASES.get(values["structured"], values["structured"])
-    if isinstance(values.get("prices"), dict):
+    structured = values.get("structured")
+    if isinstance(structured, str):
+        values["structured"] = _STRUCTURED_ALIASES.get(structured, structured)
+    prices = values.get("prices")
+    if isinstance(prices, dict):
         merged = {k: dict(v) for k, v in DEFAULT_PRICES.items()}
-        for url, models in values["prices"].items():
+        for url, models in prices.items():
             merged.setdefault(str(url).rstrip("/"), {}).update(models)
         values["prices"] = merged
     return values

@@ -35,8 +35,8 @@ def _merge(group: list[Anomaly], max_evidence: int) -> Anomaly:
         evidence.extend(e for e in take if e not in evidence)
     metrics = dict(lead.metrics)
     for other in group[1:]:
-        for k, v in other.metrics.items():
-            metrics.setdefault(f"{other.kind}.{k}", v)
+        for name, v in other.metrics.items():
+            metrics.setdefault(f"{other.kind}.{name}", v)
     others = "; ".join(f"{a.kind}: {a.reason}" for a in group[1:] if a.kind != lead.kind)
     score = min(1.0, lead.score + 0.05 * len(related))
     return lead.model_copy(update={

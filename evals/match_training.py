@@ -59,10 +59,11 @@ def _rows(path: Path) -> list[dict]:
 def train(seeds: tuple[int, ...] = TRAIN_SEEDS, partners: int = 2_000, out_dir: Path | None = None) -> list[Path]:
     from odoo_triage.matchers.model import MODEL_FILES, MODELS_DIR
     from odoo_triage.matchers.pipeline import train_model
+    from odoo_triage.matchers.records import Source
 
     folders = [world_dir(s, partners) for s in seeds]
     info = {"seeds": list(seeds), "partners_per_world": partners}
-    project_sets = [blanked(_rows(f / "records" / "project_project.csv"), PROJECT_OPTIONAL, 0.25, s) if k % 2
+    project_sets: list[Source] = [blanked(_rows(f / "records" / "project_project.csv"), PROJECT_OPTIONAL, 0.25, s) if k % 2
                     else _rows(f / "records" / "project_project.csv")
                     for k, (f, s) in enumerate(zip(folders, seeds, strict=True))]
     note = "every other world with optional fields blanked in 25% of records"

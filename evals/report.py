@@ -88,7 +88,7 @@ def merged_rows(runs: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
 
 
 def file_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for name, f in figures.get("files", {}).items():
         conf = f.get("mapping_confidence")
         out.append((name, str(f.get("format", "")), str(f.get("encoding", "")), f"{f.get('lines', 0):,}",
@@ -115,8 +115,8 @@ def markdown(runs: dict[str, dict[str, Any]]) -> str:
             parts += ["", f"## Not incidents (false alarms inside each distractor's window): {n}", "",
                       _md_table(("id", "distractor", "flow", "false alarms", "kinds"), rows)]
         if runs[n].get("unattributed_loggers"):
-            rows = [(k, str(v)) for k, v in runs[n]["unattributed_loggers"].items()]
-            parts += ["", f"## Odoo loggers without a flow: {n}", "", _md_table(("logger", "lines"), rows)]
+            logger_rows = [(k, str(v)) for k, v in runs[n]["unattributed_loggers"].items()]
+            parts += ["", f"## Odoo loggers without a flow: {n}", "", _md_table(("logger", "lines"), logger_rows)]
     return "\n".join(parts) + "\n"
 
 

@@ -131,7 +131,8 @@ def _session_m(comparisons: tuple[Comparison, ...], G: np.ndarray, tf: np.ndarra
         for c in range(len(comparisons)):
             if learn[c] and (Gs[:, c] >= 0).sum() >= MIN_SESSION_PAIRS:
                 kl = float(np.sum(est.m[c] * np.log(est.m[c] / base.u[c])))
-                if best[c] is None or kl > best[c][0]:
+                prev = best[c]
+                if prev is None or kl > prev[0]:
                     best[c] = (kl, est.m[c])
     return [b[1] if b is not None else base.m[c] for c, b in enumerate(best)]
 

@@ -71,7 +71,11 @@ def _sigterm_as_interrupt() -> Callable[[], None]:
         raise KeyboardInterrupt("SIGTERM")
 
     previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def dispatch(provider: Any, items: Sequence[AssembledIncident],

@@ -218,7 +218,7 @@ class OpenAIProvider:
         t0 = time.monotonic()
         deadline = min(deadline or float("inf"), t0 + cfg.incident_budget_s)
         evidence_tokens = self.evidence_budget()
-        base = {"provider": self.name, "requested_provider": self.name, "model": self.model,
+        base: dict[str, Any] = {"provider": self.name, "requested_provider": self.name, "model": self.model,
                 "prompt_name": self.prompt.name, "prompt_version": self.prompt.version}
         if evidence_tokens < MIN_EVIDENCE_TOKENS:
             return self._fallback(assembled, base, LlmFailure(

@@ -60,12 +60,46 @@ class EscalateParams(_Strict):
     message: str
 
 
-def _action(name: str, params: type[BaseModel]) -> type[BaseModel]:
-    return type(f"{''.join(p.title() for p in name.split('_'))}Action", (_Strict,), {
-        "__annotations__": {"action": Literal[name], "params": params, "rationale": str, "evidence_ids": list[str]},
-        "rationale": Field(description="why, citing evidence ids"),
-        "evidence_ids": Field(description="evidence ids this action rests on"),
-    })
+class RequeueJobsAction(_Strict):
+    action: Literal["requeue_jobs"]
+    params: RequeueJobsParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
+
+
+class MergePartnersAction(_Strict):
+    action: Literal["merge_partners"]
+    params: MergePartnersParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
+
+
+class ArchiveProjectAction(_Strict):
+    action: Literal["archive_project"]
+    params: ArchiveProjectParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
+
+
+class SetFieldAction(_Strict):
+    action: Literal["set_field"]
+    params: SetFieldParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
+
+
+class PostNoteAction(_Strict):
+    action: Literal["post_note"]
+    params: PostNoteParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
+
+
+class EscalateAction(_Strict):
+    action: Literal["escalate"]
+    params: EscalateParams
+    rationale: str = Field(description="why, citing evidence ids")
+    evidence_ids: list[str] = Field(description="evidence ids this action rests on")
 
 
 ACTION_PARAMS: dict[str, type[BaseModel]] = {
@@ -73,9 +107,8 @@ ACTION_PARAMS: dict[str, type[BaseModel]] = {
     "archive_project": ArchiveProjectParams, "set_field": SetFieldParams, "post_note": PostNoteParams,
     "escalate": EscalateParams,
 }
-_ACTIONS = tuple(_action(name, params) for name, params in ACTION_PARAMS.items())
-AnswerAction = Annotated[_ACTIONS[0] | _ACTIONS[1] | _ACTIONS[2] | _ACTIONS[3] | _ACTIONS[4] | _ACTIONS[5],
-                         Field(discriminator="action")]
+AnswerAction = Annotated[RequeueJobsAction | MergePartnersAction | ArchiveProjectAction | SetFieldAction
+                         | PostNoteAction | EscalateAction, Field(discriminator="action")]
 
 
 class Answer(_Strict):

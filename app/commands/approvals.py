@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from rich.table import Table
 from odoo_triage.core.errors import InputError
 
 if TYPE_CHECKING:
+    from odoo_triage.agent.actions import MergePartners
     from odoo_triage.app.demo import DemoContext
 
 console = Console()
@@ -437,7 +438,7 @@ def _pick(store: Any, proposals: list[Any], sandbox_data: Any) -> Any:
             return -1
         if row.action != ActionName.merge_partners:
             return 1
-        ids = action.partner_ids
+        ids = cast("MergePartners", action).partner_ids  # row.action is merge_partners
         if not all(i in partners for i in ids):
             return 0
         emails = {partners[i].get("email") or "" for i in ids}  # Odoo compares them exactly

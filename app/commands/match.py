@@ -20,6 +20,7 @@ from odoo_triage.core.errors import InputError
 if TYPE_CHECKING:
     from odoo_triage.app.demo import DemoContext
     from odoo_triage.matchers.pipeline import MatchResult
+    from odoo_triage.matchers.records import Source
 
 console = Console()
 err_console = Console(stderr=True)
@@ -202,7 +203,8 @@ def train_command(
             raise InputError(f"{p}: no such file")
     model = "project.project"
     with err_console.status(f"training the {kind} model"):
-        path = train_model(list(records), list(labels), model=model, out=out)
+        record_sources: list[Source] = list(records)
+        path = train_model(record_sources, list(labels), model=model, out=out)
     console.print(f"wrote {path}")
 
 

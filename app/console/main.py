@@ -300,6 +300,7 @@ def _preview(settings: Settings, p: data.ProposalView) -> dict:
     from odoo_triage.agent.preview import diff, missing_targets, predict_after, read_targets
 
     row = approvals.get_proposal(_store(os.environ.get("TRIAGE_DATABASE_URL")), p.proposal_id)
+    assert row is not None  # p was read from this store
     action = action_of(row)
     if not action.record_refs():
         return {"diff": [], "missing": [], "note": "nothing in Odoo changes"}
@@ -374,7 +375,8 @@ def batch_block(store: Store, settings: Settings, reviewer: Reviewer, view: data
                      view.incident_id)
     _show_flash(f"batch_{view.incident_id}")
     labels = {r.proposal: f"{r.action} · {r.target} · {r.status}" for r in frame.itertuples()}
-    pid = st.selectbox("Review one", list(labels), format_func=labels.get, key=f"batch_one_{view.incident_id}")
+    pid = st.selectbox("Review one", list(labels), format_func=lambda k: str(labels.get(k)),
+                       key=f"batch_one_{view.incident_id}")
     one = next((p for p in view.proposals if p.proposal_id == pid), None)
     if one is not None:
         for cid in [e for e in one.evidence_ids if e in set(view.cluster_ids)][:1]:
@@ -454,11 +456,11 @@ def clusters_view(store: Store, settings: Settings, reviewer: Reviewer) -> None:
         st.info("No duplicate cluster in the store yet: run `triage match`.")
         return
     labels = {cid: f"{model} · p={prob:.2f} · {cid}" for cid, model, prob in clusters}
-    cid = st.selectbox("Cluster", list(labels), format_func=labels.get, key="cluster")
+    cid = st.selectbox("Cluster", list(labels), format_func=lambda k: str(labels.get(k)), key="cluster")
     st.caption("Fields the records disagree on are highlighted.")
     cluster_block(store, cid)
-    if reviewer.can(settings, Permission.reject) and st.button("Not a duplicate", key=f"nodup_{cid}",
-                                                                 help="Never propose these records as one again"):
+    if reviewer.user is not None and reviewer.can(settings, Permission.reject) and st.button(
+            "Not a duplicate", key=f"nodup_{cid}", help="Never propose these records as one again"):
         n = data.mark_not_duplicate(store, cid, reviewer.user, settings.odoo.db)
         _flash("success", f"marked {n} pair(s) of {cid} as not a duplicate: the next `triage match` skips them")
         st.rerun()
@@ -514,7 +516,7 @@ def queue_view(store: Store, settings: Settings, reviewer: Reviewer, filters: di
     wanted = st.query_params.get("incident")  # a digest link: ?incident=<id>
     if wanted in labels and "incident" not in st.session_state:
         st.session_state["incident"] = wanted
-    chosen = st.selectbox("Open incident", list(labels), format_func=labels.get, key="incident")
+    chosen = st.selectbox("Open incident", list(labels), format_func=lambda k: str(labels.get(k)), key="incident")
     if chosen:
         st.divider()
         incident_page(store, settings, reviewer, chosen)

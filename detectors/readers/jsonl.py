@@ -7,7 +7,7 @@ in the file's stats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
 
+_loads: Callable[[str | bytes], Any]
 try:
     import orjson
 

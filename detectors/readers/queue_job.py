@@ -91,7 +91,7 @@ def job_records(value: str, model: str = "") -> list[str]:
             return [f"{m}:{int(i)}" for i in data["ids"][:1000] if _intlike(i)] if m else []
         if isinstance(data, list):
             return [f"{model}:{int(i)}" for i in data[:1000] if _intlike(i)] if model else []
-    out = []
+    out: list[str] = []
     for m, ids in _RECORDS.findall(text):
         out.extend(f"{m}:{i.strip()}" for i in ids.split(",") if i.strip())
     return out

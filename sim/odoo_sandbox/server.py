@@ -178,8 +178,9 @@ class OdooSandbox:
         """RPC login: the API key (or the password) of an active user, else False (no error)."""
         self._check_db(db)
         user = next((u for u in self.data.users if u.login == login), None)
-        ok = user and key and key in (user.api_key, user.password)
-        return user.uid if ok else False
+        if user and key and key in (user.api_key, user.password):
+            return user.uid
+        return False
 
     def user_by_uid(self, db: str, uid: Any, key: str) -> SandboxUser:
         self._check_db(db)
@@ -188,7 +189,7 @@ class OdooSandbox:
             raise AccessDenied("Access Denied")
         return user
 
-    def session_login(self, db: str, login: str, password: str) -> tuple[str, SandboxUser]:
+    def session_login(self, db: str | None, login: str | None, password: str | None) -> tuple[str, SandboxUser]:
         """/web/session/authenticate: the password only (API keys are not for interactive logins)."""
         self._check_db(db)
         user = next((u for u in self.data.users if u.login == login), None)
@@ -198,7 +199,7 @@ class OdooSandbox:
         self.sessions[sid] = user.uid
         return sid, user
 
-    def _check_db(self, db: str) -> None:
+    def _check_db(self, db: str | None) -> None:
         if db != self.data.db:
             raise ServerError(f'database "{db}" does not exist', "psycopg2.OperationalError")
 
@@ -416,7 +417,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.sandbox.legacy_rpc or not (service == "object" or (service == "common" and method in
                                                                         ("login", "authenticate")))
 
-    def _dispatch(self, service: str, method: str, args: list[Any]) -> Any:
+    def _dispatch(self, service: str | None, method: str | None, args: list[Any]) -> Any:
         sb = self.sandbox
         if service == "common":
             if method == "version":
@@ -479,9 +480,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/web/database/list":
                 result = [sb.data.db]
             elif path == "/web/session/authenticate":
-                sid, user = sb.session_login(params.get("db"), params.get("login"), params.get("password"))
+                sid, logged_in = sb.session_login(params.get("db"), params.get("login"), params.get("password"))
                 headers["Set-Cookie"] = f"session_id={sid}; Path=/; HttpOnly; SameSite=Lax"
-                result = self._session_info(user)
+                result = self._session_info(logged_in)
             else:
                 user = self._session_user()
                 if user is None:

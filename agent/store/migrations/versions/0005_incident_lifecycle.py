@@ -5,6 +5,8 @@ Revises: 0003_audit_chain
 Create Date: 2026-12-01 10:30:00
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,7 +15,7 @@ down_revision = "0003_audit_chain"
 branch_labels = None
 depends_on = None
 
-COLUMNS = [
+COLUMNS: list[tuple[str, sa.types.TypeEngine[Any]]] = [
     ("started_at", sa.DateTime(timezone=True)),
     ("status_reason", sa.Text()),
     ("status_by", sa.String(length=120)),
