@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from odoo_triage.agent.actions import Escalate, RequeueJobs, parse_action
+from odoo_triage.agent.approvals import ApprovalRefused, propose
 from odoo_triage.agent.grounding import WriteDateReader, guard_report, ungrounded_in, unsafe_in
 from odoo_triage.agent.incidents import (
     DUPLICATES_FLOW,
@@ -35,7 +36,6 @@ from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_p
 from odoo_triage.agent.llm.report import ReviewedReport
 from odoo_triage.agent.redact import redact, redact_obj
 from odoo_triage.agent.store import Store, audit_chain
-from odoo_triage.agent.store.tables import ProposalRow
 from odoo_triage.core.domain import (
     Cause,
     FlowInfo,
@@ -110,24 +110,8 @@ class RunInterrupted(KeyboardInterrupt):
         self.run = run
 
 
-def _propose_fallback(store: Store, proposal: RemediationProposal) -> None:
-    """Until agent.approvals exists: write the proposal row directly, idempotently."""
-    with store.session() as s:
-        if s.get(ProposalRow, proposal.proposal_id) is not None:
-            return
-        s.add(ProposalRow(proposal_id=proposal.proposal_id, incident_id=proposal.incident_id,
-                          action=str(proposal.action), payload=proposal.payload, payload_hash=proposal.payload_hash,
-                          status=str(proposal.status), proposed_by=proposal.proposed_by, rationale=proposal.rationale,
-                          evidence_ids=list(proposal.evidence_ids)))
-
-
 def _store_proposal(store: Store, proposal: RemediationProposal) -> str | None:
     """Record through agent.approvals (audited, revisable); returns why it was refused, if it was."""
-    try:
-        from odoo_triage.agent.approvals import ApprovalRefused, propose
-    except ImportError:
-        _propose_fallback(store, proposal)
-        return None
     try:
         propose(store, proposal)
     except ApprovalRefused as exc:  # e.g. the same target already executed: keep going, say why

@@ -61,10 +61,8 @@ def _detect(paths: list[Path], mapping: Any = None, catalog: list[FlowInfo] | No
             settings: Settings | None = None) -> DetectionResult:
     """Detection with the flow catalog (attribution, countries, units) and the settings' thresholds,
     readers and business calendar."""
-    try:
-        from odoo_triage.detectors.pipeline import run_detection
-    except ImportError as exc:
-        raise InputError(f"the detectors are not available ({exc}); cannot read logs") from exc
+    from odoo_triage.detectors.pipeline import run_detection
+
     if settings is None:
         return run_detection(paths, mapping=mapping, catalog=catalog or None)
     return run_detection(paths, mapping=mapping, catalog=catalog or None, settings=settings.detectors,
