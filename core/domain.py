@@ -255,6 +255,21 @@ class ProposalStatus(StrEnum):
     failed = "failed"
 
 
+def proposal_target(params: dict[str, Any]) -> str:
+    """What an action touches, in one short phrase (CLI tables, console batch view)."""
+    if "job_uuids" in params:
+        return f"{len(params['job_uuids'])} queue.job"
+    if "partner_ids" in params:
+        return f"res.partner {params['partner_ids']} -> {params.get('destination_id')}"
+    if "project_id" in params:
+        return f"project.project:{params['project_id']}"
+    if "record_id" in params:
+        return f"{params.get('model')}:{params['record_id']}"
+    if "owner" in params:
+        return f"to {params['owner']}"
+    return str(params.get("flow", ""))
+
+
 class RemediationProposal(_Model):
     proposal_id: str
     incident_id: str
@@ -273,6 +288,10 @@ class RemediationProposal(_Model):
     @property
     def payload_hash(self) -> str:
         return payload_hash(self.payload)
+
+    @property
+    def target(self) -> str:
+        return proposal_target(self.params)
 
 
 class Decision(StrEnum):

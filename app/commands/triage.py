@@ -100,20 +100,7 @@ def run_to_json(run: TriageRun) -> dict[str, Any]:
 
 
 def _action_cell(p: RemediationProposal) -> str:
-    params = p.params
-    if "job_uuids" in params:
-        detail = f"{len(params['job_uuids'])} job(s)"
-    elif "partner_ids" in params:
-        detail = f"{params['partner_ids']} -> {params['destination_id']}"
-    elif "project_id" in params:
-        detail = f"project.project:{params['project_id']}"
-    elif "record_id" in params:
-        detail = f"{params.get('model')}:{params['record_id']}"
-    elif "owner" in params:
-        detail = f"to {params['owner']}"
-    else:
-        detail = ""
-    return f"{p.action} {detail}".strip()
+    return f"{p.action} {p.target}".strip()
 
 
 def render_table(run: TriageRun, console: Console, *, limit: int = 50) -> None:

@@ -17,7 +17,7 @@ from odoo_triage.agent.store.match_labels import record_label
 from odoo_triage.agent.store.tables import AnomalyRow, DuplicateClusterRow, IncidentRow, ProposalRow
 from odoo_triage.app.ids import short_ids
 from odoo_triage.core.clock import utcnow
-from odoo_triage.core.domain import Severity
+from odoo_triage.core.domain import Severity, proposal_target
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -259,18 +259,7 @@ def batch_frame(view: IncidentView) -> pd.DataFrame:
     """An incident's proposals as one reviewable table: what each does, its status and hash."""
     rows = []
     for p in view.proposals:
-        params = p.params
-        if "partner_ids" in params:
-            target = f"res.partner {params['partner_ids']} -> {params.get('destination_id')}"
-        elif "project_id" in params:
-            target = f"project.project:{params['project_id']}"
-        elif "record_id" in params:
-            target = f"{params.get('model')}:{params['record_id']}"
-        elif "job_uuids" in params:
-            target = f"{len(params['job_uuids'])} queue.job"
-        else:
-            target = str(params.get("flow", ""))
-        rows.append({"select": False, "proposal": p.proposal_id, "action": p.action, "target": target,
+        rows.append({"select": False, "proposal": p.proposal_id, "action": p.action, "target": proposal_target(p.params),
                      "status": p.status, "hash": p.payload_hash[:12]})
     return pd.DataFrame(rows, columns=["select", "proposal", "action", "target", "status", "hash"])
 
