@@ -56,6 +56,7 @@ class IncidentFacts:
     statuses: Counter[int] = field(default_factory=Counter)
     failed_job_uuids: list[str] = field(default_factory=list)
     duplicate_project_ids: list[int] = field(default_factory=list)
+    redelivered_records: list[str] = field(default_factory=list)  # made by a second delivery of one message
     partner_clusters: list[DuplicateCluster] = field(default_factory=list)
     project_clusters: list[DuplicateCluster] = field(default_factory=list)
     error_records: list[str] = field(default_factory=list)  # records on failed events, noteable models
@@ -268,6 +269,23 @@ def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]
     return sorted(dups)
 
 
+def redelivered_records(events: list[LogEvent]) -> list[str]:
+    """Records (any model) that a later delivery of an already delivered message made: its typed record
+    ids that the first delivery of the same idempotency key did not name. Those are the duplicates."""
+    by_key: dict[str, list[LogEvent]] = defaultdict(list)
+    for ev in events:
+        if ev.idempotency_key and ev.status == EventStatus.ok:
+            by_key[ev.idempotency_key].append(ev)
+    out: list[str] = []
+    for evs in by_key.values():
+        if len(evs) < 2:
+            continue
+        evs.sort(key=lambda e: (e.timestamp, e.event_id))
+        first = set(evs[0].record_ids)
+        out.extend(r for ev in evs[1:] for r in ev.record_ids if r not in first and r not in out)
+    return out
+
+
 def _ids(refs: Iterable[str]) -> list[int]:
     out = []
     for ref in refs:
@@ -415,13 +433,14 @@ def _build(
         items.append(EvidenceItem(evidence_id=ref, kind="record", text=f"record {ref}", record_ids=[ref]))
     facts.failed_job_uuids = _failed_job_uuids(events)
     facts.duplicate_project_ids = _duplicate_projects(events, facts.project_clusters)
+    facts.redelivered_records = redelivered_records(events)
     facts.money = _money(anomalies)
     for an in anomalies:
         for key, value in an.metrics.items():
             facts.metrics[key] = max(float(value), facts.metrics.get(key, float("-inf")))
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
-    verdict = classify(kinds, facts.statuses, text)
+    verdict = classify(kinds, facts.statuses, text, [ev.operation or "" for ev in events])
     facts.verdict = verdict
     anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
     severity, sev_score = score_severity(
