@@ -143,6 +143,13 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 evidence_ids=[c.cluster_id],
                 rationale=f"{len(c.record_ids)} partners look like one (p={c.probability:.2f}); merge into the "
                           f"suggested master res.partner:{c.suggested_master_id}."))
+    for master, dups, cluster_id in facts.redelivered_partners:
+        actions.append(ProposedAction(
+            action=ActionName.merge_partners, params={"partner_ids": [master, *dups], "destination_id": master},
+            evidence_ids=[cluster_id, *cites[:2]],
+            rationale=f"one message was delivered {1 + len(dups)} times and made res.partner "
+                      f"{', '.join(str(i) for i in dups)} besides res.partner:{master}; merge them into the first "
+                      f"(the contact the first delivery made)."))
     if facts.duplicate_project_ids:
         for pid in facts.duplicate_project_ids:
             actions.append(ProposedAction(
