@@ -304,7 +304,7 @@ class DetectorSettings(BaseModel):
                                     "(hours are pooled, so a low-volume flow is judged too)")
     latency_min_ratio: float = Field(2.0, gt=1, description="a call is slow above this times the baseline's median "
                                      "hourly p95")
-    latency_slow_share: float = Field(0.25, gt=0, le=1, description="share of an hour's timed calls that must be slow "
+    latency_slow_share: float = Field(0.15, gt=0, le=1, description="share of an hour's timed calls that must be slow "
                                       "for the hour to join a latency shift")
     latency_min_slow: int = Field(5, ge=1, description="slow calls a latency shift needs in total (a stray timeout "
                                   "or two is not a shift)")
