@@ -50,6 +50,7 @@ class Signals:
     lock_date: bool = False
     config_mapping: bool = False  # a configuration object (tax, fiscal position, journal, account) is unmapped
     stale_reference: str | None = None  # a well-formed counterparty identifier (BIC, IBAN, VAT) that refers to nothing
+    unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -71,7 +72,8 @@ class CauseVerdict:
 
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
-    if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference:
+    if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
+            or signals.unknown_field:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -105,6 +107,11 @@ _CONFIG_MAPPING = re.compile(
     # "No tax found for product X in fiscal position Y": the configuration object is absent, not the data wrong
     r"|\bno (taxe?s?|tax code|fiscal position|journal|account(?:ing)? account|tax grid|pricelist|currency rate)\b"
     r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b")
+#: Odoo's own words for a write or read of a field the model does not have ("Invalid field 'x' on model 'y'",
+#: "Unknown field", "...has no field named..."): a mapping written for fields that were removed or renamed.
+_UNKNOWN_FIELD = re.compile(
+    r"(?i)\binvalid field ['\"`]?[a-z_][a-z0-9_.]*['\"`]? (?:on|in) (?:model|leaf)\b|\bunknown field ['\"`]?[a-z_]|"
+    r"\bhas no field (?:named )?['\"`]?[a-z_]|\bfield ['\"`]?[a-z_][a-z0-9_]*['\"`]? does not exist on (?:model )?['\"`]?[a-z_]")
 #: A counterparty identifier whose format passed but which refers to no reachable party: stale master data
 #: (the fix is the partner's data, not the message's shape). A format error ("IBAN is not valid", "BIC
 #: missing", "does not match the schema") stays schema validation.
@@ -142,7 +149,7 @@ def read_signals(text: str) -> Signals:
     ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)
     if ident and verdict and abs(verdict.start() - ident.end()) <= 60 and not _SCHEMA_FORMAT.search(text):
         stale = ident.group(1).split()[0].lower()
-    return Signals(stale_reference=stale, exception=exception, codes=frozenset(codes),
+    return Signals(stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
                    config_mapping=bool(_CONFIG_MAPPING.search(text)))
@@ -165,6 +172,8 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.rate_limit, 0.9, "signal:retry-after")
     if signals.config_mapping:
         return CauseVerdict(Cause.configuration, 0.85, "signal:config-mapping")
+    if signals.unknown_field:
+        return CauseVerdict(Cause.configuration, 0.85, "signal:unknown-field")
     if signals.stale_reference:
         return CauseVerdict(Cause.data_quality, 0.8, f"signal:stale-{signals.stale_reference}")
     return None

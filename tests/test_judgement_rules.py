@@ -85,6 +85,10 @@ def test_stray_calls_still_alarm_when_the_share_rule_is_switched_off(tmp_path):
     ("odoo.exceptions.ValidationError: SEPA Instant: creditor BIC not reachable (payment PAY/3435)",
      Cause.data_quality, "signal:stale-bic"),
     ("UserError: IBAN NL91ABNA0417164300 does not exist at the receiving bank", Cause.data_quality, "signal:stale-iban"),
+    ("Odoo returned: Invalid field 'x_studio_region' on model 'sale.order' (opportunity for Jones & Co)",
+     Cause.configuration, "signal:unknown-field"),
+    ("ValueError: Invalid field 'x_legacy_code' in leaf ('x_legacy_code', '=', 'A7')", Cause.configuration,
+     "signal:unknown-field"),
     # format errors about the same identifiers stay schema validation
     ("ValidationError: The IBAN FR77 is not valid", Cause.schema_validation, "signal:ValidationError"),
     ("The IBAN of employee 296 does not match the SEPA schema (field bank_account_id)", Cause.schema_validation,
