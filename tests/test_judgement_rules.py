@@ -152,3 +152,16 @@ def test_an_id_only_in_error_text_is_never_handed_over():
     run = run_triage(det, None, None, None)
     assert all(not p.params.get("records") for p in run.proposals)
     assert all("res.partner:4242" not in str(p.params) for p in run.proposals)
+
+
+def test_the_estate_we_tuned_on_meets_the_judgement_bars(tmp_path):
+    """harbor is the regression bar of #14 (meridian is held out: reported by `triage eval`, not asserted)."""
+    from odoo_triage.evals.estates import estate_folder
+    from odoo_triage.evals.runner import evaluate_folder
+
+    figs = evaluate_folder(estate_folder("harbor", tmp_path))
+    det, tri = figs["detection"], figs["triage"]
+    assert det["overall"]["precision"] >= 0.95 and det["overall"]["recall"] >= 0.95
+    assert det["false_alarms_per_flow_day"] <= 0.1
+    assert tri["cause_accuracy"] >= 0.9 and tri["action_accuracy"] >= 0.9
+    assert tri["affected_records_covered"] >= 0.95
