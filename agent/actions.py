@@ -199,6 +199,12 @@ class Escalate(_Action):
     flow: str
     owner: str
     message: str = Field(min_length=1, max_length=4000)
+    # the records the owner has to act on ("sale.order:7"), each grounded like any other action's records
+    records: list[Annotated[str, Field(pattern=r"^[a-z_]+(?:\.[a-z_]+)+:[A-Za-z0-9-]{1,64}$")]] = Field(
+        default_factory=list, max_length=500)
+
+    def record_refs(self) -> list[str]:
+        return list(self.records)
 
     def odoo_calls(self) -> list[OdooCall]:
         return []  # nothing goes to Odoo: the escalation is recorded in the audit log

@@ -49,6 +49,8 @@ class Signals:
     duplicate: str | None = None  # "vat" | "ref" | "email" | "registry" | "unique": the error names a duplicate
     lock_date: bool = False
     config_mapping: bool = False  # a configuration object (tax, fiscal position, journal, account) is unmapped
+    stale_reference: str | None = None  # a well-formed counterparty identifier (BIC, IBAN, VAT) that refers to nothing
+    unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -70,7 +72,8 @@ class CauseVerdict:
 
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
-    if signals.lock_date or signals.duplicate or signals.config_mapping:
+    if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
+            or signals.unknown_field:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -100,7 +103,23 @@ _LOCK_DATE = re.compile(r"(?i)lock[ _-]?date|locked period|period (?:is )?(?:loc
 _CONFIG_MAPPING = re.compile(
     r"(?i)\b(tax(?:[ _-]?code)?|fiscal position|journal|chart of accounts|account(?:ing)? code|tax grid|currency)\b"
     r".{0,60}\b(mapping|not mapped|no mapping|unmapped|not configured|not found|does not exist|is missing)\b"
-    r"|\b(no|missing|unknown) (tax|fiscal position|journal|account) (code )?(mapping|configured)")
+    r"|\b(no|missing|unknown) (tax|fiscal position|journal|account) (code )?(mapping|configured)"
+    # "No tax found for product X in fiscal position Y": the configuration object is absent, not the data wrong
+    r"|\bno (taxe?s?|tax code|fiscal position|journal|account(?:ing)? account|tax grid|pricelist|currency rate)\b"
+    r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b")
+#: Odoo's own words for a write or read of a field the model does not have ("Invalid field 'x' on model 'y'",
+#: "Unknown field", "...has no field named..."): a mapping written for fields that were removed or renamed.
+_UNKNOWN_FIELD = re.compile(
+    r"(?i)\binvalid field ['\"`]?[a-z_][a-z0-9_.]*['\"`]? (?:on|in) (?:model|leaf)\b|\bunknown field ['\"`]?[a-z_]|"
+    r"\bhas no field (?:named )?['\"`]?[a-z_]|\bfield ['\"`]?[a-z_][a-z0-9_]*['\"`]? does not exist on (?:model )?['\"`]?[a-z_]")
+#: A counterparty identifier whose format passed but which refers to no reachable party: stale master data
+#: (the fix is the partner's data, not the message's shape). A format error ("IBAN is not valid", "BIC
+#: missing", "does not match the schema") stays schema validation.
+_REFERENCE_ID = re.compile(r"(?i)\b(BIC|SWIFT(?: code)?|IBAN|bank account|VAT(?: number)?|tax id|EORI|GLN|"
+                           r"peppol id|endpoint id)\b")
+_REFERENCE_STALE = re.compile(r"(?i)\b(not reachable|unreachable|does not exist|no longer exists|not registered|"
+                              r"unknown to|is closed|account closed|blocked|inactive|dormant|deregistered)\b")
+_SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
 
@@ -126,7 +145,11 @@ def read_signals(text: str) -> Signals:
         if duplicate in ("e-mail",):
             duplicate = "email"
     field_m = _FIELD.search(text)
-    return Signals(exception=exception, codes=frozenset(codes),
+    stale = None
+    ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)
+    if ident and verdict and abs(verdict.start() - ident.end()) <= 60 and not _SCHEMA_FORMAT.search(text):
+        stale = ident.group(1).split()[0].lower()
+    return Signals(stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
                    config_mapping=bool(_CONFIG_MAPPING.search(text)))
@@ -149,6 +172,10 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.rate_limit, 0.9, "signal:retry-after")
     if signals.config_mapping:
         return CauseVerdict(Cause.configuration, 0.85, "signal:config-mapping")
+    if signals.unknown_field:
+        return CauseVerdict(Cause.configuration, 0.85, "signal:unknown-field")
+    if signals.stale_reference:
+        return CauseVerdict(Cause.data_quality, 0.8, f"signal:stale-{signals.stale_reference}")
     return None
 
 
@@ -212,14 +239,28 @@ def dominant_status_cause(statuses: Counter[int]) -> tuple[Cause, float] | None:
     return (cause, share) if share >= 0.5 else None
 
 
-def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict | None:
-    """The cause the evidence makes certain, or None when it takes judgement; with its retry safety."""
+#: An operation name that says the integration asks on its own schedule (a poll), not that it is sent to.
+_POLL_OPERATION = re.compile(r"(?i)(?:^|[^a-z])(poll(?:s|ing)?|pull|fetch)(?:[^a-z]|$)")
+
+
+def is_polling(operations: Iterable[str]) -> bool:
+    """Are most of the flow's cited operations polls ("statements.poll", "fetch orders")?"""
+    ops = [o for o in operations if o]
+    return bool(ops) and sum(1 for o in ops if _POLL_OPERATION.search(o)) * 2 > len(ops)
+
+
+def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
+               operations: Iterable[str] = ()) -> CauseVerdict | None:
+    """The cause the evidence makes certain, or None when it takes judgement; with its retry safety.
+
+    `operations` are the cited events' operation names (a structured field), for silences."""
     signals = read_signals(text)
-    verdict = _rule_cause(set(kinds), statuses, text, signals)
+    verdict = _rule_cause(set(kinds), statuses, text, signals, is_polling(operations))
     return _with_safety(verdict, signals) if verdict is not None else None
 
 
-def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals) -> CauseVerdict | None:
+def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
+                polling: bool = False) -> CauseVerdict | None:
     failures = sum(statuses.values())
     if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
         return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
@@ -229,6 +270,9 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
     if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
     if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
+        if polling:  # nobody on the other side can stop our poller: it hung or its host is down
+            return CauseVerdict(Cause.upstream_outage, 0.65, "rule:silent-poller")
+        # a pushed or scheduled flow that falls silent has lost its subscription, webhook or schedule
         return CauseVerdict(Cause.configuration, 0.8, "rule:silent-flow")
     dominant = dominant_status_cause(statuses)
     if dominant is not None and dominant[0] == Cause.schema_validation and signals.exception in TRANSIENT:
@@ -335,10 +379,11 @@ def model_cause(text: str) -> CauseVerdict:
     return CauseVerdict(cause, float(probs[best]), "model", retry_safe(cause, read_signals(text)), read_signals(text))
 
 
-def classify(kinds: Iterable[str], statuses: Counter[int], text: str) -> CauseVerdict:
+def classify(kinds: Iterable[str], statuses: Counter[int], text: str,
+             operations: Iterable[str] = ()) -> CauseVerdict:
     """Rules when they are sure; otherwise the model; `unknown` when the model is unsure."""
     kinds = list(kinds)
-    verdict = rule_cause(kinds, statuses, text)
+    verdict = rule_cause(kinds, statuses, text, operations)
     if verdict is not None:
         return verdict
     guess = model_cause(text)

@@ -56,6 +56,9 @@ class IncidentFacts:
     statuses: Counter[int] = field(default_factory=Counter)
     failed_job_uuids: list[str] = field(default_factory=list)
     duplicate_project_ids: list[int] = field(default_factory=list)
+    redelivered_records: list[str] = field(default_factory=list)  # made by a second delivery of one message
+    # (master partner id, duplicate ids, evidence id): partners one message made twice
+    redelivered_partners: list[tuple[int, list[int], str]] = field(default_factory=list)
     partner_clusters: list[DuplicateCluster] = field(default_factory=list)
     project_clusters: list[DuplicateCluster] = field(default_factory=list)
     error_records: list[str] = field(default_factory=list)  # records on failed events, noteable models
@@ -268,6 +271,50 @@ def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]
     return sorted(dups)
 
 
+def redelivered_records(events: list[LogEvent]) -> list[str]:
+    """Records (any model) that a later delivery of an already delivered message made: its typed record
+    ids that the first delivery of the same idempotency key did not name. Those are the duplicates."""
+    by_key: dict[str, list[LogEvent]] = defaultdict(list)
+    for ev in events:
+        if ev.idempotency_key and ev.status == EventStatus.ok:
+            by_key[ev.idempotency_key].append(ev)
+    out: list[str] = []
+    for evs in by_key.values():
+        if len(evs) < 2:
+            continue
+        evs.sort(key=lambda e: (e.timestamp, e.event_id))
+        first = set(evs[0].record_ids)
+        out.extend(r for ev in evs[1:] for r in ev.record_ids if r not in first and r not in out)
+    return out
+
+
+def redelivered_partners(events: list[LogEvent]) -> list[tuple[int, list[int], EvidenceItem]]:
+    """Partners that repeated deliveries of one message made: the first delivery's partner is the
+    master, the ones later deliveries made are its duplicates. That is a duplicate cluster by
+    construction (one message, one contact), shown as a cluster evidence item so a merge can cite it."""
+    by_key: dict[str, list[LogEvent]] = defaultdict(list)
+    for ev in events:
+        if ev.idempotency_key and ev.status == EventStatus.ok:
+            by_key[ev.idempotency_key].append(ev)
+    out: list[tuple[int, list[int], EvidenceItem]] = []
+    for key, evs in sorted(by_key.items()):
+        if len(evs) < 2:
+            continue
+        evs.sort(key=lambda e: (e.timestamp, e.event_id))
+        first = _ids(r for r in evs[0].record_ids if r.startswith("res.partner:"))
+        later = [i for ev in evs[1:] for i in _ids(r for r in ev.record_ids if r.startswith("res.partner:"))]
+        dups = list(dict.fromkeys(i for i in later if i not in first))[:2]
+        if len(first) != 1 or not dups:
+            continue  # no single master to merge into: leave it to a person
+        refs = [f"res.partner:{i}" for i in (first[0], *dups)]
+        item = EvidenceItem(
+            evidence_id=stable_id("cluster", "redelivery", key, *refs), kind="cluster", record_ids=refs,
+            text=f"{len(refs)} res.partner records made by {len(evs)} deliveries of one message "
+                 f"(idempotency key {redact(key)[:60]}); master res.partner:{first[0]} (the first delivery's)")
+        out.append((first[0], dups, item))
+    return out
+
+
 def _ids(refs: Iterable[str]) -> list[int]:
     out = []
     for ref in refs:
@@ -415,13 +462,20 @@ def _build(
         items.append(EvidenceItem(evidence_id=ref, kind="record", text=f"record {ref}", record_ids=[ref]))
     facts.failed_job_uuids = _failed_job_uuids(events)
     facts.duplicate_project_ids = _duplicate_projects(events, facts.project_clusters)
+    facts.redelivered_records = redelivered_records(events)
+    known_pairs = {frozenset(c.record_ids) for c in facts.partner_clusters}
+    for master, dups, item in redelivered_partners(events):
+        if any({master, *dups} <= ids for ids in known_pairs):
+            continue  # the matcher's cluster already holds them: its merge is proposed
+        items.append(item)
+        facts.redelivered_partners.append((master, dups, item.evidence_id))
     facts.money = _money(anomalies)
     for an in anomalies:
         for key, value in an.metrics.items():
             facts.metrics[key] = max(float(value), facts.metrics.get(key, float("-inf")))
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
-    verdict = classify(kinds, facts.statuses, text)
+    verdict = classify(kinds, facts.statuses, text, [ev.operation or "" for ev in events])
     facts.verdict = verdict
     anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
     severity, sev_score = score_severity(

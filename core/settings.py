@@ -300,8 +300,16 @@ class DetectorSettings(BaseModel):
     retry_storm_factor: float = Field(5.0, gt=1, description="retry rate must reach this times the baseline rate")
     retry_storm_min_excess: float = Field(0.1, ge=0, description="... and exceed the baseline rate by this share")
     retry_storm_min_retries: int = Field(10, ge=1, description="... with at least this many retried attempts")
-    latency_min_events: int = Field(10, ge=1, description="events with a latency an hour needs to be judged")
-    latency_min_ratio: float = Field(2.0, gt=1, description="p95 must reach this times the baseline median")
+    latency_min_events: int = Field(10, ge=1, description="timed calls a latency shift needs over its whole run "
+                                    "(hours are pooled, so a low-volume flow is judged too)")
+    latency_min_ratio: float = Field(2.0, gt=1, description="a call is slow above this times the baseline's median "
+                                     "hourly p95")
+    latency_slow_share: float = Field(0.15, gt=0, le=1, description="share of an hour's timed calls that must be slow "
+                                      "for the hour to join a latency shift")
+    latency_min_slow: int = Field(5, ge=1, description="slow calls a latency shift needs in total (a stray timeout "
+                                  "or two is not a shift)")
+    latency_p_value: float = Field(1e-6, gt=0, lt=1, description="binomial tail of the slow calls under the "
+                                   "baseline's slow-call rate below which a latency shift is reported")
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")

@@ -143,6 +143,13 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 evidence_ids=[c.cluster_id],
                 rationale=f"{len(c.record_ids)} partners look like one (p={c.probability:.2f}); merge into the "
                           f"suggested master res.partner:{c.suggested_master_id}."))
+    for master, dups, cluster_id in facts.redelivered_partners:
+        actions.append(ProposedAction(
+            action=ActionName.merge_partners, params={"partner_ids": [master, *dups], "destination_id": master},
+            evidence_ids=[cluster_id, *cites[:2]],
+            rationale=f"one message was delivered {1 + len(dups)} times and made res.partner "
+                      f"{', '.join(str(i) for i in dups)} besides res.partner:{master}; merge them into the first "
+                      f"(the contact the first delivery made)."))
     if facts.duplicate_project_ids:
         for pid in facts.duplicate_project_ids:
             actions.append(ProposedAction(
@@ -166,14 +173,30 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 evidence_ids=cites[:2], rationale=f"{ref} is rejected by {incident.flow}; tell its owner in the chatter."))
     if not actions:
         fix = _FIX_WORDS.get(cause, "investigate")
+        records = escalation_records(facts, cause)
+        named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
+                 + ("..." if len(records) > 10 else "") + "." if records else "")
         actions.append(ProposedAction(
             action=ActionName.escalate,
             params={"flow": incident.flow, "owner": _owner(incident, facts),
                     "message": redact(f"{incident.title}. Probable cause: {cause}. Suggested: {fix}. "
-                                      f"Evidence: {', '.join(cites) or ', '.join(incident.anomaly_ids[:3])}.")[:3900]},
+                                      f"Evidence: {', '.join(cites) or ', '.join(incident.anomaly_ids[:3])}."
+                                      + named)[:3900],
+                    "records": records},
             evidence_ids=cites or incident.anomaly_ids[:3],
-            rationale=f"The fix is outside Odoo ({_CAUSE_WORDS[cause]}); hand it to the flow owner."))
+            rationale=f"The fix is outside Odoo ({_CAUSE_WORDS[cause]}); hand it to the flow owner"
+                      + (f", with the {len(records)} records it concerns." if records else ".")))
     return actions
+
+
+def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = 500) -> list[str]:
+    """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo),
+    else the failed records of the incident's cause. Only ids from typed fields: both lists are built
+    from the events' record_ids, never from error text."""
+    refs = list(facts.redelivered_records)
+    if not refs:
+        refs = [ref for ref, _ in records_of_cause(facts, cause, min_share=0.0)]
+    return list(dict.fromkeys(refs))[:limit]
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

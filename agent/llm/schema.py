@@ -58,6 +58,8 @@ class EscalateParams(_Strict):
     flow: str
     owner: str
     message: str
+    records: list[str] = Field(default_factory=list, description="record refs from the evidence the owner must act "
+                                                                "on (e.g. the duplicates a redelivery made); may be []")
 
 
 class RequeueJobsAction(_Strict):

@@ -1,48 +1,94 @@
-"""Latency shifts: the hourly p95 (not the mean: a few slow calls matter, averages hide them)
-far above the median hourly p95 of the baseline."""
+"""Latency shifts: many calls far slower than normal, judged over a pooled window, not one hour's p95.
+
+"Slow" is a call above the flow's threshold (`latency_min_ratio` times the baseline's median hourly
+p95, or further out when the baseline's p95 swings a lot). A shift is a run of hours in which a
+sizeable share of calls is slow (`latency_slow_share`), pooled so a low-volume flow (a few timed
+calls an hour) is judged on the whole run: the run needs `latency_min_events` timed calls and
+`latency_min_slow` slow ones in total, and the count of slow calls must be improbable under the
+baseline's own rate of slow calls (binomial tail below `latency_p_value`). One or two stray timeouts
+lift an hour's p95 without being a shift; they do not pass the count or the tail.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import binom
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.windows import HOUR, runs
 
+#: Hourly p95s a baseline needs before its median is trusted; below that, the calls are pooled.
+MIN_BASELINE_HOURS = 3
+
+
+def baseline_reference(ctx: Context, f: int, base_lat: np.ndarray) -> tuple[float, float] | None:
+    """(normal p95, its spread): the median and MAD of the baseline's hourly p95s when there are
+    enough well-filled hours, else the p95 of the pooled baseline calls (a low-volume flow)."""
+    h = ctx.win.hourly
+    b = h[(h["flow"] == f) & h["baseline"] & (h["lat_n"] >= ctx.cfg.latency_min_events)]["p95"].dropna().to_numpy()
+    if len(b) >= MIN_BASELINE_HOURS:
+        m = float(np.median(b))
+        return m, float(np.median(np.abs(b - m)))
+    if len(base_lat) >= ctx.cfg.latency_min_events:
+        return float(np.quantile(base_lat, 0.95)), 0.0
+    return None
+
 
 def latency_shifts(ctx: Context) -> list[Anomaly]:
     out = []
+    cfg = ctx.cfg
     lat, ts = ctx.col("latency"), ctx.col("ts")
     for f in ctx.flows:
-        if f not in ctx.win.base_p95:
+        idx_all, ts_all = ctx.flow_events(f)
+        if not len(idx_all):
             continue
-        m, mad = ctx.win.base_p95[f]
-        if m <= 0:
+        lat_f = lat[idx_all]
+        timed = np.isfinite(lat_f)
+        in_base = ts_all < ctx.win.baseline_end
+        ref = baseline_reference(ctx, f, lat_f[timed & in_base])
+        if ref is None or ref[0] <= 0:
             continue
+        m, mad = ref
+        thr = max(cfg.latency_min_ratio * m, m + 8 * 1.4826 * mad)
+        base_lat = lat_f[timed & in_base]
+        # the baseline's own rate of slow calls, with a small prior so a clean baseline is not "certain"
+        q0 = min(max((float((base_lat >= thr).sum()) + 0.5) / (len(base_lat) + 1.0), 1e-4), 0.5)
         h = ctx.detection_hours(f)
         if h.empty:
             continue
-        thr = max(ctx.cfg.latency_min_ratio * m, m + 8 * 1.4826 * mad)
-        p95 = h["p95"].to_numpy()
-        flag = (h["lat_n"].to_numpy() >= ctx.cfg.latency_min_events) & (np.nan_to_num(p95) >= thr)
+        hours = h["hour"].to_numpy()
+        # timed and slow calls per detection hour
+        det = timed & ~in_base
+        ev_hours = (ts_all[det] // HOUR).astype(np.int64)
+        pos = np.searchsorted(hours, ev_hours)
+        ok = (pos < len(hours)) & (hours[np.minimum(pos, len(hours) - 1)] == ev_hours)
+        n_h = np.bincount(pos[ok], minlength=len(hours))
+        k_h = np.bincount(pos[ok], weights=(lat_f[det][ok] >= thr).astype(float), minlength=len(hours))
+        flag = (n_h > 0) & (k_h >= cfg.latency_slow_share * np.maximum(n_h, 1))
         for a, b in runs(flag, max_gap=1):
-            seg = p95[a:b + 1]
-            ratio = float(np.nanmedian(seg[flag[a:b + 1]])) / m
-            if b - a + 1 < 2 and ratio < 4:
+            n, k = int(n_h[a:b + 1].sum()), int(k_h[a:b + 1].sum())
+            if n < cfg.latency_min_events or k < cfg.latency_min_slow:
                 continue
-            t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
+            p = float(binom.sf(k - 1, n, q0))
+            if p > cfg.latency_p_value:
+                continue
+            t0, t1 = hours[a] * HOUR, (hours[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
-            slow = idx[np.nan_to_num(lat[idx]) >= thr]
+            timed_idx = idx[np.isfinite(lat[idx])]
+            slow = timed_idx[lat[timed_idx] >= thr]
             if not len(slow):
                 continue
             start, end = float(ts[slow[0]]), float(ts[slow[-1]])
-            worst = slow[np.argsort(-lat[slow], kind="stable")[:ctx.cfg.evidence_per_finding]]
-            hours_p95 = float(np.nanmedian(seg[flag[a:b + 1]]))
-            reason = (f"p95 latency {hours_p95:,.0f} ms vs normal {m:,.0f} ms (x{ratio:.1f}) for "
-                      f"{duration(end - start)} in {ctx.name(f)}; {len(slow)} of {len(idx)} calls slower than "
-                      f"{thr:,.0f} ms")
+            worst = slow[np.argsort(-lat[slow], kind="stable")[:cfg.evidence_per_finding]]
+            run_p95 = float(np.quantile(lat[timed_idx], 0.95))
+            ratio = run_p95 / m
+            reason = (f"p95 latency {run_p95:,.0f} ms vs normal {m:,.0f} ms (x{ratio:.1f}) for "
+                      f"{duration(end - start)} in {ctx.name(f)}; {len(slow)} of {len(timed_idx)} calls slower than "
+                      f"{thr:,.0f} ms (normally {q0:.1%} of calls)")
             out.append(make_anomaly(
-                ctx, AnomalyKind.latency_shift, f, start, end, 0.5 + 0.5 * min(1.0, np.log2(ratio) / 3), reason,
-                np.sort(worst), metrics={"p95_ms": hours_p95, "baseline_p95_ms": m, "ratio": ratio,
-                                         "events": len(idx)}))
+                ctx, AnomalyKind.latency_shift, f, start, end, 0.5 + 0.5 * min(1.0, np.log2(max(ratio, 1.0)) / 3),
+                reason, np.sort(worst),
+                metrics={"p95_ms": run_p95, "baseline_p95_ms": m, "ratio": ratio, "events": len(timed_idx),
+                         "slow_calls": len(slow), "baseline_slow_share": q0, "p_value": p}))
     return out
