@@ -44,8 +44,8 @@ def is_xlsx(path: Path) -> bool:
     """An Excel workbook: by suffix, or a zip whose name says nothing (exports renamed by hand)."""
     if path.suffix.lower() in SUFFIXES:
         return True
-    if path.suffix.lower() in (".csv", ".jsonl", ".ndjson", ".json", ".log", ".txt"):
-        return False
+    if path.suffix.lower() in (".csv", ".jsonl", ".ndjson", ".json", ".log", ".txt") or not path.is_file():
+        return False  # a FIFO is never opened here: reading one would block
     try:
         with path.open("rb") as fh:
             return fh.read(4) == _ZIP and zipfile.is_zipfile(path)
