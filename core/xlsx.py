@@ -70,6 +70,17 @@ def _open(path: Path) -> Any:
         raise InputError(f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
 
 
+def _value(cell: Any) -> Any:
+    """A cell's value; a datetime whose number format shows no time (Odoo's `yyyy-mm-dd` for date
+    fields) is the date it displays."""
+    v = getattr(cell, "value", None)
+    if isinstance(v, datetime) and not any(c in str(getattr(cell, "number_format", "") or "").lower()
+                                           for c in ("h", "s")):
+        if v.time() == time(0, 0):
+            return v.date()
+    return v
+
+
 def xlsx_rows(path: Path, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple[int, list[Any]]]:
     """(row number, raw cell values) of the first sheet, streamed; empty rows included (as blanks)."""
     wb = _open(path)
@@ -77,8 +88,8 @@ def xlsx_rows(path: Path, min_row: int = 1, max_row: int | None = None) -> Itera
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
             return
-        for n, row in enumerate(ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True), start=min_row):
-            yield n, list(row)
+        for n, row in enumerate(ws.iter_rows(min_row=min_row, max_row=max_row), start=min_row):
+            yield n, [_value(c) for c in row]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         raise InputError(f"{path.name}: damaged .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
     finally:
