@@ -269,6 +269,16 @@ def column_plan(records: list[RawRecord], columns: list[str], mapping: FieldMapp
                       confidence=round(score, 3))
 
 
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 def _row_records(data: dict[str, Any], plan: ColumnPlan | None) -> list[str]:
     if plan is not None and plan.records:
         value = data.get(plan.records)
@@ -316,7 +326,8 @@ def _build_rows(
             malformed.append(MalformedRow(line_no=line_no, reason=redact(problem or "unreadable row"),
                                           raw=redact(raw[:500])))
             continue
-        data = redact_obj(data)  # every text of the batch is masked once, here, before any output or store
+        data = _no_nul(redact_obj(data))  # every text masked once, here, before any output or store; NULs
+        # (a JSON "\u0000") dropped: PostgreSQL refuses them in text
         raw_state = str(data.get("state") or "").strip()
         state = (job_state(raw_state) or raw_state.lower() or None) if queue_job else (raw_state.lower() or None)
         if queue_job and state not in QUEUE_JOB_FAILED_STATES and state != "started":
