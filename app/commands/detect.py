@@ -198,6 +198,10 @@ def register(app: typer.Typer) -> None:
         if rejected_file is not None:
             write_rejected(result, rejected_file)
         if output_format == "json":
+            if mapping is not None and mapping_path is not None:
+                err_console.print(given_line(mapping, mapping_path), highlight=False, soft_wrap=True)
+            for line in describe_inputs(result):
+                err_console.print(line, highlight=False, soft_wrap=True)
             typer.echo(json.dumps(redact_obj(as_json(result, saved, rejected_file)), indent=1, default=str))
             return
         out = Console(width=None if sys.stdout.isatty() else 180)
