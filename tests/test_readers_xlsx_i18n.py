@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +15,13 @@ from odoo_triage.app.cli import app
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.export_labels import field_for, label_key, languages, selection_value
 from odoo_triage.detectors.readers import FileStats, detect_format, make_reader, read_events
-from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, inspect_records, load_records, read_records
+from odoo_triage.matchers.records import (
+    PARTNER_FIELDS,
+    PROJECT_FIELDS,
+    inspect_records,
+    load_records,
+    read_records,
+)
 from tests.odoo_export import write_csv, write_xlsx
 
 runner = CliRunner()

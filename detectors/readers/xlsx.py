@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from odoo_triage.core.xlsx import XlsxSource, cell_text, is_xlsx, xlsx_rows
 from odoo_triage.detectors.readers.base import (
