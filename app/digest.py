@@ -116,7 +116,7 @@ def flow_stats_from_logs(paths: Sequence[Path], mapping: Any = None) -> pd.DataF
     }).reset_index()
     out = normalise_flow_stats(stats)
     out.attrs["rejected"] = rejected
-    out.attrs["files"] = file_stats
+    out.attrs["files"] = {name: st.as_dict() for name, st in file_stats.items()}  # plain data: attrs get serialised
     return out
 
 

@@ -197,11 +197,7 @@ def register(app: typer.Typer) -> None:
                 store.dispose()
         if rejected_file is not None:
             write_rejected(result, rejected_file)
-        if output_format == "json":
-            if mapping is not None and mapping_path is not None:
-                err_console.print(given_line(mapping, mapping_path), highlight=False, soft_wrap=True)
-            for line in describe_inputs(result):
-                err_console.print(line, highlight=False, soft_wrap=True)
+        if output_format == "json":  # the same figures are in the JSON ("files": mapping, mapping_confidence)
             typer.echo(json.dumps(redact_obj(as_json(result, saved, rejected_file)), indent=1, default=str))
             return
         out = Console(width=None if sys.stdout.isatty() else 180)

@@ -222,7 +222,8 @@ def register(app: typer.Typer) -> None:
                     gateway.close()
         if mapping is not None and mapping_path is not None:
             err.print(given_line(mapping, mapping_path), highlight=False, soft_wrap=True)
-        for line in describe_files(detection.stats, unattributed=detection.unattributed):
+        for line in describe_files(getattr(detection, "stats", {}) or {},
+                                   unattributed=getattr(detection, "unattributed", None)):
             err.print(line, highlight=False, soft_wrap=True)
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
