@@ -25,6 +25,18 @@ from odoo_triage.agent.causes import classify_text
 from odoo_triage.core.domain import ActionName, Cause
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.redact import redact, redact_obj
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.base import (
+    LineDecoder,
+    check_regular,
+    known_status,
+    numbered_lines,
+    parse_status,
+)
+from odoo_triage.detectors.readers.inference import infer_mapping
+from odoo_triage.detectors.readers.mapping import FieldMapping
+from odoo_triage.detectors.readers.queue_job import job_state, technical_header
+from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_records
 from odoo_triage.detectors.templates import mine_templates
 
 EXIT_NOTHING_ACTIONABLE = 0
@@ -100,6 +112,10 @@ class BatchReport(BaseModel):
     skipped_rows: int  # read fine but nothing to triage (a done job, a row without error)
     malformed: list[MalformedRow]
     groups: list[FailureGroup]
+    encoding: str = "utf-8"
+    mapping: dict[str, str] = Field(default_factory=dict)
+    mapping_confidence: float | None = None
+    mapping_given: bool = False
 
     @property
     def actionable_groups(self) -> list[FailureGroup]:
@@ -120,6 +136,10 @@ class LoadedBatch:
     flow: str | None = None
     rows_total: int = 0
     notes: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # event field -> column, given or inferred
+    mapping_confidence: float | None = None  # None when given by --mapping
+    mapping_given: bool = False
+    encoding: str = "utf-8"
 
 
 # --------------------------------------------------------------------------- reading
@@ -142,7 +162,8 @@ def find_error_column(columns: Iterable[str]) -> str | None:
 
 
 def is_queue_job_export(columns: Iterable[str]) -> bool:
-    names = {QUEUE_JOB_LABELS.get(c.strip().lower(), c.strip().lower()) for c in columns if c}
+    cols = [str(c) for c in columns if c]
+    names = {QUEUE_JOB_LABELS.get(c.strip().lower(), c.strip().lower()) for c in cols} | set(technical_header(cols))
     return "uuid" in names and "state" in names and ("exc_message" in names or "exc_name" in names)
 
 
@@ -203,18 +224,94 @@ def _flow_from_channel(channel: str) -> str | None:
     return parts[-1] if parts else None
 
 
+@dataclass
+class ColumnPlan:
+    """Which column holds what in a non-queue.job batch: from --mapping (or a mapping.json next to the
+    file), else inferred from the header and sampled rows with the readers' synonym table."""
+
+    error: str
+    records: str | None = None
+    flow: str | None = None
+    status: str | None = None
+    separator: str = ";"
+    given: bool = False
+    confidence: float | None = None
+
+    def sources(self) -> dict[str, str]:
+        pairs = {"error": self.error, "record_ids": self.records, "flow": self.flow, "status": self.status}
+        return {k: v for k, v in pairs.items() if v}
+
+
+def column_plan(records: list[RawRecord], columns: list[str], mapping: FieldMapping | None) -> ColumnPlan | None:
+    """The plan for a batch's rows; None when no error column can be named."""
+    if mapping is not None:
+        present = set(columns)
+        if mapping.error is None or mapping.error not in present:
+            raise InputError(f"--mapping: the error field {mapping.error!r} is not a column of the batch "
+                             f"(columns: {', '.join(columns[:12])})")
+        return ColumnPlan(error=mapping.error, separator=mapping.record_ids_separator, given=True,
+                          **{k: getattr(mapping, f) if getattr(mapping, f) in present else None
+                             for k, f in (("records", "record_ids"), ("flow", "flow"), ("status", "status"))})
+    sample = [d for _ln, d, _raw, p in records[:200] if d is not None and p is None]
+    inferred = infer_mapping(sample or [dict.fromkeys(columns, "")], ReaderSettings())
+    fields = inferred.fields
+    by_name = find_error_column(columns)
+    error = by_name or (fields["error"][0] if "error" in fields else None)
+    if error is None:
+        return None
+    score = fields["error"][1] if "error" in fields and fields["error"][0] == error else (
+        0.8 if _norm(error) in ERROR_COLUMNS else 0.5)
+
+    def pick(name: str) -> str | None:
+        return fields[name][0] if name in fields and fields[name][0] != error else None
+
+    return ColumnPlan(error=error, records=pick("record_ids"), flow=pick("flow"), status=pick("status"),
+                      confidence=round(score, 3))
+
+
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    return value
+
+
+def _row_records(data: dict[str, Any], plan: ColumnPlan | None) -> list[str]:
+    if plan is not None and plan.records:
+        value = data.get(plan.records)
+        if isinstance(value, list):
+            return [str(v) for v in value if str(v).strip()]
+        if value not in (None, ""):
+            refs = parse_records(value)
+            return refs or [r.strip() for r in str(value).split(plan.separator) if ":" in r]
+    return _generic_records(data)
+
+
+def _row_ok(data: dict[str, Any], plan: ColumnPlan | None) -> bool:
+    """A row whose status column says it went through: nothing to triage."""
+    if plan is None or not plan.status:
+        return False
+    value = data.get(plan.status)
+    return value not in (None, "") and known_status(value) and parse_status(value, None, None) == "ok"
+
+
 def _build_rows(
     records: Iterable[tuple[int, dict[str, Any] | None, str, str | None]],
     columns: list[str],
     fmt: str,
     tick: Callable[[], None] | None,
+    plan: ColumnPlan | None = None,
 ) -> LoadedBatch:
-    queue_job = fmt == "queue_job_csv"
-    error_column = "exc_message" if queue_job else (find_error_column(columns) or "")
+    queue_job = fmt.startswith("queue_job")
+    error_column = "exc_message" if queue_job else (plan.error if plan else "")
     if not error_column:
         raise InputError(
             f"no error column found among {', '.join(columns[:12]) or 'no columns'}; "
-            f"expected one of {', '.join(ERROR_COLUMNS[:6])}, ..."
+            f"expected one of {', '.join(ERROR_COLUMNS[:6])}, ... (or name it with --mapping: "
+            '{"error": "<column>"})'
         )
     rows: list[BatchRow] = []
     malformed: list[MalformedRow] = []
@@ -229,10 +326,15 @@ def _build_rows(
             malformed.append(MalformedRow(line_no=line_no, reason=redact(problem or "unreadable row"),
                                           raw=redact(raw[:500])))
             continue
-        data = redact_obj(data)  # every text of the batch is masked once, here, before any output or store
-        state = str(data.get("state") or "").strip().lower() or None
+        data = _no_nul(redact_obj(data))  # every text masked once, here, before any output or store; NULs
+        # (a JSON "\u0000") dropped: PostgreSQL refuses them in text
+        raw_state = str(data.get("state") or "").strip()
+        state = (job_state(raw_state) or raw_state.lower() or None) if queue_job else (raw_state.lower() or None)
         if queue_job and state not in QUEUE_JOB_FAILED_STATES and state != "started":
             skipped += 1  # done/pending/cancelled jobs: nothing to triage
+            continue
+        if _row_ok(data, plan):
+            skipped += 1
             continue
         error = _error_text(data, error_column, queue_job)
         if not error:
@@ -246,17 +348,23 @@ def _build_rows(
             if not uuid:
                 malformed.append(MalformedRow(line_no=line_no, reason="queue.job row without uuid", raw=redact(raw[:500])))
                 continue
-            recs = [f"queue.job:{uuid}", *parse_records(data.get("records"))]
+            recs = [f"queue.job:{uuid}", *parse_records(data.get("records")), *parse_records(data.get("record_ids"))]
             if data.get("channel"):
                 flow = _flow_from_channel(str(data["channel"]))
                 if flow:
                     flows[flow] = flows.get(flow, 0) + 1
-            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=recs, job_uuid=uuid, state=state))
+            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=list(dict.fromkeys(recs)),
+                                 job_uuid=uuid, state=state))
         else:
-            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=_generic_records(data), state=state))
+            if plan is not None and plan.flow and str(data.get(plan.flow) or "").strip():
+                name = str(data[plan.flow]).strip()[:100]
+                flows[name] = flows.get(name, 0) + 1
+            rows.append(BatchRow(line_no=line_no, error=error, data=data, records=_row_records(data, plan), state=state))
     flow = max(flows, key=lambda k: flows[k]) if flows else None
     return LoadedBatch(format=fmt, error_column=error_column, rows=rows, skipped_rows=skipped,
-                       malformed=malformed, flow=flow, rows_total=total)
+                       malformed=malformed, flow=flow, rows_total=total,
+                       mapping=plan.sources() if plan else {}, mapping_confidence=plan.confidence if plan else None,
+                       mapping_given=bool(plan and plan.given))
 
 
 def _csv_records(text: str) -> tuple[list[str], list[RawRecord]]:
@@ -324,22 +432,60 @@ def _json_array_items(text: str) -> list[tuple[int, Any, str]]:
     return items
 
 
-def load_batch(path: Path, tick: Callable[[], None] | None = None) -> LoadedBatch:
+def read_text(path: Path) -> tuple[str, str]:
+    """The file as text and the encoding seen: UTF-8 (a BOM dropped), a line that is not UTF-8 read as
+    cp1252/latin-1 (the detectors' LineDecoder), NULs dropped. FIFOs and devices are refused first."""
+    check_regular(path)
+    dec = LineDecoder()
+    parts = [dec.text(raw, n) for n, _off, raw in numbered_lines(path)]
+    return "".join(parts), dec.name
+
+
+def _xlsx_records(path: Path) -> tuple[list[str], list[RawRecord]]:
+    rows = xlsx_records(path)
+    header: list[str] | None = None
+    out: list[RawRecord] = []
+    for n, row in rows:
+        if not row:
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            continue
+        raw = "\t".join(row)
+        if len(row) > len(header):
+            out.append((n, None, raw, f"row with {len(row)} cells under a header of {len(header)}"))
+            continue
+        out.append((n, dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)), raw, None))
+    if header is None:
+        raise InputError(f"{path} is empty")
+    return header, out
+
+
+def load_batch(path: Path, tick: Callable[[], None] | None = None,
+               mapping: FieldMapping | None = None) -> LoadedBatch:
     """Read a failed batch; raises InputError when the file itself is unusable."""
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a folder, expected a CSV or JSON batch file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    if is_xlsx(path):
+        header, records = _xlsx_records(path)
+        batch = _tabular(header, records, tick, mapping, "xlsx")
+        batch.encoding = "xlsx"
+        return batch
+    text, encoding = read_text(path)
     if not text.strip():
         raise InputError(f"{path} is empty")
+    batch = _load_text(path, text, tick, mapping)
+    batch.encoding = encoding
+    return batch
+
+
+def _load_text(path: Path, text: str, tick: Callable[[], None] | None, mapping: FieldMapping | None) -> LoadedBatch:
     suffix = path.suffix.lower()
     head = text.lstrip()[:1]
     if suffix in (".jsonl", ".ndjson") or (head == "{" and suffix != ".json" and "\n{" in text.strip()):
-        return _load_jsonl(text, tick)
+        return _load_jsonl(text, tick, mapping)
     if suffix == ".json" or head in "[{":
         items = _json_array_items(text)
         records: list[RawRecord] = []
@@ -350,21 +496,33 @@ def load_batch(path: Path, tick: Callable[[], None] | None = None) -> LoadedBatc
                 records.append((line_no, obj, raw, None))
             else:
                 records.append((line_no, None, raw, f"expected an object, found {type(obj).__name__}"))
-        return _finish(records, list(columns), "json", tick)
+        return _finish(records, list(columns), "json", tick, mapping)
     if suffix in (".csv", ".txt", "") or "," in text.splitlines()[0]:
         header, records = _csv_records(text)
-        if is_queue_job_export(header):
-            mapped = [QUEUE_JOB_LABELS.get(h.lower(), h) for h in header]
-            records = [
-                (ln, None if d is None else dict(zip(mapped, d.values(), strict=True)), raw, p)
-                for ln, d, raw, p in records
-            ]
-            return _finish(records, mapped, "queue_job_csv", tick)
-        return _finish(records, header, "csv", tick)
+        return _tabular(header, records, tick, mapping, "csv")
     raise InputError(f"unknown batch format for {path.name}: expected .csv, .json or .jsonl")
 
 
-def _load_jsonl(text: str, tick: Callable[[], None] | None) -> LoadedBatch:
+def _tabular(header: list[str], records: list[RawRecord], tick: Callable[[], None] | None,
+             mapping: FieldMapping | None, fmt: str) -> LoadedBatch:
+    """CSV or XLSX rows: a queue.job export (technical or label headers, any language of the export
+    label table) gets technical names; other rows go as they are."""
+    if is_queue_job_export(header):
+        mapped = _queue_job_header(header)
+        records = [
+            (ln, None if d is None else dict(zip(mapped, d.values(), strict=True)), raw, p)
+            for ln, d, raw, p in records
+        ]
+        return _finish(records, mapped, "queue_job_csv" if fmt == "csv" else f"queue_job_{fmt}", tick, None)
+    return _finish(records, header, fmt, tick, mapping)
+
+
+def _queue_job_header(header: list[str]) -> list[str]:
+    tech = technical_header(header)
+    return [QUEUE_JOB_LABELS.get(h.strip().lower(), t) for h, t in zip(header, tech, strict=True)]
+
+
+def _load_jsonl(text: str, tick: Callable[[], None] | None, mapping: FieldMapping | None = None) -> LoadedBatch:
     records: list[RawRecord] = []
     columns: dict[str, None] = {}
     for i, line in enumerate(text.splitlines(), start=1):
@@ -380,13 +538,15 @@ def _load_jsonl(text: str, tick: Callable[[], None] | None) -> LoadedBatch:
             continue
         columns.update(dict.fromkeys(obj))
         records.append((i, obj, line, None))
-    return _finish(records, list(columns), "jsonl", tick)
+    return _finish(records, list(columns), "jsonl", tick, mapping)
 
 
-def _finish(records: list[RawRecord], columns: list[str], fmt: str, tick: Callable[[], None] | None) -> LoadedBatch:
-    if fmt != "queue_job_csv" and is_queue_job_export(columns):
+def _finish(records: list[RawRecord], columns: list[str], fmt: str, tick: Callable[[], None] | None,
+            mapping: FieldMapping | None = None) -> LoadedBatch:
+    if not fmt.startswith("queue_job") and is_queue_job_export(columns):
         fmt = "queue_job_csv"
-    batch = _build_rows(records, columns, fmt, tick)
+    plan = None if fmt.startswith("queue_job") else column_plan(records, columns, mapping)
+    batch = _build_rows(records, columns, fmt, tick, plan)
     if not batch.rows and batch.malformed and not batch.skipped_rows:
         first = batch.malformed[0]
         raise InputError(f"no readable row: all {len(batch.malformed)} rows are malformed "
@@ -503,13 +663,14 @@ def triage_batch(
     owner: str | None = None,
     owners: dict[str, str] | None = None,
     tick: Callable[[], None] | None = None,
+    mapping: FieldMapping | None = None,
 ) -> BatchReport:
     """A file (`path`) or rows already loaded (`batch`, e.g. from Odoo, called `name`).
     `owners` maps flow -> owner (from flows.json) for escalations when `owner` is not given."""
     if batch is None:
         if path is None:
             raise InputError("give a batch file or rows")
-        batch = load_batch(path, tick)
+        batch = load_batch(path, tick, mapping)
         name = str(path)
     flow = flow or batch.flow or (path.stem if path else name)
     owner = owner or (owners or {}).get(flow) or "the flow owner"
@@ -536,6 +697,8 @@ def triage_batch(
     return BatchReport(
         file=name, flow=flow, format=batch.format, error_column=batch.error_column, rows_total=batch.rows_total,
         failed_rows=len(batch.rows), skipped_rows=batch.skipped_rows, malformed=batch.malformed, groups=groups,
+        encoding=batch.encoding, mapping=batch.mapping, mapping_confidence=batch.mapping_confidence,
+        mapping_given=batch.mapping_given,
     )
 
 

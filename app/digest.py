@@ -82,16 +82,21 @@ def flow_stats_from_logs(paths: Sequence[Path], mapping: Any = None) -> pd.DataF
     lines the readers kept aside, so the digest can say how many it could not read.
     """
     files = _expand(paths)
-    from odoo_triage.detectors.readers import detect_format, make_reader
+    from odoo_triage.detectors.readers import FileStats, detect_format, make_reader, record_stats
 
     frames = []
     rejected = 0
+    file_stats: dict[str, FileStats] = {}
     for path in files:
         try:
-            reader = make_reader(detect_format(path), mapping)
+            fmt = detect_format(path)
+            reader = make_reader(fmt, mapping)
         except InputError:
             continue  # not a log file (a README next to the logs): skip it, the others still count
+        st = file_stats.setdefault(path.name, FileStats(path.name, fmt))
         for chunk in reader.chunks(path):
+            st.add(chunk)
+            record_stats(reader, st)
             rejected += len(chunk.rejected)
             if chunk.rows:
                 frames.append(pd.DataFrame({
@@ -111,6 +116,7 @@ def flow_stats_from_logs(paths: Sequence[Path], mapping: Any = None) -> pd.DataF
     }).reset_index()
     out = normalise_flow_stats(stats)
     out.attrs["rejected"] = rejected
+    out.attrs["files"] = {name: st.as_dict() for name, st in file_stats.items()}  # plain data: attrs get serialised
     return out
 
 

@@ -83,7 +83,7 @@ def _hash_keys(values: tuple[str | None, ...]) -> np.ndarray:
     return out
 
 
-LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log")
+LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log", ".xlsx")
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

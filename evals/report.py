@@ -93,8 +93,14 @@ def file_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
         conf = f.get("mapping_confidence")
         out.append((name, str(f.get("format", "")), str(f.get("encoding", "")), f"{f.get('lines', 0):,}",
                     f"{f.get('parsed_lines', 0):,}", f"{f.get('set_aside_lines', 0):,}", f"{f.get('blank', 0):,}",
-                    f"{f.get('events', 0):,}", "-" if conf is None else f"{conf:.2f}"))
+                    f"{f.get('events', 0):,}", "-" if conf is None else f"{conf:.2f}", reasons_cell(f)))
     return out
+
+
+def reasons_cell(f: dict[str, Any], n: int = 3) -> str:
+    """The top set-aside reasons of one file, `reason ×count`, most frequent first."""
+    reasons = f.get("set_aside_reasons") or {}
+    return "; ".join(f"{r.replace('|', '/')} ×{c:,}" for r, c in list(reasons.items())[:n]) or "-"
 
 
 def markdown(runs: dict[str, dict[str, Any]]) -> str:
@@ -108,7 +114,7 @@ def markdown(runs: dict[str, dict[str, Any]]) -> str:
         if runs[n].get("files"):
             parts += ["", f"## Lines per file: {n}", "",
                       _md_table(("file", "format", "encoding", "lines", "parsed", "set aside", "blank", "events",
-                                 "mapping confidence"), file_rows(runs[n]))]
+                                 "mapping confidence", "top set-aside reasons"), file_rows(runs[n]))]
         if runs[n].get("not_incidents"):
             rows = [(d["id"], d["kind"], d["flow"], str(d["false_alarms"]), ", ".join(d["alarm_kinds"]) or "-")
                     for d in runs[n]["not_incidents"]]

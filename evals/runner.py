@@ -160,12 +160,17 @@ def write_dates_from_exports(partners: Path | None, projects: Path | None) -> di
     return out
 
 
-def folder_mapping(folder: Path) -> FieldMapping | None:
+def folder_mapping_path(folder: Path) -> Path | None:
     """A labeled folder's mapping.json (top level or in labels/), if it has one."""
     for candidate in (folder / "mapping.json", folder / "labels" / "mapping.json"):
         if candidate.exists():
-            return load_mapping_file(candidate)
+            return candidate
     return None
+
+
+def folder_mapping(folder: Path) -> FieldMapping | None:
+    path = folder_mapping_path(folder)
+    return load_mapping_file(path) if path is not None else None
 
 
 def simulated_days(folder: Path, labels_start: datetime | None = None) -> float:
@@ -230,6 +235,7 @@ def evaluate_folder(
     timer = StageTimer(repeats=repeats)
     flows = load_flows(folder)
     log_files = expand_paths([folder / "logs"])
+    given = mapping
     mapping = mapping or folder_mapping(folder)
 
     note("detect")
@@ -248,8 +254,11 @@ def evaluate_folder(
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
                                                  flows, provider=provider, store=store,
                                                  correlation=settings.correlation, write_dates=write_dates))
-    return score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
-                        provider=provider, stages=timer.stages)
+    figures = score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
+                           provider=provider, stages=timer.stages)
+    if given is None and (path := folder_mapping_path(folder)) is not None:
+        figures["mapping_file"] = str(path)
+    return figures
 
 
 def score_folder(

@@ -7,8 +7,14 @@ columns, `<field>` (the id as text, or empty) and `<field>_name` (the display na
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+import stat
+import sys
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,10 @@ import numpy as np
 import pandas as pd
 
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.export_labels import field_for, label_key
+from odoo_triage.core.xlsx import cell_text, is_xlsx, xlsx_rows
+
+csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
 
 PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]
@@ -38,8 +48,9 @@ HEADER_ALIASES = {
 }
 
 
-def _technical_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rename export-dialog labels ("Tax ID", "Country/Database ID") to field names, when unambiguous."""
+def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
+    """Rename export-dialog labels ("Tax ID", "Numéro de TVA", "Country/Database ID") to field names,
+    when unambiguous. Labels come from core/export_labels.json (en, fr, de, es, nl), then the aliases above."""
     renames: dict[str, str] = {}
     present = set(frame.columns)
     for col in frame.columns:
@@ -47,14 +58,18 @@ def _technical_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if key in present and key == key.lower() and "/" not in key and " " not in key:
             continue  # already a technical name
         base, _, sub = key.partition("/")
-        field = HEADER_ALIASES.get(base.strip().lower()) or (base.strip() if base.strip() in HEADER_ALIASES.values()
-                                                             else None)
+        base = base.strip()
+        field = (field_for(what, base) if what else None) or HEADER_ALIASES.get(base.lower()) or (
+            base if base in HEADER_ALIASES.values() else None)
         if field is None or field in present or field in renames.values():
             continue
-        if sub and sub.strip().lower() not in {"id", ".id", "database id", "name", "display name"}:
+        if sub and label_key(sub) not in _SUB_FIELDS and field_for(what, sub) not in ("id", "name"):
             continue
         renames[col] = field
     return frame.rename(columns=renames) if renames else frame
+
+
+_SUB_FIELDS = {"id", "databaseid", "name", "displayname"}
 
 
 def _text(value: Any) -> str:
@@ -107,31 +122,236 @@ def to_bool(value: Any, default: bool = True) -> bool:
         return value
     if isinstance(value, int | float):
         return bool(value) if value == value else default
-    return str(value).strip().lower() not in {"false", "0", "no", "n", "f", "none", "null"}
+    return str(value).strip().lower() not in _FALSE
 
 
-def _read_file(path: Path) -> pd.DataFrame | list[dict[str, Any]]:
+#: "False" as Odoo and spreadsheets write it, in the export label languages too
+_FALSE = {"false", "0", "no", "n", "f", "none", "null", "faux", "non", "falsch", "nein", "falso", "onwaar", "nee",
+          "unwahr"}
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A record row that was not taken: where it is and why (the rest of the file is still matched)."""
+
+    file: str
+    line: int
+    reason: str
+    raw: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class RecordRows:
+    """The rows of a records file, each with the line (CSV, JSON lines) or sheet row (XLSX) it starts on."""
+
+    file: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
+    lines_read: int = 0
+    blank: int = 0
+    encoding: str = "utf-8"
+
+    def reasons(self, n: int = 5) -> list[tuple[str, int]]:
+        return Counter(_reason_kind(s.reason) for s in self.set_aside).most_common(n)
+
+
+def _reason_kind(reason: str) -> str:
+    return re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", reason.split(" (")[0]))
+
+
+def _check_regular(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
-        raise InputError(f"{path} is a folder, expected a CSV or JSON file of records")
+        raise InputError(f"{path} is a folder, expected a CSV, XLSX or JSON file of records")
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise InputError(f"{path}: not a regular file (a FIFO, device or socket); copy it to a file first")
+
+
+def _decode_lines(path: Path) -> tuple[list[str], str]:
+    """Each line decoded on its own: UTF-8 (a BOM dropped), else cp1252, else latin-1; NULs dropped."""
+    out: list[str] = []
+    bom = False
+    fallback = 0
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
+            for n, raw in enumerate(fh):
+                if n == 0:
+                    if raw.startswith(b"\xef\xbb\xbf"):
+                        bom, raw = True, raw[3:]
+                    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                        raise InputError(f"{path}: UTF-16 text is not supported; save the file as UTF-8")
+                if b"\x00" in raw:
+                    raw = raw.replace(b"\x00", b"")
+                try:
+                    out.append(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    fallback += 1
+                    try:
+                        out.append(raw.decode("cp1252"))
+                    except UnicodeDecodeError:
+                        out.append(raw.decode("latin-1"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+    enc = "utf-8-sig" if bom else "utf-8"
+    return out, (f"{enc}, {fallback} line(s) cp1252" if fallback else enc)
+
+
+def _csv_rows(path: Path, lines: list[str], result: RecordRows) -> None:
+    """Rows of a headed CSV (delimiter sniffed from the header). A row with another width than the header,
+    or a record still inside a quoted field at the end of the file (a truncated export), is set aside;
+    a multi-line record that is malformed costs its first line only and reading resumes on the next."""
+    first = next((ln for ln in lines if ln.strip()), "")
+    delim = max((",", ";", "\t", "|"), key=first.count) if first else ","
+    header: list[str] | None = None
+    i = 0
+    while i < len(lines):
+        start = i
+        reader = csv.reader(iter(lines[i:]), delimiter=delim)
+        restart = None
+        while True:
+            begin = start + reader.line_num
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                end = start + reader.line_num
+                result.set_aside.append(SetAside(result.file, begin + 1, f"unreadable CSV ({exc})",
+                                                 lines[begin][:300]))
+                restart = begin + 1
+                break
+            end = start + reader.line_num
+            text = "".join(lines[begin:end])
+            span = end - begin
+            if not fields or all(not f.strip() for f in fields):
+                result.blank += span
+                continue
+            if header is None:
+                header = [h.strip() for h in fields]
+                continue
+            open_quote = text.count('"') % 2 == 1
+            if open_quote or len(fields) != len(header):
+                truncated = end >= len(lines) and (open_quote or not text.endswith(("\n", "\r")))
+                if truncated:
+                    why = ("truncated last record: a quoted field is still open at the end of the file"
+                           if open_quote else f"truncated last record: {len(fields)} of {len(header)} fields "
+                                              "and no line end")
+                else:
+                    why = f"row with {len(fields)} of {len(header)} fields"
+                result.set_aside.append(SetAside(result.file, begin + 1, why, text[:300].rstrip("\r\n")))
+                if span > 1 and not truncated:
+                    restart = begin + 1  # a stray quote joined good lines: give them back
+                    break
+                if span > 1 and truncated and open_quote:
+                    restart = begin + 1
+                    break
+                continue
+            result.rows.append(dict(zip(header, fields, strict=True)))
+            result.lines.append(begin + 1)
+        if restart is None:
+            break
+        i = restart
+    if header is None and lines:
+        result.blank = sum(1 for ln in lines if not ln.strip())
+
+
+def read_records(path: Path) -> RecordRows:
+    """The rows of a records export: CSV (any delimiter, UTF-8 or cp1252), XLSX (Odoo's default export)
+    or JSON / JSON lines. Malformed rows are set aside with file:line and the reason, never fatal."""
+    path = Path(path)
+    _check_regular(path)
+    result = RecordRows(path.name)
+    if is_xlsx(path):
+        result.encoding = "xlsx"
+        header: list[str] | None = None
+        for n, cells in xlsx_rows(path):
+            row = [cell_text(c) for c in cells]
+            while row and row[-1] == "":
+                row.pop()
+            result.lines_read = n
+            if not row:
+                result.blank += 1
+                continue
+            if header is None:
+                header = [h.strip() for h in row]
+                continue
+            if len(row) > len(header):
+                result.set_aside.append(SetAside(result.file, n, f"row with {len(row)} cells under a header of "
+                                                                 f"{len(header)}", "\t".join(row)[:300]))
+                continue
+            result.rows.append(dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)))
+            result.lines.append(n)
+        return result
+    with path.open("rb") as fh:
+        head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
     if path.suffix.lower() in {".json", ".jsonl", ".ndjson"} or head[:1] in {"[", "{"}:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-        return _parse_json(path, text)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        return []
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
+        lines, result.encoding = _decode_lines(path)
+        result.lines_read = len(lines)
+        for k, item in enumerate(_parse_json(path, "".join(lines))):
+            if isinstance(item, dict):
+                result.rows.append(item)
+                result.lines.append(k + 1)
+            else:
+                result.set_aside.append(SetAside(result.file, k + 1, f"not an object ({type(item).__name__})",
+                                                 str(item)[:300]))
+        return result
+    lines, result.encoding = _decode_lines(path)
+    result.lines_read = len(lines)
+    _csv_rows(path, lines, result)
+    return result
+
+
+def check_ids(rows: RecordRows) -> RecordRows:
+    """Rows whose id is empty, not an integer or already seen are set aside (the first of a duplicate
+    id is kept); the others are returned in a new RecordRows with every earlier set-aside row."""
+    out = RecordRows(rows.file, set_aside=list(rows.set_aside), lines_read=rows.lines_read, blank=rows.blank,
+                     encoding=rows.encoding)
+    seen: dict[int, int] = {}
+    for row, line in zip(rows.rows, rows.lines, strict=True):
+        raw_id = next((row[k] for k in _ID_HEADERS if k in row), None)
+        rid = _text(raw_id)
+        if not rid:
+            out.set_aside.append(SetAside(rows.file, line, "empty id", _raw(row)))
+            continue
+        if not rid.lstrip("-").isdigit():
+            hint = " (export the database ID, not the external ID)" if "." in rid or "_" in rid else ""
+            out.set_aside.append(SetAside(rows.file, line, f"id {rid[:40]!r} is not an integer{hint}", _raw(row)))
+            continue
+        n = int(rid)
+        if n in seen:
+            out.set_aside.append(SetAside(rows.file, line, f"duplicate id {n} (first on line {seen[n]})", _raw(row)))
+            continue
+        seen[n] = line
+        out.rows.append(row)
+        out.lines.append(line)
+    out.set_aside.sort(key=lambda s: s.line)
+    return out
+
+
+def inspect_records(path: Path, what: str) -> RecordRows:
+    """A records file read for matching: headers as field names, every row with a usable id kept, the
+    others set aside with file:line and reason (what `triage match` reports before matching)."""
+    read = read_records(Path(path))
+    if not read.rows:
+        return read
+    frame = _technical_columns(pd.DataFrame.from_records(read.rows), what)
+    if "id" not in frame.columns:
+        raise InputError(f"{path}: missing required column id for {what}")
+    return check_ids(RecordRows(read.file, rows=frame.to_dict("records"), lines=read.lines,
+                                set_aside=read.set_aside, lines_read=read.lines_read, blank=read.blank,
+                                encoding=read.encoding))
+
+
+_ID_HEADERS = ("id", "ID", ".id", "Database ID", "Id")
+
+
+def _raw(row: dict[str, Any]) -> str:
+    return ",".join(_text(v) for v in row.values())[:300]
 
 
 def _parse_json(path: Path, text: str) -> list[dict[str, Any]]:
@@ -157,26 +377,40 @@ def _parse_json(path: Path, text: str) -> list[dict[str, Any]]:
 def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *, what: str) -> pd.DataFrame:
     """One row per record, every field as text (many2one split into id and name), `active` as bool.
 
+    Rows with an empty, non-integer or duplicate id (and malformed or truncated rows of a file) are set
+    aside, not fatal: `frame.attrs["set_aside"]` lists them (`SetAside`, file:line and reason).
     Columns hold plain Python objects (numpy object arrays), which the per-value normalisers
     iterate much faster than pandas' Arrow-backed strings.
     """
     if isinstance(source, str | Path):
-        data = _read_file(Path(source))
+        read = read_records(Path(source))
         origin = str(source)
     else:
         data = list(source)
+        read = RecordRows(f"{what} records", rows=data, lines=list(range(1, len(data) + 1)))
         origin = f"{what} records"
-    if isinstance(data, list):
-        data = pd.DataFrame.from_records(data) if data else pd.DataFrame()
-    data = _technical_columns(data)
-    n = len(data)
+    frame_in = pd.DataFrame.from_records(read.rows) if read.rows else pd.DataFrame()
+    frame_in = _technical_columns(frame_in, what)
+    n = len(frame_in)
     if n:
-        missing = [f for f in REQUIRED if f not in data.columns]
+        missing = [f for f in REQUIRED if f not in frame_in.columns]
         if missing:
             raise InputError(f"{origin}: missing required column {', '.join(missing)} for {what}")
+        checked = check_ids(RecordRows(read.file, rows=frame_in.to_dict("records"), lines=read.lines,
+                                       set_aside=read.set_aside, lines_read=read.lines_read))
+        if not checked.rows:
+            first = checked.set_aside[-1]
+            raise InputError(f"{origin}: no usable record, all {n} set aside; line {first.line}: {first.reason}")
+        if len(checked.rows) != n:
+            frame_in = pd.DataFrame.from_records(checked.rows, columns=frame_in.columns) if checked.rows \
+                else frame_in.iloc[0:0]
+        set_aside = checked.set_aside
+    else:
+        set_aside = list(read.set_aside)
+    n = len(frame_in)
     cols: dict[str, np.ndarray] = {}
     for f in fields:
-        values = data[f].to_numpy(dtype=object) if f in data.columns else np.full(n, "", dtype=object)
+        values = frame_in[f].to_numpy(dtype=object) if f in frame_in.columns else np.full(n, "", dtype=object)
         if f in MANY2ONE:
             split = [split_many2one(v) for v in values]
             cols[f] = np.array([x[0] for x in split], dtype=object)
@@ -186,15 +420,9 @@ def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *
         else:
             cols[f] = np.array([_text(v) for v in values], dtype=object)
     ids = cols["id"]
-    bad = [k for k, rid in enumerate(ids) if not rid.lstrip("-").isdigit()]
-    if bad:
-        hint = " (export the database ID, not the external ID)" if "." in str(ids[bad[0]]) else ""
-        raise InputError(f"{origin}: record {bad[0] + 1} has no integer id ({ids[bad[0]]!r}){hint}")
     cols["id"] = ids.astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype) for k, v in cols.items()})
-    if frame["id"].duplicated().any():
-        dup = frame.loc[frame["id"].duplicated(), "id"].iloc[0]
-        raise InputError(f"{origin}: record id {dup} appears twice")
+    frame.attrs["set_aside"] = set_aside
     return frame
 
 

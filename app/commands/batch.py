@@ -124,6 +124,9 @@ def register(app: typer.Typer) -> None:
                                    "in the approval queue (without it, they are only shown)."),
         database_url: str = typer.Option(None, "--database-url", help="With --store: the store URL (default: "
                                          "TRIAGE_DATABASE_URL or the local SQLite file)."),
+        mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON naming the batch's columns: "
+                                          "error, record_ids, flow, status, e.g. {\"error\": \"Fehlertext\"} "
+                                          "(default: a mapping.json beside the file, else inferred)."),
     ) -> None:
         out = Console()
         err = Console(stderr=True)
@@ -134,17 +137,32 @@ def register(app: typer.Typer) -> None:
             _print(report, fmt, out)
         if file is None:
             raise InputError("give a batch file, or --from-odoo")
+        from odoo_triage.app.inputs import resolve_mapping
+
+        mapping, mapping_path = resolve_mapping(mapping_file, [file])
         lines = count_rows(file) if file.is_file() else 0
         if lines >= PROGRESS_FROM_LINES:
             with Progress(SpinnerColumn(), TextColumn("reading {task.description}"), BarColumn(),
                           MofNCompleteColumn(), console=err, transient=True) as progress:
                 task = progress.add_task(file.name, total=None)
                 report = triage_batch(file, flow=flow, owner=owner, owners=owners,
-                                      tick=lambda: progress.advance(task))
+                                      tick=lambda: progress.advance(task), mapping=mapping)
         else:
-            report = triage_batch(file, flow=flow, owner=owner, owners=owners)
+            report = triage_batch(file, flow=flow, owner=owner, owners=owners, mapping=mapping)
+        describe_batch(report, mapping_path, err)
         _keep(report, store, database_url, err)
         _print(report, fmt, out)
+
+
+def describe_batch(report: BatchReport, mapping_path: Path | None, err: Console) -> None:
+    """The columns used, given or inferred with a confidence, in the same words as the log commands."""
+    from odoo_triage.app.inputs import mapping_line
+
+    if report.mapping:
+        err.print(f"{Path(report.file).name}: {report.format}, {report.encoding}; "
+                  + mapping_line(report.mapping, report.mapping_confidence,
+                                 mapping_path if report.mapping_given else None),
+                  highlight=False, soft_wrap=True)
 
 
 def _keep(report: BatchReport, store: bool, database_url: str | None, err: Console) -> None:

@@ -127,21 +127,11 @@ def load_catalog(path: Path | None, files: list[Path]) -> list[Any]:
 
 
 def describe_inputs(result: DetectionResult) -> list[str]:
-    """Per file: format, encoding, lines = parsed + set aside + blank, and the mapping inferred (with its
-    confidence); then the Odoo loggers no flows.json entry claims."""
-    out = []
-    for name, st in result.stats.items():
-        line = (f"{name}: {st.format}, {st.encoding}; {st.lines:,} lines = {st.parsed_lines:,} parsed + "
-                f"{st.set_aside_lines:,} set aside + {st.blank:,} blank; {st.events:,} events")
-        if st.mapping:
-            pairs = ", ".join(f"{k}<-{v}" for k, v in st.mapping.items())
-            line += f"\n  mapping inferred (confidence {st.mapping_confidence:.2f}): {pairs}"
-            if (st.mapping_confidence or 0) < 0.6:
-                line += "\n  low confidence: check it, or pass --mapping"
-        out.append(line)
-    for logger, n in sorted(result.unattributed.items(), key=lambda kv: -kv[1])[:10]:
-        out.append(f"logger {logger}: {n:,} line(s); add it to a flow's \"loggers\" in flows.json")
-    return out
+    """Per file: format, encoding, lines = parsed + set aside + blank, the mapping inferred (with its
+    confidence) and the top set-aside reasons; then the Odoo loggers no flows.json entry claims."""
+    from odoo_triage.app.inputs import describe_files
+
+    return describe_files(result.stats, unattributed=result.unattributed)
 
 
 def write_rejected(result: DetectionResult, path: Path) -> None:
@@ -168,7 +158,8 @@ def register(app: typer.Typer) -> None:
                                        help="Force the format of every file: jsonl, csv, queue_job or odoo_log."),
         mapping_file: Path = typer.Option(None, "--mapping",
                                           help="JSON file naming the source field of each event field for JSON-lines "
-                                               "and CSV logs, e.g. {\"timestamp\": \"time\", \"flow\": \"integration\"}."),
+                                               "and CSV logs, e.g. {\"timestamp\": \"time\", \"flow\": \"integration\"} "
+                                               "(default: a mapping.json beside the logs, else inferred per file)."),
         flows_file: Path = typer.Option(None, "--flows",
                                         help="flows.json: which loggers, queue channels and aliases belong to which "
                                              "flow (default: a flows.json next to the logs folder, if any)."),
@@ -182,17 +173,18 @@ def register(app: typer.Typer) -> None:
         duplicate deliveries, new error signatures. Ranked, explained, stored."""
         if output_format not in FORMATS:
             raise InputError(f"--format must be table or json, not {output_format!r}")
+        from odoo_triage.app.inputs import given_line, resolve_mapping
         from odoo_triage.detectors.frame import expand_paths
-        from odoo_triage.detectors.readers.mapping import load_mapping_file
 
         files = expand_paths(files)
         t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
         if t_since and t_until and t_since > t_until:
             raise InputError("--since is after --until")
         catalog = load_catalog(flows_file, files)
+        mapping, mapping_path = resolve_mapping(mapping_file, files)
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
                                       baseline_days=baseline_days, formats=log_format, catalog=catalog,
-                                      mapping=load_mapping_file(mapping_file) if mapping_file else None)
+                                      mapping=mapping)
         saved = None
         if not no_store:
             from odoo_triage.agent.store import open_store
@@ -205,11 +197,13 @@ def register(app: typer.Typer) -> None:
                 store.dispose()
         if rejected_file is not None:
             write_rejected(result, rejected_file)
-        if output_format == "json":
+        if output_format == "json":  # the same figures are in the JSON ("files": mapping, mapping_confidence)
             typer.echo(json.dumps(redact_obj(as_json(result, saved, rejected_file)), indent=1, default=str))
             return
         out = Console(width=None if sys.stdout.isatty() else 180)
         out.print(render_table(result, limit))
+        if mapping is not None and mapping_path is not None:
+            out.print(given_line(mapping, mapping_path), highlight=False)
         for line in describe_inputs(result):
             out.print(line, highlight=False)
         out.print(f"{result.lines:,} lines read, {result.events:,} events parsed, "

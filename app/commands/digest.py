@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="File to write; default: standard output."),
         logs: list[Path] = typer.Option(None, "--logs", help="Log folder or files for the flow figures (repeatable)."),
         mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for JSON-lines and CSV logs "
-                                                                 "(default: inferred per file)."),
+                                                                 "(default: a mapping.json beside the logs, else "
+                                                                 "inferred per file)."),
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or the local SQLite file)."),
         send: bool = typer.Option(False, "--send", help="Also e-mail it (TRIAGE_SMTP_* environment)."),
         console_url: str = typer.Option(None, "--console-url", help="HTML: link incident ids to this review "
@@ -88,10 +89,16 @@ def register(app: typer.Typer) -> None:
         store = open_store(database_url)
         try:
             with err.status("reading the logs and the store"):
-                from odoo_triage.detectors.readers.mapping import load_mapping_file
+                from odoo_triage.app.inputs import describe_files, given_line, resolve_mapping
 
-                mapping = load_mapping_file(mapping_file) if mapping_file else None
+                mapping, mapping_path = resolve_mapping(mapping_file, logs or [])
                 stats = flow_stats_from_logs(logs, mapping) if logs else None
+            if mapping is not None and mapping_path is not None:
+                err.print(given_line(mapping, mapping_path), highlight=False)
+            if stats is not None:
+                for line in describe_files(stats.attrs.get("files", {})):
+                    err.print(line, highlight=False)
+            with err.status("writing the digest"):
                 d = build_digest(store, start, now=now, flow_stats=stats)
             text = write_digest(d, fmt, out, console_url=console_url)
             save_digest(store, d)

@@ -95,6 +95,16 @@ def eval_command(
     mapping = load_mapping_file(mapping_file) if mapping_file else None
     runs = _run_splits(labels, split, provider, store, load_settings(config), repeats, mapping)
     figures = {name: figs for name, (_rid, figs) in runs.items()}
+    from odoo_triage.app.inputs import describe_files, given_line
+
+    for name, figs in figures.items():
+        progress_console.print(f"[bold]{name}[/]: inputs", highlight=False)
+        if mapping is not None and mapping_file is not None:
+            progress_console.print(given_line(mapping, mapping_file), highlight=False, soft_wrap=True)
+        elif figs.get("mapping_file"):
+            progress_console.print(f"mapping given ({figs['mapping_file']})", highlight=False, soft_wrap=True)
+        for line in describe_files(figs.get("files", {})):
+            progress_console.print(line, highlight=False, soft_wrap=True)
     if output_format == "json":
         print(json.dumps(figures, default=str, indent=2))
     else:

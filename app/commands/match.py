@@ -38,8 +38,8 @@ def _check(threshold: float, output_format: str) -> None:
         raise InputError(f"--format must be table or json, not {output_format!r}")
 
 
-def _run_with_progress(fn: Any, source: Path | list[dict[str, Any]], **kwargs: Any) -> Any:
-    name = source.name if isinstance(source, Path) else f"{len(source):,} records from Odoo"
+def _run_with_progress(fn: Any, source: Path | list[dict[str, Any]], name: str | None = None, **kwargs: Any) -> Any:
+    name = name or (source.name if isinstance(source, Path) else f"{len(source):,} records from Odoo")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task(f"matching {name}", total=1.0)
@@ -97,6 +97,8 @@ def _match(kind: str, file: Path | None, threshold: float | None, include_archiv
     threshold = settings.matcher.threshold if threshold is None else threshold
     _check(threshold, output_format)
     source: Path | list[dict[str, Any]]
+    model_name = "res.partner" if kind == "partners" else "project.project"
+    inspected = None
     if from_odoo:
         source = _read_from_odoo(kind, include_archived)
     elif file is None:
@@ -104,20 +106,30 @@ def _match(kind: str, file: Path | None, threshold: float | None, include_archiv
     elif not file.exists():
         raise InputError(f"{file}: no such file")
     else:
-        source = file
+        from odoo_triage.matchers.records import inspect_records
+
+        inspected = inspect_records(file, model_name)
+        if not inspected.rows:
+            why = f"; line {inspected.set_aside[0].line}: {inspected.set_aside[0].reason}" if inspected.set_aside else ""
+            raise InputError(f"{file}: no usable record ({len(inspected.set_aside)} row(s) set aside{why})")
+        source = inspected.rows
     fn = match_partners if kind == "partners" else match_projects
-    model_name = "res.partner" if kind == "partners" else "project.project"
     store = None if no_store else open_store(database_url)
     try:
         # reviewers' decisions on this database's pairs: calibration, and no "not a duplicate" proposed again
         labels = labels_for(store, model_name, settings.odoo.db) if store is not None else []
-        result = _run_with_progress(fn, source, threshold=threshold, include_archived=include_archived,
+        result = _run_with_progress(fn, source, name=file.name if file is not None and not from_odoo else None,
+                                    threshold=threshold, include_archived=include_archived,
                                     model_path=model, labels=labels, settings=settings.matcher)
         saved = save_matches(store, result) if store is not None else None
     finally:
         if store is not None:
             store.dispose()
     result.stats["labels_stored"] = len(labels)
+    if inspected is not None:
+        result.stats["input"] = input_stats(inspected)
+        for line in input_lines(inspected):
+            err_console.print(line, highlight=False, soft_wrap=True)
     if output_format == "json":
         typer.echo(json.dumps(as_json(result, saved), indent=1, default=str))
         return
@@ -127,6 +139,26 @@ def _match(kind: str, file: Path | None, threshold: float | None, include_archiv
     if saved is not None:
         out.print(f"stored {saved['clusters']:,} clusters, {saved['candidates_inserted']:,} new and "
                       f"{saved['candidates_updated']:,} updated pairs")
+
+
+def input_stats(read: Any) -> dict[str, Any]:
+    """Rows read / kept / set aside of a records file, with the reasons (JSON output: stats.input)."""
+    return {"file": read.file, "encoding": read.encoding, "lines_read": read.lines_read, "rows": len(read.rows),
+            "blank": read.blank, "set_aside": len(read.set_aside), "set_aside_reasons": dict(read.reasons()),
+            "set_aside_rows": [str(s) for s in read.set_aside[:50]]}
+
+
+def input_lines(read: Any, shown: int = 5) -> list[str]:
+    """`file: encoding; N lines read, R records, S rows set aside: reason ×n; ...` then the first few."""
+    line = (f"{read.file}: {read.encoding}; {read.lines_read:,} lines read, {len(read.rows):,} records, "
+            f"{len(read.set_aside):,} row(s) set aside")
+    if read.set_aside:
+        line += ": " + "; ".join(f"{r} ×{n:,}" for r, n in read.reasons())
+    out = [line]
+    out += [f"  set aside {s}" for s in read.set_aside[:shown]]
+    if len(read.set_aside) > shown:
+        out.append(f"  ... and {len(read.set_aside) - shown:,} more (--format json lists the first 50)")
+    return out
 
 
 def labels_line(result: Any) -> str:

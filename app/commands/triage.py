@@ -148,7 +148,8 @@ def register(app: typer.Typer) -> None:
         projects: Path = typer.Option(None, "--projects", help="project.project CSV export, for duplicate projects."),
         flows: Path = typer.Option(None, "--flows", help="flows.json catalog: owner and criticality per flow."),
         mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for the JSON-lines and CSV logs "
-                                                                 "(default: inferred per file)."),
+                                                                 "(default: a mapping.json beside the logs, else "
+                                                                 "inferred per file)."),
         provider: ProviderName = typer.Option(None, "--provider",
                                               help="offline (deterministic) or openai; default: openai when "
                                                    "OPENAI_API_KEY is set, else offline."),
@@ -179,9 +180,10 @@ def register(app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("detecting", total=None)
-            from odoo_triage.detectors.readers.mapping import load_mapping_file
+            from odoo_triage.app.inputs import describe_files, given_line, resolve_mapping
 
-            detection = _detect(paths, load_mapping_file(mapping_file) if mapping_file else None, catalog, settings)
+            mapping, mapping_path = resolve_mapping(mapping_file, paths)
+            detection = _detect(paths, mapping, catalog, settings)
             progress.update(task, description="matching duplicates")
             partner_result = _match("partners", partners)
             project_result = _match("projects", projects)
@@ -205,6 +207,11 @@ def register(app: typer.Typer) -> None:
             finally:
                 if gateway is not None:
                     gateway.close()
+        if mapping is not None and mapping_path is not None:
+            err.print(given_line(mapping, mapping_path), highlight=False, soft_wrap=True)
+        for line in describe_files(getattr(detection, "stats", {}) or {},
+                                   unattributed=getattr(detection, "unattributed", None)):
+            err.print(line, highlight=False, soft_wrap=True)
         if fmt is OutputFormat.json:
             typer.echo(json.dumps(run_to_json(run), indent=2, default=str))
         else:

@@ -4,7 +4,8 @@
 |-------------|-----------------------------------------|--------------------|
 | `jsonl`     | `*.jsonl`, `*.ndjson`, lines of `{...}` | `JsonLinesReader`  |
 | `csv`       | `*.csv` with a timestamp column         | `CsvReader`        |
-| `queue_job` | `*.csv` with uuid, state, channel, ...  | `QueueJobReader`   |
+| `queue_job` | `*.csv` or `*.xlsx` with uuid, state,   | `QueueJobReader`   |
+|             | channel, ... (Odoo's export dialog)     |                    |
 | `odoo_log`  | `*.log` in the Odoo server log format   | `OdooLogReader`    |
 """
 
@@ -33,6 +34,7 @@ from odoo_triage.detectors.readers.jsonl import JsonLinesReader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
+from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
 FORMATS = ("jsonl", "csv", "queue_job", "odoo_log")
 
@@ -64,6 +66,11 @@ def _first_line(path: Path) -> bytes:
 def detect_format(path: Path) -> str:
     """The format of a log file, from its extension and first non-empty line."""
     check_regular(path)
+    if is_xlsx(path):
+        if looks_like_queue_job(xlsx_header(path)):
+            return "queue_job"
+        raise InputError(f"{path.name}: an .xlsx log must be an Odoo queue.job export (uuid, state, channel, ...); "
+                         "save other logs as CSV")
     first = _first_line(path)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):

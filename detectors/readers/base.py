@@ -8,6 +8,7 @@ Rows are plain tuples (`EventRow`) because a million pydantic objects cost secon
 from __future__ import annotations
 
 import math
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -76,6 +77,7 @@ class FileStats:
     mapping: dict[str, str] = field(default_factory=dict)  # event field -> source field, when inferred
     mapping_confidence: float | None = None
     unattributed: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)  # reason kind -> lines set aside
 
     def add(self, chunk: Chunk) -> None:
         self.lines += chunk.lines
@@ -86,6 +88,11 @@ class FileStats:
         self.parsed_lines += chunk.parsed
         self.set_aside_lines += chunk.set_aside
         self.unattributed.update(chunk.unattributed)
+        for r in chunk.rejected:
+            self.reasons[reason_kind(r.reason)] += 1
+
+    def top_reasons(self, n: int = 5) -> list[tuple[str, int]]:
+        return self.reasons.most_common(n)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -95,9 +102,23 @@ class FileStats:
         if self.mapping:
             out["mapping"] = dict(self.mapping)
             out["mapping_confidence"] = self.mapping_confidence
+        if self.reasons:
+            out["set_aside_reasons"] = dict(self.top_reasons())
         if self.unattributed:
             out["unattributed_loggers"] = dict(self.unattributed.most_common(20))
         return out
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DETAIL = re.compile(r"\s*\([^)]*\)")
+_NUMBER = re.compile(r"\d+")
+
+
+def reason_kind(reason: str) -> str:
+    """A set-aside reason without its particulars (values, counts, details in brackets), so that
+    a thousand `bad timestamp '...'` lines make one line of a report."""
+    text = _DETAIL.sub("", _QUOTED.sub("'…'", reason))
+    return _NUMBER.sub("N", text).strip()[:120] or "unreadable"
 
 
 class RowError(ValueError):

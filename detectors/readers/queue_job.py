@@ -12,11 +12,13 @@ exports, `record_ids` as a JSON list with `model_name`). The uuid is the idempot
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from odoo_triage.core.export_labels import field_for, label_key, selection_value
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import (
     CHUNK_SIZE,
@@ -31,6 +33,7 @@ from odoo_triage.detectors.readers.base import (
 )
 from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at
 from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.xlsx import XlsxSource, is_xlsx, xlsx_chunks, xlsx_row_at
 
 REQUIRED = ("uuid", "state", "channel", "date_created")
 _RECORDS = re.compile(r"([a-z_][\w.]*)\(([\d,\s]*)\)")
@@ -61,14 +64,26 @@ STATES = {"done": "done", "failed": "failed", "pending": "pending", "enqueued": 
 
 
 def technical_header(header: list[str]) -> list[str]:
-    """Export-dialog headers as technical field names: labels translated, `/id` suffixes dropped."""
+    """Export-dialog headers as technical field names: labels in any language of core/export_labels.json
+    (then the English variants above) translated, `/id` and `/Database ID` suffixes dropped."""
     out = []
     for h in header:
-        key = h.strip()
-        if key.endswith("/id") or key.endswith("/.id"):
-            key = key.rsplit("/", 1)[0]
-        out.append(LABELS.get(key.lower(), key.lower() if key.lower() in LABELS.values() else key))
+        key = str(h).strip()
+        base, sep, sub = key.rpartition("/")
+        if sep and label_key(sub) in _ID_SUFFIXES:
+            key = base
+        low = key.lower()
+        out.append(field_for("queue.job", key) or LABELS.get(low) or (low if low in LABELS.values() else key))
     return out
+
+
+_ID_SUFFIXES = {"id", "databaseid", "name", "displayname"}
+
+
+def job_state(label: str) -> str | None:
+    """`done`, `Done`, `Fehlgeschlagen`, `En erreur` -> the technical state, or None."""
+    text = label.strip()
+    return STATES.get(text.lower()) or selection_value("queue.job", "state", text)
 
 
 def looks_like_queue_job(header: list[str]) -> bool:
@@ -82,10 +97,7 @@ def job_records(value: str, model: str = "") -> list[str]:
     if not text:
         return []
     if text[0] in "[{":
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
+        data = _literal(text)
         if isinstance(data, dict) and isinstance(data.get("ids"), list):
             m = str(data.get("model") or model)
             return [f"{m}:{int(i)}" for i in data["ids"][:1000] if _intlike(i)] if m else []
@@ -95,6 +107,20 @@ def job_records(value: str, model: str = "") -> list[str]:
     for m, ids in _RECORDS.findall(text):
         out.extend(f"{m}:{i.strip()}" for i in ids.split(",") if i.strip())
     return out
+
+
+def _literal(text: str) -> object:
+    """JSON, else a Python literal: Odoo's xlsx export writes lists and dicts with str() (single quotes)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if len(text) > 100_000:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
 
 
 def _intlike(v: object) -> bool:
@@ -112,7 +138,7 @@ def job_builder(catalog: FlowCatalog | None = None):  # type: ignore[no-untyped-
         model = (d.get("model_name") or "").strip()
         flow = cat.by_channel(channel, model)
         raw_state = (d.get("state") or "").strip()
-        state = STATES.get(raw_state.lower())
+        state = job_state(raw_state)
         exc_name = (d.get("exc_name") or "").strip()
         exc_message = (d.get("exc_message") or "").strip()
         if state == "done":
@@ -149,8 +175,14 @@ class QueueJobReader:
         self.decoder = LineDecoder()
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+        if is_xlsx(path):
+            self.decoder = XlsxSource()  # type: ignore[assignment]
+            return xlsx_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size,
+                               fix_header=technical_header, checker=self.check)
         return csv_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size, fix_header=technical_header,
                           checker=self.check, decoder=self.decoder)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        if is_xlsx(path):
+            return xlsx_row_at(path, self.build, line_no, fix_header=technical_header, checker=self.check)
         return csv_row_at(path, self.build, offset, line_no, fix_header=technical_header, checker=self.check)
