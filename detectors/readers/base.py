@@ -54,6 +54,7 @@ class Chunk:
     blank: int = 0
     skipped: int = 0  # well-formed records that are not integration events (server noise)
     unattributed: Counter[str] = field(default_factory=Counter)  # logger -> lines no flow claims
+    skip_reasons: Counter[str] = field(default_factory=Counter)  # why well-formed lines were skipped
 
     @property
     def lines(self) -> int:
@@ -76,6 +77,7 @@ class FileStats:
     mapping: dict[str, str] = field(default_factory=dict)  # event field -> source field, when inferred
     mapping_confidence: float | None = None
     unattributed: Counter[str] = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
 
     def add(self, chunk: Chunk) -> None:
         self.lines += chunk.lines
@@ -86,6 +88,7 @@ class FileStats:
         self.parsed_lines += chunk.parsed
         self.set_aside_lines += chunk.set_aside
         self.unattributed.update(chunk.unattributed)
+        self.skip_reasons.update(chunk.skip_reasons)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -95,6 +98,8 @@ class FileStats:
         if self.mapping:
             out["mapping"] = dict(self.mapping)
             out["mapping_confidence"] = self.mapping_confidence
+        if self.skip_reasons:
+            out["skipped_reasons"] = dict(self.skip_reasons.most_common(20))
         if self.unattributed:
             out["unattributed_loggers"] = dict(self.unattributed.most_common(20))
         return out
