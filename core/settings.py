@@ -354,6 +354,26 @@ class DetectorSettings(BaseModel):
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
 
 
+#: A country's zone, for announcements written in local time without one (countries with one zone only).
+DEFAULT_COUNTRY_ZONES: dict[str, str] = {
+    "AT": "Europe/Vienna", "DE": "Europe/Berlin", "CH": "Europe/Zurich", "NL": "Europe/Amsterdam",
+    "BE": "Europe/Brussels", "LU": "Europe/Luxembourg", "FR": "Europe/Paris", "IT": "Europe/Rome",
+    "ES": "Europe/Madrid", "GB": "Europe/London", "UK": "Europe/London", "IE": "Europe/Dublin",
+    "DK": "Europe/Copenhagen", "SE": "Europe/Stockholm", "NO": "Europe/Oslo", "FI": "Europe/Helsinki",
+    "PL": "Europe/Warsaw", "CZ": "Europe/Prague", "SK": "Europe/Bratislava", "HU": "Europe/Budapest",
+    "SI": "Europe/Ljubljana", "HR": "Europe/Zagreb", "GR": "Europe/Athens", "RO": "Europe/Bucharest",
+    "BG": "Europe/Sofia", "EE": "Europe/Tallinn", "LV": "Europe/Riga", "LT": "Europe/Vilnius",
+    "IN": "Asia/Kolkata", "JP": "Asia/Tokyo", "SG": "Asia/Singapore", "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg", "IL": "Asia/Jerusalem", "AE": "Asia/Dubai"}
+#: Zone abbreviations an announcement may use, as an IANA zone or a fixed offset. "CET/CEST" is local
+#: central European time (its offset changes with daylight saving), a fixed "CEST" is +02:00.
+DEFAULT_ZONE_ABBREVIATIONS: dict[str, str] = {
+    "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "CEST": "+02:00", "MEZ": "+01:00",
+    "MESZ": "+02:00", "WET": "+00:00", "WEST": "+01:00", "EET": "+02:00", "EEST": "+03:00", "BST": "+01:00",
+    "CET/CEST": "Europe/Berlin", "MEZ/MESZ": "Europe/Berlin", "WET/WEST": "Europe/Lisbon",
+    "EET/EEST": "Europe/Helsinki", "GMT/BST": "Europe/London"}
+
+
 class CalendarSettings(BaseModel):
     """The business calendar ([calendar]): holidays, maintenance windows, closing periods.
 
@@ -373,6 +393,10 @@ class CalendarSettings(BaseModel):
     lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked
     quiet_periods: list[PeriodKind] = Field(default_factory=list)  # periods flows may be quiet in
     flows: dict[str, FlowCalendar] = Field(default_factory=dict)
+    # the zone of announcements that name none ("from 2026-05-06 20:00 to 23:30"); None: the country's zone
+    timezone: str | None = None
+    country_zones: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COUNTRY_ZONES))
+    zone_abbreviations: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ZONE_ABBREVIATIONS))
 
 
 class VolumeSettings(BaseModel):
