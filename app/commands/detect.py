@@ -133,6 +133,8 @@ def describe_inputs(result: DetectionResult) -> list[str]:
     for name, st in result.stats.items():
         line = (f"{name}: {st.format}, {st.encoding}; {st.lines:,} lines = {st.parsed_lines:,} parsed + "
                 f"{st.set_aside_lines:,} set aside + {st.blank:,} blank; {st.events:,} events")
+        if st.skip_reasons:
+            line += "; skipped: " + ", ".join(f"{n:,} {why}" for why, n in st.skip_reasons.most_common(3))
         if st.mapping:
             pairs = ", ".join(f"{k}<-{v}" for k, v in st.mapping.items())
             line += f"\n  mapping inferred (confidence {st.mapping_confidence:.2f}): {pairs}"

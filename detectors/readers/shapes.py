@@ -123,10 +123,12 @@ class Shape:
         out: dict[str, str] = {}
         if self.error_class:
             out["error_class"] = self.error_class
-        for src, model in self.record_fields:
-            out[f"record_ref:{src}"] = model if model != GENERIC else f"model from {self.model_field or 'flow'}"
+        if self.record_fields:
+            out["record_refs"] = ", ".join(
+                f"{src} ({model if model != GENERIC else 'model from ' + (self.model_field or 'the flow')})"
+                for src, model in self.record_fields)
         if self.control_fields:
-            out["skip_control"] = ",".join(self.control_fields)
+            out["control_lines_skipped"] = ", ".join(self.control_fields)
         return out
 
 
