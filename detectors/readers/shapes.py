@@ -119,6 +119,10 @@ class Shape:
     control_words: frozenset[str] = frozenset()
     notes: tuple[str, ...] = field(default=())
 
+    def active(self) -> bool:
+        """Does this shape change what a line yields (a columnar fast path must then use the row reader)?"""
+        return bool(self.flow_from_logger or self.error_class or self.record_fields or self.control_fields)
+
     def sources(self) -> dict[str, str]:
         out: dict[str, str] = {}
         if self.error_class:
@@ -243,6 +247,8 @@ def shaped_builder(build: Callable[[Mapping[str, Any], int, int], EventRow], sha
     model_get = _getter(shape.model_field) if shape.model_field else None
     ctl_words = shape.control_words
     rename = cat is not None and (bool(cat.loggers) or skip_unclaimed)
+    if not (control or rename or cls_get or rec_getters or endpoint_get):
+        return build  # nothing beyond the mapping: the plain builder, at its speed
 
     def shaped(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if control and isinstance(d, Mapping) and flow_get is not None and not flow_get(d) \
