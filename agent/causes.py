@@ -93,11 +93,29 @@ _OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthor
 _RETRY_AFTER = re.compile(r"(?i)\bretry-after\b|\bx-ratelimit-remaining: ?0\b")
 _TIMEOUT_CODE = re.compile(r"(?i)\b(timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|read timeout)\b")
 _DUPLICATE = re.compile(
-    r"(?i)(duplicate|already (?:exists?|used|in use|registered|taken)|must be unique|unique constraint|"
-    r"violates unique|uniq\b|not unique)")
+    r"(?i)(duplicate|already (?:exists?|used|in use|registered|taken|assigned|linked)|must be unique|unique constraint|"
+    r"violates unique|uniq\b|not unique|"
+    # German and French, as Odoo's translated messages and European middleware write them
+    r"bereits (?:vorhanden|vergeben|verwendet|registriert|existiert)|existiert bereits|ist bereits\b.{0,80}?\bzugeordnet|"
+    r"\bdoppelt\b|\bduplikat|eindeutig sein|existe d[ée]j[àa]|d[ée]j[àa] (?:utilis|attribu|enregistr))")
 _DUP_SUBJECT = re.compile(
-    r"(?i)\b(vat|tax id|ref|reference|e-?mail|company_registry|registry|siren|kvk|phone)\b|_(vat|ref|email)_uniq")
-_PARTNER_WORDS = re.compile(r"(?i)\bres[._]partner|\b(partner|customer|vendor|supplier|contact|company)\b")
+    r"(?i)\b(vat|tax id|ref|reference|e-?mail(?:-?adresse)?|company_registry|registry|siren|kvk|phone|"
+    r"ust-?id(?:-?nr)?\.?|uid(?:-nummer)?|steuernummer|umsatzsteuer-?id|tva)(?![\w-])|_(vat|ref|email)_uniq")
+_PARTNER_WORDS = re.compile(r"(?i)\bres[._]partner|\b(partner|customer|vendor|supplier|contact|company|"
+                            r"kontakt|kunde|kunden|lieferant|firma|unternehmen|client|fournisseur|soci[ée]t[ée])\b")
+#: Identifiers that are a partner's by nature: a duplicate of one names a duplicate partner even unnamed.
+_PARTNER_IDS = re.compile(r"(?i)\b(vat|tax id|e-?mail(?:-?adresse)?|ust-?id(?:-?nr)?|uid-nummer|umsatzsteuer-?id|tva)(?![\w-])|_(vat|email)_uniq")
+_VAT_NAMES = frozenset({"taxid", "ustid", "ustidnr", "uid", "uidnummer", "steuernummer", "umsatzsteuerid", "tva"})
+
+
+def _dup_subject(word: str) -> str:
+    """The duplicate's subject as one name: `USt-IdNr.` and `tax id` are vat, `E-Mail-Adresse` is email."""
+    w = re.sub(r"[^a-z_]", "", word.lower())
+    if w.startswith("email"):
+        return "email"
+    if w in _VAT_NAMES:
+        return "vat"
+    return "ref" if w == "reference" else w
 _LOCK_DATE = re.compile(r"(?i)lock[ _-]?date|locked period|period (?:is )?(?:locked|closed)|fiscal (?:year )?lock|"
                         r"before the (?:lock|closing) date")
 _CONFIG_MAPPING = re.compile(
@@ -135,15 +153,11 @@ def read_signals(text: str) -> Signals:
     if _RETRY_AFTER.search(text):
         codes.add("retry_after")
     duplicate = None
-    if _DUPLICATE.search(text) and _PARTNER_WORDS.search(text):
+    if _DUPLICATE.search(text) and (_PARTNER_WORDS.search(text) or _PARTNER_IDS.search(text)):
         subject = _DUP_SUBJECT.search(text)
         duplicate = next((g for g in subject.groups() if g), "unique").lower() if subject else None
-        if duplicate in ("tax id",):
-            duplicate = "vat"
-        if duplicate in ("reference",):
-            duplicate = "ref"
-        if duplicate in ("e-mail",):
-            duplicate = "email"
+        if duplicate is not None:
+            duplicate = _dup_subject(duplicate)
     field_m = _FIELD.search(text)
     stale = None
     ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)

@@ -58,6 +58,10 @@ def describe_files(stats: Mapping[str, Any], given: Path | str | None = None,
         line = (f"{name}: {_get(st, 'format')}, {_get(st, 'encoding', 'utf-8')}; {_get(st, 'lines', 0):,} lines = "
                 f"{_get(st, 'parsed_lines', 0):,} parsed + {_get(st, 'set_aside_lines', 0):,} set aside + "
                 f"{_get(st, 'blank', 0):,} blank; {_get(st, 'events', 0):,} events")
+        skipped = (_get(st, "skipped_reasons") if isinstance(st, Mapping)
+                   else dict(st.skip_reasons.most_common(reasons)))
+        if skipped:
+            line += "; skipped: " + ", ".join(f"{n:,} {why}" for why, n in list(skipped.items())[:reasons])
         mapping = _get(st, "mapping") or {}
         if mapping:
             line += "\n  " + mapping_line(mapping, _get(st, "mapping_confidence"), given)

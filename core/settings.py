@@ -225,7 +225,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                   "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at"],
     "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
              "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
-             "applicationname", "app", "service_name", "service"],
+             "applicationname", "app", "service_name", "service", "workflow_name", "workflowname", "workflow",
+             "scenario_name", "scenario", "zap_name"],
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
                "success", "ok"],
     "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
@@ -235,7 +236,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "http_status": ["http_status", "status_code", "http.response.status_code", "statuscode", "http_code",
                     "response_code", "httpstatus", "http_status_code", "code", "status"],
     "error": ["error", "error.message", "error_message", "errormessage", "err", "exception", "exception_message",
-              "failure_reason", "reason", "fault", "message_error"],
+              "failure_reason", "reason", "fault", "message_error", "error_description", "errordescription",
+              "error_detail", "error_text", "exc_info", "exception.message"],
     "retry_count": ["retry", "retries", "retry_count", "attempt", "attempts", "retrycount", "redelivery_count"],
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
@@ -251,6 +253,32 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
 }
 
 #: Unit of a latency source, as the factor to milliseconds (ECS `event.duration` is nanoseconds).
+#: Fields naming the error's class or code (`error_type: odoo.exceptions.ValidationError`, `errorCode`):
+#: put in front of the error text, where causes read exception classes first.
+DEFAULT_ERROR_CLASS_FIELDS = ["error_type", "errortype", "error_class", "error_code", "errorcode", "error.type",
+                              "error.code", "exception_type", "exception_class", "exc_type", "exc_name", "errorname",
+                              "error_name", "exception.type"]
+#: Logger-name fields (structlog, python-json-logger, logback JSON): the flow when no flow field exists.
+DEFAULT_LOGGER_FIELDS = ["logger", "logger_name", "loggername", "log.logger", "name"]
+#: Fields whose value names the kind of a line; a line without flow and status whose kind has one of the
+#: control words (`$$EventMessageConfirm`, `heartbeat`) is bus bookkeeping: skipped, not an event.
+DEFAULT_CONTROL_KIND_FIELDS = ["__type", "_type", "type", "kind", "event", "event_type", "eventname", "event_name",
+                               "message_type", "msg_type"]
+DEFAULT_CONTROL_WORDS = ["confirm", "confirmation", "confirmed", "ack", "acknowledge", "acknowledged",
+                         "acknowledgement", "heartbeat", "keepalive", "ping", "pong"]
+#: A word in a record-id field's name (`partner_id`, `odooPartnerId`, `hr_employee_id`) -> the Odoo model.
+DEFAULT_RECORD_ID_MODELS: dict[str, str] = {
+    "partner": "res.partner", "contact": "res.partner", "customer": "res.partner", "vendor": "res.partner",
+    "supplier": "res.partner", "invoice": "account.move", "move": "account.move", "bill": "account.move",
+    "employee": "hr.employee", "project": "project.project", "task": "project.task", "lead": "crm.lead",
+    "opportunity": "crm.lead", "sale_order": "sale.order", "purchase_order": "purchase.order",
+    "product": "product.product", "leave": "hr.leave", "absence": "hr.leave", "timesheet": "account.analytic.line",
+    "payment": "account.payment", "expense": "hr.expense"}
+#: Record-id fields that name no model (`odoo_id`, `res_id`): the model comes from a model field of the same
+#: line (`odoo_model`, `res_model`) or from the flow's only model in flows.json.
+DEFAULT_GENERIC_RECORD_ID_FIELDS = ["odoo_id", "odooid", "record_id", "recordid", "res_id", "resid", "odoo_record_id"]
+DEFAULT_MODEL_FIELDS = ["odoo_model", "odoomodel", "res_model", "resmodel", "model", "model_name"]
+
 DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s": 1000.0, "elapsed_s": 1000.0,
                                            "exec_time": 1000.0}
 
@@ -274,6 +302,15 @@ class ReaderSettings(BaseModel):
     max_latency_ms: float = Field(default=7 * 86_400_000.0, gt=0)
     max_retry: int = Field(default=10_000, ge=0, le=32_767)  # stored as int16
     max_flows: int = Field(default=1000, ge=1, le=30_000)  # more distinct flows: the rest is set aside
+    # lines scanned past the sample for shapes the first lines lack (error fields appear only on failures)
+    inference_scan_lines: int = Field(default=50_000, ge=0, le=10_000_000)
+    error_class_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ERROR_CLASS_FIELDS))
+    logger_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGGER_FIELDS))
+    control_kind_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_KIND_FIELDS))
+    control_words: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_WORDS))
+    record_id_models: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RECORD_ID_MODELS))
+    generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
+    record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
     # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
     # mail, the web client): matched as prefixes.
     ignored_loggers: list[str] = Field(default_factory=lambda: [
@@ -317,6 +354,26 @@ class DetectorSettings(BaseModel):
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
 
 
+#: A country's zone, for announcements written in local time without one (countries with one zone only).
+DEFAULT_COUNTRY_ZONES: dict[str, str] = {
+    "AT": "Europe/Vienna", "DE": "Europe/Berlin", "CH": "Europe/Zurich", "NL": "Europe/Amsterdam",
+    "BE": "Europe/Brussels", "LU": "Europe/Luxembourg", "FR": "Europe/Paris", "IT": "Europe/Rome",
+    "ES": "Europe/Madrid", "GB": "Europe/London", "UK": "Europe/London", "IE": "Europe/Dublin",
+    "DK": "Europe/Copenhagen", "SE": "Europe/Stockholm", "NO": "Europe/Oslo", "FI": "Europe/Helsinki",
+    "PL": "Europe/Warsaw", "CZ": "Europe/Prague", "SK": "Europe/Bratislava", "HU": "Europe/Budapest",
+    "SI": "Europe/Ljubljana", "HR": "Europe/Zagreb", "GR": "Europe/Athens", "RO": "Europe/Bucharest",
+    "BG": "Europe/Sofia", "EE": "Europe/Tallinn", "LV": "Europe/Riga", "LT": "Europe/Vilnius",
+    "IN": "Asia/Kolkata", "JP": "Asia/Tokyo", "SG": "Asia/Singapore", "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg", "IL": "Asia/Jerusalem", "AE": "Asia/Dubai"}
+#: Zone abbreviations an announcement may use, as an IANA zone or a fixed offset. "CET/CEST" is local
+#: central European time (its offset changes with daylight saving), a fixed "CEST" is +02:00.
+DEFAULT_ZONE_ABBREVIATIONS: dict[str, str] = {
+    "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "CEST": "+02:00", "MEZ": "+01:00",
+    "MESZ": "+02:00", "WET": "+00:00", "WEST": "+01:00", "EET": "+02:00", "EEST": "+03:00", "BST": "+01:00",
+    "CET/CEST": "Europe/Berlin", "MEZ/MESZ": "Europe/Berlin", "WET/WEST": "Europe/Lisbon",
+    "EET/EEST": "Europe/Helsinki", "GMT/BST": "Europe/London"}
+
+
 class CalendarSettings(BaseModel):
     """The business calendar ([calendar]): holidays, maintenance windows, closing periods.
 
@@ -336,6 +393,10 @@ class CalendarSettings(BaseModel):
     lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked
     quiet_periods: list[PeriodKind] = Field(default_factory=list)  # periods flows may be quiet in
     flows: dict[str, FlowCalendar] = Field(default_factory=dict)
+    # the zone of announcements that name none ("from 2026-05-06 20:00 to 23:30"); None: the country's zone
+    timezone: str | None = None
+    country_zones: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COUNTRY_ZONES))
+    zone_abbreviations: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ZONE_ABBREVIATIONS))
 
 
 class VolumeSettings(BaseModel):

@@ -10,10 +10,11 @@ flows allowed to be quiet then).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -31,55 +32,91 @@ from odoo_triage.core.settings import CalendarSettings
 
 HOUR = 3600.0
 
-_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*(?:UTC|Z|\+00:?00)?"
+_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)"
+# a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST) or an IANA name
+_ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
 # "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y"
 _ANNOUNCEMENT = re.compile(
-    r"(?i)maintenance\b.{0,160}?\b(?:from|between|starting)\s+" + _TS + r"\s*(?:to|and|until|-|–)\s*" + _TS)
+    r"(?i:maintenance|wartung)\b.{0,160}?\b(?i:from|between|starting|von|ab)\s+" + _TS + _ZONE
+    + r"\s*(?i:to|and|until|bis|-|–)\s*" + _TS + _ZONE)
 _LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) ")
 MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
 
 
-def _parse_ts(text: str) -> datetime | None:
+def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
     try:
         dt = datetime.fromisoformat(text.replace(",", ".").replace(" ", "T"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return dt if dt.tzinfo else dt.replace(tzinfo=zone or UTC)
 
 
-def announced_windows(paths: Iterable[Path], flows: Iterable[str]) -> list[MaintenanceWindow]:
+def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) -> tzinfo | None:
+    """A tzinfo for a written zone: an IANA name (Europe/Vienna), an offset (+02:00, UTC+2) or an
+    abbreviation of `CalendarSettings.zone_abbreviations` (CEST, CET/CEST); None when unknown."""
+    if not name:
+        return None
+    abbr = abbreviations if abbreviations is not None else CalendarSettings().zone_abbreviations
+    key = name.strip().upper()
+    if key in abbr:
+        return zone_named(abbr[key], {})
+    m = _OFFSET.match(name.strip())
+    if m:
+        sign = -1 if m.group(1) == "-" else 1
+        mins = int(m.group(2)) * 60 + int(m.group(3) or 0)
+        return UTC if mins == 0 else timezone(sign * timedelta(minutes=mins))
+    if "/" in name:
+        try:
+            return ZoneInfo(name.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return None
+
+
+def announced_windows(paths: Iterable[Path], flows: Iterable[str],
+                      zone_of: Callable[[list[str]], tzinfo | None] | None = None,
+                      abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
     """Maintenance windows announced in Odoo server logs before they start.
 
     A line counts when it is an INFO or WARNING line of the server log (not an error, not a traceback
     line: those quote payloads), says "maintenance ... from <time> to <time>" and was written before the
     window began (a line written during or after it is a report, not an announcement). Flow names
     the line mentions restrict the window to them; a line naming none applies to every flow.
-    Log text is untrusted: only the two times and known flow names are taken from it.
+    Times are in the zone the line writes (Europe/Vienna, CEST, +02:00, Z; one zone after the end time
+    covers both); without one, in `zone_of(named flows)` (the flows' or the calendar's country), else UTC.
+    The log line's own time stamp is UTC (Odoo writes UTC).
+    Log text is untrusted: only the two times, the zone and known flow names are taken from it.
     """
     names = sorted(set(flows), key=len, reverse=True)
     out: list[MaintenanceWindow] = []
     for path in paths:
         with open(path, "rb") as fh:
             for raw in fh:
-                if b"aintenance" not in raw and b"AINTENANCE" not in raw:
+                if b"aintenance" not in raw and b"AINTENANCE" not in raw and b"artung" not in raw:
                     continue
                 line = raw.decode("utf-8", errors="replace")[:2000]
                 m = _ANNOUNCEMENT.search(line)
                 if m is None:
                     continue
-                start, end = _parse_ts(m.group(1)), _parse_ts(m.group(2))
+                written = _LOG_LINE_TS.match(line)
+                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+                    continue
+                named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
+                z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
+                if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
+                    continue  # a zone name we cannot read: better no window than one hours off
+                local = (zone_of(named) if zone_of is not None else None) or UTC
+                start = _parse_ts(m.group(1), z_start or z_end or local)
+                end = _parse_ts(m.group(3), z_end or z_start or local)
                 if start is None or end is None or end <= start:
                     continue
                 if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
                     continue
-                written = _LOG_LINE_TS.match(line)
-                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
-                    continue
                 at = _parse_ts(written.group(1))
                 if at is None or at >= start:
                     continue
-                named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
-                out.append(MaintenanceWindow(start=start, end=end, flows=named,
+                out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
                                              reason=f"announced in {path.name}"))
     return out
 
@@ -142,8 +179,26 @@ def build_calendar(settings: CalendarSettings | None = None, flows: Iterable[Flo
                    odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = ()) -> BusinessCalendar:
     settings = settings or CalendarSettings()
     info = {f.name: f for f in flows or []}
-    announced = (announced_windows(odoo_logs, [*info, *flow_names]) if settings.detect_announcements else [])
-    return BusinessCalendar(settings=settings, flows=info, announced=announced)
+    cal = BusinessCalendar(settings=settings, flows=info)
+    if settings.detect_announcements:
+        cal.announced = announced_windows(odoo_logs, [*info, *flow_names], lambda named: local_zone(cal, named),
+                                          settings.zone_abbreviations)
+    return cal
+
+
+def local_zone(cal: BusinessCalendar, flows: list[str]) -> tzinfo | None:
+    """The zone an announcement without one is written in: `[calendar] timezone`, else the country of the
+    flows it names (of the calendar when it names none, else of every catalog flow when they share one)."""
+    s = cal.settings
+    if s.timezone:
+        return zone_named(s.timezone, {})
+    countries = {cal.flow_calendar(f).country for f in flows} if flows else \
+        ({s.country} if s.country else {cal.flow_calendar(f).country for f in cal.flows})
+    countries.discard(None)
+    if len(countries) != 1:
+        return None
+    zone = s.country_zones.get(str(next(iter(countries))).upper().split("-")[0])
+    return zone_named(zone, {}) if zone else None
 
 
 def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: list[str]) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def test_ecs_json_lines_mapping_is_inferred_with_units(tmp_path):
     assert reader.inferred.confidence >= 0.8
     bad, good = rows
     assert (bad.status, bad.latency_ms, bad.http_status, bad.idempotency_key) == ("error", 250.0, 422, "wc-1")
-    assert bad.error == "No tax"
+    assert bad.error == "ValidationError: No tax"  # ECS error.type is the class, put in front (#13)
     assert good.record_ids == ("sale.order:1",)
 
 

@@ -129,4 +129,6 @@ def record_stats(reader: Reader, stats: FileStats) -> None:
     if inferred is not None:
         used = inferred.mapping.sources() if inferred.mapping is not None else {}
         stats.mapping = {k: v[0] for k, v in inferred.fields.items() if used.get(k) == v[0]}
+        if inferred.mapping is not None and inferred.shape is not None:
+            stats.mapping.update(inferred.shape.sources())
         stats.mapping_confidence = inferred.confidence

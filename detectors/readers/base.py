@@ -55,6 +55,7 @@ class Chunk:
     blank: int = 0
     skipped: int = 0  # well-formed records that are not integration events (server noise)
     unattributed: Counter[str] = field(default_factory=Counter)  # logger -> lines no flow claims
+    skip_reasons: Counter[str] = field(default_factory=Counter)  # why well-formed lines were skipped
 
     @property
     def lines(self) -> int:
@@ -78,6 +79,7 @@ class FileStats:
     mapping_confidence: float | None = None
     unattributed: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)  # reason kind -> lines set aside
+    skip_reasons: Counter[str] = field(default_factory=Counter)
 
     def add(self, chunk: Chunk) -> None:
         self.lines += chunk.lines
@@ -88,6 +90,7 @@ class FileStats:
         self.parsed_lines += chunk.parsed
         self.set_aside_lines += chunk.set_aside
         self.unattributed.update(chunk.unattributed)
+        self.skip_reasons.update(chunk.skip_reasons)
         for r in chunk.rejected:
             self.reasons[reason_kind(r.reason)] += 1
 
@@ -104,6 +107,8 @@ class FileStats:
             out["mapping_confidence"] = self.mapping_confidence
         if self.reasons:
             out["set_aside_reasons"] = dict(self.top_reasons())
+        if self.skip_reasons:
+            out["skipped_reasons"] = dict(self.skip_reasons.most_common(20))
         if self.unattributed:
             out["unattributed_loggers"] = dict(self.unattributed.most_common(20))
         return out

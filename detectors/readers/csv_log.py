@@ -12,6 +12,7 @@ from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_records, c
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.shapes import shaped_builder
 
 
 class CsvReader:
@@ -22,6 +23,7 @@ class CsvReader:
         self.explicit = mapping
         self.settings = settings or ReaderSettings()
         self.endpoint_flow = catalog.by_endpoint if catalog is not None and catalog.endpoints else None
+        self.catalog = catalog
         self.mapping = mapping or CSV_MAPPING
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
@@ -49,6 +51,8 @@ class CsvReader:
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
             self._build = row_builder(self.mapping, self.endpoint_flow)
+            if self.inferred.shape is not None:  # a CSV row is never skipped: csv_chunks sets RowErrors aside
+                self._build = shaped_builder(self._build, self.inferred.shape, self.catalog, skip_lines=False)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         if self.explicit is None and self.inferred is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
@@ -23,6 +23,7 @@ from odoo_triage.detectors.readers.base import (
     parse_ts,
 )
 from odoo_triage.detectors.readers.mapping import FieldMapping
+from odoo_triage.detectors.readers.shapes import Shape, columns_of, infer_shape, looks_like_class
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Fields in the order they are decided: a source field taken by one is not offered to the next.
@@ -55,6 +56,7 @@ class Inferred:
     confidence: float
     fields: dict[str, tuple[str, float]] = field(default_factory=dict)  # event field -> (source, score)
     notes: list[str] = field(default_factory=list)
+    shape: Shape | None = None  # record refs, error class, control lines, logger flow (shapes.py)
 
     def describe(self) -> str:
         got = ", ".join(f"{k}<-{src} ({s:.2f})" for k, (src, s) in self.fields.items())
@@ -209,4 +211,76 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         dayfirst=dayfirst,
     )
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
-    return Inferred(mapping, confidence, chosen, notes)
+    return refine(Inferred(mapping, confidence, chosen, notes), rows, cfg)
+
+
+LOGGER_FLOW_SCORE = 0.7  # a logger names a code module, not always a business flow: below a flow field
+
+
+def _logger_column(cols: dict[str, list[Any]], taken: set[str], cfg: ReaderSettings) -> tuple[str, float] | None:
+    """A logger-name field (structlog, python-json-logger) that can stand in for the flow."""
+    best: tuple[float, str] | None = None
+    for col, vals in cols.items():
+        if col in taken or not vals:
+            continue
+        ns = _name_score(col, cfg.logger_fields)
+        if ns <= 0 or _valid("flow", vals) < cfg.min_value_match:
+            continue
+        if best is None or ns > best[0]:
+            best = (ns, col)
+    return (best[1], round(LOGGER_FLOW_SCORE * best[0], 3)) if best else None
+
+
+def _error_text_column(cols: dict[str, list[Any]], taken: set[str], cfg: ReaderSettings) -> tuple[str, float] | None:
+    """Another error field holding sentences, for when the chosen one holds exception classes."""
+    best: tuple[float, str] | None = None
+    for col, vals in cols.items():
+        if col in taken or not vals or looks_like_class(vals, 0.5):
+            continue
+        ns = _name_score(col, cfg.field_synonyms.get("error", []))
+        if ns > 0 and (best is None or ns > best[0]) and _valid("error", vals) >= cfg.min_value_match:
+            best = (ns, col)
+    return (best[1], round(best[0], 3)) if best else None
+
+
+def refine(inferred: Inferred, rows: list[Mapping[str, Any]], cfg: ReaderSettings) -> Inferred:
+    """What the first pass leaves open: a logger as the flow, an error field holding exception classes
+    (the class goes in front of the message field's text), and the file's Shape (record refs, error
+    class, control lines). Additive: a mapping with a flow field and a text error field is unchanged."""
+    m = inferred.mapping
+    if m is None:
+        return inferred
+    cols = columns_of(rows)
+    chosen = dict(inferred.fields)
+    notes = list(inferred.notes)
+    taken = {src for src, _s in chosen.values()}
+    updates: dict[str, Any] = {}
+    from_logger = False
+    if m.flow is None and (lg := _logger_column(cols, taken, cfg)) is not None:
+        updates.update(flow=lg[0], default_flow=None)
+        chosen["flow"] = lg
+        taken.add(lg[0])
+        notes = [n for n in notes if not n.startswith("no flow field")]
+        notes.append(f"flow from the logger field {lg[0]!r} (flows.json `loggers` attribute it)")
+        from_logger = True
+    error_class = None
+    if m.error and looks_like_class(cols.get(m.error, []), cfg.min_value_match):
+        text = _error_text_column(cols, taken, cfg)
+        if text is not None:
+            error_class = m.error
+            updates["error"] = text[0]
+            chosen["error"] = text
+            notes.append(f"{m.error!r} holds exception classes: error text from {text[0]!r}, class in front")
+    mapping = m.model_copy(update=updates) if updates else m
+    shape = infer_shape(rows, mapping.sources(), cfg, taken=[error_class] if error_class else ())
+    if error_class is not None:
+        shape = replace(shape, error_class=error_class)
+    shape = replace(shape, flow_from_logger=from_logger)
+    if shape.error_class:
+        chosen["error_class"] = (shape.error_class, 1.0)
+    notes += [n for n in shape.notes if n not in notes]
+    flow_score = chosen["flow"][1] if "flow" in chosen else (0.5 if mapping.default_flow else 0.0)
+    status_score = max((chosen[k][1] for k in ("status", "http_status", "level") if k in chosen), default=0.0) \
+        or (0.5 if "error" in chosen else 0.3)
+    confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
+    return Inferred(mapping, confidence, chosen, notes, shape)

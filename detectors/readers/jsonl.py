@@ -25,6 +25,7 @@ from odoo_triage.detectors.readers.base import (
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
 
 _loads: Callable[[str | bytes], Any]
 try:
@@ -47,6 +48,7 @@ class JsonLinesReader:
         self.explicit = mapping
         self.settings = settings or ReaderSettings()
         self.endpoint_flow = catalog.by_endpoint if catalog is not None and catalog.endpoints else None
+        self.catalog = catalog
         self.mapping = mapping or MIDDLEWARE_MAPPING
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
@@ -54,21 +56,43 @@ class JsonLinesReader:
         self.check = RowChecker(self.settings)
 
     def _infer(self, path: Path) -> None:
+        sample = self._sample(path)
+        self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
+        if self.inferred.mapping is not None:
+            self.mapping = self.inferred.mapping
+            self._build = row_builder(self.mapping, self.endpoint_flow)
+            if self.inferred.shape is not None:
+                self._build = shaped_builder(self._build, self.inferred.shape, self.catalog)
+
+    def _sample(self, path: Path) -> list[dict[str, Any]]:
+        """The first `inference_sample` objects, plus (scanning up to `inference_scan_lines` further lines)
+        each object that brings a field not seen yet: error fields often appear only on failed lines."""
+        cfg = self.settings
         sample: list[dict[str, Any]] = []
+        extra: list[dict[str, Any]] = []
+        seen: set[str] = set()
         dec = LineDecoder()
+        limit = max(20 * cfg.inference_sample, cfg.inference_sample + cfg.inference_scan_lines)
         for line_no, _off, raw in numbered_lines(path):
-            if len(sample) >= self.settings.inference_sample or line_no > 20 * self.settings.inference_sample:
+            full = len(sample) >= cfg.inference_sample
+            if line_no > limit or (full and len(extra) >= cfg.inference_sample):
+                break
+            if full and not cfg.inference_scan_lines:
                 break
             try:
                 obj = _loads(dec.utf8(raw, line_no))
             except (_JSONError, ValueError):
                 continue
-            if isinstance(obj, dict):
-                sample.append(flatten(obj))
-        self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
-        if self.inferred.mapping is not None:
-            self.mapping = self.inferred.mapping
-            self._build = row_builder(self.mapping, self.endpoint_flow)
+            if not isinstance(obj, dict):
+                continue
+            flat = flatten(obj)
+            if not full:
+                sample.append(flat)
+                seen.update(flat)
+            elif not seen.issuperset(flat):
+                extra.append(flat)
+                seen.update(flat)
+        return sample + extra
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
         if self.explicit is None and self.inferred is None:
@@ -85,6 +109,12 @@ class JsonLinesReader:
             try:
                 chunk.rows.append(check(build(loads(dec.utf8(raw, line_no)), line_no, offset)))
                 chunk.parsed += 1
+            except SkipLine as skip:  # well-formed, not an event: counted, never set aside
+                chunk.parsed += 1
+                chunk.skipped += 1
+                chunk.skip_reasons[skip.reason] += 1
+                if skip.logger:
+                    chunk.unattributed[f"{skip.logger} (no flow in flows.json claims it: skipped)"] += 1
             except _JSONError as exc:
                 chunk.set_aside += 1
                 chunk.rejected.append(reject(path, line_no, f"invalid JSON: {str(exc).splitlines()[0][:80]}", raw))
