@@ -1,0 +1,303 @@
+"""Columnar reading: JSON lines and CSV logs parsed by Polars, block by block, into the columns the
+event table keeps (never a Python object per event).
+
+The row readers stay the reference: the columnar path takes the clean bulk and hands every line it
+cannot take *exactly* as the row reader would (an odd value type, a time that is not plain ISO 8601,
+a value out of range, an unknown status, a NUL, a truncated line, ...) to the row reader's own code,
+so reasons, counts and events are the same on both paths (tests/test_detect_columnar.py checks it).
+A block that Polars refuses as a whole (a line of invalid JSON, bytes that are not UTF-8, a CSV
+record spanning lines) is read by the row reader: per line for JSON, from that block to the end of
+the file for CSV.
+
+Every chunk is a `ColumnChunk`: a Polars frame with `COLUMN_SCHEMA` and the counts of a `Chunk`
+(its `rows` empty). Fields nobody downstream uses (source, target, operation, record ids) are not
+built; a cited event is re-read from its offset by the row reader.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from odoo_triage.detectors.readers.base import _STATUS_WORDS, BOM, Chunk, EventRow, RowChecker
+from odoo_triage.detectors.readers.mapping import FieldMapping
+
+BLOCK_BYTES = 16 << 20  # bytes parsed at once: bounded memory, and big enough for Polars to be quick
+STATUS_CODE = {"ok": 0, "error": 1, "retry": 2}
+COLUMN_SCHEMA: dict[str, Any] = {
+    "ts": pl.Float64, "flow": pl.String, "status": pl.Int8, "latency": pl.Float32, "http": pl.Int16,
+    "retry": pl.Int16, "error": pl.String, "corr": pl.String, "idem": pl.String, "line": pl.Int32,
+    "offset": pl.Int64,
+}
+# What the row path would read differently from the text Polars gives: such values go to the row reader.
+_NUMBERISH = r"^[-+]?(?:\d|\.\d)[\d.eE+\-]*$"
+# (an integer reads the same both ways, a float or a huge integer does not: str(1e3) is "1000.0")
+_ODD_TEXT = r"^(?:[\[{]|true$|false$|-?\d{19,}$|[-+]?(?:\d|\.\d)\d*[.eE][\d.eE+\-]*$)"
+_ISO = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3}|\.\d{6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
+
+
+@dataclass
+class ColumnChunk:
+    cols: pl.DataFrame  # COLUMN_SCHEMA
+    chunk: Chunk  # counts and rejected lines; `rows` stays empty
+    end_offset: int = 0  # bytes of the file read so far (for progress)
+
+
+def empty_columns() -> pl.DataFrame:
+    return pl.DataFrame(schema=COLUMN_SCHEMA)
+
+
+def rows_to_columns(rows: list[EventRow]) -> pl.DataFrame:
+    """Row-reader rows as the columns of the event table (the fallback and the non-columnar readers)."""
+    if not rows:
+        return empty_columns()
+    c = list(zip(*rows, strict=True))
+    return pl.DataFrame({
+        "ts": pl.Series(c[0], dtype=pl.Float64),
+        "flow": pl.Series(c[1], dtype=pl.String),
+        "status": pl.Series([STATUS_CODE[s] for s in c[5]], dtype=pl.Int8),
+        "latency": pl.Series(np.asarray(c[6], dtype=np.float32)),
+        "http": pl.Series([h or 0 for h in c[7]], dtype=pl.Int16),
+        "retry": pl.Series(c[9], dtype=pl.Int16),
+        "error": pl.Series(c[8], dtype=pl.String),
+        "corr": pl.Series(c[10], dtype=pl.String),
+        "idem": pl.Series(c[11], dtype=pl.String),
+        "line": pl.Series(c[13], dtype=pl.Int32),
+        "offset": pl.Series(c[14], dtype=pl.Int64),
+    }, schema=COLUMN_SCHEMA)
+
+
+def simple_mapping(mapping: FieldMapping) -> bool:
+    """Mappings the fast path reads: plain keys (the row reader's `row_builder` fast case)."""
+    keys = [mapping.timestamp, mapping.flow, mapping.status, mapping.latency_ms, mapping.http_status,
+            mapping.error, mapping.retry_count, mapping.correlation_id, mapping.idempotency_key,
+            mapping.source_system, mapping.target_system, mapping.operation, mapping.record_ids]
+    return not (any(k is not None and "." in k for k in keys) or mapping.level or mapping.message
+                or mapping.endpoint or mapping.latency_scale != 1.0 or mapping.dayfirst is not None)
+
+
+def mapped_keys(mapping: FieldMapping) -> dict[str, str | None]:
+    return {"ts": mapping.timestamp, "flow": mapping.flow, "status": mapping.status, "latency": mapping.latency_ms,
+            "http": mapping.http_status, "error": mapping.error, "retry": mapping.retry_count,
+            "corr": mapping.correlation_id, "idem": mapping.idempotency_key}
+
+
+# ---------------------------------------------------------------- blocks and lines
+
+
+def iter_blocks(path: Path, start: tuple[int, int] = (0, 1), block_bytes: int = BLOCK_BYTES,
+                ) -> Iterator[tuple[bytes, int, int]]:
+    """(bytes of whole lines, line number and byte offset of the first) from `start` to the end."""
+    offset, line = start
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        rest = b""
+        while True:
+            block = fh.read(block_bytes)
+            data = rest + block
+            if not block:
+                if data:
+                    yield data, line, offset
+                return
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            out, rest = data[:cut], data[cut:]
+            yield out, line, offset
+            line += out.count(b"\n")
+            offset += cut
+
+
+def line_index(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each line and end of its content (newline excluded), as byte positions in `data`."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if not len(data) or data[-1:] != b"\n":
+        ends = np.append(ends, len(data))
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    return starts, ends
+
+
+def _join(data: bytes, starts: np.ndarray, ends: np.ndarray, keep: np.ndarray) -> bytes:
+    """The kept lines of `data`, each ending in a newline (contiguous runs copied at once)."""
+    if keep.all() and data.endswith(b"\n"):
+        return data
+    idx = np.flatnonzero(keep)
+    if not len(idx):
+        return b""
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    run_first = np.r_[idx[0], idx[breaks + 1]]
+    run_last = np.r_[idx[breaks], idx[-1]]
+    parts = [data[int(starts[a]):int(ends[b])] + b"\n" for a, b in zip(run_first, run_last, strict=True)]
+    return b"".join(parts)
+
+
+# ---------------------------------------------------------------- values, as the row builder reads them
+
+
+def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, line: np.ndarray,
+                  offset: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
+    """Event columns from source fields read as text (null or "" = absent), and a mask of the rows the
+    fast path cannot vouch for (they go to the row reader). Mirrors `mapping.row_builder` + `RowChecker`."""
+    keys = mapped_keys(mapping)
+    n = raw.height
+
+    def src(name: str) -> pl.Expr:
+        k = keys[name]
+        if k is None or k not in raw.columns:
+            return pl.lit(None, dtype=pl.String)
+        return pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k))
+
+    default_flow = mapping.default_flow
+    e = raw.lazy().select(
+        ts_s=src("ts"), flow_s=src("flow"), status_s=src("status"), lat_s=src("latency"), http_s=src("http"),
+        err_s=src("error"), retry_s=src("retry"), corr_s=src("corr"), idem_s=src("idem"),
+    ).with_columns(
+        http_i=pl.when(pl.col("http_s").str.contains(r"^-?\d{1,9}$")).then(pl.col("http_s").cast(pl.Int64, strict=False)),
+        lat_f=pl.when(pl.col("lat_s").str.contains(r"^-?\d{1,15}(?:\.\d{1,17})?$"))
+        .then(pl.col("lat_s").cast(pl.Float64, strict=False)),
+        retry_i=pl.when(pl.col("retry_s").str.contains(r"^\d{1,9}$")).then(pl.col("retry_s").cast(pl.Int64, strict=False)),
+        iso=pl.col("ts_s").str.contains(_ISO),
+        word=pl.col("status_s").str.strip_chars().str.to_lowercase().replace_strict(_STATUS_WORDS, default=None,
+                                                                                    return_dtype=pl.String),
+        flow=pl.col("flow_s").fill_null(pl.lit(default_flow, dtype=pl.String)),
+    ).with_columns(
+        base_us=pl.col("ts_s").str.slice(0, 19).str.replace("T", " ", literal=True)
+        .str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us").dt.epoch("us"),
+        tail=pl.col("ts_s").str.slice(19),
+    ).with_columns(
+        frac_us=pl.col("tail").str.extract(r"^\.(\d+)", 1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+        .fill_null(0),
+        tz_s=pl.when(pl.col("tail").str.slice(-6, 1).is_in(["+", "-"])).then(
+            pl.col("tail").str.slice(-6, 3).cast(pl.Int64, strict=False).fill_null(0) * 3600
+            + pl.col("tail").str.slice(-2, 2).cast(pl.Int64, strict=False).fill_null(0)
+            * pl.when(pl.col("tail").str.slice(-6, 1) == "-").then(-60).otherwise(60)).otherwise(0),
+    ).with_columns(
+        ts=(pl.col("base_us") + pl.col("frac_us") - pl.col("tz_s") * 1_000_000).cast(pl.Float64) / 1e6,
+        status=pl.when(pl.col("status_s").is_not_null()).then(pl.col("word"))
+        .when(pl.col("http_i").is_not_null()).then(pl.when(pl.col("http_i") >= 400).then(pl.lit("error"))
+                                                   .otherwise(pl.lit("ok")))
+        .when(pl.col("err_s").is_not_null()).then(pl.lit("error")).otherwise(pl.lit("ok")),
+    )
+
+    def odd_text(c: str, limit: int) -> pl.Expr:
+        col = pl.col(c)
+        return col.is_not_null() & (col.str.contains(_ODD_TEXT) | col.str.contains("\x00", literal=True)
+                                    | (col.str.len_chars() > limit))
+
+    flagged = e.select(
+        (pl.col("ts_s").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()
+         | (pl.col("ts") < check.ts_min) | (pl.col("ts") >= check.ts_max)
+         | (pl.col("status_s").is_not_null() & pl.col("word").is_null())
+         | (pl.col("http_s").is_not_null() & (pl.col("http_i").is_null() | (pl.col("http_i") < 100)
+                                               | (pl.col("http_i") > 599)))
+         | (pl.col("lat_s").is_not_null() & (pl.col("lat_f").is_null() | (pl.col("lat_f") < 0)
+                                              | (pl.col("lat_f") > check.max_latency)))
+         | (pl.col("retry_s").is_not_null() & (pl.col("retry_i").is_null() | (pl.col("retry_i") > check.max_retry)))
+         | pl.col("flow").is_null() | (pl.col("flow").str.strip_chars("\x00 ") == "") | odd_text("flow", 200)
+         | (pl.col("flow_s").is_not_null() & pl.col("flow_s").str.contains(r"^(?:0|true|false)$"))
+         | odd_text("err_s", 4000) | odd_text("corr_s", 4000) | odd_text("idem_s", 4000)
+         ).fill_null(True).alias("bad")
+    ).collect()["bad"].to_numpy()
+    cols = e.select(
+        pl.col("ts"), pl.col("flow"),
+        pl.col("status").replace_strict(STATUS_CODE, default=0, return_dtype=pl.Int8),
+        latency=pl.col("lat_f").cast(pl.Float32).fill_null(float("nan")),
+        http=pl.col("http_i").fill_null(0).clip(-1, 1000).cast(pl.Int16),
+        retry=pl.col("retry_i").fill_null(0).clip(-1, 30_000).cast(pl.Int16),
+        error=pl.col("err_s"), corr=pl.col("corr_s"), idem=pl.col("idem_s"),
+    ).collect()
+    cols = cols.with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
+    assert cols.height == n
+    return cols, np.asarray(flagged, dtype=bool)
+
+
+def _merge(fast: pl.DataFrame, fallback: Chunk) -> pl.DataFrame:
+    if not fallback.rows:
+        return fast
+    return pl.concat([fast, rows_to_columns(fallback.rows)]).sort("line")
+
+
+# ---------------------------------------------------------------- JSON lines
+
+
+def jsonl_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
+                  block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+    """A `JsonLinesReader`'s file, columnar. Lines that are not one clean object go to `reader.take_line`."""
+    keys = sorted({k for k in mapped_keys(reader.mapping).values() if k is not None})
+    schema = dict.fromkeys(keys, pl.String)
+    for data, line0, off0 in iter_blocks(path, start, block_bytes):
+        starts, ends = line_index(data)
+        n = len(starts)
+        lens = ends - starts
+        arr = np.frombuffer(data, dtype=np.uint8)
+        first = np.where(lens > 0, arr[np.minimum(starts, len(data) - 1)], 0)
+        last_pos = np.maximum(ends - 1, 0)
+        last = arr[last_pos] if len(data) else np.zeros(n, dtype=np.uint8)
+        cr = (last == 13) & (lens > 0)
+        last = np.where(cr & (lens > 1), arr[np.maximum(ends - 2, 0)], last)
+        empty = (lens == 0) | (cr & (lens == 1))
+        good = (first == 0x7B) & (last == 0x7D) & ~empty
+        if line0 == 1 and data.startswith(BOM):
+            good[0] = False
+        if b"\x00" in data:
+            nul = np.flatnonzero(arr == 0)
+            good[np.searchsorted(ends, nul, "left")] = False
+        chunk = Chunk()
+        chunk.blank += int(empty.sum())
+        lines = np.arange(line0, line0 + n, dtype=np.int64)
+        offsets = starts.astype(np.int64) + off0
+        try:
+            buf = _join(data, starts, ends, good)
+            raw = pl.read_ndjson(io.BytesIO(buf), schema=schema) if buf else pl.DataFrame(schema=schema)
+            if raw.height != int(good.sum()):
+                raise ValueError("row count")
+        except Exception:  # noqa: BLE001 - Polars refused the block: the row reader takes every line
+            good[:] = False
+            raw = pl.DataFrame(schema=schema)
+        gi = np.flatnonzero(good)
+        cols, flagged = build_columns(raw, reader.mapping, reader.check, lines[gi], offsets[gi])
+        hand = np.flatnonzero(~good & ~empty)
+        if flagged.any():
+            hand = np.sort(np.r_[hand, gi[flagged]])
+            cols = cols.filter(pl.Series(~flagged))
+        fb = Chunk()
+        for i in hand.tolist():
+            reader.take_line(path, data[int(starts[i]):int(ends[i]) + 1], int(lines[i]), int(offsets[i]), fb)
+        chunk.parsed += cols.height + fb.parsed
+        chunk.set_aside += fb.set_aside
+        chunk.blank += fb.blank
+        chunk.rejected.extend(fb.rejected)
+        yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), columnar: bool = True,
+                  ) -> Iterator[ColumnChunk]:
+    """Any reader's file as column chunks: the columnar path where it applies, else the row reader's
+    chunks turned into columns."""
+    if columnar and reader.format == "jsonl":
+        if reader.explicit is None and reader.inferred is None:
+            reader._infer(path)
+        if simple_mapping(reader.mapping):
+            yield from jsonl_columns(reader, path, start)
+            return
+    yield from row_columns(reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path))
+
+
+def row_columns(chunks: Iterator[Chunk]) -> Iterator[ColumnChunk]:
+    for chunk in chunks:
+        rows, chunk.rows = chunk.rows, []
+        end = max((r.offset for r in rows), default=0)
+        yield ColumnChunk(rows_to_columns(rows), chunk, end)
