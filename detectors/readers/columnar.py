@@ -37,8 +37,8 @@ COLUMN_SCHEMA: dict[str, Any] = {
 }
 # What the row path would read differently from the text Polars gives: such values go to the row reader.
 _NUMBERISH = r"^[-+]?(?:\d|\.\d)[\d.eE+\-]*$"
-# (an integer reads the same both ways, a float or a huge integer does not: str(1e3) is "1000.0")
-_ODD_TEXT = r"^(?:[\[{]|true$|false$|-?\d{19,}$|[-+]?(?:\d|\.\d)\d*[.eE][\d.eE+\-]*$)"
+# (a number in the JSON reads differently: Polars writes 1000.0 as "1000", the row reader "1000.0")
+_ODD_TEXT = r"^(?:[\[{]|true$|false$|[-+]?(?:\d|\.\d)[\d.eE+\-]*$)"
 _ISO = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3}|\.\d{6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
 
 
