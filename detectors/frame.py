@@ -47,6 +47,7 @@ class EventFrame:
     stats: dict[str, FileStats]
     rejected: list[RejectedLine]
     miner: TemplateMinerCache
+    seen_flows: list[str] = field(default_factory=list)  # every flow read, also those pruned by keep_flows
     _row_cache: dict[str, LogEvent] = field(default_factory=dict)
 
     def event_id(self, i: int) -> str:
@@ -162,6 +163,7 @@ class _Accumulator:
         self.rejected: list[RejectedLine] = []
         self.readers: list[Reader] = []
         self.files: list[Path] = []
+        self.seen: dict[str, None] = {}
 
     def add(self, cc: ColumnChunk, fi: int, path: Path, st: FileStats) -> None:
         cols, chunk = cc.cols, cc.chunk
@@ -179,6 +181,7 @@ class _Accumulator:
                 cols = cols.with_columns(pl.col("flow").replace_strict(renamed, return_dtype=pl.String))
                 uniq = list(dict.fromkeys(renamed.values()))
         if self.keep_flows is not None:
+            self.seen.update(dict.fromkeys(uniq))
             cols = cols.filter(pl.col("flow").is_in(list(self.keep_flows)))
             uniq = [f for f in uniq if f in self.keep_flows]
             if not cols.height:
@@ -245,7 +248,8 @@ class _Accumulator:
             events["flow"] = remap[events["flow"].to_numpy()]
             flow_codes = {names[c]: i for i, c in enumerate(used)}
         return EventFrame(events=events, flows=list(flow_codes), files=self.files, readers=self.readers,
-                          stats=self.stats, rejected=self.rejected, miner=self.miner)
+                          stats=self.stats, rejected=self.rejected, miner=self.miner,
+                          seen_flows=list(self.seen) or list(flow_codes))
 
 
 def _raw_at(path: Path, offset: int) -> bytes:

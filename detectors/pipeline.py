@@ -112,6 +112,9 @@ def run_detection(
     readers: ReaderSettings | None = None,
     calendar: BusinessCalendar | CalendarSettings | None = None,
     volume: VolumeSettings | None = None,
+    columnar: bool = True,
+    start_offsets: dict[Path, tuple[int, int]] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
@@ -125,13 +128,19 @@ def run_detection(
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
     if readers is None:  # the [readers] section of the config file, else the defaults
         readers = load_settings().readers
+    if stage is not None:
+        stage("reading logs")
     frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
-                       catalog=catalog, settings=readers)
+                       catalog=catalog, settings=readers, columnar=columnar, start_offsets=start_offsets,
+                       keep_flows=flows or None)  # --flow prunes what is kept while reading
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
         if unknown and len(unknown) == len(flows):
-            raise InputError(f"no events for flow(s) {', '.join(unknown)}; flows in these logs: {', '.join(known)}")
+            raise InputError(f"no events for flow(s) {', '.join(unknown)}; flows in these logs: "
+                             f"{', '.join(frame.seen_flows or known)}")
+    if stage is not None:
+        stage("judging flows")
         codes = [known.index(f) for f in flows if f in known]
     else:
         codes = list(range(len(known)))
@@ -148,6 +157,8 @@ def run_detection(
     raw: list[Anomaly] = []
     for detector in DETECTORS:
         raw.extend(detector(ctx))
+    if stage is not None:
+        stage("combining and citing evidence")
     anomalies = combine(raw, cfg)
     if since is not None:
         anomalies = [a for a in anomalies if a.window_end >= since]
