@@ -274,6 +274,7 @@ class ReaderSettings(BaseModel):
     max_latency_ms: float = Field(default=7 * 86_400_000.0, gt=0)
     max_retry: int = Field(default=10_000, ge=0, le=32_767)  # stored as int16
     max_flows: int = Field(default=1000, ge=1, le=30_000)  # more distinct flows: the rest is set aside
+    progress_every_seconds: float = Field(default=10.0, gt=0)  # a plain progress line this often when stderr is no terminal
     # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
     # mail, the web client): matched as prefixes.
     ignored_loggers: list[str] = Field(default_factory=lambda: [

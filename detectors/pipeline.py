@@ -28,7 +28,6 @@ from odoo_triage.core.settings import (
 from odoo_triage.detectors.calendar import BusinessCalendar, build_calendar
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
-from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
 from odoo_triage.detectors.checks.rates import error_spikes, retry_storms
 from odoo_triage.detectors.checks.redeliveries import duplicate_deliveries
 from odoo_triage.detectors.checks.signatures import new_signatures
@@ -38,6 +37,13 @@ from odoo_triage.detectors.frame import EventFrame, read_frame
 from odoo_triage.detectors.readers import FieldMapping, FileStats
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import HOUR, build_windows
+
+def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
+    """The IsolationForest check, imported when it runs (scikit-learn costs ~2 CPU-s to import)."""
+    from odoo_triage.detectors.checks.multivariate import multivariate_anomalies as run
+
+    return run(ctx)
+
 
 DETECTORS: list[Callable[[Context], list[Anomaly]]] = [
     error_spikes, latency_shifts, volume_anomalies, retry_storms, duplicate_deliveries, new_signatures,
@@ -139,11 +145,11 @@ def run_detection(
         if unknown and len(unknown) == len(flows):
             raise InputError(f"no events for flow(s) {', '.join(unknown)}; flows in these logs: "
                              f"{', '.join(frame.seen_flows or known)}")
-    if stage is not None:
-        stage("judging flows")
         codes = [known.index(f) for f in flows if f in known]
     else:
         codes = list(range(len(known)))
+    if stage is not None:
+        stage("judging flows")
     templates = frame.miner.templates()
     if frame.events.empty:
         return DetectionResult([], frame.stats, frame.rejected, templates, {}, [], pd.DataFrame(

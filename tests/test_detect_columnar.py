@@ -116,3 +116,20 @@ def test_any_mix_of_hostile_lines_same_on_both_paths(tmp_path, lines):
     p.write_bytes(b"\n".join([_line(), *lines]))
     col, row = both([p], mapping=None)
     assert_same(col, row)
+
+
+def test_progress_without_a_terminal_prints_plain_lines_by_bytes_and_stage():
+    import io
+
+    from rich.console import Console
+
+    from odoo_triage.app.commands.detect import ByteProgress
+
+    buf = io.StringIO()
+    with ByteProgress(4_000_000, every=0.0, console=Console(file=buf, force_terminal=False, width=200)) as pr:
+        pr.advance(1_000_000)
+        pr.stage("judging flows")
+    out = buf.getvalue().splitlines()
+    assert out[0].startswith("reading logs: 25% of 4.0 MB read")
+    assert "ETA" in out[0]
+    assert out[1].startswith("judging flows: 25%")
