@@ -38,6 +38,7 @@ from odoo_triage.detectors.readers import FieldMapping, FileStats
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import HOUR, build_windows
 
+
 def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
     """The IsolationForest check, imported when it runs (scikit-learn costs ~2 CPU-s to import)."""
     from odoo_triage.detectors.checks.multivariate import multivariate_anomalies as run

@@ -133,3 +133,8 @@ def test_progress_without_a_terminal_prints_plain_lines_by_bytes_and_stage():
     assert out[0].startswith("reading logs: 25% of 4.0 MB read")
     assert "ETA" in out[0]
     assert out[1].startswith("judging flows: 25%")
+    quiet = io.StringIO()
+    with ByteProgress(4_000_000, every=3600.0, console=Console(file=quiet, force_terminal=False)) as pr:
+        pr.advance(1_000_000)
+        pr.stage("judging flows")
+    assert quiet.getvalue() == ""  # a short run without a terminal prints nothing

@@ -88,7 +88,7 @@ class ByteProgress:
         self.stage_name = name
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, description=name)
-        else:
+        elif time.monotonic() - self.last >= self.every:  # a short run prints nothing
             self._line()
 
     def _line(self) -> None:
