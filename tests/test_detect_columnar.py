@@ -138,3 +138,37 @@ def test_progress_without_a_terminal_prints_plain_lines_by_bytes_and_stage():
         pr.advance(1_000_000)
         pr.stage("judging flows")
     assert quiet.getvalue() == ""  # a short run without a terminal prints nothing
+
+
+CSV_HEADER = b"timestamp,flow,source,target,operation,status,latency_ms,http_status,error,retry,correlation_id,idempotency_key"
+CSV_GOOD = b"2026-04-20T08:00:00.123Z,crm_sync,crm,odoo,upsert,ok,120.5,200,,0,c1,k1"
+HOSTILE_CSV = [
+    CSV_GOOD, b"2026-04-20T08:00:01+02:00,crm_sync,crm,odoo,upsert,ok,1,200,,0,c2,k2",
+    b"20/04/2026 08:00:02,crm_sync,crm,odoo,upsert,ok,1,200,,0,c3,k3", b"1776672000,crm_sync,,,,ok,,,,,,",
+    b"9999-12-31T23:59:59Z,crm_sync,,,,ok,,,,,,", b"2026-02-30T00:00:00Z,crm_sync,,,,ok,,,,,,",
+    b"2026-04-20T08:00:03Z,crm_sync,,,,Done,,,,,,", b"2026-04-20T08:00:03Z,crm_sync,,,,,,503,HTTP 503,,,",
+    b"2026-04-20T08:00:03Z,crm_sync,,,,ok,-5,70000,,-1,,", b"2026-04-20T08:00:03Z,crm_sync,,,,ok,1e3,200.0,,2.0,1e3,",
+    b"2026-04-20T08:00:03Z,,,,,ok,,,,,,", b"2026-04-20T08:00:03Z,0,,,,ok,,,,,,",
+    b'2026-04-20T08:00:04Z,crm_sync,,,,error,,500,"boom, with a comma",1,c4,k4',
+    b'2026-04-20T08:00:04Z,crm_sync,,,,error,,500,"say ""hi""",1,c5,k5', b"2026-04-20T08:00:05Z,crm_sync,short,row",
+    b"2026-04-20T08:00:05Z,crm_sync,,,,ok,,,,,,,extra", b"", b"   ", b"\r", b";;;", b"caf\xe9,crm_sync,,,,ok,,,,,,",
+    b"2026-04-20T08:00:06Z,crm_sync,,,,ok,,,,,,", b" 2026-04-20T08:00:07Z,crm_sync,,,,ok,,,,,,",
+    b"2026-04-20T08:00:08Z,crm_sync ,,,, OK ,,,,,,", b"2026-04-20T08:00:09Z,crm_sync,,,,ok,,,,,x" * 2,
+]
+
+
+@pytest.mark.parametrize("variant", ["plain", "crlf", "cp1252", "multiline", "nul"])
+def test_hostile_csv_logs_same_on_both_paths(tmp_path, variant):
+    lines = [CSV_HEADER, *HOSTILE_CSV * 3, CSV_GOOD]
+    if variant == "multiline":
+        lines.insert(5, b'2026-04-20T08:00:04Z,crm_sync,,,,error,,500,"two\nlines",1,c6,k6')
+    if variant == "nul":
+        lines.insert(5, b"2026-04-20T08:00:04Z,crm\x00_sync,,,,ok,,,,,,")
+    body = (b"\r\n" if variant == "crlf" else b"\n").join(lines) + b"\n"
+    if variant != "cp1252":
+        body = body.replace(b"caf\xe9", b"caf\xc3\xa9")
+    p = tmp_path / "log.csv"
+    p.write_bytes(body)
+    col, row = both([p])
+    assert col.stats["log.csv"].set_aside_lines > 10
+    assert_same(col, row)

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from odoo_triage.detectors.readers.base import _STATUS_WORDS, BOM, Chunk, EventRow, RowChecker
+from odoo_triage.detectors.readers.base import _STATUS_WORDS, BOM, Chunk, EventRow, RowChecker, RowError, reject
+from odoo_triage.detectors.readers.csv_records import sniff_delimiter
 from odoo_triage.detectors.readers.mapping import FieldMapping
 
 BLOCK_BYTES = 16 << 20  # bytes parsed at once: bounded memory, and big enough for Polars to be quick
@@ -280,6 +281,123 @@ def jsonl_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
         yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
 
 
+# ---------------------------------------------------------------- CSV logs
+
+
+def _csv_plan(reader: Any, path: Path) -> tuple[str, list[str]] | None:
+    """(delimiter, header) when the fast path can read this file, else None (the row reader reads it):
+    a header on line 1, unique names including the timestamp, no BOM, no NUL, UTF-8, and no line with an
+    odd number of quotes (a quoted field spanning lines)."""
+    import csv
+
+    delim = sniff_delimiter(path)
+    with path.open("rb") as fh:
+        head = fh.readline()
+    if not head.strip() or head.startswith(BOM) or b'"' in head:
+        return None
+    try:
+        header = [h.strip() for h in next(csv.reader([head.decode("utf-8")], delimiter=delim))]
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if len(set(header)) != len(header) or reader.mapping.timestamp not in header:
+        return None
+    for data, _line0, _off0 in iter_blocks(path):
+        if b"\x00" in data:
+            return None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if b'"' in data:
+            starts, ends = line_index(data)
+            q = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
+            if (np.bincount(np.searchsorted(ends, q, "left"), minlength=len(ends)) % 2).any():
+                return None
+    return delim, header
+
+
+def csv_columns(reader: Any, path: Path, delim: str, header: list[str],
+                block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+    """A `CsvReader`'s file, columnar: lines without quotes and with the header's width are split by
+    Polars; every other line goes through the csv module and the row builder, as the row reader does."""
+    import csv
+
+    d = ord(delim)
+    width = len(header)
+    for data, line0, off0 in iter_blocks(path, (0, 1), block_bytes):
+        starts, ends = line_index(data)
+        n = len(starts)
+        arr = np.frombuffer(data, dtype=np.uint8)
+        lens = ends - starts
+        cr = (lens > 0) & (arr[np.maximum(ends - 1, 0)] == 13)
+        cend = ends - cr
+        empty = cend == starts
+        line_of = np.searchsorted(ends, np.flatnonzero(arr == d), "left")
+        ndelim = np.bincount(line_of, minlength=n)[:n]
+        line_of_q = np.searchsorted(ends, np.flatnonzero(arr == 34), "left")
+        quoted = np.bincount(line_of_q, minlength=n)[:n] > 0
+        first = arr[np.minimum(starts, max(len(data) - 1, 0))]
+        good = ~empty & ~quoted & (ndelim == width - 1) & ~np.isin(first, (32, 9, 11, 12))
+        chunk = Chunk()
+        if line0 == 1:  # the header line
+            good[0] = False
+            empty[0] = False
+            chunk.parsed += 1
+        chunk.blank += int(empty.sum())
+        lines = np.arange(line0, line0 + n, dtype=np.int64)
+        offsets = starts.astype(np.int64) + off0
+        buf = _join(data, starts, cend, good)
+        raw = (pl.read_csv(io.BytesIO(buf), has_header=False, separator=delim, quote_char=None,
+                           schema=dict.fromkeys(header, pl.String))
+               if buf else pl.DataFrame(schema=dict.fromkeys(header, pl.String)))
+        gi = np.flatnonzero(good)
+        if raw.height != len(gi):  # not the lines we counted: every line by the csv module
+            gi = gi[:0]
+            good[:] = False
+            raw = pl.DataFrame(schema=dict.fromkeys(header, pl.String))
+        cols, flagged = build_columns(raw, reader.mapping, reader.check, lines[gi], offsets[gi])
+        hand = np.flatnonzero(~good & ~empty)
+        if line0 == 1:
+            hand = hand[hand != 0]
+        if flagged.any():
+            hand = np.sort(np.r_[hand, gi[flagged]])
+            cols = cols.filter(pl.Series(~flagged))
+        fb = Chunk()
+        for i in hand.tolist():
+            _csv_line(reader, path, data[int(starts[i]):int(ends[i]) + 1], int(lines[i]), int(offsets[i]), delim,
+                      header, fb, csv)
+        chunk.parsed += cols.height + fb.parsed
+        chunk.set_aside += fb.set_aside
+        chunk.blank += fb.blank
+        chunk.rejected.extend(fb.rejected)
+        yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
+
+
+def _csv_line(reader: Any, path: Path, raw: bytes, line_no: int, offset: int, delim: str, header: list[str],
+              chunk: Chunk, csv: Any) -> None:
+    """One single-line record, as `csv_records.csv_chunks` takes it (blank, short row, builder or range refusal)."""
+    text = reader.decoder.text(raw, line_no)
+    try:
+        fields = next(csv.reader([text], delimiter=delim), [])
+    except csv.Error as exc:
+        chunk.set_aside += 1
+        chunk.rejected.append(reject(path, line_no, f"CSV error: {exc}", text))
+        return
+    if not fields or fields == [""] or not text.strip():
+        chunk.blank += 1
+        return
+    if len(fields) != len(header):
+        chunk.set_aside += 1
+        chunk.rejected.append(reject(path, line_no, f"CSV row with {len(fields)} of {len(header)} fields", text))
+        return
+    try:
+        chunk.rows.append(reader.check(reader._build(dict(zip(header, fields, strict=True)), line_no, offset)))
+        chunk.parsed += 1
+    except RowError as exc:
+        chunk.set_aside += 1
+        chunk.rejected.append(reject(path, line_no, str(exc), text))
+
+
 # ---------------------------------------------------------------- dispatch
 
 
@@ -292,6 +410,13 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
             reader._infer(path)
         if simple_mapping(reader.mapping):
             yield from jsonl_columns(reader, path, start)
+            return
+    if columnar and reader.format == "csv" and start == (0, 1):
+        if reader.explicit is None and reader.inferred is None:
+            reader._infer(path)
+        plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) else None
+        if plan is not None:
+            yield from csv_columns(reader, path, *plan)
             return
     yield from row_columns(reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path))
 
