@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo_triage.detectors.frame import EventFrame, read_frame
-from odoo_triage.detectors.readers.columnar import jsonl_columns
+from odoo_triage.detectors.readers.columnar import _csv_plan, jsonl_columns
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
-from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING
+from odoo_triage.detectors.readers import make_reader
+from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING
 from odoo_triage.sim.world import generate_world
 
 
@@ -169,6 +170,9 @@ def test_hostile_csv_logs_same_on_both_paths(tmp_path, variant):
         body = body.replace(b"caf\xe9", b"caf\xc3\xa9")
     p = tmp_path / "log.csv"
     p.write_bytes(body)
-    col, row = both([p])
-    assert col.stats["log.csv"].set_aside_lines > 10
-    assert_same(col, row)
+    for mapping in (None, CSV_MAPPING):  # inferred (day first, from 20/04/2026: the row reader) and given
+        col, row = both([p], mapping=mapping)
+        assert col.stats["log.csv"].set_aside_lines > 10
+        assert_same(col, row)
+    reader = make_reader("csv", CSV_MAPPING)
+    assert (_csv_plan(reader, p) is not None) == (variant in ("plain", "crlf"))  # the fast path was taken
