@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo_triage.core.domain import FlowInfo
 from odoo_triage.detectors.frame import EventFrame, read_frame
 from odoo_triage.detectors.readers.columnar import _csv_plan, jsonl_columns
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
@@ -176,3 +177,71 @@ def test_hostile_csv_logs_same_on_both_paths(tmp_path, variant):
         assert_same(col, row)
     reader = make_reader("csv", CSV_MAPPING)
     assert (_csv_plan(reader, p) is not None) == (variant in ("plain", "crlf"))  # the fast path was taken
+
+
+ODOO = [
+    b"2026-04-20 08:00:00,123 4242 INFO prod odoo.addons.crm_sync.models.sync: synced 12 partners 3 0.041 0.770",
+    b"2026-04-20 08:00:01,124 4242 INFO prod odoo.addons.crm_sync.models.sync: call HTTP 201 done",
+    b"2026-04-20 08:00:01,125 4242 INFO prod odoo.addons.crm_sync.models.sync: call HTTP 999 done",
+    b"2026-04-20 08:00:02,000 4242 WARNING prod odoo.addons.crm_sync.models.sync: slow answer - - -",
+    b"2026-04-20 08:00:03,000 4242 WARNING prod odoo.addons.crm_sync.models.sync: job will be retried (retry 2/5)",
+    b"2026-04-20 08:00:04,000 4242 ERROR prod odoo.addons.crm_sync.models.sync: export failed 3 0.1 0.2",
+    b"Traceback (most recent call last):", b'  File "/opt/odoo/x.py", line 3, in f', b"",
+    b"odoo.exceptions.ValidationError: partner 7 has no VAT",
+    b"2026-04-20 08:00:05,000 4242 INFO prod odoo.addons.queue_job.jobrunner.runner: queue job runner ready",
+    b"2026-04-20 08:00:05,500 4242 INFO prod odoo.addons.other_addon.models.x: hello",
+    b"2026-04-20 08:00:06,000 4242 INFO prod werkzeug: 127.0.0.1 - - [20/Apr/2026 08:00:06] "
+    b'"POST /api/crm HTTP/1.1" 500 - 3 0.01 0.02',
+    b"2026-04-20 08:00:07 4242 INFO prod odoo.addons.crm_sync.models.sync: no millis",
+    b"2026-04-20 08:00:08.5 4242 INFO prod odoo.addons.crm_sync.models.sync: one digit",
+    b"2026-04-20 08:00:09,000 4242 TRACE prod odoo.addons.crm_sync.models.sync: unknown level",
+    b"2026-13-45 99:99:99,000 4242 INFO prod odoo.addons.crm_sync.models.sync: bad time",
+    b"9999-12-31 23:59:59,999 4242 INFO prod odoo.addons.crm_sync.models.sync: far future",
+    b"2026-04-20 08:00:10,000 4242 INFO prod odoo.addons.crm_sync.models.sync: caf\xe9 latin",
+    b"2026-04-20 08:00:11,000 4242 INFO prod odoo.addons.crm_sync.models.sync: huge 1 2 " + b"9" * 80,
+    b"   ", b"2026-04-20 08:00:12,000 4242 CRITICAL prod odoo.addons.crm_sync.models.sync: down",
+]
+
+
+@pytest.mark.parametrize("variant", ["utf8", "bom_head", "orphan_head", "cp1252", "nul", "crlf"])
+def test_hostile_odoo_logs_same_on_both_paths(tmp_path, variant):
+    lines = ODOO * 3
+    if variant == "orphan_head":
+        lines = [b"  File continuation before any event", b"", *lines]
+    body = (b"\r\n" if variant == "crlf" else b"\n").join(lines) + b"\n"
+    if variant == "bom_head":
+        body = b"\xef\xbb\xbf" + body
+    if variant != "cp1252":
+        body = body.replace(b"caf\xe9", b"caf\xc3\xa9")
+    if variant == "nul":
+        body = body.replace(b"no millis", b"no\x00millis")
+    p = tmp_path / "odoo-server.log"
+    p.write_bytes(body)
+    col, row = both([p])
+    st = col.stats["odoo-server.log"]
+    assert st.lines == st.parsed_lines + st.set_aside_lines + st.blank
+    assert st.events >= 15 and st.skipped >= 3 and st.set_aside_lines >= 3
+    assert_same(col, row)
+    assert any("other_addon" in k for k in st.unattributed)  # became a flow by its name: reported
+    cat = [FlowInfo(name="crm_sync", source_system="crm", target_system="odoo", owner="x@firm.example",
+                    loggers=["odoo.addons.crm_sync"])]
+    col, row = both([p], catalog=cat)
+    assert any("other_addon" in k for k in col.stats["odoo-server.log"].unattributed)  # skipped, reported
+    assert_same(col, row)
+
+
+def test_odoo_blocks_split_anywhere_give_the_same_columns(tmp_path):
+    from odoo_triage.detectors.readers.columnar import odoo_columns
+    from odoo_triage.detectors.readers.odoo_log import OdooLogReader
+
+    p = tmp_path / "odoo-server.log"
+    p.write_bytes(b"\n".join(ODOO * 5).replace(b"caf\xe9", b"caf\xc3\xa9"))
+    whole = list(odoo_columns(OdooLogReader(), p))
+    small = list(odoo_columns(OdooLogReader(), p, block_bytes=300))
+    assert len(small) > 10
+
+    def cat(chunks):  # type: ignore[no-untyped-def]
+        return pd.concat([c.cols.to_pandas() for c in chunks], ignore_index=True)
+
+    pd.testing.assert_frame_equal(cat(whole), cat(small))
+    assert sum(c.chunk.lines for c in small) == sum(c.chunk.lines for c in whole) == 5 * len(ODOO)

@@ -398,6 +398,175 @@ def _csv_line(reader: Any, path: Path, raw: bytes, line_no: int, offset: int, de
         chunk.rejected.append(reject(path, line_no, str(exc), text))
 
 
+# ---------------------------------------------------------------- Odoo server logs
+
+_ODOO_LINE = (r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d+)?) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) "
+              r"([\w.\-]+): (.*)$")
+_ODOO_PERF = r" (\d+|-) (\d+(?:\.\d+)?|-) (\d+(?:\.\d+)?|-)$"
+_ODOO_RETRYING = r"(?i)\bretry(?:ing)?\b|\bwill be retried\b|\bRetryableJobError\b|\bpostponed\b"
+_TS_SHAPE = np.frombuffer(b"dddd-dd-dd dd:dd:dd", dtype=np.uint8)
+
+
+def _starts_timestamp(arr: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Lines beginning `YYYY-mm-dd HH:MM:SS` (ASCII digits; any other start line is left to the row reader)."""
+    ok = lens >= 19
+    pos = np.where(ok, starts, 0)
+    for k, ch in enumerate(_TS_SHAPE.tolist()):
+        b = arr[np.minimum(pos + k, len(arr) - 1)]
+        ok &= ((b >= 48) & (b <= 57)) if ch == ord("d") else (b == ch)
+    return ok
+
+
+def _odoo_blocks(path: Path, start: tuple[int, int], block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+    """Blocks of whole events: each block after the first begins on a timestamped line."""
+    carry, c_line, c_off = b"", start[1], start[0]
+    for data, line0, off0 in iter_blocks(path, start, block_bytes):
+        if carry:
+            data, line0, off0 = carry + data, c_line, c_off
+        cut = -1
+        pos = len(data) - 1
+        while True:  # the last newline followed by a timestamp: the event after it may go on in the next block
+            cut = data.rfind(b"\n", 0, pos)
+            if cut < 0 or _starts_timestamp(np.frombuffer(data, dtype=np.uint8), np.array([cut + 1]),
+                                             np.array([len(data) - cut - 1]))[0]:
+                break
+            pos = cut
+        if cut < 0:
+            carry, c_line, c_off = data, line0, off0
+            continue
+        out = data[:cut + 1]
+        carry, c_line, c_off = data[cut + 1:], line0 + out.count(b"\n"), off0 + cut + 1
+        if out:
+            yield out, line0, off0
+    if carry:
+        yield carry, c_line, c_off
+
+
+def odoo_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
+                 block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+    """An `OdooLogReader`'s file, columnar: one-line INFO/DEBUG/WARNING events (not announcing a retry) are
+    taken by vectorized regexes; events with a traceback, errors, retries, werkzeug lines and anything
+    odd go to the row reader's own `events_of`, event by event."""
+    import pyarrow as pa
+
+    from odoo_triage.detectors.readers.odoo_log import _logger_key, take
+
+    check = reader.check
+    for data, line0, off0 in _odoo_blocks(path, start, block_bytes):
+        starts, ends = line_index(data)
+        n = len(starts)
+        arr = np.frombuffer(data, dtype=np.uint8)
+        lens = ends - starts
+        cr = (lens > 0) & (arr[np.maximum(ends - 1, 0)] == 13)
+        cend = ends - cr
+        is_start = _starts_timestamp(arr, starts, cend - starts)
+        if line0 == 1:
+            is_start[0] = False  # a BOM or not: the row reader takes the file's first event
+        clean = b"\x00" not in data
+        if clean:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                clean = False
+        group = np.cumsum(is_start)  # 0: lines before the first event of the block
+        size = np.bincount(group, minlength=int(group[-1]) + 1 if n else 1)
+        single = is_start & (size[group] == 1) if clean else np.zeros(n, dtype=bool)
+        chunk = Chunk()
+        fast = np.flatnonzero(single)
+        cols = empty_columns()
+        hand_groups: set[int] = set(np.unique(group[~single]).tolist())
+        if len(fast):
+            buf = _join(data, starts, cend, single)
+            ln = (cend - starts)[fast] + 1
+            offs = np.zeros(len(fast) + 1, dtype=np.int64)
+            np.cumsum(ln, out=offs[1:])
+            text = pl.from_arrow(pa.LargeStringArray.from_buffers(
+                len(fast), pa.py_buffer(offs.tobytes()),
+                pa.py_buffer(buf)))
+            assert isinstance(text, pl.Series)
+            text = text.str.strip_suffix("\n")
+            g = pl.DataFrame({"t": text}).lazy().select(
+                pl.col("t").str.extract_groups(_ODOO_LINE).alias("m")).unnest("m").collect()
+            g.columns = ["asctime", "pid", "level", "db", "logger", "message"]
+            loggers = g["logger"].unique().drop_nulls().to_list()
+            flows = {lg: reader.flow_of(lg) for lg in loggers}
+            g = g.with_columns(
+                flow=pl.col("logger").replace_strict({k: v[0] for k, v in flows.items()}, default=None,
+                                                     return_dtype=pl.String),
+                attributed=pl.col("logger").replace_strict({k: v[1] for k, v in flows.items()}, default=None,
+                                                           return_dtype=pl.Boolean),
+                perf=pl.col("message").str.extract_groups(_ODOO_PERF),
+                perf_len=pl.col("message").str.extract(r"( (?:\d+|-) (?:\d+(?:\.\d+)?|-) (?:\d+(?:\.\d+)?|-))$", 1)
+                .str.len_chars().fill_null(0),
+            ).with_columns(
+                core=pl.col("message").str.slice(0, pl.col("message").str.len_chars() - pl.col("perf_len")),
+                qt=pl.col("perf").struct.field("2"), rt=pl.col("perf").struct.field("3"),
+            ).with_columns(
+                http_i=pl.col("core").str.extract(r"\bHTTP (\d{3})\b", 1).cast(pl.Int64, strict=False),
+                retrying=pl.col("core").str.contains(_ODOO_RETRYING),
+                frac=pl.col("asctime").str.slice(19),
+                base_us=pl.col("asctime").str.slice(0, 19).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False,
+                                                                           time_unit="us").dt.epoch("us"),
+            ).with_columns(
+                lat=pl.when((pl.col("qt") != "-") & (pl.col("rt") != "-"))
+                .then((pl.col("qt").cast(pl.Float64, strict=False) + pl.col("rt").cast(pl.Float64, strict=False))
+                      * 1000.0),
+                ts=(pl.col("base_us") + pl.col("frac").str.slice(1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+                    .fill_null(0)).cast(pl.Float64) / 1e6,
+            )
+            lines = (np.arange(line0, line0 + n, dtype=np.int64))[fast]
+            offsets = (starts.astype(np.int64) + off0)[fast]
+            ok_level = pl.col("level").is_in(["INFO", "DEBUG"]) | ((pl.col("level") == "WARNING") & ~pl.col("retrying"))
+            event = pl.col("flow").is_not_null() & ok_level
+            noise = pl.col("flow").is_null()
+            bad = (pl.col("asctime").is_null() | (pl.col("logger") == "werkzeug") | (pl.col("perf_len") > 55)
+                   | ~pl.col("frac").is_in(["", ",000"]) & ~pl.col("frac").str.contains(r"^[,.](?:\d{3}|\d{6})$")
+                   | pl.col("base_us").is_null() | (pl.col("ts") < check.ts_min) | (pl.col("ts") >= check.ts_max)
+                   | (event & (pl.col("http_i").is_not_null() & ((pl.col("http_i") < 100) | (pl.col("http_i") > 599))))
+                   | (event & pl.col("lat").is_not_null() & ((pl.col("lat") < 0) | (pl.col("lat") > check.max_latency)))
+                   | (event & ((pl.col("flow").str.len_chars() > 200) | (pl.col("flow").str.strip_chars("\x00 ") == "")))
+                   | (~noise & ~ok_level)).fill_null(True)
+            kinds = g.select(bad=bad, event=event & ~bad, noise=noise & ~bad)
+            badm, evm, noisem = (kinds[c].to_numpy() for c in ("bad", "event", "noise"))
+            hand_groups.update(group[fast[badm]].tolist())
+            ev = g.filter(pl.Series(evm))
+            cols = pl.DataFrame({
+                "ts": ev["ts"], "flow": ev["flow"], "status": pl.Series(np.zeros(ev.height, dtype=np.int8)),
+                "latency": ev["lat"].cast(pl.Float32).fill_null(float("nan")),
+                "http": ev["http_i"].fill_null(0).cast(pl.Int16), "retry": pl.Series(np.zeros(ev.height, np.int16)),
+                "error": pl.Series([None] * 0, dtype=pl.String).extend_constant(None, ev.height),
+                "corr": pl.Series([], dtype=pl.String).extend_constant(None, ev.height),
+                "idem": pl.Series([], dtype=pl.String).extend_constant(None, ev.height),
+                "line": pl.Series(lines[evm], dtype=pl.Int32), "offset": pl.Series(offsets[evm], dtype=pl.Int64),
+            }, schema=COLUMN_SCHEMA)
+            chunk.parsed += ev.height + int(noisem.sum())
+            chunk.skipped += int(noisem.sum())
+            guessed = ev.filter(~pl.col("attributed"))["logger"].value_counts()
+            for lg, k in guessed.iter_rows():
+                chunk.unattributed[_logger_key(f"guessed:{lg}")] += k
+            skipped = g.filter(pl.Series(noisem) & ~pl.col("attributed"))["logger"].value_counts()
+            for lg, k in skipped.iter_rows():
+                chunk.unattributed[_logger_key(f"unattributed:{lg}")] += k
+        fb = Chunk()
+        if hand_groups:
+            member = np.isin(group, np.fromiter(hand_groups, dtype=group.dtype))
+            idx = np.flatnonzero(member)
+            for gid_lines in np.split(idx, np.flatnonzero(np.diff(group[idx]) != 0) + 1):
+                if not len(gid_lines):
+                    continue
+                numbered = [(line0 + i, off0 + int(starts[i]), data[int(starts[i]):int(ends[i]) + 1])
+                            for i in gid_lines.tolist()]
+                for item in reader.events_of(path, numbered):
+                    take(fb, *item)
+        chunk.parsed += fb.parsed
+        chunk.set_aside += fb.set_aside
+        chunk.blank += fb.blank
+        chunk.skipped += fb.skipped
+        chunk.unattributed.update(fb.unattributed)
+        chunk.rejected.extend(fb.rejected)
+        yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
+
+
 # ---------------------------------------------------------------- dispatch
 
 
@@ -418,6 +587,9 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
         if plan is not None:
             yield from csv_columns(reader, path, *plan)
             return
+    if columnar and reader.format == "odoo_log":
+        yield from odoo_columns(reader, path, start)
+        return
     yield from row_columns(reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path))
 
 
