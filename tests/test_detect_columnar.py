@@ -245,3 +245,42 @@ def test_odoo_blocks_split_anywhere_give_the_same_columns(tmp_path):
 
     pd.testing.assert_frame_equal(cat(whole), cat(small))
     assert sum(c.chunk.lines for c in small) == sum(c.chunk.lines for c in whole) == 5 * len(ODOO)
+
+
+QJ_HEADER = b"uuid,name,model_name,method_name,state,exc_name,exc_message,exc_info,retry,channel,date_created,date_started,exec_time,records"
+QJ = [
+    b'a1,Export,account.move,_x,done,,,,0,root.invoice_export,2026-04-20 08:00:00,2026-04-20 08:00:05,1.5,"account.move(1,)"',
+    b'a2,Export,account.move,_x,failed,requests.HTTPError,503 Server Error: down,"Traceback (most recent call last):\n'
+    b'  File ""x.py"", line 1\nrequests.HTTPError: 503",2,root.invoice_export,2026-04-20 08:01:00,,2.0,',
+    b"a3,Export,account.move,_x,Done,,,,0,root.invoice_export,2026-04-20 08:02:00,,,",
+    b"a4,Export,account.move,_x,weird,,,,0,root.invoice_export,2026-04-20 08:03:00,,,",
+    b",Export,account.move,_x,done,,,,0,root.invoice_export,2026-04-20 08:04:00,,,",
+    b"a5,Export,account.move,_x,pending,RetryableJobError,later,,1,root.payroll,2026-04-20 08:05:00,,,",
+    b"a6,Export,account.move,_x,done,,,,-3,root.invoice_export,2026-04-20 08:06:00,,,",
+    b"a7,Export,account.move,_x,done,,,,0,root.invoice_export,20/04/2026 08:07:00,,,",
+    b"a8,short,row", b"", b"a9,Caf\xc3\xa9,account.move,_x,done,,,,0,root.invoice_export,2026-04-20 08:08:00,,,",
+    b'a10,Export,account.move,_x,failed,E,"msg, with ""quotes""",,0,root.invoice_export,2026-04-20 08:09:00,,x,',
+    b'a11,Exp"ort,account.move,_x,done,,,,0,root.invoice_export,2026-04-20 08:10:00,,,',
+    b"a12,Export,res.partner,_x,done,,,,0,,2026-04-20 08:11:00,,0.25,",
+]
+
+
+@pytest.mark.parametrize("variant", ["plain", "labels", "truncated", "stray_quote", "bad_multiline"])
+def test_queue_job_exports_same_on_both_paths(tmp_path, variant):
+    header = QJ_HEADER
+    if variant == "labels":
+        header = (b"UUID,Description,Model,Method Name,State,Exception,Exception Message,Exception Info,Current Try,"
+                  b"Channel,Created Date,Start Date,Execution Time,Record(s)")
+    lines = [header, *QJ * 4]
+    if variant == "stray_quote":
+        lines.insert(20, b'b1,Export,account.move,_x,done,,"oops,,0,root.invoice_export,2026-04-20 09:00:00,,,')
+    if variant == "bad_multiline":
+        lines.insert(20, b'b2,"two\nlines",account.move,_x,nope,,,,0,root.x,2026-04-20 09:00:00,,,')
+    if variant == "truncated":
+        lines.append(b'b3,Export,account.move,_x,failed,E,"never closed')
+    p = tmp_path / "queue_job.csv"
+    p.write_bytes(b"\n".join(lines) + (b"" if variant == "truncated" else b"\n"))
+    col, row = both([p])
+    assert col.stats["queue_job.csv"].format == "queue_job"
+    assert col.stats["queue_job.csv"].set_aside_lines >= 12
+    assert_same(col, row)

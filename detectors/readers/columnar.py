@@ -284,7 +284,8 @@ def jsonl_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
 # ---------------------------------------------------------------- CSV logs
 
 
-def _csv_plan(reader: Any, path: Path) -> tuple[str, list[str]] | None:
+def _csv_plan(reader: Any, path: Path, required: tuple[str, ...] | None = None,
+              fix_header: Any = None, spanning: bool = False) -> tuple[str, list[str]] | None:
     """(delimiter, header) when the fast path can read this file, else None (the row reader reads it):
     a header on line 1, unique names including the timestamp, no BOM, no NUL, UTF-8, and no line with an
     odd number of quotes (a quoted field spanning lines)."""
@@ -299,7 +300,10 @@ def _csv_plan(reader: Any, path: Path) -> tuple[str, list[str]] | None:
         header = [h.strip() for h in next(csv.reader([head.decode("utf-8")], delimiter=delim))]
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    if len(set(header)) != len(header) or reader.mapping.timestamp not in header:
+    if fix_header is not None:
+        header = fix_header(header)
+    need = required if required is not None else (reader.mapping.timestamp,)
+    if len(set(header)) != len(header) or any(c not in header for c in need):
         return None
     for data, _line0, _off0 in iter_blocks(path):
         if b"\x00" in data:
@@ -308,7 +312,7 @@ def _csv_plan(reader: Any, path: Path) -> tuple[str, list[str]] | None:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if b'"' in data:
+        if b'"' in data and not spanning:
             starts, ends = line_index(data)
             q = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
             if (np.bincount(np.searchsorted(ends, q, "left"), minlength=len(ends)) % 2).any():
@@ -374,7 +378,7 @@ def csv_columns(reader: Any, path: Path, delim: str, header: list[str],
 
 
 def _csv_line(reader: Any, path: Path, raw: bytes, line_no: int, offset: int, delim: str, header: list[str],
-              chunk: Chunk, csv: Any) -> None:
+              chunk: Chunk, csv: Any, build: Any = None) -> None:
     """One single-line record, as `csv_records.csv_chunks` takes it (blank, short row, builder or range refusal)."""
     text = reader.decoder.text(raw, line_no)
     try:
@@ -391,7 +395,8 @@ def _csv_line(reader: Any, path: Path, raw: bytes, line_no: int, offset: int, de
         chunk.rejected.append(reject(path, line_no, f"CSV row with {len(fields)} of {len(header)} fields", text))
         return
     try:
-        chunk.rows.append(reader.check(reader._build(dict(zip(header, fields, strict=True)), line_no, offset)))
+        chunk.rows.append(reader.check((build or reader._build)(dict(zip(header, fields, strict=True)), line_no,
+                                                                offset)))
         chunk.parsed += 1
     except RowError as exc:
         chunk.set_aside += 1
@@ -586,6 +591,13 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
         plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) else None
         if plan is not None:
             yield from csv_columns(reader, path, *plan)
+            return
+    if columnar and reader.format == "queue_job" and start == (0, 1):
+        from odoo_triage.detectors.readers.columnar_queue_job import queue_job_columns, queue_job_plan
+
+        plan = queue_job_plan(reader, path)
+        if plan is not None:
+            yield from queue_job_columns(reader, path, *plan)
             return
     if columnar and reader.format == "odoo_log":
         yield from odoo_columns(reader, path, start)
