@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.detectors.frame import EventFrame, read_frame
+from odoo_triage.detectors.readers import make_reader
 from odoo_triage.detectors.readers.columnar import _csv_plan, jsonl_columns
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
-from odoo_triage.detectors.readers import make_reader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING
 from odoo_triage.sim.world import generate_world
 

@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from odoo_triage.detectors.readers.base import _STATUS_WORDS, BOM, Chunk, EventRow, RowChecker, RowError, reject
+from odoo_triage.detectors.readers.base import (
+    _STATUS_WORDS,
+    BOM,
+    Chunk,
+    EventRow,
+    RowChecker,
+    RowError,
+    reject,
+)
 from odoo_triage.detectors.readers.csv_records import sniff_delimiter
 from odoo_triage.detectors.readers.mapping import FieldMapping
 
@@ -382,7 +390,7 @@ def _csv_line(reader: Any, path: Path, raw: bytes, line_no: int, offset: int, de
     """One single-line record, as `csv_records.csv_chunks` takes it (blank, short row, builder or range refusal)."""
     text = reader.decoder.text(raw, line_no)
     try:
-        fields = next(csv.reader([text], delimiter=delim), [])
+        fields: list[str] = next(csv.reader([text], delimiter=delim), [])
     except csv.Error as exc:
         chunk.set_aside += 1
         chunk.rejected.append(reject(path, line_no, f"CSV error: {exc}", text))

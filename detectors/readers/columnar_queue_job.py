@@ -18,7 +18,6 @@ import numpy as np
 import polars as pl
 
 from odoo_triage.detectors.readers.base import Chunk, RowError
-from odoo_triage.detectors.readers.csv_records import csv_chunks
 from odoo_triage.detectors.readers.columnar import (
     _ISO,
     COLUMN_SCHEMA,
@@ -31,6 +30,7 @@ from odoo_triage.detectors.readers.columnar import (
     line_index,
     row_columns,
 )
+from odoo_triage.detectors.readers.csv_records import csv_chunks
 from odoo_triage.detectors.readers.queue_job import REQUIRED, STATES, technical_header
 
 # queue_job._HTTP without its lookahead (the Rust regex engine has none): same leftmost match, same group
@@ -253,7 +253,7 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
         retry=pl.col("retry_i").fill_null(0).clip(-1, 30_000).cast(pl.Int16),
         error=pl.col("error"), corr=pl.lit(None, dtype=pl.String), idem=pl.col("uuid"),
     ).collect().with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
-    return cols.select(list(COLUMN_SCHEMA)).cast(COLUMN_SCHEMA), np.asarray(flagged, dtype=bool)
+    return cols.select(list(COLUMN_SCHEMA)).cast(COLUMN_SCHEMA), np.asarray(flagged, dtype=bool)  # type: ignore[arg-type]
 
 
 def _flow_of(reader: Any, channel: str, model: str) -> str:
