@@ -30,7 +30,8 @@ from odoo_triage.detectors.readers import (
     to_log_event,
 )
 from odoo_triage.detectors.readers.base import Chunk, EventRow, check_regular, reject
-from odoo_triage.detectors.readers.columnar import ColumnChunk, column_chunks
+from odoo_triage.detectors.readers.columnar import ColumnChunk
+from odoo_triage.detectors.readers.columnar_read import column_chunks
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
