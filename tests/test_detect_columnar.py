@@ -284,3 +284,21 @@ def test_queue_job_exports_same_on_both_paths(tmp_path, variant):
     assert col.stats["queue_job.csv"].format == "queue_job"
     assert col.stats["queue_job.csv"].set_aside_lines >= 12
     assert_same(col, row)
+
+
+@pytest.mark.parametrize("kind", ["csv", "queue_job", "odoo_log"])
+def test_start_offsets_for_every_format(tmp_path, kind):
+    if kind == "csv":
+        head, old, new, name = CSV_HEADER, [CSV_GOOD] * 5, [CSV_GOOD] * 3, "log.csv"
+    elif kind == "queue_job":
+        head, old, new, name = QJ_HEADER, QJ[:1] * 5, QJ[:2] * 2, "queue_job.csv"
+    else:
+        head, old, new, name = ODOO[0], ODOO[:1] * 4, ODOO[:10], "odoo-server.log"
+    first = b"\n".join([head, *old]) + b"\n"
+    p = tmp_path / name
+    p.write_bytes(first + b"\n".join(new) + b"\n")
+    start = {p: (len(first), len(old) + 2)}
+    col, row = both([p], start_offsets=start)
+    assert_same(col, row)
+    assert col.stats[name].lines == sum(1 + b.count(b"\n") for b in new)
+    assert col.events["line"].min() == len(old) + 2
