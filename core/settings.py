@@ -311,6 +311,7 @@ class ReaderSettings(BaseModel):
     record_id_models: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RECORD_ID_MODELS))
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
+    progress_every_seconds: float = Field(default=10.0, gt=0)  # a plain progress line this often when stderr is no terminal
     # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
     # mail, the web client): matched as prefixes.
     ignored_loggers: list[str] = Field(default_factory=lambda: [

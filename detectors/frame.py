@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from odoo_triage.core.domain import FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
@@ -28,7 +29,9 @@ from odoo_triage.detectors.readers import (
     record_stats,
     to_log_event,
 )
-from odoo_triage.detectors.readers.base import EventRow, check_regular, reject
+from odoo_triage.detectors.readers.base import Chunk, EventRow, check_regular, reject
+from odoo_triage.detectors.readers.columnar import ColumnChunk
+from odoo_triage.detectors.readers.columnar_read import column_chunks
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
@@ -45,6 +48,7 @@ class EventFrame:
     stats: dict[str, FileStats]
     rejected: list[RejectedLine]
     miner: TemplateMinerCache
+    seen_flows: list[str] = field(default_factory=list)  # every flow read, also those pruned by keep_flows
     _row_cache: dict[str, LogEvent] = field(default_factory=dict)
 
     def event_id(self, i: int) -> str:
@@ -73,13 +77,11 @@ class EventFrame:
         return self._row_cache[key]
 
 
-def _hash_keys(values: tuple[str | None, ...]) -> np.ndarray:
-    arr = np.array(values, dtype=object)
-    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    out = np.zeros(len(values), dtype=np.uint64)
-    if present.any():
-        h = pd.util.hash_array(arr[present], categorize=False)
-        out[present] = np.where(h == 0, 1, h)
+def _hash_keys(values: pl.Series, keep: np.ndarray) -> np.ndarray:
+    """64-bit hashes of keys (0 = no key), kept only where `keep` (the same function on both read paths)."""
+    h = values.hash(seed=0x7269616765).to_numpy()
+    out = np.where(values.is_null().to_numpy() | ~keep, np.uint64(0), h).astype(np.uint64)
+    out[(out == 0) & keep & ~values.is_null().to_numpy()] = 1
     return out
 
 
@@ -112,110 +114,143 @@ def read_frame(
     miner: TemplateMinerCache | None = None,
     catalog: list[FlowInfo] | FlowCatalog | None = None,
     settings: ReaderSettings | None = None,
+    start_offsets: dict[Path, tuple[int, int]] | None = None,
+    columnar: bool = True,
+    keep_flows: list[str] | None = None,
 ) -> EventFrame:
-    """Stream every file, chunk by chunk, into the event table. `progress(n)` gets lines read.
+    """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
     `catalog` (flows.json) attributes loggers, channels and names to flows. After reading, events
     further than `ts_window_days` from the data's median time are set aside like malformed lines:
     one stray year-9999 line must not stretch the hourly grid over millennia.
+    `start_offsets` {path: (byte offset, line number)} reads each such file only from there (what was
+    appended since a saved offset). `columnar` picks the Polars readers where they apply (the row
+    readers give the same table, only slower). `keep_flows` drops other flows' events as they are read.
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
-    miner = miner or TemplateMinerCache()
-    flow_codes: dict[str, int] = {}
-    parts: list[dict[str, np.ndarray]] = []
-    stats: dict[str, FileStats] = {}
-    rejected: list[RejectedLine] = []
-    readers: list[Reader] = []
-    files: list[Path] = []
+    acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None)
+    starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
     for path in expand_paths(paths):
         fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name) or detect_format(path)
         reader = make_reader(fmt, mapping, cat, cfg)
-        fi = len(files)
-        files.append(path)
-        readers.append(reader)
-        st = stats.setdefault(path.name, FileStats(path.name, fmt))
-        for chunk in reader.chunks(path):
-            _cap_flows(chunk, flow_codes, cfg.max_flows, path)
-            _rename_flows(chunk, cat)
-            st.add(chunk)
+        fi = len(acc.files)
+        acc.files.append(path)
+        acc.readers.append(reader)
+        st = acc.stats.setdefault(path.name, FileStats(path.name, fmt))
+        start = starts.get(path.resolve(), (0, 1))
+        done = start[0]
+        size = path.stat().st_size
+        for cc in column_chunks(reader, path, start, columnar):
+            acc.add(cc, fi, path, st)
             record_stats(reader, st)
-            rejected.extend(r.model_copy(update={"raw": redact(r.raw), "reason": redact(r.reason)})
-                            for r in chunk.rejected)
-            if progress is not None:
-                progress(chunk.lines)
-            if not chunk.rows:
-                continue
-            cols = list(zip(*chunk.rows, strict=True))
-            n = len(chunk.rows)
-            status = np.fromiter((_STATUS_CODE[s] for s in cols[5]), dtype=np.int8, count=n)
-            cluster = np.fromiter(
-                (miner.cluster_of(e) if (s != "ok" and e) else -1 for s, e in zip(cols[5], cols[8], strict=True)),
-                dtype=np.int32, count=n)
-            ok = status == OK
-            idem = _hash_keys(cols[11])
-            corr = _hash_keys(cols[10])
-            idem[~ok] = 0
-            corr[~ok] = 0
-            parts.append({
-                "ts": np.asarray(cols[0], dtype=np.float64),
-                "flow": np.fromiter((flow_codes.setdefault(f, len(flow_codes)) for f in cols[1]), dtype=np.int32, count=n),
-                "status": status,
-                "latency": np.asarray(cols[6], dtype=np.float32),
-                "http": np.asarray([h or 0 for h in cols[7]], dtype=np.int16),
-                "retry": np.asarray(cols[9], dtype=np.int16),
-                "cluster": cluster,
-                "idem": idem,
-                "corr": corr,
-                "file": np.full(n, fi, dtype=np.int16),
-                "line": np.asarray(cols[13], dtype=np.int32),
-                "offset": np.asarray(cols[14], dtype=np.int64),
-            })
-    if parts:
-        events = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in COLUMNS})
-        events = _outside_window(events, files, stats, rejected, cfg.ts_window_days)
-    else:
-        events = pd.DataFrame({c: np.array([], dtype=np.float64 if c == "ts" else np.int32) for c in COLUMNS})
-    used = sorted(set(events["flow"].unique().tolist()))
-    if len(used) < len(flow_codes):  # a flow all of whose events were set aside is no flow
-        names = list(flow_codes)
-        remap = np.full(len(names), -1, dtype=np.int32)
-        remap[used] = np.arange(len(used), dtype=np.int32)
-        events["flow"] = remap[events["flow"].to_numpy()]
-        flow_codes = {names[c]: i for i, c in enumerate(used)}
-    return EventFrame(events=events, flows=list(flow_codes), files=files, readers=readers, stats=stats,
-                      rejected=rejected, miner=miner)
+            if progress is not None and cc.end_offset > done:
+                progress(cc.end_offset - done)
+                done = cc.end_offset
+        if progress is not None and size > done:
+            progress(size - done)
+    return acc.frame()
 
 
-def _rename_flows(chunk, cat: FlowCatalog) -> None:  # type: ignore[no-untyped-def]
-    """Flow values as flows.json names them (an alias in the logs becomes the catalog name)."""
-    if not cat.names or not chunk.rows:
-        return
-    rows = chunk.rows
-    for i, r in enumerate(rows):
-        name = cat.by_name(r.flow)
-        if name != r.flow:
-            rows[i] = r._replace(flow=name)
+class _Accumulator:
+    """What reading builds, chunk by chunk: flow codes, error clusters, hashed keys, the numpy columns."""
 
+    def __init__(self, cfg: ReaderSettings, cat: FlowCatalog, miner: TemplateMinerCache,
+                 keep_flows: set[str] | None) -> None:
+        self.cfg, self.cat, self.miner, self.keep_flows = cfg, cat, miner, keep_flows
+        self.flow_codes: dict[str, int] = {}
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.stats: dict[str, FileStats] = {}
+        self.rejected: list[RejectedLine] = []
+        self.readers: list[Reader] = []
+        self.files: list[Path] = []
+        self.seen: dict[str, None] = {}
 
-def _cap_flows(chunk, flow_codes: dict[str, int], max_flows: int, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
-    new = {r.flow for r in chunk.rows} - flow_codes.keys()
-    if len(flow_codes) + len(new) <= max_flows:
-        return
-    admitted = set(flow_codes)
-    keep = []
-    for r in chunk.rows:
-        if r.flow not in admitted and len(admitted) < max_flows:
-            admitted.add(r.flow)
-        if r.flow in admitted:
-            keep.append(r)
-            continue
-        chunk.rejected.append(reject(path, r.line_no, f"more than {max_flows} distinct flows: flow {r.flow[:40]!r} "
-                                                      "set aside", r.flow))
-        chunk.parsed -= 1
-        chunk.set_aside += 1
-    chunk.rows[:] = keep
+    def add(self, cc: ColumnChunk, fi: int, path: Path, st: FileStats) -> None:
+        cols, chunk = cc.cols, cc.chunk
+        cols = self._cap_flows(cols, chunk, path)
+        st.add(chunk)
+        st.events += cols.height
+        self.rejected.extend(r.model_copy(update={"raw": redact(r.raw), "reason": redact(r.reason)})
+                             for r in chunk.rejected)
+        if not cols.height:
+            return
+        uniq = cols["flow"].unique(maintain_order=True).to_list()
+        if self.cat.names:
+            renamed = {f: self.cat.by_name(f) for f in uniq}
+            if any(k != v for k, v in renamed.items()):
+                cols = cols.with_columns(pl.col("flow").replace_strict(renamed, return_dtype=pl.String))
+                uniq = list(dict.fromkeys(renamed.values()))
+        if self.keep_flows is not None:
+            self.seen.update(dict.fromkeys(uniq))
+            cols = cols.filter(pl.col("flow").is_in(list(self.keep_flows)))
+            uniq = [f for f in uniq if f in self.keep_flows]
+            if not cols.height:
+                return
+        for f in uniq:
+            self.flow_codes.setdefault(f, len(self.flow_codes))
+        n = cols.height
+        status = cols["status"].to_numpy()
+        ok = status == OK
+        err = cols["error"]
+        want = ~ok & (err.is_not_null() & (err != "")).fill_null(False).to_numpy()
+        cluster = np.full(n, -1, dtype=np.int32)
+        if want.any():
+            msgs = pl.DataFrame({"e": err.filter(pl.Series(want))}).group_by("e", maintain_order=True).len()
+            ids = self.miner.clusters(msgs["e"].to_list(), msgs["len"].to_list())
+            code = dict(zip(msgs["e"].to_list(), ids, strict=True))
+            cluster[want] = err.filter(pl.Series(want)).replace_strict(code, return_dtype=pl.Int32).to_numpy()
+        self.parts.append({
+            "ts": cols["ts"].to_numpy(),
+            "flow": cols["flow"].replace_strict(self.flow_codes, return_dtype=pl.Int32).to_numpy(),
+            "status": status,
+            "latency": cols["latency"].to_numpy(),
+            "http": cols["http"].to_numpy(),
+            "retry": cols["retry"].to_numpy(),
+            "cluster": cluster,
+            "idem": _hash_keys(cols["idem"], ok),
+            "corr": _hash_keys(cols["corr"], ok),
+            "file": np.full(n, fi, dtype=np.int16),
+            "line": cols["line"].to_numpy(),
+            "offset": cols["offset"].to_numpy(),
+        })
+
+    def _cap_flows(self, cols: pl.DataFrame, chunk: Chunk, path: Path) -> pl.DataFrame:
+        """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
+        max_flows = self.cfg.max_flows
+        uniq = cols["flow"].unique(maintain_order=True).to_list()
+        new = set(uniq) - self.flow_codes.keys()
+        if len(self.flow_codes) + len(new) <= max_flows:
+            return cols
+        admitted = set(self.flow_codes)
+        for f in uniq:
+            if f not in admitted and len(admitted) < max_flows:
+                admitted.add(f)
+        out = cols.filter(~pl.col("flow").is_in(list(admitted)))
+        for fl, line in zip(out["flow"].to_list(), out["line"].to_list(), strict=True):
+            chunk.rejected.append(reject(path, line, f"more than {max_flows} distinct flows: flow {fl[:40]!r} "
+                                                     "set aside", fl))
+        chunk.parsed -= out.height
+        chunk.set_aside += out.height
+        return cols.filter(pl.col("flow").is_in(list(admitted)))
+
+    def frame(self) -> EventFrame:
+        flow_codes = self.flow_codes
+        if self.parts:
+            events = pd.DataFrame({c: np.concatenate([p[c] for p in self.parts]) for c in COLUMNS})
+            events = _outside_window(events, self.files, self.stats, self.rejected, self.cfg.ts_window_days)
+        else:
+            events = pd.DataFrame({c: np.array([], dtype=np.float64 if c == "ts" else np.int32) for c in COLUMNS})
+        used = sorted(set(events["flow"].unique().tolist()))
+        if len(used) < len(flow_codes):  # a flow all of whose events were set aside is no flow
+            names = list(flow_codes)
+            remap = np.full(len(names), -1, dtype=np.int32)
+            remap[used] = np.arange(len(used), dtype=np.int32)
+            events["flow"] = remap[events["flow"].to_numpy()]
+            flow_codes = {names[c]: i for i, c in enumerate(used)}
+        return EventFrame(events=events, flows=list(flow_codes), files=self.files, readers=self.readers,
+                          stats=self.stats, rejected=self.rejected, miner=self.miner,
+                          seen_flows=list(self.seen) or list(flow_codes))
 
 
 def _raw_at(path: Path, offset: int) -> bytes:

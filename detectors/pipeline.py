@@ -28,7 +28,6 @@ from odoo_triage.core.settings import (
 from odoo_triage.detectors.calendar import BusinessCalendar, build_calendar
 from odoo_triage.detectors.checks.base import Context
 from odoo_triage.detectors.checks.latency import latency_shifts
-from odoo_triage.detectors.checks.multivariate import multivariate_anomalies
 from odoo_triage.detectors.checks.rates import error_spikes, retry_storms
 from odoo_triage.detectors.checks.redeliveries import duplicate_deliveries
 from odoo_triage.detectors.checks.signatures import new_signatures
@@ -38,6 +37,14 @@ from odoo_triage.detectors.frame import EventFrame, read_frame
 from odoo_triage.detectors.readers import FieldMapping, FileStats
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import HOUR, build_windows
+
+
+def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
+    """The IsolationForest check, imported when it runs (scikit-learn costs ~2 CPU-s to import)."""
+    from odoo_triage.detectors.checks.multivariate import multivariate_anomalies as run
+
+    return run(ctx)
+
 
 DETECTORS: list[Callable[[Context], list[Anomaly]]] = [
     error_spikes, latency_shifts, volume_anomalies, retry_storms, duplicate_deliveries, new_signatures,
@@ -112,6 +119,9 @@ def run_detection(
     readers: ReaderSettings | None = None,
     calendar: BusinessCalendar | CalendarSettings | None = None,
     volume: VolumeSettings | None = None,
+    columnar: bool = True,
+    start_offsets: dict[Path, tuple[int, int]] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
@@ -125,16 +135,22 @@ def run_detection(
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
     if readers is None:  # the [readers] section of the config file, else the defaults
         readers = load_settings().readers
+    if stage is not None:
+        stage("reading logs")
     frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
-                       catalog=catalog, settings=readers)
+                       catalog=catalog, settings=readers, columnar=columnar, start_offsets=start_offsets,
+                       keep_flows=flows or None)  # --flow prunes what is kept while reading
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
         if unknown and len(unknown) == len(flows):
-            raise InputError(f"no events for flow(s) {', '.join(unknown)}; flows in these logs: {', '.join(known)}")
+            raise InputError(f"no events for flow(s) {', '.join(unknown)}; flows in these logs: "
+                             f"{', '.join(frame.seen_flows or known)}")
         codes = [known.index(f) for f in flows if f in known]
     else:
         codes = list(range(len(known)))
+    if stage is not None:
+        stage("judging flows")
     templates = frame.miner.templates()
     if frame.events.empty:
         return DetectionResult([], frame.stats, frame.rejected, templates, {}, [], pd.DataFrame(
@@ -148,6 +164,8 @@ def run_detection(
     raw: list[Anomaly] = []
     for detector in DETECTORS:
         raw.extend(detector(ctx))
+    if stage is not None:
+        stage("combining and citing evidence")
     anomalies = combine(raw, cfg)
     if since is not None:
         anomalies = [a for a in anomalies if a.window_end >= since]

@@ -92,6 +92,16 @@ class TemplateMinerCache:
         self.counts[cid] = self.counts.get(cid, 0) + 1
         return cid
 
+    def clusters(self, messages: list[str], counts: list[int]) -> list[int]:
+        """Cluster ids of distinct messages (in order of first appearance), each counted `counts[i]` times:
+        the miner sees every distinct message once, whatever the number of events carrying it."""
+        out = []
+        for message, n in zip(messages, counts, strict=True):
+            cid = self.cluster_of(message)
+            self.counts[cid] += n - 1
+            out.append(cid)
+        return out
+
     def template(self, cluster_id: int) -> str:
         cluster = self.miner.drain.id_to_cluster.get(cluster_id)
         return cluster.get_template() if cluster is not None else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,11 +16,13 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
+    DownloadColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 
@@ -50,28 +53,61 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def count_lines(path: Path) -> int:
-    n = 0
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            n += block.count(b"\n")
-    return n
+class ByteProgress:
+    """One pass, by bytes, over every stage: a bar with ETA on a terminal, else a plain line every
+    `every` seconds and at each stage (logs of cron jobs and CI show where a long run is)."""
+
+    def __init__(self, total: int, every: float, console: Console = err_console) -> None:
+        self.total, self.every, self.console = max(total, 1), every, console
+        self.done = 0
+        self.stage_name = "reading logs"
+        self.t0 = self.last = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> ByteProgress:
+        if self.console.is_terminal:
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(self.stage_name, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=self.done)
+        elif time.monotonic() - self.last >= self.every:
+            self._line()
+
+    def stage(self, name: str) -> None:
+        self.stage_name = name
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=name)
+        elif time.monotonic() - self.last >= self.every:  # a short run prints nothing
+            self._line()
+
+    def _line(self) -> None:
+        self.last = now = time.monotonic()
+        elapsed = now - self.t0
+        share = min(1.0, self.done / self.total)
+        eta = f", ETA {elapsed * (1 - share) / share:.0f} s" if 0 < share < 1 else ""
+        self.console.print(f"{self.stage_name}: {share:.0%} of {self.total / 1e6:,.1f} MB read, {elapsed:.0f} s"
+                           f"{eta}", highlight=False, soft_wrap=True)
 
 
 def detect_with_progress(files: list[Path], **kwargs: Any) -> DetectionResult:
+    from odoo_triage.core.settings import load_settings
     from odoo_triage.detectors.pipeline import run_detection
 
-    total = sum(count_lines(f) for f in files)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as progress:
-        task = progress.add_task("reading logs", total=total or None)
-
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-
-        result = run_detection(files, progress=advance, **kwargs)
-        progress.update(task, description="done")
+    total = sum(f.stat().st_size for f in files)  # no counting pass: the bar is in bytes
+    every = load_settings().readers.progress_every_seconds
+    with ByteProgress(total, every) as progress:
+        result = run_detection(files, progress=progress.advance, stage=progress.stage, **kwargs)
     return result
 
 

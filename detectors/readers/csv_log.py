@@ -8,7 +8,7 @@ from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, LineDecoder, RowChecker
-from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_records, csv_row_at
+from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_records, csv_row_at, header_of
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
@@ -54,11 +54,13 @@ class CsvReader:
             if self.inferred.shape is not None:  # a CSV row is never skipped: csv_chunks sets RowErrors aside
                 self._build = shaped_builder(self._build, self.inferred.shape, self.catalog, skip_lines=False)
 
-    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
+        """Chunks from `start` = (byte offset, line number) of a record (the beginning by default)."""
         if self.explicit is None and self.inferred is None:
             self._infer(path)
         return csv_chunks(path, self._build, (self.mapping.timestamp,), "header", chunk_size,
-                          checker=self.check, decoder=self.decoder)
+                          checker=self.check, decoder=self.decoder, start=start,
+                          header=header_of(path) if start != (0, 1) else None)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         return csv_row_at(path, self._build, offset, line_no, checker=self.check)

@@ -142,16 +142,18 @@ def header_of(path: Path, fix: HeaderFix | None = None) -> list[str]:
 
 def csv_chunks(path: Path, build: RowBuilder, required: Sequence[str], what: str = "header",
                chunk_size: int = CHUNK_SIZE, fix_header: HeaderFix | None = None,
-               checker: RowChecker | None = None, decoder: LineDecoder | None = None) -> Iterator[Chunk]:
+               checker: RowChecker | None = None, decoder: LineDecoder | None = None,
+               start: tuple[int, int] = (0, 1), header: list[str] | None = None) -> Iterator[Chunk]:
     """Rows built from a headed CSV, in chunks; every record that cannot be built is set aside
     with its line number (a bad header, a short row, a row the builder or the range checks refuse).
-    A multi-line record the builder refuses costs its first line only; reading resumes on the next."""
+    A multi-line record the builder refuses costs its first line only; reading resumes on the next.
+    `start` (byte offset, line) with the file's `header` resumes at a record boundary."""
     check = checker or RowChecker()
     dec = decoder or LineDecoder()
     delim = sniff_delimiter(path)
     chunk = Chunk()
-    header: list[str] | None = None
-    records = csv_records(path, delimiter=delim, decoder=dec)
+    records = csv_records(path, start[0], start[1], delimiter=delim, decoder=dec,
+                          width=len(header) if header else None)
     while True:
         restart: tuple[int, int] | None = None
         for rec in records:

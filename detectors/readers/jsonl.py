@@ -94,34 +94,39 @@ class JsonLinesReader:
                 seen.update(flat)
         return sample + extra
 
-    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
+        """Chunks from `start` = (byte offset, line number) of a line (the beginning by default)."""
         if self.explicit is None and self.inferred is None:
             self._infer(path)
         chunk = Chunk()
-        build, loads, check, dec = self._build, _loads, self.check, self.decoder
-        for line_no, offset, raw in numbered_lines(path):
+        for line_no, offset, raw in numbered_lines(path, *start):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
-            if not raw.strip() or (line_no == 1 and not raw.lstrip(b"\xef\xbb\xbf").strip()):
-                chunk.blank += 1
-                continue
-            try:
-                chunk.rows.append(check(build(loads(dec.utf8(raw, line_no)), line_no, offset)))
-                chunk.parsed += 1
-            except SkipLine as skip:  # well-formed, not an event: counted, never set aside
-                chunk.parsed += 1
-                chunk.skipped += 1
-                chunk.skip_reasons[skip.reason] += 1
-                if skip.logger:
-                    chunk.unattributed[f"{skip.logger} (no flow in flows.json claims it: skipped)"] += 1
-            except _JSONError as exc:
-                chunk.set_aside += 1
-                chunk.rejected.append(reject(path, line_no, f"invalid JSON: {str(exc).splitlines()[0][:80]}", raw))
-            except (RowError, UnicodeDecodeError, TypeError, ValueError, OverflowError) as exc:
-                chunk.set_aside += 1
-                chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
+            self.take_line(path, raw, line_no, offset, chunk)
         yield chunk
+
+    def take_line(self, path: Path, raw: bytes, line_no: int, offset: int, chunk: Chunk) -> None:
+        """One physical line into `chunk`: a row, a rejected line or a blank (the columnar reader hands
+        every line it cannot take here, so reasons are the same on both paths)."""
+        if not raw.strip() or (line_no == 1 and not raw.lstrip(b"\xef\xbb\xbf").strip()):
+            chunk.blank += 1
+            return
+        try:
+            chunk.rows.append(self.check(self._build(_loads(self.decoder.utf8(raw, line_no)), line_no, offset)))
+            chunk.parsed += 1
+        except SkipLine as skip:  # well-formed, not an event: counted, never set aside
+            chunk.parsed += 1
+            chunk.skipped += 1
+            chunk.skip_reasons[skip.reason] += 1
+            if skip.logger:
+                chunk.unattributed[f"{skip.logger} (no flow in flows.json claims it: skipped)"] += 1
+        except _JSONError as exc:
+            chunk.set_aside += 1
+            chunk.rejected.append(reject(path, line_no, f"invalid JSON: {str(exc).splitlines()[0][:80]}", raw))
+        except (RowError, UnicodeDecodeError, TypeError, ValueError, OverflowError) as exc:
+            chunk.set_aside += 1
+            chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         for ln, off, raw in numbered_lines(path, offset, line_no):

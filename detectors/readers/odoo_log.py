@@ -14,7 +14,7 @@ quote anything a user or an upstream system typed), and only typed fields may gr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
@@ -120,8 +120,12 @@ class OdooLogReader:
 
     def _events(self, path: Path, start_offset: int = 0, start_line: int = 1,
                 single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
-        """(row, rejected, lines consumed, kind); kind is "event", "rejected", "skipped", "blank" or
-        "unattributed:<logger>" (a well-formed line no flow claims)."""
+        return self.events_of(path, numbered_lines(path, start_offset, start_line), single)
+
+    def events_of(self, path: Path, numbered: Iterable[tuple[int, int, bytes]],
+                  single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
+        """(row, rejected, lines consumed, kind) from (line number, offset, bytes) lines; kind is "event",
+        "rejected", "skipped", "blank" or "unattributed:<logger>" (a well-formed line no flow claims)."""
         cur: tuple[re.Match[str], int, int, str | None, str] | None = None  # match, line, offset, flow, kind
         tb: list[str] = []
         lines = 0
@@ -138,7 +142,7 @@ class OdooLogReader:
             except RowError as exc:
                 return None, reject(path, ln, str(exc), m.group(0)), lines, "rejected"
 
-        for line_no, offset, raw in numbered_lines(path, start_offset, start_line):
+        for line_no, offset, raw in numbered:
             text = dec.text(raw, line_no)
             if _START_TEXT.match(text):
                 if cur is not None:
@@ -182,27 +186,13 @@ class OdooLogReader:
         if cur is not None:
             yield finish()
 
-    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         chunk = Chunk()
-        for row, rejected, lines, kind in self._events(path):
+        for row, rejected, lines, kind in self._events(path, *start):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
-            if row is not None:
-                chunk.rows.append(row)
-                chunk.parsed += lines
-                if kind.startswith("guessed:"):
-                    chunk.unattributed[_logger_key(kind)] += 1
-            elif rejected is not None:
-                chunk.rejected.append(rejected)  # type: ignore[arg-type]
-                chunk.set_aside += lines
-            elif kind == "blank":
-                chunk.blank += lines
-            else:
-                chunk.skipped += 1
-                chunk.parsed += lines
-                if kind.startswith("unattributed:"):
-                    chunk.unattributed[_logger_key(kind)] += 1
+            take(chunk, row, rejected, lines, kind)
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
@@ -210,6 +200,25 @@ class OdooLogReader:
             if kind != "blank":
                 return row
         return None
+
+
+def take(chunk: Chunk, row: EventRow | None, rejected: object | None, lines: int, kind: str) -> None:
+    """One item of `events_of` into a chunk's rows and counts."""
+    if row is not None:
+        chunk.rows.append(row)
+        chunk.parsed += lines
+        if kind.startswith("guessed:"):
+            chunk.unattributed[_logger_key(kind)] += 1
+    elif rejected is not None:
+        chunk.rejected.append(rejected)  # type: ignore[arg-type]
+        chunk.set_aside += lines
+    elif kind == "blank":
+        chunk.blank += lines
+    else:
+        chunk.skipped += 1
+        chunk.parsed += lines
+        if kind.startswith("unattributed:"):
+            chunk.unattributed[_logger_key(kind)] += 1
 
 
 def _logger_key(kind: str) -> str:

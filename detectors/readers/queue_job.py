@@ -31,7 +31,7 @@ from odoo_triage.detectors.readers.base import (
     opt_int,
     parse_ts,
 )
-from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at
+from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at, header_of
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.xlsx import XlsxSource, is_xlsx, xlsx_chunks, xlsx_row_at
 
@@ -174,13 +174,14 @@ class QueueJobReader:
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
 
-    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
-        if is_xlsx(path):
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
+        if is_xlsx(path):  # an xlsx export is small and read whole: a saved offset means nothing in a zip
             self.decoder = XlsxSource()  # type: ignore[assignment]
             return xlsx_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size,
                                fix_header=technical_header, checker=self.check)
         return csv_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size, fix_header=technical_header,
-                          checker=self.check, decoder=self.decoder)
+                          checker=self.check, decoder=self.decoder, start=start,
+                          header=header_of(path, technical_header) if start != (0, 1) else None)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         if is_xlsx(path):
