@@ -7,7 +7,7 @@ offset). Texts stay in the files: an event cited as evidence is re-read from its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from odoo_triage.detectors.readers import (
     record_stats,
     to_log_event,
 )
-from odoo_triage.detectors.readers.base import EventRow, check_regular, reject
+from odoo_triage.detectors.readers.base import Chunk, EventRow, check_regular, numbered_lines, reject
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
@@ -112,12 +112,18 @@ def read_frame(
     miner: TemplateMinerCache | None = None,
     catalog: list[FlowInfo] | FlowCatalog | None = None,
     settings: ReaderSettings | None = None,
+    start_offsets: dict[Path, tuple[int, int]] | None = None,
+    sink: Callable[[Path, Chunk], None] | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets lines read.
 
     `catalog` (flows.json) attributes loggers, channels and names to flows. After reading, events
     further than `ts_window_days` from the data's median time are set aside like malformed lines:
     one stray year-9999 line must not stretch the hourly grid over millennia.
+
+    `start_offsets` {path: (byte offset, line number)}: read only what follows (an incremental run,
+    detectors/state.py). `sink(source, chunk)` sees every chunk's rows (`--write-events`). A Parquet
+    events file (readers/parquet_events.py) brings each of its sources as a file of its own.
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
@@ -128,16 +134,16 @@ def read_frame(
     rejected: list[RejectedLine] = []
     readers: list[Reader] = []
     files: list[Path] = []
-    for path in expand_paths(paths):
-        fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name) or detect_format(path)
-        reader = make_reader(fmt, mapping, cat, cfg)
+    for path, reader, chunks in _sources(expand_paths(paths), formats, mapping, cat, cfg, start_offsets or {}):
         fi = len(files)
         files.append(path)
         readers.append(reader)
-        st = stats.setdefault(path.name, FileStats(path.name, fmt))
-        for chunk in reader.chunks(path):
+        st = stats.setdefault(path.name, FileStats(path.name, reader.format))
+        for chunk in chunks:
             _cap_flows(chunk, flow_codes, cfg.max_flows, path)
             _rename_flows(chunk, cat)
+            if sink is not None:
+                sink(path, chunk)
             st.add(chunk)
             record_stats(reader, st)
             rejected.extend(r.model_copy(update={"raw": redact(r.raw), "reason": redact(r.reason)})
@@ -185,6 +191,53 @@ def read_frame(
         flow_codes = {names[c]: i for i, c in enumerate(used)}
     return EventFrame(events=events, flows=list(flow_codes), files=files, readers=readers, stats=stats,
                       rejected=rejected, miner=miner)
+
+
+def _sources(paths: list[Path], formats: dict[str, str] | str | None, mapping: FieldMapping | None,
+             cat: FlowCatalog, cfg: ReaderSettings,
+             starts: dict[Path, tuple[int, int]]) -> Iterator[tuple[Path, Reader, Iterable[Chunk]]]:
+    """(source, its reader, its chunks) per file given: the file itself, or each source of a Parquet events file."""
+    from odoo_triage.detectors.readers import parquet_events
+
+    for path in paths:
+        fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name)
+        if fmt == parquet_events.FORMAT or (fmt is None and parquet_events.is_parquet(path)):
+            for source, preader in parquet_events.open_sources(path, cfg):
+                yield (path if source == path.name else Path(source)), preader, preader.chunks(path)
+            continue
+        reader = make_reader(fmt or detect_format(path), mapping, cat, cfg)
+        start = starts.get(path)
+        yield path, reader, (reader.chunks(path) if start is None or start == (0, 1)
+                             else _tail_chunks(reader, path, *start))
+
+
+def _tail_chunks(reader: Reader, path: Path, offset: int, line_no: int, chunk_size: int = 5_000) -> Iterator[Chunk]:
+    """The records after `offset` (line `line_no`), one by one through the reader's `row_at` (which seeks).
+
+    The reader is first primed on the head of the file (a CSV header, an inferred mapping). Each line
+    that does not start an event (a traceback line, server noise, a malformed line) counts as parsed;
+    the full read is what names the reason of a malformed line. Reading stops at the size the file had
+    when reading began: a line still being written is left for the next run."""
+    for _ in reader.chunks(path, 1):
+        break
+    end = path.stat().st_size
+    chunk = Chunk()
+    for ln, off, raw in numbered_lines(path, offset, line_no):
+        if off + len(raw) > end or not raw.endswith(b"\n"):
+            break
+        if len(chunk.rows) >= chunk_size:
+            yield chunk
+            chunk = Chunk()
+        if not raw.strip():
+            chunk.blank += 1
+            continue
+        row = reader.row_at(path, off, ln)
+        chunk.parsed += 1
+        if row is not None and row.line_no == ln:
+            chunk.rows.append(row)
+        else:
+            chunk.skipped += 1
+    yield chunk
 
 
 def _rename_flows(chunk, cat: FlowCatalog) -> None:  # type: ignore[no-untyped-def]
