@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from odoo_triage.core.domain import RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.frame import COLUMNS, EventFrame
 from odoo_triage.detectors.readers import FileStats
@@ -37,6 +38,7 @@ from odoo_triage.detectors.windows import HOUR, aggregate_hours
 
 VERSION = 1
 HEAD_BYTES = 4096
+MAX_REJECTED = 100_000  # set-aside lines kept across runs (the newest)
 _STAT_FIELDS = ("lines", "events", "rejected", "skipped", "blank", "parsed_lines", "set_aside_lines")
 
 
@@ -62,6 +64,7 @@ class Saved:
     hourly: pd.DataFrame | None
     miner: TemplateMinerCache
     parts: int
+    rejected: list[RejectedLine] = field(default_factory=list)
 
 
 @dataclass
@@ -119,9 +122,12 @@ def load(folder: Path) -> Saved | None:
     hourly = pd.read_parquet(hourly_path) if hourly_path.is_file() else None
     with (folder / "miner.pickle").open("rb") as fh:
         miner = pickle.load(fh)  # noqa: S301 - our own state folder (module docstring)
+    rej_path = folder / "rejected.jsonl"
+    rejected = ([RejectedLine.model_validate_json(ln) for ln in rej_path.read_text(encoding="utf-8").splitlines()
+                 if ln.strip()] if rej_path.is_file() else [])
     return Saved(sources={k: SourceState(**v) for k, v in data["sources"].items()}, files=data["files"],
                  flows=data["flows"], stats=data["stats"], events=ev, hourly=hourly, miner=miner,
-                 parts=int(data.get("parts", len(parts))))
+                 parts=int(data.get("parts", len(parts))), rejected=rejected)
 
 
 def _key(path: Path) -> str:
@@ -212,8 +218,10 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
         remap[used] = np.arange(len(used), dtype=np.int32)
         events["flow"] = remap[events["flow"].to_numpy()]
         flows = [flows[c] for c in used]
+    given = {Path(k).name for k in by_key} - {Path(k).name for k in restart}
+    rejected = [r for r in (saved.rejected if saved else []) if r.source_file in given] + new.rejected
     frame = EventFrame(events=events, flows=flows, files=frame_files, readers=frame_readers, stats=stats,
-                       rejected=new.rejected, miner=miner)
+                       rejected=rejected[-MAX_REJECTED:], miner=miner)
     aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
     _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
     return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh))
@@ -264,6 +272,8 @@ def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str]
         fresh.to_parquet(folder / f"events-{parts:05d}.parquet", index=False)
         parts += 1
     aggregates.to_parquet(folder / "hourly.parquet")
+    with (folder / "rejected.jsonl").open("w", encoding="utf-8") as fh:  # already masked by read_frame
+        fh.writelines(r.model_dump_json() + "\n" for r in frame.rejected)
     tmp = folder / "miner.pickle.tmp"
     raw, frame.miner._raw = frame.miner._raw, {}  # a cache of exact messages: rebuilt as they come again
     try:

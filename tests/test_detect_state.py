@@ -77,6 +77,7 @@ def test_first_part_then_incremental_equals_full_run(world, full, tmp_path):
     assert second.templates == full.templates
     # only the new lines were read, and the counts add up to a full read's
     assert sum(s.events for s in second.stats.values()) == full.events
+    assert len(second.rejected) == len(full.rejected) > 0
     assert second.events - first.events == full.events - first.events > 0
     assert (st / "events-00001.parquet").is_file()  # the second run appended a part, it did not rewrite
     # a third run with nothing new reads nothing and finds the same

@@ -84,6 +84,7 @@ class SparkEngine:
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.shuffle.partitions", "8"))
             for k, v in self.conf.items():
                 b = b.config(k, v)
