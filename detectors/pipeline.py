@@ -171,6 +171,10 @@ def run_detection(
     if until is not None:
         anomalies = [a for a in anomalies if a.window_start <= until]
     evidence = _evidence(frame, anomalies)
+    if state_dir is not None or cfg.state_dir:
+        from odoo_triage.detectors.state import save_rows
+
+        save_rows(Path(state_dir if state_dir is not None else cfg.state_dir or ""), frame)
     stats = _flow_stats(frame, win.hourly)
     if flows:
         stats = stats[stats["flow"].isin(flows)].reset_index(drop=True)

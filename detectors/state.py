@@ -8,6 +8,8 @@ A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) hold
   deliveries, and evidence is re-read from the logs by offset, so the rows stay (~50 bytes each);
 - `hourly.parquet`: the per-(flow, hour) aggregates; a run recomputes only the hours its new
   events fall in (`windows.aggregate_hours` per group depends on that group alone);
+- `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
+  so that a run does not re-read them again;
 - `miner.pickle`: the template miner (drain3 clusters and the masked-message cache), so that the
   same error gets the same cluster and signature as in a full run. The folder is trusted like the
   settings file: it is written by this program and unpickled.
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from odoo_triage.core.domain import RejectedLine
+from odoo_triage.core.domain import LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.frame import COLUMNS, EventFrame
 from odoo_triage.detectors.readers import FileStats
@@ -222,6 +224,7 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
     rejected = [r for r in (saved.rejected if saved else []) if r.source_file in given] + new.rejected
     frame = EventFrame(events=events, flows=flows, files=frame_files, readers=frame_readers, stats=stats,
                        rejected=rejected[-MAX_REJECTED:], miner=miner)
+    frame._row_cache.update(_load_rows(folder, given))
     aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
     _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
     return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh))
@@ -289,6 +292,33 @@ def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str]
     os.replace(tmp, folder / "state.json")
 
 
+ROWS_FILE = "cited.jsonl"
+MAX_ROWS = 20_000
+
+
+def _load_rows(folder: Path, names: set[str]) -> dict[str, LogEvent]:
+    """Events re-read from the logs by earlier runs (cited, quoted): not read again while their file stays."""
+    path = folder / ROWS_FILE
+    if not path.is_file():
+        return {}
+    out = {}
+    for ln in path.read_text(encoding="utf-8").splitlines():
+        if ln.strip():
+            ev = LogEvent.model_validate_json(ln)
+            if ev.source_file in names:
+                out[ev.event_id] = ev
+    return out
+
+
+def save_rows(folder: Path, frame: EventFrame) -> None:
+    """After the checks: the events this run re-read (error texts already masked by `log_event`)."""
+    rows = list(frame._row_cache.values())[-MAX_ROWS:]
+    tmp = folder / (ROWS_FILE + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.writelines(ev.model_dump_json() + "\n" for ev in rows)
+    os.replace(tmp, folder / ROWS_FILE)
+
+
 def check_folder(folder: Path) -> Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -297,4 +327,4 @@ def check_folder(folder: Path) -> Path:
 
 
 __all__ = ["IncrementalRead", "Saved", "SourceState", "check_folder", "load", "offset_after", "plan",
-           "read_incremental"]
+           "read_incremental", "save_rows"]
