@@ -172,6 +172,10 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
     """Read what is new since the saved state (all of it the first time) and join it to what was saved.
 
     `read(paths, **kwargs)` is `frame.read_frame` (it takes `start_offsets` and `miner`)."""
+    from odoo_triage.detectors.readers.parquet_events import is_parquet
+
+    if any(is_parquet(Path(p)) for p in paths):
+        raise InputError("--state follows log files as they grow; Parquet events are read whole, without it")
     saved = load(folder)
     starts, notes, restart = plan(saved, paths)
     miner = saved.miner if saved else kwargs.pop("miner", None) or TemplateMinerCache()

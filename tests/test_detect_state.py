@@ -120,3 +120,15 @@ def test_incremental_only_with_the_local_engine(world, tmp_path):
 
     with pytest.raises(InputError, match="local engine"):
         run_detection([world / "logs"], state_dir=tmp_path / "s", engine="spark")
+
+
+def test_incremental_refuses_parquet_events(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from odoo_triage.core.errors import InputError
+
+    ev = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"ts": [1.7e9], "flow": ["a"], "status": ["ok"]}), ev)
+    with pytest.raises(InputError, match="Parquet events are read whole"):
+        run_detection([ev], state_dir=tmp_path / "s")

@@ -7,7 +7,8 @@ are the local ones to the bit); what comes back to this process is
 - the aggregates: one row per flow and hour;
 - the compact event table the checks index (time, flow, status, latency, HTTP status, retries,
   hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts;
-- the error texts of failed events only, which the template miner (drain3, sequential) needs.
+- each distinct error text once (with its count and first position), which the template miner
+  (drain3, sequential) needs: bounded by the distinct messages, not by the failed events.
 Evidence texts stay in the Parquet: a cited event is re-read from it by its source and line.
 
 Only imported when the engine is chosen: `import pyspark` costs seconds and needs Java.
@@ -153,22 +154,34 @@ class SparkEngine:
             return F.when(present, F.xxhash64(v)).otherwise(F.lit(0)).cast("long").alias(c)
 
         has_error = (F.col("status") != "ok") & F.col("error").isNotNull() & (F.col("error") != "")
+        err_hash = F.when(has_error, F.xxhash64(F.col("error"))).otherwise(F.lit(0)).cast("long")
         compact = valid.select(
             "_src", F.col("line_no").cast("long").alias("line"), F.col("offset").cast("long").alias("offset"),
             F.col("ts").cast("double").alias("ts"), "flow", "status",
             F.col("latency_ms").cast("float").alias("latency"),
             F.coalesce(F.col("http_status"), F.lit(0)).cast("short").alias("http"),
             F.coalesce(F.col("retry_count"), F.lit(0)).cast("short").alias("retry"),
-            key("idempotency_key"), key("correlation_id"), has_error.alias("has_error"),
+            key("idempotency_key"), key("correlation_id"), has_error.alias("has_error"), err_hash.alias("err"),
         ).toPandas()
-        errors = valid.filter(has_error).select("_src", F.col("line_no").cast("long").alias("line"), "error").toPandas()
+        # each distinct error text once, in the order a local run meets it first (source, line): the
+        # miner's clusters depend only on that order (repeats hit its cache), its counts on how many
+        rank = F.create_map(*[x for s, i in src_code.items() for x in (F.lit(s), F.lit(i))])[F.col("_src")]
+        errors = (valid.filter(has_error).groupBy("error")
+                  .agg(F.min(F.struct(rank.alias("fi"), F.col("line_no").alias("line"))).alias("first"),
+                       F.count(F.lit(1)).alias("n"), F.first(err_hash).alias("err"))
+                  .select("error", "n", "err", F.col("first.fi").alias("fi"), F.col("first.line").alias("line"))
+                  .toPandas().sort_values(["fi", "line"], kind="stable"))
+        cid_of: dict[int, int] = {}
+        for text, n, h in errors[["error", "n", "err"]].itertuples(index=False, name=None):
+            cid = miner.cluster_of(text)
+            miner.counts[cid] += int(n) - 1
+            cid_of[int(h)] = cid
 
         compact["_fi"] = compact["_src"].map(src_code).astype(np.int16)
         compact = compact.sort_values(["_fi", "line"], kind="stable").reset_index(drop=True)
-        errors["_fi"] = errors["_src"].map(src_code).astype(np.int16)
-        errors = errors.sort_values(["_fi", "line"], kind="stable")
         cluster = np.full(len(compact), -1, dtype=np.int32)
-        cluster[compact["has_error"].to_numpy()] = [miner.cluster_of(e) for e in errors["error"].tolist()]
+        has = compact["has_error"].to_numpy()
+        cluster[has] = [cid_of[int(h)] for h in compact["err"].to_numpy()[has]]
         flows = list(pd.unique(compact["flow"]))
         codes = {f: i for i, f in enumerate(flows)}
         status = compact["status"].map({"ok": OK, "error": ERROR, "retry": RETRY}).to_numpy(np.int8)
