@@ -111,4 +111,5 @@ def test_spark_engine_gives_the_anomalies_of_the_local_engine(tmp_path):
     spark = run_detection([events], catalog=catalog, engine="spark", master="local[2]")
     assert local.anomalies and _dump(spark) == _dump(local)
     assert spark.evidence == local.evidence
+    assert spark.templates == local.templates  # the miner saw each distinct error once, counts added
     pd.testing.assert_frame_equal(spark.flow_stats, local.flow_stats)
