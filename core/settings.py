@@ -353,6 +353,11 @@ class DetectorSettings(BaseModel):
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
     multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
+    engine: Literal["local", "spark"] = Field("local", description="where the per-flow hourly aggregation runs: "
+                                              "local (pandas) or spark (PySpark, extra [spark]; Parquet events in)")
+    spark_master: str = Field("local[2]", description="Spark master URL for engine = spark (local[N], spark://host:7077)")
+    state_dir: str | None = Field(None, description="folder of saved offsets, aggregates and templates: detection "
+                                  "runs read only new lines (none: every run reads everything)")
 
 
 #: A country's zone, for announcements written in local time without one (countries with one zone only).

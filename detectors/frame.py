@@ -7,7 +7,7 @@ offset). Texts stay in the files: an event cited as evidence is re-read from its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,12 +30,19 @@ from odoo_triage.detectors.readers import (
     to_log_event,
 )
 from odoo_triage.detectors.readers.base import Chunk, EventRow, check_regular, reject
-from odoo_triage.detectors.readers.columnar import ColumnChunk
+from odoo_triage.detectors.readers.columnar import ColumnChunk, row_columns
 from odoo_triage.detectors.readers.columnar_read import column_chunks
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
+_PARQUET = "parquet"  # readers/parquet_events.FORMAT (imported where a Parquet file is read)
 _STATUS_CODE = {"ok": OK, "error": ERROR, "retry": RETRY}
+# the event table's dtypes, on every path (readers, a saved state, engines): an empty part must not
+# upcast the others when concatenated (float32 latencies becoming float64 change a p95 in its last digit)
+EVENT_DTYPES: dict[str, type] = {
+    "ts": np.float64, "flow": np.int32, "status": np.int8, "latency": np.float32, "http": np.int16,
+    "retry": np.int16, "cluster": np.int32, "idem": np.uint64, "corr": np.uint64, "file": np.int16,
+    "line": np.int32, "offset": np.int64}
 COLUMNS = ("ts", "flow", "status", "latency", "http", "retry", "cluster", "idem", "corr", "file", "line", "offset")
 
 
@@ -117,6 +124,7 @@ def read_frame(
     start_offsets: dict[Path, tuple[int, int]] | None = None,
     columnar: bool = True,
     keep_flows: list[str] | None = None,
+    sink: Callable[[Path, Chunk], None] | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -124,25 +132,32 @@ def read_frame(
     further than `ts_window_days` from the data's median time are set aside like malformed lines:
     one stray year-9999 line must not stretch the hourly grid over millennia.
     `start_offsets` {path: (byte offset, line number)} reads each such file only from there (what was
-    appended since a saved offset). `columnar` picks the Polars readers where they apply (the row
-    readers give the same table, only slower). `keep_flows` drops other flows' events as they are read.
+    appended since a saved offset: an incremental run, detectors/state.py). `columnar` picks the Polars
+    readers where they apply (the row readers give the same table, only slower). `keep_flows` drops other
+    flows' events as they are read. `sink(source, chunk)` sees every chunk's rows (`--write-events`: the
+    row readers then read, since only they build every field). A Parquet events file
+    (readers/parquet_events.py) brings each of its sources as a file of its own.
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
     acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None)
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
-    for path in expand_paths(paths):
-        fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name) or detect_format(path)
-        reader = make_reader(fmt, mapping, cat, cfg)
+    for path, source, reader in _sources(expand_paths(paths), formats, mapping, cat, cfg):
         fi = len(acc.files)
-        acc.files.append(path)
+        acc.files.append(source)
         acc.readers.append(reader)
-        st = acc.stats.setdefault(path.name, FileStats(path.name, fmt))
+        st = acc.stats.setdefault(source.name, FileStats(source.name, reader.format))
         start = starts.get(path.resolve(), (0, 1))
         done = start[0]
         size = path.stat().st_size
-        for cc in column_chunks(reader, path, start, columnar):
-            acc.add(cc, fi, path, st)
+        if sink is not None or reader.format == _PARQUET:
+            raw_chunks = reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path)  # type: ignore[call-arg]
+            chunks = _sunk(raw_chunks, source, sink)
+            column_iter: Iterator[ColumnChunk] = row_columns(chunks)
+        else:
+            column_iter = column_chunks(reader, path, start, columnar)
+        for cc in column_iter:
+            acc.add(cc, fi, source, st)
             record_stats(reader, st)
             if progress is not None and cc.end_offset > done:
                 progress(cc.end_offset - done)
@@ -150,6 +165,32 @@ def read_frame(
         if progress is not None and size > done:
             progress(size - done)
     return acc.frame()
+
+
+def _sources(paths: list[Path], formats: dict[str, str] | str | None, mapping: FieldMapping | None,
+             cat: FlowCatalog, cfg: ReaderSettings) -> Iterator[tuple[Path, Path, Reader]]:
+    """(file read, source it stands for, reader) per file given: the file itself, or each source of a
+    Parquet events file."""
+    from odoo_triage.detectors.readers import parquet_events
+
+    for path in paths:
+        fmt = formats if isinstance(formats, str) else (formats or {}).get(path.name)
+        if fmt == parquet_events.FORMAT or (fmt is None and parquet_events.is_parquet(path)):
+            for source, preader in parquet_events.open_sources(path, cfg):
+                yield path, (path if source == path.name else Path(source)), preader  # type: ignore[misc]
+            continue
+        yield path, path, make_reader(fmt or detect_format(path), mapping, cat, cfg)
+
+
+def _sunk(chunks: Iterable[Chunk], source: Path, sink: Callable[[Path, Chunk], None] | None) -> Iterator[Chunk]:
+    for chunk in chunks:
+        if sink is not None:
+            sink(source, chunk)
+        yield chunk
+
+
+def empty_events() -> pd.DataFrame:
+    return pd.DataFrame({c: np.array([], dtype=EVENT_DTYPES[c]) for c in COLUMNS})
 
 
 class _Accumulator:
@@ -240,7 +281,7 @@ class _Accumulator:
             events = pd.DataFrame({c: np.concatenate([p[c] for p in self.parts]) for c in COLUMNS})
             events = _outside_window(events, self.files, self.stats, self.rejected, self.cfg.ts_window_days)
         else:
-            events = pd.DataFrame({c: np.array([], dtype=np.float64 if c == "ts" else np.int32) for c in COLUMNS})
+            events = empty_events()
         used = sorted(set(events["flow"].unique().tolist()))
         if len(used) < len(flow_codes):  # a flow all of whose events were set aside is no flow
             names = list(flow_codes)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,10 +34,13 @@ from odoo_triage.detectors.checks.redeliveries import duplicate_deliveries
 from odoo_triage.detectors.checks.signatures import new_signatures
 from odoo_triage.detectors.checks.volume import volume_anomalies
 from odoo_triage.detectors.combine import combine
-from odoo_triage.detectors.frame import EventFrame, read_frame
+from odoo_triage.detectors.frame import EventFrame, expand_paths, read_frame
 from odoo_triage.detectors.readers import FieldMapping, FileStats
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import HOUR, build_windows
+
+if TYPE_CHECKING:
+    from odoo_triage.detectors.engines import Engine
 
 
 def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
@@ -63,6 +67,7 @@ class DetectionResult:
     flow_stats: pd.DataFrame  # flow, hour, volume, errors, error_rate, p95_ms, retries, expected_volume
     baseline_end: datetime | None = None
     raw_anomalies: list[Anomaly] = field(default_factory=list)  # before combining
+    notes: list[str] = field(default_factory=list)  # e.g. a rotated file read again from its start
 
     @property
     def events(self) -> int:
@@ -122,6 +127,11 @@ def run_detection(
     columnar: bool = True,
     start_offsets: dict[Path, tuple[int, int]] | None = None,
     stage: Callable[[str], None] | None = None,
+    engine: str | Engine | None = None,
+    master: str | None = None,
+    state_dir: Path | None = None,
+    write_events: Path | None = None,
+    write_windows: Path | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
@@ -129,7 +139,12 @@ def run_detection(
     and gives each flow its country and unit. `settings` holds every detection threshold
     (core.settings.DetectorSettings; `baseline_days` overrides its baseline), `readers` the readers'
     synonyms and ranges. `calendar` (or calendar settings) says which hours are holidays,
-    maintenance or closing periods; maintenance announced in the Odoo logs read is added to it."""
+    maintenance or closing periods; maintenance announced in the Odoo logs read is added to it.
+
+    `engine` (settings: detectors.engine) is where the hourly aggregation runs, `local` or `spark`
+    (`master` its URL; the inputs are then Parquet events on a shared path). `state_dir` (settings:
+    detectors.state_dir) makes the run incremental: only lines after the saved offsets are read.
+    `write_events` / `write_windows`: Parquet files of the parsed events / the hourly aggregates."""
     cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
@@ -137,9 +152,13 @@ def run_detection(
         readers = load_settings().readers
     if stage is not None:
         stage("reading logs")
-    frame = read_frame([Path(p) for p in paths], formats=formats, mapping=mapping, progress=progress, miner=miner,
-                       catalog=catalog, settings=readers, columnar=columnar, start_offsets=start_offsets,
-                       keep_flows=flows or None)  # --flow prunes what is kept while reading
+    read_kw: dict[str, Any] = {"formats": formats, "mapping": mapping, "progress": progress, "miner": miner,
+                               "catalog": catalog, "settings": readers, "columnar": columnar}
+    if start_offsets:
+        read_kw["start_offsets"] = start_offsets
+    if flows and state_dir is None and not cfg.state_dir:  # --flow prunes while reading (a saved state keeps all)
+        read_kw["keep_flows"] = flows
+    frame, aggregates, notes = _read(paths, cfg, engine, master, state_dir, write_events, read_kw)
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
@@ -154,12 +173,13 @@ def run_detection(
     templates = frame.miner.templates()
     if frame.events.empty:
         return DetectionResult([], frame.stats, frame.rejected, templates, {}, [], pd.DataFrame(
-            columns=["flow", "hour", "volume", "errors", "error_rate", "p95_ms", "retries", "expected_volume"]))
+            columns=["flow", "hour", "volume", "errors", "error_rate", "p95_ms", "retries", "expected_volume"]),
+            notes=notes)
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
         calendar = build_calendar(calendar, catalog, odoo_logs, known)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
-                        preferred_baseline_days=cfg.baseline_days)
+                        preferred_baseline_days=cfg.baseline_days, aggregates=aggregates)
     ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings())
     raw: list[Anomaly] = []
     for detector in DETECTORS:
@@ -172,13 +192,64 @@ def run_detection(
     if until is not None:
         anomalies = [a for a in anomalies if a.window_start <= until]
     evidence = _evidence(frame, anomalies)
+    if state_dir is not None or cfg.state_dir:
+        from odoo_triage.detectors.state import save_rows
+
+        save_rows(Path(state_dir if state_dir is not None else cfg.state_dir or ""), frame)
     stats = _flow_stats(frame, win.hourly)
     if flows:
         stats = stats[stats["flow"].isin(flows)].reset_index(drop=True)
+    if write_windows is not None:
+        Path(write_windows).parent.mkdir(parents=True, exist_ok=True)
+        stats.to_parquet(write_windows, index=False)
     return DetectionResult(
         anomalies=anomalies, stats=frame.stats, rejected=frame.rejected, templates=templates, evidence=evidence,
         flows=[known[c] for c in codes], flow_stats=stats,
-        baseline_end=datetime.fromtimestamp(win.baseline_end, tz=UTC), raw_anomalies=raw)
+        baseline_end=datetime.fromtimestamp(win.baseline_end, tz=UTC), raw_anomalies=raw, notes=notes)
+
+
+def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None, master: str | None,
+          state_dir: Path | None, write_events: Path | None,
+          read_kw: dict[str, Any]) -> tuple[EventFrame, pd.DataFrame | None, list[str]]:
+    """The event table, the hourly aggregates when an engine or the saved state computed them, notes.
+
+    The engine runs here to its end (Spark stops before the checks start); aggregates of None mean
+    the windows compute them locally, as they always did."""
+    files = [Path(p) for p in paths]
+    writer = None
+    if write_events is not None:
+        from odoo_triage.detectors.readers.parquet_events import EventsWriter
+
+        writer = EventsWriter(Path(write_events))
+        read_kw["sink"] = lambda source, chunk: writer.add(source.name, chunk.rows)
+    state_dir = state_dir if state_dir is not None else (Path(cfg.state_dir) if cfg.state_dir else None)
+    name = engine if isinstance(engine, str) else (engine.name if engine is not None else cfg.engine)
+    try:
+        if state_dir is not None:
+            if name != "local":
+                raise InputError("--state (incremental runs) works with the local engine only")
+            from odoo_triage.detectors import state
+
+            inc = state.read_incremental(state.check_folder(Path(state_dir)), expand_paths(files), read_frame,
+                                         **read_kw)
+            return inc.frame, inc.aggregates, inc.notes
+        if name == "local" and (engine is None or isinstance(engine, str)):
+            return read_frame(files, **read_kw), None, []
+        from odoo_triage.detectors.engines import make_engine
+
+        eng = engine if engine is not None and not isinstance(engine, str) else \
+            make_engine(name, master or cfg.spark_master)
+        try:
+            if writer is not None:
+                raise InputError("--write-events reads logs; the spark engine reads Parquet events already")
+            frame = eng.read(files, **read_kw)
+            return frame, (eng.aggregate(frame) if len(frame.events) else None), []
+        finally:
+            if engine is None or isinstance(engine, str):
+                eng.close()
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _evidence(frame: EventFrame, anomalies: list[Anomaly]) -> dict[str, LogEvent]:

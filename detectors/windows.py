@@ -39,19 +39,29 @@ class Windows:
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
 
-def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: float) -> pd.DataFrame:
-    """Every flow x every hour from start to end, zeros where nothing happened."""
+def aggregate_hours(events: pd.DataFrame) -> pd.DataFrame:
+    """The heavy group-by: per (flow, hour) volume, errors, retries, p95 latency, latencies seen.
+
+    Separate so that an engine (detectors/engines) can run it elsewhere, on any split of the events
+    that keeps each (flow, hour) whole: the result of one group never depends on the others."""
     h = (events["ts"].to_numpy() // HOUR).astype(np.int64)
     st = events["status"].to_numpy()
     df = pd.DataFrame({
         "flow": events["flow"].to_numpy(), "hour": h,
         "err": (st == ERROR).astype(np.int32),
         "rty": ((st == RETRY) | ((st == ERROR) & (events["retry"].to_numpy() > 0))).astype(np.int32),
-        "lat": events["latency"].to_numpy(),
+        "lat": events["latency"].to_numpy().astype(np.float64),  # one dtype on every path (state, engines)
     })
     g = df.groupby(["flow", "hour"], sort=True)
-    agg = pd.DataFrame({"volume": g.size(), "errors": g["err"].sum(), "retries": g["rty"].sum(),
-                        "p95": g["lat"].quantile(0.95), "lat_n": g["lat"].count()})
+    return pd.DataFrame({"volume": g.size(), "errors": g["err"].sum(), "retries": g["rty"].sum(),
+                         "p95": g["lat"].quantile(0.95), "lat_n": g["lat"].count()})
+
+
+def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: float,
+                 aggregates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every flow x every hour from start to end, zeros where nothing happened. `aggregates`
+    (indexed by flow, hour, as `aggregate_hours` returns them) when an engine computed them already."""
+    agg = aggregate_hours(events) if aggregates is None else aggregates
     h0, h1 = int(start // HOUR), int(end // HOUR)
     full = pd.MultiIndex.from_product([flows, np.arange(h0, h1 + 1)], names=["flow", "hour"])
     agg = agg.reindex(full)
@@ -68,7 +78,7 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
 
 def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None,
                   calendar: BusinessCalendar | None = None, flow_names: list[str] | None = None,
-                  preferred_baseline_days: float = 7.0) -> Windows:
+                  preferred_baseline_days: float = 7.0, aggregates: pd.DataFrame | None = None) -> Windows:
     """Hourly table and baseline expectations; the calendar's closed days (holidays) are judged like
     weekends, and its maintenance and closing-period hours never shape what is normal."""
     ts = events["ts"].to_numpy()
@@ -77,7 +87,7 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
     bdays = (default_baseline_days(span_days, preferred_baseline_days) if baseline_days is None
              else float(baseline_days))
     baseline_end = start + bdays * 86400
-    hourly = hourly_table(events, flows, start, end)
+    hourly = hourly_table(events, flows, start, end, aggregates)
     hourly["baseline"] = hourly["hour"].to_numpy() * HOUR + HOUR <= baseline_end + 1e-6
     calendar = calendar or BusinessCalendar()
     names = flow_names or [str(f) for f in range(max(flows, default=-1) + 1)]
@@ -127,4 +137,4 @@ def runs(mask: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["ERROR", "HOUR", "OK", "RETRY", "Windows", "build_windows", "default_baseline_days", "hourly_table", "runs"]
+__all__ = ["ERROR", "HOUR", "OK", "RETRY", "Windows", "aggregate_hours", "build_windows", "default_baseline_days", "hourly_table", "runs"]

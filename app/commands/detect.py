@@ -204,6 +204,15 @@ def register(app: typer.Typer) -> None:
         database_url: str = typer.Option(None, "--database-url", help="Store URL (default: TRIAGE_DATABASE_URL or SQLite)."),
         no_store: bool = typer.Option(False, "--no-store", help="Do not write the anomalies to the store."),
         limit: int = typer.Option(30, "--limit", help="Anomalies shown in the table."),
+        engine: str = typer.Option(None, "--engine", help="Where the hourly aggregation runs: local or spark "
+                                                          "(default: the detectors.engine setting). Spark reads "
+                                                          "Parquet events (--write-events) on a shared path."),
+        master: str = typer.Option(None, "--master", help="Spark master URL, e.g. local[2] or spark://host:7077."),
+        state_dir: Path = typer.Option(None, "--state", help="Folder of saved offsets, aggregates and templates: "
+                                                             "read only the lines added since the last run."),
+        write_events: Path = typer.Option(None, "--write-events", help="Write the parsed events to this Parquet file."),
+        write_windows: Path = typer.Option(None, "--write-windows",
+                                           help="Write the per-flow hourly aggregates to this Parquet file."),
     ) -> None:
         """Find anomalies in integration logs: error spikes, latency shifts, silent flows, retry storms,
         duplicate deliveries, new error signatures. Ranked, explained, stored."""
@@ -220,7 +229,10 @@ def register(app: typer.Typer) -> None:
         mapping, mapping_path = resolve_mapping(mapping_file, files)
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
                                       baseline_days=baseline_days, formats=log_format, catalog=catalog,
-                                      mapping=mapping)
+                                      mapping=mapping,
+                                      **_scale_options(engine, master, state_dir, write_events, write_windows))
+        for note in result.notes:
+            err_console.print(note, highlight=False)
         saved = None
         if not no_store:
             from odoo_triage.agent.store import open_store
@@ -249,6 +261,18 @@ def register(app: typer.Typer) -> None:
             more = (f"; all {len(result.rejected):,} in {rejected_file}" if rejected_file
                     else "; --rejected-file PATH lists them all" if len(result.rejected) > SHOWN_REJECTED else "")
             out.print(f"set aside: {shown}{more}", highlight=False)
+
+
+def _scale_options(engine: str | None, master: str | None, state_dir: Path | None, write_events: Path | None,
+                   write_windows: Path | None) -> dict[str, Any]:
+    """The engine, incremental-state and Parquet options of `triage detect`, those given only."""
+    from odoo_triage.core.settings import load_settings
+
+    cfg = load_settings().detectors  # [detectors] engine, spark_master, state_dir when not given here
+    given = {"engine": engine or cfg.engine, "master": master or cfg.spark_master,
+             "state_dir": state_dir or (Path(cfg.state_dir) if cfg.state_dir else None),
+             "write_events": write_events, "write_windows": write_windows}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def demo_stage(ctx: DemoContext) -> str:

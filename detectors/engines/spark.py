@@ -1,0 +1,247 @@
+"""The Spark engine: the per-flow hourly aggregation runs on a Spark cluster (PySpark, extra `[spark]`).
+
+Input: Parquet events files of the canonical schema (readers/parquet_events.py; `triage detect
+--write-events PATH` writes them) on a path every Spark worker and this process can read. Spark
+does the heavy group-by (per flow and day, `windows.aggregate_hours` on each part, so the numbers
+are the local ones to the bit); what comes back to this process is
+- the aggregates: one row per flow and hour;
+- the compact event table the checks index (time, flow, status, latency, HTTP status, retries,
+  hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts;
+- each distinct error text once (with its count and first position), which the template miner
+  (drain3, sequential) needs: bounded by the distinct messages, not by the failed events.
+Evidence texts stay in the Parquet: a cited event is re-read from it by its source and line.
+
+Only imported when the engine is chosen: `import pyspark` costs seconds and needs Java.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from odoo_triage.core.domain import RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.frame import COLUMNS, ERROR, OK, RETRY, EventFrame
+from odoo_triage.detectors.readers import FileStats, Reader
+from odoo_triage.detectors.readers.base import reject
+from odoo_triage.detectors.readers.parquet_events import ParquetEventsReader, is_parquet
+from odoo_triage.detectors.templates import TemplateMinerCache
+from odoo_triage.detectors.windows import aggregate_hours
+
+AGG_SCHEMA = "flow int, hour long, volume long, errors long, retries long, p95 double, lat_n long"
+MAX_REJECTED = 1_000
+
+
+def _aggregate_part(pdf: pd.DataFrame) -> pd.DataFrame:
+    """One (flow, day) on a worker: exactly the local computation, on the local dtypes."""
+    ev = pd.DataFrame({"ts": pdf["ts"].to_numpy(np.float64), "flow": pdf["flow"].to_numpy(np.int32),
+                       "status": pdf["status"].to_numpy(np.int8), "retry": pdf["retry"].to_numpy(np.int16),
+                       "latency": pdf["latency"].to_numpy(np.float32)})
+    out = aggregate_hours(ev).reset_index()
+    return out[["flow", "hour", "volume", "errors", "retries", "p95", "lat_n"]]
+
+
+def spark_available() -> str | None:
+    """None when PySpark and Java are there, else why not (for a skipped test, a clear error)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'odoo-triage[spark]')"
+    import shutil
+
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        return "no Java runtime (Spark needs Java 17): set JAVA_HOME or put java on PATH"
+    return None
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, master: str = "local[2]", app_name: str = "odoo-triage", session: Any = None,
+                 conf: dict[str, str] | None = None) -> None:
+        self.master = master
+        self.app_name = app_name
+        self.conf = conf or {}
+        self._spark = session
+        self._own = session is None
+        self._valid: Any = None
+
+    @property
+    def spark(self) -> Any:
+        if self._spark is None:
+            why = spark_available()
+            if why:
+                raise InputError(f"--engine spark: {why}")
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this package's Python
+            os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+            from pyspark.sql import SparkSession
+
+            b = (SparkSession.builder.master(self.master).appName(self.app_name)
+                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                 .config("spark.sql.session.timeZone", "UTC")
+                 .config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
+                 .config("spark.sql.shuffle.partitions", "8"))
+            for k, v in self.conf.items():
+                b = b.config(k, v)
+            self._spark = b.getOrCreate()
+            self._spark.sparkContext.setLogLevel("ERROR")
+        return self._spark
+
+    def _load(self, paths: list[Path]) -> Any:
+        from pyspark.sql import functions as F
+
+        frames = []
+        for gi, p in enumerate(paths):
+            p = Path(p)
+            if not p.exists():
+                raise InputError(f"no such events file: {p}")
+            if not (p.is_dir() or is_parquet(p)):
+                raise InputError(f"{p.name}: the spark engine reads Parquet events; write them once with "
+                                 f"`triage detect LOGS --write-events events.parquet`")
+            df = self.spark.read.parquet(str(p))
+            cols = set(df.columns)
+            if "ts" not in cols and "timestamp" in cols:
+                df = df.withColumn("ts", F.col("timestamp").cast("double"))
+            for c, t in (("source_file", "string"), ("line_no", "long"), ("offset", "long"), ("latency_ms", "double"),
+                         ("http_status", "int"), ("retry_count", "int"), ("error", "string"),
+                         ("idempotency_key", "string"), ("correlation_id", "string")):
+                if c not in cols:
+                    df = df.withColumn(c, F.lit(None).cast(t))
+            df = df.withColumn("_given", F.lit(gi)).withColumn("_seq", F.monotonically_increasing_id())
+            df = df.withColumn("_src", F.coalesce(F.col("source_file"), F.lit(p.name)))
+            if "line_no" not in cols:  # no provenance: the row number is the line, as the local reader has it
+                from pyspark.sql import Window
+
+                df = df.withColumn("line_no", F.row_number().over(Window.partitionBy("_src").orderBy("_seq"))
+                                   .cast("long"))
+                df = df.withColumn("offset", F.col("line_no") - 1)
+            frames.append(df.select("_given", "_seq", "_src", "ts", "flow", "status", "latency_ms", "http_status",
+                                    "retry_count", "error", "idempotency_key", "correlation_id", "line_no", "offset"))
+        out = frames[0]
+        for f in frames[1:]:
+            out = out.unionByName(f)
+        st = F.lower(F.trim(F.col("status")))
+        ok_row = (F.col("flow").isNotNull() & st.isin("ok", "error", "retry") & F.col("ts").isNotNull()
+                  & ~F.isnan(F.col("ts")))
+        return out.withColumn("status", st).withColumn("_ok", ok_row)
+
+    def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None, **_ignored: Any) -> EventFrame:
+        """The compact event table back from Spark, the error texts mined here (in reading order)."""
+        from pyspark.sql import functions as F
+
+        miner = miner or TemplateMinerCache()
+        df = self._load([Path(p) for p in paths])
+        # sources in reading order (the order the local run read them in), and which input holds each
+        order = df.groupBy("_src").agg(F.min(F.struct("_given", "_seq")).alias("first")).orderBy("first").toPandas()
+        sources = order["_src"].tolist()
+        given = [int(r["_given"]) for r in order["first"]]
+        src_code = {s: i for i, s in enumerate(sources)}
+        bad = df.filter(~F.col("_ok"))
+        bad_rows = bad.select("_src", "line_no").limit(MAX_REJECTED).toPandas()
+        bad_counts = dict(bad.groupBy("_src").count().toPandas().itertuples(index=False, name=None))
+        valid = df.filter(F.col("_ok"))
+        self._valid = valid
+
+        def key(c: str) -> Any:  # hashed keys of successes only (redeliveries compare those); 0 = none
+            v = F.col(c)
+            present = v.isNotNull() & (v != "") & (F.col("status") == "ok")
+            return F.when(present, F.xxhash64(v)).otherwise(F.lit(0)).cast("long").alias(c)
+
+        has_error = (F.col("status") != "ok") & F.col("error").isNotNull() & (F.col("error") != "")
+        err_hash = F.when(has_error, F.xxhash64(F.col("error"))).otherwise(F.lit(0)).cast("long")
+        compact = valid.select(
+            "_src", F.col("line_no").cast("long").alias("line"), F.col("offset").cast("long").alias("offset"),
+            F.col("ts").cast("double").alias("ts"), "flow", "status",
+            F.col("latency_ms").cast("float").alias("latency"),
+            F.coalesce(F.col("http_status"), F.lit(0)).cast("short").alias("http"),
+            F.coalesce(F.col("retry_count"), F.lit(0)).cast("short").alias("retry"),
+            key("idempotency_key"), key("correlation_id"), has_error.alias("has_error"), err_hash.alias("err"),
+        ).toPandas()
+        # each distinct error text once, in the order a local run meets it first (source, line): the
+        # miner's clusters depend only on that order (repeats hit its cache), its counts on how many
+        rank = F.create_map(*[x for s, i in src_code.items() for x in (F.lit(s), F.lit(i))])[F.col("_src")]
+        errors = (valid.filter(has_error).groupBy("error")
+                  .agg(F.min(F.struct(rank.alias("fi"), F.col("line_no").alias("line"))).alias("first"),
+                       F.count(F.lit(1)).alias("n"), F.first(err_hash).alias("err"))
+                  .select("error", "n", "err", F.col("first.fi").alias("fi"), F.col("first.line").alias("line"))
+                  .toPandas().sort_values(["fi", "line"], kind="stable"))
+        cid_of: dict[int, int] = {}
+        for text, n, h in errors[["error", "n", "err"]].itertuples(index=False, name=None):
+            cid = miner.cluster_of(text)
+            miner.counts[cid] += int(n) - 1
+            cid_of[int(h)] = cid
+
+        compact["_fi"] = compact["_src"].map(src_code).astype(np.int16)
+        compact = compact.sort_values(["_fi", "line"], kind="stable").reset_index(drop=True)
+        cluster = np.full(len(compact), -1, dtype=np.int32)
+        has = compact["has_error"].to_numpy()
+        cluster[has] = [cid_of[int(h)] for h in compact["err"].to_numpy()[has]]
+        flows = list(pd.unique(compact["flow"]))
+        codes = {f: i for i, f in enumerate(flows)}
+        status = compact["status"].map({"ok": OK, "error": ERROR, "retry": RETRY}).to_numpy(np.int8)
+
+        def unsigned(col: str) -> np.ndarray:
+            h = compact[col].to_numpy(np.int64).view(np.uint64).copy()
+            h[(h == 0) & (compact[col].to_numpy() != 0)] = 1
+            return h
+
+        events = pd.DataFrame({
+            "ts": compact["ts"].to_numpy(np.float64), "flow": compact["flow"].map(codes).to_numpy(np.int32),
+            "status": status, "latency": compact["latency"].to_numpy(np.float32),
+            "http": compact["http"].to_numpy(np.int16), "retry": compact["retry"].to_numpy(np.int16),
+            "cluster": cluster, "idem": unsigned("idempotency_key"), "corr": unsigned("correlation_id"),
+            "file": compact["_fi"].to_numpy(np.int16), "line": compact["line"].to_numpy(np.int32),
+            "offset": compact["offset"].to_numpy(np.int64),
+        })[list(COLUMNS)]
+        stats: dict[str, FileStats] = {}
+        counts = compact["_fi"].value_counts().to_dict()
+        files: list[Path] = []
+        readers: list[Reader] = []
+        for i, s in enumerate(sources):
+            files.append(Path(s))
+            readers.append(ParquetEventsReader(Path(paths[given[i]]), s))
+            st = stats.setdefault(s, FileStats(s, "parquet"))
+            st.events = int(counts.get(i, 0))
+            st.rejected = st.set_aside_lines = int(bad_counts.get(s, 0))
+            st.parsed_lines = st.events
+            st.lines = st.events + st.rejected
+        rejected: list[RejectedLine] = [
+            reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row without a flow, a known status or a time", "")
+            for s, ln in bad_rows.itertuples(index=False, name=None)]
+        self._codes = codes
+        return EventFrame(events=events, flows=flows, files=files, readers=readers, stats=stats, rejected=rejected,
+                          miner=miner)
+
+    def aggregate(self, frame: EventFrame) -> pd.DataFrame:
+        """Per (flow, hour) on Spark: grouped by flow and day (an hour never spans two days)."""
+        from pyspark.sql import functions as F
+
+        if self._valid is None:
+            raise InputError("the spark engine aggregates what it read: call read() first")
+        pairs = [x for name, code in {f: i for i, f in enumerate(frame.flows)}.items()
+                 for x in (F.lit(name), F.lit(code))]
+        code = F.create_map(*pairs)[F.col("flow")]
+        st = (F.when(F.col("status") == "ok", OK).when(F.col("status") == "error", ERROR).otherwise(RETRY))
+        sdf = self._valid.select(
+            code.cast("int").alias("flow"), F.col("ts").cast("double").alias("ts"), st.cast("byte").alias("status"),
+            F.coalesce(F.col("retry_count"), F.lit(0)).cast("short").alias("retry"),
+            F.col("latency_ms").cast("float").alias("latency"),
+        ).withColumn("day", F.floor(F.col("ts") / 86400.0))
+        out = sdf.groupBy("flow", "day").applyInPandas(_aggregate_part, schema=AGG_SCHEMA).toPandas()
+        ref = aggregate_hours(frame.events.iloc[:1])  # the local dtypes, so that what follows is the same
+        out = out.sort_values(["flow", "hour"]).reset_index(drop=True)
+        out["flow"] = out["flow"].astype(ref.index.get_level_values(0).dtype)
+        out["hour"] = out["hour"].astype(ref.index.get_level_values(1).dtype)
+        out = out.set_index(["flow", "hour"])
+        return out.astype(ref.dtypes.to_dict())
+
+    def close(self) -> None:
+        if self._spark is not None and self._own:
+            self._spark.stop()
+            self._spark = None

@@ -1,0 +1,337 @@
+"""Incremental runs: what a run saves per source so that the next one reads only the new lines.
+
+A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) holds
+- `state.json`: per source its identity (device, inode, a hash of its first bytes), size, and the
+  byte offset and line number reached; the flows in code order; the per-file counts;
+- `events-NNNNN.parquet`: the compact event table, one part per run (only the new events are
+  written): the checks judge new hours against the baseline and redeliveries against earlier
+  deliveries, and evidence is re-read from the logs by offset, so the rows stay (~50 bytes each);
+- `hourly.parquet`: the per-(flow, hour) aggregates; a run recomputes only the hours its new
+  events fall in (`windows.aggregate_hours` per group depends on that group alone);
+- `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
+  so that a run does not re-read them again;
+- `miner.pickle`: the template miner (drain3 clusters and the masked-message cache), so that the
+  same error gets the same cluster and signature as in a full run. The folder is trusted like the
+  settings file: it is written by this program and unpickled.
+A run over the first part of the logs and an incremental run over the rest give the anomalies of
+a full run over all of it (tests/test_detect_state.py). A source whose identity changed or that
+shrank (rotated, truncated) is read from its start again, with a note, and its saved rows dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from odoo_triage.core.domain import LogEvent, RejectedLine
+from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.frame import COLUMNS, EVENT_DTYPES, EventFrame, empty_events
+from odoo_triage.detectors.readers import FileStats
+from odoo_triage.detectors.templates import TemplateMinerCache
+from odoo_triage.detectors.windows import HOUR, aggregate_hours
+
+VERSION = 1
+HEAD_BYTES = 4096
+MAX_REJECTED = 100_000  # set-aside lines kept across runs (the newest)
+_STAT_FIELDS = ("lines", "events", "rejected", "skipped", "blank", "parsed_lines", "set_aside_lines")
+
+
+@dataclass
+class SourceState:
+    path: str
+    dev: int
+    ino: int
+    head: str  # sha1 of the first HEAD_BYTES bytes (or fewer)
+    size: int
+    offset: int
+    line: int
+    format: str = ""
+
+
+@dataclass
+class Saved:
+    sources: dict[str, SourceState]  # resolved path -> state
+    files: list[str]  # resolved paths, in file-code order of the saved events
+    flows: list[str]
+    stats: dict[str, dict[str, Any]]
+    events: pd.DataFrame
+    hourly: pd.DataFrame | None
+    miner: TemplateMinerCache
+    parts: int
+    rejected: list[RejectedLine] = field(default_factory=list)
+
+
+@dataclass
+class IncrementalRead:
+    frame: EventFrame
+    aggregates: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    new_events: int = 0
+
+
+def _head(path: Path, size: int) -> str:
+    with path.open("rb") as fh:
+        return hashlib.sha1(fh.read(min(size, HEAD_BYTES))).hexdigest()
+
+
+def identity(path: Path) -> tuple[int, int, int, str]:
+    st = path.stat()
+    return st.st_dev, st.st_ino, st.st_size, _head(path, st.st_size)
+
+
+def offset_after(path: Path, start: int, lines: int) -> int:
+    """Byte offset after `lines` physical lines from `start` (where a reader that counted them stopped)."""
+    if lines <= 0:
+        return start
+    pos, left = start, lines
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while left > 0:
+            block = fh.read(1 << 20)
+            if not block:
+                return pos
+            n = block.count(b"\n")
+            if n < left:
+                left -= n
+                pos += len(block)
+                continue
+            i = -1
+            for _ in range(left):
+                i = block.index(b"\n", i + 1)
+            return pos + i + 1
+    return pos
+
+
+def load(folder: Path) -> Saved | None:
+    meta = folder / "state.json"
+    if not meta.is_file():
+        return None
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    if data.get("version") != VERSION:
+        return None
+    parts = sorted(folder.glob("events-*.parquet"))
+    ev = (pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts
+          else empty_events())
+    ev = ev.astype({c: EVENT_DTYPES[c] for c in COLUMNS}, copy=False)
+    hourly_path = folder / "hourly.parquet"
+    hourly = pd.read_parquet(hourly_path) if hourly_path.is_file() else None
+    with (folder / "miner.pickle").open("rb") as fh:
+        miner = pickle.load(fh)  # noqa: S301 - our own state folder (module docstring)
+    rej_path = folder / "rejected.jsonl"
+    rejected = ([RejectedLine.model_validate_json(ln) for ln in rej_path.read_text(encoding="utf-8").splitlines()
+                 if ln.strip()] if rej_path.is_file() else [])
+    return Saved(sources={k: SourceState(**v) for k, v in data["sources"].items()}, files=data["files"],
+                 flows=data["flows"], stats=data["stats"], events=ev, hourly=hourly, miner=miner,
+                 parts=int(data.get("parts", len(parts))), rejected=rejected)
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
+def plan(saved: Saved | None, paths: list[Path]) -> tuple[dict[Path, tuple[int, int]], list[str], set[str]]:
+    """Where to start each file ({path: (offset, line)}), notes, and the files to read from the start."""
+    starts: dict[Path, tuple[int, int]] = {}
+    notes: list[str] = []
+    restart: set[str] = set()
+    for p in paths:
+        k = _key(p)
+        prev = saved.sources.get(k) if saved else None
+        if prev is None:
+            continue
+        dev, ino, size, head = identity(p)
+        if (dev, ino) != (prev.dev, prev.ino) or size < prev.size or head != prev.head:
+            why = "replaced (rotated)" if (dev, ino) != (prev.dev, prev.ino) else \
+                "smaller than last time (truncated)" if size < prev.size else "rewritten (its first bytes changed)"
+            notes.append(f"{p.name}: {why}; read from the start")
+            restart.add(k)
+            continue
+        starts[p] = (prev.offset, prev.line)
+    return starts, notes, restart
+
+
+def _merge_stats(old: dict[str, Any] | None, new: FileStats | None, name: str, fmt: str) -> FileStats:
+    st = FileStats(name, fmt)
+    for src in (old or {}), (new.as_dict() if new else {}):
+        for f in _STAT_FIELDS:
+            setattr(st, f, getattr(st, f) + int(src.get(f, 0)))
+    if new is not None:
+        st.encoding, st.mapping, st.mapping_confidence = new.encoding, new.mapping, new.mapping_confidence
+        st.unattributed = new.unattributed
+    return st
+
+
+def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) -> IncrementalRead:
+    """Read what is new since the saved state (all of it the first time) and join it to what was saved.
+
+    `read(paths, **kwargs)` is `frame.read_frame` (it takes `start_offsets` and `miner`)."""
+    from odoo_triage.detectors.readers.parquet_events import is_parquet
+
+    if any(is_parquet(Path(p)) for p in paths):
+        raise InputError("--state follows log files as they grow; Parquet events are read whole, without it")
+    saved = load(folder)
+    starts, notes, restart = plan(saved, paths)
+    miner = saved.miner if saved else kwargs.pop("miner", None) or TemplateMinerCache()
+    kwargs.pop("miner", None)
+    new = read(paths, start_offsets=starts, miner=miner, **kwargs)
+    new_keys = [_key(p) for p in new.files]
+    files: list[str] = []
+    flows: list[str] = list(saved.flows) if saved else []
+    parts = []
+    keep_old = np.zeros(0, dtype=bool)
+    if saved is not None and len(saved.events):
+        wanted = set(new_keys) - restart
+        old_codes = np.array([k in wanted for k in saved.files], dtype=bool)
+        keep_old = old_codes[saved.events["file"].to_numpy()]
+        files = [k for k in saved.files]
+        parts.append(saved.events[keep_old])
+    for k in new_keys:
+        if k not in files:
+            files.append(k)
+    remap_file = np.array([files.index(k) for k in new_keys], dtype=np.int16)
+    for f in new.flows:
+        if f not in flows:
+            flows.append(f)
+    remap_flow = np.array([flows.index(f) for f in new.flows], dtype=np.int32)
+    fresh = new.events.copy()
+    if len(fresh):
+        fresh["file"] = remap_file[fresh["file"].to_numpy()]
+        fresh["flow"] = remap_flow[fresh["flow"].to_numpy()]
+    parts.append(fresh)
+    parts = [p for p in parts if len(p)] or parts[:1]
+    events = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    events = events.astype({c: EVENT_DTYPES[c] for c in COLUMNS}, copy=False)
+    # the run's frame: only the files given this time, in the saved order, codes kept
+    by_key = dict(zip(new_keys, zip(new.files, new.readers, strict=True), strict=True))
+    frame_files = [by_key[k][0] if k in by_key else Path(k) for k in files]
+    frame_readers = [by_key[k][1] if k in by_key else new.readers[0] for k in files] if new.readers else []
+    stats: dict[str, FileStats] = {}
+    for k, path in zip(files, frame_files, strict=True):
+        if k not in by_key:
+            continue
+        old = saved.stats.get(k) if saved and k not in restart else None
+        fmt = (saved.sources[k].format if saved and k in saved.sources else "") or new.stats[path.name].format
+        stats[path.name] = _merge_stats(old, new.stats.get(path.name), path.name, fmt)
+    used = np.unique(events["flow"].to_numpy()).tolist() if len(events) else []
+    compacted = len(used) < len(flows)
+    if compacted:  # a flow all of whose events went with a replaced file is no flow (as in read_frame)
+        remap = np.full(len(flows), -1, dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        events["flow"] = remap[events["flow"].to_numpy()]
+        flows = [flows[c] for c in used]
+    given = {Path(k).name for k in by_key} - {Path(k).name for k in restart}
+    rejected = [r for r in (saved.rejected if saved else []) if r.source_file in given] + new.rejected
+    frame = EventFrame(events=events, flows=flows, files=frame_files, readers=frame_readers, stats=stats,
+                       rejected=rejected[-MAX_REJECTED:], miner=miner)
+    frame._row_cache.update(_load_rows(folder, given))
+    aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
+    _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
+    return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh))
+
+
+def _aggregates(saved: Saved | None, events: pd.DataFrame, fresh: pd.DataFrame, keep_old: np.ndarray,
+                dropped: bool) -> pd.DataFrame:
+    """Saved hours before the first hour the new events touch, recomputed from there on."""
+    if saved is None or saved.hourly is None or dropped or not keep_old.all() or not len(saved.events):
+        return aggregate_hours(events)
+    if not len(fresh):
+        return saved.hourly
+    h0 = int(fresh["ts"].min() // HOUR)
+    tail = events[(events["ts"].to_numpy() // HOUR) >= h0]
+    old = saved.hourly[saved.hourly.index.get_level_values("hour") < h0]
+    return pd.concat([old, aggregate_hours(tail)]).sort_index()
+
+
+def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str], new: EventFrame,
+          starts: dict[Path, tuple[int, int]], fresh: pd.DataFrame, aggregates: pd.DataFrame,
+          rewrite_all: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    sources: dict[str, dict[str, Any]] = {k: vars(v) for k, v in (saved.sources.items() if saved else ())}
+    for path in new.files:
+        k = _key(path)
+        if not path.is_file():
+            continue
+        dev, ino, size, head = identity(path)
+        st = new.stats.get(path.name)
+        off, line = starts.get(path, (0, 1))
+        lines = st.lines if st else 0
+        sources[k] = vars(SourceState(path=k, dev=dev, ino=ino, head=head, size=size,
+                                      offset=offset_after(path, off, lines), line=line + lines,
+                                      format=st.format if st else ""))
+    stats = {path_key: frame.stats[Path(path_key).name].as_dict() for path_key in files
+             if Path(path_key).name in frame.stats}
+    if saved is not None:
+        for k, v in saved.stats.items():
+            stats.setdefault(k, v)
+    rewrite = saved is not None and (rewrite_all or len(frame.events) != len(saved.events) + len(fresh))
+    parts = saved.parts if saved and not rewrite else 0
+    if rewrite:
+        for p in folder.glob("events-*.parquet"):
+            p.unlink()
+        frame.events.to_parquet(folder / f"events-{parts:05d}.parquet", index=False)
+        parts += 1
+    elif len(fresh):
+        fresh.to_parquet(folder / f"events-{parts:05d}.parquet", index=False)
+        parts += 1
+    aggregates.to_parquet(folder / "hourly.parquet")
+    with (folder / "rejected.jsonl").open("w", encoding="utf-8") as fh:  # already masked by read_frame
+        fh.writelines(r.model_dump_json() + "\n" for r in frame.rejected)
+    tmp = folder / "miner.pickle.tmp"
+    raw, frame.miner._raw = frame.miner._raw, {}  # a cache of exact messages: rebuilt as they come again
+    try:
+        with tmp.open("wb") as fh:
+            pickle.dump(frame.miner, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        frame.miner._raw = raw
+    os.replace(tmp, folder / "miner.pickle")
+    meta = {"version": VERSION, "sources": sources, "files": files, "flows": frame.flows, "stats": stats,
+            "parts": parts}
+    tmp = folder / "state.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    os.replace(tmp, folder / "state.json")
+
+
+ROWS_FILE = "cited.jsonl"
+MAX_ROWS = 20_000
+
+
+def _load_rows(folder: Path, names: set[str]) -> dict[str, LogEvent]:
+    """Events re-read from the logs by earlier runs (cited, quoted): not read again while their file stays."""
+    path = folder / ROWS_FILE
+    if not path.is_file():
+        return {}
+    out = {}
+    for ln in path.read_text(encoding="utf-8").splitlines():
+        if ln.strip():
+            ev = LogEvent.model_validate_json(ln)
+            if ev.source_file in names:
+                out[ev.event_id] = ev
+    return out
+
+
+def save_rows(folder: Path, frame: EventFrame) -> None:
+    """After the checks: the events this run re-read (error texts already masked by `log_event`)."""
+    rows = list(frame._row_cache.values())[-MAX_ROWS:]
+    tmp = folder / (ROWS_FILE + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.writelines(ev.model_dump_json() + "\n" for ev in rows)
+    os.replace(tmp, folder / ROWS_FILE)
+
+
+def check_folder(folder: Path) -> Path:
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--state {folder}: not a folder")
+    return folder
+
+
+__all__ = ["IncrementalRead", "Saved", "SourceState", "check_folder", "load", "offset_after", "plan",
+           "read_incremental", "save_rows"]

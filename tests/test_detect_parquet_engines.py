@@ -1,0 +1,115 @@
+"""Parquet events in and out (readers/parquet_events.py) and the engines (detectors/engines): the same
+anomalies from the logs, from the Parquet they were written to, and (slow) from Spark over that Parquet."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from odoo_triage.core.errors import InputError
+from odoo_triage.core.labels import read_flows
+from odoo_triage.detectors.engines import make_engine
+from odoo_triage.detectors.frame import read_frame
+from odoo_triage.detectors.pipeline import DetectionResult, run_detection
+from odoo_triage.detectors.readers.parquet_events import SCHEMA, sources
+from odoo_triage.sim.world import generate_world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("world") / "world"
+    generate_world(out, seed=11, events=20_000, partners=200)
+    return out
+
+
+@pytest.fixture(scope="module")
+def written(world, tmp_path_factory) -> tuple[DetectionResult, Path, Path]:
+    d = tmp_path_factory.mktemp("out")
+    events, windows = d / "events.parquet", d / "windows.parquet"
+    r = run_detection([world / "logs"], catalog=read_flows(world / "flows.json"), write_events=events,
+                      write_windows=windows)
+    return r, events, windows
+
+
+def _dump(r: DetectionResult) -> list[dict]:
+    return [a.model_dump(mode="json") for a in r.anomalies]
+
+
+def test_written_events_follow_the_schema_and_keep_provenance(world, written):
+    r, events, windows = written
+    t = pq.read_table(events)
+    assert t.schema.equals(SCHEMA)
+    assert t.num_rows == r.events
+    assert sources(events) == [p.name for p in sorted((world / "logs").iterdir())]
+    first = t.slice(0, 1).to_pylist()[0]
+    assert first["source_file"] == "middleware.jsonl" and first["line_no"] >= 1
+    w = pd.read_parquet(windows)
+    assert len(w) == len(r.flow_stats) and int(w["volume"].sum()) == r.events
+    assert set(w.columns) >= {"flow", "hour", "volume", "errors", "p95_ms", "expected_volume", "baseline"}
+
+
+def test_detection_from_parquet_equals_detection_from_the_logs(world, written):
+    r, events, _ = written
+    again = run_detection([events], catalog=read_flows(world / "flows.json"))
+    assert r.anomalies and _dump(again) == _dump(r)
+    assert again.evidence == r.evidence  # cited events re-read from the Parquet, same ids and texts
+    assert again.templates == r.templates
+    assert {k: s.events for k, s in again.stats.items()} == {k: s.events for k, s in r.stats.items()}
+
+
+def test_parquet_without_provenance_and_bad_rows(tmp_path):
+    t = pa.table({"timestamp": pa.array([1.7e9, 1.7e9 + 60, 1.7e9 + 120], pa.float64()).cast(pa.float64()),
+                  "flow": ["a", "a", None], "status": ["ok", "boom", "error"]})
+    t = t.rename_columns(["ts", "flow", "status"])
+    p = tmp_path / "x.parquet"
+    pq.write_table(t, p)
+    f = read_frame([p])
+    assert len(f.events) == 1 and f.event_id(0) == "x.parquet:1"
+    assert sorted((r.line_no, r.reason.split(":")[0]) for r in f.rejected) == [(2, "Parquet row"), (3, "Parquet row")]
+    assert f.log_event(0) is not None and f.log_event(0).flow == "a"
+
+
+def test_parquet_needs_the_required_columns(tmp_path):
+    p = tmp_path / "y.parquet"
+    pq.write_table(pa.table({"flow": ["a"]}), p)
+    with pytest.raises(InputError, match="ts, status"):
+        read_frame([p])
+
+
+def test_unknown_engine_and_lazy_spark_import():
+    with pytest.raises(InputError, match="unknown detection engine"):
+        make_engine("dask")
+    assert make_engine("local").name == "local"
+    code = ("import sys, odoo_triage.detectors.pipeline, odoo_triage.detectors.engines, odoo_triage.app.cli; "
+            "assert 'pyspark' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)  # Spark is only imported when chosen
+
+
+def _spark_missing() -> str | None:
+    from odoo_triage.detectors.engines.spark import spark_available
+
+    return spark_available()
+
+
+@pytest.mark.slow
+def test_spark_engine_gives_the_anomalies_of_the_local_engine(tmp_path):
+    """The demo world: local over the logs vs Spark (local[2]) over the Parquet events written from them."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    w = tmp_path / "demo"
+    generate_world(w)  # the demo world, as `triage demo` builds it
+    catalog = read_flows(w / "flows.json")
+    events = tmp_path / "events.parquet"
+    local = run_detection([w / "logs"], catalog=catalog, write_events=events)
+    spark = run_detection([events], catalog=catalog, engine="spark", master="local[2]")
+    assert local.anomalies and _dump(spark) == _dump(local)
+    assert spark.evidence == local.evidence
+    assert spark.templates == local.templates  # the miner saw each distinct error once, counts added
+    pd.testing.assert_frame_equal(spark.flow_stats, local.flow_stats)
