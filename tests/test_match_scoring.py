@@ -75,9 +75,10 @@ def scored_pair(rows: list[dict], a: int, b: int) -> tuple[float, str, dict[str,
     """Probability, reason and field verdicts of one pair, fitted on all the rows."""
     table = partner_mod.prepare(load_records(rows, PARTNER_FIELDS, what="res.partner"))
     keys = partner_mod.blocking_keys(table)
-    left, right = decode(partner_mod.candidate_pairs(table, keys), len(table))
+    encoded = partner_mod.candidate_pairs(table, keys)
+    left, right = decode(encoded, len(table))
     scorer = pipeline._FellegiSunterScorer(table)
-    scorer.fit(left, right, pipeline._label_arrays(table, None), keys)
+    scorer.fit(left, right, pipeline._label_arrays(table, None), pipeline._found_by(encoded, keys))
     pos = {int(rid): k for k, rid in enumerate(table.ids)}
     i, j = sorted((pos[a], pos[b]))
     prob = float(scorer.score(np.array([i]), np.array([j]))[0])
