@@ -35,6 +35,11 @@ class PairColumns:
     values: dict[str, np.ndarray]
     _derived: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
+    def release(self) -> None:
+        """Drop the derived per-record keys (recomputed on demand): they are as large as a column each,
+        and explaining a few thousand pairs needs them again only for a moment."""
+        self._derived = {k: v for k, v in self._derived.items() if k[0] == "tf"}
+
     def derived(self, column: str, kind: str) -> np.ndarray:
         key = (column, kind)
         if key not in self._derived:
