@@ -491,6 +491,9 @@ class MatcherSettings(BaseModel):
     vat_cap: float = Field(default=0.01, ge=0.0, le=1.0)  # two different valid VAT numbers
     phase_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another phase / follow-up
     code_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another project number
+    year_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: names for another year ("Support 2026")
+    topic_cap: float = Field(default=0.2, ge=0.0, le=1.0)  # projects: each topic has a word the other lacks
+    code_floor: float = Field(default=0.9, ge=0.0, le=1.0)  # projects: one code with year and number, one client
 
 
 class Settings(BaseModel):

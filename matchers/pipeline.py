@@ -105,7 +105,9 @@ class _GbmScorer:
         for start in range(0, len(left), CHUNK):
             sl = slice(start, start + CHUNK)
             p = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
-            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs))
+            cap = self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs)
+            floor = np.where(cap >= 1.0, self.kind.module.rule_floor(self.table, left[sl], right[sl], self.knobs), 0.0)
+            prob[sl] = np.maximum(np.minimum(p, cap), floor)  # a rule against the pair wins over the code
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
