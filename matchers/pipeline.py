@@ -332,10 +332,10 @@ def _master(table: Any, members: np.ndarray) -> int:
 
 
 _VERDICT = {v.value: v for v in FieldVerdict}
-_ALL_SET: dict[type, set[str]] = {}
+_ALL_SET: dict[Any, set[str]] = {}
 
 
-def _built(cls: type[Any], **values: Any) -> Any:
+def _built(cls: Any, **values: Any) -> Any:
     """A pydantic model from values that are ours and already valid (clamped, typed), as
     `model_construct` would build it but with one fields-set shared by every instance of the class.
 
