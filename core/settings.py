@@ -557,13 +557,18 @@ class MatcherSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # match probability a pair needs
-    random_pairs: int = Field(default=200_000, gt=0)  # partners: u is counted on this many random pairs
+    random_pairs: int = Field(default=200_000, gt=0)  # partners: u is counted on at most this many random pairs
+    random_pairs_per_record: int = Field(default=20, gt=0)  # ... and on 20 per record below that (u settles early)
+    random_pairs_min: int = Field(default=50_000, gt=0)  # ... but never fewer (rare levels need a few sightings)
     fit_pairs: int = Field(default=400_000, gt=0)  # partners: m and the prior are learnt on a sample this big
     min_labels: int = Field(default=4, ge=1)  # reviewer labels before the calibration moves
     label_strength: float = Field(default=4.0, gt=0)  # the calibration's pull back to (1, 0), in labels
     vat_cap: float = Field(default=0.01, ge=0.0, le=1.0)  # two different valid VAT numbers
     phase_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another phase / follow-up
     code_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: another project number
+    year_cap: float = Field(default=0.05, ge=0.0, le=1.0)  # projects: names for another year ("Support 2026")
+    topic_cap: float = Field(default=0.2, ge=0.0, le=1.0)  # projects: each topic has a word the other lacks
+    code_floor: float = Field(default=0.9, ge=0.0, le=1.0)  # projects: one code with year and number, one client
 
 
 class Settings(BaseModel):

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -34,6 +35,11 @@ class PairColumns:
     values: dict[str, np.ndarray]
     _derived: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
+    def release(self) -> None:
+        """Drop the derived per-record keys (recomputed on demand): they are as large as a column each,
+        and explaining a few thousand pairs needs them again only for a moment."""
+        self._derived = {k: v for k, v in self._derived.items() if k[0] == "tf"}
+
     def derived(self, column: str, kind: str) -> np.ndarray:
         key = (column, kind)
         if key not in self._derived:
@@ -49,9 +55,12 @@ class PairColumns:
         return self._derived[key]
 
 
-def _cp(scorer, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _cp(scorer, a: np.ndarray, b: np.ndarray, cutoff: float | None = None) -> np.ndarray:  # noqa: ANN001
+    """Similarity of each pair. With `cutoff`, rapidfuzz stops early on pairs that cannot reach it
+    (most random pairs): those score 0 (a distance scorer returns cutoff + 1)."""
     # threads only pay off on many pairs: starting them costs more than a few hundred comparisons
-    return process.cpdist(list(a), list(b), scorer=scorer, workers=-1 if len(a) > 20_000 else 1, dtype=np.float32)
+    return process.cpdist(list(a), list(b), scorer=scorer, workers=-1 if len(a) > 20_000 else 1, dtype=np.float32,
+                          score_cutoff=cutoff)
 
 
 def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left: np.ndarray,
@@ -65,21 +74,21 @@ def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left
         s, q = cols.derived(col, "sorted"), cols.derived(col, "squashed")
         return (s[left] == s[right]) | (q[left] == q[right])
     if test == "subset":
-        return _cp(fuzz.token_set_ratio, a, b) >= 100
+        return _cp(fuzz.token_set_ratio, a, b, 100) >= 100
     if test == "jaro_winkler":
-        return _cp(JaroWinkler.normalized_similarity, a, b) >= threshold
+        return _cp(JaroWinkler.normalized_similarity, a, b, threshold) >= threshold
     if test == "token_sort":
-        return _cp(fuzz.token_sort_ratio, a, b) >= threshold * 100
+        return _cp(fuzz.token_sort_ratio, a, b, threshold * 100) >= threshold * 100
     if test == "ratio":
-        return _cp(fuzz.ratio, a, b) >= threshold * 100
+        return _cp(fuzz.ratio, a, b, threshold * 100) >= threshold * 100
     if test == "levenshtein":
-        return _cp(Levenshtein.distance, a, b) <= threshold
+        return _cp(Levenshtein.distance, a, b, threshold) <= threshold
     if test == "same_number":
         num, words = cols.derived(col, "number"), cols.derived(col, "words")
         same = (num[left] == num[right]) & (num[left] != "")
         out = np.zeros(len(left), dtype=bool)
         if same.any():
-            out[same] = _cp(fuzz.ratio, words[left][same], words[right][same]) >= threshold * 100
+            out[same] = _cp(fuzz.ratio, words[left][same], words[right][same], threshold * 100) >= threshold * 100
         return out
     if test == "else":
         return np.ones(len(left), dtype=bool)
@@ -202,8 +211,9 @@ def tf_adjustment(comparisons: tuple[Comparison, ...], cols: PairColumns, G: np.
         vals = cols.values[comp.column]
         key = ("tf", comp.column)
         if key not in cols._derived:
-            _uniq, inverse, counts = np.unique(vals.astype(str), return_inverse=True, return_counts=True)
-            cols._derived[key] = counts[inverse] / max(len(vals), 1)
+            # factorize, not np.unique(vals.astype(str)): a fixed-width copy of 300,000 names is ~200 MB
+            codes, _uniq = pd.factorize(vals)
+            cols._derived[key] = np.bincount(codes)[codes] / max(len(vals), 1)
         freq = cols._derived[key]
         exact = G[:, c] == 0
         if exact.any():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import jellyfish
 import numpy as np
@@ -64,41 +65,79 @@ def _parent_name(rid: int, name: str, parent: str, commercial_id: str, commercia
     return ""
 
 
+def _each(fn: Any, *columns: Any) -> list[Any]:
+    """fn over the distinct values (or value tuples) of the columns, mapped back to every record.
+
+    Records share towns, zips, countries, legal forms, company domains and parents: each distinct
+    input is normalised once, and equal outputs are one Python object, not one per record.
+    """
+    if len(columns[0]) == 0:
+        return []
+    if len(columns) == 1:
+        codes, uniques = pd.factorize(np.asarray(columns[0], dtype=object), use_na_sentinel=False)
+        outs = [fn(u) for u in uniques]
+    else:
+        keys = pd.MultiIndex.from_arrays([np.asarray(c, dtype=object) for c in columns])
+        codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+        outs = [fn(*u) for u in uniques]
+    return [outs[c] for c in codes]
+
+
+def _obj(values: Any) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 def prepare(frame: pd.DataFrame) -> PartnerTable:
+    """Normalised columns. Built one column at a time from the distinct values, with no list of
+    per-record helper objects alive at once: at 300,000 partners those cost ~200 MB of peak RSS."""
     n = len(frame)
-    countries = [c or cn for c, cn in zip(frame["country_id"], frame["country_id_name"], strict=True)]
-    names = [nz.company_name(x) for x in frame["name"]]
-    vats = [nz.vat(v, c) for v, c in zip(frame["vat"], countries, strict=True)]
-    emails = [nz.email(e) for e in frame["email"]]
-    phones = [nz.phone(p, c) for p, c in zip(frame["phone"], countries, strict=True)]
-    obj = lambda xs: np.array(xs, dtype=object)  # noqa: E731
-    filled_cols = ["name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip", "country_id"]
+    countries = _obj(_each(lambda c, cn: c or cn, frame["country_id"], frame["country_id_name"]))
+    iso = _obj(_each(lambda c: nz.country_iso(c) or nz.fold(c), countries))
+    core = np.empty(n, dtype=object)
+    folded = np.empty(n, dtype=object)
+    legal = np.empty(n, dtype=object)
+    legal_text: dict[tuple[str, ...], str] = {}
+    for k, x in enumerate(frame["name"].to_numpy(dtype=object)):
+        parts = nz.company_name(x)
+        core[k] = parts.core
+        folded[k] = parts.core if parts.folded == parts.core else parts.folded
+        legal[k] = legal_text.setdefault(tuple(parts.legal), " ".join(parts.legal))
+    vats = _each(lambda v, c: (lambda x: (x.value, x.valid) if x else ("", False))(nz.vat(v, c)),
+                 frame["vat"], countries)
+    emails = _each(lambda e: (lambda x: (x.address, x.domain if not x.free else "") if x else ("", ""))(nz.email(e)),
+                   frame["email"])
+    domains: dict[str, str] = {}
+    phones = _obj(_each(nz.phone, frame["phone"], countries))
+    filled_cols = ["name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip"]
     filled = np.zeros(n, dtype=np.int64)
     for col in filled_cols:
-        filled += (frame[col].to_numpy(dtype=object) != "").astype(np.int64) if col != "country_id" else (
-            np.array([bool(c) for c in countries], dtype=np.int64))
+        filled += (frame[col].to_numpy(dtype=object) != "").astype(np.int64)
+    filled += np.fromiter((bool(c) for c in countries), dtype=np.int64, count=n)
+    squash = lambda r: nz.fold(r).replace(" ", "")  # noqa: E731
     return PartnerTable(
         frame=frame,
         raw=columns(frame),
         ids=frame["id"].to_numpy(dtype=np.int64),
-        core=obj([x.core for x in names]),
-        folded=obj([x.folded for x in names]),
-        legal=obj([" ".join(x.legal) for x in names]),
-        vat=obj([v.value if v else "" for v in vats]),
-        vat_valid=np.array([bool(v and v.valid) for v in vats]),
-        email=obj([e.address if e else "" for e in emails]),
-        domain=obj([e.domain if e and not e.free else "" for e in emails]),
-        phone=obj(phones),
-        phone_tail=obj([nz.phone_tail(p) for p in phones]),
-        city=obj([nz.fold(c) for c in frame["city"]]),
-        zip=obj([nz.fold(z).replace(" ", "") for z in frame["zip"]]),
-        street=obj([nz.fold(s) for s in frame["street"]]),
-        country=obj([nz.country_iso(c) or nz.fold(c) for c in countries]),
-        registry=obj([nz.fold(r).replace(" ", "") for r in frame["company_registry"]]),
-        ref=obj([nz.fold(r).replace(" ", "") for r in frame["ref"]]),
+        core=core,
+        folded=folded,
+        legal=legal,
+        vat=_obj([v[0] for v in vats]),
+        vat_valid=np.fromiter((v[1] for v in vats), dtype=bool, count=n),
+        email=_obj([e[0] for e in emails]),
+        domain=_obj([domains.setdefault(e[1], e[1]) for e in emails]),
+        phone=phones,
+        phone_tail=_obj(_each(nz.phone_tail, phones)),
+        city=_obj(_each(nz.fold, frame["city"])),
+        zip=_obj(_each(squash, frame["zip"])),
+        street=_obj(_each(nz.fold, frame["street"])),
+        country=iso,
+        registry=_obj(_each(squash, frame["company_registry"])),
+        ref=_obj(_each(squash, frame["ref"])),
         is_company=frame["is_company"].to_numpy(dtype=bool),
         parent=_int_or_minus(frame["parent_id"]),
-        parent_name=obj([_parent_name(*row) for row in zip(
+        parent_name=_obj([_parent_name(*row) for row in zip(
             frame["id"], frame["name"], frame["parent_id_name"], frame["commercial_partner_id"],
             frame["commercial_partner_id_name"], strict=True)]),
         commercial=_int_or_minus(frame["commercial_partner_id"]),
@@ -122,7 +161,8 @@ def blocking_keys(t: PartnerTable) -> dict[str, np.ndarray]:
     other way round: name words, name phonetics, e-mail, VAT, phone tail, zip + house number, street.
     """
     n = len(t)
-    order = np.argsort(np.argsort(t.core.astype(str), kind="stable"))
+    # rank of the name (ties in record order, as block_pairs sorts stably); no fixed-width string copy
+    order = pd.factorize(t.core, sort=True)[0].astype(np.int64)
     squashed = [c.replace(" ", "") for c in t.core]
     tokens = [[tok for tok in c.split() if len(tok) >= 3] for c in t.core]
     return {

@@ -6,6 +6,7 @@ The public entry points other stages call: `match_partners`, `match_projects`, `
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from odoo_triage.matchers.records import PARTNER_FIELDS, PROJECT_FIELDS, Source,
 
 Progress = Callable[[str, float], None]
 CHUNK = 200_000
+EXPLAIN_BATCH = 2_000  # pairs explained at once
 
 
 @dataclass
@@ -95,7 +97,7 @@ class _GbmScorer:
         self.labels_used = 0
 
     def fit(self, left: np.ndarray, right: np.ndarray, labels: tuple[np.ndarray, np.ndarray, np.ndarray],
-            keys: dict[str, np.ndarray]) -> None:
+            found_by: dict[str, np.ndarray]) -> None:
         return None
 
     def score(self, left: np.ndarray, right: np.ndarray, progress: Progress | None = None) -> np.ndarray:
@@ -103,7 +105,9 @@ class _GbmScorer:
         for start in range(0, len(left), CHUNK):
             sl = slice(start, start + CHUNK)
             p = self.model.predict(self.kind.module.features(self.table, left[sl], right[sl]))
-            prob[sl] = np.minimum(p, self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs))
+            cap = self.kind.module.rule_cap(self.table, left[sl], right[sl], self.knobs)
+            floor = np.where(cap >= 1.0, self.kind.module.rule_floor(self.table, left[sl], right[sl], self.knobs), 0.0)
+            prob[sl] = np.maximum(np.minimum(p, cap), floor)  # a rule against the pair wins over the code
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
 
@@ -125,14 +129,9 @@ class _FellegiSunterScorer:
         return partner_mod.pair_kind(self.table, left, right)
 
     def fit(self, left: np.ndarray, right: np.ndarray, labels: tuple[np.ndarray, np.ndarray, np.ndarray],
-            keys: dict[str, np.ndarray]) -> None:
-        n = max(len(self.table), 1)
-        encoded = left.astype(np.int64) * n + right
-        sessions = []
-        for session in PARTNER_SESSIONS:
-            found = [keys[k] for k in session.keys if k in keys]
-            pairs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-            sessions.append((np.isin(encoded, pairs), session.without))
+            found_by: dict[str, np.ndarray]) -> None:
+        """`found_by[session]`: which of the pairs that session's blocking keys found."""
+        sessions = [(found_by[session.name], session.without) for session in PARTNER_SESSIONS]
         self.fitted = scoring.fit(PARTNER_COMPARISONS, self.cols, len(self.table), left, right, kind_of=self._kind,
                                   inherited=self.inherited, segments=len(PARTNER_SEGMENTS), prior=PARTNER_PRIOR,
                                   sessions=sessions, labels=labels if len(labels[0]) else None, knobs=self.knobs)
@@ -190,16 +189,30 @@ def _score(kind: _Kind, table: Any, scorer: Any, left: np.ndarray, right: np.nda
            progress: Progress | None = None) -> np.ndarray:
     """Match probability of each pair; Odoo rules and reviewers' "not a duplicate" marks have the last word."""
     prob = scorer.score(left, right, progress)
-    prob[kind.module.never_pair(table, left, right)] = 0.0
+    prob[_chunked(kind.module.never_pair, table, left, right)] = 0.0
     if not_duplicate and len(left):
-        marked = np.array([(int(a), int(b)) in not_duplicate for a, b in zip(left, right, strict=True)])
-        prob[marked] = 0.0
+        n = np.int64(max(len(table), 1))
+        marks = np.array([a * n + b for a, b in not_duplicate], dtype=np.int64)
+        prob[np.isin(left.astype(np.int64) * n + right, marks)] = 0.0
     return prob
 
 
 def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: float, include_archived: bool,
          progress: Progress | None, model_path: Path | None, labels: Labels | None = None,
          settings: MatcherSettings | None = None) -> MatchResult:
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a run allocates millions of small objects and no cycles: the collector only cost time
+    try:
+        return _run_inner(kind, source, threshold=threshold, include_archived=include_archived, progress=progress,
+                          model_path=model_path, labels=labels, settings=settings)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _run_inner(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: float, include_archived: bool,
+               progress: Progress | None, model_path: Path | None, labels: Labels | None = None,
+               settings: MatcherSettings | None = None) -> MatchResult:
     t0 = time.perf_counter()
     knobs = settings or MatcherSettings()
     timings: dict[str, float] = {}
@@ -214,16 +227,26 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
     t = time.perf_counter()
     keys = kind.module.blocking_keys(table) if n >= 2 else {}
     encoded = kind.module.candidate_pairs(table, keys) if n >= 2 else np.zeros(0, dtype=np.int64)
+    blocking = {name: int(len(pairs)) for name, pairs in keys.items()}
+    found_by = _found_by(encoded, keys) if kind.model == RecordModel.partner else {}
+    del keys  # the pairs of each key: as many again as the candidates
+    blocked_pairs = len(encoded)
     left, right = decode(encoded, max(n, 1))
-    never = kind.module.never_pair(table, left, right)
-    left, right = left[~never], right[~never]
+    del encoded
+    # record indices as int32: half the memory of every pair array (300,000 partners: ~5 million pairs)
+    index_type = np.int32 if n < 2**31 else np.int64
+    left, right = left.astype(index_type), right.astype(index_type)
+    keep = ~_chunked(kind.module.never_pair, table, left, right)
+    left, right = left[keep], right[keep]
+    found_by = {name: mask[keep] for name, mask in found_by.items()}
     timings["blocking"] = time.perf_counter() - t
     t = time.perf_counter()
     scorer = (_FellegiSunterScorer(table, knobs) if kind.model == RecordModel.partner
               else _GbmScorer(kind, table, model_path, knobs))
     labeled = _label_arrays(table, labels)
     not_duplicate = {(int(a), int(b)) for a, b, y in zip(*labeled, strict=True) if not y}
-    scorer.fit(left, right, labeled, keys)
+    scorer.fit(left, right, labeled, found_by)
+    del found_by
     timings["fitting"] = time.perf_counter() - t
     t = time.perf_counter()
     prob = _score(kind, table, scorer, left, right, not_duplicate, progress)
@@ -235,6 +258,11 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
         return _score(kind, table, scorer, a, b, not_duplicate)
 
     groups, inner = cluster_pairs(n, left, right, prob, threshold, rescore)
+    scored_pairs = len(left)
+    blocked = _id_pairs(table.ids, left, right)
+    del left, right, prob  # the explanations below are the run's largest allocation of Python objects
+    if isinstance(scorer, _FellegiSunterScorer):
+        scorer.cols.release()
     candidates, clusters = _explain(kind, table, scorer, groups, inner, threshold)
     timings["clustering"] = time.perf_counter() - t
     possible = n * (n - 1) // 2
@@ -242,11 +270,11 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
         "records": n,
         "records_read": total,
         "archived_skipped": total - n,
-        "blocked_pairs": int(len(encoded)),
-        "blocking": {name: int(len(pairs)) for name, pairs in keys.items()},
+        "blocked_pairs": int(blocked_pairs),
+        "blocking": blocking,
         "possible_pairs": possible,
-        "reduction_ratio": (1.0 - len(encoded) / possible) if possible else 1.0,
-        "scored_pairs": int(len(left)),
+        "reduction_ratio": (1.0 - blocked_pairs / possible) if possible else 1.0,
+        "scored_pairs": int(scored_pairs),
         "labels_used": int(scorer.labels_used),
         "not_duplicate_marks": len(not_duplicate),
         "candidates": len(candidates),
@@ -257,11 +285,44 @@ def _run(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, threshold: f
     }
     _notify(progress, "done", 1.0)
     ids = table.ids
-    blocked = np.stack([ids[left], ids[right]], axis=1) if len(left) else np.zeros((0, 2), dtype=np.int64)
-    position = {int(rid): k for k, rid in enumerate(ids)}
-    names = {rid: str(table.raw["name"][position[rid]]) for cl in clusters for rid in cl.record_ids}
+    clustered = {rid for cl in clusters for rid in cl.record_ids}
+    names = {int(ids[i]): str(table.raw["name"][i]) for g in groups for i in g.tolist() if int(ids[i]) in clustered}
     return MatchResult(model=kind.model, candidates=candidates, clusters=clusters, stats=stats,
-                       record_ids=ids.copy(), blocked_pairs=np.sort(blocked, axis=1), names=names)
+                       record_ids=ids.copy(), blocked_pairs=blocked, names=names)
+
+
+def _found_by(encoded: np.ndarray, keys: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per training session, which candidate pairs its blocking keys found (a mask over `encoded`,
+    which is sorted and holds every key's pairs)."""
+    out = {}
+    for session in PARTNER_SESSIONS:
+        mask = np.zeros(len(encoded), dtype=bool)
+        for key in session.keys:
+            if key in keys and len(keys[key]):
+                mask[np.searchsorted(encoded, keys[key])] = True
+        out[session.name] = mask
+    return out
+
+
+def _chunked(fn: Callable[[Any, np.ndarray, np.ndarray], np.ndarray], table: Any, left: np.ndarray,
+             right: np.ndarray) -> np.ndarray:
+    """fn(table, left, right) on slices of CHUNK pairs: its temporaries (object arrays of both sides'
+    values) stay a few MB instead of growing with every pair."""
+    if len(left) <= CHUNK:
+        return fn(table, left, right)
+    return np.concatenate([fn(table, left[s:s + CHUNK], right[s:s + CHUNK]) for s in range(0, len(left), CHUNK)])
+
+
+def _id_pairs(ids: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The scored pairs as (lower id, higher id), int32 when the ids fit (they do in any Odoo database)."""
+    if not len(left):
+        return np.zeros((0, 2), dtype=np.int64)
+    dtype = np.int32 if ids.max() < 2**31 and ids.min() >= -(2**31) else np.int64
+    out = np.empty((len(left), 2), dtype=dtype)
+    a, b = ids[left], ids[right]
+    out[:, 0] = np.minimum(a, b)
+    out[:, 1] = np.maximum(a, b)
+    return out
 
 
 def _master(table: Any, members: np.ndarray) -> int:
@@ -270,13 +331,34 @@ def _master(table: Any, members: np.ndarray) -> int:
     return int(best)
 
 
+_VERDICT = {v.value: v for v in FieldVerdict}
+_ALL_SET: dict[Any, set[str]] = {}
+
+
+def _built(cls: Any, **values: Any) -> Any:
+    """A pydantic model from values that are ours and already valid (clamped, typed), as
+    `model_construct` would build it but with one fields-set shared by every instance of the class.
+
+    Every field is always given, so the set never changes (an assignment adds a name already in it);
+    a set of its own per field row was a third of the memory of 30,000 explained pairs (~13 rows each).
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", _ALL_SET.setdefault(cls, set(cls.model_fields)))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 def _candidate(kind: _Kind, table: Any, rows: list[tuple[str, str, str, float, str, str]], i: int, j: int,
                p: float) -> DuplicateCandidate:
-    fields = [FieldComparison(field=f, left=lv or None, right=rv or None, score=min(max(s, 0.0), 1.0),
-                              verdict=FieldVerdict(v)) for f, lv, rv, s, v, _ in rows]
+    # a field empty on both records says nothing and is not kept (a third of the rows on sparse exports)
+    fields = [_built(FieldComparison, field=f, left=lv or None, right=rv or None, score=min(max(float(s), 0.0), 1.0),
+                     verdict=_VERDICT[v]) for f, lv, rv, s, v, _ in rows if lv or rv]
     reason = kind.module.reason(rows)
-    return DuplicateCandidate(model=kind.model, left_id=int(table.ids[i]), right_id=int(table.ids[j]),
-                              probability=round(min(max(p, 0.0), 1.0), 4), fields=fields, reason=reason)
+    return _built(DuplicateCandidate, model=kind.model, left_id=int(table.ids[i]),  # type: ignore[no-any-return]
+                  right_id=int(table.ids[j]), probability=round(min(max(float(p), 0.0), 1.0), 4), fields=fields,
+                  reason=reason)
 
 
 def _explain(kind: _Kind, table: Any, scorer: Any, groups: list[np.ndarray], inner: dict[tuple[int, int], float],
@@ -288,14 +370,27 @@ def _explain(kind: _Kind, table: Any, scorer: Any, groups: list[np.ndarray], inn
     for (i, j), p in inner.items():
         if p >= threshold and group_of.get(i, -1) == group_of.get(j, -2):
             by_group.setdefault(group_of[i], []).append((i, j, p))
-    # every pair to explain in one batch (lower id on the left), then one candidate each
-    todo = [(i, j) if table.ids[i] < table.ids[j] else (j, i) for pairs in by_group.values() for i, j, _ in pairs]
-    rows_of = dict(zip(todo, scorer.rows_batch(todo), strict=True))
+    # the pairs are explained EXPLAIN_BATCH at a time (levels computed vectorised per batch, lower id on
+    # the left): the evidence rows of one batch are alive at once, not those of every pair
+    order = [g for g in range(len(groups)) if g in by_group]
+    made: dict[int, list[DuplicateCandidate]] = {}
+    start = 0
+    while start < len(order):
+        batch, size = [], 0
+        while start < len(order) and (size == 0 or size + len(by_group[order[start]]) <= EXPLAIN_BATCH):
+            batch.append(order[start])
+            size += len(by_group[order[start]])
+            start += 1
+        todo = [((i, j) if table.ids[i] < table.ids[j] else (j, i), p) for g in batch for i, j, p in by_group[g]]
+        rows = scorer.rows_batch([ij for ij, _ in todo])
+        k = 0
+        for g in batch:
+            made[g] = [_candidate(kind, table, rows[k + x], *todo[k + x][0], todo[k + x][1])
+                       for x in range(len(by_group[g]))]
+            k += len(by_group[g])
+        del rows
     for g, members in enumerate(groups):
-        pairs = []
-        for i, j, p in by_group.get(g, []):
-            a, b = (i, j) if table.ids[i] < table.ids[j] else (j, i)
-            pairs.append(_candidate(kind, table, rows_of[(a, b)], a, b, p))
+        pairs = made.pop(g, [])
         if not pairs:
             continue
         pairs.sort(key=lambda c: (-c.probability, c.left_id, c.right_id))
@@ -359,7 +454,11 @@ def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str,
     truth = _pairs_set(entities, set(result.record_ids.tolist()))
     truth_all = true_pairs(entities)
     predicted = {(min(c.left_id, c.right_id), max(c.left_id, c.right_id)) for c in result.candidates}
-    blocked = {(int(a), int(b)) for a, b in result.blocked_pairs}
+    # pairs completeness on encoded integers: a set of millions of id tuples cost more than the match
+    bp = result.blocked_pairs.astype(np.int64)
+    base = np.int64(max(int(bp.max()) if len(bp) else 0, max((max(p) for p in truth), default=0)) + 1)
+    truth_codes = np.array([a * base + b for a, b in truth], dtype=np.int64)
+    blocked_true = int(np.isin(truth_codes, bp[:, 0] * base + bp[:, 1]).sum()) if len(bp) and len(truth_codes) else 0
     tp = len(predicted & truth)
     fp = len(predicted - truth)
     fn = len(truth - predicted)
@@ -380,7 +479,7 @@ def evaluate_pairs(result: MatchResult, entities: dict[int, str] | Path | str,
         "precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
         "true_pairs": len(truth),
         "recall_all": len(predicted & truth_all) / len(truth_all) if truth_all else 1.0,
-        "pairs_completeness": len(blocked & truth) / len(truth) if truth else 1.0,
+        "pairs_completeness": blocked_true / len(truth) if truth else 1.0,
         "reduction_ratio": float(result.stats.get("reduction_ratio", 0.0)),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,15 +182,93 @@ def _code_variant(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.nd
                     dtype=bool)
 
 
+def _counterpart(word: str, others: set[str]) -> bool:
+    """Whether another name's topic has this word, or an abbreviation, a longer form or a typo of it
+    ("mgmt" / "management", "rev" / "revenue", "budget" / "budgeting", "maintanance")."""
+    if word in others:
+        return True
+    stem = _stem(word)
+    for o in others:
+        if stem == _stem(o):
+            return True
+        short, long_ = (word, o) if len(word) <= len(o) else (o, word)
+        if len(short) >= 2 and long_.startswith(short):
+            return True
+        if len(short) >= 3 and short in long_:
+            return True
+        if len(short) >= 2 and short[0] == long_[0] and _subsequence(short, long_) and len(short) <= 5:
+            return True  # an abbreviation made of the word's letters: "mgmt", "mngr"
+        if len(short) >= 5 and fuzz.ratio(short, long_) >= 80:
+            return True
+    return False
+
+
+def _stem(word: str) -> str:
+    """"closing" and "close", "budgeted" and "budget": one stem."""
+    return re.sub(r"(ing|ed|e)$", "", word) if len(word) > 4 else word
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    it = iter(long_)
+    return all(ch in it for ch in short)
+
+
+def _distinct_topics(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Each name has a topic word the other has no form of: "Tenant portal" / "Owner portal", "Carrier
+    integration DPD" / "... DHL". A word on one side only is detail ("Payroll integration (Visma)")."""
+    out = np.zeros(len(left), dtype=bool)
+    for k, (a, b) in enumerate(zip(t.topic[left], t.topic[right], strict=True)):
+        wa, wb = set(a.split()), set(b.split())
+        if wa == wb or not wa or not wb:
+            continue
+        out[k] = (any(not _counterpart(w, wb) for w in wa - wb)
+                  and any(not _counterpart(w, wa) for w in wb - wa))
+    return out
+
+
+def _other_year(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The names are for different years: both name a year and they differ, or one names a year
+    its counterpart, which names none, did not start in ("Support 2026" / "Support" from 2025)."""
+    out = np.zeros(len(left), dtype=bool)
+    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+        yi, yj = t.years[i], t.years[j]
+        if yi and yj:
+            out[k] = not (yi & yj)
+        elif yi or yj:
+            named, other = (yi, j) if yi else (yj, i)
+            started = t.date_start_text[other][:4]
+            out[k] = bool(started) and started.isdigit() and started not in named
+    return out
+
+
 def rule_cap(t: ProjectTable, left: np.ndarray, right: np.ndarray, knobs: MatcherSettings) -> np.ndarray:
     """Highest probability the rules allow each pair: another phase ("phase 2", "follow-up": a later
-    engagement, whatever else agrees), or another project number, caps it."""
+    engagement, whatever else agrees), another project number, another year, or topics that each
+    have a word the other lacks cap it."""
     cap = np.ones(len(left), dtype=np.float64)
+    if not len(left):
+        return cap
     cap[t.phases[left] != t.phases[right]] = knobs.phase_cap
     cl, cr = t.code[left], t.code[right]
     differs = (cl != "") & (cr != "") & (cl != cr) & ~_code_variant(t, left, right)
     cap[differs] = np.minimum(cap[differs], knobs.code_cap)
+    other_year = _other_year(t, left, right)
+    cap[other_year] = np.minimum(cap[other_year], knobs.year_cap)
+    distinct = _distinct_topics(t, left, right) & ~((cl != "") & (cl == cr))
+    cap[distinct] = np.minimum(cap[distinct], knobs.topic_cap)
     return cap
+
+
+def rule_floor(t: ProjectTable, left: np.ndarray, right: np.ndarray, knobs: MatcherSettings) -> np.ndarray:
+    """Lowest probability the rules give each pair: one project code with its year and number
+    ("NFL-2025-012") under one client is one project, however its topic is worded or translated
+    (the project's identifier outweighs the name's spelling)."""
+    floor = np.zeros(len(left), dtype=np.float64)
+    cl, cr = t.code[left], t.code[right]
+    same = (cl != "") & (cl == cr) & np.array([c.count(" ") >= 2 for c in cl], dtype=bool)
+    same &= (t.client[left] != "") & (t.client[left] == t.client[right])
+    floor[same] = knobs.code_floor
+    return floor
 
 
 def compare(t: ProjectTable, i: int, j: int) -> list[tuple[str, str, str, float, str, str]]:

@@ -153,7 +153,7 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
     """
     knobs = knobs or MatcherSettings()
     base = prior_parameters(comparisons, prior)
-    rl, rr = random_pairs(n, knobs.random_pairs)
+    rl, rr = random_pairs(n, min(knobs.random_pairs, max(knobs.random_pairs_per_record * n, knobs.random_pairs_min)))
     rkind = kind_of(rl, rr)
     G_random = levels(comparisons, cols, rl, rr, pair_kind=rkind, inherited=inherited)
     u_all = _keep_fixed(comparisons, estimate_u(G_random, base), base.u)

@@ -251,3 +251,39 @@ def test_odoo_export_dialog_headers(tmp_path: Path) -> None:
     external.write_text("id,name\n__export__.res_partner_1_abc,Acme\n")
     with pytest.raises(InputError, match="database ID, not the external ID"):
         match_partners(external)
+
+
+# --------------------------------------------------------------------------- a hand-written project set
+
+REALISTIC = Path(__file__).parent / "data" / "projects_realistic.csv"
+REALISTIC_LABELS = Path(__file__).parent / "data" / "projects_realistic_entities.csv"
+
+
+def test_realistic_hand_written_projects_keep_f1_above_095() -> None:
+    """160 projects named the way PS firms name them (phases, years, SOW codes, translations, typos)."""
+    from odoo_triage.matchers.pipeline import evaluate_pairs, match_projects
+
+    figures = evaluate_pairs(match_projects(REALISTIC), REALISTIC_LABELS)
+    assert figures["true_pairs"] == 66
+    assert figures["f1"] >= 0.95 and figures["precision"] >= 0.97
+
+
+def _project_pairs(names: list[str], **kw: str) -> set[tuple[int, int]]:
+    from odoo_triage.matchers.pipeline import match_projects
+
+    rows = [{"id": i, "name": n, "partner_id": "Orbis Media Group", "user_id": "Claire Dubois",
+             "date_start": kw.get(f"start{i}", "2025-01-20")} for i, n in enumerate(names, start=1)]
+    return {(c.left_id, c.right_id) for c in match_projects(rows).candidates}
+
+
+def test_project_rules_years_distinct_topics_and_codes() -> None:
+    # a year the other did not start in, and topics that each have their own word, are other projects
+    assert _project_pairs(["Service charge budgeting", "Service charge budgeting 2026"], start2="2026-01-05") == set()
+    assert _project_pairs(["Tenant portal", "Owner portal"]) == set()
+    assert _project_pairs(["Carrier integration DPD", "Carrier integration DHL"]) == set()
+    # one code with year and number is one project, even translated; abbreviations and plurals are one topic
+    assert _project_pairs(["NFL-2025-012 Customs declarations", "NFL-2025-012 Zollanmeldungen"]) == {(1, 2)}
+    assert _project_pairs(["Matter management implementation", "Matter Mgmt Implementation"]) == {(1, 2)}
+    assert _project_pairs(["Refonte du site web", "Website revamp"]) == {(1, 2)}
+    assert _project_pairs(["Odoo upgrade v16 -> v18", "Odoo upgrade 16 to 18"]) == {(1, 2)}
+    assert _project_pairs(["Website revamp", "Website revamp v2"]) == set()

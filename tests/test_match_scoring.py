@@ -75,9 +75,10 @@ def scored_pair(rows: list[dict], a: int, b: int) -> tuple[float, str, dict[str,
     """Probability, reason and field verdicts of one pair, fitted on all the rows."""
     table = partner_mod.prepare(load_records(rows, PARTNER_FIELDS, what="res.partner"))
     keys = partner_mod.blocking_keys(table)
-    left, right = decode(partner_mod.candidate_pairs(table, keys), len(table))
+    encoded = partner_mod.candidate_pairs(table, keys)
+    left, right = decode(encoded, len(table))
     scorer = pipeline._FellegiSunterScorer(table)
-    scorer.fit(left, right, pipeline._label_arrays(table, None), keys)
+    scorer.fit(left, right, pipeline._label_arrays(table, None), pipeline._found_by(encoded, keys))
     pos = {int(rid): k for k, rid in enumerate(table.ids)}
     i, j = sorted((pos[a], pos[b]))
     prob = float(scorer.score(np.array([i]), np.array([j]))[0])
@@ -244,3 +245,18 @@ def test_console_not_a_duplicate_marks_every_pair_of_the_cluster(store, people_r
     assert mark_not_duplicate(store, "dup-missing", "rex") == 0
     marked = {(a, b) for a, b, y in labels_for(store, "res.partner") if not y}
     assert (cluster.record_ids[0], cluster.record_ids[1]) in marked
+
+
+def test_identical_identifiers_outweigh_an_abbreviated_company_name() -> None:
+    """"X Media Intl" / "X Media International AG" with one VAT, e-mail and phone: one company."""
+    rows = [company(1, "Xylo Media Intl", vat="DE123456788", email="info@xylomedia.de", phone="+49 30 1234567",
+                    country_id="Germany", street="Hauptstr. 5", zip="10115", city="Berlin"),
+            company(2, "Xylo Media International AG", vat="DE 123 456 788", email="info@xylomedia.de",
+                    phone="030 1234567", country_id="Germany", street="Hauptstrasse 5", zip="10115", city="Berlin"),
+            company(3, "Brightwave Comms", vat="GB123456789", email="", phone="+44 20 7946 0958", street="", zip="",
+                    city="", country_id="United Kingdom"),
+            company(4, "Brigthwave Communications Ltd", vat="GB 123456789", email="", phone="+44 20 7946 0958",
+                    street="1 King St", zip="EC2V 8AU", city="London", country_id="United Kingdom"),
+            company(5, "Quartz Holding BV", vat="NL123456782B01", email="info@quartz.nl", phone="+31 20 5550101",
+                    country_id="Netherlands", street="Kade 1", zip="1011 AA", city="Amsterdam")]
+    assert found(match_partners(rows)) == {(1, 2), (3, 4)}
