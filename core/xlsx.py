@@ -98,6 +98,28 @@ def xlsx_rows(path: Path, min_row: int = 1, max_row: int | None = None) -> Itera
 
 
 
+# an export re-read for its cited rows is read once, not once per row (a workbook's shared strings
+# alone cost ~0.5 s to parse); bounded: the last two workbooks up to `_CACHE_BYTES` on disk
+_CACHE_BYTES = 64 * 1024 * 1024
+_cache: dict[tuple[str, int, int], list[list[Any]]] = {}
+
+
+def xlsx_sheet(path: Path) -> list[list[Any]] | None:
+    """Every row of the first sheet (index 0 = row 1), kept for random access; None when the
+    workbook is too large to keep (read it streaming with `xlsx_rows`)."""
+    st = path.stat()
+    if st.st_size > _CACHE_BYTES:
+        return None
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    rows = _cache.get(key)
+    if rows is None:
+        rows = [cells for _, cells in xlsx_rows(path)]
+        while len(_cache) >= 2:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = rows
+    return rows
+
+
 def _check_regular(path: Path) -> None:
     try:
         mode = path.stat().st_mode

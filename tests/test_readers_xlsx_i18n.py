@@ -290,3 +290,19 @@ def test_latin1_partner_csv_is_read_not_mangled(tmp_path):
     path.write_bytes("id;name;city\n1;Müller & Söhne;Köln\n2;Mueller und Soehne;Köln\n".encode("cp1252"))
     read = read_records(path)
     assert read.rows[0]["name"] == "Müller & Söhne" and "cp1252" in read.encoding
+
+
+def test_cited_xlsx_rows_are_reread_from_one_open_workbook(tmp_path, monkeypatch):
+    """Evidence re-reads every cited job; opening the workbook per row made a 4k-row export take minutes."""
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "qj.xlsx", QJ_HEADERS["en"], _jobs("en", 40))
+    reader = make_reader("queue_job", None, None, None)
+    events = {e.line_no: e for e in read_events(path, stats=FileStats(path.name, "queue_job"), rejected=[])}
+    opened = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(1) or real(*a, **k))
+    rows = [reader.row_at(path, 0, n) for n in sorted(events)]
+    assert [r.line_no for r in rows if r is not None] == sorted(events)
+    assert [r.ts for r in rows if r is not None] == [events[n].timestamp.timestamp() for n in sorted(events)]
+    assert len(opened) <= 1

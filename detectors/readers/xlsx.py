@@ -10,11 +10,11 @@ and the re-read offset), counted parsed, set aside or blank like any other reade
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from odoo_triage.core.xlsx import XlsxSource, cell_text, is_xlsx, xlsx_rows
+from odoo_triage.core.xlsx import XlsxSource, cell_text, is_xlsx, xlsx_rows, xlsx_sheet
 from odoo_triage.detectors.readers.base import (
     CHUNK_SIZE,
     Chunk,
@@ -40,7 +40,7 @@ def _trimmed(cells: list[Any]) -> list[str]:
 
 def xlsx_header(path: Path, fix: HeaderFix | None = None, limit: int = 50) -> list[str]:
     """The first non-empty row (technical names when `fix` is given)."""
-    for n, cells in xlsx_rows(path):
+    for n, cells in xlsx_rows(path, 1, limit):
         row = _trimmed(cells)
         if row:
             h = [c.strip() for c in row]
@@ -120,11 +120,18 @@ def xlsx_chunks(path: Path, build: RowBuilder, required: Sequence[str], what: st
 def xlsx_row_at(path: Path, build: RowBuilder, row_no: int, fix_header: HeaderFix | None = None,
                 checker: RowChecker | None = None) -> EventRow | None:
     """Re-read one row (a cited event), or None if it no longer builds."""
-    header = xlsx_header(path, fix_header)
+    sheet = xlsx_sheet(path)
+    if sheet is None:
+        header = xlsx_header(path, fix_header)
+        wanted: Iterable[tuple[int, list[Any]]] = xlsx_rows(path, row_no, row_no)
+    else:
+        first = next((_trimmed(c) for c in sheet[:50] if _trimmed(c)), [])
+        header = fix_header([c.strip() for c in first]) if fix_header and first else [c.strip() for c in first]
+        wanted = [(row_no, sheet[row_no - 1])] if 0 < row_no <= len(sheet) else []
     if not header:
         return None
     check = checker or RowChecker()
-    for n, cells in xlsx_rows(path, row_no, row_no):
+    for n, cells in wanted:
         row = _trimmed(cells)
         if not row or len(row) > len(header):
             return None
