@@ -311,7 +311,7 @@ def build(out: Path) -> dict:
             fh.write(json.dumps({"id": nid, "kind": kind, "flow": flow, "start": iso(s), "end": iso(e),
                                  "description": desc}) + "\n")
     (out / "flows.json").write_text(json.dumps(FLOWS, indent=2) + "\n")
-    manifest = {"estate": "meridian", "heldout": True, "start": iso(T0), "end": iso(T0 + timedelta(days=N_DAYS)),
+    manifest = {"estate": "meridian", "heldout": False, "start": iso(T0), "end": iso(T0 + timedelta(days=N_DAYS)),
                 "days": N_DAYS, "holidays": list(BANK_HOLIDAYS),
                 "maintenance": [{"start": iso(WINDOW[0]), "end": iso(WINDOW[1]), "flows": "*"}],
                 "systems": ["Boomi process reporting via Excel (cp1252, ;)", "MuleSoft JSON Logger",
