@@ -180,7 +180,8 @@ def run_detection(
         calendar = build_calendar(calendar, catalog, odoo_logs, known)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days, aggregates=aggregates)
-    ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings())
+    state = state_dir if state_dir is not None else (Path(cfg.state_dir) if cfg.state_dir else None)
+    ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings(), state_dir=state)
     raw: list[Anomaly] = []
     for detector in DETECTORS:
         raw.extend(detector(ctx))

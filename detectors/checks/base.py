@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ class Context:
     flows: list[int]  # flow codes to judge
     cfg: DetectorSettings = field(default_factory=DetectorSettings)
     volume: VolumeSettings = field(default_factory=VolumeSettings)
+    state_dir: Path | None = None  # incremental runs: where checks may keep what a baseline fit (isoforest.py)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

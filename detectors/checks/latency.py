@@ -12,9 +12,9 @@ lift an hour's p95 without being a shift; they do not pass the count or the tail
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks import dist
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.windows import HOUR, runs
 
@@ -70,7 +70,7 @@ def latency_shifts(ctx: Context) -> list[Anomaly]:
             n, k = int(n_h[a:b + 1].sum()), int(k_h[a:b + 1].sum())
             if n < cfg.latency_min_events or k < cfg.latency_min_slow:
                 continue
-            p = float(binom.sf(k - 1, n, q0))
+            p = float(dist.binom_sf(k - 1, n, q0))
             if p > cfg.latency_p_value:
                 continue
             t0, t1 = hours[a] * HOUR, (hours[b] + 1) * HOUR

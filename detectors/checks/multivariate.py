@@ -12,10 +12,12 @@ bursty flows, whose volume is judged in their own units by volume.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from sklearn.ensemble import IsolationForest
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks import isoforest
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly
 from odoo_triage.detectors.checks.volume import is_bursty
 from odoo_triage.detectors.frame import OK
@@ -43,15 +45,34 @@ def features(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X, flow, usable
 
 
+FOREST: dict[str, Any] = {"n_estimators": 100, "random_state": 0, "contamination": "auto"}
+
+
+def baseline_scores(ctx: Context, X: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Isolation scores of every hour under a forest fit on the baseline hours. With a state folder the
+    fitted forest is kept there (per baseline) and scored without scikit-learn on later runs."""
+    path = None
+    if ctx.state_dir is not None and not np.isnan(X).any():
+        path = isoforest.cache_path(ctx.state_dir, X[base], FOREST)
+        arrays = isoforest.load(path)
+        if arrays is not None:
+            return isoforest.score_samples(arrays, X)
+    from sklearn.ensemble import IsolationForest  # ~1.5 CPU-s to import: only when a forest is fit
+
+    model = IsolationForest(**FOREST)
+    model.fit(X[base])
+    if path is not None:
+        isoforest.save(path, isoforest.forest_arrays(model, X.shape[1]))
+    return np.asarray(model.score_samples(X))
+
+
 def multivariate_anomalies(ctx: Context) -> list[Anomaly]:
     h = ctx.win.hourly
     X, flow, usable = features(ctx)
     base = h["baseline"].to_numpy() & usable
     if base.sum() < 48:
         return []
-    model = IsolationForest(n_estimators=100, random_state=0, contamination="auto")
-    model.fit(X[base])
-    scores = model.score_samples(X)
+    scores = baseline_scores(ctx, X, base)
     threshold = float(np.quantile(scores[base], ctx.cfg.multivariate_quantile))
     lo, hi = X[base].min(axis=0), X[base].max(axis=0)
     outside_k = ctx.cfg.multivariate_outside

@@ -4,9 +4,9 @@ the flow's baseline share, and statistically so (binomial tail), over one or mor
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks import dist
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line
 from odoo_triage.detectors.frame import ERROR, RETRY
 from odoo_triage.detectors.windows import HOUR, runs
@@ -15,7 +15,7 @@ from odoo_triage.detectors.windows import HOUR, runs
 def _flag(count: np.ndarray, n: np.ndarray, p0: float, factor: float, min_excess: float, min_count: int,
           p_value: float) -> np.ndarray:
     rate = np.divide(count, n, out=np.zeros(len(n)), where=n > 0)
-    p = binom.sf(count - 1, n, p0)
+    p = dist.binom_sf(count - 1, n, p0)
     return (count >= min_count) & (rate >= max(factor * p0, p0 + min_excess)) & (p < p_value)
 
 

@@ -8,7 +8,6 @@ on them: there they name a conversation, not a message.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, time_clusters
@@ -28,27 +27,34 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         sel = np.flatnonzero(ok & (keys != 0) & np.isin(ev["flow"].to_numpy(), ctx.flows))
         if not len(sel):
             continue
-        d = pd.DataFrame({"i": sel, "flow": ev["flow"].to_numpy()[sel], "key": keys[sel], "ts": ev["ts"].to_numpy()[sel]})
-        d = d.sort_values(["flow", "key", "ts"], kind="stable")
-        repeat = d.duplicated(["flow", "key"], keep="first").to_numpy()
+        # one stable lexsort on the numpy columns (flow, key, time): ties keep event order, as before
+        flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
+        order0 = np.lexsort((ts_all[sel], keys[sel], flow_all[sel]))
+        d_i = sel[order0]
+        d_flow, d_key, d_ts = flow_all[d_i], keys[d_i], ts_all[d_i]
+        new_group = np.ones(len(d_i), dtype=bool)
+        new_group[1:] = (d_flow[1:] != d_flow[:-1]) | (d_key[1:] != d_key[:-1])
+        repeat = ~new_group
         if not repeat.any():
             continue
-        first_ts = d.groupby(["flow", "key"])["ts"].transform("min").to_numpy()
-        first_i = d.groupby(["flow", "key"])["i"].transform("first").to_numpy()
-        for f in np.unique(d["flow"].to_numpy()[repeat]).tolist():
-            in_flow = d["flow"].to_numpy() == f
+        starts = np.flatnonzero(new_group)
+        group = np.cumsum(new_group) - 1
+        first_ts = np.fmin.reduceat(d_ts, starts)[group]  # fmin: a missing time is skipped, as pandas' min
+        first_i = d_i[starts][group]
+        for f in np.unique(d_flow[repeat]).tolist():
+            in_flow = d_flow == f
             ok_f = int(in_flow.sum())
             rep_f = repeat & in_flow
-            base_rep = rep_f & (d["ts"].to_numpy() < base_end)
-            base_ok = int((in_flow & (d["ts"].to_numpy() < base_end)).sum())
+            base_rep = rep_f & (d_ts < base_end)
+            base_ok = int((in_flow & (d_ts < base_end)).sum())
             if key_col == "corr" and base_ok and base_rep.sum() > 0.01 * base_ok:
                 continue
             per_day = base_rep.sum() / base_days
-            pick = np.flatnonzero(rep_f & (d["ts"].to_numpy() >= base_end))
+            pick = np.flatnonzero(rep_f & (d_ts >= base_end))
             if not len(pick):
                 continue
-            order = pick[np.argsort(d["ts"].to_numpy()[pick], kind="stable")]
-            times = d["ts"].to_numpy()[order]
+            order = pick[np.argsort(d_ts[pick], kind="stable")]
+            times = d_ts[order]
             for a, b in time_clusters(times, gap):
                 rows = order[a:b + 1]
                 if len(rows) < max(1, 3 * per_day):
@@ -56,9 +62,9 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
                 twins_ts = first_ts[rows]
                 start = float(max(min(twins_ts.min(), times[a]), times[a] - gap))
                 end = float(times[b])
-                pairs = np.ravel(np.column_stack([first_i[rows], d["i"].to_numpy()[rows]]))
-                gaps = d["ts"].to_numpy()[rows] - twins_ts
-                example = ctx.frame.log_event(int(d["i"].to_numpy()[rows[0]]))
+                pairs = np.ravel(np.column_stack([first_i[rows], d_i[rows]]))
+                gaps = d_ts[rows] - twins_ts
+                example = ctx.frame.log_event(int(d_i[rows[0]]))
                 ex_key = (example.idempotency_key if key_col == "idem" else example.correlation_id) if example else None
                 first = ctx.frame.log_event(int(first_i[rows[0]]))
                 recs = ""

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import nbinom, poisson
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
+from odoo_triage.detectors.checks import dist
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, to_dt
 from odoo_triage.detectors.windows import HOUR, runs
 
@@ -85,7 +85,7 @@ def _unit_expectation(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray)
 
 
 def _p_zero(mu: float, r: float) -> float:
-    return float(poisson.pmf(0, mu)) if not np.isfinite(r) else float(nbinom.pmf(0, r, r / (r + mu)))
+    return float(dist.poisson_pmf0(mu)) if not np.isfinite(r) else float(dist.nbinom_pmf0(r, r / (r + mu)))
 
 
 def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
@@ -143,7 +143,7 @@ def _unit_drops(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray, exp: 
         if mu <= 0 or o >= 0.5 * mu:
             continue
         m = vs.slack * mu
-        p = float(poisson.cdf(o, m)) if not np.isfinite(r) else float(nbinom.cdf(o, r, r / (r + m)))
+        p = float(dist.poisson_cdf(o, m)) if not np.isfinite(r) else float(dist.nbinom_cdf(o, r, r / (r + m)))
         if p >= vs.drop_p:
             continue
         t0, t1 = d * 24 * HOUR, (d + 1) * 24 * HOUR
@@ -187,7 +187,7 @@ def volume_anomalies(ctx: Context) -> list[Anomaly]:
             if b - a + 1 < 2:
                 continue
             o, e = float(obs[a:b + 1].sum()), float(exp[a:b + 1].sum())
-            p = float(poisson.cdf(o, slack * e))
+            p = float(dist.poisson_cdf(o, slack * e))
             if p >= drop_p:
                 continue
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
