@@ -107,9 +107,14 @@ def levels(comparisons: tuple[Comparison, ...], cols: PairColumns, left: np.ndar
             todo &= pair_kind == 0
         elif comp.only == "companies":
             todo &= pair_kind == 1
+        elif comp.only == "not_persons":
+            todo &= pair_kind != 0
         if comp.person_inherits and comp.column in inherited:
             inh = inherited[comp.column]
             todo &= ~(inh[left] | inh[right])
+            if "parent_key" in cols.values:  # two contacts of one company: a shared value is the company's
+                pk = cols.values["parent_key"]
+                todo &= ~((pair_kind == 0) & (pk[left] != "") & (pk[left] == pk[right]) & (vals[left] == vals[right]))
         idx = np.flatnonzero(todo)
         for lv, level in enumerate(comp.levels):
             if len(idx) == 0:
@@ -117,6 +122,10 @@ def levels(comparisons: tuple[Comparison, ...], cols: PairColumns, left: np.ndar
             hit = _test(cols, comp, level.test, level.threshold, left[idx], right[idx])
             G[idx[hit], c] = lv
             idx = idx[~hit]
+    names = [comp.name for comp in comparisons]
+    for c, comp in enumerate(comparisons):
+        if comp.within and comp.within in names:  # the town of an agreeing zip is the same evidence, once
+            G[G[:, names.index(comp.within)] == 0, c] = NULL
     return G
 
 

@@ -196,7 +196,9 @@ def candidate_pairs(t: PartnerTable, keys: dict[str, np.ndarray] | None = None) 
 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """A company and its own contacts (parent or commercial partner, by id or by name): never duplicates."""
+    """Never duplicates: a company and its own contacts (parent or commercial partner, by id or by
+    name), and a person with a company (different kinds in Odoo: a contact is never merged into a
+    company record, its own company's or a duplicate of it)."""
     li, ri = t.ids[left], t.ids[right]
     by_id = (
         (t.parent[left] == ri) | (t.parent[right] == li)
@@ -204,7 +206,7 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     )
     pl, pr = t.parent_name[left], t.parent_name[right]
     by_name = ((pl != "") & (pl == t.folded[right])) | ((pr != "") & (pr == t.folded[left]))
-    return by_id | by_name
+    return by_id | by_name | (t.is_company[left] != t.is_company[right])
 
 
 # --------------------------------------------------------------------------- explanation
@@ -281,7 +283,7 @@ def _evidence_text(t: PartnerTable, i: int, j: int, ev: Evidence) -> str:
     if ev.field == "vat" and ev.label == "exact":
         written = _raw(t, i, "vat") != _raw(t, j, "vat")
         return f"same VAT {t.vat[i]}" + (" (written differently)" if written else "")
-    if ev.field == "email" and ev.label == "exact":
+    if ev.field in {"email", "private_email"} and ev.label == "exact":
         return f"same e-mail {t.email[i]}"
     if ev.field == "email_domain" and ev.label == "exact":
         return f"same e-mail domain {t.domain[i]}"
@@ -292,7 +294,7 @@ def _evidence_text(t: PartnerTable, i: int, j: int, ev: Evidence) -> str:
     return ev.phrase
 
 
-FIELD_OF = {"email_domain": "email", "parent_id": "parent_id"}
+FIELD_OF = {"email_domain": "email", "private_email": "email", "parent_id": "parent_id"}
 
 
 def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[tuple[str, str, str, float, str, str]]:
