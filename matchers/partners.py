@@ -46,6 +46,7 @@ class PartnerTable:
     parent_name: np.ndarray  # folded parent name when the export gives names (either parent or commercial)
     commercial: np.ndarray  # commercial partner id or -1
     active: np.ndarray
+    branch: np.ndarray  # "niederlassung linz" for a branch office, "" for a head office (normalise.BRANCH_WORDS)
     filled: np.ndarray  # number of non-empty fields, for the master choice
 
     def __len__(self) -> int:
@@ -142,6 +143,7 @@ def prepare(frame: pd.DataFrame) -> PartnerTable:
             frame["commercial_partner_id_name"], strict=True)]),
         commercial=_int_or_minus(frame["commercial_partner_id"]),
         active=frame["active"].to_numpy(dtype=bool),
+        branch=_obj(_each(nz.branch, frame["name"])),
         filled=filled,
     )
 
@@ -198,7 +200,7 @@ def candidate_pairs(t: PartnerTable, keys: dict[str, np.ndarray] | None = None) 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Never duplicates: a company and its own contacts (parent or commercial partner, by id or by
     name), and a person with a company (different kinds in Odoo: a contact is never merged into a
-    company record, its own company's or a duplicate of it)."""
+    company record, its own company's or a duplicate of it), and a head office with its branch."""
     li, ri = t.ids[left], t.ids[right]
     by_id = (
         (t.parent[left] == ri) | (t.parent[right] == li)
@@ -206,7 +208,8 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     )
     pl, pr = t.parent_name[left], t.parent_name[right]
     by_name = ((pl != "") & (pl == t.folded[right])) | ((pr != "") & (pr == t.folded[left]))
-    return by_id | by_name | (t.is_company[left] != t.is_company[right])
+    other_branch = t.branch[left] != t.branch[right]  # a head office and its branch, or two branches
+    return by_id | by_name | (t.is_company[left] != t.is_company[right]) | other_branch
 
 
 # --------------------------------------------------------------------------- explanation
