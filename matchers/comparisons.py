@@ -48,7 +48,9 @@ class Comparison:
     person_inherits: bool = False
     only: str = ""  # "persons" | "companies" | "not_persons" | "" (every pair)
     fixed: bool = False  # m and u are the priors, never learnt (a rule's weight, not a measurement)
-    within: str = ""  # a comparison whose exact agreement already implies this one's (a zip's town): then not counted
+    # A comparison whose exact agreement may already imply this one's (a zip's town): on such pairs this
+    # one's agreement counts only by what it adds, u counted on random pairs that agree on `within`.
+    within: str = ""
     graded: bool = False  # inside a similarity level, a closer pair weighs up to half-way to the level above
     extra: dict[str, str] = field(default_factory=dict)
 

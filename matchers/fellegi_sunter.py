@@ -122,10 +122,6 @@ def levels(comparisons: tuple[Comparison, ...], cols: PairColumns, left: np.ndar
             hit = _test(cols, comp, level.test, level.threshold, left[idx], right[idx])
             G[idx[hit], c] = lv
             idx = idx[~hit]
-    names = [comp.name for comp in comparisons]
-    for c, comp in enumerate(comparisons):
-        if comp.within and comp.within in names:  # the town of an agreeing zip is the same evidence, once
-            G[G[:, names.index(comp.within)] == 0, c] = NULL
     return G
 
 

@@ -314,7 +314,8 @@ def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[t
             out.append((ev.field, left, right, 0.0, "missing", ""))
             continue
         score = float(1.0 / (1.0 + 2.0 ** -ev.weight))
-        verdict = "agree" if ev.weight > 0 else "disagree"
+        # weight 0: an agreement that adds nothing (the town of an agreeing zip), for neither side
+        verdict = "agree" if ev.weight > 0 else ("disagree" if ev.weight < 0 else "neutral")
         out.append((ev.field, left, right, score, verdict, f"{_evidence_text(t, i, j, ev)} ({ev.weight:+.1f})"))
     return out
 

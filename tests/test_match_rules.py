@@ -65,14 +65,33 @@ def test_namesakes_with_their_own_e_mails_are_two_people() -> None:
     assert prob < 0.5 and "different e-mail" in reason
 
 
+def _townsfolk(town_of_zip: bool) -> list[dict]:
+    """120 people over 6 zips; each zip has one town, or (synthetic data, like Febrl) towns at random."""
+    zips = ["5020", "8010", "9500", "4020", "6020", "8700"]
+    towns = ["Salzburg", "Graz", "Villach", "Linz", "Innsbruck", "Leoben"]
+    given = ["Anna", "Lukas", "Sabine", "Markus", "Julia", "Florian", "Verena", "Stefan", "Karin", "Helmut"]
+    last = ["Huber", "Gruber", "Wagner", "Pichler", "Moser", "Steiner", "Hofer", "Leitner", "Berger", "Fuchs",
+            "Eder", "Lang"]
+    rows = []
+    for k in range(120):
+        z = k % 6
+        town = towns[z] if town_of_zip else towns[(k * 7 // 6) % 6]
+        rows.append(company(100 + k, f"{given[k % 10]} {last[k // 10]}", is_company=False, vat="", email="",
+                            street=f"Gasse {k}", zip=zips[z], city=town, country_id="Austria"))
+    rows += [company(1, "Juergen Maier", is_company=False, vat="", email="", street="Grazer Strasse 19", zip="5020",
+                     city="Salzburg", country_id="Austria"),
+             company(2, "Joerg Maier", is_company=False, vat="", email="", street="Lendkai 86", zip="5020",
+                     city="Salzburg", country_id="Austria")]
+    return rows
+
+
 def test_zip_and_town_are_one_piece_of_evidence_and_another_street_lowers_a_person() -> None:
-    rows = [company(1, "Juergen Maier", is_company=False, vat="", email="", street="Grazer Strasse 19", zip="5020",
-                    city="Salzburg", country_id="Austria"),
-            company(2, "Joerg Maier", is_company=False, vat="", email="", street="Lendkai 86", zip="5020",
-                    city="Salzburg", country_id="Austria")]
-    prob, reason, verdicts = scored_pair(rows, 1, 2)
-    assert verdicts["zip"] == "agree" and verdicts["city"] == "missing"  # the zip's town, not counted again
-    assert "different street" in reason and prob < 0.5
+    prob, reason, verdicts = scored_pair(_townsfolk(town_of_zip=True), 1, 2)
+    assert verdicts["zip"] == "agree" and verdicts["city"] == "neutral"  # the zip's town adds nothing
+    assert "same town" not in reason and "different street" in reason and prob < 0.5
+    # where zips span towns, the town still tells something beyond the zip
+    _prob, reason, verdicts = scored_pair(_townsfolk(town_of_zip=False), 1, 2)
+    assert verdicts["zip"] == verdicts["city"] == "agree" and "same town" in reason
 
 
 def test_a_head_office_and_its_branch_are_two_partners() -> None:
