@@ -199,8 +199,10 @@ def candidate_pairs(t: PartnerTable, keys: dict[str, np.ndarray] | None = None) 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Never duplicates: a company and its own contacts (parent or commercial partner, by id or by
-    name), and a person with a company (different kinds in Odoo: a contact is never merged into a
-    company record, its own company's or a duplicate of it), and a head office with its branch."""
+    name), a company's contact person with any company (different kinds in Odoo: a contact is never
+    merged into a company record, its own company's or a duplicate of it), and a head office with its
+    branch. A person without a company is one with a company only when they share a VAT, e-mail, phone
+    or registry number (a sole trader entered once as a person), never on a name or an address alone."""
     li, ri = t.ids[left], t.ids[right]
     by_id = (
         (t.parent[left] == ri) | (t.parent[right] == li)
@@ -209,7 +211,14 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     pl, pr = t.parent_name[left], t.parent_name[right]
     by_name = ((pl != "") & (pl == t.folded[right])) | ((pr != "") & (pr == t.folded[left]))
     other_branch = t.branch[left] != t.branch[right]  # a head office and its branch, or two branches
-    return by_id | by_name | (t.is_company[left] != t.is_company[right]) | other_branch
+    contact = ~t.is_company & ((t.parent >= 0) | (t.parent_name != ""))
+    contact_and_company = (contact[left] & t.is_company[right]) | (contact[right] & t.is_company[left])
+    shared_id = np.zeros(len(left), dtype=bool)
+    for col in (t.vat, t.email, t.phone_tail, t.registry):
+        shared_id |= (col[left] != "") & (col[left] == col[right])
+    # a person and a company are one partner only on a shared identifier, never on a name or an address
+    kinds_apart = (t.is_company[left] != t.is_company[right]) & ~shared_id
+    return by_id | by_name | contact_and_company | kinds_apart | other_branch
 
 
 # --------------------------------------------------------------------------- explanation
@@ -314,8 +323,8 @@ def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[t
             out.append((ev.field, left, right, 0.0, "missing", ""))
             continue
         score = float(1.0 / (1.0 + 2.0 ** -ev.weight))
-        # weight 0: an agreement that adds nothing (the town of an agreeing zip), for neither side
-        verdict = "agree" if ev.weight > 0 else ("disagree" if ev.weight < 0 else "neutral")
+        # weight 0: an agreement that adds nothing (the town of an agreeing zip): not counted, like a missing value
+        verdict = "agree" if ev.weight > 0 else ("disagree" if ev.weight < 0 else "missing")
         out.append((ev.field, left, right, score, verdict, f"{_evidence_text(t, i, j, ev)} ({ev.weight:+.1f})"))
     return out
 

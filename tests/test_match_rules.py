@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from odoo_triage.matchers import normalise as nz
+from odoo_triage.matchers import partners as partner_mod
 from odoo_triage.matchers.pipeline import match_partners
 from odoo_triage.matchers.records import PARTNER_FIELDS, load_records
 from tests.test_match_scoring import company, found, scored_pair
@@ -47,8 +50,14 @@ def test_a_person_is_never_merged_into_a_company_record() -> None:
     rows = [company(1, "Gruber Infrastruktur AG", email="info@gruber.at"),
             company(2, "Gruber Infrastruktur AG", email="office@gruber.at"),
             company(3, "Asa Gruber", is_company=False, parent_id=1, email="a.gruber@gruber.at"),
-            company(4, "Gruber Infrastruktur", is_company=False, email="info@gruber.at")]
-    assert found(match_partners(rows)) == {(1, 2)}
+            company(4, "Gruber Infrastruktur", is_company=False, vat="", email="hans.gruber@gmx.at")]
+    assert found(match_partners(rows)) == {(1, 2)}  # a name and an address alone never join the kinds
+    table = partner_mod.prepare(load_records(rows, PARTNER_FIELDS, what="res.partner"))
+    left, right = np.array([0, 0, 2]), np.array([2, 3, 3])  # company-contact, company-person, contact-person
+    assert list(partner_mod.never_pair(table, left, right)) == [True, True, False]
+    rows[3]["email"] = "info@gruber.at"  # a sole trader entered once as a person: a shared identifier
+    table = partner_mod.prepare(load_records(rows, PARTNER_FIELDS, what="res.partner"))
+    assert list(partner_mod.never_pair(table, left, right)) == [True, False, False]
 
 
 def test_namesakes_with_their_own_e_mails_are_two_people() -> None:
@@ -87,7 +96,7 @@ def _townsfolk(town_of_zip: bool) -> list[dict]:
 
 def test_zip_and_town_are_one_piece_of_evidence_and_another_street_lowers_a_person() -> None:
     prob, reason, verdicts = scored_pair(_townsfolk(town_of_zip=True), 1, 2)
-    assert verdicts["zip"] == "agree" and verdicts["city"] == "neutral"  # the zip's town adds nothing
+    assert verdicts["zip"] == "agree" and verdicts["city"] == "missing"  # the zip's town adds nothing
     assert "same town" not in reason and "different street" in reason and prob < 0.5
     # where zips span towns, the town still tells something beyond the zip
     _prob, reason, verdicts = scored_pair(_townsfolk(town_of_zip=False), 1, 2)
