@@ -209,14 +209,27 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
 
 def _within_u(comparisons: tuple[Comparison, ...], G_random: np.ndarray,
               u_all: list[np.ndarray], strength: float = 10.0) -> dict[int, tuple[int, np.ndarray]]:
-    """u of each `within` comparison's levels among the random pairs that agree exactly on the other."""
+    """u of each `within` comparison's levels among the random pairs that agree exactly on the other.
+
+    Conditioned on a rare agreement, random pairs are no longer nearly all unrelated: the duplicates
+    among them (a few per thousand on Febrl, all sharing the zip) would count as "unrelated pairs
+    sharing the town". Random pairs with any resemblance of the name, or another rare agreement
+    (street, phone, e-mail: u below 5 %), are left out."""
     names = [c.name for c in comparisons]
+    resembles = np.zeros(len(G_random), dtype=bool)
+    for c, comp in enumerate(comparisons):
+        if comp.term_frequency:  # the name: anything above "different names" may be the same record
+            resembles |= (G_random[:, c] >= 0) & (G_random[:, c] < len(comp.levels) - 1)
     out: dict[int, tuple[int, np.ndarray]] = {}
     for c, comp in enumerate(comparisons):
         if not comp.within or comp.within not in names:
             continue
         k = names.index(comp.within)
-        col = G_random[G_random[:, k] == 0, c].astype(np.int64)
+        other = np.zeros(len(G_random), dtype=bool)
+        for o in range(len(comparisons)):
+            if o not in (c, k) and u_all[o][0] < 0.05:
+                other |= G_random[:, o] == 0
+        col = G_random[(G_random[:, k] == 0) & ~resembles & ~other, c].astype(np.int64)
         counts = np.bincount(col[col >= 0], minlength=len(comp.levels)).astype(np.float64)
         cu = (counts + strength * u_all[c]) / (counts.sum() + strength)
         out[c] = (k, np.maximum(cu, 1.0 / (len(G_random) + strength)))
