@@ -46,8 +46,11 @@ class Comparison:
     levels: tuple[Level, ...]
     term_frequency: bool = False  # exact agreement on a rare value weighs more than on a common one
     person_inherits: bool = False
-    only: str = ""  # "persons" | "companies" | "" (every pair)
+    only: str = ""  # "persons" | "companies" | "not_persons" | "" (every pair)
     fixed: bool = False  # m and u are the priors, never learnt (a rule's weight, not a measurement)
+    # A comparison whose exact agreement may already imply this one's (a zip's town): on such pairs this
+    # one's agreement counts only by what it adds, u counted on random pairs that agree on `within`.
+    within: str = ""
     graded: bool = False  # inside a similarity level, a closer pair weighs up to half-way to the level above
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -77,7 +80,14 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", "email", (
         Level("exact", "same e-mail", "exact", m=0.6, u=0.0005),
         _else("different e-mail", m=0.4, u=0.9995),
-    )),
+    ), only="not_persons"),
+    # A person's own e-mail (a company shares info@ among its people): two persons with two different
+    # addresses are two people, whatever the name says. A rule, not learnt: most blocked person pairs
+    # are namesakes, so EM would call "different e-mail" common among duplicates.
+    Comparison("private_email", "email", (
+        Level("exact", "same e-mail", "exact", m=0.7, u=0.0005),
+        _else("different e-mail", m=0.01, u=0.9995),
+    ), only="persons", fixed=True),
     Comparison("email_domain", "domain", (
         Level("exact", "same company e-mail domain", "exact", m=0.9, u=0.005),
         _else("different e-mail domain", m=0.1, u=0.995),
@@ -101,7 +111,7 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
         Level("exact", "same town", "exact", m=0.85, u=0.02),
         Level("typo", "town one typo apart", "jaro_winkler", 0.90, m=0.08, u=0.01),
         _else("different town", m=0.07, u=0.97),
-    ), person_inherits=True),
+    ), person_inherits=True, within="zip"),
     Comparison("country_id", "country", (
         Level("exact", "same country", "exact", m=0.97, u=0.2),
         _else("different country", m=0.03, u=0.8),
@@ -138,7 +148,7 @@ PARTNER_SESSIONS: tuple[TrainingSession, ...] = (
     TrainingSession("address", ("zip_house_number", "street", "zip_street_name"),
                     ("street", "zip", "city", "country_id")),
     TrainingSession("identifiers", ("vat", "email", "email_domain", "phone_tail"),
-                    ("vat", "email", "email_domain", "phone", "company_registry")),
+                    ("vat", "email", "private_email", "email_domain", "phone", "company_registry")),
 )
 
 # Which pairs share one set of learnt parameters: a person entered twice and a company entered twice

@@ -107,9 +107,14 @@ def levels(comparisons: tuple[Comparison, ...], cols: PairColumns, left: np.ndar
             todo &= pair_kind == 0
         elif comp.only == "companies":
             todo &= pair_kind == 1
+        elif comp.only == "not_persons":
+            todo &= pair_kind != 0
         if comp.person_inherits and comp.column in inherited:
             inh = inherited[comp.column]
             todo &= ~(inh[left] | inh[right])
+            if "parent_key" in cols.values:  # two contacts of one company: a shared value is the company's
+                pk = cols.values["parent_key"]
+                todo &= ~((pair_kind == 0) & (pk[left] != "") & (pk[left] == pk[right]) & (vals[left] == vals[right]))
         idx = np.flatnonzero(todo)
         for lv, level in enumerate(comp.levels):
             if len(idx) == 0:

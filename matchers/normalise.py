@@ -297,6 +297,21 @@ def vat(value: str | None, country: str | None = None) -> Vat | None:
     return Vat(value=f"{prefix}{body}", valid=valid)
 
 
+# Words that name a branch office of a company ("X GmbH Niederlassung Linz", "X SA succursale de Lyon"):
+# a branch is its own partner (own address, phone, often the company's VAT), not a duplicate.
+BRANCH_WORDS = frozenset({"niederlassung", "zweigniederlassung", "filiale", "zweigstelle", "geschaftsstelle",
+                          "branch", "branch office", "succursale", "agence", "etablissement secondaire", "sucursal",
+                          "delegacion", "filiaal", "vestiging", "nevenvestiging", "filiale di", "sede secondaria"})
+_BRANCH = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for w in BRANCH_WORDS), key=len, reverse=True))
+                     + r")\b.*$")
+
+
+def branch(name: str | None) -> str:
+    """The branch part of a partner name, folded ("niederlassung salzburg"); "" for the head office."""
+    m = _BRANCH.search(fold(name))
+    return m.group(0).strip() if m else ""
+
+
 # --------------------------------------------------------------------------- projects
 
 _CODE = re.compile(r"\b([A-Za-z]{2,10})[-_/ ]?((?:19|20)\d{2})[-_/ ](\d{1,5})\b")

@@ -46,6 +46,7 @@ class PartnerTable:
     parent_name: np.ndarray  # folded parent name when the export gives names (either parent or commercial)
     commercial: np.ndarray  # commercial partner id or -1
     active: np.ndarray
+    branch: np.ndarray  # "niederlassung linz" for a branch office, "" for a head office (normalise.BRANCH_WORDS)
     filled: np.ndarray  # number of non-empty fields, for the master choice
 
     def __len__(self) -> int:
@@ -142,6 +143,7 @@ def prepare(frame: pd.DataFrame) -> PartnerTable:
             frame["commercial_partner_id_name"], strict=True)]),
         commercial=_int_or_minus(frame["commercial_partner_id"]),
         active=frame["active"].to_numpy(dtype=bool),
+        branch=_obj(_each(nz.branch, frame["name"])),
         filled=filled,
     )
 
@@ -196,7 +198,11 @@ def candidate_pairs(t: PartnerTable, keys: dict[str, np.ndarray] | None = None) 
 
 
 def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """A company and its own contacts (parent or commercial partner, by id or by name): never duplicates."""
+    """Never duplicates: a company and its own contacts (parent or commercial partner, by id or by
+    name), a company's contact person with any company (different kinds in Odoo: a contact is never
+    merged into a company record, its own company's or a duplicate of it), and a head office with its
+    branch. A person without a company is one with a company only when they share a VAT, e-mail, phone
+    or registry number (a sole trader entered once as a person), never on a name or an address alone."""
     li, ri = t.ids[left], t.ids[right]
     by_id = (
         (t.parent[left] == ri) | (t.parent[right] == li)
@@ -204,7 +210,15 @@ def never_pair(t: PartnerTable, left: np.ndarray, right: np.ndarray) -> np.ndarr
     )
     pl, pr = t.parent_name[left], t.parent_name[right]
     by_name = ((pl != "") & (pl == t.folded[right])) | ((pr != "") & (pr == t.folded[left]))
-    return by_id | by_name
+    other_branch = t.branch[left] != t.branch[right]  # a head office and its branch, or two branches
+    contact = ~t.is_company & ((t.parent >= 0) | (t.parent_name != ""))
+    contact_and_company = (contact[left] & t.is_company[right]) | (contact[right] & t.is_company[left])
+    shared_id = np.zeros(len(left), dtype=bool)
+    for col in (t.vat, t.email, t.phone_tail, t.registry):
+        shared_id |= (col[left] != "") & (col[left] == col[right])
+    # a person and a company are one partner only on a shared identifier, never on a name or an address
+    kinds_apart = (t.is_company[left] != t.is_company[right]) & ~shared_id
+    return by_id | by_name | contact_and_company | kinds_apart | other_branch
 
 
 # --------------------------------------------------------------------------- explanation
@@ -281,7 +295,7 @@ def _evidence_text(t: PartnerTable, i: int, j: int, ev: Evidence) -> str:
     if ev.field == "vat" and ev.label == "exact":
         written = _raw(t, i, "vat") != _raw(t, j, "vat")
         return f"same VAT {t.vat[i]}" + (" (written differently)" if written else "")
-    if ev.field == "email" and ev.label == "exact":
+    if ev.field in {"email", "private_email"} and ev.label == "exact":
         return f"same e-mail {t.email[i]}"
     if ev.field == "email_domain" and ev.label == "exact":
         return f"same e-mail domain {t.domain[i]}"
@@ -292,7 +306,7 @@ def _evidence_text(t: PartnerTable, i: int, j: int, ev: Evidence) -> str:
     return ev.phrase
 
 
-FIELD_OF = {"email_domain": "email", "parent_id": "parent_id"}
+FIELD_OF = {"email_domain": "email", "private_email": "email", "parent_id": "parent_id"}
 
 
 def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[tuple[str, str, str, float, str, str]]:
@@ -309,7 +323,8 @@ def compare(t: PartnerTable, i: int, j: int, evidence: list[Evidence]) -> list[t
             out.append((ev.field, left, right, 0.0, "missing", ""))
             continue
         score = float(1.0 / (1.0 + 2.0 ** -ev.weight))
-        verdict = "agree" if ev.weight > 0 else "disagree"
+        # weight 0: an agreement that adds nothing (the town of an agreeing zip): not counted, like a missing value
+        verdict = "agree" if ev.weight > 0 else ("disagree" if ev.weight < 0 else "missing")
         out.append((ev.field, left, right, score, verdict, f"{_evidence_text(t, i, j, ev)} ({ev.weight:+.1f})"))
     return out
 

@@ -415,6 +415,7 @@ def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *
             split = [split_many2one(v) for v in values]
             cols[f] = np.array([x[0] for x in split], dtype=object)
             cols[f + "_name"] = np.array([x[1] for x in split], dtype=object)
+            _fill_database_ids(cols[f], frame_in, f)
         elif f in {"active", "is_company"}:
             cols[f] = np.array([to_bool(v, default=(f == "active")) for v in values], dtype=bool)
         else:
@@ -424,6 +425,18 @@ def load_records(source: Source | Iterable[dict[str, Any]], fields: list[str], *
     frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype) for k, v in cols.items()})
     frame.attrs["set_aside"] = set_aside
     return frame
+
+
+def _fill_database_ids(ids: np.ndarray, frame: pd.DataFrame, field: str) -> None:
+    """Odoo's export writes a many2one as its display name in `parent_id` and its database id in
+    `parent_id/.id`: take the id from there when the name column gave none (in place)."""
+    for col in (f"{field}/.id", f"{field}/id", f"{field}.id"):
+        if col not in frame.columns:
+            continue
+        for k, v in enumerate(frame[col].to_numpy(dtype=object)):
+            text = _text(v)
+            if not ids[k] and text.isdigit():
+                ids[k] = text
 
 
 def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:

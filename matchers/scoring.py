@@ -48,6 +48,19 @@ class FittedModel:
     calibration: tuple[float, float] = (1.0, 0.0)  # weight -> a * weight + b
     labels_used: int = 0
     info: dict[str, float] = field(default_factory=dict)
+    # comparison -> (index of its `within` comparison, u of its levels among random pairs agreeing on that one)
+    within_u: dict[int, tuple[int, np.ndarray]] = field(default_factory=dict)
+
+    def _within_weights(self, w: list[np.ndarray], params: Parameters) -> dict[int, tuple[int, np.ndarray]]:
+        """Agreement weights of a comparison on pairs that agree on its `within` one: log2(m / u given
+        that agreement), between 0 and the plain weight. Where every zip has one town, the town adds
+        nothing to the zip; where zips span towns (or the data is synthetic), it still counts."""
+        out = {}
+        for c, (k, cu) in self.within_u.items():
+            plain = w[c]
+            cond = np.clip(np.log2(params.m[c] / cu), 0.0, None)
+            out[c] = (k, np.where(plain > 0, np.minimum(plain, cond), plain))
+        return out
 
     def _raw_weight(self, G: np.ndarray, kind: np.ndarray, tf: np.ndarray) -> np.ndarray:
         out = np.zeros(len(G), dtype=np.float64)
@@ -56,11 +69,17 @@ class FittedModel:
             if not sel.any():
                 continue
             w = params.weights()
+            given = self._within_weights(w, params)
             total = np.full(int(sel.sum()), np.log2(params.prior / (1 - params.prior)))
             Gs = G[sel]
             for c, wc in enumerate(w):
                 col = Gs[:, c]
                 ok = col >= 0
+                if c in given:
+                    k, wk = given[c]
+                    both = ok & (Gs[:, k] == 0)
+                    total[both] += wk[col[both]]
+                    ok &= ~both
                 total[ok] += wc[col[ok]]
             out[sel] = total + tf[sel]
         return out
@@ -83,6 +102,7 @@ class FittedModel:
     def explain(self, G_row: np.ndarray, kind: int, tf: float) -> list[Evidence]:
         params = self.segments[kind]
         w = params.weights()
+        given = self._within_weights(w, params)
         out = []
         for c, comp in enumerate(self.comparisons):
             lv = int(G_row[c])
@@ -90,7 +110,8 @@ class FittedModel:
                 out.append(Evidence(comp.name, NULL, "missing", "", 0.0))
                 continue
             level = comp.levels[lv]
-            weight = float(w[c][lv]) + (tf if comp.term_frequency else 0.0)
+            wc = given[c][1] if c in given and int(G_row[given[c][0]]) == 0 else w[c]
+            weight = float(wc[lv]) + (tf if comp.term_frequency else 0.0)
             out.append(Evidence(comp.name, lv, level.label, level.phrase, self.calibration[0] * weight))
         return out
 
@@ -174,7 +195,8 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
         start = Parameters(m=m, u=seg_u, prior=prior)  # only the share of duplicates is learnt per segment
         fitted.append(em(G[sel], start, learn=fixed, tf_bonus=tf[sel]) if sel.any() else start)
     model = FittedModel(comparisons=comparisons, segments=fitted, tf_u=u_all,
-                        info={"pairs": float(len(left)), "random_pairs": float(len(rl))})
+                        info={"pairs": float(len(left)), "random_pairs": float(len(rl))},
+                        within_u=_within_u(comparisons, G_random, u_all))
     if labels is not None and len(labels[0]) >= knobs.min_labels:
         ll, lr, y = labels
         lk = kind_of(ll, lr)
@@ -183,6 +205,35 @@ def fit(comparisons: tuple[Comparison, ...], cols: PairColumns, n: int, left: np
         model.calibration = calibrate(model._raw_weight(Gl, lk, tfl), y, knobs.label_strength)
         model.labels_used = int(len(y))
     return model
+
+
+def _within_u(comparisons: tuple[Comparison, ...], G_random: np.ndarray,
+              u_all: list[np.ndarray], strength: float = 10.0) -> dict[int, tuple[int, np.ndarray]]:
+    """u of each `within` comparison's levels among the random pairs that agree exactly on the other.
+
+    Conditioned on a rare agreement, random pairs are no longer nearly all unrelated: the duplicates
+    among them (a few per thousand on Febrl, all sharing the zip) would count as "unrelated pairs
+    sharing the town". Random pairs with any resemblance of the name, or another rare agreement
+    (street, phone, e-mail: u below 5 %), are left out."""
+    names = [c.name for c in comparisons]
+    resembles = np.zeros(len(G_random), dtype=bool)
+    for c, comp in enumerate(comparisons):
+        if comp.term_frequency:  # the name: anything above "different names" may be the same record
+            resembles |= (G_random[:, c] >= 0) & (G_random[:, c] < len(comp.levels) - 1)
+    out: dict[int, tuple[int, np.ndarray]] = {}
+    for c, comp in enumerate(comparisons):
+        if not comp.within or comp.within not in names:
+            continue
+        k = names.index(comp.within)
+        other = np.zeros(len(G_random), dtype=bool)
+        for o in range(len(comparisons)):
+            if o not in (c, k) and u_all[o][0] < 0.05:
+                other |= G_random[:, o] == 0
+        col = G_random[(G_random[:, k] == 0) & ~resembles & ~other, c].astype(np.int64)
+        counts = np.bincount(col[col >= 0], minlength=len(comp.levels)).astype(np.float64)
+        cu = (counts + strength * u_all[c]) / (counts.sum() + strength)
+        out[c] = (k, np.maximum(cu, 1.0 / (len(G_random) + strength)))
+    return out
 
 
 def calibrate(weight: np.ndarray, y: np.ndarray, strength: float = 4.0) -> tuple[float, float]:
