@@ -23,6 +23,7 @@ import sys
 import uuid as uuidlib
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -161,7 +162,7 @@ def build_partners(rng: np.random.Generator) -> tuple[list[dict], dict[int, str]
         return row
 
     companies: list[dict] = []
-    for c in range(620):
+    for ci in range(620):
         spanish = rng.random() < 0.12
         form = "S.L." if spanish else FORMS_FR[int(rng.integers(0, len(FORMS_FR)))]
         base = f"{STEM[int(rng.integers(0, len(STEM)))]} {TAIL[int(rng.integers(0, len(TAIL)))]}"
@@ -170,8 +171,8 @@ def build_partners(rng: np.random.Generator) -> tuple[list[dict], dict[int, str]
         name = f"{base} {form}"
         zipc, city = CITIES_ES[int(rng.integers(0, 4))] if spanish else CITIES_FR[int(rng.integers(0, 12))]
         dom = base.lower().translate(ASCII).replace(" ", "-").replace("'", "")
-        dom = f"{dom}-{c}.{'es' if spanish else 'fr'}"
-        ent = f"co{c}"
+        dom = f"{dom}-{ci}.{'es' if spanish else 'fr'}"
+        ent = f"co{ci}"
         row = add({"Nom": name, "Est une société": "True", "Société liée": "",
                    "N° TVA": es_vat(rng) if spanish else fr_vat(rng), "Courriel": f"contact@{dom}",
                    "Téléphone": f"+34 9{int(rng.integers(10, 99))} {int(rng.integers(100, 999))} {int(rng.integers(100, 999))}"
@@ -467,7 +468,7 @@ def build(out: Path) -> Path:
             continue
         move_id += 1
         name = f"FAC/2026/{move_id - 50_000:05d}"
-        args = dict(channel="root.pennylane", model="account.move", rid=move_id,
+        args: dict[str, Any] = dict(channel="root.pennylane", model="account.move", rid=move_id,
                     desc=f"Export Pennylane de la facture {name}",
                     task=f"account.move({move_id},).pennylane_export()")
         if in_win(tc, "storm") and rng.random() < 0.85:
@@ -570,8 +571,8 @@ def build(out: Path) -> Path:
     olog(MAINT[1] + timedelta(minutes=1, seconds=2), "INFO", "odoo.service.server",
          "HTTP service (werkzeug) running on 0.0.0.0:8069", pid=5120)
     olog(DEPLOY, "INFO", "odoo.modules.loading", "loading 142 modules...", pid=4101)
-    for d in range(14):
-        td = DEPLOY + timedelta(days=d, hours=2, minutes=float(rng.uniform(0, 50)))
+    for di in range(14):
+        td = DEPLOY + timedelta(days=di, hours=2, minutes=float(rng.uniform(0, 50)))
         olog(td, "INFO", "odoo.addons.ardoise_pennylane.models.account_move",
              "client API Pennylane v2 initialisé (https://app.pennylane.com/api/external/v2, limite 25 req/5 s)")
     for ts in ("2026-04-23 13:04:11", "2026-04-29 15:40:02", "2026-05-12 09:18:30"):
