@@ -31,8 +31,8 @@ def test_estates_are_deterministic_and_complete(estates, tmp_path):
 
 def test_every_line_of_every_estate_is_read(estates):
     for name, folder in estates.items():
-        if name == HELDOUT:  # designed blind (tests/test_estate_alder.py): its figures are reported, not required
-            continue
+        if name in (HELDOUT, "birch"):  # designed blind (tests/test_estate_alder.py, test_estate_birch.py):
+            continue  # their figures are reported, not required
         figs = evaluate_folder(folder)
         for fname, f in figs["files"].items():
             assert f["set_aside_lines"] == 0 and f["lines"] == f["parsed_lines"] + f["blank"], (name, fname)

@@ -18,7 +18,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 HERE = Path(__file__).parent
-ESTATES = ("harbor", "meridian", "alder")
+ESTATES = ("harbor", "meridian", "alder", "birch")
 HELDOUT = "alder"  # designed blind (#13): no reader or detector was written or tuned with it
 
 
