@@ -18,6 +18,7 @@ from typing import Protocol
 from odoo_triage.core.domain import LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.access_log import AccessLogReader, looks_like_access_log
 from odoo_triage.detectors.readers.base import (
     CHUNK_SIZE,
     Chunk,
@@ -36,7 +37,7 @@ from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odo
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
-FORMATS = ("jsonl", "csv", "queue_job", "odoo_log")
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
@@ -77,6 +78,8 @@ def detect_format(path: Path) -> str:
         return "jsonl"
     if looks_like_odoo_log(first):
         return "odoo_log"
+    if looks_like_access_log(first):
+        return "access_log"
     if suffix in (".csv", ".tsv", ".txt") or b"," in first:
         header = next((r.fields for r in csv_records(path) if r.fields), None) or []
         return "queue_job" if looks_like_queue_job(header) else "csv"
@@ -96,6 +99,8 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return QueueJobReader(catalog, settings)
     if fmt == "odoo_log":
         return OdooLogReader(catalog=catalog, settings=settings)
+    if fmt == "access_log":
+        return AccessLogReader(catalog, settings)
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
