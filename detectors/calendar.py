@@ -32,21 +32,36 @@ from odoo_triage.core.settings import CalendarSettings
 
 HOUR = 3600.0
 
-_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)"
+# ISO, or day-first with slashes or dots as European users write it (09/05/2026 20:00, 09.05.2026 20:00)
+_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?|\d\d?[/.]\d\d?[/.]\d{4},?\s+\d\d?[:h]\d\d(?::\d\d)?)"
 # a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST) or an IANA name
 _ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
-# "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y"
+# the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl)
+_MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud")
+_FROM_WORDS = ("from", "between", "starting", "von", "ab", "du", "depuis", "del", "desde", "dal", "van")
+_TO_WORDS = ("to", "and", "until", "bis", "-", "–", "au", "jusqu'au", "al", "hasta", "tot", "à", "a")
+_PREFILTER = tuple(w[1:].encode() for w in _MAINTENANCE_WORDS)  # first letter dropped: any case of it
+# "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y",
+# "maintenance planifiée du 09/05/2026 20:00 au 09/05/2026 23:59"
 _ANNOUNCEMENT = re.compile(
-    r"(?i:maintenance|wartung)\b.{0,160}?\b(?i:from|between|starting|von|ab)\s+" + _TS + _ZONE
-    + r"\s*(?i:to|and|until|bis|-|–)\s*" + _TS + _ZONE)
+    r"(?i:" + "|".join(_MAINTENANCE_WORDS) + r")\b.{0,160}?\b(?i:" + "|".join(_FROM_WORDS) + r")\s+" + _TS + _ZONE
+    + r"\s*(?i:" + "|".join(_TO_WORDS) + r")\s*" + _TS + _ZONE)
 _LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) ")
 MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
 
 
+_DAY_FIRST = re.compile(r"^(\d\d?)[/.](\d\d?)[/.](\d{4}),?\s+(\d\d?)[:h](\d\d)(?::(\d\d))?$")
+
+
 def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
+    m = _DAY_FIRST.match(text.strip())
     try:
-        dt = datetime.fromisoformat(text.replace(",", ".").replace(" ", "T"))
+        if m:
+            d, mo, y, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
+            dt = datetime(y, mo, d, hh, mm, ss)
+        else:
+            dt = datetime.fromisoformat(text.replace(",", ".").replace(" ", "T"))
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=zone or UTC)
@@ -93,7 +108,8 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     for path in paths:
         with open(path, "rb") as fh:
             for raw in fh:
-                if b"aintenance" not in raw and b"AINTENANCE" not in raw and b"artung" not in raw:
+                low = raw.lower()
+                if not any(w in low for w in _PREFILTER):
                     continue
                 line = raw.decode("utf-8", errors="replace")[:2000]
                 m = _ANNOUNCEMENT.search(line)

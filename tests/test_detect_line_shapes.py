@@ -224,3 +224,20 @@ def test_a_422_naming_a_duplicate_is_data_quality_in_english_and_german() -> Non
         assert v.cause == Cause.data_quality and not v.retry_safe, t
     plain = classify(["error_spike"], Counter({422: 12}), "422 Unprocessable Entity: field 'vat' is not valid")
     assert plain.cause == Cause.schema_validation
+
+
+def test_announcements_in_french_german_and_day_first_dates(tmp_path: Path) -> None:
+    cases = {
+        "Maintenance planifiée : synchronisations suspendues du 06/05/2026 20:00 au 06/05/2026 23:59 (heure de Paris)":
+            (datetime(2026, 5, 6, 18, 0, tzinfo=UTC), datetime(2026, 5, 6, 21, 59, tzinfo=UTC)),
+        "Wartungsfenster von 06.05.2026 20:00 bis 06.05.2026 23:30 Europe/Vienna":
+            (datetime(2026, 5, 6, 18, 0, tzinfo=UTC), datetime(2026, 5, 6, 21, 30, tzinfo=UTC)),
+        "mantenimiento programado desde 2026-05-06 20:00 hasta 2026-05-06 22:00 +02:00":
+            (datetime(2026, 5, 6, 18, 0, tzinfo=UTC), datetime(2026, 5, 6, 20, 0, tzinfo=UTC)),
+    }
+    for text, window in cases.items():
+        log = _odoo_log(tmp_path, text)
+        cal = build_calendar(CalendarSettings(country="FR"), [_flow(name="a")], [log])
+        assert [(w.start, w.end) for w in cal.announced] == [window], text
+    # a date that is no date is no window
+    assert announced_windows([_odoo_log(tmp_path, "maintenance du 31/02/2026 20:00 au 31/02/2026 23:00")], []) == []
