@@ -241,3 +241,22 @@ def test_announcements_in_french_german_and_day_first_dates(tmp_path: Path) -> N
         assert [(w.start, w.end) for w in cal.announced] == [window], text
     # a date that is no date is no window
     assert announced_windows([_odoo_log(tmp_path, "maintenance du 31/02/2026 20:00 au 31/02/2026 23:00")], []) == []
+
+
+def test_errors_inside_announced_maintenance_are_no_incident(tmp_path: Path) -> None:
+    from odoo_triage.detectors.pipeline import run_detection
+
+    t0 = datetime(2026, 5, 4, tzinfo=UTC).timestamp()
+    lines = [json.dumps({"ts": t0 + i * 600, "flow": "bank", "status": "ok", "latency_ms": 80})
+             for i in range(10 * 144)]
+    outage = t0 + 8 * 86400 + 20 * 3600  # day 9, 20:00 UTC
+    lines += [json.dumps({"ts": outage + i * 120, "flow": "bank", "status": "error", "http_status": 503,
+                          "error": "503 Service Unavailable: odoo is down for maintenance"}) for i in range(20)]
+    log = tmp_path / "bank.jsonl"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kinds = {a.kind.value for a in run_detection([log]).anomalies}
+    assert kinds & {"error_spike", "new_error_signature"}  # unannounced, the 503s are an incident
+    odoo = tmp_path / "odoo.log"
+    odoo.write_text("2026-05-10 07:00:02,114 1187 INFO prod odoo.addons.ops.models.notice: maintenance "
+                    "from 2026-05-12 19:30 to 2026-05-12 21:30 UTC\n", encoding="utf-8")
+    assert run_detection([log, odoo]).anomalies == []

@@ -1,5 +1,6 @@
 """Error-rate spikes and retry storms: an hour's share of failing (or retried) attempts far above
-the flow's baseline share, and statistically so (binomial tail), over one or more hours."""
+the flow's baseline share, and statistically so (binomial tail), over one or more hours. Hours of a
+maintenance window of the flow (configured or announced) are not judged: failures there were announced."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def _flag(count: np.ndarray, n: np.ndarray, p0: float, factor: float, min_excess
     return (count >= min_count) & (rate >= max(factor * p0, p0 + min_excess)) & (p < p_value)
 
 
+def _judged(h) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return ~h["maintenance"].to_numpy(dtype=bool) if "maintenance" in h else np.ones(len(h), dtype=bool)
+
+
 def _score(rate: float, p0: float) -> float:
     return 0.5 + 0.5 * min(1.0, (rate - p0) / 0.4)
 
@@ -33,7 +38,7 @@ def error_spikes(ctx: Context) -> list[Anomaly]:
         p0 = ctx.win.base_error_rate[f]
         cfg = ctx.cfg
         flag = _flag(h["errors"].to_numpy(), h["volume"].to_numpy(), p0, cfg.error_spike_factor,
-                     cfg.error_spike_min_excess, cfg.error_spike_min_errors, cfg.p_value)
+                     cfg.error_spike_min_excess, cfg.error_spike_min_errors, cfg.p_value) & _judged(h)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
@@ -68,7 +73,7 @@ def retry_storms(ctx: Context) -> list[Anomaly]:
         r0 = ctx.win.base_retry_rate[f]
         cfg = ctx.cfg
         flag = _flag(h["retries"].to_numpy(), h["volume"].to_numpy(), r0, cfg.retry_storm_factor,
-                     cfg.retry_storm_min_excess, cfg.retry_storm_min_retries, cfg.p_value)
+                     cfg.retry_storm_min_excess, cfg.retry_storm_min_retries, cfg.p_value) & _judged(h)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
