@@ -120,7 +120,7 @@ def load(folder: Path) -> Saved | None:
     parts = sorted(folder.glob("events-*.parquet"))
     ev = (pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts
           else empty_events())
-    ev = ev.astype({c: EVENT_DTYPES[c] for c in COLUMNS}, copy=False)
+    ev = ev.astype({c: EVENT_DTYPES[c] for c in COLUMNS})
     hourly_path = folder / "hourly.parquet"
     hourly = pd.read_parquet(hourly_path) if hourly_path.is_file() else None
     with (folder / "miner.pickle").open("rb") as fh:
@@ -208,7 +208,7 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
     parts.append(fresh)
     parts = [p for p in parts if len(p)] or parts[:1]
     events = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    events = events.astype({c: EVENT_DTYPES[c] for c in COLUMNS}, copy=False)
+    events = events.astype({c: EVENT_DTYPES[c] for c in COLUMNS})
     # the run's frame: only the files given this time, in the saved order, codes kept
     by_key = dict(zip(new_keys, zip(new.files, new.readers, strict=True), strict=True))
     frame_files = [by_key[k][0] if k in by_key else Path(k) for k in files]

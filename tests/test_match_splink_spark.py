@@ -37,8 +37,9 @@ def test_odoo_frame_keeps_active_partners_and_blanks_inherited_fields():
     f = odoo_frame(rows)
     assert f["unique_id"].tolist() == [1, 2]
     contact = f.iloc[1]
-    assert contact["street"] is None and contact["city"] is None and contact["zip"] is None
-    assert contact["vat"] is None  # a person's VAT is no evidence
+    # missing, as splink reads it (None on pandas 2, NaN in pandas 3's string columns)
+    assert all(pd.isna(contact[c]) for c in ("street", "city", "zip"))
+    assert pd.isna(contact["vat"])  # a person's VAT is no evidence
     assert f.iloc[0]["email"] == "info@acme.fr" and f.iloc[0]["house"] == "1"
 
 
