@@ -51,14 +51,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import jellyfish
-import numpy as np
 import pandas as pd
 
 from odoo_triage.core.labels import read_entities, true_pairs
 from odoo_triage.matchers import normalise as nz
 from odoo_triage.matchers.pipeline import match_partners
-from odoo_triage.matchers.records import PARTNER_FIELDS, load_records
 
 DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4", "dev", "harbor", "meridian", "projects")
 METHODS = ("ours", "splink", "wizard")
@@ -146,73 +143,12 @@ def ours(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
     return {(c.left_id, c.right_id) for c in match_partners(rows).candidates}
 
 
-def _odoo_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The Odoo-aware preprocessing splink gets: active records, canonical VAT / e-mail / phone tail."""
-    f = load_records(rows, PARTNER_FIELDS, what="res.partner")
-    f = f.loc[f["active"].to_numpy(dtype=bool)].reset_index(drop=True)
-    countries = [c or cn for c, cn in zip(f["country_id"], f["country_id_name"], strict=True)]
-    person = ~f["is_company"].to_numpy(dtype=bool)
-    vat = [("" if p else (v.value if (v := nz.vat(x, c)) else "")) for x, c, p in zip(f["vat"], countries, person,
-                                                                                    strict=True)]
-    email = [e.address if (e := nz.email(x)) else "" for x in f["email"]]
-    phone = [nz.phone_tail(nz.phone(x, c)) for x, c in zip(f["phone"], countries, strict=True)]
-    has_parent = person & (f["parent_id"].to_numpy(dtype=object) != "")
-    # a contact's address and phone are usually its company's: no evidence about the person
-    street = ["" if hp else nz.fold(s) for s, hp in zip(f["street"], has_parent, strict=True)]
-    phone = ["" if hp else x for x, hp in zip(phone, has_parent, strict=True)]
-    house = [(nums[0] if (nums := [t for t in s.split() if t.isdigit()]) else "") for s in street]
-    none = lambda xs: [x if x else None for x in xs]  # noqa: E731
-    return pd.DataFrame({
-        "unique_id": f["id"].astype(np.int64), "name": none([nz.company_name(x).core for x in f["name"]]),
-        "street": none(street), "house": none(house), "city": none(["" if hp else nz.fold(x) for x, hp in zip(f["city"], has_parent, strict=True)]),
-        "zip": none(["" if hp else nz.fold(x).replace(" ", "") for x, hp in zip(f["zip"], has_parent, strict=True)]), "email": none(email), "vat": none(vat),
-        "name_metaphone": none([jellyfish.metaphone(nz.company_name(x).core) for x in f["name"]]),
-        "phone_tail": none(phone), "is_company": f["is_company"].astype(str),
-        "parent": f["parent_id"].replace("", None),
-    })
-
-
 def splink(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    """splink on DuckDB with the product's Odoo-aware set-up (matchers/engines/splink_spark.py), so the bench
+    and `triage`'s Spark path compare the same thing."""
+    from odoo_triage.matchers.engines.splink_spark import match_partners_duckdb
 
-    logging.getLogger("splink").setLevel(logging.ERROR)
-    df = _odoo_frame(rows)
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=[
-            cl.NameComparison("name"),
-            cl.JaroWinklerAtThresholds("street", [0.95, 0.88]),
-            cl.LevenshteinAtThresholds("city", [1, 2]).configure(term_frequency_adjustments=True),
-            cl.LevenshteinAtThresholds("zip", [1]),
-            cl.ExactMatch("email"),
-            cl.ExactMatch("vat"),
-            cl.ExactMatch("phone_tail"),
-        ],
-        # every rule within one kind: a company and a person are never compared
-        blocking_rules_to_generate_predictions=[block_on("is_company", *cols) for cols in (
-            ("name_metaphone",), ("email",), ("vat",), ("phone_tail",), ("zip", "house"), ("substr(name, 1, 4)",),
-            ("zip",), ("street",))],
-        retain_intermediate_calculation_columns=False,
-    )
-    linker = Linker(DuckDBAPI().register(df), settings, log_level=logging.ERROR)
-    linker.training.estimate_probability_two_random_records_match([block_on("name", "zip")], recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    for alternatives in ((block_on("name"), block_on("name_metaphone")), (block_on("zip"),)):
-        for rule in alternatives:  # the first one EM can train on
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(rule)
-                break
-            except Exception as exc:  # noqa: BLE001  no pairs, or a level never seen (splink refuses m = 0)
-                logging.getLogger(__name__).warning("splink EM session %s skipped: %s", rule, exc)
-    pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
-    parent = dict(zip(df["unique_id"], df["parent"], strict=True))
-    out = set()
-    for a, b in zip(pred["unique_id_l"].astype(int), pred["unique_id_r"].astype(int), strict=True):
-        if parent.get(a) == str(b) or parent.get(b) == str(a):
-            continue  # never a record with its own parent company
-        out.add((min(a, b), max(a, b)))
-    return out
+    return match_partners_duckdb(rows)
 
 
 def wizard(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
