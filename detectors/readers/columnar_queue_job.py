@@ -21,11 +21,14 @@ from odoo_triage.detectors.readers.base import Chunk, RowError
 from odoo_triage.detectors.readers.columnar import (
     _ISO,
     COLUMN_SCHEMA,
+    ISO_TS,
     ColumnChunk,
     _csv_line,
     _csv_plan,
     _join,
     _merge,
+    iso_fraction_and_offset,
+    iso_seconds,
     iter_blocks,
     line_index,
     row_columns,
@@ -221,20 +224,13 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
         error=pl.when(pl.col("exc_name") != "").then(pl.col("exc_name") + ": " + pl.col("exc_msg"))
         .when(pl.col("exc_msg") != "").then(pl.col("exc_msg")),
         iso=pl.col("ts_s").str.contains(_ISO),
-        base_us=pl.col("ts_s").str.slice(0, 19).str.replace("T", " ", literal=True)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us").dt.epoch("us"),
-        tail=pl.col("ts_s").str.slice(19),
+        **iso_seconds("ts_s"),
     ).with_columns(
-        frac_us=pl.col("tail").str.extract(r"^\.(\d+)", 1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
-        .fill_null(0),
-        tz_s=pl.when(pl.col("tail").str.slice(-6, 1).is_in(["+", "-"])).then(
-            pl.col("tail").str.slice(-6, 3).cast(pl.Int64, strict=False).fill_null(0) * 3600
-            + pl.col("tail").str.slice(-2, 2).cast(pl.Int64, strict=False).fill_null(0)
-            * pl.when(pl.col("tail").str.slice(-6, 1) == "-").then(-60).otherwise(60)).otherwise(0),
+        **iso_fraction_and_offset(),
         status=pl.when(pl.col("word") == "done").then(0).when(pl.col("word") == "failed").then(1)
         .when(pl.col("exc_name") != "").then(2).otherwise(0).cast(pl.Int8),
     ).with_columns(
-        ts=(pl.col("base_us") + pl.col("frac_us") - pl.col("tz_s") * 1_000_000).cast(pl.Float64) / 1e6,
+        ts=ISO_TS,
     )
     flagged = e.select(
         ((pl.col("uuid") == "") | pl.col("word").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()
