@@ -7,14 +7,13 @@ Cells become the text a CSV export of the same data would hold (`cell_text`).
 
 from __future__ import annotations
 
-import stat
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from odoo_triage.core.errors import InputError
+from odoo_triage.core.errors import InputError, check_regular
 
 SUFFIXES = (".xlsx", ".xlsm")
 _ZIP = b"PK\x03\x04"
@@ -59,7 +58,7 @@ def cell_text(value: Any) -> str:
 
 
 def _open(path: Path) -> Any:
-    _check_regular(path)
+    check_regular(path)
     import openpyxl  # a few hundred ms to import: only when an xlsx is read
 
     try:
@@ -118,12 +117,3 @@ def xlsx_sheet(path: Path) -> list[list[Any]] | None:
             _cache.pop(next(iter(_cache)))
         _cache[key] = rows
     return rows
-
-
-def _check_regular(path: Path) -> None:
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{path}: not a regular file (a FIFO, device or socket); copy it to a file first")

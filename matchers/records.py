@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from odoo_triage.core.errors import InputError
+from odoo_triage.core.errors import InputError, check_regular
 from odoo_triage.core.export_labels import field_for, label_key
 from odoo_triage.core.xlsx import cell_text, is_xlsx, xlsx_rows
 
@@ -168,8 +167,7 @@ def _check_regular(path: Path) -> None:
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path} is a folder, expected a CSV, XLSX or JSON file of records")
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError(f"{path}: not a regular file (a FIFO, device or socket); copy it to a file first")
+    check_regular(path)
 
 
 def _decode_lines(path: Path) -> tuple[list[str], str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 
 from odoo_triage.core.domain import EventStatus, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.errors import check_regular as check_regular_file
 from odoo_triage.core.settings import ReaderSettings
 
 CHUNK_SIZE = 20_000
@@ -357,12 +357,7 @@ def to_log_event(row: EventRow, source_file: str) -> LogEvent:
 
 def check_regular(path: Path) -> None:
     """Refuse FIFOs, devices and sockets before opening them: reading one would block or never end."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{path}: not a regular file (a FIFO, device or socket); copy the log to a file first")
+    check_regular_file(path, "the log")
 
 
 def numbered_lines(path: Path, start_offset: int = 0, start_line: int = 1) -> Iterator[tuple[int, int, bytes]]:

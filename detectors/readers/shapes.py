@@ -24,6 +24,7 @@ from typing import Any
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import EventRow, RowError
 from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.mapping import _getter
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -83,24 +84,6 @@ def _int_id(v: Any) -> int | None:
         n = int(v.strip())
         return n if n > 0 else None
     return None
-
-
-def _getter(key: str) -> Callable[[Mapping[str, Any]], Any]:
-    if "." not in key:
-        return lambda d: d.get(key)
-    parts = key.split(".")
-
-    def get(d: Mapping[str, Any]) -> Any:
-        if key in d:
-            return d[key]
-        cur: Any = d
-        for p in parts:
-            if not isinstance(cur, Mapping):
-                return None
-            cur = cur.get(p)
-        return cur
-
-    return get
 
 
 @dataclass(frozen=True)
