@@ -40,7 +40,11 @@ def _trimmed(cells: list[Any]) -> list[str]:
 
 def xlsx_header(path: Path, fix: HeaderFix | None = None, limit: int = 50) -> list[str]:
     """The first non-empty row (technical names when `fix` is given)."""
-    for n, cells in xlsx_rows(path, 1, limit):
+    return _header(xlsx_rows(path, 1, limit), fix, limit)
+
+
+def _header(rows: Iterable[tuple[int, list[Any]]], fix: HeaderFix | None, limit: int = 50) -> list[str]:
+    for n, cells in rows:
         row = _trimmed(cells)
         if row:
             h = [c.strip() for c in row]
@@ -125,8 +129,7 @@ def xlsx_row_at(path: Path, build: RowBuilder, row_no: int, fix_header: HeaderFi
         header = xlsx_header(path, fix_header)
         wanted: Iterable[tuple[int, list[Any]]] = xlsx_rows(path, row_no, row_no)
     else:
-        first = next((_trimmed(c) for c in sheet[:50] if _trimmed(c)), [])
-        header = fix_header([c.strip() for c in first]) if fix_header and first else [c.strip() for c in first]
+        header = _header(enumerate(sheet, start=1), fix_header)
         wanted = [(row_no, sheet[row_no - 1])] if 0 < row_no <= len(sheet) else []
     if not header:
         return None
