@@ -35,7 +35,6 @@ from odoo_triage.detectors.readers.columnar_read import column_chunks
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
-_PARQUET = "parquet"  # readers/parquet_events.FORMAT (imported where a Parquet file is read)
 _STATUS_CODE = {"ok": OK, "error": ERROR, "retry": RETRY}
 # the event table's dtypes, on every path (readers, a saved state, engines): an empty part must not
 # upcast the others when concatenated (float32 latencies becoming float64 change a p95 in its last digit)
@@ -150,7 +149,7 @@ def read_frame(
         start = starts.get(path.resolve(), (0, 1))
         done = start[0]
         size = path.stat().st_size
-        if sink is not None or reader.format == _PARQUET:
+        if sink is not None:  # only the row readers build every field an events file keeps
             raw_chunks = reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path)  # type: ignore[call-arg]
             chunks = _sunk(raw_chunks, source, sink)
             column_iter: Iterator[ColumnChunk] = row_columns(chunks)
