@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from typing import Any
 
 MASK = "***"
@@ -52,6 +53,8 @@ def _basic(m: re.Match[str]) -> str:
         return m.group(0)
     return f"{m.group(1)} {MASK}" if ":" in decoded else m.group(0)
 
+
+Needs = tuple[tuple[str, ...], ...] | None  # every group: one of its literals must be present
 
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     # PEM private keys, whole block (or up to the end of a truncated line)
@@ -106,7 +109,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
 # exactly a substring of text.lower(), and a substitution only writes back pieces of its match, `***`,
 # a space before `***` and the PEM header it matched, so skipping a row whose literal is absent from the
 # original text masks exactly what running every row does (a test compares both on the corpus).
-_NEEDS: list[tuple[tuple[str, ...], ...] | None] = [
+_NEEDS: list[Needs] = [
     (("private key",),),
     (("authorization",),),
     (("cookie",),),
@@ -147,10 +150,16 @@ def redact(text: str | None) -> str:
         return text or ""
     if not text.isascii():
         return redact_every_pattern(text)
-    low = text.lower()
+    return substitute(text, _PATTERNS, _NEEDS, text.lower())
+
+
+def substitute(text: str, rules: Sequence[tuple[re.Pattern[str], Any]], needs: Sequence[Needs],
+               haystack: str) -> str:
+    """Each (pattern, replacement) in turn, skipping a pattern whose needed literals are absent from
+    `haystack` (the text, maybe lowercased): a pattern that cannot match costs no regex pass."""
     out = text
-    for (pattern, repl), needs in zip(_PATTERNS, _NEEDS, strict=True):
-        if needs is not None and not all(any(n in low for n in group) for group in needs):
+    for (pattern, repl), need in zip(rules, needs, strict=True):
+        if need is not None and not all(any(n in haystack for n in group) for group in need):
             continue
         out = pattern.sub(repl, out)
     return out

@@ -19,7 +19,7 @@ from drain3 import TemplateMiner
 from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 
-from odoo_triage.core.redact import redact
+from odoo_triage.core.redact import Needs, redact, substitute
 
 # Order matters: the wider patterns (timestamps, uuids, e-mails) go before bare numbers.
 MASKS: list[tuple[str, str]] = [
@@ -42,7 +42,7 @@ MASKS: list[tuple[str, str]] = [
 # None = always tried. Masks are case-sensitive and insert only `<NAME>` (capitals and angle brackets,
 # no digit, no `-:/@._` and no currency), so a literal absent from the message stays absent after the
 # earlier masks: skipping the row changes nothing (a test compares with drain3's own masker).
-_MASK_NEEDS: list[tuple[tuple[str, ...], ...] | None] = [
+_MASK_NEEDS: list[Needs] = [
     (("-",), (":",)),
     (("-", "/"),),
     (("-",),),
@@ -63,12 +63,7 @@ _MASK_RES = [(re.compile(p), f"<{m}>") for p, m in MASKS]
 
 def mask(line: str) -> str:
     """drain3's masking (each of `MASKS` in turn, `<NAME>` for a match), skipping masks that cannot match."""
-    out = line
-    for (regex, repl), needs in zip(_MASK_RES, _MASK_NEEDS, strict=True):
-        if needs is not None and not all(any(n in line for n in group) for group in needs):
-            continue
-        out = regex.sub(repl, out)
-    return out
+    return substitute(line, _MASK_RES, _MASK_NEEDS, line)
 
 
 MAX_MESSAGE = 2_000  # characters of a message that reach the miner
