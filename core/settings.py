@@ -351,6 +351,10 @@ class DetectorSettings(BaseModel):
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
+    maintenance_http: list[int] = Field(default_factory=lambda: [502, 503, 504], description="inside a maintenance "
+                                        "window, failures with these HTTP statuses (the server being down) are no "
+                                        "error spike or new signature; any other failure still alarms, since an "
+                                        "announcement is only a log line")
     multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
     engine: Literal["local", "spark"] = Field("local", description="where the per-flow hourly aggregation runs: "

@@ -243,7 +243,7 @@ def test_announcements_in_french_german_and_day_first_dates(tmp_path: Path) -> N
     assert announced_windows([_odoo_log(tmp_path, "maintenance du 31/02/2026 20:00 au 31/02/2026 23:00")], []) == []
 
 
-def test_errors_inside_announced_maintenance_are_no_incident(tmp_path: Path) -> None:
+def test_server_down_errors_inside_announced_maintenance_are_no_incident(tmp_path: Path) -> None:
     from odoo_triage.detectors.pipeline import run_detection
 
     t0 = datetime(2026, 5, 4, tzinfo=UTC).timestamp()
@@ -260,3 +260,10 @@ def test_errors_inside_announced_maintenance_are_no_incident(tmp_path: Path) -> 
     odoo.write_text("2026-05-10 07:00:02,114 1187 INFO prod odoo.addons.ops.models.notice: maintenance "
                     "from 2026-05-12 19:30 to 2026-05-12 21:30 UTC\n", encoding="utf-8")
     assert run_detection([log, odoo]).anomalies == []
+    # an announcement is only a log line: it never hides failures that are not the server being down
+    rejected = [line.replace('"http_status": 503', '"http_status": 422').replace("503 Service Unavailable: odoo is "
+                                                                                 "down for maintenance",
+                                                                                 "ValidationError: VAT is invalid")
+                for line in lines]
+    log.write_text("\n".join(rejected) + "\n", encoding="utf-8")
+    assert {a.kind.value for a in run_detection([log, odoo]).anomalies} & {"error_spike", "new_error_signature"}

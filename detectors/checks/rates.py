@@ -1,6 +1,8 @@
 """Error-rate spikes and retry storms: an hour's share of failing (or retried) attempts far above
-the flow's baseline share, and statistically so (binomial tail), over one or more hours. Hours of a
-maintenance window of the flow (configured or announced) are not judged: failures there were announced."""
+the flow's baseline share, and statistically so (binomial tail), over one or more hours.
+A spike inside a maintenance window of the flow (configured or announced) whose failures all say the
+server was down (`maintenance_http`) is what the window announced; an announcement is only a log line,
+so no other failure is ever hidden by one."""
 
 from __future__ import annotations
 
@@ -20,8 +22,11 @@ def _flag(count: np.ndarray, n: np.ndarray, p0: float, factor: float, min_excess
     return (count >= min_count) & (rate >= max(factor * p0, p0 + min_excess)) & (p < p_value)
 
 
-def _judged(h) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return ~h["maintenance"].to_numpy(dtype=bool) if "maintenance" in h else np.ones(len(h), dtype=bool)
+def _announced_downtime(ctx: Context, h, a: int, b: int, errs: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
+    """Every hour of the run in a maintenance window and every failure a server-down status."""
+    if "maintenance" not in h or not h["maintenance"].iloc[a:b + 1].all():
+        return False
+    return bool(np.isin(ctx.col("http")[errs], ctx.cfg.maintenance_http).all())
 
 
 def _score(rate: float, p0: float) -> float:
@@ -38,12 +43,12 @@ def error_spikes(ctx: Context) -> list[Anomaly]:
         p0 = ctx.win.base_error_rate[f]
         cfg = ctx.cfg
         flag = _flag(h["errors"].to_numpy(), h["volume"].to_numpy(), p0, cfg.error_spike_factor,
-                     cfg.error_spike_min_excess, cfg.error_spike_min_errors, cfg.p_value) & _judged(h)
+                     cfg.error_spike_min_excess, cfg.error_spike_min_errors, cfg.p_value)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)
             errs = idx[status[idx] == ERROR]
-            if not len(errs):
+            if not len(errs) or _announced_downtime(ctx, h, a, b, errs):
                 continue
             n, e = int(h["volume"].iloc[a:b + 1].sum()), int(h["errors"].iloc[a:b + 1].sum())
             rate = e / max(n, 1)
@@ -73,7 +78,7 @@ def retry_storms(ctx: Context) -> list[Anomaly]:
         r0 = ctx.win.base_retry_rate[f]
         cfg = ctx.cfg
         flag = _flag(h["retries"].to_numpy(), h["volume"].to_numpy(), r0, cfg.retry_storm_factor,
-                     cfg.retry_storm_min_excess, cfg.retry_storm_min_retries, cfg.p_value) & _judged(h)
+                     cfg.retry_storm_min_excess, cfg.retry_storm_min_retries, cfg.p_value)
         for a, b in runs(flag, max_gap=1):
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             idx = ctx.events_between(f, t0, t1)

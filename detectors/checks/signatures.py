@@ -1,7 +1,8 @@
 """New error signatures: an error template of a flow never seen in that flow's baseline, seen at
 least `new_signature_min_count` times close together (settings) (one stray message is not an incident).
-Errors inside a maintenance window of the flow (configured or announced) are what the announcement
-said would happen: they make no signature of their own."""
+Server-down failures (`maintenance_http`) inside a maintenance window of the flow (configured or
+announced) are what the window said would happen: they make no signature of their own. Any other
+failure there still counts: an announcement is only a log line."""
 
 from __future__ import annotations
 
@@ -26,9 +27,13 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
         in_base = ts_all[err] < base_end
         known = set(np.unique(cl_all[err[in_base]]).tolist())
         later = err[~in_base]
-        for w in ctx.win.calendar.maintenance(ctx.name(f)):
+        windows = ctx.win.calendar.maintenance(ctx.name(f))
+        if windows:
             t = ts_all[later]
-            later = later[(t < w.start.timestamp()) | (t >= w.end.timestamp())]
+            inside = np.zeros(len(later), dtype=bool)
+            for w in windows:
+                inside |= (t >= w.start.timestamp()) & (t < w.end.timestamp())
+            later = later[~(inside & np.isin(ev["http"].to_numpy()[later], ctx.cfg.maintenance_http))]
         fresh = later[~np.isin(cl_all[later], list(known))] if known else later
         for c in np.unique(cl_all[fresh]).tolist():
             occ = fresh[cl_all[fresh] == c]
