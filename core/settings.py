@@ -59,10 +59,12 @@ come from the file, the identity from the OS account or a personal token (core/i
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
 
@@ -279,6 +281,22 @@ DEFAULT_RECORD_ID_MODELS: dict[str, str] = {
 DEFAULT_GENERIC_RECORD_ID_FIELDS = ["odoo_id", "odooid", "record_id", "recordid", "res_id", "resid", "odoo_record_id"]
 DEFAULT_MODEL_FIELDS = ["odoo_model", "odoomodel", "res_model", "resmodel", "model", "model_name"]
 
+#: Numeric status vocabularies (a source's documented codes -> a status word): a status field whose values
+#: are all codes of one of them is read through it. Make.com's execution logs: 1 success, 2 warning, 3 error.
+DEFAULT_STATUS_CODES: dict[str, dict[str, str]] = {"make.com executions": {"1": "success", "2": "warning",
+                                                                           "3": "error"}}
+#: Where an HTTP status hides in an error text when no field holds it (one capture group each, checked in
+#: order): "HTTP 504", "HTTP/1.1 503", "status code 502", a code before its reason phrase ("503 Service
+#: Unavailable", "[502] Bad Gateway") and a bracketed code leading the text ("[401] invalid_grant").
+DEFAULT_HTTP_IN_TEXT: list[str] = [
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?:\s+error)?\s*[:#]?\s*([1-5]\d\d)\b",
+    r"(?i)\bstatus(?:[ _-]?code)?\s*[:=]?\s*([1-5]\d\d)\b",
+    r"(?i)\b([1-5]\d\d)\]?\s*[-:]?\s*(?:" + "|".join(
+        re.escape(p).replace(r"\ ", "[ -]?") for p in sorted({s.phrase for s in HTTPStatus if 400 <= s.value <= 599}
+                                                | {"Gateway Time-out"}, key=len, reverse=True)) + r")\b",
+    r"^\s*\[([1-5]\d\d)\]",
+]
+
 DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s": 1000.0, "elapsed_s": 1000.0,
                                            "exec_time": 1000.0}
 
@@ -305,6 +323,10 @@ class ReaderSettings(BaseModel):
     # lines scanned past the sample for shapes the first lines lack (error fields appear only on failures)
     inference_scan_lines: int = Field(default=50_000, ge=0, le=10_000_000)
     error_class_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ERROR_CLASS_FIELDS))
+    status_codes: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in
+                                                                             DEFAULT_STATUS_CODES.items()})
+    # JSON/CSV logs: a failed event without an HTTP status field takes the one its error text names
+    http_in_text: list[str] = Field(default_factory=lambda: list(DEFAULT_HTTP_IN_TEXT))
     logger_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGGER_FIELDS))
     control_kind_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_KIND_FIELDS))
     control_words: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_WORDS))
@@ -335,6 +357,11 @@ class DetectorSettings(BaseModel):
     error_spike_factor: float = Field(3.0, gt=1, description="error rate must reach this times the baseline rate")
     error_spike_min_excess: float = Field(0.05, ge=0, description="... and exceed the baseline rate by this share")
     error_spike_min_errors: int = Field(5, ge=1, description="... with at least this many failed attempts")
+    judge_baseline: bool = Field(True, description="error and retry rates are judged in the baseline days too, "
+                                 "each hour against the baseline without the day around it (leave one day out), "
+                                 "so an incident in the first days of the data is found as well")
+    baseline_leave_out_hours: int = Field(12, ge=0, le=168, description="... hours on either side of a baseline "
+                                          "hour left out of what is normal for it")
     retry_storm_factor: float = Field(5.0, gt=1, description="retry rate must reach this times the baseline rate")
     retry_storm_min_excess: float = Field(0.1, ge=0, description="... and exceed the baseline rate by this share")
     retry_storm_min_retries: int = Field(10, ge=1, description="... with at least this many retried attempts")

@@ -16,6 +16,11 @@ from odoo_triage.detectors.frame import EventFrame
 from odoo_triage.detectors.windows import HOUR, Windows
 
 
+#: The prior of a baseline share (as windows.build_windows): a flow with no baseline errors is not
+#: "infinitely" surprised by one.
+PRIOR_COUNT, PRIOR_EVENTS = 0.5, 50.0
+
+
 @dataclass
 class Context:
     frame: EventFrame
@@ -49,6 +54,30 @@ class Context:
     def detection_hours(self, flow: int) -> pd.DataFrame:
         h = self.win.hourly
         return h[(h["flow"] == flow) & ~h["baseline"]].reset_index(drop=True)
+
+    def rate_hours(self, flow: int, col: str, base_rate: float) -> tuple[pd.DataFrame, np.ndarray]:
+        """The hours to judge for a share (`col` of `volume`: errors, retries) and the share normal for each.
+
+        After the baseline it is the baseline's share (`base_rate`). With `judge_baseline` the baseline's
+        own hours are judged too, each against the baseline without the `baseline_leave_out_hours` on
+        either side of it (leave one day out): an incident on the first days is then compared with the
+        other days instead of being part of its own normal. Same prior as the windows' (0.5 in 50)."""
+        h = self.win.hourly
+        h = h[h["flow"] == flow].reset_index(drop=True)
+        base = h["baseline"].to_numpy()
+        p0 = np.full(len(h), base_rate)
+        if not self.cfg.judge_baseline or not base.any():
+            keep = ~base
+            return h[keep].reset_index(drop=True), p0[keep]
+        vol = np.where(base, h["volume"].to_numpy(), 0).astype(np.float64)
+        cnt = np.where(base, h[col].to_numpy(), 0).astype(np.float64)
+        w = self.cfg.baseline_leave_out_hours
+        cv, cc = np.concatenate([[0.0], np.cumsum(vol)]), np.concatenate([[0.0], np.cumsum(cnt)])
+        i = np.arange(len(h))
+        lo, hi = np.clip(i - w, 0, len(h)), np.clip(i + w + 1, 0, len(h))
+        v_out, c_out = cv[-1] - (cv[hi] - cv[lo]), cc[-1] - (cc[hi] - cc[lo])
+        p0[base] = ((c_out + PRIOR_COUNT) / (v_out + PRIOR_EVENTS))[base]
+        return h, p0
 
     def col(self, name: str) -> np.ndarray:
         return self.frame.events[name].to_numpy()

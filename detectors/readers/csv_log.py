@@ -28,7 +28,7 @@ class CsvReader:
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
         self.decoder = LineDecoder()
-        self.check = RowChecker(self.settings)
+        self.check = RowChecker(self.settings, http_in_text=True)
 
     def _infer(self, path: Path) -> None:
         header: list[str] | None = None

@@ -53,7 +53,7 @@ class JsonLinesReader:
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
         self.decoder = LineDecoder()
-        self.check = RowChecker(self.settings)
+        self.check = RowChecker(self.settings, http_in_text=True)
 
     def _infer(self, path: Path) -> None:
         sample = self._sample(path)
