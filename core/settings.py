@@ -447,6 +447,9 @@ class VolumeSettings(BaseModel):
     unit_silent_p: float = Field(default=1e-4, gt=0, lt=1)  # P(no unit at all) below which a bursty flow is silent
     burst_gap_s: float = Field(default=300.0, gt=0)  # events closer than this belong to one unit (a batch)
     bursty_units_per_event: float = Field(default=0.5, gt=0, le=1)  # below this units/event, a flow is bursty
+    # a flow is judged for silence only until the last line of the files that carry it: a file that ends
+    # (an export made at 23:45) says nothing about the hours after it
+    silence_until_source_end: bool = True
 
 
 class CorrelationSettings(BaseModel):

@@ -30,6 +30,7 @@ class Context:
     volume: VolumeSettings = field(default_factory=VolumeSettings)
     state_dir: Path | None = None  # incremental runs: where checks may keep what a baseline fit (isoforest.py)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _file_ends: dict[int, float] | None = None
 
     def __post_init__(self) -> None:
         ev = self.frame.events
@@ -78,6 +79,14 @@ class Context:
         v_out, c_out = cv[-1] - (cv[hi] - cv[lo]), cc[-1] - (cc[hi] - cc[lo])
         p0[base] = ((c_out + PRIOR_COUNT) / (v_out + PRIOR_EVENTS))[base]
         return h, p0
+
+    def file_ends(self) -> dict[int, float]:
+        """The last event time of each file (by the frame's file code), computed once."""
+        if self._file_ends is None:
+            ev = self.frame.events
+            ends = pd.Series(ev["ts"].to_numpy()).groupby(ev["file"].to_numpy()).max()
+            self._file_ends = {int(k): float(v) for k, v in ends.items()}
+        return self._file_ends
 
     def col(self, name: str) -> np.ndarray:
         return self.frame.events[name].to_numpy()
