@@ -425,6 +425,13 @@ class CalendarSettings(BaseModel):
     holidays: list[date] = Field(default_factory=list)  # extra closed days for every flow
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     detect_announcements: bool = True  # read "maintenance ... from X to Y" lines in Odoo logs
+    # who may announce: loggers of the Odoo server's own code (these prefixes) and the loggers flows.json
+    # names; never the loggers that write what outsiders send (request lines, mail subjects, payloads)
+    announcement_loggers: list[str] = Field(default_factory=lambda: ["odoo"])
+    announcement_untrusted_loggers: list[str] = Field(default_factory=lambda: [
+        "werkzeug", "odoo.http", "odoo.addons.mail", "odoo.addons.website", "odoo.addons.web", "odoo.addons.bus",
+        "odoo.addons.portal", "odoo.addons.auth_signup", "odoo.addons.http_routing", "odoo.addons.queue_job",
+        "odoo.addons.base.models.ir_http", "odoo.addons.fetchmail"])
     month_end_days: int = Field(default=2, ge=0, le=10)  # last business days of a month
     payroll_days: list[int] = Field(default_factory=list)  # days of the month payroll runs
     lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked

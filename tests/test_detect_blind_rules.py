@@ -1,0 +1,203 @@
+"""General rules a blind estate exposed (#13 #14), each on a small hand-made input: incidents on the first
+days are found (the baseline is judged leave-one-day-out), low-volume spikes are pooled over their run,
+an HTTP status only written in the error text counts as one, numeric status vocabularies are data, and a
+file that ends is no silent flow."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from odoo_triage.core.domain import AnomalyKind, FlowInfo
+from odoo_triage.core.settings import CalendarSettings, DetectorSettings, ReaderSettings, VolumeSettings
+from odoo_triage.core.calendar import MaintenanceWindow
+from odoo_triage.detectors.calendar import announced_windows, build_calendar
+from odoo_triage.detectors.frame import read_frame
+from odoo_triage.detectors.pipeline import run_detection
+from odoo_triage.detectors.readers.inference import infer_mapping
+
+START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def steady(flow: str, days: int = 14, per_hour: int = 5, hours: range = range(8, 18), step_min: int = 0,
+           ) -> list[dict]:
+    """A flow with `per_hour` successful events every business hour of every weekday, no failure."""
+    out = []
+    for d in range(days):
+        day = START + timedelta(days=d)
+        if day.weekday() >= 5:
+            continue
+        for h in hours:
+            for k in range(per_hour):
+                t = day + timedelta(hours=h, minutes=k * (60 // per_hour) + step_min)
+                out.append({"ts": iso(t), "flow": flow, "status": "ok", "latency_ms": 120.0})
+    return out
+
+
+def write(path: Path, events: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(e) + "\n" for e in sorted(events, key=lambda e: e.get("ts", ""))), encoding="utf-8")
+    return path
+
+
+def fail(events: list[dict], flow: str, t0: datetime, t1: datetime, n: int, error: str) -> list[dict]:
+    hit = [e for e in events if e["flow"] == flow and iso(t0) <= e["ts"] < iso(t1)][:n]
+    assert len(hit) == n
+    for e in hit:
+        e.update(status="error", error=error)
+    return events
+
+
+def kinds(det, flow: str) -> list[AnomalyKind]:  # type: ignore[no-untyped-def]
+    return [a.kind for a in det.anomalies if a.flow == flow]
+
+
+# ------------------------------------------------------------------ an incident in the baseline days
+
+
+def _early_spike(tmp_path: Path) -> Path:
+    ev = steady("invoices")
+    day2 = START + timedelta(days=2)  # Wednesday of the first (baseline) week
+    fail(ev, "invoices", day2 + timedelta(hours=9), day2 + timedelta(hours=11), 6,
+         "Unprocessable Entity: customer VAT number is not valid")
+    return write(tmp_path / "app.jsonl", ev)
+
+
+def test_a_low_volume_spike_on_the_first_days_is_found(tmp_path: Path) -> None:
+    det = run_detection([_early_spike(tmp_path)])
+    spikes = [a for a in det.anomalies if a.flow == "invoices" and a.kind == AnomalyKind.error_spike]
+    assert len(spikes) == 1, det.anomalies
+    assert spikes[0].window_start.date() == (START + timedelta(days=2)).date()
+    assert spikes[0].metrics["errors"] == 6
+    assert len(det.anomalies) == 1  # nothing else in a flow that never fails otherwise
+
+
+def test_without_judging_the_baseline_the_early_spike_is_part_of_normal(tmp_path: Path) -> None:
+    det = run_detection([_early_spike(tmp_path)], settings=DetectorSettings(judge_baseline=False))
+    assert AnomalyKind.error_spike not in kinds(det, "invoices")
+
+
+def test_one_stray_failure_a_day_in_the_baseline_is_no_spike(tmp_path: Path) -> None:
+    ev = steady("invoices")
+    for d in (0, 1, 2, 3, 4):
+        t = START + timedelta(days=d, hours=10)
+        fail(ev, "invoices", t, t + timedelta(hours=1), 1, "read timeout")
+    det = run_detection([write(tmp_path / "app.jsonl", ev)])
+    assert det.anomalies == []
+
+
+# ------------------------------------------------------------------ HTTP status in the error text
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+@pytest.mark.parametrize(("text", "code"), [
+    ("[503] Service Unavailable: odoo.example.com (module Odoo > Create record)", 503),
+    ("502 Bad Gateway", 502), ("upstream answered HTTP 504 after 30 s", 504), ("HTTP/1.1 503", 503),
+    ("[401] invalid_grant: refresh token revoked", 401), ("order 123 failed after 500 ms", 0),
+])
+def test_a_failed_event_takes_the_http_status_its_error_text_names(tmp_path: Path, columnar: bool, text: str,
+                                                                    code: int) -> None:
+    ev = [{"ts": "2026-03-02T10:00:00Z", "flow": "bank", "error": text},
+          {"ts": "2026-03-02T10:05:00Z", "flow": "bank", "note": "ok, 503 records"}]
+    frame = read_frame([write(tmp_path / "make.jsonl", ev)], columnar=columnar)
+    assert frame.events["http"].tolist() == [code, 0]
+    assert frame.events["status"].tolist()[1] != frame.events["status"].tolist()[0]
+
+
+def test_server_down_failures_named_only_in_the_text_are_hidden_by_a_maintenance_window(tmp_path: Path) -> None:
+    ev = steady("bank", hours=range(0, 24), per_hour=4)
+    eve = START + timedelta(days=8, hours=18)  # a Tuesday evening of the second week
+    fail(ev, "bank", eve, eve + timedelta(hours=4), 16, "[503] Service Unavailable: odoo.example.com")
+    for e in ev:
+        e.pop("status", None)
+    path = write(tmp_path / "make.jsonl", ev)
+    window = MaintenanceWindow(start=eve - timedelta(minutes=5), end=eve + timedelta(hours=4, minutes=5),
+                               reason="upgrade")
+    calm = run_detection([path], calendar=CalendarSettings(maintenance=[window]))
+    assert kinds(calm, "bank") == []
+    loud = run_detection([path])  # the same failures without an announced window are an incident
+    assert AnomalyKind.error_spike in kinds(loud, "bank") or AnomalyKind.new_error_signature in kinds(loud, "bank")
+
+
+# ------------------------------------------------------------------ numeric status vocabularies
+
+
+def test_make_numeric_status_codes_are_read_through_the_settings_vocabulary(tmp_path: Path) -> None:
+    rows = [{"timestamp": "2026-03-02T10:00:00Z", "scenarioName": "bank", "status": s, "duration": 900}
+            for s in (1, 1, 2, 1, 3, 1)]
+    inferred = infer_mapping(rows)
+    assert inferred.mapping is not None and inferred.mapping.status == "status"
+    assert inferred.mapping.status_values == {"1": "success", "2": "warning", "3": "error"}
+    assert inferred.fields["status"][1] > 0.9
+    for columnar in (True, False):
+        frame = read_frame([write(tmp_path / "exec.jsonl", [dict(r, timestamp=f"2026-03-02T10:0{i}:00Z")
+                                                            for i, r in enumerate(rows)])], columnar=columnar)
+        assert frame.events["status"].tolist() == [0, 0, 2, 0, 1, 0]  # OK, RETRY (a warning), ERROR
+
+
+def test_numbers_outside_every_vocabulary_are_not_a_status() -> None:
+    rows = [{"timestamp": "2026-03-02T10:00:00Z", "flow": "bank", "status": s} for s in (1, 7, 9, 1)]
+    inferred = infer_mapping(rows, ReaderSettings())
+    assert inferred.mapping is not None and inferred.mapping.status is None
+
+
+# ------------------------------------------------------------------ a file that ends
+
+
+def test_a_flow_whose_export_ends_early_is_not_silent_after_it(tmp_path: Path) -> None:
+    cut = START + timedelta(days=8, hours=23, minutes=50)  # the export was made on a Tuesday night
+    bank = [e for e in steady("bank", hours=range(0, 24), per_hour=4) if e["ts"] < iso(cut)]
+    crm = [e for e in steady("crm", hours=range(0, 24), per_hour=4) if e["ts"] < iso(cut + timedelta(hours=9))]
+    det = run_detection([write(tmp_path / "exec.jsonl", bank), write(tmp_path / "crm.jsonl", crm)])
+    assert kinds(det, "bank") == []
+    judged_to_the_end = run_detection([tmp_path / "exec.jsonl", tmp_path / "crm.jsonl"],
+                                      volume=VolumeSettings(silence_until_source_end=False))
+    assert AnomalyKind.silent_flow in kinds(judged_to_the_end, "bank")
+    # in one file the crm events go on after the bank's last one: that silence is judged (and found)
+    both = run_detection([write(tmp_path / "all.jsonl", bank + crm)])
+    silent = [a for a in both.anomalies if a.flow == "bank" and a.kind == AnomalyKind.silent_flow]
+    assert len(silent) == 1
+    assert silent[0].window_end.timestamp() <= datetime.fromisoformat(max(e["ts"] for e in crm)).timestamp()
+
+
+def test_the_same_silence_is_found_when_the_file_goes_on(tmp_path: Path) -> None:
+    bank = [e for e in steady("bank", hours=range(0, 24), per_hour=4)
+            if not iso(START + timedelta(days=10, hours=8)) <= e["ts"] < iso(START + timedelta(days=10, hours=16))]
+    det = run_detection([write(tmp_path / "exec.jsonl", bank)])
+    assert AnomalyKind.silent_flow in kinds(det, "bank")
+
+
+# ------------------------------------------------------------------ who may announce a maintenance window
+
+
+def _announce(tmp_path: Path, logger: str) -> Path:
+    p = tmp_path / "odoo-server.log"
+    p.write_text(f"2026-05-04 07:00:02,114 1187 INFO prod {logger}: Planned maintenance from 2026-05-06 20:00 "
+                 f"to 2026-05-06 23:30 UTC\n", encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("logger", ["odoo.addons.acme_ops.models.notice", "odoo.service.server",
+                                    "odoo.addons.base.models.ir_cron"])
+def test_the_odoo_servers_own_loggers_may_announce_maintenance(tmp_path: Path, logger: str) -> None:
+    (w,) = announced_windows([_announce(tmp_path, logger)], [])
+    assert (w.start, w.end) == (datetime(2026, 5, 6, 20, tzinfo=UTC), datetime(2026, 5, 6, 23, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("logger", ["werkzeug", "odoo.http", "odoo.addons.mail.models.mail_thread",
+                                    "odoo.addons.website.models.ir_http", "requests.packages.urllib3", "odoobot"])
+def test_loggers_that_write_what_outsiders_send_announce_nothing(tmp_path: Path, logger: str) -> None:
+    assert announced_windows([_announce(tmp_path, logger)], []) == []
+
+
+def test_a_logger_flows_json_names_may_announce_for_its_flow(tmp_path: Path) -> None:
+    log = _announce(tmp_path, "connector.bank")
+    assert build_calendar(CalendarSettings(), [], [log]).announced == []
+    cal = build_calendar(CalendarSettings(), [FlowInfo(name="bank", source_system="Bank", target_system="Odoo", owner="finance", loggers=["connector.bank"])], [log])
+    assert len(cal.announced) == 1
