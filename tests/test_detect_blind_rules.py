@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from odoo_triage.core.calendar import MaintenanceWindow
 from odoo_triage.core.domain import AnomalyKind, FlowInfo
 from odoo_triage.core.settings import CalendarSettings, DetectorSettings, ReaderSettings, VolumeSettings
-from odoo_triage.core.calendar import MaintenanceWindow
 from odoo_triage.detectors.calendar import announced_windows, build_calendar
 from odoo_triage.detectors.frame import read_frame
 from odoo_triage.detectors.pipeline import run_detection
@@ -201,3 +201,34 @@ def test_a_logger_flows_json_names_may_announce_for_its_flow(tmp_path: Path) -> 
     assert build_calendar(CalendarSettings(), [], [log]).announced == []
     cal = build_calendar(CalendarSettings(), [FlowInfo(name="bank", source_system="Bank", target_system="Odoo", owner="finance", loggers=["connector.bank"])], [log])
     assert len(cal.announced) == 1
+
+
+# ------------------------------------------------------------------ a retried concurrency failure that went through
+
+
+def _serialization(tmp_path: Path, *, succeeded: bool) -> Path:
+    ev = steady("invoices")
+    for i, e in enumerate(ev):
+        e["correlation_id"] = f"job-{i}"
+    t = START + timedelta(days=9, hours=10)  # second week: judged for new signatures
+    for k in range(4):
+        at = t + timedelta(minutes=20 * k)
+        ev.append({"ts": iso(at), "flow": "invoices", "status": "retry" if succeeded else "error",
+                   "correlation_id": f"ser-{k}",
+                   "error": "psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update"})
+        if succeeded:
+            ev.append({"ts": iso(at + timedelta(seconds=3)), "flow": "invoices", "status": "ok",
+                       "correlation_id": f"ser-{k}"})
+    return write(tmp_path / "jobs.jsonl", ev)
+
+
+def test_a_serialization_failure_retried_to_success_is_no_new_signature(tmp_path: Path) -> None:
+    det = run_detection([_serialization(tmp_path, succeeded=True)])
+    assert AnomalyKind.new_error_signature not in kinds(det, "invoices")
+
+
+def test_serialization_failures_that_end_in_failure_are_still_a_new_signature(tmp_path: Path) -> None:
+    det = run_detection([_serialization(tmp_path, succeeded=False)])
+    assert {AnomalyKind.new_error_signature, AnomalyKind.error_spike} & set(kinds(det, "invoices"))
+    raw = [a for a in det.raw_anomalies if a.kind == AnomalyKind.new_error_signature]
+    assert len(raw) == 1 and raw[0].metrics["occurrences"] == 4

@@ -15,7 +15,6 @@ from odoo_triage.core.settings import DetectorSettings, VolumeSettings
 from odoo_triage.detectors.frame import EventFrame
 from odoo_triage.detectors.windows import HOUR, Windows
 
-
 #: The prior of a baseline share (as windows.build_windows): a flow with no baseline errors is not
 #: "infinitely" surprised by one.
 PRIOR_COUNT, PRIOR_EVENTS = 0.5, 50.0
