@@ -327,6 +327,11 @@ class ReaderSettings(BaseModel):
                                                                              DEFAULT_STATUS_CODES.items()})
     # JSON/CSV logs: a failed event without an HTTP status field takes the one its error text names
     http_in_text: list[str] = Field(default_factory=lambda: list(DEFAULT_HTTP_IN_TEXT))
+    # queue.job exports write naive datetimes in the exporting user's zone: seconds ahead of UTC by file
+    # name; when a file has none, detection aligns it on the Odoo server log's job lines (UTC)
+    export_utc_offsets: dict[str, float] = Field(default_factory=dict)
+    align_exports: bool = True
+    export_align_min_jobs: int = Field(default=5, ge=1)
     logger_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGGER_FIELDS))
     control_kind_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_KIND_FIELDS))
     control_words: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_WORDS))
@@ -426,10 +431,11 @@ class CalendarSettings(BaseModel):
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     detect_announcements: bool = True  # read "maintenance ... from X to Y" lines in Odoo logs
     # who may announce: loggers of the Odoo server's own code (these prefixes) and the loggers flows.json
-    # names; never the loggers that write what outsiders send (request lines, mail subjects, payloads)
+    # names; never the loggers that write what outsiders send (request lines, incoming mail, payloads)
     announcement_loggers: list[str] = Field(default_factory=lambda: ["odoo"])
     announcement_untrusted_loggers: list[str] = Field(default_factory=lambda: [
-        "werkzeug", "odoo.http", "odoo.addons.mail", "odoo.addons.website", "odoo.addons.web", "odoo.addons.bus",
+        "werkzeug", "odoo.http", "odoo.addons.mail.models.mail_thread", "odoo.addons.mail.models.fetchmail",
+        "odoo.addons.mail.controllers", "odoo.addons.website", "odoo.addons.web", "odoo.addons.bus",
         "odoo.addons.portal", "odoo.addons.auth_signup", "odoo.addons.http_routing", "odoo.addons.queue_job",
         "odoo.addons.base.models.ir_http", "odoo.addons.fetchmail"])
     month_end_days: int = Field(default=2, ge=0, le=10)  # last business days of a month

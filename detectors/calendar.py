@@ -109,7 +109,7 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     The log line's own time stamp is UTC (Odoo writes UTC).
     Log text is untrusted: only the two times, the zone and known flow names are taken from it, and only
     from a logger under `trusted` (the Odoo server's own code, the loggers flows.json names) that is not
-    under `untrusted` (loggers writing what outsiders send: werkzeug's request lines, mail subjects, job
+    under `untrusted` (loggers writing what outsiders send: werkzeug's request lines, incoming mail, job
     payloads; settings `announcement_untrusted_loggers`), so no arbitrary line can open a window.
     """
     names = sorted(set(flows), key=len, reverse=True)

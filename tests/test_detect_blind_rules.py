@@ -18,6 +18,7 @@ from odoo_triage.detectors.calendar import announced_windows, build_calendar
 from odoo_triage.detectors.frame import read_frame
 from odoo_triage.detectors.pipeline import run_detection
 from odoo_triage.detectors.readers.inference import infer_mapping
+from odoo_triage.detectors.readers.queue_job import export_utc_offsets
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 
@@ -232,3 +233,65 @@ def test_serialization_failures_that_end_in_failure_are_still_a_new_signature(tm
     assert {AnomalyKind.new_error_signature, AnomalyKind.error_spike} & set(kinds(det, "invoices"))
     raw = [a for a in det.raw_anomalies if a.kind == AnomalyKind.new_error_signature]
     assert len(raw) == 1 and raw[0].metrics["occurrences"] == 4
+
+
+# ------------------------------------------------------------------ naive export times are the user's zone
+
+
+def _job_files(tmp_path: Path, shift_h: int) -> tuple[Path, Path]:
+    """A queue.job CSV export whose naive times are `shift_h` hours ahead of UTC, and the UTC server log."""
+    rows = ['"uuid","state","channel","date_created","date_started"']
+    log = []
+    for k in range(12):
+        uuid = f"{k:08x}-1111-4222-8333-{k:012x}"
+        utc = START + timedelta(days=1, hours=8, minutes=7 * k)
+        local = (utc + timedelta(hours=shift_h)).strftime("%Y-%m-%d %H:%M:%S")
+        rows.append(f'"{uuid}","done","root.bank","{local}","{local}"')
+        log.append(f"{(utc - timedelta(seconds=1)).strftime('%Y-%m-%d %H:%M:%S')},114 1180 INFO prod "
+                   f"odoo.addons.queue_job.jobrunner.runner: asking Odoo to run job {uuid} on db prod")
+    export = tmp_path / "queue.job.csv"
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    server = tmp_path / "odoo-server.log"
+    server.write_text("\n".join(log) + "\n", encoding="utf-8")
+    return export, server
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_naive_export_times_are_aligned_on_the_utc_server_log(tmp_path: Path, columnar: bool) -> None:
+    export, server = _job_files(tmp_path, 2)
+    offsets = export_utc_offsets([export], [server])
+    assert offsets == {"queue.job.csv": 7200.0}
+    frame = read_frame([export], settings=ReaderSettings(export_utc_offsets=offsets), columnar=columnar)
+    first = datetime.fromtimestamp(float(frame.events["ts"].min()), UTC)
+    assert first == START + timedelta(days=1, hours=8)
+    unaligned = read_frame([export], columnar=columnar)
+    assert float(unaligned.events["ts"].min()) - float(frame.events["ts"].min()) == 7200.0
+
+
+def test_an_export_in_utc_needs_no_shift_and_detection_aligns_on_its_own(tmp_path: Path) -> None:
+    export, server = _job_files(tmp_path, 0)
+    assert export_utc_offsets([export], [server]) == {}
+    export, server = _job_files(tmp_path, -5)
+    det = run_detection([export, server])
+    assert det.events and det.flow_stats["hour"].min() == START + timedelta(days=1, hours=8)
+    assert any("UTC-5h" in n for n in det.notes)
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_ipaas_run_states_are_status_words_not_set_aside_lines(tmp_path: Path, columnar: bool) -> None:
+    states = ["success", "crashed", "running", "canceled", "incomplete", "waiting"]
+    ev = [{"ts": f"2026-03-02T10:0{i}:00Z", "flow": "n8n", "status": s} for i, s in enumerate(states)]
+    frame = read_frame([write(tmp_path / "runs.jsonl", ev)], columnar=columnar)
+    assert frame.events["status"].tolist() == [0, 1, 0, 0, 2, 0]
+    assert not frame.rejected
+
+
+def test_a_flow_seen_on_one_baseline_day_only_is_not_judged_against_nothing(tmp_path: Path) -> None:
+    other = steady("crm")
+    day = START + timedelta(days=3)
+    newbie = [{"ts": iso(day + timedelta(hours=8, minutes=3 * k)), "flow": "newbie", "status": "ok"}
+              for k in range(200)]
+    for e in newbie[::10]:
+        e.update(status="error", error="row rejected: missing reference")
+    det = run_detection([write(tmp_path / "app.jsonl", other + newbie)])
+    assert kinds(det, "newbie") == []

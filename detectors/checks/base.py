@@ -61,7 +61,8 @@ class Context:
         After the baseline it is the baseline's share (`base_rate`). With `judge_baseline` the baseline's
         own hours are judged too, each against the baseline without the `baseline_leave_out_hours` on
         either side of it (leave one day out): an incident on the first days is then compared with the
-        other days instead of being part of its own normal. Same prior as the windows' (0.5 in 50)."""
+        other days instead of being part of its own normal, when the rest holds at least as many events as
+        the hours left out. Same prior as the windows' (0.5 in 50)."""
         h = self.win.hourly
         h = h[h["flow"] == flow].reset_index(drop=True)
         base = h["baseline"].to_numpy()
@@ -75,8 +76,12 @@ class Context:
         cv, cc = np.concatenate([[0.0], np.cumsum(vol)]), np.concatenate([[0.0], np.cumsum(cnt)])
         i = np.arange(len(h))
         lo, hi = np.clip(i - w, 0, len(h)), np.clip(i + w + 1, 0, len(h))
-        v_out, c_out = cv[-1] - (cv[hi] - cv[lo]), cc[-1] - (cc[hi] - cc[lo])
+        v_in = cv[hi] - cv[lo]
+        v_out, c_out = cv[-1] - v_in, cc[-1] - (cc[hi] - cc[lo])
         p0[base] = ((c_out + PRIOR_COUNT) / (v_out + PRIOR_EVENTS))[base]
+        # a rest of the baseline smaller than what is left out says too little of what is normal: such
+        # an hour is not judged (a share of 1 can never be exceeded)
+        p0[base & ((v_out < v_in) | (v_out < PRIOR_EVENTS))] = 1.0
         return h, p0
 
     def file_ends(self) -> dict[int, float]:

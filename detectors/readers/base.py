@@ -147,6 +147,14 @@ _STATUS_WORDS = {
     "timed_out": "error", "dead": "error", "dead_letter": "error",
     "retry": "retry", "retrying": "retry", "retried": "retry", "pending": "retry", "warning": "retry",
     "requeued": "retry", "deferred": "retry", "throttled": "retry",
+    # execution states of iPaaS run histories (n8n, Zapier, Make, Boomi, Workato): in flight, stopped on
+    # purpose or by a filter is no failure; crashed, expired or discarded is; partial/incomplete will rerun
+    "crashed": "error", "expired": "error", "discarded": "error", "denied": "error", "unauthorized": "error",
+    "forbidden": "error", "errored_out": "error",
+    "running": "ok", "in_progress": "ok", "inprogress": "ok", "started": "ok", "queued": "ok", "waiting": "ok",
+    "scheduled": "ok", "enqueued": "ok", "new": "ok", "halted": "ok", "stopped": "ok", "filtered": "ok",
+    "skipped": "ok", "ignored": "ok", "canceled": "ok", "cancelled": "ok", "noop": "ok",
+    "partial": "retry", "partially_failed": "retry", "incomplete": "retry",
 }
 #: Log levels, for sources that say how bad a line is but not whether the message went through.
 _LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
@@ -293,8 +301,8 @@ class RowChecker:
     """
 
     def __init__(self, limits: ReaderSettings | None = None, *, http_in_text: bool = False) -> None:
-        """`http_in_text` (the JSON/CSV readers): a failed row without an HTTP status takes the one its
-        error text names ("[503] Service Unavailable", "HTTP 504"), so a rule on server-down failures
+        """`http_in_text` (the JSON/CSV readers): a failed or retried row without an HTTP status takes the
+        one its error text names ("[503] Service Unavailable", "HTTP 504"), so a rule on server-down failures
         (maintenance windows) holds for sources that only write the status into the message."""
         lim = limits or ReaderSettings()
         self.http_patterns = list(lim.http_in_text) if http_in_text else []
@@ -318,7 +326,7 @@ class RowChecker:
         if not row.flow or not row.flow.strip("\x00 "):
             raise RowError("no flow")
         changes: dict[str, Any] = {}
-        if self._http_res and row.http_status is None and row.status == "error" and row.error:
+        if self._http_res and row.http_status is None and row.status != "ok" and row.error:
             code = self.http_in_text(row.error)
             if code is not None:
                 changes["http_status"] = code

@@ -210,8 +210,8 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
                                                    .otherwise(pl.lit("ok")))
         .when(pl.col("err_s").is_not_null()).then(pl.lit("error")).otherwise(pl.lit("ok")),
     )
-    if check.http_patterns:  # as RowChecker: a failed row without an HTTP status takes its error text's
-        e = e.with_columns(http_i=pl.when(pl.col("http_i").is_null() & (pl.col("status") == "error"))
+    if check.http_patterns:  # as RowChecker: a failed or retried row without an HTTP status takes its text's
+        e = e.with_columns(http_i=pl.when(pl.col("http_i").is_null() & (pl.col("status") != "ok"))
                            .then(pl.coalesce([pl.col("err_s").str.extract(p, 1) for p in check.http_patterns])
                                  .cast(pl.Int64, strict=False))
                            .otherwise(pl.col("http_i")))
