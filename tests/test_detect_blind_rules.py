@@ -9,12 +9,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from odoo_triage.core.calendar import MaintenanceWindow
 from odoo_triage.core.domain import AnomalyKind, FlowInfo
 from odoo_triage.core.settings import CalendarSettings, DetectorSettings, ReaderSettings, VolumeSettings
 from odoo_triage.detectors.calendar import announced_windows, build_calendar
+from odoo_triage.detectors.checks.rates import flagged_runs
 from odoo_triage.detectors.frame import read_frame
 from odoo_triage.detectors.pipeline import run_detection
 from odoo_triage.detectors.readers.inference import infer_mapping
@@ -295,3 +297,13 @@ def test_a_flow_seen_on_one_baseline_day_only_is_not_judged_against_nothing(tmp_
         e.update(status="error", error="row rejected: missing reference")
     det = run_detection([write(tmp_path / "app.jsonl", other + newbie)])
     assert kinds(det, "newbie") == []
+
+
+def test_thin_hours_are_pooled_over_their_run_and_lone_failures_are_not() -> None:
+    p0 = np.full(6, 0.005)
+    pooled = flagged_runs(np.array([0, 3, 3, 0, 0, 0]), np.array([9, 5, 5, 9, 9, 9]), p0, 3.0, 0.05, 5, 1e-6)
+    assert pooled == [(1, 2)]  # neither hour has five failures; together they are a spike
+    lone = flagged_runs(np.array([1, 0, 0, 1, 0, 1]), np.array([5, 5, 5, 5, 5, 5]), p0, 3.0, 0.05, 5, 1e-6)
+    assert lone == []
+    strong = flagged_runs(np.array([12, 1, 0]), np.array([20, 4, 9]), p0[:3], 3.0, 0.05, 5, 1e-6)
+    assert strong == [(0, 1)]

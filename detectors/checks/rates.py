@@ -1,5 +1,7 @@
 """Error-rate spikes and retry storms: an hour's share of failing (or retried) attempts far above
-the flow's baseline share, and statistically so (binomial tail), over one or more hours.
+the flow's baseline share, and statistically so (binomial tail), over one or more hours; hours too
+thin to say so alone are pooled over their run. The baseline's own days are judged too, each hour
+against the rest of the baseline (leave one day out, `Context.rate_hours`).
 A spike inside a maintenance window of the flow (configured or announced) whose failures all say the
 server was down (`maintenance_http`) is what the window announced; an announcement is only a log line,
 so no other failure is ever hidden by one."""

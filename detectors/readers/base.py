@@ -150,11 +150,13 @@ _STATUS_WORDS = {
     # execution states of iPaaS run histories (n8n, Zapier, Make, Boomi, Workato): in flight, stopped on
     # purpose or by a filter is no failure; crashed, expired or discarded is; partial/incomplete will rerun
     "crashed": "error", "expired": "error", "discarded": "error", "denied": "error", "unauthorized": "error",
-    "forbidden": "error", "errored_out": "error",
+    "forbidden": "error", "errored_out": "error", "timedout": "error", "time_out": "error",
     "running": "ok", "in_progress": "ok", "inprogress": "ok", "started": "ok", "queued": "ok", "waiting": "ok",
     "scheduled": "ok", "enqueued": "ok", "new": "ok", "halted": "ok", "stopped": "ok", "filtered": "ok",
     "skipped": "ok", "ignored": "ok", "canceled": "ok", "cancelled": "ok", "noop": "ok",
-    "partial": "retry", "partially_failed": "retry", "incomplete": "retry",
+    "inprocess": "ok", "in_process": "ok", "processing": "ok",
+    "partial": "retry", "partially_failed": "retry", "incomplete": "retry", "completed_with_errors": "retry",
+    "completedwitherrors": "retry",
 }
 #: Log levels, for sources that say how bad a line is but not whether the message went through.
 _LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
