@@ -287,7 +287,8 @@ DEFAULT_STATUS_CODES: dict[str, dict[str, str]] = {"make.com executions": {"1": 
                                                                            "3": "error"}}
 #: Where an HTTP status hides in an error text when no field holds it (one capture group each, checked in
 #: order): "HTTP 504", "HTTP/1.1 503", "status code 502", a code before its reason phrase ("503 Service
-#: Unavailable", "[502] Bad Gateway") and a bracketed code leading the text ("[401] invalid_grant").
+#: Unavailable", "[502] Bad Gateway"), a bracketed code leading the text ("[401] invalid_grant") and the
+#: forms of python requests ("503 Server Error: Service Unavailable for url", "<Response [502]>").
 DEFAULT_HTTP_IN_TEXT: list[str] = [
     r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?:\s+error)?\s*[:#]?\s*([1-5]\d\d)\b",
     r"(?i)\bstatus(?:[ _-]?code)?\s*[:=]?\s*([1-5]\d\d)\b",
@@ -295,6 +296,8 @@ DEFAULT_HTTP_IN_TEXT: list[str] = [
         re.escape(p).replace(r"\ ", "[ -]?") for p in sorted({s.phrase for s in HTTPStatus if 400 <= s.value <= 599}
                                                 | {"Gateway Time-out"}, key=len, reverse=True)) + r")\b",
     r"^\s*\[([1-5]\d\d)\]",
+    r"\b([1-5]\d\d) (?:Client|Server) Error\b",  # python requests' raise_for_status()
+    r"<?Response \[([1-5]\d\d)\]",  # a requests Response's repr
 ]
 
 DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s": 1000.0, "elapsed_s": 1000.0,

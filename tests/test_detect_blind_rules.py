@@ -103,6 +103,8 @@ def test_one_stray_failure_a_day_in_the_baseline_is_no_spike(tmp_path: Path) -> 
     ("[503] Service Unavailable: odoo.example.com (module Odoo > Create record)", 503),
     ("502 Bad Gateway", 502), ("upstream answered HTTP 504 after 30 s", 504), ("HTTP/1.1 503", 503),
     ("[401] invalid_grant: refresh token revoked", 401), ("order 123 failed after 500 ms", 0),
+    ("503 Server Error: Service Unavailable for url: https://api.example.com/v1", 503),
+    ("unexpected answer <Response [502]>", 502),
 ])
 def test_a_failed_event_takes_the_http_status_its_error_text_names(tmp_path: Path, columnar: bool, text: str,
                                                                     code: int) -> None:
