@@ -215,6 +215,7 @@ class QueueJobReader:
 _JOB_LINE = re.compile(rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ [A-Z]+ \S+ odoo\.addons\.queue_job[\w.]*: "
                        rb".*?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
 OFFSET_STEP_S = 900.0  # time zones are whole quarter hours away from UTC
+ALIGN_JOBS, ALIGN_CHUNK = 300, 500  # jobs enough to read a zone from, rows read at a time until then
 
 
 def export_utc_offsets(exports: list[Path], odoo_logs: list[Path], settings: ReaderSettings | None = None,
@@ -242,10 +243,10 @@ def export_utc_offsets(exports: list[Path], odoo_logs: list[Path], settings: Rea
         reader = QueueJobReader(settings=cfg.model_copy(update={"export_utc_offsets": {}}))
         diffs: list[float] = []
         try:
-            for chunk in reader.chunks(path):
+            for chunk in reader.chunks(path, chunk_size=ALIGN_CHUNK):
                 diffs.extend(r.ts - logged[r.idempotency_key] for r in chunk.rows
                              if r.idempotency_key in logged)
-                if len(diffs) >= 2000:
+                if len(diffs) >= ALIGN_JOBS:
                     break
         except (OSError, ValueError):
             continue
