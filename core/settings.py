@@ -390,6 +390,13 @@ class DetectorSettings(BaseModel):
                                         "window, failures with these HTTP statuses (the server being down) are no "
                                         "error spike or new signature; any other failure still alarms, since an "
                                         "announcement is only a log line")
+    maintenance_errors: list[str] = Field(default_factory=lambda: [
+        r"connection refused", r"econnrefused", r"connection reset", r"econnreset", r"could not connect",
+        r"failed to connect", r"unable to connect", r"connect(?:ion)?[ _-]?time[ds]?[ _-]?out", r"etimedout",
+        r"service unavailable", r"bad gateway", r"gateway time-?out", r"temporarily unavailable",
+        r"server is down", r"no route to host", r"host unreachable", r"ehostunreach"],
+        description="... and failures without an HTTP status whose message says the server could not be "
+                    "reached (regular expressions, case-insensitive)")
     multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
     engine: Literal["local", "spark"] = Field("local", description="where the per-flow hourly aggregation runs: "

@@ -130,6 +130,18 @@ def test_server_down_failures_named_only_in_the_text_are_hidden_by_a_maintenance
     assert AnomalyKind.error_spike in kinds(loud, "bank") or AnomalyKind.new_error_signature in kinds(loud, "bank")
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("connect ECONNREFUSED 10.0.0.5:8069", True), ("Connection timed out while calling odoo.example.com", True),
+    ("ValidationError: the VAT number is not valid", False)])
+def test_server_down_in_words_only_is_hidden_by_a_maintenance_window(tmp_path: Path, text: str, hidden: bool) -> None:
+    ev = steady("bank", hours=range(0, 24), per_hour=4)
+    eve = START + timedelta(days=8, hours=18)
+    fail(ev, "bank", eve, eve + timedelta(hours=4), 16, text)
+    window = MaintenanceWindow(start=eve - timedelta(minutes=5), end=eve + timedelta(hours=4, minutes=5))
+    det = run_detection([write(tmp_path / "n8n.jsonl", ev)], calendar=CalendarSettings(maintenance=[window]))
+    assert (kinds(det, "bank") == []) is hidden
+
+
 # ------------------------------------------------------------------ numeric status vocabularies
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,19 @@ class Context:
         # an hour is not judged (a share of 1 can never be exceeded)
         p0[base & ((v_out < v_in) | (v_out < PRIOR_EVENTS))] = 1.0
         return h, p0
+
+    def server_down(self, idx: np.ndarray) -> np.ndarray:
+        """Which failures say the server was down: an HTTP status of `maintenance_http`, or no status and a
+        message (its error template) matching `maintenance_errors` (connection refused, 503 in words...)."""
+        http = self.col("http")[idx]
+        down = np.isin(http, self.cfg.maintenance_http)
+        cl = self.col("cluster")[idx]
+        rest = ~down & (http == 0) & (cl >= 0)
+        if rest.any() and self.cfg.maintenance_errors:
+            rx = re.compile("|".join(f"(?:{w})" for w in self.cfg.maintenance_errors), re.IGNORECASE)
+            said = {c: bool(rx.search(self.frame.miner.template(c))) for c in np.unique(cl[rest]).tolist()}
+            down[rest] = np.array([said[c] for c in cl[rest].tolist()], dtype=bool)
+        return down
 
     def file_ends(self) -> dict[int, float]:
         """The last event time of each file (by the frame's file code), computed once."""

@@ -3,8 +3,8 @@ the flow's baseline share, and statistically so (binomial tail), over one or mor
 thin to say so alone are pooled over their run. The baseline's own days are judged too, each hour
 against the rest of the baseline (leave one day out, `Context.rate_hours`).
 A spike inside a maintenance window of the flow (configured or announced) whose failures all say the
-server was down (`maintenance_http`) is what the window announced; an announcement is only a log line,
-so no other failure is ever hidden by one."""
+server was down (`maintenance_http`, or `maintenance_errors` in words) is what the window announced;
+an announcement is only a log line, so no other failure is ever hidden by one."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _announced_downtime(ctx: Context, h, a: int, b: int, errs: np.ndarray) -> bo
     """Every hour of the run in a maintenance window and every failure a server-down status."""
     if "maintenance" not in h or not h["maintenance"].iloc[a:b + 1].all():
         return False
-    return bool(np.isin(ctx.col("http")[errs], ctx.cfg.maintenance_http).all())
+    return bool(ctx.server_down(errs).all())
 
 
 def _normal(p0: np.ndarray, h, a: int, b: int) -> float:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """New error signatures: an error template of a flow never seen in that flow's baseline, seen at
 least `new_signature_min_count` times close together (settings) (one stray message is not an incident).
-Server-down failures (`maintenance_http`) inside a maintenance window of the flow (configured or
-announced) are what the window said would happen: they make no signature of their own. Any other
+Server-down failures (`maintenance_http`, `maintenance_errors`) inside a maintenance window of the flow
+(configured or announced) are what the window said would happen: they make no signature of their own. Any other
 failure there still counts: an announcement is only a log line.
 A failed or retried attempt whose message (same correlation id or idempotency key) later went through
 was recovered (a serialization failure Odoo or the sender retried): it makes no signature; attempts
@@ -62,7 +62,7 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
             inside = np.zeros(len(later), dtype=bool)
             for w in windows:
                 inside |= (t >= w.start.timestamp()) & (t < w.end.timestamp())
-            later = later[~(inside & np.isin(ev["http"].to_numpy()[later], ctx.cfg.maintenance_http))]
+            later = later[~(inside & ctx.server_down(later))]
         fresh = later[~np.isin(cl_all[later], list(known))] if known else later
         for c in np.unique(cl_all[fresh]).tolist():
             occ = fresh[cl_all[fresh] == c]
