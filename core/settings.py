@@ -331,7 +331,8 @@ class ReaderSettings(BaseModel):
     # JSON/CSV logs: a failed event without an HTTP status field takes the one its error text names
     http_in_text: list[str] = Field(default_factory=lambda: list(DEFAULT_HTTP_IN_TEXT))
     # queue.job exports write naive datetimes in the exporting user's zone: seconds ahead of UTC by file
-    # name; when a file has none, detection aligns it on the Odoo server log's job lines (UTC)
+    # name; when a file has none, detection aligns it on the Odoo server log's job lines (UTC), except in
+    # incremental runs (detectors.state_dir), which read only new lines
     export_utc_offsets: dict[str, float] = Field(default_factory=dict)
     align_exports: bool = True
     export_align_min_jobs: int = Field(default=5, ge=1)

@@ -151,7 +151,7 @@ def run_detection(
     if readers is None:  # the [readers] section of the config file, else the defaults
         readers = load_settings().readers
     aligned: list[str] = []
-    if readers.align_exports:
+    if readers.align_exports and state_dir is None and not cfg.state_dir:  # an incremental run reads new lines only
         readers, aligned = _aligned_exports(paths, formats, readers)
     if stage is not None:
         stage("reading logs")
