@@ -51,6 +51,7 @@ class Signals:
     config_mapping: bool = False  # a configuration object (tax, fiscal position, journal, account) is unmapped
     stale_reference: str | None = None  # a well-formed counterparty identifier (BIC, IBAN, VAT) that refers to nothing
     unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
+    empty_link_field: str | None = None  # a record's link / key field to another system is empty (x_jira_key)
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -59,6 +60,9 @@ RETRY_SAFE_CAUSES = frozenset({Cause.rate_limit, Cause.upstream_outage})
 NEVER_RETRY = frozenset({"ValidationError", "UserError", "AccessError", "AccessDenied", "MissingError",
                          "UniqueViolation", "IntegrityError", "UnprocessableEntity"})
 TRANSIENT = frozenset({"SerializationFailure", "TransactionRollbackError", "LockError", "RetryableJobError"})
+#: Transient because two writers collided, not because the other side was down: a job or cron scheduled
+#: against the same rows (a configuration / scheduling problem). The failed work is safe to requeue.
+CONCURRENCY = frozenset({"SerializationFailure", "TransactionRollbackError", "LockError"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class CauseVerdict:
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
     if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
-            or signals.unknown_field:
+            or signals.unknown_field or signals.empty_link_field:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -137,6 +141,14 @@ _REFERENCE_ID = re.compile(r"(?i)\b(BIC|SWIFT(?: code)?|IBAN|bank account|VAT(?:
                            r"peppol id|endpoint id)\b")
 _REFERENCE_STALE = re.compile(r"(?i)\b(not reachable|unreachable|does not exist|no longer exists|not registered|"
                               r"unknown to|is closed|account closed|blocked|inactive|dormant|deregistered)\b")
+#: "field x_jira_project_key is empty", "das Feld x_key ist leer", "le champ x_code est vide": a named field unset.
+_EMPTY_FIELD = re.compile(
+    r"(?i)\b(?:field|feld|champ)\s+[«„“\"'`]?\s*([a-z_][a-z0-9_]{1,60})\s*[»“”\"'`]?\s+"
+    r"(?:is\s+|ist\s+|est\s+)?(?:empty|not set|unset|blank|leer|nicht gesetzt|vide|non renseign[ée])\b")
+#: A field that links a record to another system: a custom field (Odoo's x_ prefix, what Studio and
+#: integrations add) or one named as a key, external id or mapping. Empty, the link is unconfigured;
+#: an empty ordinary field (vat, email) is the record's data, not configuration.
+_LINK_FIELD = re.compile(r"^x_|_(?:key|external_id|mapping|remote_id)$")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -163,7 +175,9 @@ def read_signals(text: str) -> Signals:
     ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)
     if ident and verdict and abs(verdict.start() - ident.end()) <= 60 and not _SCHEMA_FORMAT.search(text):
         stale = ident.group(1).split()[0].lower()
-    return Signals(stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
+    empty = _EMPTY_FIELD.search(text)
+    empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
+    return Signals(empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
                    config_mapping=bool(_CONFIG_MAPPING.search(text)))
@@ -190,16 +204,22 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.configuration, 0.85, "signal:unknown-field")
     if signals.stale_reference:
         return CauseVerdict(Cause.data_quality, 0.8, f"signal:stale-{signals.stale_reference}")
+    if signals.exception == "AccessError":
+        # Odoo authenticated the user and then refused the operation: its groups or record rules lack the
+        # right (a role clean-up, a new model), which is access configuration; a rejected login is AccessDenied
+        return CauseVerdict(Cause.configuration, 0.85, "signal:AccessError")
+    if signals.empty_link_field:
+        return CauseVerdict(Cause.configuration, 0.8, "signal:empty-link-field")
     return None
 
 
 def exception_cause(signals: Signals) -> CauseVerdict | None:
     """The cause an Odoo / psycopg2 exception class names, when no HTTP status settled it."""
     exc = signals.exception
+    if exc in CONCURRENCY:
+        return CauseVerdict(Cause.configuration, 0.8, f"signal:{exc}")
     if exc in TRANSIENT:
         return CauseVerdict(Cause.upstream_outage, 0.8, f"signal:{exc}")
-    if exc == "AccessError":
-        return CauseVerdict(Cause.credential_auth, 0.8, "signal:AccessError")
     if exc == "MissingError":
         return CauseVerdict(Cause.data_quality, 0.8, "signal:MissingError")
     if exc in ("ValidationError", "UserError", "UnprocessableEntity", "UniqueViolation", "IntegrityError"):
@@ -269,13 +289,35 @@ def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
 
     `operations` are the cited events' operation names (a structured field), for silences."""
     signals = read_signals(text)
-    verdict = _rule_cause(set(kinds), statuses, text, signals, is_polling(operations))
-    return _with_safety(verdict, signals) if verdict is not None else None
+    kinds = set(kinds)
+    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations))
+    if verdict is None:
+        return None
+    verdict = _with_safety(verdict, signals)
+    if "duplicate_delivery" in kinds and verdict.retry_safe:
+        # the message was already processed, maybe twice: one more delivery makes one more copy
+        verdict = CauseVerdict(verdict.cause, verdict.confidence, verdict.source, False, signals)
+    return verdict
+
+
+#: Statuses that say the caller stopped waiting, not that the receiver refused: the work may still be done.
+GATEWAY_TIMEOUTS = frozenset({408, 504, 524, 598, 599})
+
+
+def receiver_was_slow(kinds: set[str], statuses: Counter[int], signals: Signals) -> bool:
+    """Did the receiver answer too slowly (a latency shift, timeouts, gateway timeouts)? A sender that
+    timed out redelivers a message the receiver went on to process: the slowness is the cause."""
+    timeouts = sum(n for s, n in statuses.items() if s in GATEWAY_TIMEOUTS)
+    return "latency_shift" in kinds or "timeout" in signals.codes or timeouts * 2 > sum(statuses.values()) > 0
 
 
 def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
                 polling: bool = False) -> CauseVerdict | None:
     failures = sum(statuses.values())
+    if "duplicate_delivery" in kinds and receiver_was_slow(kinds, statuses, signals):
+        # the duplicates are the effect; the receiver's slowness made the sender redeliver (the merge still
+        # follows from the duplicate records, whatever the cause)
+        return CauseVerdict(Cause.upstream_outage, 0.85, "rule:redelivery-after-timeout")
     if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
         return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
     settled = signal_cause(signals)

@@ -242,7 +242,9 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
     "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
-                        "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id"],
+                        "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id",
+                        # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
+                        "meta.id", "meta_id", "message_id", "messageid"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],

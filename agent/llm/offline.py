@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
-from odoo_triage.agent.causes import classify_text
+from odoo_triage.agent.causes import RETRY_SAFE_CAUSES, classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
 from odoo_triage.agent.redact import redact
@@ -126,13 +126,17 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
              if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
     retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
-    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids and retry_ok:
+    # a retry-safe cause (rate limit, outage), or any cause whose verdict says the work may simply be run
+    # again (two writers collided: a serialization failure a new cron caused is configuration, yet retry-safe)
+    retryable = cause in RETRY_SAFE_CAUSES or (facts.verdict is not None and facts.verdict.retry_safe)
+    if retryable and uuids and retry_ok:
+        when = {Cause.rate_limit: "the rate limit clears", Cause.upstream_outage: "the upstream is back"}.get(
+            cause, "the colliding job or schedule is moved")
         actions.append(ProposedAction(
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
             rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
-                      f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
-                      f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
-                                                                            "failed jobs")))
+                      f"{when} (failed jobs only, never started ones)."
+                      + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
     if cause == Cause.configuration:
         actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
