@@ -91,6 +91,8 @@ def _hash_keys(values: pl.Series, keep: np.ndarray) -> np.ndarray:
     return out
 
 
+GATEWAY_TIMEOUTS = (408, 504, 524)  # the caller gave up waiting; the receiver may still have done the work
+
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log", ".xlsx")
 
 
@@ -248,7 +250,8 @@ class _Accumulator:
             "http": cols["http"].to_numpy(),
             "retry": cols["retry"].to_numpy(),
             "cluster": cluster,
-            "idem": _hash_keys(cols["idem"], ok),
+            # a delivery the sender stopped waiting for (gateway timeout) may have done its work: its key counts
+            "idem": _hash_keys(cols["idem"], ok | np.isin(cols["http"].to_numpy(), GATEWAY_TIMEOUTS)),
             "corr": _hash_keys(cols["corr"], ok),
             "file": np.full(n, fi, dtype=np.int16),
             "line": cols["line"].to_numpy(),

@@ -1,5 +1,7 @@
 """Duplicate deliveries: one idempotency key (or correlation id) processed successfully twice.
 
+A delivery the sender stopped waiting for (a gateway timeout: 408, 504, 524) counts as processed: the
+receiver often finished the work after the sender gave up, which is why the sender redelivered it.
 A repeat is judged in the detection period; repeats close in time form one anomaly. A flow whose
 baseline already repeats correlation ids routinely (more than 1% of its successes) is not judged
 on them: there they name a conversation, not a message.
@@ -11,14 +13,15 @@ import numpy as np
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, time_clusters
-from odoo_triage.detectors.frame import OK
+from odoo_triage.detectors.frame import GATEWAY_TIMEOUTS, OK
 from odoo_triage.detectors.windows import HOUR
 
 
 def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
     ev = ctx.frame.events
     out: list[Anomaly] = []
-    ok = ev["status"].to_numpy() == OK
+    timed_out = np.isin(ev["http"].to_numpy(), GATEWAY_TIMEOUTS)
+    ok = (ev["status"].to_numpy() == OK) | timed_out
     base_end = ctx.win.baseline_end
     gap = ctx.cfg.redelivery_gap_hours * HOUR
     base_days = max((base_end - ctx.win.start) / 86400, 1e-9)
