@@ -52,6 +52,7 @@ class Signals:
     stale_reference: str | None = None  # a well-formed counterparty identifier (BIC, IBAN, VAT) that refers to nothing
     unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
     empty_link_field: str | None = None  # a record's link / key field to another system is empty (x_jira_key)
+    payload_field: str | None = None  # a field of the other system's payload (camelCase) is absent: its contract moved
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -149,6 +150,13 @@ _EMPTY_FIELD = re.compile(
 #: integrations add) or one named as a key, external id or mapping. Empty, the link is unconfigured;
 #: an empty ordinary field (vat, email) is the record's data, not configuration.
 _LINK_FIELD = re.compile(r"^x_|_(?:key|external_id|mapping|remote_id)$")
+#: A quoted camelCase name (Odoo's own fields are snake_case) said to be absent: the other system's payload
+#: lost a field ("champ « etablissementSiege » absent", "field 'billingAddress' missing"). Every record it
+#: carries fails alike, so the fix is the connector or the sender, not each record's data.
+_PAYLOAD_FIELD = re.compile(r"[«„“\"'`]\s*([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]\s*\)?\s*"
+                            r"(?:is\s+|ist\s+|est\s+)?(?:absent|missing|fehlt|manquant|not present|no longer)"
+                            r"|(?:absent|missing|fehlt|manquant|no)\s+(?:field|feld|champ)?\s*[«„“\"'`]\s*"
+                            r"([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -177,7 +185,9 @@ def read_signals(text: str) -> Signals:
         stale = ident.group(1).split()[0].lower()
     empty = _EMPTY_FIELD.search(text)
     empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
-    return Signals(empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
+    payload = _PAYLOAD_FIELD.search(text)
+    return Signals(payload_field=next((g for g in payload.groups() if g), None) if payload else None,
+                   empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
                    config_mapping=bool(_CONFIG_MAPPING.search(text)))

@@ -162,7 +162,9 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
                           f"archive the duplicate (archiving is reversible)."
                           + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
-    if cause == Cause.schema_validation and facts.error_records:
+    # a field the sender's payload no longer carries fails every record alike: the owner fixes the connector
+    upstream_contract = facts.verdict is not None and facts.verdict.signals.payload_field is not None
+    if cause == Cause.schema_validation and facts.error_records and not upstream_contract:
         for ref, _error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
             if model not in NOTE_MODELS or not rid.isdigit():
