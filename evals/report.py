@@ -76,8 +76,8 @@ def incident_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
     """Per labeled incident: labeled cause/action against the matched incident's, and records covered."""
     out: list[tuple[str, ...]] = []
     for r in figures.get("triage", {}).get("incidents", []):
-        def mark(ok: bool) -> str:
-            return "" if ok or not r["found"] else " ✗"
+        def mark(ok: bool, found: bool = bool(r["found"])) -> str:
+            return "" if ok or not found else " ✗"
         cover = f"{r['records_covered']} / {r['records_labeled']}" if r["records_labeled"] else "-"
         out.append((r["id"], r["flow"], "yes" if r["found"] else "no", r["cause"],
                     (r["predicted_cause"] or "-") + mark(r["cause_ok"]), r["expected_action"],

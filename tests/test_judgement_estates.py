@@ -34,30 +34,41 @@ def test_a_redelivery_after_the_receivers_timeouts_is_the_slowness_and_is_never_
 
 
 def test_concurrency_is_configuration_and_retry_safe_access_errors_are_configuration_not_credentials():
-    for text in ("psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update",
-                 "psycopg2.errors.TransactionRollbackError: deadlock detected"):
+    for text in (
+        "psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update",
+        "psycopg2.errors.TransactionRollbackError: deadlock detected",
+    ):
         v = classify_text(text)
         assert (v.cause, v.retry_safe) == (Cause.configuration, True), text
-    v = rule_cause(["error_spike"], Counter({403: 8}), "odoo.exceptions.AccessError: not allowed to modify hr.employee")
+    v = rule_cause(
+        ["error_spike"], Counter({403: 8}), "odoo.exceptions.AccessError: not allowed to modify hr.employee"
+    )
     assert v is not None and (v.cause, v.retry_safe) == (Cause.configuration, False)
     assert classify_text('HTTP 401 {"error": "invalid_grant"}').cause == Cause.credential_auth
 
 
 def test_an_empty_link_field_is_configuration_an_empty_data_field_is_not():
-    for text in ("UserError: no project for key WPK: field x_jira_project_key is empty",
-                 "UserError: Kein Projekt gefunden – am Projekt ist das Feld x_remote_key leer.",
-                 "UserError: le champ « x_code_analytique » est vide"):
+    for text in (
+        "UserError: no project for key WPK: field x_jira_project_key is empty",
+        "UserError: Kein Projekt gefunden – am Projekt ist das Feld x_remote_key leer.",
+        "UserError: le champ « x_code_analytique » est vide",
+    ):
         assert read_signals(text).empty_link_field, text
         assert classify_text(text).cause == Cause.configuration, text
     assert read_signals("ValidationError: field vat is empty").empty_link_field is None
 
 
 def test_a_payload_field_the_sender_dropped_is_named():
-    assert read_signals("ValidationError: SIRET invalide (champ « etablissementSiege » absent)").payload_field \
+    assert (
+        read_signals("ValidationError: SIRET invalide (champ « etablissementSiege » absent)").payload_field
         == "etablissementSiege"
+    )
     assert read_signals("ValidationError: missing field 'billingAddress'").payload_field == "billingAddress"
     # an Odoo field (snake_case) that is wrong is the record's data
-    assert read_signals("ValidationError: field bank_account_id does not match the SEPA schema").payload_field is None
+    assert (
+        read_signals("ValidationError: field bank_account_id does not match the SEPA schema").payload_field
+        is None
+    )
 
 
 # --------------------------------------------------------------------------- proposals
@@ -65,9 +76,12 @@ def test_a_payload_field_the_sender_dropped_is_named():
 
 def _facts(error: str, refs: list[list[str]]) -> IncidentFacts:
     uuids = [r.split(":", 1)[1] for rs in refs for r in rs if r.startswith("queue.job:")]
-    return IncidentFacts(failed_job_uuids=uuids, failed_records=[(error, rs) for rs in refs],
-                         error_records=[r for rs in refs for r in rs if r.startswith("res.partner:")],
-                         verdict=classify_text(error))
+    return IncidentFacts(
+        failed_job_uuids=uuids,
+        failed_records=[(error, rs) for rs in refs],
+        error_records=[r for rs in refs for r in rs if r.startswith("res.partner:")],
+        verdict=classify_text(error),
+    )
 
 
 def _incident(cause: Cause) -> Incident:
@@ -98,21 +112,71 @@ def test_a_dropped_payload_field_is_escalated_with_every_record_not_noted_per_re
 
 def _timed_out_then_redelivered() -> FakeDetection:
     """Two messages: the first delivery timed out (504) after Odoo made the partner; the redelivery made another."""
-    events = [ev("w.jsonl", 1, "crm", 0, http_status=504, idempotency_key="m1", record_ids=["res.partner:501"],
-                 error="upstream timed out before response", latency_ms=30_000),
-              ev("w.jsonl", 2, "crm", 3, status="ok", idempotency_key="m1", retry_count=1,
-                 record_ids=["res.partner:502"], http_status=200),
-              ev("w.jsonl", 3, "crm", 10, http_status=504, idempotency_key="m2", record_ids=["res.partner:503"],
-                 error="upstream timed out before response", latency_ms=30_000),
-              ev("w.jsonl", 4, "crm", 13, status="ok", idempotency_key="m2", retry_count=1,
-                 record_ids=["res.partner:504"], http_status=200),
-              # a 422 did no work: its retry's partner is no duplicate of anything
-              ev("w.jsonl", 5, "crm", 20, http_status=422, idempotency_key="m3", record_ids=["res.partner:505"],
-                 error="ValidationError: bad zip"),
-              ev("w.jsonl", 6, "crm", 23, status="ok", idempotency_key="m3", record_ids=["res.partner:506"])]
-    return FakeDetection(anomalies=[anomaly("dup", "duplicate_delivery", "crm", 0, 25, events),
-                                    anomaly("sp", "error_spike", "crm", 0, 25, events[::2])],
-                         evidence={e.event_id: e for e in events})
+    events = [
+        ev(
+            "w.jsonl",
+            1,
+            "crm",
+            0,
+            http_status=504,
+            idempotency_key="m1",
+            record_ids=["res.partner:501"],
+            error="upstream timed out before response",
+            latency_ms=30_000,
+        ),
+        ev(
+            "w.jsonl",
+            2,
+            "crm",
+            3,
+            status="ok",
+            idempotency_key="m1",
+            retry_count=1,
+            record_ids=["res.partner:502"],
+            http_status=200,
+        ),
+        ev(
+            "w.jsonl",
+            3,
+            "crm",
+            10,
+            http_status=504,
+            idempotency_key="m2",
+            record_ids=["res.partner:503"],
+            error="upstream timed out before response",
+            latency_ms=30_000,
+        ),
+        ev(
+            "w.jsonl",
+            4,
+            "crm",
+            13,
+            status="ok",
+            idempotency_key="m2",
+            retry_count=1,
+            record_ids=["res.partner:504"],
+            http_status=200,
+        ),
+        # a 422 did no work: its retry's partner is no duplicate of anything
+        ev(
+            "w.jsonl",
+            5,
+            "crm",
+            20,
+            http_status=422,
+            idempotency_key="m3",
+            record_ids=["res.partner:505"],
+            error="ValidationError: bad zip",
+        ),
+        ev("w.jsonl", 6, "crm", 23, status="ok", idempotency_key="m3", record_ids=["res.partner:506"]),
+    ]
+    return FakeDetection(
+        anomalies=[
+            anomaly("dup", "duplicate_delivery", "crm", 0, 25, events),
+            anomaly("sp", "error_spike", "crm", 0, 25, events[::2]),
+        ],
+        evidence={e.event_id: e for e in events},
+    )
 
 
 def test_a_timed_out_delivery_that_named_its_record_was_processed_and_its_redelivery_is_merged():
@@ -136,18 +200,48 @@ def test_the_redelivery_check_counts_a_delivery_the_sender_stopped_waiting_for(t
         for k in range(40):
             t = start + timedelta(days=day, hours=8, minutes=k * 12)
             n += 1
-            lines.append({"ts": t.isoformat(), "flow": "crm", "status": "ok", "http_status": 200, "latency_ms": 200,
-                          "idempotency_key": f"m{n}", "record_ids": [f"res.partner:{n}"]})
+            lines.append(
+                {
+                    "ts": t.isoformat(),
+                    "flow": "crm",
+                    "status": "ok",
+                    "http_status": 200,
+                    "latency_ms": 200,
+                    "idempotency_key": f"m{n}",
+                    "record_ids": [f"res.partner:{n}"],
+                }
+            )
     for k in range(8):  # day 10: the first delivery times out, the second (same key) succeeds
         t = start + timedelta(days=10, hours=9, minutes=k * 10)
         n += 1
-        lines.append({"ts": t.isoformat(), "flow": "crm", "status": "error", "http_status": 504, "latency_ms": 30_000,
-                      "error": "upstream timed out", "idempotency_key": f"t{k}", "record_ids": [f"res.partner:{n}"]})
-        lines.append({"ts": (t + timedelta(minutes=3)).isoformat(), "flow": "crm", "status": "ok", "http_status": 200,
-                      "latency_ms": 200, "retry_count": 1, "idempotency_key": f"t{k}",
-                      "record_ids": [f"res.partner:{n + 1000}"]})
+        lines.append(
+            {
+                "ts": t.isoformat(),
+                "flow": "crm",
+                "status": "error",
+                "http_status": 504,
+                "latency_ms": 30_000,
+                "error": "upstream timed out",
+                "idempotency_key": f"t{k}",
+                "record_ids": [f"res.partner:{n}"],
+            }
+        )
+        lines.append(
+            {
+                "ts": (t + timedelta(minutes=3)).isoformat(),
+                "flow": "crm",
+                "status": "ok",
+                "http_status": 200,
+                "latency_ms": 200,
+                "retry_count": 1,
+                "idempotency_key": f"t{k}",
+                "record_ids": [f"res.partner:{n + 1000}"],
+            }
+        )
     path = tmp_path / "hooks.jsonl"
-    path.write_text("".join(json.dumps(x) + "\n" for x in sorted(lines, key=lambda x: x["ts"])), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(x) + "\n" for x in sorted(lines, key=lambda x: x["ts"])), encoding="utf-8"
+    )
     result = run_detection([path])
     kinds = {k for a in result.anomalies for k in (a.kind, *a.related_kinds)}
     assert AnomalyKind.duplicate_delivery in kinds
@@ -157,17 +251,39 @@ def test_the_redelivery_check_counts_a_delivery_the_sender_stopped_waiting_for(t
 
 
 def test_the_eval_shows_each_labeled_incident_against_what_was_predicted():
-    labels = [LabeledIncident(incident_id="L1", kind="error_spike", flow="crm", start=T0, end=T0 + timedelta(hours=2),
-                              cause=Cause.configuration, expected_action=ActionName.requeue_jobs,
-                              affected_records=["queue.job:a", "queue.job:b"]),
-              LabeledIncident(incident_id="L2", kind="silent_flow", flow="hr", start=T0, end=T0 + timedelta(hours=2),
-                              cause=Cause.configuration, expected_action=ActionName.escalate)]
-    outcomes = [TriageOutcome("crm", T0, T0 + timedelta(hours=1), "upstream_outage", ["requeue_jobs"],
-                              {"queue.job:a"})]
+    labels = [
+        LabeledIncident(
+            incident_id="L1",
+            kind="error_spike",
+            flow="crm",
+            start=T0,
+            end=T0 + timedelta(hours=2),
+            cause=Cause.configuration,
+            expected_action=ActionName.requeue_jobs,
+            affected_records=["queue.job:a", "queue.job:b"],
+        ),
+        LabeledIncident(
+            incident_id="L2",
+            kind="silent_flow",
+            flow="hr",
+            start=T0,
+            end=T0 + timedelta(hours=2),
+            cause=Cause.configuration,
+            expected_action=ActionName.escalate,
+        ),
+    ]
+    outcomes = [
+        TriageOutcome(
+            "crm", T0, T0 + timedelta(hours=1), "upstream_outage", ["requeue_jobs"], {"queue.job:a"}
+        )
+    ]
     s = score_triage(outcomes, labels)
     l1, l2 = s["incidents"]
     assert (l1["predicted_cause"], l1["cause_ok"], l1["action_ok"]) == ("upstream_outage", False, True)
     assert (l1["records_covered"], l1["records_labeled"], l1["records_missed"]) == (1, 2, ["queue.job:b"])
     assert not l2["found"] and l2["predicted_cause"] is None
     text = markdown({"x": {"triage": s}})
-    assert "Triage per labeled incident" in text and "| L1 | crm | yes | configuration | upstream_outage ✗" in text
+    assert (
+        "Triage per labeled incident" in text
+        and "| L1 | crm | yes | configuration | upstream_outage ✗" in text
+    )
