@@ -53,6 +53,7 @@ class Signals:
     unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
     empty_link_field: str | None = None  # a record's link / key field to another system is empty (x_jira_key)
     payload_field: str | None = None  # a field of the other system's payload (camelCase) is absent: its contract moved
+    missing_identifier: str | None = None  # a partner identifier (VAT, SIRET, IBAN, e-mail) is empty: master data
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -78,7 +79,7 @@ class CauseVerdict:
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
     if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
-            or signals.unknown_field or signals.empty_link_field:
+            or signals.unknown_field or signals.empty_link_field or signals.missing_identifier:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -157,6 +158,15 @@ _PAYLOAD_FIELD = re.compile(r"[«„“\"'`]\s*([a-z]+[A-Z][A-Za-z0-9]*)\s*[»�
                             r"(?:is\s+|ist\s+|est\s+)?(?:absent|missing|fehlt|manquant|not present|no longer)"
                             r"|(?:absent|missing|fehlt|manquant|no)\s+(?:field|feld|champ)?\s*[«„“\"'`]\s*"
                             r"([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]")
+#: A party's identifier named with an empty value ("vat_number « » is not valid", "VAT number is empty",
+#: "customer without VAT"): the record lacks master data, which its owner fills in; a present but
+#: malformed value ("IBAN does not match the SEPA schema") stays schema validation.
+_IDENTIFIER = (r"(?:vat(?:[ _]?(?:number|no|id))?|tax[ _]?id|siret|siren|iban|bic|e-?mail|ust-?id(?:nr)?|"
+               r"uid|tva|eori|company[ _]registry)")
+_MISSING_IDENTIFIER = re.compile(
+    rf"(?i)\b(?:[a-z_]+\.)?({_IDENTIFIER})\b\W{{0,3}}(?:«\s*»|„\s*“|''|\"\"|``)"
+    rf"|\b({_IDENTIFIER})\b\W{{0,3}}(?:is |ist |est )?(?:empty|missing|blank|not set|leer|fehlt|vide|manquant)\b"
+    rf"|\b(?:without|ohne|sans)\s+(?:a\s+|an\s+|de\s+|num[ée]ro\s+(?:de\s+)?)?({_IDENTIFIER})\b")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -186,7 +196,9 @@ def read_signals(text: str) -> Signals:
     empty = _EMPTY_FIELD.search(text)
     empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
     payload = _PAYLOAD_FIELD.search(text)
-    return Signals(payload_field=next((g for g in payload.groups() if g), None) if payload else None,
+    missing = _MISSING_IDENTIFIER.search(text)
+    return Signals(missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
+                   payload_field=next((g for g in payload.groups() if g), None) if payload else None,
                    empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
@@ -214,6 +226,8 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.configuration, 0.85, "signal:unknown-field")
     if signals.stale_reference:
         return CauseVerdict(Cause.data_quality, 0.8, f"signal:stale-{signals.stale_reference}")
+    if signals.missing_identifier:
+        return CauseVerdict(Cause.data_quality, 0.8, f"signal:missing-{signals.missing_identifier}")
     if signals.exception == "AccessError":
         # Odoo authenticated the user and then refused the operation: its groups or record rules lack the
         # right (a role clean-up, a new model), which is access configuration; a rejected login is AccessDenied

@@ -153,7 +153,7 @@ def test_fused_span_never_exceeds_the_configured_gap():
     ("psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update",
      Cause.configuration, True),
     ("UserError: no project found for key WPK: field x_jira_project_key is empty", Cause.configuration, False),
-    ("ValidationError: field vat is empty", Cause.schema_validation, False),
+    ("ValidationError: field vat is empty", Cause.data_quality, False),  # missing master data, not a bad shape
     ('psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "res_partner_ref_uniq"',
      Cause.data_quality, False),
     ("ValidationError: Employee 12 has no department mapping for cost center CC-4", Cause.schema_validation, False),

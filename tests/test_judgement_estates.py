@@ -71,6 +71,23 @@ def test_a_payload_field_the_sender_dropped_is_named():
     )
 
 
+def test_an_empty_party_identifier_is_missing_master_data_a_malformed_one_is_schema():
+    for text in (
+        "odoo.exceptions.UserError: API 422 Unprocessable Entity: customer.vat_number « » is not a valid VAT number",
+        "invoice rejected: customer without VAT number",
+        'HTTP 422 {"email": ""}',
+        "ValidationError: field vat is empty",
+    ):
+        v = classify_text(text)
+        assert (v.cause, v.retry_safe) == (Cause.data_quality, False), text
+    assert (
+        classify_text("ValidationError: no email configured for the outgoing mail server").cause
+        != Cause.data_quality
+    )
+    sepa = "odoo.exceptions.ValidationError: The IBAN of employee 296 does not match the SEPA schema"
+    assert classify_text(sepa).cause == Cause.schema_validation
+
+
 # --------------------------------------------------------------------------- proposals
 
 
