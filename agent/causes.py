@@ -167,6 +167,11 @@ _MISSING_IDENTIFIER = re.compile(
     rf"(?i)\b(?:[a-z_]+\.)?({_IDENTIFIER})\b\W{{0,3}}(?:«\s*»|„\s*“|''|\"\"|``)"
     rf"|\b({_IDENTIFIER})\b\W{{0,3}}(?:is |ist |est )?(?:empty|missing|blank|not set|leer|fehlt|vide|manquant)\b"
     rf"|\b(?:without|ohne|sans)\s+(?:a\s+|an\s+|de\s+|num[ée]ro\s+(?:de\s+)?)?({_IDENTIFIER})\b")
+#: Any field said to be absent from the other side's response or payload ("field siege_id missing from the
+#: API response", "champ absent de la réponse"): the same contract change, whatever the field's spelling.
+_ABSENT_FROM_RESPONSE = re.compile(
+    r"(?i)\b(?:missing|absent|fehlt|manquant|not present)\b[^|\n]{0,40}?\b(?:from|in|of|aus|dans|de|der|in der)\s+"
+    r"(?:the\s+|la\s+|der\s+|l')?(?:api\s+)?(response|r[ée]ponse|antwort|payload)\b")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -195,7 +200,7 @@ def read_signals(text: str) -> Signals:
         stale = ident.group(1).split()[0].lower()
     empty = _EMPTY_FIELD.search(text)
     empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
-    payload = _PAYLOAD_FIELD.search(text)
+    payload = _PAYLOAD_FIELD.search(text) or _ABSENT_FROM_RESPONSE.search(text)
     missing = _MISSING_IDENTIFIER.search(text)
     return Signals(missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
                    payload_field=next((g for g in payload.groups() if g), None) if payload else None,

@@ -64,6 +64,9 @@ def test_a_payload_field_the_sender_dropped_is_named():
         == "etablissementSiege"
     )
     assert read_signals("ValidationError: missing field 'billingAddress'").payload_field == "billingAddress"
+    assert read_signals("ValidationError: field siege_id missing from the API response").payload_field
+    assert read_signals("ValidationError: champ siege absent de la réponse").payload_field
+    assert read_signals("ValidationError: missing field in the invoice").payload_field is None
     # an Odoo field (snake_case) that is wrong is the record's data
     assert (
         read_signals("ValidationError: field bank_account_id does not match the SEPA schema").payload_field
