@@ -195,6 +195,14 @@ def html_report(runs: dict[str, dict[str, Any]]) -> str:
         cells = "".join(f"<td>{html.escape(v)}</td>" for v in values)
         body.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
     body.append("</table>")
+    header = ("incident", "flow", "found", "cause", "predicted cause", "expected action", "proposed actions",
+              "records covered / labeled")
+    for n in names:
+        if rows := incident_rows(runs[n]):
+            body.append(f"<h2>Triage per labeled incident: {html.escape(n)}</h2><table border=1 cellpadding=4><tr>"
+                        + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+            body += ["<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows]
+            body.append("</table>")
     png = base64.b64encode(_plot_png(runs)).decode()
     body.append(f'<p><img alt="per-kind recall and stage times" src="data:image/png;base64,{png}"></p>')
     return "<!doctype html><html><head><meta charset='utf-8'><title>odoo-triage eval</title></head><body>" + \

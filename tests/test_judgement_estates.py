@@ -17,7 +17,7 @@ from odoo_triage.core.domain import ActionName, AnomalyKind, Cause, Incident
 from odoo_triage.core.labels import LabeledIncident
 from odoo_triage.detectors.pipeline import run_detection
 from odoo_triage.evals.metrics import TriageOutcome, score_triage
-from odoo_triage.evals.report import markdown
+from odoo_triage.evals.report import html_report, markdown
 from tests.test_agent_fixtures import T0, FakeDetection, anomaly, ev
 
 # --------------------------------------------------------------------------- causes
@@ -306,4 +306,8 @@ def test_the_eval_shows_each_labeled_incident_against_what_was_predicted():
     assert (
         "Triage per labeled incident" in text
         and "| L1 | crm | yes | configuration | upstream_outage ✗" in text
+    )
+    page = html_report({"x": {"triage": s}})
+    assert (
+        "Triage per labeled incident: x" in page and "<td>queue.job" not in page and "<td>1 / 2</td>" in page
     )
