@@ -94,7 +94,8 @@ _EXCEPTION = re.compile(
     r"(ValidationError|UserError|AccessError|AccessDenied|MissingError|RedirectWarning|LockError|"
     r"SerializationFailure|TransactionRollbackError|UniqueViolation|IntegrityError|UnprocessableEntity|"
     r"RetryableJobError|FailedJobError|NothingToDoJob)\b")
-_SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not obtain lock")
+_SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not (?:obtain|acquire) (?:a |the )?lock|"
+                            r"concurrent update|lock not available")
 _OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthorized_client|expired_token|token_expired)\b")
 _RETRY_AFTER = re.compile(r"(?i)\bretry-after\b|\bx-ratelimit-remaining: ?0\b")
 _TIMEOUT_CODE = re.compile(r"(?i)\b(timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|read timeout)\b")
@@ -104,6 +105,7 @@ _DUPLICATE = re.compile(
     # German and French, as Odoo's translated messages and European middleware write them
     r"bereits (?:vorhanden|vergeben|verwendet|registriert|existiert)|existiert bereits|ist bereits\b.{0,80}?\bzugeordnet|"
     r"\bdoppelt\b|\bduplikat|eindeutig sein|existe d[ée]j[àa]|d[ée]j[àa] (?:utilis|attribu|enregistr))")
+_CONFLICT = re.compile(r"(?i)\b409\b|\bconflict\b")
 _DUP_SUBJECT = re.compile(
     r"(?i)\b(vat|tax id|ref|reference|e-?mail(?:-?adresse)?|company_registry|registry|siren|kvk|phone|"
     r"ust-?id(?:-?nr)?\.?|uid(?:-nummer)?|steuernummer|umsatzsteuer-?id|tva)(?![\w-])|_(vat|ref|email)_uniq")
@@ -130,7 +132,15 @@ _CONFIG_MAPPING = re.compile(
     r"|\b(no|missing|unknown) (tax|fiscal position|journal|account) (code )?(mapping|configured)"
     # "No tax found for product X in fiscal position Y": the configuration object is absent, not the data wrong
     r"|\bno (taxe?s?|tax code|fiscal position|journal|account(?:ing)? account|tax grid|pricelist|currency rate)\b"
-    r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b")
+    r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b"
+    # "journal 'BNK1' has no default account": a configuration object lacks its own setting
+    r"|\b(journal|tax|fiscal position|payment method|product category|company)\b[^|;\n]{0,40}\bhas no "
+    r"(?:default |income |expense |outstanding )?(account|journal|sequence|tax)\b"
+    # German and French: "kein Steuersatz ... gefunden", "aucune taxe ... trouvée"
+    r"|\bkeine?[nrs]? (steuer\w*|steuerposition|journal|konto|sachkonto|buchungskonto|w[äa]hrungskurs)\b"
+    r"[^|;\n]{0,80}\b(gefunden|konfiguriert|zugeordnet|hinterlegt|definiert)\b"
+    r"|\baucun(?:e)? (taxe|position fiscale|journal|compte(?: comptable)?|taux de change)\b"
+    r"[^|;\n]{0,80}\b(trouv[ée]e?s?|configur[ée]e?s?|d[ée]fini[e]?s?|param[ée]tr[ée]e?s?)")
 #: Odoo's own words for a write or read of a field the model does not have ("Invalid field 'x' on model 'y'",
 #: "Unknown field", "...has no field named..."): a mapping written for fields that were removed or renamed.
 _UNKNOWN_FIELD = re.compile(
@@ -158,14 +168,15 @@ _PAYLOAD_FIELD = re.compile(r"[«„“\"'`]\s*([a-z]+[A-Z][A-Za-z0-9]*)\s*[»�
                             r"(?:is\s+|ist\s+|est\s+)?(?:absent|missing|fehlt|manquant|not present|no longer)"
                             r"|(?:absent|missing|fehlt|manquant|no)\s+(?:field|feld|champ)?\s*[«„“\"'`]\s*"
                             r"([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]")
-#: A party's identifier named with an empty value ("vat_number « » is not valid", "VAT number is empty",
-#: "customer without VAT"): the record lacks master data, which its owner fills in; a present but
-#: malformed value ("IBAN does not match the SEPA schema") stays schema validation.
+#: A party's identifier sent with an empty value ("vat_number « » is not valid", "VAT number is empty",
+#: "customer without VAT"): the record lacks master data, which its owner fills in. A schema's own rule
+#: ("vat is required", "BIC missing") and a malformed value ("IBAN does not match the SEPA schema") stay
+#: schema validation, as the shipped examples label them.
 _IDENTIFIER = (r"(?:vat(?:[ _]?(?:number|no|id))?|tax[ _]?id|siret|siren|iban|bic|e-?mail|ust-?id(?:nr)?|"
                r"uid|tva|eori|company[ _]registry)")
 _MISSING_IDENTIFIER = re.compile(
     rf"(?i)\b(?:[a-z_]+\.)?({_IDENTIFIER})\b\W{{0,3}}(?:«\s*»|„\s*“|''|\"\"|``)"
-    rf"|\b({_IDENTIFIER})\b\W{{0,3}}(?:is |ist |est )?(?:empty|missing|blank|not set|leer|fehlt|vide|manquant)\b"
+    rf"|\b({_IDENTIFIER})\b\W{{0,3}}(?:is |ist |est )?(?:empty|blank|leer|vide)\b"
     rf"|\b(?:without|ohne|sans)\s+(?:a\s+|an\s+|de\s+|num[ée]ro\s+(?:de\s+)?)?({_IDENTIFIER})\b")
 #: Any field said to be absent from the other side's response or payload ("field siege_id missing from the
 #: API response", "champ absent de la réponse"): the same contract change, whatever the field's spelling.
@@ -180,7 +191,7 @@ def read_signals(text: str) -> Signals:
     """Structured facts in an error text: exception class, error codes, field, duplicate, lock date."""
     exc = _EXCEPTION.search(text)
     exception = exc.group(1) if exc else None
-    if exception in (None, "FailedJobError", "LockError") and _SERIALIZATION.search(text):
+    if exception in (None, "FailedJobError", "LockError", "RetryableJobError") and _SERIALIZATION.search(text):
         exception = "SerializationFailure"
     codes = {m.lower() for m in _OAUTH.findall(text)}
     if _TIMEOUT_CODE.search(text):
@@ -193,6 +204,8 @@ def read_signals(text: str) -> Signals:
         duplicate = next((g for g in subject.groups() if g), "unique").lower() if subject else None
         if duplicate is not None:
             duplicate = _dup_subject(duplicate)
+    elif _DUPLICATE.search(text) and (exception in ("UniqueViolation", "IntegrityError") or _CONFLICT.search(text)):
+        duplicate = "record"  # a unique constraint or a 409 "already exists" on any record: the record is there
     field_m = _FIELD.search(text)
     stale = None
     ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)

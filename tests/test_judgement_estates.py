@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from odoo_triage.agent.causes import classify_text, read_signals, receiver_was_slow, rule_cause
 from odoo_triage.agent.incidents import IncidentFacts, processed, redelivered_partners
 from odoo_triage.agent.llm.offline import offline_actions
@@ -89,6 +91,42 @@ def test_an_empty_party_identifier_is_missing_master_data_a_malformed_one_is_sch
     )
     sepa = "odoo.exceptions.ValidationError: The IBAN of employee 296 does not match the SEPA schema"
     assert classify_text(sepa).cause == Cause.schema_validation
+
+
+@pytest.mark.parametrize(
+    ("text", "cause", "safe"),
+    [
+        ("odoo.exceptions.UserError: The journal 'BNK1' has no default account", Cause.configuration, False),
+        (
+            "odoo.exceptions.UserError: Es wurde kein Steuersatz für die Steuergruppe 'USt 20%' in der "
+            "Steuerposition 'Inland' gefunden.",
+            Cause.configuration,
+            False,
+        ),
+        ("odoo.exceptions.UserError: Aucune taxe trouvée pour le taux 5,5 %", Cause.configuration, False),
+        (
+            "odoo.addons.queue_job.exception.RetryableJobError: Could not acquire lock, retry later",
+            Cause.configuration,
+            True,
+        ),
+        ("409 Conflict: invoice number already exists", Cause.data_quality, False),
+        (
+            'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "account_move_name_uniq"',
+            Cause.data_quality,
+            False,
+        ),
+        # a schema's own rule stays schema validation (the shipped examples label it so)
+        ("422 Unprocessable Entity: vat is required", Cause.schema_validation, False),
+        (
+            "odoo.addons.queue_job.exception.RetryableJobError: API 429 Too Many Requests (Retry-After: 60)",
+            Cause.rate_limit,
+            True,
+        ),
+    ],
+)
+def test_translated_configuration_errors_lock_waits_and_conflicts(text, cause, safe):
+    v = classify_text(text)
+    assert (v.cause, v.retry_safe) == (cause, safe)
 
 
 # --------------------------------------------------------------------------- proposals
