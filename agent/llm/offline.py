@@ -41,6 +41,11 @@ _FIX_WORDS = {
 }
 
 
+_REDELIVERY_FIX = ("the receiver answered after the sender's timeout, so the sender redelivered work already done: "
+                   "acknowledge deliveries at once and process them asynchronously, deduplicate on the delivery id, "
+                   "or raise the sender's timeout")
+
+
 def _cited_events(incident: Incident, limit: int = 5) -> list[str]:
     return [e.evidence_id for e in incident.evidence if e.kind == "event"][:limit]
 
@@ -177,8 +182,10 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                                 f"{_CAUSE_WORDS[cause]}). Please correct the data; the export will pick it up "
                                 f"on the next run."},
                 evidence_ids=cites[:2], rationale=f"{ref} is rejected by {incident.flow}; tell its owner in the chatter."))
-    if not actions:
-        fix = _FIX_WORDS.get(cause, "investigate")
+    slow_receiver = facts.verdict is not None and facts.verdict.source == "rule:redelivery-after-timeout"
+    if not actions or slow_receiver:
+        # the merges undo the effect; the owner still has to stop the cause, or the next slow hour repeats it
+        fix = _REDELIVERY_FIX if slow_receiver else _FIX_WORDS.get(cause, "investigate")
         records = escalation_records(facts, cause)
         named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
                  + ("..." if len(records) > 10 else "") + "." if records else "")
