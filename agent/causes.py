@@ -204,7 +204,8 @@ def read_signals(text: str) -> Signals:
         duplicate = next((g for g in subject.groups() if g), "unique").lower() if subject else None
         if duplicate is not None:
             duplicate = _dup_subject(duplicate)
-    elif _DUPLICATE.search(text) and (exception in ("UniqueViolation", "IntegrityError") or _CONFLICT.search(text)):
+    if duplicate is None and _DUPLICATE.search(text) and (exception in ("UniqueViolation", "IntegrityError")
+                                                          or _CONFLICT.search(text)):
         duplicate = "record"  # a unique constraint or a 409 "already exists" on any record: the record is there
     field_m = _FIELD.search(text)
     stale = None
