@@ -247,7 +247,8 @@ def test_a_timed_out_delivery_that_named_its_record_was_processed_and_its_redeli
     assert inc.cause == Cause.upstream_outage
     merges = sorted(p.params["partner_ids"] for p in run.proposals if str(p.action) == "merge_partners")
     assert merges == [[501, 502], [503, 504]]
-    (escalation,) = [p for p in run.proposals if str(p.action) == "escalate"]  # the slowness is the owner's to fix
+    # the slowness is the owner's to fix
+    (escalation,) = [p for p in run.proposals if str(p.action) == "escalate"]
     assert "timeout" in escalation.params["message"]
     assert not [p for p in run.proposals if str(p.action) == "requeue_jobs"]
     assert run.grounding["rejected_actions"] == 0
