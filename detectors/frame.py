@@ -124,6 +124,7 @@ def read_frame(
     columnar: bool = True,
     keep_flows: list[str] | None = None,
     sink: Callable[[Path, Chunk], None] | None = None,
+    prepare: Callable[[Path, Reader], None] | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -135,13 +136,16 @@ def read_frame(
     readers where they apply (the row readers give the same table, only slower). `keep_flows` drops other
     flows' events as they are read. `sink(source, chunk)` sees every chunk's rows (`--write-events`: the
     row readers then read, since only they build every field). A Parquet events file
-    (readers/parquet_events.py) brings each of its sources as a file of its own.
+    (readers/parquet_events.py) brings each of its sources as a file of its own. `prepare(path, reader)`
+    sees each reader before it reads (a saved state hands it what it learned from the file last time).
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
     acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None)
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
     for path, source, reader in _sources(expand_paths(paths), formats, mapping, cat, cfg):
+        if prepare is not None:
+            prepare(path, reader)
         fi = len(acc.files)
         acc.files.append(source)
         acc.readers.append(reader)

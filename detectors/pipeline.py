@@ -158,7 +158,9 @@ def run_detection(
         read_kw["start_offsets"] = start_offsets
     if flows and state_dir is None and not cfg.state_dir:  # --flow prunes while reading (a saved state keeps all)
         read_kw["keep_flows"] = flows
-    frame, aggregates, notes = _read(paths, cfg, engine, master, state_dir, write_events, read_kw)
+    want_announced = not isinstance(calendar, BusinessCalendar) and (calendar or CalendarSettings()).detect_announcements
+    frame, aggregates, notes, announced = _read(paths, cfg, engine, master, state_dir, write_events, read_kw,
+                                                want_announced)
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
@@ -177,7 +179,7 @@ def run_detection(
             notes=notes)
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
-        calendar = build_calendar(calendar, catalog, odoo_logs, known)
+        calendar = build_calendar(calendar, catalog, odoo_logs, known, announcements=announced)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days, aggregates=aggregates)
     state = state_dir if state_dir is not None else (Path(cfg.state_dir) if cfg.state_dir else None)
@@ -210,9 +212,10 @@ def run_detection(
 
 
 def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None, master: str | None,
-          state_dir: Path | None, write_events: Path | None,
-          read_kw: dict[str, Any]) -> tuple[EventFrame, pd.DataFrame | None, list[str]]:
-    """The event table, the hourly aggregates when an engine or the saved state computed them, notes.
+          state_dir: Path | None, write_events: Path | None, read_kw: dict[str, Any], announcements: bool = True,
+          ) -> tuple[EventFrame, pd.DataFrame | None, list[str], dict[Path, list[str]] | None]:
+    """The event table, the hourly aggregates when an engine or the saved state computed them, notes, and
+    the Odoo logs' maintenance-announcement lines when the saved state kept them (else None: scanned).
 
     The engine runs here to its end (Spark stops before the checks start); aggregates of None mean
     the windows compute them locally, as they always did."""
@@ -232,10 +235,10 @@ def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None,
             from odoo_triage.detectors import state
 
             inc = state.read_incremental(state.check_folder(Path(state_dir)), expand_paths(files), read_frame,
-                                         **read_kw)
-            return inc.frame, inc.aggregates, inc.notes
+                                         announcements=announcements, **read_kw)
+            return inc.frame, inc.aggregates, inc.notes, inc.announcements
         if name == "local" and (engine is None or isinstance(engine, str)):
-            return read_frame(files, **read_kw), None, []
+            return read_frame(files, **read_kw), None, [], None
         from odoo_triage.detectors.engines import make_engine
 
         eng = engine if engine is not None and not isinstance(engine, str) else \
@@ -244,7 +247,7 @@ def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None,
             if writer is not None:
                 raise InputError("--write-events reads logs; the spark engine reads Parquet events already")
             frame = eng.read(files, **read_kw)
-            return frame, (eng.aggregate(frame) if len(frame.events) else None), []
+            return frame, (eng.aggregate(frame) if len(frame.events) else None), [], None
         finally:
             if engine is None or isinstance(engine, str):
                 eng.close()

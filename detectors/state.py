@@ -10,6 +10,13 @@ A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) hold
   events fall in (`windows.aggregate_hours` per group depends on that group alone);
 - `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
   so that a run does not re-read them again;
+- `readers.pickle`: what each file's reader learned from it that a full run would learn again from
+  the same first lines: the inferred field mapping (kept only when its sample ended before the end of
+  the file, and for the same reader settings) and the decoder's state (a BOM on line 1, lines that
+  were not UTF-8), so that an incremental run neither samples ~50k lines again nor reports another
+  encoding; the format of each file is kept in `state.json`;
+- `announce.json`: per Odoo log the candidate maintenance-announcement lines and the offset scanned
+  to (calendar.announcement_lines), so that only appended bytes are scanned;
 - `miner.pickle`: the template miner (drain3 clusters and the masked-message cache), so that the
   same error gets the same cluster and signature as in a full run. The folder is trusted like the
   settings file: it is written by this program and unpickled.
@@ -40,6 +47,8 @@ from odoo_triage.detectors.windows import HOUR, aggregate_hours
 
 VERSION = 1
 HEAD_BYTES = 4096
+READERS_FILE = "readers.pickle"
+ANNOUNCE_FILE = "announce.json"
 MAX_REJECTED = 100_000  # set-aside lines kept across runs (the newest)
 _STAT_FIELDS = ("lines", "events", "rejected", "skipped", "blank", "parsed_lines", "set_aside_lines")
 
@@ -67,6 +76,8 @@ class Saved:
     miner: TemplateMinerCache
     parts: int
     rejected: list[RejectedLine] = field(default_factory=list)
+    learned: dict[str, dict[str, Any]] = field(default_factory=dict)  # resolved path -> readers.pickle entry
+    announce: dict[str, dict[str, Any]] = field(default_factory=dict)  # resolved path -> {offset, lines}
 
 
 @dataclass
@@ -75,6 +86,7 @@ class IncrementalRead:
     aggregates: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     new_events: int = 0
+    announcements: dict[Path, list[str]] | None = None  # Odoo log -> calendar.announcement_lines, all of them
 
 
 def _head(path: Path, size: int) -> str:
@@ -128,9 +140,15 @@ def load(folder: Path) -> Saved | None:
     rej_path = folder / "rejected.jsonl"
     rejected = ([RejectedLine.model_validate_json(ln) for ln in rej_path.read_text(encoding="utf-8").splitlines()
                  if ln.strip()] if rej_path.is_file() else [])
+    learned: dict[str, dict[str, Any]] = {}
+    if (folder / READERS_FILE).is_file():
+        with (folder / READERS_FILE).open("rb") as fh:
+            learned = pickle.load(fh)  # noqa: S301 - our own state folder (module docstring)
+    announce_path = folder / ANNOUNCE_FILE
+    announce = json.loads(announce_path.read_text(encoding="utf-8")) if announce_path.is_file() else {}
     return Saved(sources={k: SourceState(**v) for k, v in data["sources"].items()}, files=data["files"],
                  flows=data["flows"], stats=data["stats"], events=ev, hourly=hourly, miner=miner,
-                 parts=int(data.get("parts", len(parts))), rejected=rejected)
+                 parts=int(data.get("parts", len(parts))), rejected=rejected, learned=learned, announce=announce)
 
 
 def _key(path: Path) -> str:
@@ -169,10 +187,96 @@ def _merge_stats(old: dict[str, Any] | None, new: FileStats | None, name: str, f
     return st
 
 
-def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) -> IncrementalRead:
+def _fingerprint(reader: Any) -> str:
+    """What an inferred mapping depends on besides the file's first lines: the format and the reader settings."""
+    settings = getattr(reader, "settings", None)
+    dump = settings.model_dump_json() if settings is not None else ""
+    return hashlib.sha1(f"{reader.format}\0{dump}".encode()).hexdigest()
+
+
+def _preparer(saved: Saved | None, starts: dict[Path, tuple[int, int]]) -> Any:
+    """`read_frame(prepare=)`: a file read on from its saved offset (its first lines unchanged) gets back
+    what its reader learned from it last time; a file read from its start learns it again."""
+    going_on = {_key(p) for p in starts}
+
+    def prepare(path: Path, reader: Any) -> None:
+        k = _key(path)
+        entry = saved.learned.get(k) if saved is not None else None
+        if entry is None or k not in going_on or entry.get("format") != reader.format:
+            return
+        dec = getattr(reader, "decoder", None)
+        if dec is not None and "decoder" in entry:
+            dec.bom, dec.fallback = entry["decoder"]
+        inferred = entry.get("inferred")
+        if (inferred is not None and entry.get("fingerprint") == _fingerprint(reader) and hasattr(reader, "adopt")
+                and getattr(reader, "explicit", True) is None):
+            reader.adopt(inferred)
+            reader.sample_complete = True
+
+    return prepare
+
+
+def _learned(saved: Saved | None, frame: EventFrame, restart: set[str]) -> dict[str, dict[str, Any]]:
+    """readers.pickle: per file its reader's format, decoder state and (when its sample was complete and
+    no mapping was given) inferred mapping; entries of files not given this time are kept."""
+    out = {k: v for k, v in (saved.learned.items() if saved is not None else ()) if k not in restart}
+    for path, reader in zip(frame.files, frame.readers, strict=True):
+        entry: dict[str, Any] = {"format": reader.format}
+        dec = getattr(reader, "decoder", None)
+        if dec is not None:
+            entry["decoder"] = (bool(dec.bom), int(dec.fallback))
+        inferred = getattr(reader, "inferred", None)
+        if (inferred is not None and getattr(reader, "sample_complete", False)
+                and getattr(reader, "explicit", True) is None):
+            entry["inferred"] = inferred
+            entry["fingerprint"] = _fingerprint(reader)
+        out[_key(path)] = entry
+    return out
+
+
+def _announcements(saved: Saved | None, frame: EventFrame, starts: dict[Path, tuple[int, int]],
+                   ) -> tuple[dict[Path, list[str]], dict[str, dict[str, Any]]]:
+    """Per Odoo log read this time, its candidate announcement lines (the saved ones, plus those in what
+    was appended), and announce.json to save."""
+    from odoo_triage.detectors.calendar import announcement_lines
+
+    going_on = {_key(p) for p in starts}
+    keep = {k: v for k, v in (saved.announce.items() if saved is not None else ()) if k not in {
+        _key(p) for p in frame.files}}
+    out: dict[Path, list[str]] = {}
+    for path, reader in zip(frame.files, frame.readers, strict=True):
+        if reader.format != "odoo_log" or not Path(path).is_file():
+            continue
+        k = _key(path)
+        prev = saved.announce.get(k) if saved is not None and k in going_on else None
+        start = int(prev["offset"]) if prev and int(prev["offset"]) <= Path(path).stat().st_size else 0
+        lines, end, tail = announcement_lines(Path(path), start)
+        lines = [*(prev["lines"] if prev and start else []), *lines]
+        keep[k] = {"offset": end, "lines": lines}
+        out[path] = [*lines, *([tail] if tail is not None else [])]
+    return out, keep
+
+
+def _saved_formats(saved: Saved | None, paths: list[Path], starts: dict[Path, tuple[int, int]]) -> dict[str, str]:
+    """Formats of the files read on from a saved offset (by name, as read_frame takes them; names given twice
+    are detected again)."""
+    if saved is None:
+        return {}
+    names = [Path(p).name for p in paths]
+    out = {}
+    for p in starts:
+        prev = saved.sources.get(_key(p))
+        if prev is not None and prev.format and names.count(Path(p).name) == 1:
+            out[Path(p).name] = prev.format
+    return out
+
+
+def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcements: bool = True,
+                     **kwargs: Any) -> IncrementalRead:
     """Read what is new since the saved state (all of it the first time) and join it to what was saved.
 
-    `read(paths, **kwargs)` is `frame.read_frame` (it takes `start_offsets` and `miner`)."""
+    `read(paths, **kwargs)` is `frame.read_frame` (it takes `start_offsets`, `miner` and `prepare`).
+    `announcements`: also collect the Odoo logs' maintenance-announcement lines (calendar.py)."""
     from odoo_triage.detectors.readers.parquet_events import is_parquet
 
     if any(is_parquet(Path(p)) for p in paths):
@@ -181,7 +285,14 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
     starts, notes, restart = plan(saved, paths)
     miner = saved.miner if saved else kwargs.pop("miner", None) or TemplateMinerCache()
     kwargs.pop("miner", None)
-    new = read(paths, start_offsets=starts, miner=miner, **kwargs)
+    if kwargs.get("formats") is None:
+        kwargs["formats"] = _saved_formats(saved, paths, starts) or None
+    new = read(paths, start_offsets=starts, miner=miner, prepare=_preparer(saved, starts), **kwargs)
+    if announcements:
+        announced, announce_state = _announcements(saved, new, starts)
+    else:  # what was scanned of the files read now may not hold for them next time
+        announced, given_now = None, {_key(p) for p in new.files}
+        announce_state = {k: v for k, v in (saved.announce.items() if saved else ()) if k not in given_now}
     new_keys = [_key(p) for p in new.files]
     files: list[str] = []
     flows: list[str] = list(saved.flows) if saved else []
@@ -234,7 +345,19 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, **kwargs: Any) 
     frame._row_cache.update(_load_rows(folder, given))
     aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
     _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
-    return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh))
+    _save_learned(folder, _learned(saved, new, restart), announce_state)
+    return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh),
+                           announcements=announced)
+
+
+def _save_learned(folder: Path, learned: dict[str, dict[str, Any]], announce: dict[str, dict[str, Any]]) -> None:
+    tmp = folder / (READERS_FILE + ".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(learned, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / READERS_FILE)
+    tmp = folder / (ANNOUNCE_FILE + ".tmp")
+    tmp.write_text(json.dumps(announce), encoding="utf-8")
+    os.replace(tmp, folder / ANNOUNCE_FILE)
 
 
 def _aggregates(saved: Saved | None, events: pd.DataFrame, fresh: pd.DataFrame, keep_old: np.ndarray,
