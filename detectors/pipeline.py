@@ -269,10 +269,12 @@ def _evidence(frame: EventFrame, anomalies: list[Anomaly]) -> dict[str, LogEvent
         name, _, line = eid.rpartition(":")
         if name in names:
             by_file.setdefault(names.index(name), set()).add(int(line))
+    file_col, line_col = ev["file"].to_numpy(), ev["line"].to_numpy()
+    cache = frame._row_cache  # events re-read already (this run, or a saved state's): no table lookups
     for fi, lines in by_file.items():
-        rows = np.flatnonzero((ev["file"].to_numpy() == fi) & np.isin(ev["line"].to_numpy(), list(lines)))
-        for i in rows.tolist():
-            le = frame.log_event(i)
+        rows = np.flatnonzero((file_col == fi) & np.isin(line_col, list(lines)))
+        for i, line in zip(rows.tolist(), line_col[rows].tolist(), strict=True):
+            le = cache.get(f"{names[fi]}:{line}") or frame.log_event(i)
             if le is not None:
                 out[le.event_id] = le
     return out

@@ -3,10 +3,12 @@
 A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) holds
 - `state.json`: per source its identity (device, inode, a hash of its first bytes), size, and the
   byte offset and line number reached; the flows in code order; the per-file counts;
-- `events-NNNNN.parquet`: the compact event table, one part per run (only the new events are
-  written): the checks judge new hours against the baseline and redeliveries against earlier
-  deliveries, and evidence is re-read from the logs by offset, so the rows stay (~50 bytes each);
-- `hourly.parquet`: the per-(flow, hour) aggregates; a run recomputes only the hours its new
+- `events-NNNNN.arrow`: the compact event table, one part per run (only the new events are
+  written; Arrow IPC, uncompressed: an incremental run reads it all, ~7x faster than Parquet; older
+  states' `events-NNNNN.parquet` parts are still read): the checks judge new hours against the
+  baseline and redeliveries against earlier deliveries, and evidence is re-read from the logs by
+  offset, so the rows stay (~50 bytes each);
+- `hourly.arrow`: the per-(flow, hour) aggregates; a run recomputes only the hours its new
   events fall in (`windows.aggregate_hours` per group depends on that group alone);
 - `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
   so that a run does not re-read them again;
@@ -49,6 +51,7 @@ VERSION = 1
 HEAD_BYTES = 4096
 READERS_FILE = "readers.pickle"
 ANNOUNCE_FILE = "announce.json"
+HOURLY_FILE = "hourly.arrow"
 MAX_REJECTED = 100_000  # set-aside lines kept across runs (the newest)
 _STAT_FIELDS = ("lines", "events", "rejected", "skipped", "blank", "parsed_lines", "set_aside_lines")
 
@@ -87,6 +90,24 @@ class IncrementalRead:
     notes: list[str] = field(default_factory=list)
     new_events: int = 0
     announcements: dict[Path, list[str]] | None = None  # Odoo log -> calendar.announcement_lines, all of them
+
+
+def _event_parts(folder: Path) -> list[Path]:
+    """The saved parts of the event table in the order they were written (older states wrote Parquet)."""
+    found = [*folder.glob("events-*.arrow"), *folder.glob("events-*.parquet")]
+    return sorted(found, key=lambda p: (int(p.stem.split("-", 1)[1]) if p.stem.split("-", 1)[1].isdigit() else -1,
+                                        p.name))
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_feather(path)
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> None:
+    """Arrow IPC, uncompressed, written aside and moved into place (a killed run leaves no half part)."""
+    tmp = path.with_name(path.name + ".tmp")
+    df.reset_index(drop=True).to_feather(tmp, compression="uncompressed")
+    os.replace(tmp, path)
 
 
 def _head(path: Path, size: int) -> str:
@@ -129,12 +150,13 @@ def load(folder: Path) -> Saved | None:
     data = json.loads(meta.read_text(encoding="utf-8"))
     if data.get("version") != VERSION:
         return None
-    parts = sorted(folder.glob("events-*.parquet"))
-    ev = (pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts
+    parts = _event_parts(folder)
+    ev = (pd.concat([_read_table(p) for p in parts], ignore_index=True) if parts
           else empty_events())
     ev = ev.astype({c: EVENT_DTYPES[c] for c in COLUMNS})
-    hourly_path = folder / "hourly.parquet"
-    hourly = pd.read_parquet(hourly_path) if hourly_path.is_file() else None
+    hourly_path = folder / HOURLY_FILE
+    hourly = (pd.read_feather(hourly_path).set_index(["flow", "hour"]) if hourly_path.is_file()
+              else pd.read_parquet(folder / "hourly.parquet") if (folder / "hourly.parquet").is_file() else None)
     with (folder / "miner.pickle").open("rb") as fh:
         miner = pickle.load(fh)  # noqa: S301 - our own state folder (module docstring)
     rej_path = folder / "rejected.jsonl"
@@ -397,14 +419,15 @@ def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str]
     rewrite = saved is not None and (rewrite_all or len(frame.events) != len(saved.events) + len(fresh))
     parts = saved.parts if saved and not rewrite else 0
     if rewrite:
-        for p in folder.glob("events-*.parquet"):
+        for p in _event_parts(folder):
             p.unlink()
-        frame.events.to_parquet(folder / f"events-{parts:05d}.parquet", index=False)
+        _write_table(frame.events, folder / f"events-{parts:05d}.arrow")
         parts += 1
     elif len(fresh):
-        fresh.to_parquet(folder / f"events-{parts:05d}.parquet", index=False)
+        _write_table(fresh, folder / f"events-{parts:05d}.arrow")
         parts += 1
-    aggregates.to_parquet(folder / "hourly.parquet")
+    _write_table(aggregates.reset_index(), folder / HOURLY_FILE)
+    (folder / "hourly.parquet").unlink(missing_ok=True)
     with (folder / "rejected.jsonl").open("w", encoding="utf-8") as fh:  # already masked by read_frame
         fh.writelines(r.model_dump_json() + "\n" for r in frame.rejected)
     tmp = folder / "miner.pickle.tmp"
