@@ -92,6 +92,12 @@ class IncrementalRead:
     announcements: dict[Path, list[str]] | None = None  # Odoo log -> calendar.announcement_lines, all of them
 
 
+def _conform(events: pd.DataFrame) -> pd.DataFrame:
+    """The event table's columns in their dtypes (EVENT_DTYPES), converting only those that differ."""
+    wrong = {c: EVENT_DTYPES[c] for c in COLUMNS if events[c].dtype != EVENT_DTYPES[c]}
+    return events.astype(wrong) if wrong else events
+
+
 def _event_parts(folder: Path) -> list[Path]:
     """The saved parts of the event table in the order they were written (older states wrote Parquet)."""
     found = [*folder.glob("events-*.arrow"), *folder.glob("events-*.parquet")]
@@ -153,7 +159,7 @@ def load(folder: Path) -> Saved | None:
     parts = _event_parts(folder)
     ev = (pd.concat([_read_table(p) for p in parts], ignore_index=True) if parts
           else empty_events())
-    ev = ev.astype({c: EVENT_DTYPES[c] for c in COLUMNS})
+    ev = _conform(ev)
     hourly_path = folder / HOURLY_FILE
     hourly = (pd.read_feather(hourly_path).set_index(["flow", "hour"]) if hourly_path.is_file()
               else pd.read_parquet(folder / "hourly.parquet") if (folder / "hourly.parquet").is_file() else None)
@@ -325,7 +331,7 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcement
         old_codes = np.array([k in wanted for k in saved.files], dtype=bool)
         keep_old = old_codes[saved.events["file"].to_numpy()]
         files = [k for k in saved.files]
-        parts.append(saved.events[keep_old])
+        parts.append(saved.events if keep_old.all() else saved.events[keep_old])
     for k in new_keys:
         if k not in files:
             files.append(k)
@@ -341,7 +347,7 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcement
     parts.append(fresh)
     parts = [p for p in parts if len(p)] or parts[:1]
     events = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    events = events.astype({c: EVENT_DTYPES[c] for c in COLUMNS})
+    events = _conform(events)
     # the run's frame: only the files given this time, in the saved order, codes kept
     by_key = dict(zip(new_keys, zip(new.files, new.readers, strict=True), strict=True))
     frame_files = [by_key[k][0] if k in by_key else Path(k) for k in files]
@@ -364,7 +370,7 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcement
     rejected = [r for r in (saved.rejected if saved else []) if r.source_file in given] + new.rejected
     frame = EventFrame(events=events, flows=flows, files=frame_files, readers=frame_readers, stats=stats,
                        rejected=rejected[-MAX_REJECTED:], miner=miner)
-    frame._row_cache.update(_load_rows(folder, given))
+    frame._row_cache = _load_rows(folder, given)
     aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
     _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
     _save_learned(folder, _learned(saved, new, restart), announce_state)
@@ -449,23 +455,38 @@ ROWS_FILE = "cited.jsonl"
 MAX_ROWS = 20_000
 
 
-def _load_rows(folder: Path, names: set[str]) -> dict[str, LogEvent]:
+class _Rows(dict[str, LogEvent]):
+    """A frame's row cache filled from cited.jsonl; `as_saved` = its size when it holds every saved row and
+    nothing else (then the file need not be written again), else -1."""
+
+    as_saved = -1
+
+
+def _load_rows(folder: Path, names: set[str]) -> _Rows:
     """Events re-read from the logs by earlier runs (cited, quoted): not read again while their file stays."""
     path = folder / ROWS_FILE
+    out = _Rows()
     if not path.is_file():
-        return {}
-    out = {}
+        return out
+    total = 0
     for ln in path.read_text(encoding="utf-8").splitlines():
         if ln.strip():
+            total += 1
             ev = LogEvent.model_validate_json(ln)
             if ev.source_file in names:
                 out[ev.event_id] = ev
+    if len(out) == total:
+        out.as_saved = total
     return out
 
 
 def save_rows(folder: Path, frame: EventFrame) -> None:
-    """After the checks: the events this run re-read (error texts already masked by `log_event`)."""
-    rows = list(frame._row_cache.values())[-MAX_ROWS:]
+    """After the checks: the events this run re-read (error texts already masked by `log_event`); not
+    written again when they are the saved ones (log_event only adds to the cache)."""
+    cache = frame._row_cache
+    if isinstance(cache, _Rows) and cache.as_saved == len(cache) and (folder / ROWS_FILE).is_file():
+        return
+    rows = list(cache.values())[-MAX_ROWS:]
     tmp = folder / (ROWS_FILE + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.writelines(ev.model_dump_json() + "\n" for ev in rows)
