@@ -124,7 +124,8 @@ def read_frame(
     columnar: bool = True,
     keep_flows: list[str] | None = None,
     sink: Callable[[Path, Chunk], None] | None = None,
-    prepare: Callable[[Path, Reader], None] | None = None,
+    prepare: Callable[[Path, Reader], tuple[int, int] | None] | None = None,
+    min_ts: float | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -137,20 +138,21 @@ def read_frame(
     flows' events as they are read. `sink(source, chunk)` sees every chunk's rows (`--write-events`: the
     row readers then read, since only they build every field). A Parquet events file
     (readers/parquet_events.py) brings each of its sources as a file of its own. `prepare(path, reader)`
-    sees each reader before it reads (a saved state hands it what it learned from the file last time).
+    sees each reader before it reads (a saved state hands it what it learned from the file last time)
+    and may return where to start instead (`--read-since` entering a time-ordered file). `min_ts` drops
+    events before it as they are read, before templating (as `keep_flows` drops flows).
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
-    acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None)
+    acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None, min_ts)
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
     for path, source, reader in _sources(expand_paths(paths), formats, mapping, cat, cfg):
-        if prepare is not None:
-            prepare(path, reader)
+        entered = prepare(path, reader) if prepare is not None else None
         fi = len(acc.files)
         acc.files.append(source)
         acc.readers.append(reader)
         st = acc.stats.setdefault(source.name, FileStats(source.name, reader.format))
-        start = starts.get(path.resolve(), (0, 1))
+        start = entered or starts.get(path.resolve(), (0, 1))
         done = start[0]
         size = path.stat().st_size
         if sink is not None:  # only the row readers build every field an events file keeps
@@ -200,8 +202,8 @@ class _Accumulator:
     """What reading builds, chunk by chunk: flow codes, error clusters, hashed keys, the numpy columns."""
 
     def __init__(self, cfg: ReaderSettings, cat: FlowCatalog, miner: TemplateMinerCache,
-                 keep_flows: set[str] | None) -> None:
-        self.cfg, self.cat, self.miner, self.keep_flows = cfg, cat, miner, keep_flows
+                 keep_flows: set[str] | None, min_ts: float | None = None) -> None:
+        self.cfg, self.cat, self.miner, self.keep_flows, self.min_ts = cfg, cat, miner, keep_flows, min_ts
         self.flow_codes: dict[str, int] = {}
         self.parts: list[dict[str, np.ndarray]] = []
         self.stats: dict[str, FileStats] = {}
@@ -229,6 +231,12 @@ class _Accumulator:
             self.seen.update(dict.fromkeys(uniq))
             cols = cols.filter(pl.col("flow").is_in(list(self.keep_flows)))
             uniq = [f for f in uniq if f in self.keep_flows]
+            if not cols.height:
+                return
+        if self.min_ts is not None:
+            cols = cols.filter(pl.col("ts") >= self.min_ts)
+            left = set(cols["flow"].unique().to_list())
+            uniq = [f for f in uniq if f in left]
             if not cols.height:
                 return
         for f in uniq:
