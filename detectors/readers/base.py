@@ -426,6 +426,7 @@ class LineDecoder:
 
 SEEK_MIN_BYTES = 1 << 20  # smaller files are read whole: a binary search would not save anything
 SEEK_PROBE_LINES = 200  # lines tried after a probe offset for one that gives a time (tracebacks, noise)
+SEEK_CHECKS = 32  # probes spread evenly over the file besides the search's: all in order, or it is read whole
 
 
 def line_start_after(path: Path, pos: int) -> int:
@@ -457,8 +458,10 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
     is missed: binary search over byte offsets for the last line before `since - margin`.
 
     `time_at(offset)` gives (time, offset of the line it came from) for the first line from `offset` that
-    has one, or None. Safe fallback, (0, 1) = read it all: a small file, a probe without a time, or
-    probes out of order by more than `margin` (the file is not time-ordered)."""
+    has one, or None. Safe fallback, (0, 1) = read it all: a small file, a search probe without a time,
+    or probes (the search's and `SEEK_CHECKS` spread over the file: files concatenated or merged out of
+    order show) out of order by more than `margin`. A file whose disorder no probe meets is not caught:
+    the option is for logs written as things happen."""
     size = path.stat().st_size
     if size < SEEK_MIN_BYTES or since != since:
         return 0, 1
@@ -479,6 +482,11 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
             lo = got[1]
         else:
             hi = mid
+    for k in range(1, SEEK_CHECKS):
+        at = line_start_after(path, size * k // SEEK_CHECKS)
+        got = time_at(at) if at < size else None
+        if got is not None:
+            probes.append(got)
     probes.sort(key=lambda p: p[1])
     times = [t for t, _ in probes]
     if any(b < a - margin for a, b in zip(times, times[1:], strict=False)):
