@@ -25,7 +25,10 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
     base_days = max((base_end - ctx.win.start) / 86400, 1e-9)
     for key_col, label in (("idem", "idempotency key"), ("corr", "correlation id")):
         keys = ev[key_col].to_numpy()
-        sel = np.flatnonzero(ok & (keys != 0) & np.isin(ev["flow"].to_numpy(), ctx.flows))
+        judged = ok & (keys != 0)
+        if set(ctx.flows) != set(range(len(ctx.frame.flows))):  # some flows only (--flow)
+            judged &= np.isin(ev["flow"].to_numpy(), ctx.flows)
+        sel = np.flatnonzero(judged)
         if not len(sel):
             continue
         flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
