@@ -47,8 +47,11 @@ def main() -> None:
         c0 = time.process_time()
         res = pipeline.run_detection(logs, catalog=catalog, read_since=since)
         cpu = time.process_time() - c0
-        skipped = sum(int(n.split("entered at byte ")[1].split(" ")[0].replace(",", "")) for n in res.notes
-                      if "entered at byte " in n)
+        skipped = sum(
+            int(n.split("entered at byte ")[1].split(" ")[0].replace(",", ""))
+            for n in res.notes
+            if "entered at byte " in n
+        )
         return cpu, res, total - skipped
 
     cut_cpu, cut, cut_bytes = pruned()
@@ -58,16 +61,24 @@ def main() -> None:
         ref_cpu, ref, ref_bytes = pruned()
     finally:
         base.seek_entry = seek
-    print(f"world: {full.events:,} events, {total / 1e6:,.1f} MB in {len(logs)} files; last anomaly ends {last}")
+    print(
+        f"world: {full.events:,} events, {total / 1e6:,.1f} MB in {len(logs)} files; last anomaly ends {last}"
+    )
     print(f"full run (also what --since reads): {full_cpu:.2f} CPU-s, {sum(full_read) / 1e6:,.1f} MB read")
-    print(f"--read-since {since:%Y-%m-%d %H:%M} (last {args.days:g} day(s)): {cut_cpu:.2f} CPU-s "
-          f"= {cut_cpu / full_cpu:.0%} of the full run, {cut_bytes / 1e6:,.1f} MB read "
-          f"({cut_bytes / total:.0%} of the bytes); {len(cut.anomalies)} anomalies")
+    print(
+        f"--read-since {since:%Y-%m-%d %H:%M} (last {args.days:g} day(s)): {cut_cpu:.2f} CPU-s "
+        f"= {cut_cpu / full_cpu:.0%} of the full run, {cut_bytes / 1e6:,.1f} MB read "
+        f"({cut_bytes / total:.0%} of the bytes); {len(cut.anomalies)} anomalies"
+    )
     for note in cut.notes:
         print(f"  {note}")
-    print(f"reference (every byte read, earlier events dropped): {ref_cpu:.2f} CPU-s, {ref_bytes / 1e6:,.1f} MB")
-    print(f"same anomalies as the reference: {_dump(cut) == _dump(ref)}; same evidence: {cut.evidence == ref.evidence}; "
-          f"same templates: {cut.templates == ref.templates}")
+    print(
+        f"reference (every byte read, earlier events dropped): {ref_cpu:.2f} CPU-s, {ref_bytes / 1e6:,.1f} MB"
+    )
+    print(
+        f"same anomalies as the reference: {_dump(cut) == _dump(ref)}; same evidence: {cut.evidence == ref.evidence}; "
+        f"same templates: {cut.templates == ref.templates}"
+    )
 
 
 if __name__ == "__main__":

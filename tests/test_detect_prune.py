@@ -30,6 +30,7 @@ def _time_at(path: Path):  # type: ignore[no-untyped-def]
             fh.seek(offset)
             raw = fh.readline()
         return (float(raw.split()[0]), offset) if raw.strip() else None
+
     return at
 
 
@@ -45,7 +46,7 @@ def test_a_time_ordered_file_is_entered_before_the_time_asked_less_the_margin(tm
     since, margin = T0 + 150_000, 600
     off, line = seek_time(log, since, _time_at(log), margin)
     lines = log.read_bytes().splitlines(keepends=True)
-    assert 0 < off and line == line_number_at(log, off) and sum(map(len, lines[:line - 1])) == off
+    assert 0 < off and line == line_number_at(log, off) and sum(map(len, lines[: line - 1])) == off
     first_needed = next(i for i, t in enumerate(times) if t >= since - margin)
     assert line - 1 <= first_needed  # nothing at or after since - margin is skipped
     assert first_needed - (line - 1) < 2000  # and most of what is before it is (65 KB search floor)
@@ -57,12 +58,14 @@ def test_lines_a_little_out_of_order_are_still_read(tmp_path):
     _numbered(log, times)
     since = T0 + 150_000
     off, line = seek_time(log, since, _time_at(log), margin=600)
-    assert all(t < since for t in times[:line - 1])
+    assert all(t < since for t in times[: line - 1])
 
 
 def test_a_file_out_of_order_is_read_whole(tmp_path):
     log = tmp_path / "a.log"
-    times = [T0 + 10 * i for i in range(10_000)] + [T0 + 10 * i for i in range(10_000)]  # two files concatenated
+    times = [T0 + 10 * i for i in range(10_000)] + [
+        T0 + 10 * i for i in range(10_000)
+    ]  # two files concatenated
     _numbered(log, times)
     assert seek_time(log, T0 + 90_000, _time_at(log), margin=600) == (0, 1)
 
@@ -101,7 +104,9 @@ def test_read_since_equals_reading_everything_and_dropping_earlier_events(world,
     assert [a.anomaly_id for a in cut.anomalies] == [a.anomaly_id for a in ref.anomalies]  # the same ranking
 
     def by_flow(r: DetectionResult):  # type: ignore[no-untyped-def]
-        return r.flow_stats.sort_values(["flow", "hour"]).reset_index(drop=True)  # flows are coded as first met
+        return r.flow_stats.sort_values(["flow", "hour"]).reset_index(
+            drop=True
+        )  # flows are coded as first met
 
     # to the last bits: the CSV entered mid-file is read by the row reader, whose times can be one ulp from the
     # columnar reader's (a coverage of the first hour then differs in its 10th digit)

@@ -22,8 +22,13 @@ SMALL = ReaderSettings(inference_sample=5, inference_scan_lines=10)  # the sampl
 
 
 def _line(i: int, **extra: object) -> str:
-    obj = {"time": f"2026-05-04T{i // 60 % 24:02d}:{i % 60:02d}:00Z", "integration": "shop_sync",
-           "outcome": "failed" if i % 7 == 0 else "done", "took_ms": 100 + i % 13, **extra}
+    obj = {
+        "time": f"2026-05-04T{i // 60 % 24:02d}:{i % 60:02d}:00Z",
+        "integration": "shop_sync",
+        "outcome": "failed" if i % 7 == 0 else "done",
+        "took_ms": 100 + i % 13,
+        **extra,
+    }
     return json.dumps(obj) + "\n"
 
 
@@ -54,12 +59,18 @@ def test_a_complete_sample_is_not_taken_again(tmp_path, monkeypatch):
     again = state.read_incremental(tmp_path / "st", [log], read_frame, settings=SMALL)
     assert len(calls) == 1  # reused: the file's first lines are unchanged
     full = read_frame([log], settings=SMALL)
-    assert again.frame.stats[log.name].mapping == full.stats[log.name].mapping == first.frame.stats[log.name].mapping
+    assert (
+        again.frame.stats[log.name].mapping
+        == full.stats[log.name].mapping
+        == first.frame.stats[log.name].mapping
+    )
     assert again.frame.stats[log.name].mapping_confidence == full.stats[log.name].mapping_confidence
     assert len(again.frame.events) == len(full.events) == 170
     # other reader settings: the mapping may come out otherwise, so it is inferred again
     _write(log, range(170, 175))
-    state.read_incremental(tmp_path / "st", [log], read_frame, settings=SMALL.model_copy(update={"min_value_match": 0.7}))
+    state.read_incremental(
+        tmp_path / "st", [log], read_frame, settings=SMALL.model_copy(update={"min_value_match": 0.7})
+    )
     assert len(calls) == 3  # once by the run, once by the full read above
 
 
@@ -124,7 +135,9 @@ def test_announcement_lines_are_scanned_from_where_the_last_run_stopped(tmp_path
     whole, end, tail = announcement_lines(log)
     assert whole == [ANNOUNCE] and end == log.stat().st_size and tail is None
     with log.open("a", encoding="utf-8") as fh:
-        fh.write(ANNOUNCE.replace("08:00:00", "09:00:00").replace("20:00", "21:00").rstrip("\n"))  # unfinished
+        fh.write(
+            ANNOUNCE.replace("08:00:00", "09:00:00").replace("20:00", "21:00").rstrip("\n")
+        )  # unfinished
     more, end2, tail2 = announcement_lines(log, end)
     assert more == [] and end2 == end and tail2 is not None and tail2.startswith("2026-05-04 09:00:00")
     lines = [(log.name, ln) for ln in [*whole, *more, tail2]]
@@ -147,14 +160,28 @@ def test_an_incremental_run_hands_over_every_announcement_line(tmp_path):
 def test_cached_forest_scores_equal_scoring_every_row(tmp_path):
     rng = np.random.default_rng(3)
     n_trees, nodes = 5, 7  # complete depth-2 trees over 2 features
-    left = np.concatenate([np.array([1, 3, 5, -1, -1, -1, -1]) + 7 * t * (np.array([1, 3, 5, -1, -1, -1, -1]) >= 0)
-                           for t in range(n_trees)])
-    right = np.concatenate([np.array([2, 4, 6, -1, -1, -1, -1]) + 7 * t * (np.array([2, 4, 6, -1, -1, -1, -1]) >= 0)
-                            for t in range(n_trees)])
-    arrays = {"left": left, "right": right, "feature": rng.integers(0, 2, n_trees * nodes),
-              "threshold": rng.normal(size=n_trees * nodes), "path_len": rng.integers(0, 3, n_trees * nodes) * 1.0,
-              "avg_len": rng.random(n_trees * nodes), "roots": np.arange(n_trees) * nodes,
-              "denominator": np.array([4.2])}
+    left = np.concatenate(
+        [
+            np.array([1, 3, 5, -1, -1, -1, -1]) + 7 * t * (np.array([1, 3, 5, -1, -1, -1, -1]) >= 0)
+            for t in range(n_trees)
+        ]
+    )
+    right = np.concatenate(
+        [
+            np.array([2, 4, 6, -1, -1, -1, -1]) + 7 * t * (np.array([2, 4, 6, -1, -1, -1, -1]) >= 0)
+            for t in range(n_trees)
+        ]
+    )
+    arrays = {
+        "left": left,
+        "right": right,
+        "feature": rng.integers(0, 2, n_trees * nodes),
+        "threshold": rng.normal(size=n_trees * nodes),
+        "path_len": rng.integers(0, 3, n_trees * nodes) * 1.0,
+        "avg_len": rng.random(n_trees * nodes),
+        "roots": np.arange(n_trees) * nodes,
+        "denominator": np.array([4.2]),
+    }
     path = tmp_path / "isoforest-abc.npz"
     X = rng.normal(size=(50, 2))
     first = isoforest.cached_scores(path, arrays, X)

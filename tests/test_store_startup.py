@@ -18,8 +18,10 @@ def test_the_head_is_the_last_migration():
 def test_a_store_at_head_opens_without_alembic(tmp_path):
     url = f"sqlite:///{tmp_path / 't.db'}"
     open_store(url).dispose()  # fresh: migrated by alembic
-    code = ("import sys; from odoo_triage.agent.store.database import open_store; "
-            f"open_store({url!r}).dispose(); assert 'alembic' not in sys.modules, 'alembic imported'")
+    code = (
+        "import sys; from odoo_triage.agent.store.database import open_store; "
+        f"open_store({url!r}).dispose(); assert 'alembic' not in sys.modules, 'alembic imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
