@@ -35,6 +35,8 @@ def main() -> None:
     logs = ensure_world(world, args.events)
     catalog = read_flows(world / "flows.json")
     total = sum(p.stat().st_size for p in logs)
+    import sklearn.ensemble  # noqa: F401 - imports excluded: the full run fits a forest, a short read may not
+
     full_read: list[int] = []
     c0 = time.process_time()
     full = pipeline.run_detection(logs, catalog=catalog, progress=full_read.append)
