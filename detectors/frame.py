@@ -64,7 +64,8 @@ class EventFrame:
     def event_ids(self, idx: np.ndarray | list[int]) -> list[str]:
         f = self.events["file"].to_numpy()[idx]
         ln = self.events["line"].to_numpy()[idx]
-        return [f"{self.files[int(a)].name}:{int(b)}" for a, b in zip(f, ln, strict=True)]
+        names = [p.name for p in self.files]  # Path.name is computed on every access
+        return [f"{names[a]}:{b}" for a, b in zip(f.tolist(), ln.tolist(), strict=True)]
 
     def log_event(self, i: int) -> LogEvent | None:
         """Re-read one event from its file (the table keeps no texts)."""

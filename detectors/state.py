@@ -379,13 +379,17 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcement
 
 
 def _save_learned(folder: Path, learned: dict[str, dict[str, Any]], announce: dict[str, dict[str, Any]]) -> None:
-    tmp = folder / (READERS_FILE + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(learned, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / READERS_FILE)
-    tmp = folder / (ANNOUNCE_FILE + ".tmp")
-    tmp.write_text(json.dumps(announce), encoding="utf-8")
-    os.replace(tmp, folder / ANNOUNCE_FILE)
+    _write_if_changed(folder / READERS_FILE, pickle.dumps(learned, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_if_changed(folder / ANNOUNCE_FILE, json.dumps(announce).encode())
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Written aside and moved into place, unless the file holds these bytes already (most runs)."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _aggregates(saved: Saved | None, events: pd.DataFrame, fresh: pd.DataFrame, keep_old: np.ndarray,
@@ -396,7 +400,7 @@ def _aggregates(saved: Saved | None, events: pd.DataFrame, fresh: pd.DataFrame, 
     if not len(fresh):
         return saved.hourly
     h0 = int(fresh["ts"].min() // HOUR)
-    tail = events[(events["ts"].to_numpy() // HOUR) >= h0]
+    tail = events[events["ts"].to_numpy() >= h0 * HOUR]  # the hours from h0 on (no float floor division)
     old = saved.hourly[saved.hourly.index.get_level_values("hour") < h0]
     return pd.concat([old, aggregate_hours(tail)]).sort_index()
 
