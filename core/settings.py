@@ -314,6 +314,10 @@ class ReaderSettings(BaseModel):
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
     progress_every_seconds: float = Field(default=10.0, gt=0)  # a plain progress line this often when stderr is no terminal
+    # `--read-since` enters a time-ordered log by binary search this much earlier than asked: lines a few
+    # minutes out of order (several workers writing one file) are still read; probes out of order by more
+    # mean the file is not time-ordered, and it is read whole
+    seek_margin_seconds: float = Field(default=3600.0, ge=0)
     # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
     # mail, the web client): matched as prefixes.
     ignored_loggers: list[str] = Field(default_factory=lambda: [
