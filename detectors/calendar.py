@@ -112,42 +112,73 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     under `untrusted` (loggers writing what outsiders send: werkzeug's request lines, incoming mail, job
     payloads; settings `announcement_untrusted_loggers`), so no arbitrary line can open a window.
     """
+    lines: list[tuple[str, str]] = []
+    for path in paths:
+        whole, _end, tail = announcement_lines(Path(path))
+        lines.extend((Path(path).name, ln) for ln in [*whole, *([tail] if tail is not None else [])])
+    return windows_announced(lines, flows, zone_of, abbreviations, trusted, untrusted)
+
+
+def announcement_lines(path: Path, start: int = 0) -> tuple[list[str], int, str | None]:
+    """The lines of a log, from byte `start`, that may announce a maintenance window (the cheap tests of
+    `announced_windows`: a prefilter word, the pattern, a server-log time stamp); the offset after the
+    last whole line; the unfinished last line, if it is a candidate. An incremental run keeps the lines
+    and the offset, so that it scans only what was appended (detectors/state.py)."""
+    out: list[str] = []
+    end, tail = start, None
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        for raw in fh:
+            whole = raw.endswith(b"\n")
+            if whole:
+                end += len(raw)
+            low = raw.lower()
+            if not any(w in low for w in _PREFILTER):
+                continue
+            line = raw.decode("utf-8", errors="replace")[:2000]
+            if _ANNOUNCEMENT.search(line) is None or _LOG_LINE_TS.match(line) is None:
+                continue
+            if whole:
+                out.append(line)
+            else:
+                tail = line
+    return out, end, tail
+
+
+def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],
+                      zone_of: Callable[[list[str]], tzinfo | None] | None = None,
+                      abbreviations: dict[str, str] | None = None,
+                      trusted: Iterable[str] = ("odoo",), untrusted: Iterable[str] | None = None,
+                      ) -> list[MaintenanceWindow]:
+    """The windows the candidate (file name, line) pairs of `announcement_lines` announce (rules: `announced_windows`)."""
     names = sorted(set(flows), key=len, reverse=True)
     trusted = tuple(trusted)
     untrusted = tuple(CalendarSettings().announcement_untrusted_loggers if untrusted is None else untrusted)
     out: list[MaintenanceWindow] = []
-    for path in paths:
-        with open(path, "rb") as fh:
-            for raw in fh:
-                low = raw.lower()
-                if not any(w in low for w in _PREFILTER):
-                    continue
-                line = raw.decode("utf-8", errors="replace")[:2000]
-                m = _ANNOUNCEMENT.search(line)
-                if m is None:
-                    continue
-                written = _LOG_LINE_TS.match(line)
-                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
-                    continue
-                logger = written.group(3)
-                if not _under(logger, trusted) or _under(logger, untrusted):
-                    continue
-                named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
-                z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
-                if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
-                    continue  # a zone name we cannot read: better no window than one hours off
-                local = (zone_of(named) if zone_of is not None else None) or UTC
-                start = _parse_ts(m.group(1), z_start or z_end or local)
-                end = _parse_ts(m.group(3), z_end or z_start or local)
-                if start is None or end is None or end <= start:
-                    continue
-                if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
-                    continue
-                at = _parse_ts(written.group(1))
-                if at is None or at >= start:
-                    continue
-                out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
-                                             reason=f"announced in {path.name}"))
+    for file_name, line in lines:
+        m = _ANNOUNCEMENT.search(line)
+        written = _LOG_LINE_TS.match(line)
+        if m is None or written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+            continue
+        logger = written.group(3)
+        if not _under(logger, trusted) or _under(logger, untrusted):
+            continue
+        named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
+        z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
+        if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
+            continue  # a zone name we cannot read: better no window than one hours off
+        local = (zone_of(named) if zone_of is not None else None) or UTC
+        start = _parse_ts(m.group(1), z_start or z_end or local)
+        end = _parse_ts(m.group(3), z_end or z_start or local)
+        if start is None or end is None or end <= start:
+            continue
+        if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
+            continue
+        at = _parse_ts(written.group(1))
+        if at is None or at >= start:
+            continue
+        out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
+                                     reason=f"announced in {file_name}"))
     return out
 
 
@@ -206,15 +237,26 @@ class BusinessCalendar:
 
 
 def build_calendar(settings: CalendarSettings | None = None, flows: Iterable[FlowInfo] | None = None,
-                   odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = ()) -> BusinessCalendar:
+                   odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = (),
+                   announcements: dict[Path, list[str]] | None = None) -> BusinessCalendar:
+    """`announcements` {log: its `announcement_lines`}, where a saved state kept them, instead of scanning
+    `odoo_logs` again."""
     settings = settings or CalendarSettings()
     info = {f.name: f for f in flows or []}
     cal = BusinessCalendar(settings=settings, flows=info)
     if settings.detect_announcements:
+        def zone(named: list[str]) -> tzinfo | None:
+            return local_zone(cal, named)
+
+        names = [*info, *flow_names]
         own = [lg for f in info.values() for lg in f.loggers]
-        cal.announced = announced_windows(odoo_logs, [*info, *flow_names], lambda named: local_zone(cal, named),
-                                          settings.zone_abbreviations, [*settings.announcement_loggers, *own],
-                                          [u for u in settings.announcement_untrusted_loggers if u not in own])
+        trusted = [*settings.announcement_loggers, *own]
+        untrusted = [u for u in settings.announcement_untrusted_loggers if u not in own]
+        if announcements is None:
+            cal.announced = announced_windows(odoo_logs, names, zone, settings.zone_abbreviations, trusted, untrusted)
+        else:
+            lines = [(p.name, ln) for p in odoo_logs for ln in announcements.get(p, [])]
+            cal.announced = windows_announced(lines, names, zone, settings.zone_abbreviations, trusted, untrusted)
     return cal
 
 
