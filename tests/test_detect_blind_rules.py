@@ -170,12 +170,17 @@ def test_numbers_outside_every_vocabulary_are_not_a_status() -> None:
 def test_a_flow_whose_export_ends_early_is_not_silent_after_it(tmp_path: Path) -> None:
     cut = START + timedelta(days=8, hours=23, minutes=50)  # the export was made on a Tuesday night
     bank = [e for e in steady("bank", hours=range(0, 24), per_hour=4) if e["ts"] < iso(cut)]
+    payroll = [e for e in steady("payroll", hours=range(0, 24), per_hour=4) if e["ts"] < iso(cut)]
     crm = [e for e in steady("crm", hours=range(0, 24), per_hour=4) if e["ts"] < iso(cut + timedelta(hours=9))]
-    det = run_detection([write(tmp_path / "exec.jsonl", bank), write(tmp_path / "crm.jsonl", crm)])
-    assert kinds(det, "bank") == []
-    judged_to_the_end = run_detection([tmp_path / "exec.jsonl", tmp_path / "crm.jsonl"],
+    export = write(tmp_path / "exec.jsonl", bank + payroll)  # one export of two flows ends: the export ended
+    det = run_detection([export, write(tmp_path / "crm.jsonl", crm)])
+    assert kinds(det, "bank") == [] and kinds(det, "payroll") == []
+    judged_to_the_end = run_detection([export, tmp_path / "crm.jsonl"],
                                       volume=VolumeSettings(silence_until_source_end=False))
     assert AnomalyKind.silent_flow in kinds(judged_to_the_end, "bank")
+    # a file of the bank flow alone that stops while the rest of the data goes on: the flow stopped
+    alone = run_detection([write(tmp_path / "bank.jsonl", bank), tmp_path / "crm.jsonl"])
+    assert AnomalyKind.silent_flow in kinds(alone, "bank")
     # in one file the crm events go on after the bank's last one: that silence is judged (and found)
     both = run_detection([write(tmp_path / "all.jsonl", bank + crm)])
     silent = [a for a in both.anomalies if a.flow == "bank" and a.kind == AnomalyKind.silent_flow]

@@ -31,6 +31,7 @@ class Context:
     state_dir: Path | None = None  # incremental runs: where checks may keep what a baseline fit (isoforest.py)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _file_ends: dict[int, float] | None = None
+    _shared_files: set[int] | None = None
 
     def __post_init__(self) -> None:
         ev = self.frame.events
@@ -110,6 +111,14 @@ class Context:
             ends = pd.Series(ev["ts"].to_numpy()).groupby(ev["file"].to_numpy()).max()
             self._file_ends = {int(k): float(v) for k, v in ends.items()}
         return self._file_ends
+
+    def shared_files(self) -> set[int]:
+        """Files (by the frame's file code) that carry more than one flow, computed once."""
+        if self._shared_files is None:
+            ev = self.frame.events
+            flows = pd.Series(ev["flow"].to_numpy()).groupby(ev["file"].to_numpy()).nunique()
+            self._shared_files = {int(k) for k, v in flows.items() if v > 1}
+        return self._shared_files
 
     def col(self, name: str) -> np.ndarray:
         return self.frame.events[name].to_numpy()

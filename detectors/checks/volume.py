@@ -50,12 +50,14 @@ def source_end(ctx: Context, flow: int) -> float:
     """Where the data of a flow's sources ends: the last event of any file that carries the flow.
 
     After it nothing can be said about the flow: the export (or the copied log) stops there, and a
-    silence no later line of its own sources bounds is the end of the file, not an outage."""
+    silence no later line of its own sources bounds is the end of the file, not an outage. A file that
+    carries this flow alone says nothing of the kind: its last line is the flow's own last event, and a
+    flow that stopped for good must still be found silent up to the end of the data."""
     idx, _ = ctx.flow_events(flow)
     if not len(idx):
         return ctx.win.end
-    ends = ctx.file_ends()
-    return float(max(ends[int(f)] for f in np.unique(ctx.col("file")[idx]).tolist()))
+    ends, shared = ctx.file_ends(), ctx.shared_files()
+    return float(max(ends[f] if f in shared else ctx.win.end for f in np.unique(ctx.col("file")[idx]).tolist()))
 
 
 def judged_until(ctx: Context, flow: int, h: pd.DataFrame) -> np.ndarray:
