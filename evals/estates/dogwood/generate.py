@@ -880,8 +880,15 @@ def build_partners(w: World) -> dict[str, int]:
         }
         for k in ("_kids",):
             dup.pop(k, None)
-        if kind == "same_email" or kind == "address":
-            dup["email"] = email
+        # a duplicate is typed in again by someone else: fields are often missing or written differently
+        if kind not in ("same_email", "address") and rnd.random() < 0.35:
+            dup["email"] = ""
+        if kind != "same_phone" and rnd.random() < 0.3:
+            dup["phone"] = ""
+        if kind != "address" and rnd.random() < 0.25:
+            dup["street"] = f"{st[1]} {comp['street'].split(', ')[-1]}"
+        if rnd.random() < 0.2:
+            dup["city"], dup["zip"] = "", ""
         add(dup, w.partner_entity[comp["id"]])
         if rnd.random() < 0.15:  # a third record in the cluster
             d2 = {
@@ -1012,6 +1019,39 @@ def build_projects(w: World, clients: list[dict]) -> list[dict]:
         "Elena Miró",
         "Pau Busquets",
     ]
+    btypes = [
+        "Escola",
+        "CEIP",
+        "Institut",
+        "Biblioteca",
+        "Pavelló",
+        "Centre Cívic",
+        "Casal",
+        "CAP",
+        "Residència",
+        "Edifici d'habitatges",
+        "Nau industrial",
+        "Oficines",
+        "Mercat",
+        "Llar d'infants",
+        "Hotel",
+        "Piscina",
+    ]
+    while len(sites) < 140:
+        cand = f"{rnd.choice(btypes)} {rnd.choice(ROOTS + SURNAMES)}"
+        if cand not in sites:
+            sites.append(cand)
+    # a building stands in one town
+    site_town = {site: rnd.choice(TOWNS)[0] for site in sites}
+    for site in sites:
+        if (
+            "Sant Antoni" in site
+            or "Diagonal" in site
+            or "Glòries" in site
+            or "Poblenou" in site
+            or "Sagrera" in site
+        ):
+            site_town[site] = "Barcelona"
     next_id = [3]
     used: set[str] = set()
 
@@ -1024,7 +1064,7 @@ def build_projects(w: World, clients: list[dict]) -> list[dict]:
         for seq in range(1, n_year + 1):
             code = f"CNR-{year}-{seq:03d}"
             site = rnd.choice(sites)
-            town = rnd.choice(TOWNS)[0]
+            town = site_town[site]
             kind = rnd.choice(kinds)
             name = f"{code} {kind} - {site} ({town})"
             if rnd.random() < 0.25:
@@ -1067,11 +1107,14 @@ def build_projects(w: World, clients: list[dict]) -> list[dict]:
                     )
                 )
                 n += 1
-    # explicit phase pairs: same code stem, phase words
-    for p in rnd.sample(originals, 10):
+    # explicit phase pairs: phase 2 of the same works gets its own code
+    last_seq = {24: 55, 25: 80, 26: 55}
+    plain = [p for p in originals if " - Fase" not in p["name"] and p["name"].count(" - ") == 1]
+    for p in rnd.sample(plain, 10):
         pid = new_id()
-        stem = p["_code"]
-        code2 = stem[:-3] + f"{int(stem[-3:]) + 500:03d}"
+        year = int(p["_code"][4:6])
+        last_seq[year] += 1
+        code2 = f"CNR-{year}-{last_seq[year]:03d}"
         nm = f"{code2} {p['_kind']} - {p['_site']} - Fase 2 ({p['_town']})"
         q = {**p, "id": pid, "name": nm, "_code": code2, "write_date": write_date_old(rnd)}
         w.projects.append(q)
