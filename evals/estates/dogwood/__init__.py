@@ -51,6 +51,6 @@ Files (shapes, none shared with the other estates):
 - ``records/res_partner.csv`` and ``records/project_project.csv``: Odoo export dialog, Spanish labels
   (ID, Nombre, Es una empresa, Empresa relacionada, NIF, ...; Última actualización el in Europe/Madrid).
 
-Labels: 8 incidents (labels/incidents.jsonl; windows and records computed from the generated events) and 11
-distractors (labels/not_incidents.jsonl); ~3,700 partners with ~210 duplicate clusters; ~230 projects with 28.
+Labels: 8 incidents (labels/incidents.jsonl; windows and records computed from the generated events) and 12
+distractors (labels/not_incidents.jsonl); 3,712 partners with 211 duplicate clusters; 228 projects with 28.
 """

@@ -2067,8 +2067,16 @@ def timesheet_flow(w: World) -> None:
                 2112,
             )
         h += timedelta(hours=1)
+
+    def cdc_weight(x: datetime) -> float:
+        """Timesheets are typed in office hours; at weekends and on holidays only a few people catch up."""
+        lt = x.astimezone(TZ)
+        if is_off(lt.date()):
+            return 0.01 if 10 <= lt.hour < 19 else 0.0
+        return office_weight(x) if 7 <= lt.hour < 21 else 0.0
+
     while t < utc(END):
-        lam = 13.0 * office_weight(t) * boost(t)
+        lam = 13.0 * cdc_weight(t) * boost(t)
         n = int(nrng.poisson(lam))
         at = t + timedelta(seconds=rnd.uniform(0, 590))
         if dead_a <= at < dead_b:
@@ -2400,7 +2408,7 @@ def odoo_background(w: World) -> None:
     )
     w.odoo_line(st + timedelta(seconds=40), p_new, "INFO", "odoo.modules.loading", "Modules loaded.")
     # web users during office hours (sparse)
-    for t in w.poisson_times(3.5, step_min=10):
+    for t in w.poisson_times(2.0, step_min=10):
         if after_downtime(t) != t:
             continue
         _r, workers = pids_at(t)
