@@ -52,5 +52,5 @@ Files (shapes, none shared with the other estates):
   (ID, Nombre, Es una empresa, Empresa relacionada, NIF, ...; Última actualización el in Europe/Madrid).
 
 Labels: 8 incidents (labels/incidents.jsonl; windows and records computed from the generated events) and 12
-distractors (labels/not_incidents.jsonl); 3,712 partners with 211 duplicate clusters; 228 projects with 28.
+distractors (labels/not_incidents.jsonl); 3,711 partners with 211 duplicate clusters; 228 projects with 28.
 """
