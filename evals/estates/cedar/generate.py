@@ -2701,7 +2701,7 @@ def build(out: Path) -> Path:
     manifest = {
         "estate": "cedar",
         "firm": "Cedar Line Consulting LLC (Chicago management & IT consultancy, Odoo 17)",
-        "heldout": False,
+        "heldout": True,
         "designed_blind": True,
         "days": DAYS,
         "seed": SEED,
