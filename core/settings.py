@@ -236,7 +236,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                    "execution_duration_ms", "execution_duration", "elapsed", "duration", "response_time", "took",
                    "event.duration"],
     "http_status": ["http_status", "status_code", "http.response.status_code", "statuscode", "http_code",
-                    "response_code", "httpstatus", "http_status_code", "code", "status"],
+                    "response_code", "httpstatus", "http_status_code", "response_status", "code", "status"],
     "error": ["error", "error.message", "error_message", "errormessage", "err", "exception", "exception_message",
               "failure_reason", "reason", "fault", "message_error", "error_description", "errordescription",
               "error_detail", "error_text", "exc_info", "exception.message"],
@@ -246,7 +246,9 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
                         "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id",
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
-                        "meta.id", "meta_id", "message_id", "messageid"],
+                        "meta.id", "meta_id", "message_id", "messageid",
+                        # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
+                        "notification_id", "notificationid"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],
@@ -306,6 +308,33 @@ DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s":
                                            "exec_time": 1000.0}
 
 
+#: Line prefixes a log shipper puts in front of each message (`prefixed.py`), tried in order on a file's
+#: first lines. Named groups: `pri` (syslog <PRI>), `ts` (ISO 8601 or BSD `Mmm dd hh:mm:ss`), `host`,
+#: `app` (the flow candidate), `proc`, `stream`, `tag` (CRI `F` full / `P` partial), `msg` (the payload).
+DEFAULT_LINE_PREFIXES: dict[str, str] = {
+    # RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG
+    "rfc5424": r'^<(?P<pri>\d{1,3})>\d{1,2} (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) '
+               r'(?P<sd>-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: \ufeff?(?P<msg>.*))?$',
+    # RFC 3164 (BSD syslog): <PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG (the PRI is dropped by most files on disk)
+    "rfc3164": r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (?P<host>\S+) "
+               r"(?P<app>[^\s\[\]:]+)(?:\[(?P<proc>[^\]\s]*)\])?: ?(?P<msg>.*)$",
+    # CRI (containerd / CRI-O, Kubernetes node logs): TIMESTAMP STREAM TAG MSG
+    "cri": r"^(?P<ts>\d{4}-\d\d-\d\dT\S+) (?P<stream>stdout|stderr) (?P<tag>[FP]) ?(?P<msg>.*)$",
+    # logplex / Heroku log drain: TIMESTAMP SOURCE[PROCESS]: MSG
+    "logplex": r"^(?P<ts>\d{4}-\d\d-\d\dT\S+) (?P<app>[\w.-]+)\[(?P<proc>[\w.-]+)\]: ?(?P<msg>.*)$",
+    # journald short-iso and syslog daemons' files with ISO times: TIMESTAMP HOST UNIT[PID]: MSG
+    "journald": r"^(?P<ts>\d{4}-\d\d-\d\dT\S+) (?P<host>\S+) (?P<app>[^\s\[\]:]+)(?:\[(?P<proc>[^\]\s]*)\])?: "
+                r"?(?P<msg>.*)$",
+}
+#: Prefix kinds whose `app` group names a platform component (logplex `app`, `heroku`), not a program:
+#: never a flow of its own unless flows.json names it.
+DEFAULT_PLATFORM_PREFIXES = ["logplex"]
+#: Router error codes (Heroku H10-H99 and the like): a line carrying one is a server-side failure.
+DEFAULT_ROUTER_ERROR_CODES = r"^H(?:1\d|[2-9]\d)$"
+DEFAULT_ROUTER_CODE_FIELDS = ["code", "error_code"]
+DEFAULT_ROUTER_TEXT_FIELDS = ["desc", "description"]
+
+
 class ReaderSettings(BaseModel):
     """What the log readers accept: field-name synonyms for inference and the sane range of every value.
 
@@ -344,6 +373,15 @@ class ReaderSettings(BaseModel):
     record_id_models: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RECORD_ID_MODELS))
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
+    # prefixed lines (syslog, log drains, container logs: prefixed.py)
+    line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
+    platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))
+    router_error_codes: str = DEFAULT_ROUTER_ERROR_CODES
+    router_code_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_CODE_FIELDS))
+    router_text_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_TEXT_FIELDS))
+    syslog_year: int | None = Field(default=None, ge=1971, le=9998)  # RFC 3164 times carry none: else the file's mtime
+    max_paired_requests: int = Field(default=2_000_000, ge=0)  # request ids remembered per file for pairing
+    max_line_chars: int = Field(default=1_000_000, ge=1000)  # a longer prefixed line is set aside unread
     progress_every_seconds: float = Field(default=10.0, gt=0)  # a plain progress line this often when stderr is no terminal
     # `--read-since` enters a time-ordered log by binary search this much earlier than asked: lines a few
     # minutes out of order (several workers writing one file) are still read; probes out of order by more

@@ -7,6 +7,10 @@
 | `queue_job` | `*.csv` or `*.xlsx` with uuid, state,   | `QueueJobReader`   |
 |             | channel, ... (Odoo's export dialog)     |                    |
 | `odoo_log`  | `*.log` in the Odoo server log format   | `OdooLogReader`    |
+| `prefixed`  | syslog (RFC 5424 / 3164), log drains,   | `PrefixedReader`   |
+|             | journald, CRI: a prefix, then JSON or   |                    |
+|             | logfmt                                  |                    |
+| `logfmt`    | lines of `key=value key2="v w"`         | `PrefixedReader`   |
 """
 
 from __future__ import annotations
@@ -34,14 +38,15 @@ from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
+from odoo_triage.detectors.readers.prefixed import PrefixedReader, looks_like_logfmt_file, looks_like_prefixed
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
-FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log")
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
-    "FlowCatalog", "Inferred", "infer_mapping", "record_stats", "JsonLinesReader", "OdooLogReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
+    "FlowCatalog", "Inferred", "infer_mapping", "record_stats", "JsonLinesReader", "OdooLogReader", "PrefixedReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
     "to_log_event",
 ]
 
@@ -80,6 +85,10 @@ def detect_format(path: Path) -> str:
         return "odoo_log"
     if looks_like_access_log(first):
         return "access_log"
+    if looks_like_prefixed(first):  # before CSV: a syslog line with a JSON message holds commas
+        return "prefixed"
+    if looks_like_logfmt_file(first):
+        return "logfmt"
     if suffix in (".csv", ".tsv", ".txt") or b"," in first:
         header = next((r.fields for r in csv_records(path) if r.fields), None) or []
         return "queue_job" if looks_like_queue_job(header) else "csv"
@@ -101,6 +110,8 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return OdooLogReader(catalog=catalog, settings=settings)
     if fmt == "access_log":
         return AccessLogReader(catalog, settings)
+    if fmt in ("prefixed", "logfmt"):
+        return PrefixedReader(mapping, settings, catalog, bare=fmt == "logfmt")
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -127,6 +138,9 @@ def read_events(
 
 def record_stats(reader: Reader, stats: FileStats) -> None:
     """Copy what a reader learned about its file (encoding, inferred mapping) into its stats."""
+    shape = getattr(reader, "line_shape", None)
+    if isinstance(shape, str):
+        stats.format = f"{reader.format} ({shape})"
     dec = getattr(reader, "decoder", None)
     if dec is not None:
         stats.encoding = dec.name

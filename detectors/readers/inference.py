@@ -10,7 +10,7 @@ overall, which the commands print, so a wrong guess is visible and fixable with 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -161,8 +161,11 @@ def _scale(column: str, table: dict[str, float]) -> float:
 
 
 def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings | None = None,
-                  fallback_flow: str | None = None) -> Inferred:
-    """A FieldMapping from sampled records (flat dicts: CSV rows, or flattened JSON objects)."""
+                  fallback_flow: str | None = None, known_flow: Callable[[str], bool] | None = None) -> Inferred:
+    """A FieldMapping from sampled records (flat dicts: CSV rows, or flattened JSON objects).
+
+    `known_flow` (flows.json names, aliases, loggers): when no flow field is found by name, or the one found
+    holds values flows.json does not know, a field whose values it knows is the flow (`sync=accounts`)."""
     cfg = settings or ReaderSettings()
     rows = list(records)
     columns: dict[str, list[Any]] = {}
@@ -200,6 +203,8 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         if best is not None:
             chosen[target] = (best[1], round(best[0], 3))
             taken.add(best[1])
+    if known_flow is not None:
+        _known_flow_field(columns, len(rows), chosen, taken, known_flow, cfg)
     if "timestamp" not in chosen:
         return Inferred(None, 0.0, chosen, [f"no timestamp field among {', '.join(list(columns)[:12])}"])
     values = {k: v[0] for k, v in chosen.items()}
@@ -234,6 +239,36 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     )
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
     return refine(Inferred(mapping, confidence, chosen, notes), rows, cfg)
+
+
+def _known_flow_field(columns: dict[str, list[Any]], n_rows: int, chosen: dict[str, tuple[str, float]],
+                      taken: set[str], known: Callable[[str], bool], cfg: ReaderSettings) -> None:
+    """Put in `chosen` the field whose values flows.json knows best (share of known values x share of rows
+    carrying it), unless the flow field chosen by name already holds known values. Route fields are left
+    to flows.json `endpoints`."""
+    def share(vals: list[Any]) -> float:
+        strs = [v for v in vals if isinstance(v, str)]
+        return sum(1 for v in strs if known(v)) / len(vals) if vals else 0.0
+
+    cur = chosen.get("flow")
+    if cur is not None and share(columns.get(cur[0], [])) >= cfg.min_value_match:
+        return
+    routes = cfg.field_synonyms.get("endpoint", [])
+    best: tuple[float, float, str] | None = None
+    for col, vals in columns.items():
+        if (col in taken and (cur is None or col != cur[0])) or not vals or _name_score(col, routes) > 0:
+            continue
+        s = share(vals)
+        if s < cfg.min_value_match:
+            continue
+        coverage = s * len(vals) / max(n_rows, 1)
+        if best is None or coverage > best[0]:
+            best = (coverage, s, col)
+    if best is not None:
+        if cur is not None:
+            taken.discard(cur[0])
+        chosen["flow"] = (best[2], round(best[1], 3))
+        taken.add(best[2])
 
 
 LOGGER_FLOW_SCORE = 0.7  # a logger names a code module, not always a business flow: below a flow field

@@ -1,0 +1,426 @@
+"""Prefixed lines: a shipper's prefix (syslog RFC 5424 / 3164, a Heroku log drain, journald, CRI) in front
+of a JSON or logfmt message; also whole logfmt files (no prefix).
+
+The prefixes are data (`ReaderSettings.line_prefixes`); the kind is decided per file from its first lines.
+The message is read by the mapping inference like any JSON / CSV record. The prefix adds:
+- its time: the fallback timestamp (a field of the message wins);
+- its program (`app`): the flow of a line whose message names none, when flows.json knows it (or when there
+  is no flows.json and the kind names programs, not platform components);
+- the syslog severity (from <PRI>): the level when the message has none.
+
+One event per request: a router / access line (route + HTTP status) and an app line with the same request
+id in one file are one request; the app line is the event and takes the router's status, latency and route
+when it lacks them. A router line without an app line is an event of its own (flow by flows.json
+`endpoints`). Lines with no fields (`State changed from up to starting`) and lines of platform components
+no flow claims are skipped and counted, like control lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.base import (
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    LineDecoder,
+    RowChecker,
+    RowError,
+    numbered_lines,
+    parse_ts,
+    reject,
+)
+from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
+from odoo_triage.detectors.readers.logfmt import looks_like_logfmt, parse_logfmt
+from odoo_triage.detectors.readers.mapping import FieldMapping, row_builder
+from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
+
+_loads: Callable[[str | bytes], Any]
+try:
+    import orjson
+
+    _loads = orjson.loads
+    _JSONError: type[Exception] = orjson.JSONDecodeError
+except ImportError:  # pragma: no cover - orjson comes with langchain
+    import json
+
+    _loads = json.loads
+    _JSONError = json.JSONDecodeError
+
+FORMAT = "prefixed"
+LOGFMT = "logfmt"  # the same reader on files without a prefix
+# keys the prefix adds to a record (dotted: a message field of the same name scores higher)
+TS_KEY, SEV_KEY, MSG_KEY, DUR_KEY, FLOW_KEY = (
+    "prefix.timestamp", "prefix.severity", "prefix.message", "prefix.duration_ms", "prefix.flow")
+SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")  # RFC 5424 6.2.1
+SNIFF_LINES = 20
+
+
+def _compiled(settings: ReaderSettings) -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, re.compile(rx)) for name, rx in settings.line_prefixes.items()]
+
+
+_DEFAULT = _compiled(ReaderSettings())
+
+
+def prefix_kind(text: str, prefixes: list[tuple[str, re.Pattern[str]]] | None = None) -> str | None:
+    """The first prefix kind that matches a line, or None."""
+    for name, rx in prefixes or _DEFAULT:
+        if rx.match(text):
+            return name
+    return None
+
+
+def looks_like_prefixed(first: bytes) -> bool:
+    return prefix_kind(first.decode("utf-8", "replace").rstrip("\r\n")) is not None
+
+
+def looks_like_logfmt_file(first: bytes) -> bool:
+    return looks_like_logfmt(first.decode("utf-8", "replace").rstrip("\r\n"))
+
+
+@dataclass
+class _Parsed:
+    record: dict[str, Any] | None  # message fields + prefix keys; None: a line with no fields
+    app: str | None
+    kind: str  # "json" | "logfmt" | "text"
+    text: str
+    partial: bool = False  # a CRI partial line: the message goes on on the next line
+
+
+class PrefixedReader:
+    format = FORMAT
+
+    def __init__(self, mapping: FieldMapping | None = None, settings: ReaderSettings | None = None,
+                 catalog: FlowCatalog | None = None, *, bare: bool = False) -> None:
+        """`bare`: a logfmt file without prefixes."""
+        self.settings = settings or ReaderSettings()
+        self.catalog = catalog if catalog else None
+        self.explicit = mapping
+        self.bare = bare
+        self.format = LOGFMT if bare else FORMAT
+        self.prefixes = _compiled(self.settings) if settings is not None else _DEFAULT
+        self.kind: str | None = None  # the file's prefix kind, decided on its first lines
+        self.year: int | None = self.settings.syslog_year
+        self.inferred: Inferred | None = None
+        self.decoder = LineDecoder()
+        self.check = RowChecker(self.settings, http_in_text=True)
+        self.flow_key: str | None = None
+        self.default_flow: str | None = None
+        self.mapping: FieldMapping | None = None
+        self._build: Callable[[Mapping[str, Any], int, int], EventRow] | None = None
+        self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, route)
+        self.app_requests: set[str] = set()
+        self.payloads: dict[str, int] = {}
+        self.codes = re.compile(self.settings.router_error_codes)
+
+    # -- line level ---------------------------------------------------------------------------------
+
+    @property
+    def line_shape(self) -> str:
+        kinds = "/".join(k for k, _n in sorted(self.payloads.items(), key=lambda x: -x[1])) or "?"
+        return f"{self.kind or 'no prefix'} + {kinds}"
+
+    def _decide_kind(self, path: Path) -> None:
+        if self.bare or self.kind is not None:
+            return
+        votes: dict[str, int] = {}
+        dec = LineDecoder()
+        seen = 0
+        for line_no, _off, raw in numbered_lines(path):
+            text = dec.text(raw, line_no).rstrip("\r\n")
+            if not text.strip():
+                continue
+            k = prefix_kind(text[: self.settings.max_line_chars], self.prefixes)
+            if k is not None:
+                votes[k] = votes.get(k, 0) + 1
+            seen += 1
+            if seen >= SNIFF_LINES:
+                break
+        self.kind = max(votes, key=lambda k: votes[k]) if votes else None
+        if self.kind is None:
+            self.bare = True
+        if self.year is None:
+            self.year = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).year
+
+    def _ts(self, text: str | None) -> float | None:
+        if not text or text == "-":
+            return None
+        if text[:1].isalpha():  # BSD syslog: no year
+            try:
+                dt = datetime.strptime(f"{self.year or 1970} {' '.join(text.split())}", "%Y %b %d %H:%M:%S")
+            except ValueError:
+                raise RowError(f"bad syslog time {text[:40]!r}") from None
+            return dt.replace(tzinfo=UTC).timestamp()
+        return parse_ts(text)
+
+    def parse(self, text: str) -> _Parsed:
+        """Prefix and message of one line (RowError when the prefix is missing or broken)."""
+        if len(text) > self.settings.max_line_chars:
+            raise RowError(f"line too long ({len(text)} characters)")
+        prefix: dict[str, str | None] = {}
+        msg = text
+        if not self.bare:
+            rx = dict(self.prefixes)[self.kind or ""]
+            m = rx.match(text)
+            if m is None:
+                raise RowError(f"line without the {self.kind} prefix")
+            prefix = m.groupdict()
+            msg = prefix.get("msg") or ""
+        extra: dict[str, Any] = {}
+        pri = prefix.get("pri")
+        if pri is not None:
+            n = int(pri)
+            if n > 191:
+                raise RowError(f"bad syslog priority <{pri}>")
+            extra[SEV_KEY] = SEVERITIES[n % 8]
+        ts = self._ts(prefix.get("ts"))
+        if ts is not None:
+            extra[TS_KEY] = ts
+        partial = prefix.get("tag") == "P"
+        app = prefix.get("app")
+        if app == "-":
+            app = None
+        body = msg.strip()
+        if partial:
+            return _Parsed(None, app, "text", msg, partial=True)
+        if body.startswith("{"):
+            try:
+                obj = _loads(body)
+            except (_JSONError, ValueError) as exc:
+                raise RowError(f"invalid JSON message: {str(exc).splitlines()[0][:80]}") from None
+            if not isinstance(obj, dict):
+                raise RowError("JSON message is not an object")
+            return _Parsed({**flatten(obj), **extra}, app, "json", msg)
+        got = parse_logfmt(body)
+        if got is not None:
+            fields, durations = got
+            if durations:
+                extra[DUR_KEY] = max(float(fields[k]) for k in durations)
+            return _Parsed({**fields, **extra}, app, LOGFMT, msg)
+        extra[MSG_KEY] = body
+        return _Parsed(None if not extra.get(TS_KEY) else extra, app, "text", msg)
+
+    # -- inference ----------------------------------------------------------------------------------
+
+    def _known(self, value: str) -> bool:
+        cat = self.catalog
+        if cat is None:
+            return False
+        if value.lower() in cat.names:
+            return True
+        return any(value == p or value.startswith(p + ".") for p, _n in cat.loggers)
+
+    def _sample(self, path: Path) -> list[dict[str, Any]]:
+        """The first `inference_sample` records with fields, plus later ones bringing a field not seen yet."""
+        cfg = self.settings
+        sample: list[dict[str, Any]] = []
+        extra: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        dec = LineDecoder()
+        limit = max(20 * cfg.inference_sample, cfg.inference_sample + cfg.inference_scan_lines)
+        for line_no, _off, raw in numbered_lines(path):
+            full = len(sample) >= cfg.inference_sample
+            if line_no > limit or (full and (len(extra) >= cfg.inference_sample or not cfg.inference_scan_lines)):
+                break
+            try:
+                got = self.parse(dec.text(raw, line_no).rstrip("\r\n"))
+            except (RowError, ValueError):
+                continue
+            if got.record is None or got.kind == "text":
+                continue
+            if not full:
+                sample.append(got.record)
+                seen.update(got.record)
+            elif not seen.issuperset(got.record):
+                extra.append(got.record)
+                seen.update(got.record)
+        return sample + extra
+
+    def _infer(self, path: Path) -> None:
+        self._decide_kind(path)
+        if self.explicit is not None:
+            self._use(Inferred(self.explicit, 1.0))
+            return
+        known = self._known if self.catalog is not None else None
+        self._use(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem, known_flow=known))
+
+    def adopt(self, inferred: Inferred) -> None:
+        """Read with this inferred mapping (saved by an earlier run over the same file)."""
+        self._use(inferred)
+
+    def _use(self, inferred: Inferred) -> None:
+        self.inferred = inferred if self.explicit is None else None
+        m = inferred.mapping
+        if m is None:
+            return
+        self.flow_key, self.default_flow = m.flow, m.default_flow
+        self.mapping = m.model_copy(update={"flow": FLOW_KEY, "default_flow": None})
+        build = row_builder(self.mapping)
+        if inferred.shape is not None:
+            build = shaped_builder(build, inferred.shape, self.catalog)
+        self._build = build
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def _flow(self, rec: dict[str, Any], app: str | None) -> str:
+        m = self.mapping
+        assert m is not None
+        v = rec.get(self.flow_key) if self.flow_key else None
+        if isinstance(v, str) and v.strip():
+            return v
+        route = rec.get(m.endpoint) if m.endpoint else None
+        if isinstance(route, str) and self.catalog is not None and self.catalog.endpoints:
+            by_route = self.catalog.by_endpoint(route.split("?", 1)[0])
+            if by_route is not None:
+                return by_route
+        platform = self.kind in self.settings.platform_prefixes
+        if app and (self._known(app) or (self.catalog is None and not platform)):
+            return app
+        if self.default_flow and (not app or self.catalog is None):
+            return self.default_flow
+        if app and platform:
+            raise SkipLine(f"platform line of {app}, not an event")
+        raise SkipLine("line naming no flow (lifecycle / other program)", logger=app)
+
+    def _fill(self, rec: dict[str, Any]) -> None:
+        """Prefix values for the mapped fields a message lacks (time, severity, duration, text)."""
+        m = self.mapping
+        assert m is not None
+        for key, src in ((m.timestamp, TS_KEY), (m.level, SEV_KEY), (m.message, MSG_KEY)):
+            if key and key != src and rec.get(key) in (None, "") and src in rec:
+                rec[key] = rec[src]
+        if m.latency_ms and m.latency_ms != DUR_KEY and rec.get(m.latency_ms) in (None, "") and DUR_KEY in rec:
+            rec[m.latency_ms] = rec[DUR_KEY] / (m.latency_scale or 1.0)
+
+    def _is_access(self, rec: Mapping[str, Any]) -> bool:
+        m = self.mapping
+        return bool(m is not None and m.endpoint and m.http_status and rec.get(m.endpoint) not in (None, "")
+                    and rec.get(m.http_status) not in (None, ""))
+
+    def _request_id(self, rec: Mapping[str, Any]) -> str | None:
+        m = self.mapping
+        v = rec.get(m.correlation_id) if m is not None and m.correlation_id else None
+        return v if isinstance(v, str) and v else None
+
+    def _pair(self, path: Path) -> None:
+        """First pass: request ids of app lines, and what router lines say about each request."""
+        m = self.mapping
+        if m is None or not (m.correlation_id and m.endpoint and m.http_status) or self.routers or self.app_requests:
+            return
+        dec = LineDecoder()
+        cap = self.settings.max_paired_requests
+        for line_no, _off, raw in numbered_lines(path):
+            try:
+                got = self.parse(dec.text(raw, line_no).rstrip("\r\n"))
+            except (RowError, ValueError):
+                continue
+            rec = got.record
+            if rec is None or got.kind == "text" or (rid := self._request_id(rec)) is None:
+                continue
+            if self._is_access(rec):
+                if len(self.routers) < cap:
+                    self._fill(rec)
+                    self.routers[rid] = (rec.get(m.http_status), rec.get(m.latency_ms) if m.latency_ms else None,
+                                         rec.get(m.endpoint))
+            elif len(self.app_requests) < cap:
+                self.app_requests.add(rid)
+
+    def _router_error(self, rec: Mapping[str, Any], row: EventRow) -> EventRow:
+        """A router error code (Heroku H12 `Request timeout`) makes the line a server-side failure."""
+        for f in self.settings.router_code_fields:
+            code = rec.get(f)
+            if isinstance(code, str) and self.codes.match(code):
+                desc = next((rec[t] for t in self.settings.router_text_fields if isinstance(rec.get(t), str)), "")
+                return row._replace(status="error", error=row.error or f"{code} {desc}".strip())
+        return row
+
+    def _row(self, got: _Parsed, line_no: int, offset: int) -> EventRow:
+        if self._build is None or self.mapping is None:
+            notes = "; ".join(self.inferred.notes) if self.inferred is not None else ""
+            raise RowError(f"no timestamp field in the messages{': ' + notes if notes else ''}")
+        rec = got.record
+        if rec is None:
+            raise SkipLine("line without fields (platform / lifecycle message), not an event")
+        self._fill(rec)
+        rid = self._request_id(rec)
+        access = self._is_access(rec)
+        if access and rid is not None and rid in self.app_requests:
+            raise SkipLine("router line of a request its app line reports")
+        rec[FLOW_KEY] = self._flow(rec, got.app)
+        row = self._router_error(rec, self._build(rec, line_no, offset))
+        if not access and rid is not None and (seen := self.routers.get(rid)) is not None:
+            http, lat, _route = seen
+            changes: dict[str, Any] = {}
+            if row.http_status is None and http not in (None, ""):
+                changes["http_status"] = int(http)
+            if row.latency_ms is None and isinstance(lat, int | float):
+                changes["latency_ms"] = float(lat) * (self.mapping.latency_scale or 1.0)
+            if changes:
+                row = row._replace(**changes)
+        return self.check(row)
+
+    def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
+        """Chunks from `start` = (byte offset, line number) of a line (the beginning by default)."""
+        self._decide_kind(path)
+        if self._build is None:
+            self._infer(path)
+        self._pair(path)
+        chunk = Chunk()
+        pending: tuple[int, int, str] | None = None  # a CRI partial message: (line, offset, text so far)
+        for line_no, offset, raw in numbered_lines(path, *start):
+            if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
+                yield chunk
+                chunk = Chunk()
+            text = self.decoder.text(raw, line_no).rstrip("\r\n")
+            if not text.strip():
+                chunk.blank += 1
+                continue
+            try:
+                got = self.parse(text)
+                if got.partial or pending is not None:
+                    first, first_off, so_far = pending or (line_no, offset, "")
+                    if got.partial:
+                        pending = (first, first_off, so_far + got.text)
+                        chunk.parsed += 1
+                        continue
+                    pending = None
+                    whole = self._joined(text, so_far)
+                    line_no, offset, got = first, first_off, whole
+                self.payloads[got.kind] = self.payloads.get(got.kind, 0) + 1
+                chunk.rows.append(self._row(got, line_no, offset))
+                chunk.parsed += 1
+            except SkipLine as skip:
+                chunk.parsed += 1
+                chunk.skipped += 1
+                chunk.skip_reasons[skip.reason] += 1
+                if skip.logger:
+                    chunk.unattributed[f"{skip.logger} (no flow in flows.json claims it: skipped)"] += 1
+            except (RowError, UnicodeDecodeError, TypeError, ValueError, OverflowError, KeyError) as exc:
+                chunk.set_aside += 1
+                chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
+        yield chunk
+
+    def _joined(self, text: str, so_far: str) -> _Parsed:
+        """The last fragment of a CRI partial message, parsed with the fragments before it."""
+        m = dict(self.prefixes)[self.kind or ""].match(text)
+        assert m is not None
+        return self.parse(text[: m.start("msg")] + so_far + (m.group("msg") or ""))
+
+    def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        self._decide_kind(path)
+        if self._build is None:
+            self._infer(path)
+        for ln, off, raw in numbered_lines(path, offset, line_no):
+            try:
+                return self._row(self.parse(LineDecoder().text(raw, ln).rstrip("\r\n")), ln, off)
+            except (RowError, TypeError, ValueError, OverflowError, KeyError):
+                return None
+        return None
