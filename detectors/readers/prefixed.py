@@ -119,6 +119,7 @@ class PrefixedReader:
         self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, route)
         self.app_requests: set[str] = set()
         self.payloads: dict[str, int] = {}
+        self.duration_keys: set[str] = set()  # logfmt fields whose values carried a unit (read as ms)
         self.codes = re.compile(self.settings.router_error_codes)
 
     # -- line level ---------------------------------------------------------------------------------
@@ -203,6 +204,7 @@ class PrefixedReader:
         if got is not None:
             fields, durations = got
             if durations:
+                self.duration_keys.update(durations)
                 extra[DUR_KEY] = max(float(fields[k]) for k in durations)
             return _Parsed({**fields, **extra}, app, LOGFMT, msg)
         extra[MSG_KEY] = body
@@ -262,7 +264,10 @@ class PrefixedReader:
         if m is None:
             return
         self.flow_key, self.default_flow = m.flow, m.default_flow
-        self.mapping = m.model_copy(update={"flow": FLOW_KEY, "default_flow": None})
+        update: dict[str, Any] = {"flow": FLOW_KEY, "default_flow": None}
+        if m.latency_ms in self.duration_keys:
+            update["latency_scale"] = 1.0  # `elapsed_s=1.2s` is already 1200 ms
+        self.mapping = m.model_copy(update=update)
         build = row_builder(self.mapping)
         if inferred.shape is not None:
             build = shaped_builder(build, inferred.shape, self.catalog)
@@ -281,6 +286,8 @@ class PrefixedReader:
             by_route = self.catalog.by_endpoint(route.split("?", 1)[0])
             if by_route is not None:
                 return by_route
+        if self._is_access(rec) and self.catalog is not None and self.catalog.endpoints:
+            raise SkipLine("router line of a route no flows.json endpoint claims")
         platform = self.kind in self.settings.platform_prefixes
         if app and (self._known(app) or (self.catalog is None and not platform)):
             return app
@@ -354,7 +361,8 @@ class PrefixedReader:
         access = self._is_access(rec)
         if access and rid is not None and rid in self.app_requests:
             raise SkipLine("router line of a request its app line reports")
-        rec[FLOW_KEY] = self._flow(rec, got.app)
+        flow = self._flow(rec, got.app)
+        rec[FLOW_KEY] = self.catalog.by_name(flow) if self.catalog is not None else flow
         row = self._router_error(rec, self._build(rec, line_no, offset))
         if not access and rid is not None and (seen := self.routers.get(rid)) is not None:
             http, lat, _route = seen
