@@ -312,9 +312,11 @@ DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s":
 #: first lines. Named groups: `pri` (syslog <PRI>), `ts` (ISO 8601 or BSD `Mmm dd hh:mm:ss`), `host`,
 #: `app` (the flow candidate), `proc`, `stream`, `tag` (CRI `F` full / `P` partial), `msg` (the payload).
 DEFAULT_LINE_PREFIXES: dict[str, str] = {
-    # RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG
-    "rfc5424": r'^<(?P<pri>\d{1,3})>\d{1,2} (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) '
-               r'(?P<sd>-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: \ufeff?(?P<msg>.*))?$',
+    # RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG; an octet count in
+    # front (RFC 6587 framing, HTTPS drain bodies) and a missing STRUCTURED-DATA (Heroku drains) are accepted
+    "rfc5424": r'^(?:\d{1,7} )?<(?P<pri>\d{1,3})>\d{1,2} (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) '
+               r'(?P<msgid>\S+)(?: (?P<sd>-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+))?'
+               r'(?: \ufeff?(?P<msg>.*))?$',
     # RFC 3164 (BSD syslog): <PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG (the PRI is dropped by most files on disk)
     "rfc3164": r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (?P<host>\S+) "
                r"(?P<app>[^\s\[\]:]+)(?:\[(?P<proc>[^\]\s]*)\])?: ?(?P<msg>.*)$",

@@ -183,3 +183,20 @@ def test_sniffing(tmp_path, first, fmt):
     p = tmp_path / "f.log"
     p.write_text(first + "\n", encoding="utf-8")
     assert detect_format(p) == fmt
+
+
+def test_rfc5424_drain_without_structured_data_and_octet_count(tmp_path):
+    """Heroku HTTPS drains frame each line with its length and leave STRUCTURED-DATA out."""
+    lines = [
+        '310 <158>1 2026-10-26T12:00:00.000000+00:00 host heroku router - at=error code=H12 desc="Request timeout" '
+        'method=POST path="/crm/deal" request_id=r9 connect=1ms service=30000ms status=503 bytes=0',
+        '<190>1 2026-10-26T12:00:01.000000+00:00 host app web.1 - level=info sync=deals msg="ok" request_id=r8 '
+        'duration_ms=20',
+        '<190>1 2026-10-26T12:00:02.000000+00:00 host app web.1 - - level=info sync=deals msg="ok" request_id=r7 '
+        'duration_ms=30',
+    ]
+    _f, st, rows, rej = _read(tmp_path, "drain5424.log", lines)
+    assert not rej and st.format.startswith("prefixed (rfc5424 + logfmt")
+    assert [(r.flow, r.status, r.latency_ms) for r in rows] == [
+        ("crm_deals", "error", 30000.0), ("crm_deals", "ok", 20.0), ("crm_deals", "ok", 30.0)]
+    assert rows[0].error is not None and rows[0].error.startswith("H12")
