@@ -136,7 +136,8 @@ def test_logplex_drain_one_event_per_request(tmp_path):
     assert rows[0].record_ids == ("res.partner:494",)
     assert rows[2].error is not None and rows[2].error.startswith("H12 Request timeout")
     assert st.skip_reasons["router line of a request its app line reports"] == 2
-    assert st.skip_reasons["platform line of heroku, not an event"] == 1
+    assert st.skip_reasons["line without fields (platform / lifecycle message), not an event"] == 2
+    assert rows[0].operation == "POST"  # the router line's method
     assert st.skip_reasons["router line of a route no flows.json endpoint claims"] == 1
     assert st.skipped == 5 and st.events == 3
 

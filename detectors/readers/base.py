@@ -524,7 +524,7 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
     return lo, line_number_at(path, lo)
 
 
-SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log")  # one record per line, written as it happens
+SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt")  # one record per line, written as it happens
 
 
 def seek_entry(reader: Any, path: Path, since: float, margin: float) -> tuple[int, int] | None:

@@ -9,8 +9,8 @@ The message is read by the mapping inference like any JSON / CSV record. The pre
 - the syslog severity (from <PRI>): the level when the message has none.
 
 One event per request: a router / access line (route + HTTP status) and an app line with the same request
-id in one file are one request; the app line is the event and takes the router's status, latency and route
-when it lacks them. A router line without an app line is an event of its own (flow by flows.json
+id in one file are one request; the app line is the event and takes the router's status, latency and
+operation (method) when it lacks them. A router line without an app line is an event of its own (flow by flows.json
 `endpoints`). Lines with no fields (`State changed from up to starting`) and lines of platform components
 no flow claims are skipped and counted, like control lines.
 """
@@ -116,7 +116,7 @@ class PrefixedReader:
         self.default_flow: str | None = None
         self.mapping: FieldMapping | None = None
         self._build: Callable[[Mapping[str, Any], int, int], EventRow] | None = None
-        self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, route)
+        self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, operation)
         self.app_requests: set[str] = set()
         self.payloads: dict[str, int] = {}
         self.duration_keys: set[str] = set()  # logfmt fields whose values carried a unit (read as ms)
@@ -293,8 +293,10 @@ class PrefixedReader:
             return app
         if self.default_flow and (not app or self.catalog is None):
             return self.default_flow
-        if app and platform:
-            raise SkipLine(f"platform line of {app}, not an event")
+        if MSG_KEY in rec:
+            raise SkipLine("line without fields (platform / lifecycle message), not an event")
+        if platform:
+            raise SkipLine(f"{app or 'platform'} line naming no flow, not an event")
         raise SkipLine("line naming no flow (lifecycle / other program)", logger=app)
 
     def _fill(self, rec: dict[str, Any]) -> None:
@@ -336,7 +338,7 @@ class PrefixedReader:
                 if len(self.routers) < cap:
                     self._fill(rec)
                     self.routers[rid] = (rec.get(m.http_status), rec.get(m.latency_ms) if m.latency_ms else None,
-                                         rec.get(m.endpoint))
+                                         rec.get(m.operation) if m.operation else None)
             elif len(self.app_requests) < cap:
                 self.app_requests.add(rid)
 
@@ -365,8 +367,10 @@ class PrefixedReader:
         rec[FLOW_KEY] = self.catalog.by_name(flow) if self.catalog is not None else flow
         row = self._router_error(rec, self._build(rec, line_no, offset))
         if not access and rid is not None and (seen := self.routers.get(rid)) is not None:
-            http, lat, _route = seen
+            http, lat, method = seen
             changes: dict[str, Any] = {}
+            if not row.operation and isinstance(method, str) and method:
+                changes["operation"] = method[:200]
             if row.http_status is None and http not in (None, ""):
                 changes["http_status"] = int(http)
             if row.latency_ms is None and isinstance(lat, int | float):
