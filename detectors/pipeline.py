@@ -316,7 +316,7 @@ class _Pruning:
             segments[path] = segs
             size = max(path.stat().st_size, 1)
             read = sum((b if b is not None else size) - a[0] for a, b in segs)
-            parts = ", ".join(f"{a[0]:,}-{b if b is not None else size:,}" for a, b in segs) or "none"
+            parts = " + ".join(f"{a[0]:,}-{b if b is not None else size:,}" for a, b in segs) or "none"
             self.notes.append(f"{path.name}: time-ordered, bytes {parts} read: {1 - read / size:.0%} not read")
         return ReadPlan(segments=segments, keep=keep)
 

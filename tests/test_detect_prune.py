@@ -136,7 +136,9 @@ def test_a_time_ordered_file_is_left_where_every_later_line_is_at_or_after_the_t
     lines = log.read_bytes().splitlines(keepends=True)
     line = next(i for i in range(len(lines) + 1) if sum(map(len, lines[:i])) == stop)  # a line's start
     assert all(t >= until for t in times[line:])  # nothing before `until` is after the stop
-    assert line - next(i for i, t in enumerate(times) if t >= until + margin) < 2000  # and little more is read
+    assert (
+        line - next(i for i, t in enumerate(times) if t >= until + margin) < 2000
+    )  # and little more is read
     assert seek_stop(log, T0 + 10 * 20_000, _time_at(log), margin) is None  # nothing that late: to the end
 
 
@@ -225,7 +227,9 @@ def test_pruned_reading_equals_a_whole_read_dropping_the_same_hours(world, full,
 
     pd.testing.assert_frame_equal(by_flow(cut), by_flow(ref), check_exact=False, rtol=1e-9)
     hours = by_flow(cut)["hour"]
-    assert hours.max() == by_flow(full)["hour"].max() and len(hours) < len(full.flow_stats)  # a gap not judged
+    assert hours.max() == by_flow(full)["hour"].max() and len(hours) < len(
+        full.flow_stats
+    )  # a gap not judged
 
 
 def test_until_on_data_under_twice_the_baseline_reads_to_the_end(world, full):
@@ -244,7 +248,9 @@ def test_until_with_a_given_baseline_stops_reading(world, full):
     cut = _judged(world, until=until, baseline_days=5)
     whole = _judged(world, baseline_days=5)
     assert cut.lines < whole.lines
-    want = [a for a in whole.anomalies if a.window_start <= until and a.window_end < until - timedelta(hours=1)]
+    want = [
+        a for a in whole.anomalies if a.window_start <= until and a.window_end < until - timedelta(hours=1)
+    ]
     got = [a for a in cut.anomalies if a.window_end < until - timedelta(hours=1)]
     assert _comparable(got) == _comparable(want)
 
@@ -255,7 +261,9 @@ class _Frame:
 
 
 def test_a_baseline_starting_later_than_the_first_lines_say_means_a_whole_read():
-    p = _Pruning(since=T0 + 30 * 86400, until=None, baseline_days=None, cfg=DetectorSettings(), margin=600, notes=[])
+    p = _Pruning(
+        since=T0 + 30 * 86400, until=None, baseline_days=None, cfg=DetectorSettings(), margin=600, notes=[]
+    )
     p.gap = (T0 + 7 * 86400, T0 + 29 * 86400)
     assert p.holds(_Frame([T0, T0 + 40 * 86400]))  # the data starts where the first line said
     assert not p.holds(_Frame([T0 + 86400, T0 + 40 * 86400]))  # an early line set aside: the baseline moves
