@@ -268,3 +268,20 @@ def test_a_baseline_starting_later_than_the_first_lines_say_means_a_whole_read()
     assert p.holds(_Frame([T0, T0 + 40 * 86400]))  # the data starts where the first line said
     assert not p.holds(_Frame([T0 + 86400, T0 + 40 * 86400]))  # an early line set aside: the baseline moves
     assert "baseline" in p.why
+
+
+def test_cli_since_prunes_and_read_all_reads_everything(world, full):
+    from typer.testing import CliRunner
+
+    from odoo_triage.app.cli import app
+
+    _, end = _span(full)
+    since = datetime.fromtimestamp(end - 86400, tz=UTC).strftime("%Y-%m-%dT%H:%M")
+    logs = [str(p) for p in sorted((world / "logs").iterdir())]
+    runner = CliRunner()
+    cut = runner.invoke(app, ["detect", *logs, "--no-store", "--format", "json", "--since", since])
+    whole = runner.invoke(app, ["detect", *logs, "--no-store", "--format", "json", "--since", since, "--read-all"])
+    assert cut.exit_code == 0 and whole.exit_code == 0, cut.output + whole.output
+    a, b = json.loads(cut.stdout), json.loads(whole.stdout)
+    assert a["lines_read"] < b["lines_read"] == full.lines
+    assert [x["anomaly_id"] for x in a["anomalies"]] == [x["anomaly_id"] for x in b["anomalies"]]
