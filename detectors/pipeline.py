@@ -3,7 +3,8 @@ against its baseline, combine and rank. This is the API the CLI, the digest and 
 
 Baseline: the first `baseline_days` of the data (default 7 days, or the first half when the data
 covers under two weeks). Anomalies are only looked for after it. `since`/`until` do not shrink
-the baseline: they choose which anomalies are reported (those whose window overlaps the range).
+the baseline: they choose which anomalies are reported (those whose window overlaps the range), and
+only the baseline and the range widened by a lookback are read (`_Pruning`; `prune=False` reads all).
 """
 
 from __future__ import annotations

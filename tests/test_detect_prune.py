@@ -280,8 +280,60 @@ def test_cli_since_prunes_and_read_all_reads_everything(world, full):
     logs = [str(p) for p in sorted((world / "logs").iterdir())]
     runner = CliRunner()
     cut = runner.invoke(app, ["detect", *logs, "--no-store", "--format", "json", "--since", since])
-    whole = runner.invoke(app, ["detect", *logs, "--no-store", "--format", "json", "--since", since, "--read-all"])
+    whole = runner.invoke(
+        app, ["detect", *logs, "--no-store", "--format", "json", "--since", since, "--read-all"]
+    )
     assert cut.exit_code == 0 and whole.exit_code == 0, cut.output + whole.output
     a, b = json.loads(cut.stdout), json.loads(whole.stdout)
     assert a["lines_read"] < b["lines_read"] == full.lines
     assert [x["anomaly_id"] for x in a["anomalies"]] == [x["anomaly_id"] for x in b["anomalies"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("split", ["dev", "harbor", "meridian", "birch", "dogwood"])
+def test_since_until_on_the_estates_report_what_a_full_read_reports(split):
+    """On the demo world and the estates: the last day, a day well inside, and around each anomaly."""
+    from odoo_triage.core.settings import CalendarSettings, Settings
+    from odoo_triage.detectors.frame import expand_paths
+    from odoo_triage.evals.runner import folder_for_split, folder_mapping, load_flows
+
+    _, folder = folder_for_split(split)
+    settings = Settings()
+    if (folder / "calendar.json").exists():
+        settings = settings.model_copy(
+            update={
+                "calendar": CalendarSettings.model_validate_json(
+                    (folder / "calendar.json").read_text(encoding="utf-8")
+                )
+            }
+        )
+    logs = expand_paths([folder / "logs"])
+    kw = {
+        "mapping": folder_mapping(folder),
+        "catalog": load_flows(folder),
+        "settings": settings.detectors,
+        "readers": settings.readers,
+        "calendar": settings.calendar,
+        "volume": settings.volume,
+    }
+    whole = run_detection(logs, **kw)
+    start, end = _span(whole)
+    cases = [
+        (datetime.fromtimestamp(end - 86400, tz=UTC), None),
+        (
+            datetime.fromtimestamp(start + 10 * 86400, tz=UTC),
+            datetime.fromtimestamp(start + 11 * 86400, tz=UTC),
+        ),
+    ]
+    cases += [
+        (a.window_start + timedelta(hours=1), a.window_end + timedelta(hours=2)) for a in whole.anomalies
+    ]
+    pruned = 0
+    for since, until in cases:
+        cut = run_detection(logs, since=since, until=until, **kw)
+        pruned += any("not read" in n for n in cut.notes)
+        want = [
+            a for a in whole.anomalies if a.window_end >= since and (until is None or a.window_start <= until)
+        ]
+        assert _comparable(cut.anomalies) == _comparable(want), (since, until)
+    assert pruned  # some cases read less
