@@ -121,14 +121,15 @@ def mapped_keys(mapping: FieldMapping) -> dict[str, str | None]:
 
 
 def iter_blocks(path: Path, start: tuple[int, int] = (0, 1), block_bytes: int = BLOCK_BYTES,
-                ) -> Iterator[tuple[bytes, int, int]]:
-    """(bytes of whole lines, line number and byte offset of the first) from `start` to the end."""
+                stop: int | None = None) -> Iterator[tuple[bytes, int, int]]:
+    """(bytes of whole lines, line number and byte offset of the first) from `start` to the end (or to
+    `stop`, a line's start: --since/--until pruning)."""
     offset, line = start
     with path.open("rb") as fh:
         fh.seek(offset)
         rest = b""
         while True:
-            block = fh.read(block_bytes)
+            block = fh.read(block_bytes if stop is None else max(0, min(block_bytes, stop - fh.tell())))
             data = rest + block
             if not block:
                 if data:
@@ -264,11 +265,11 @@ def _merge(fast: pl.DataFrame, fallback: Chunk) -> pl.DataFrame:
 
 
 def jsonl_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
-                  block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+                  block_bytes: int = BLOCK_BYTES, stop: int | None = None) -> Iterator[ColumnChunk]:
     """A `JsonLinesReader`'s file, columnar. Lines that are not one clean object go to `reader.take_line`."""
     keys = sorted({k for k in mapped_keys(reader.mapping).values() if k is not None})
     schema = dict.fromkeys(keys, pl.String)
-    for data, line0, off0 in iter_blocks(path, start, block_bytes):
+    for data, line0, off0 in iter_blocks(path, start, block_bytes, stop):
         starts, ends = line_index(data)
         n = len(starts)
         lens = ends - starts
@@ -353,14 +354,14 @@ def _csv_plan(reader: Any, path: Path, required: tuple[str, ...] | None = None,
 
 
 def csv_columns(reader: Any, path: Path, delim: str, header: list[str],
-                block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+                block_bytes: int = BLOCK_BYTES, stop: int | None = None) -> Iterator[ColumnChunk]:
     """A `CsvReader`'s file, columnar: lines without quotes and with the header's width are split by
     Polars; every other line goes through the csv module and the row builder, as the row reader does."""
     import csv
 
     d = ord(delim)
     width = len(header)
-    for data, line0, off0 in iter_blocks(path, (0, 1), block_bytes):
+    for data, line0, off0 in iter_blocks(path, (0, 1), block_bytes, stop):
         starts, ends = line_index(data)
         n = len(starts)
         arr = np.frombuffer(data, dtype=np.uint8)
@@ -454,10 +455,11 @@ def _starts_timestamp(arr: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> 
     return ok
 
 
-def _odoo_blocks(path: Path, start: tuple[int, int], block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+def _odoo_blocks(path: Path, start: tuple[int, int], block_bytes: int,
+                 stop: int | None = None) -> Iterator[tuple[bytes, int, int]]:
     """Blocks of whole events: each block after the first begins on a timestamped line."""
     carry, c_line, c_off = b"", start[1], start[0]
-    for data, line0, off0 in iter_blocks(path, start, block_bytes):
+    for data, line0, off0 in iter_blocks(path, start, block_bytes, stop):
         if carry:
             data, line0, off0 = carry + data, c_line, c_off
         cut = -1
@@ -480,7 +482,7 @@ def _odoo_blocks(path: Path, start: tuple[int, int], block_bytes: int) -> Iterat
 
 
 def odoo_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
-                 block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
+                 block_bytes: int = BLOCK_BYTES, stop: int | None = None) -> Iterator[ColumnChunk]:
     """An `OdooLogReader`'s file, columnar: one-line INFO/DEBUG/WARNING events (not announcing a retry) are
     taken by vectorized regexes; events with a traceback, errors, retries, werkzeug lines and anything
     odd go to the row reader's own `events_of`, event by event."""
@@ -489,7 +491,7 @@ def odoo_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
     from odoo_triage.detectors.readers.odoo_log import _logger_key, take
 
     check = reader.check
-    for data, line0, off0 in _odoo_blocks(path, start, block_bytes):
+    for data, line0, off0 in _odoo_blocks(path, start, block_bytes, stop):
         starts, ends = line_index(data)
         n = len(starts)
         arr = np.frombuffer(data, dtype=np.uint8)
