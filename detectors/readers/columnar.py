@@ -216,7 +216,7 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
         return col.is_not_null() & (col.str.contains(_ODD_TEXT) | col.str.contains("\x00", literal=True)
                                     | (col.str.len_chars() > limit))
 
-    flagged = e.select(
+    bad = (
         (pl.col("ts_s").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()
          | (pl.col("ts") < check.ts_min) | (pl.col("ts") >= check.ts_max)
          | (pl.col("status_s").is_not_null() & pl.col("word").is_null())
@@ -229,16 +229,17 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
          | (pl.col("flow_s").is_not_null() & pl.col("flow_s").str.contains(r"^(?:0|true|false)$"))
          | odd_text("err_s", 4000) | odd_text("corr_s", 4000) | odd_text("idem_s", 4000)
          ).fill_null(True).alias("bad")
-    ).collect()["bad"].to_numpy()
-    cols = e.select(
+    )
+    out = e.select(  # one collect: the columns and the mask share every parsed intermediate
         pl.col("ts"), pl.col("flow"),
         pl.col("status").replace_strict(STATUS_CODE, default=0, return_dtype=pl.Int8),
         latency=pl.col("lat_f").cast(pl.Float32).fill_null(float("nan")),
         http=pl.col("http_i").fill_null(0).clip(-1, 1000).cast(pl.Int16),
         retry=pl.col("retry_i").fill_null(0).clip(-1, 30_000).cast(pl.Int16),
-        error=pl.col("err_s"), corr=pl.col("corr_s"), idem=pl.col("idem_s"),
+        error=pl.col("err_s"), corr=pl.col("corr_s"), idem=pl.col("idem_s"), bad=bad,
     ).collect()
-    cols = cols.with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
+    flagged = out["bad"].to_numpy()
+    cols = out.drop("bad").with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
     assert cols.height == n
     return cols, np.asarray(flagged, dtype=bool)
 

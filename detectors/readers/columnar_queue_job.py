@@ -232,7 +232,7 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
     ).with_columns(
         ts=ISO_TS,
     )
-    flagged = e.select(
+    bad = (
         ((pl.col("uuid") == "") | pl.col("word").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()
          | (pl.col("ts") < check.ts_min) | (pl.col("ts") >= check.ts_max)
          | ((pl.col("exec_s") != "") & (pl.col("lat_f").is_null() | (pl.col("lat_f") < 0)
@@ -241,14 +241,16 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
          | pl.col("flow").is_null() | (pl.col("flow").str.strip_chars("\x00 ") == "")
          | (pl.col("flow").str.len_chars() > 200) | (pl.col("error").str.len_chars() > 4000).fill_null(False)
          | (pl.col("uuid").str.len_chars() > 4000)).fill_null(True).alias("bad")
-    ).collect()["bad"].to_numpy()
-    cols = e.select(
+    )
+    out = e.select(  # one collect: the columns and the mask share every parsed intermediate
         "ts", "flow", "status",
         latency=pl.col("lat_f").cast(pl.Float32).fill_null(float("nan")),
         http=pl.col("http_i").fill_null(0).cast(pl.Int16),
         retry=pl.col("retry_i").fill_null(0).clip(-1, 30_000).cast(pl.Int16),
-        error=pl.col("error"), corr=pl.lit(None, dtype=pl.String), idem=pl.col("uuid"),
-    ).collect().with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
+        error=pl.col("error"), corr=pl.lit(None, dtype=pl.String), idem=pl.col("uuid"), bad=bad,
+    ).collect()
+    flagged = out["bad"].to_numpy()
+    cols = out.drop("bad").with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
     return cols.select(list(COLUMN_SCHEMA)).cast(COLUMN_SCHEMA), np.asarray(flagged, dtype=bool)  # type: ignore[arg-type]
 
 
