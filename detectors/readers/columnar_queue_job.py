@@ -121,9 +121,16 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
             empty[0] = False
             chunk.parsed += 1
         fb = Chunk()
-        for a, b in multi:
+        mcols, vouched = _multi_line_columns(reader, data, starts, ends, cr, odd, multi, line0, off0, delim,
+                                             header, well)
+        taken: list[int] = []
+        for k, (a, b) in enumerate(multi):
             if a >= stop:
                 break
+            if vouched[k]:  # parsed by Polars exactly as _take_record would build it
+                taken.append(k)
+                chunk.parsed += b - a + 1
+                continue
             if not _take_record(reader, path, data, starts, ends, line0, off0, a, b, delim, header, fb, csv):
                 stop = a
                 break
@@ -163,6 +170,8 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
             _csv_line(reader, path, data[int(starts[i]):int(ends[i]) + 1], int(lines[i]), int(offsets[i]), delim,
                       header, fb, csv, build=reader.build)
         chunk.parsed += cols.height + fb.parsed
+        if taken:  # (their lines are counted above)
+            cols = pl.concat([cols, mcols[(np.cumsum(vouched)[taken] - 1).tolist()]]).sort("line")
         chunk.set_aside += fb.set_aside
         chunk.blank += fb.blank
         chunk.rejected.extend(fb.rejected)
@@ -174,6 +183,47 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
                                               start=(off0 + int(starts[stop]), line0 + stop), header=header))
             return
         yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
+
+
+def _multi_line_columns(reader: Any, data: bytes, starts: np.ndarray, ends: np.ndarray, cr: np.ndarray,
+                        odd: np.ndarray, multi: list[tuple[int, int]], line0: int, off0: int, delim: str,
+                        header: list[str], well: str) -> tuple[pl.DataFrame, np.ndarray]:
+    """Records spanning lines (a quoted traceback), vectorized: the event columns of those the fast path
+    can vouch for (plain ASCII, no CR, well-formed fields, the header's width, values `build_job` takes)
+    and the mask of which those are, in `multi` order; the others are left to `_take_record`."""
+    vouched = np.zeros(len(multi), dtype=bool)
+    if not multi:
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    first = np.array([a for a, _ in multi], dtype=np.int64)
+    last = np.array([b for _, b in multi], dtype=np.int64)
+    unclean = np.zeros(len(starts), dtype=bool)
+    unclean[np.searchsorted(ends, odd, "left")] = True
+    unclean |= cr
+    seen = np.concatenate([[0], np.cumsum(unclean)])
+    ok = (seen[last + 1] == seen[first]) & ~np.isin(np.frombuffer(data, dtype=np.uint8)[starts[first]], (32, 9))
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    pieces = [data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()]
+    text = pl.Series("t", [p.decode("ascii") for p in pieces], dtype=pl.String)
+    unquoted = pl.col("t").str.replace_all(r'"(?:[^"]|"")*"', "")
+    shape = pl.DataFrame({"t": text}).select(
+        ok=pl.col("t").str.contains(well) & ~unquoted.str.contains("\n", literal=True)
+        & (unquoted.str.count_matches(delim, literal=True) == len(header) - 1))["ok"].to_numpy()
+    idx = idx[shape]
+    if not len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    buf = b"\n".join(data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()) + b"\n"
+    schema = dict.fromkeys(header, pl.String)
+    try:
+        raw = pl.read_csv(io.BytesIO(buf), has_header=False, separator=delim, quote_char='"', schema=schema)
+    except pl.exceptions.PolarsError:
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    if raw.height != len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    cols, flagged = build_job_columns(raw, reader, first[idx] + line0, starts[first[idx]].astype(np.int64) + off0)
+    vouched[idx[~flagged]] = True
+    return cols.filter(pl.Series(~flagged)), vouched
 
 
 def _take_record(reader: Any, path: Path, data: bytes, starts: np.ndarray, ends: np.ndarray, line0: int, off0: int,
