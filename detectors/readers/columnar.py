@@ -330,10 +330,11 @@ def _csv_plan(reader: Any, path: Path, required: tuple[str, ...] | None = None,
     for data, _line0, _off0 in iter_blocks(path):
         if b"\x00" in data:
             return None
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        if not data.isascii():  # (ASCII is UTF-8, and far cheaper to check)
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
         if b'"' in data and not spanning:
             starts, ends = line_index(data)
             q = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
@@ -490,7 +491,7 @@ def odoo_columns(reader: Any, path: Path, start: tuple[int, int] = (0, 1),
         if line0 == 1:
             is_start[0] = False  # a BOM or not: the row reader takes the file's first event
         clean = b"\x00" not in data
-        if clean:
+        if clean and not data.isascii():  # (ASCII is UTF-8)
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
