@@ -20,6 +20,7 @@ import polars as pl
 from odoo_triage.detectors.readers.base import Chunk, RowError
 from odoo_triage.detectors.readers.columnar import (
     _ISO,
+    BLOCK_BYTES,
     COLUMN_SCHEMA,
     ISO_TS,
     ColumnChunk,
@@ -80,7 +81,7 @@ def _lines_series(data: bytes, starts: np.ndarray, cend: np.ndarray, keep: np.nd
 
 
 def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
-                      block_bytes: int = 16 << 20) -> Iterator[ColumnChunk]:
+                      block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
     import csv
 
     width = len(header)
