@@ -10,7 +10,7 @@ flows allowed to be quiet then).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -89,6 +89,34 @@ def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) ->
     return None
 
 
+def _prefiltered_lines(path: Path, block_bytes: int = 8 << 20) -> Iterator[bytes]:
+    """The lines of a file (as `for raw in fh` gives them) holding a `_PREFILTER` word in any case, in
+    order: the words are searched block by block, not line by line (a log has millions of lines)."""
+    with open(path, "rb") as fh:
+        rest = b""
+        while True:
+            block = fh.read(block_bytes)
+            data = rest + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            if cut == 0 and block:
+                rest = data
+                continue
+            low = data[:cut].lower()
+            starts: set[int] = set()
+            for word in _PREFILTER:
+                i = low.find(word)
+                while i >= 0:
+                    starts.add(low.rfind(b"\n", 0, i) + 1)
+                    end = low.find(b"\n", i)
+                    i = -1 if end < 0 else low.find(word, end)
+            for a in sorted(starts):
+                b = data.find(b"\n", a, cut)
+                yield data[a:cut if b < 0 else b + 1]
+            if not block:
+                return
+            rest = data[cut:]
+
+
 def announced_windows(paths: Iterable[Path], flows: Iterable[str],
                       zone_of: Callable[[list[str]], tzinfo | None] | None = None,
                       abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
@@ -106,34 +134,30 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     names = sorted(set(flows), key=len, reverse=True)
     out: list[MaintenanceWindow] = []
     for path in paths:
-        with open(path, "rb") as fh:
-            for raw in fh:
-                low = raw.lower()
-                if not any(w in low for w in _PREFILTER):
-                    continue
-                line = raw.decode("utf-8", errors="replace")[:2000]
-                m = _ANNOUNCEMENT.search(line)
-                if m is None:
-                    continue
-                written = _LOG_LINE_TS.match(line)
-                if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
-                    continue
-                named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
-                z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
-                if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
-                    continue  # a zone name we cannot read: better no window than one hours off
-                local = (zone_of(named) if zone_of is not None else None) or UTC
-                start = _parse_ts(m.group(1), z_start or z_end or local)
-                end = _parse_ts(m.group(3), z_end or z_start or local)
-                if start is None or end is None or end <= start:
-                    continue
-                if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
-                    continue
-                at = _parse_ts(written.group(1))
-                if at is None or at >= start:
-                    continue
-                out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
-                                             reason=f"announced in {path.name}"))
+        for raw in _prefiltered_lines(path):
+            line = raw.decode("utf-8", errors="replace")[:2000]
+            m = _ANNOUNCEMENT.search(line)
+            if m is None:
+                continue
+            written = _LOG_LINE_TS.match(line)
+            if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+                continue
+            named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
+            z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
+            if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
+                continue  # a zone name we cannot read: better no window than one hours off
+            local = (zone_of(named) if zone_of is not None else None) or UTC
+            start = _parse_ts(m.group(1), z_start or z_end or local)
+            end = _parse_ts(m.group(3), z_end or z_start or local)
+            if start is None or end is None or end <= start:
+                continue
+            if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
+                continue
+            at = _parse_ts(written.group(1))
+            if at is None or at >= start:
+                continue
+            out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
+                                         reason=f"announced in {path.name}"))
     return out
 
 
