@@ -27,8 +27,16 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         sel = np.flatnonzero(ok & (keys != 0) & np.isin(ev["flow"].to_numpy(), ctx.flows))
         if not len(sel):
             continue
-        # one stable lexsort on the numpy columns (flow, key, time): ties keep event order, as before
         flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
+        # per flow: successes with a key, and those in the baseline (counted over every keyed success)
+        n_ok = np.bincount(flow_all[sel], minlength=max(ctx.flows, default=0) + 1)
+        n_base = np.bincount(flow_all[sel][ts_all[sel] < base_end], minlength=len(n_ok))
+        # only keys seen more than once can repeat: one plain sort finds them, the lexsort then runs on few
+        s = np.sort(keys[sel])
+        sel = sel[np.isin(keys[sel], np.unique(s[1:][s[1:] == s[:-1]]))]
+        if not len(sel):
+            continue
+        # one stable lexsort on the numpy columns (flow, key, time): ties keep event order, as before
         order0 = np.lexsort((ts_all[sel], keys[sel], flow_all[sel]))
         d_i = sel[order0]
         d_flow, d_key, d_ts = flow_all[d_i], keys[d_i], ts_all[d_i]
@@ -43,10 +51,10 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         first_i = d_i[starts][group]
         for f in np.unique(d_flow[repeat]).tolist():
             in_flow = d_flow == f
-            ok_f = int(in_flow.sum())
+            ok_f = int(n_ok[f])
             rep_f = repeat & in_flow
             base_rep = rep_f & (d_ts < base_end)
-            base_ok = int((in_flow & (d_ts < base_end)).sum())
+            base_ok = int(n_base[f])
             if key_col == "corr" and base_ok and base_rep.sum() > 0.01 * base_ok:
                 continue
             per_day = base_rep.sum() / base_days
