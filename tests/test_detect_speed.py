@@ -42,3 +42,54 @@ def test_cited_csv_rows_read_the_header_of_the_file_as_it_is_now(tmp_path):
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     again = csv_row_at(p, build, 22, 2)
     assert again is not None and again.flow == "erp"
+
+
+ODOO_LINES = [
+    "2026-04-20 08:00:00,123 4242 INFO prod odoo.addons.x: hello: world",
+    "2026-04-20 08:00:00 4242 WARNING db-1 odoo.models:  two  spaces ",
+    "2026-04-20 08:00:00.5 1 ERROR ? werkzeug: 127.0.0.1 - - GET / 200 - 1 0.1 0.2",
+    "2026-04-20 08:00:00,123 4242 INFO prod odoo.addons.x:no space",
+    "2026-04-20 08:00:00,123 4242 NOTICE prod odoo.addons.x: level",
+    "2026-04-20 08:00:00,123 4242 INFO  prod odoo.addons.x: double space",
+    "2026-04-20 08:00:00,123 abc INFO prod odoo.addons.x: pid",
+    "2026-04-20 08:00:00,123 4242 INFO prod odoo/addons: slash logger",
+    "2026-04-20 08:00:00,123 4242 INFO prod : empty logger",
+    "2026-04-20 08:00:00,123 4242 INFO prod odoo.x: ",
+    "2026-04-20 08:00:00,123 ٤٢ INFO prod odoo.x: arabic-indic pid",
+    "2026-04-20 08:00:00,123 4242 INFO prod odoo.x: tab\\there\r",
+    "garbage", "",
+]
+
+
+def test_odoo_fields_without_captures_are_the_patterns_groups():
+    import polars as pl
+
+    from odoo_triage.detectors.readers.columnar import _ODOO_LINE, _odoo_fields
+
+    text = pl.Series("t", ODOO_LINES)
+    want = pl.DataFrame({"t": text}).select(pl.col("t").str.extract_groups(_ODOO_LINE).alias("m")).unnest("m")
+    want.columns = ["asctime", "pid", "level", "db", "logger", "message"]
+    got = _odoo_fields(text)
+    assert got.to_dicts() == want.to_dicts()
+    assert got["logger"].null_count() < len(ODOO_LINES) - 3
+
+
+def test_odoo_fields_match_the_pattern_on_random_lines():
+    import polars as pl
+
+    from odoo_triage.detectors.readers.columnar import _ODOO_LINE, _odoo_fields
+
+    rng = random.Random(3)
+    tokens = ["2026-04-20", "08:00:00,123", "08:00:00", "4242", "INFO", "ERROR", "prod", "odoo.x:", "odoo.x",
+              ":", ": ", " ", "  ", "a:b", "-", "é", "\t", "msg", "1", "x.y-z:"]
+    def piece(*options: str) -> str:
+        return rng.choice([*options, rng.choice(tokens)])
+
+    lines = [" ".join([piece("2026-04-20 08:00:00,123", "2026-04-20 08:00:00"), piece("4242"), piece("INFO", "DEBUG"),
+                       piece("prod", "db-1"), piece("odoo.x: ", "x.y-z: ")])
+             + "".join(rng.choice(tokens) for _ in range(rng.randint(0, 5))) for _ in range(3000)]
+    text = pl.Series("t", lines)
+    want = pl.DataFrame({"t": text}).select(pl.col("t").str.extract_groups(_ODOO_LINE).alias("m")).unnest("m")
+    want.columns = ["asctime", "pid", "level", "db", "logger", "message"]
+    assert _odoo_fields(text).to_dicts() == want.to_dicts()
+    assert want["logger"].null_count() < len(lines) * 0.95  # some lines match
