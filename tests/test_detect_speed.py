@@ -19,7 +19,18 @@ def _plain(path: Path) -> list[bytes]:
 @pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
 def test_block_prefilter_gives_the_lines_a_line_loop_gives(tmp_path, block):
     rng = random.Random(block)
-    words = [b"MAINTENANCE", b"Wartung", b"onderhoud", b"x", b"maint", b"enance", b"\n", b" ", b"\r\n", b"\xc3\xa9"]
+    words = [
+        b"MAINTENANCE",
+        b"Wartung",
+        b"onderhoud",
+        b"x",
+        b"maint",
+        b"enance",
+        b"\n",
+        b" ",
+        b"\r\n",
+        b"\xc3\xa9",
+    ]
     for k in range(5):
         p = tmp_path / f"log{k}.log"
         p.write_bytes(b"".join(rng.choice(words) for _ in range(rng.randint(0, 400))))
@@ -57,7 +68,8 @@ ODOO_LINES = [
     "2026-04-20 08:00:00,123 4242 INFO prod odoo.x: ",
     "2026-04-20 08:00:00,123 ٤٢ INFO prod odoo.x: arabic-indic pid",
     "2026-04-20 08:00:00,123 4242 INFO prod odoo.x: tab\\there\r",
-    "garbage", "",
+    "garbage",
+    "",
 ]
 
 
@@ -80,14 +92,45 @@ def test_odoo_fields_match_the_pattern_on_random_lines():
     from odoo_triage.detectors.readers.columnar import _ODOO_LINE, _odoo_fields
 
     rng = random.Random(3)
-    tokens = ["2026-04-20", "08:00:00,123", "08:00:00", "4242", "INFO", "ERROR", "prod", "odoo.x:", "odoo.x",
-              ":", ": ", " ", "  ", "a:b", "-", "é", "\t", "msg", "1", "x.y-z:"]
+    tokens = [
+        "2026-04-20",
+        "08:00:00,123",
+        "08:00:00",
+        "4242",
+        "INFO",
+        "ERROR",
+        "prod",
+        "odoo.x:",
+        "odoo.x",
+        ":",
+        ": ",
+        " ",
+        "  ",
+        "a:b",
+        "-",
+        "é",
+        "\t",
+        "msg",
+        "1",
+        "x.y-z:",
+    ]
+
     def piece(*options: str) -> str:
         return rng.choice([*options, rng.choice(tokens)])
 
-    lines = [" ".join([piece("2026-04-20 08:00:00,123", "2026-04-20 08:00:00"), piece("4242"), piece("INFO", "DEBUG"),
-                       piece("prod", "db-1"), piece("odoo.x: ", "x.y-z: ")])
-             + "".join(rng.choice(tokens) for _ in range(rng.randint(0, 5))) for _ in range(3000)]
+    lines = [
+        " ".join(
+            [
+                piece("2026-04-20 08:00:00,123", "2026-04-20 08:00:00"),
+                piece("4242"),
+                piece("INFO", "DEBUG"),
+                piece("prod", "db-1"),
+                piece("odoo.x: ", "x.y-z: "),
+            ]
+        )
+        + "".join(rng.choice(tokens) for _ in range(rng.randint(0, 5)))
+        for _ in range(3000)
+    ]
     text = pl.Series("t", lines)
     want = pl.DataFrame({"t": text}).select(pl.col("t").str.extract_groups(_ODOO_LINE).alias("m")).unnest("m")
     want.columns = ["asctime", "pid", "level", "db", "logger", "message"]
