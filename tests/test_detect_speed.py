@@ -136,3 +136,55 @@ def test_odoo_fields_match_the_pattern_on_random_lines():
     want.columns = ["asctime", "pid", "level", "db", "logger", "message"]
     assert _odoo_fields(text).to_dicts() == want.to_dicts()
     assert want["logger"].null_count() < len(lines) * 0.95  # some lines match
+
+
+def _one_shot(events):  # type: ignore[no-untyped-def]
+    """The hourly aggregates as one group-by over every event (what aggregate_hours did before #19)."""
+    import numpy as np
+    import pandas as pd
+
+    st = events["status"].to_numpy()
+    df = pd.DataFrame(
+        {
+            "flow": events["flow"].to_numpy(),
+            "hour": (events["ts"].to_numpy() // 3600.0).astype(np.int64),
+            "err": (st == 1).astype(np.int32),
+            "rty": ((st == 2) | ((st == 1) & (events["retry"].to_numpy() > 0))).astype(np.int32),
+            "lat": events["latency"].to_numpy().astype(np.float64),
+        }
+    )
+    g = df.groupby(["flow", "hour"], sort=True)
+    return pd.DataFrame(
+        {
+            "volume": g.size(),
+            "errors": g["err"].sum(),
+            "retries": g["rty"].sum(),
+            "p95": g["lat"].quantile(0.95),
+            "lat_n": g["lat"].count(),
+        }
+    )
+
+
+@pytest.mark.parametrize("flows", [1, 2, 5])
+def test_hourly_aggregates_flow_by_flow_equal_one_group_by(flows):
+    import numpy as np
+    import pandas as pd
+
+    from odoo_triage.detectors.frame import EVENT_DTYPES
+    from odoo_triage.detectors.windows import aggregate_hours
+
+    rng = np.random.default_rng(flows)
+    n = 20_000
+    lat = rng.gamma(2.0, 80.0, n).astype(np.float32)
+    lat[rng.random(n) < 0.1] = np.nan  # events without a latency
+    events = pd.DataFrame(
+        {
+            "ts": np.sort(rng.uniform(1.76e9, 1.76e9 + 3 * 86400, n)),
+            "flow": rng.integers(0, flows, n),
+            "status": rng.choice([0, 0, 0, 1, 2], n),
+            "latency": lat,
+            "retry": rng.integers(0, 3, n),
+        }
+    ).astype({c: EVENT_DTYPES[c] for c in ("ts", "flow", "status", "latency", "retry")})
+    events = events.sample(frac=1.0, random_state=1).reset_index(drop=True)  # any event order
+    pd.testing.assert_frame_equal(aggregate_hours(events), _one_shot(events))
