@@ -188,39 +188,3 @@ def test_hourly_aggregates_flow_by_flow_equal_one_group_by(flows):
     ).astype({c: EVENT_DTYPES[c] for c in ("ts", "flow", "status", "latency", "retry")})
     events = events.sample(frac=1.0, random_state=1).reset_index(drop=True)  # any event order
     pd.testing.assert_frame_equal(aggregate_hours(events), _one_shot(events))
-
-
-def _regex_well_formed(lines: list[str], width: int) -> list[bool]:
-    """The reference: the anchored field regex and a count of delimiters outside quoted fields."""
-    import polars as pl
-
-    field = r'(?:[^",]*|"(?:[^"]|"")*")'
-    well = f"^{field}(?:,{field})*$"
-    unquoted = pl.col("t").str.replace_all(r'"(?:[^"]|"")*"', "")
-    return (
-        pl.DataFrame({"t": pl.Series(lines, dtype=pl.String)})
-        .select(
-            ok=pl.col("t").str.contains(well)
-            & ~unquoted.str.contains("\n", literal=True)
-            & (unquoted.str.count_matches(",", literal=True) == width - 1)
-        )["ok"]
-        .to_list()
-    )
-
-
-def test_quote_rule_shape_check_equals_the_field_regex():
-    import numpy as np
-
-    from odoo_triage.detectors.readers.columnar_queue_job import well_formed
-
-    rng = random.Random(11)
-    pieces = ['"', '""', ",", "a", "b c", "\n", '"x"', '"a""b"', "", ","]
-    for width in (1, 2, 3, 4):
-        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 9))) for _ in range(4000)]
-        lines += ['"a","b"', '"a""b",c', 'a"b,c', '"a"x,b', '"",""', '""""', '"x""","y"', '"a\nb",c']
-        data = "\x00".join(lines).encode()  # spans separated by a byte that is no quote, comma or newline
-        lens = np.array([len(s) for s in lines])
-        start = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
-        got = well_formed(np.frombuffer(data, dtype=np.uint8), start, start + lens, ord(","), width)
-        assert got.tolist() == _regex_well_formed(lines, width)
-        assert 0 < sum(got) < len(lines)

@@ -9,6 +9,7 @@ does, so reasons and counts stay the same (tests/test_detect_columnar.py).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,11 +68,26 @@ def _record_blocks(path: Path, block_bytes: int) -> Iterator[tuple[bytes, int, i
         yield carry, c_line, c_off
 
 
+def _lines_series(data: bytes, starts: np.ndarray, cend: np.ndarray, keep: np.ndarray) -> pl.Series:
+    import pyarrow as pa
+
+    idx = np.flatnonzero(keep)
+    buf = _join(data, starts, cend, keep)
+    offs = np.zeros(len(idx) + 1, dtype=np.int64)
+    np.cumsum((cend - starts)[idx] + 1, out=offs[1:])
+    s = pl.from_arrow(pa.LargeStringArray.from_buffers(len(idx), pa.py_buffer(offs.tobytes()), pa.py_buffer(buf)))
+    assert isinstance(s, pl.Series)
+    return s.str.strip_suffix("\n")
+
+
 def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
                       block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
     import csv
 
     width = len(header)
+    d = re.escape(delim)
+    field = r'(?:[^"' + d + r']*|"(?:[^"]|"")*")'
+    well = f"^{field}(?:{d}{field})*$"
     for data, line0, off0 in _record_blocks(path, block_bytes):
         starts, ends = line_index(data)
         n = len(starts)
@@ -91,15 +107,15 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         cand[np.searchsorted(ends, odd, "left")] = False
         cand &= ~np.isin(arr[np.minimum(starts, max(len(data) - 1, 0))], (32, 9))
         cand &= ~before & ~after_odd
-        # each spanning record's last line: the first line after it that does not both start and end inside quotes
-        closing = np.flatnonzero(~(before & after_odd))
-        pos = np.searchsorted(closing, spans, "right")
-        last = np.where(pos < len(closing), closing[np.minimum(pos, max(len(closing) - 1, 0))], n)
-        open_end = np.flatnonzero(last >= n)  # a quoted field open at the end of the file: the row reader says
-        if len(open_end):  # what it is
-            stop = int(spans[open_end[0]])
-            spans, last = spans[:open_end[0]], last[:open_end[0]]
-        multi: list[tuple[int, int]] = list(zip(spans.tolist(), last.tolist(), strict=True))
+        multi: list[tuple[int, int]] = []
+        for a in spans.tolist():
+            b = a + 1
+            while b < n and before[b] and after_odd[b]:
+                b += 1
+            if b >= n:  # a quoted field open at the end of the file: the row reader says what it is
+                stop = a
+                break
+            multi.append((a, b))
         chunk = Chunk()
         if line0 == 1:
             cand[0] = False
@@ -107,7 +123,7 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
             chunk.parsed += 1
         fb = Chunk()
         mcols, vouched = _multi_line_columns(reader, data, starts, ends, cr, odd, multi, line0, off0, delim,
-                                             header)
+                                             header, well)
         taken: list[int] = []
         for k, (a, b) in enumerate(multi):
             if a >= stop:
@@ -124,8 +140,12 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         chunk.blank += int(empty.sum())
         good = cand.copy()
         if cand.any():
-            ci = np.flatnonzero(cand)
-            good[ci] = well_formed(arr, starts[ci], cend[ci], ord(delim), width)
+            text = _lines_series(data, starts, cend, cand)
+            shape = pl.DataFrame({"t": text}).select(
+                ok=pl.col("t").str.contains(well)
+                & (pl.col("t").str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(delim, literal=True)
+                   == width - 1))["ok"].to_numpy()
+            good[np.flatnonzero(cand)] = shape
         lines = np.arange(line0, line0 + n, dtype=np.int64)
         offsets = starts.astype(np.int64) + off0
         buf = _join(data, starts, cend, good)
@@ -166,49 +186,9 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
 
 
-def well_formed(arr: np.ndarray, start: np.ndarray, end: np.ndarray, delim: int, width: int) -> np.ndarray:
-    """Per span of bytes [start, end) (sorted, disjoint): `width` fields separated by `delim`, each unquoted
-    (no quote) or quoted (`""` for a quote inside), no newline outside quotes: the spans the csv module and
-    Polars split alike. The same as the anchored regex `^F(?:,F)*$`, F = `[^",]*|"(?:[^"]|"")*"`, plus a
-    count of delimiters outside quotes, done on quote positions: inside a span the k-th quote (from 0)
-    opens a field when k is even and closes it when k is odd, except `""` pairs inside a field (an odd
-    quote followed by a quote, then an even one preceded by one). So an even quote must follow the span
-    start, a delimiter or a quote; an odd one must precede the span end, a delimiter or a quote; the count
-    must be even; and a delimiter or newline is outside quotes when an even number of quotes precede it."""
-    m = len(start)
-    if not m:
-        return np.zeros(0, dtype=bool)
-    lo, hi = int(start[0]), int(end[-1])
-    seg = arr[lo:hi]
-
-    def in_spans(kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = np.flatnonzero(kind) + lo
-        sid = np.searchsorted(start, pos, "right") - 1
-        keep = pos < end[sid]
-        return pos[keep], sid[keep]
-
-    qpos, qsid = in_spans(seg == 34)
-    first_q = np.searchsorted(qsid, np.arange(m), "left")  # index in qpos of each span's first quote
-    nq = np.bincount(qsid, minlength=m)
-    k = np.arange(len(qpos)) - first_q[qsid]
-    prev = arr[np.maximum(qpos - 1, 0)]
-    nxt = arr[np.minimum(qpos + 1, len(arr) - 1)]
-    ok_even = (qpos == start[qsid]) | (prev == delim) | (prev == 34)
-    ok_odd = (qpos + 1 == end[qsid]) | (nxt == delim) | (nxt == 34)
-    bad_q = np.where(k % 2 == 0, ~ok_even, ~ok_odd)
-    good = (nq % 2 == 0) & (np.bincount(qsid[bad_q], minlength=m) == 0)
-
-    def outside(kind: np.ndarray) -> np.ndarray:
-        pos, sid = in_spans(kind)
-        before = np.searchsorted(qpos, pos, "left") - first_q[sid]  # quotes of its span before it
-        return np.bincount(sid[before % 2 == 0], minlength=m)
-
-    return good & (outside(seg == delim) == width - 1) & (outside(seg == 10) == 0)
-
-
 def _multi_line_columns(reader: Any, data: bytes, starts: np.ndarray, ends: np.ndarray, cr: np.ndarray,
                         odd: np.ndarray, multi: list[tuple[int, int]], line0: int, off0: int, delim: str,
-                        header: list[str]) -> tuple[pl.DataFrame, np.ndarray]:
+                        header: list[str], well: str) -> tuple[pl.DataFrame, np.ndarray]:
     """Records spanning lines (a quoted traceback), vectorized: the event columns of those the fast path
     can vouch for (plain ASCII, no CR, well-formed fields, the header's width, values `build_job` takes)
     and the mask of which those are, in `multi` order; the others are left to `_take_record`."""
@@ -225,8 +205,13 @@ def _multi_line_columns(reader: Any, data: bytes, starts: np.ndarray, ends: np.n
     idx = np.flatnonzero(ok)
     if not len(idx):
         return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
-    arr = np.frombuffer(data, dtype=np.uint8)
-    idx = idx[well_formed(arr, starts[first[idx]], ends[last[idx]], ord(delim), len(header))]
+    pieces = [data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()]
+    text = pl.Series("t", [p.decode("ascii") for p in pieces], dtype=pl.String)
+    unquoted = pl.col("t").str.replace_all(r'"(?:[^"]|"")*"', "")
+    shape = pl.DataFrame({"t": text}).select(
+        ok=pl.col("t").str.contains(well) & ~unquoted.str.contains("\n", literal=True)
+        & (unquoted.str.count_matches(delim, literal=True) == len(header) - 1))["ok"].to_numpy()
+    idx = idx[shape]
     if not len(idx):
         return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
     buf = b"\n".join(data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()) + b"\n"
