@@ -107,15 +107,15 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         cand[np.searchsorted(ends, odd, "left")] = False
         cand &= ~np.isin(arr[np.minimum(starts, max(len(data) - 1, 0))], (32, 9))
         cand &= ~before & ~after_odd
-        multi: list[tuple[int, int]] = []
-        for a in spans.tolist():
-            b = a + 1
-            while b < n and before[b] and after_odd[b]:
-                b += 1
-            if b >= n:  # a quoted field open at the end of the file: the row reader says what it is
-                stop = a
-                break
-            multi.append((a, b))
+        # each spanning record's last line: the first line after it not both starting and ending inside quotes
+        closing = np.flatnonzero(~(before & after_odd))
+        pos = np.searchsorted(closing, spans, "right")
+        last = np.where(pos < len(closing), closing[np.minimum(pos, max(len(closing) - 1, 0))], n)
+        open_end = np.flatnonzero(last >= n)
+        if len(open_end):  # a quoted field open at the end of the file: the row reader says what it is
+            stop = int(spans[open_end[0]])
+            spans, last = spans[:open_end[0]], last[:open_end[0]]
+        multi: list[tuple[int, int]] = list(zip(spans.tolist(), last.tolist(), strict=True))
         chunk = Chunk()
         if line0 == 1:
             cand[0] = False
