@@ -51,6 +51,9 @@ class Signals:
     config_mapping: bool = False  # a configuration object (tax, fiscal position, journal, account) is unmapped
     stale_reference: str | None = None  # a well-formed counterparty identifier (BIC, IBAN, VAT) that refers to nothing
     unknown_field: bool = False  # Odoo says the model has no such field: the two sides' field lists drifted apart
+    empty_link_field: str | None = None  # a record's link / key field to another system is empty (x_jira_key)
+    payload_field: str | None = None  # a field of the other system's payload (camelCase) is absent: its contract moved
+    missing_identifier: str | None = None  # a partner identifier (VAT, SIRET, IBAN, e-mail) is empty: master data
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -59,6 +62,9 @@ RETRY_SAFE_CAUSES = frozenset({Cause.rate_limit, Cause.upstream_outage})
 NEVER_RETRY = frozenset({"ValidationError", "UserError", "AccessError", "AccessDenied", "MissingError",
                          "UniqueViolation", "IntegrityError", "UnprocessableEntity"})
 TRANSIENT = frozenset({"SerializationFailure", "TransactionRollbackError", "LockError", "RetryableJobError"})
+#: Transient because two writers collided, not because the other side was down: a job or cron scheduled
+#: against the same rows (a configuration / scheduling problem). The failed work is safe to requeue.
+CONCURRENCY = frozenset({"SerializationFailure", "TransactionRollbackError", "LockError"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class CauseVerdict:
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
     if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
-            or signals.unknown_field:
+            or signals.unknown_field or signals.empty_link_field or signals.missing_identifier:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -88,7 +94,8 @@ _EXCEPTION = re.compile(
     r"(ValidationError|UserError|AccessError|AccessDenied|MissingError|RedirectWarning|LockError|"
     r"SerializationFailure|TransactionRollbackError|UniqueViolation|IntegrityError|UnprocessableEntity|"
     r"RetryableJobError|FailedJobError|NothingToDoJob)\b")
-_SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not obtain lock")
+_SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not (?:obtain|acquire) (?:a |the )?lock|"
+                            r"concurrent update|lock not available")
 _OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthorized_client|expired_token|token_expired)\b")
 _RETRY_AFTER = re.compile(r"(?i)\bretry-after\b|\bx-ratelimit-remaining: ?0\b")
 _TIMEOUT_CODE = re.compile(r"(?i)\b(timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|read timeout)\b")
@@ -98,6 +105,7 @@ _DUPLICATE = re.compile(
     # German and French, as Odoo's translated messages and European middleware write them
     r"bereits (?:vorhanden|vergeben|verwendet|registriert|existiert)|existiert bereits|ist bereits\b.{0,80}?\bzugeordnet|"
     r"\bdoppelt\b|\bduplikat|eindeutig sein|existe d[ée]j[àa]|d[ée]j[àa] (?:utilis|attribu|enregistr))")
+_CONFLICT = re.compile(r"(?i)\b409\b|\bconflict\b")
 _DUP_SUBJECT = re.compile(
     r"(?i)\b(vat|tax id|ref|reference|e-?mail(?:-?adresse)?|company_registry|registry|siren|kvk|phone|"
     r"ust-?id(?:-?nr)?\.?|uid(?:-nummer)?|steuernummer|umsatzsteuer-?id|tva)(?![\w-])|_(vat|ref|email)_uniq")
@@ -124,7 +132,15 @@ _CONFIG_MAPPING = re.compile(
     r"|\b(no|missing|unknown) (tax|fiscal position|journal|account) (code )?(mapping|configured)"
     # "No tax found for product X in fiscal position Y": the configuration object is absent, not the data wrong
     r"|\bno (taxe?s?|tax code|fiscal position|journal|account(?:ing)? account|tax grid|pricelist|currency rate)\b"
-    r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b")
+    r"[^|;\n]{0,40}\b(found|configured|defined|set up|mapped)\b"
+    # "journal 'BNK1' has no default account": a configuration object lacks its own setting
+    r"|\b(journal|tax|fiscal position|payment method|product category|company)\b[^|;\n]{0,40}\bhas no "
+    r"(?:default |income |expense |outstanding )?(account|journal|sequence|tax)\b"
+    # German and French: "kein Steuersatz ... gefunden", "aucune taxe ... trouvée"
+    r"|\bkeine?[nrs]? (steuer\w*|steuerposition|journal|konto|sachkonto|buchungskonto|w[äa]hrungskurs)\b"
+    r"[^|;\n]{0,80}\b(gefunden|konfiguriert|zugeordnet|hinterlegt|definiert)\b"
+    r"|\baucun(?:e)? (taxe|position fiscale|journal|compte(?: comptable)?|taux de change)\b"
+    r"[^|;\n]{0,80}\b(trouv[ée]e?s?|configur[ée]e?s?|d[ée]fini[e]?s?|param[ée]tr[ée]e?s?)")
 #: Odoo's own words for a write or read of a field the model does not have ("Invalid field 'x' on model 'y'",
 #: "Unknown field", "...has no field named..."): a mapping written for fields that were removed or renamed.
 _UNKNOWN_FIELD = re.compile(
@@ -137,6 +153,36 @@ _REFERENCE_ID = re.compile(r"(?i)\b(BIC|SWIFT(?: code)?|IBAN|bank account|VAT(?:
                            r"peppol id|endpoint id)\b")
 _REFERENCE_STALE = re.compile(r"(?i)\b(not reachable|unreachable|does not exist|no longer exists|not registered|"
                               r"unknown to|is closed|account closed|blocked|inactive|dormant|deregistered)\b")
+#: "field x_jira_project_key is empty", "das Feld x_key ist leer", "le champ x_code est vide": a named field unset.
+_EMPTY_FIELD = re.compile(
+    r"(?i)\b(?:field|feld|champ)\s+[«„“\"'`]?\s*([a-z_][a-z0-9_]{1,60})\s*[»“”\"'`]?\s+"
+    r"(?:is\s+|ist\s+|est\s+)?(?:empty|not set|unset|blank|leer|nicht gesetzt|vide|non renseign[ée])\b")
+#: A field that links a record to another system: a custom field (Odoo's x_ prefix, what Studio and
+#: integrations add) or one named as a key, external id or mapping. Empty, the link is unconfigured;
+#: an empty ordinary field (vat, email) is the record's data, not configuration.
+_LINK_FIELD = re.compile(r"^x_|_(?:key|external_id|mapping|remote_id)$")
+#: A quoted camelCase name (Odoo's own fields are snake_case) said to be absent: the other system's payload
+#: lost a field ("champ « etablissementSiege » absent", "field 'billingAddress' missing"). Every record it
+#: carries fails alike, so the fix is the connector or the sender, not each record's data.
+_PAYLOAD_FIELD = re.compile(r"[«„“\"'`]\s*([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]\s*\)?\s*"
+                            r"(?:is\s+|ist\s+|est\s+)?(?:absent|missing|fehlt|manquant|not present|no longer)"
+                            r"|(?:absent|missing|fehlt|manquant|no)\s+(?:field|feld|champ)?\s*[«„“\"'`]\s*"
+                            r"([a-z]+[A-Z][A-Za-z0-9]*)\s*[»“”\"'`]")
+#: A party's identifier sent with an empty value ("vat_number « » is not valid", "VAT number is empty",
+#: "customer without VAT"): the record lacks master data, which its owner fills in. A schema's own rule
+#: ("vat is required", "BIC missing") and a malformed value ("IBAN does not match the SEPA schema") stay
+#: schema validation, as the shipped examples label them.
+_IDENTIFIER = (r"(?:vat(?:[ _]?(?:number|no|id))?|tax[ _]?id|siret|siren|iban|bic|e-?mail|ust-?id(?:nr)?|"
+               r"uid|tva|eori|company[ _]registry)")
+_MISSING_IDENTIFIER = re.compile(
+    rf"(?i)\b(?:[a-z_]+\.)?({_IDENTIFIER})\b\W{{0,3}}(?:«\s*»|„\s*“|''|\"\"|``)"
+    rf"|\b({_IDENTIFIER})\b\W{{0,3}}(?:is |ist |est )?(?:empty|blank|leer|vide)\b"
+    rf"|\b(?:without|ohne|sans)\s+(?:a\s+|an\s+|de\s+|num[ée]ro\s+(?:de\s+)?)?({_IDENTIFIER})\b")
+#: Any field said to be absent from the other side's response or payload ("field siege_id missing from the
+#: API response", "champ absent de la réponse"): the same contract change, whatever the field's spelling.
+_ABSENT_FROM_RESPONSE = re.compile(
+    r"(?i)\b(?:missing|absent|fehlt|manquant|not present)\b[^|\n]{0,40}?\b(?:from|in|of|aus|dans|de|der|in der)\s+"
+    r"(?:the\s+|la\s+|der\s+|l')?(?:api\s+)?(response|r[ée]ponse|antwort|payload)\b")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -145,7 +191,7 @@ def read_signals(text: str) -> Signals:
     """Structured facts in an error text: exception class, error codes, field, duplicate, lock date."""
     exc = _EXCEPTION.search(text)
     exception = exc.group(1) if exc else None
-    if exception in (None, "FailedJobError", "LockError") and _SERIALIZATION.search(text):
+    if exception in (None, "FailedJobError", "LockError", "RetryableJobError") and _SERIALIZATION.search(text):
         exception = "SerializationFailure"
     codes = {m.lower() for m in _OAUTH.findall(text)}
     if _TIMEOUT_CODE.search(text):
@@ -158,12 +204,21 @@ def read_signals(text: str) -> Signals:
         duplicate = next((g for g in subject.groups() if g), "unique").lower() if subject else None
         if duplicate is not None:
             duplicate = _dup_subject(duplicate)
+    if duplicate is None and _DUPLICATE.search(text) and (exception in ("UniqueViolation", "IntegrityError")
+                                                          or _CONFLICT.search(text)):
+        duplicate = "record"  # a unique constraint or a 409 "already exists" on any record: the record is there
     field_m = _FIELD.search(text)
     stale = None
     ident, verdict = _REFERENCE_ID.search(text), _REFERENCE_STALE.search(text)
     if ident and verdict and abs(verdict.start() - ident.end()) <= 60 and not _SCHEMA_FORMAT.search(text):
         stale = ident.group(1).split()[0].lower()
-    return Signals(stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
+    empty = _EMPTY_FIELD.search(text)
+    empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
+    payload = _PAYLOAD_FIELD.search(text) or _ABSENT_FROM_RESPONSE.search(text)
+    missing = _MISSING_IDENTIFIER.search(text)
+    return Signals(missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
+                   payload_field=next((g for g in payload.groups() if g), None) if payload else None,
+                   empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
                    duplicate=duplicate, lock_date=bool(_LOCK_DATE.search(text)),
                    config_mapping=bool(_CONFIG_MAPPING.search(text)))
@@ -190,16 +245,24 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.configuration, 0.85, "signal:unknown-field")
     if signals.stale_reference:
         return CauseVerdict(Cause.data_quality, 0.8, f"signal:stale-{signals.stale_reference}")
+    if signals.missing_identifier:
+        return CauseVerdict(Cause.data_quality, 0.8, f"signal:missing-{signals.missing_identifier}")
+    if signals.exception == "AccessError":
+        # Odoo authenticated the user and then refused the operation: its groups or record rules lack the
+        # right (a role clean-up, a new model), which is access configuration; a rejected login is AccessDenied
+        return CauseVerdict(Cause.configuration, 0.85, "signal:AccessError")
+    if signals.empty_link_field:
+        return CauseVerdict(Cause.configuration, 0.8, "signal:empty-link-field")
     return None
 
 
 def exception_cause(signals: Signals) -> CauseVerdict | None:
     """The cause an Odoo / psycopg2 exception class names, when no HTTP status settled it."""
     exc = signals.exception
+    if exc in CONCURRENCY:
+        return CauseVerdict(Cause.configuration, 0.8, f"signal:{exc}")
     if exc in TRANSIENT:
         return CauseVerdict(Cause.upstream_outage, 0.8, f"signal:{exc}")
-    if exc == "AccessError":
-        return CauseVerdict(Cause.credential_auth, 0.8, "signal:AccessError")
     if exc == "MissingError":
         return CauseVerdict(Cause.data_quality, 0.8, "signal:MissingError")
     if exc in ("ValidationError", "UserError", "UnprocessableEntity", "UniqueViolation", "IntegrityError"):
@@ -269,13 +332,35 @@ def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
 
     `operations` are the cited events' operation names (a structured field), for silences."""
     signals = read_signals(text)
-    verdict = _rule_cause(set(kinds), statuses, text, signals, is_polling(operations))
-    return _with_safety(verdict, signals) if verdict is not None else None
+    kinds = set(kinds)
+    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations))
+    if verdict is None:
+        return None
+    verdict = _with_safety(verdict, signals)
+    if "duplicate_delivery" in kinds and verdict.retry_safe:
+        # the message was already processed, maybe twice: one more delivery makes one more copy
+        verdict = CauseVerdict(verdict.cause, verdict.confidence, verdict.source, False, signals)
+    return verdict
+
+
+#: Statuses that say the caller stopped waiting, not that the receiver refused: the work may still be done.
+GATEWAY_TIMEOUTS = frozenset({408, 504, 524, 598, 599})
+
+
+def receiver_was_slow(kinds: set[str], statuses: Counter[int], signals: Signals) -> bool:
+    """Did the receiver answer too slowly (a latency shift, timeouts, gateway timeouts)? A sender that
+    timed out redelivers a message the receiver went on to process: the slowness is the cause."""
+    timeouts = sum(n for s, n in statuses.items() if s in GATEWAY_TIMEOUTS)
+    return "latency_shift" in kinds or "timeout" in signals.codes or timeouts * 2 > sum(statuses.values()) > 0
 
 
 def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
                 polling: bool = False) -> CauseVerdict | None:
     failures = sum(statuses.values())
+    if "duplicate_delivery" in kinds and receiver_was_slow(kinds, statuses, signals):
+        # the duplicates are the effect; the receiver's slowness made the sender redeliver (the merge still
+        # follows from the duplicate records, whatever the cause)
+        return CauseVerdict(Cause.upstream_outage, 0.85, "rule:redelivery-after-timeout")
     if "duplicate_delivery" in kinds or "duplicate_cluster" in kinds:
         return CauseVerdict(Cause.data_quality, 0.95, "rule:duplicate")
     settled = signal_cause(signals)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from odoo_triage.agent.causes import CauseVerdict, classify, read_signals, rule_cause
+from odoo_triage.agent.causes import GATEWAY_TIMEOUTS, CauseVerdict, classify, read_signals, rule_cause
 from odoo_triage.agent.lifecycle import status_on_rerun
 from odoo_triage.agent.redact import redact
 from odoo_triage.agent.severity import score_severity
@@ -271,12 +271,20 @@ def _duplicate_projects(events: list[LogEvent], clusters: list[DuplicateCluster]
     return sorted(dups)
 
 
+def processed(ev: LogEvent) -> bool:
+    """Did this delivery do its work? A success did; so did a delivery the sender stopped waiting for (a
+    gateway timeout) when the receiver's log names the record it made: the sender redelivered work done."""
+    if ev.status == EventStatus.ok:
+        return True
+    return ev.http_status in GATEWAY_TIMEOUTS and bool(ev.record_ids)
+
+
 def redelivered_records(events: list[LogEvent]) -> list[str]:
     """Records (any model) that a later delivery of an already delivered message made: its typed record
     ids that the first delivery of the same idempotency key did not name. Those are the duplicates."""
     by_key: dict[str, list[LogEvent]] = defaultdict(list)
     for ev in events:
-        if ev.idempotency_key and ev.status == EventStatus.ok:
+        if ev.idempotency_key and processed(ev):
             by_key[ev.idempotency_key].append(ev)
     out: list[str] = []
     for evs in by_key.values():
@@ -294,7 +302,7 @@ def redelivered_partners(events: list[LogEvent]) -> list[tuple[int, list[int], E
     construction (one message, one contact), shown as a cluster evidence item so a merge can cite it."""
     by_key: dict[str, list[LogEvent]] = defaultdict(list)
     for ev in events:
-        if ev.idempotency_key and ev.status == EventStatus.ok:
+        if ev.idempotency_key and processed(ev):
             by_key[ev.idempotency_key].append(ev)
     out: list[tuple[int, list[int], EvidenceItem]] = []
     for key, evs in sorted(by_key.items()):

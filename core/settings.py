@@ -242,7 +242,9 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
     "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
-                        "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id"],
+                        "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id",
+                        # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
+                        "meta.id", "meta_id", "message_id", "messageid"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],
@@ -312,6 +314,10 @@ class ReaderSettings(BaseModel):
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
     progress_every_seconds: float = Field(default=10.0, gt=0)  # a plain progress line this often when stderr is no terminal
+    # `--read-since` enters a time-ordered log by binary search this much earlier than asked: lines a few
+    # minutes out of order (several workers writing one file) are still read; probes out of order by more
+    # mean the file is not time-ordered, and it is read whole
+    seek_margin_seconds: float = Field(default=3600.0, ge=0)
     # Odoo loggers that are framework noise, never a flow of their own (queue_job runner/controller,
     # mail, the web client): matched as prefixes.
     ignored_loggers: list[str] = Field(default_factory=lambda: [

@@ -10,7 +10,7 @@ flows allowed to be quiet then).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -89,34 +89,6 @@ def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) ->
     return None
 
 
-def _prefiltered_lines(path: Path, block_bytes: int = 8 << 20) -> Iterator[bytes]:
-    """The lines of a file (as `for raw in fh` gives them) holding a `_PREFILTER` word in any case, in
-    order: the words are searched block by block, not line by line (a log has millions of lines)."""
-    with open(path, "rb") as fh:
-        rest = b""
-        while True:
-            block = fh.read(block_bytes)
-            data = rest + block
-            cut = len(data) if not block else data.rfind(b"\n") + 1
-            if cut == 0 and block:
-                rest = data
-                continue
-            low = data[:cut].lower()
-            starts: set[int] = set()
-            for word in _PREFILTER:
-                i = low.find(word)
-                while i >= 0:
-                    starts.add(low.rfind(b"\n", 0, i) + 1)
-                    end = low.find(b"\n", i)
-                    i = -1 if end < 0 else low.find(word, end)
-            for a in sorted(starts):
-                b = data.find(b"\n", a, cut)
-                yield data[a:cut if b < 0 else b + 1]
-            if not block:
-                return
-            rest = data[cut:]
-
-
 def announced_windows(paths: Iterable[Path], flows: Iterable[str],
                       zone_of: Callable[[list[str]], tzinfo | None] | None = None,
                       abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
@@ -131,33 +103,92 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     The log line's own time stamp is UTC (Odoo writes UTC).
     Log text is untrusted: only the two times, the zone and known flow names are taken from it.
     """
+    lines: list[tuple[str, str]] = []
+    for path in paths:
+        whole, _end, tail = announcement_lines(Path(path))
+        lines.extend((Path(path).name, ln) for ln in [*whole, *([tail] if tail is not None else [])])
+    return windows_announced(lines, flows, zone_of, abbreviations)
+
+
+def announcement_lines(path: Path, start: int = 0) -> tuple[list[str], int, str | None]:
+    """The lines of a log, from byte `start`, that may announce a maintenance window (the cheap tests of
+    `announced_windows`: a prefilter word, the pattern, a server-log time stamp); the offset after the
+    last whole line; the unfinished last line, if it is a candidate. An incremental run keeps the lines
+    and the offset, so that it scans only what was appended (detectors/state.py)."""
+    out: list[str] = []
+    tail = None
+    candidates, end = prefiltered_lines(path, start)
+    for raw in candidates:
+        line = raw.decode("utf-8", errors="replace")[:2000]
+        if _ANNOUNCEMENT.search(line) is None or _LOG_LINE_TS.match(line) is None:
+            continue
+        if raw.endswith(b"\n"):
+            out.append(line)
+        else:
+            tail = line
+    return out, end, tail
+
+
+def prefiltered_lines(path: Path, start: int = 0, block_bytes: int = 8 << 20) -> tuple[list[bytes], int]:
+    """The lines of a file from byte `start` (as `for raw in fh` gives them) holding a `_PREFILTER` word
+    in any case, in order, and the offset after the last whole line. The words are searched block by
+    block with `bytes.find`, not line by line: a server log has millions of lines and a handful of hits."""
+    found: list[bytes] = []
+    end = start
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        rest = b""
+        while True:
+            block = fh.read(block_bytes)
+            data = rest + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            if cut == 0 and block:
+                rest = data
+                continue
+            low = data[:cut].lower()
+            starts: set[int] = set()
+            for word in _PREFILTER:
+                i = low.find(word)
+                while i >= 0:
+                    starts.add(low.rfind(b"\n", 0, i) + 1)
+                    nl = low.find(b"\n", i)
+                    i = -1 if nl < 0 else low.find(word, nl)
+            for a in sorted(starts):
+                b = data.find(b"\n", a, cut)
+                found.append(data[a:cut if b < 0 else b + 1])
+            end += data.rfind(b"\n", 0, cut) + 1
+            if not block:
+                return found, end
+            rest = data[cut:]
+
+
+def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],
+                      zone_of: Callable[[list[str]], tzinfo | None] | None = None,
+                      abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
+    """The windows the candidate (file name, line) pairs of `announcement_lines` announce (rules: `announced_windows`)."""
     names = sorted(set(flows), key=len, reverse=True)
     out: list[MaintenanceWindow] = []
-    for path in paths:
-        for raw in _prefiltered_lines(path):
-            line = raw.decode("utf-8", errors="replace")[:2000]
-            m = _ANNOUNCEMENT.search(line)
-            if m is None:
-                continue
-            written = _LOG_LINE_TS.match(line)
-            if written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
-                continue
-            named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
-            z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
-            if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
-                continue  # a zone name we cannot read: better no window than one hours off
-            local = (zone_of(named) if zone_of is not None else None) or UTC
-            start = _parse_ts(m.group(1), z_start or z_end or local)
-            end = _parse_ts(m.group(3), z_end or z_start or local)
-            if start is None or end is None or end <= start:
-                continue
-            if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
-                continue
-            at = _parse_ts(written.group(1))
-            if at is None or at >= start:
-                continue
-            out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
-                                         reason=f"announced in {path.name}"))
+    for file_name, line in lines:
+        m = _ANNOUNCEMENT.search(line)
+        written = _LOG_LINE_TS.match(line)
+        if m is None or written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+            continue
+        named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
+        z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
+        if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
+            continue  # a zone name we cannot read: better no window than one hours off
+        local = (zone_of(named) if zone_of is not None else None) or UTC
+        start = _parse_ts(m.group(1), z_start or z_end or local)
+        end = _parse_ts(m.group(3), z_end or z_start or local)
+        if start is None or end is None or end <= start:
+            continue
+        if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:
+            continue
+        at = _parse_ts(written.group(1))
+        if at is None or at >= start:
+            continue
+        out.append(MaintenanceWindow(start=start.astimezone(UTC), end=end.astimezone(UTC), flows=named,
+                                     reason=f"announced in {file_name}"))
     return out
 
 
@@ -216,13 +247,23 @@ class BusinessCalendar:
 
 
 def build_calendar(settings: CalendarSettings | None = None, flows: Iterable[FlowInfo] | None = None,
-                   odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = ()) -> BusinessCalendar:
+                   odoo_logs: Iterable[Path] = (), flow_names: Iterable[str] = (),
+                   announcements: dict[Path, list[str]] | None = None) -> BusinessCalendar:
+    """`announcements` {log: its `announcement_lines`}, where a saved state kept them, instead of scanning
+    `odoo_logs` again."""
     settings = settings or CalendarSettings()
     info = {f.name: f for f in flows or []}
     cal = BusinessCalendar(settings=settings, flows=info)
     if settings.detect_announcements:
-        cal.announced = announced_windows(odoo_logs, [*info, *flow_names], lambda named: local_zone(cal, named),
-                                          settings.zone_abbreviations)
+        def zone(named: list[str]) -> tzinfo | None:
+            return local_zone(cal, named)
+
+        names = [*info, *flow_names]
+        if announcements is None:
+            cal.announced = announced_windows(odoo_logs, names, zone, settings.zone_abbreviations)
+        else:
+            lines = [(p.name, ln) for p in odoo_logs for ln in announcements.get(p, [])]
+            cal.announced = windows_announced(lines, names, zone, settings.zone_abbreviations)
     return cal
 
 

@@ -64,7 +64,8 @@ class EventFrame:
     def event_ids(self, idx: np.ndarray | list[int]) -> list[str]:
         f = self.events["file"].to_numpy()[idx]
         ln = self.events["line"].to_numpy()[idx]
-        return [f"{self.files[int(a)].name}:{int(b)}" for a, b in zip(f, ln, strict=True)]
+        names = [p.name for p in self.files]  # Path.name is computed on every access
+        return [f"{names[a]}:{b}" for a, b in zip(f.tolist(), ln.tolist(), strict=True)]
 
     def log_event(self, i: int) -> LogEvent | None:
         """Re-read one event from its file (the table keeps no texts)."""
@@ -90,6 +91,8 @@ def _hash_keys(values: pl.Series, keep: np.ndarray) -> np.ndarray:
     out[(out == 0) & keep & ~values.is_null().to_numpy()] = 1
     return out
 
+
+GATEWAY_TIMEOUTS = (408, 504, 524)  # the caller gave up waiting; the receiver may still have done the work
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log", ".xlsx")
 
@@ -124,6 +127,8 @@ def read_frame(
     columnar: bool = True,
     keep_flows: list[str] | None = None,
     sink: Callable[[Path, Chunk], None] | None = None,
+    prepare: Callable[[Path, Reader], tuple[int, int] | None] | None = None,
+    min_ts: float | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -135,18 +140,22 @@ def read_frame(
     readers where they apply (the row readers give the same table, only slower). `keep_flows` drops other
     flows' events as they are read. `sink(source, chunk)` sees every chunk's rows (`--write-events`: the
     row readers then read, since only they build every field). A Parquet events file
-    (readers/parquet_events.py) brings each of its sources as a file of its own.
+    (readers/parquet_events.py) brings each of its sources as a file of its own. `prepare(path, reader)`
+    sees each reader before it reads (a saved state hands it what it learned from the file last time)
+    and may return where to start instead (`--read-since` entering a time-ordered file). `min_ts` drops
+    events before it as they are read, before templating (as `keep_flows` drops flows).
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
-    acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None)
+    acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None, min_ts)
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
     for path, source, reader in _sources(expand_paths(paths), formats, mapping, cat, cfg):
+        entered = prepare(path, reader) if prepare is not None else None
         fi = len(acc.files)
         acc.files.append(source)
         acc.readers.append(reader)
         st = acc.stats.setdefault(source.name, FileStats(source.name, reader.format))
-        start = starts.get(path.resolve(), (0, 1))
+        start = entered or starts.get(path.resolve(), (0, 1))
         done = start[0]
         size = path.stat().st_size
         if sink is not None:  # only the row readers build every field an events file keeps
@@ -196,8 +205,8 @@ class _Accumulator:
     """What reading builds, chunk by chunk: flow codes, error clusters, hashed keys, the numpy columns."""
 
     def __init__(self, cfg: ReaderSettings, cat: FlowCatalog, miner: TemplateMinerCache,
-                 keep_flows: set[str] | None) -> None:
-        self.cfg, self.cat, self.miner, self.keep_flows = cfg, cat, miner, keep_flows
+                 keep_flows: set[str] | None, min_ts: float | None = None) -> None:
+        self.cfg, self.cat, self.miner, self.keep_flows, self.min_ts = cfg, cat, miner, keep_flows, min_ts
         self.flow_codes: dict[str, int] = {}
         self.parts: list[dict[str, np.ndarray]] = []
         self.stats: dict[str, FileStats] = {}
@@ -227,6 +236,12 @@ class _Accumulator:
             uniq = [f for f in uniq if f in self.keep_flows]
             if not cols.height:
                 return
+        if self.min_ts is not None:
+            cols = cols.filter(pl.col("ts") >= self.min_ts)
+            left = set(cols["flow"].unique().to_list())
+            uniq = [f for f in uniq if f in left]
+            if not cols.height:
+                return
         for f in uniq:
             self.flow_codes.setdefault(f, len(self.flow_codes))
         n = cols.height
@@ -248,7 +263,8 @@ class _Accumulator:
             "http": cols["http"].to_numpy(),
             "retry": cols["retry"].to_numpy(),
             "cluster": cluster,
-            "idem": _hash_keys(cols["idem"], ok),
+            # a delivery the sender stopped waiting for (gateway timeout) may have done its work: its key counts
+            "idem": _hash_keys(cols["idem"], ok | np.isin(cols["http"].to_numpy(), GATEWAY_TIMEOUTS)),
             "corr": _hash_keys(cols["corr"], ok),
             "file": np.full(n, fi, dtype=np.int16),
             "line": cols["line"].to_numpy(),

@@ -132,6 +132,7 @@ def run_detection(
     state_dir: Path | None = None,
     write_events: Path | None = None,
     write_windows: Path | None = None,
+    read_since: datetime | None = None,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
@@ -144,7 +145,11 @@ def run_detection(
     `engine` (settings: detectors.engine) is where the hourly aggregation runs, `local` or `spark`
     (`master` its URL; the inputs are then Parquet events on a shared path). `state_dir` (settings:
     detectors.state_dir) makes the run incremental: only lines after the saved offsets are read.
-    `write_events` / `write_windows`: Parquet files of the parsed events / the hourly aggregates."""
+    `write_events` / `write_windows`: Parquet files of the parsed events / the hourly aggregates.
+    `read_since` (unlike `since`, which only chooses what is reported): only events at or after it are
+    read and judged (the baseline is the first days of those); a time-ordered log is entered by binary
+    search (readers.base.seek_entry), other files are read whole and their earlier events dropped as
+    they are read, so the anomalies are those of a full read filtered so."""
     cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
@@ -158,7 +163,17 @@ def run_detection(
         read_kw["start_offsets"] = start_offsets
     if flows and state_dir is None and not cfg.state_dir:  # --flow prunes while reading (a saved state keeps all)
         read_kw["keep_flows"] = flows
-    frame, aggregates, notes = _read(paths, cfg, engine, master, state_dir, write_events, read_kw)
+    entered: list[str] = []
+    if read_since is not None:
+        if state_dir is not None or cfg.state_dir:
+            raise InputError("--read-since reads a part of the logs, --state follows all of them as they grow: "
+                             "use one of the two")
+        read_kw["min_ts"] = read_since.timestamp()
+        read_kw["prepare"] = _entry(read_since.timestamp(), readers.seek_margin_seconds, entered)
+    want_announced = not isinstance(calendar, BusinessCalendar) and (calendar or CalendarSettings()).detect_announcements
+    frame, aggregates, notes, announced = _read(paths, cfg, engine, master, state_dir, write_events, read_kw,
+                                                want_announced)
+    notes = [*notes, *entered]
     known = frame.flows
     if flows:
         unknown = [f for f in flows if f not in known]
@@ -177,7 +192,7 @@ def run_detection(
             notes=notes)
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
-        calendar = build_calendar(calendar, catalog, odoo_logs, known)
+        calendar = build_calendar(calendar, catalog, odoo_logs, known, announcements=announced)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days, aggregates=aggregates)
     state = state_dir if state_dir is not None else (Path(cfg.state_dir) if cfg.state_dir else None)
@@ -209,10 +224,26 @@ def run_detection(
         baseline_end=datetime.fromtimestamp(win.baseline_end, tz=UTC), raw_anomalies=raw, notes=notes)
 
 
+def _entry(since: float, margin: float, notes: list[str]) -> Callable[[Path, Any], tuple[int, int] | None]:
+    """`read_frame(prepare=)` for `read_since`: where to enter each file, noted when it skips a part."""
+    from odoo_triage.detectors.readers.base import seek_entry
+
+    def prepare(path: Path, reader: Any) -> tuple[int, int] | None:
+        start = seek_entry(reader, path, since, margin)
+        if start is not None:
+            size = max(path.stat().st_size, 1)
+            notes.append(f"{path.name}: time-ordered, entered at byte {start[0]:,} (line {start[1]:,}): "
+                         f"{start[0] / size:.0%} not read")
+        return start
+
+    return prepare
+
+
 def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None, master: str | None,
-          state_dir: Path | None, write_events: Path | None,
-          read_kw: dict[str, Any]) -> tuple[EventFrame, pd.DataFrame | None, list[str]]:
-    """The event table, the hourly aggregates when an engine or the saved state computed them, notes.
+          state_dir: Path | None, write_events: Path | None, read_kw: dict[str, Any], announcements: bool = True,
+          ) -> tuple[EventFrame, pd.DataFrame | None, list[str], dict[Path, list[str]] | None]:
+    """The event table, the hourly aggregates when an engine or the saved state computed them, notes, and
+    the Odoo logs' maintenance-announcement lines when the saved state kept them (else None: scanned).
 
     The engine runs here to its end (Spark stops before the checks start); aggregates of None mean
     the windows compute them locally, as they always did."""
@@ -232,10 +263,12 @@ def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None,
             from odoo_triage.detectors import state
 
             inc = state.read_incremental(state.check_folder(Path(state_dir)), expand_paths(files), read_frame,
-                                         **read_kw)
-            return inc.frame, inc.aggregates, inc.notes
+                                         announcements=announcements, **read_kw)
+            return inc.frame, inc.aggregates, inc.notes, inc.announcements
         if name == "local" and (engine is None or isinstance(engine, str)):
-            return read_frame(files, **read_kw), None, []
+            return read_frame(files, **read_kw), None, [], None
+        if "min_ts" in read_kw:
+            raise InputError("--read-since reads logs here; the spark engine reads its Parquet events whole")
         from odoo_triage.detectors.engines import make_engine
 
         eng = engine if engine is not None and not isinstance(engine, str) else \
@@ -244,7 +277,7 @@ def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None,
             if writer is not None:
                 raise InputError("--write-events reads logs; the spark engine reads Parquet events already")
             frame = eng.read(files, **read_kw)
-            return frame, (eng.aggregate(frame) if len(frame.events) else None), []
+            return frame, (eng.aggregate(frame) if len(frame.events) else None), [], None
         finally:
             if engine is None or isinstance(engine, str):
                 eng.close()
@@ -266,10 +299,12 @@ def _evidence(frame: EventFrame, anomalies: list[Anomaly]) -> dict[str, LogEvent
         name, _, line = eid.rpartition(":")
         if name in names:
             by_file.setdefault(names.index(name), set()).add(int(line))
+    file_col, line_col = ev["file"].to_numpy(), ev["line"].to_numpy()
+    cache = frame._row_cache  # events re-read already (this run, or a saved state's): no table lookups
     for fi, lines in by_file.items():
-        rows = np.flatnonzero((ev["file"].to_numpy() == fi) & np.isin(ev["line"].to_numpy(), list(lines)))
-        for i in rows.tolist():
-            le = frame.log_event(i)
+        rows = np.flatnonzero((file_col == fi) & np.isin(line_col, list(lines)))
+        for i, line in zip(rows.tolist(), line_col[rows].tolist(), strict=True):
+            le = cache.get(f"{names[fi]}:{line}") or frame.log_event(i)
             if le is not None:
                 out[le.event_id] = le
     return out

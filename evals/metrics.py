@@ -149,23 +149,25 @@ class TriageOutcome:
 def score_triage(
     outcomes: list[TriageOutcome], labels: list[LabeledIncident], tolerance: timedelta = DEFAULT_TOLERANCE
 ) -> dict[str, Any]:
-    """Cause accuracy and remediation-action accuracy over the labeled incidents the agent found."""
+    """Cause accuracy and remediation-action accuracy over the labeled incidents the agent found, and
+    one row per labeled incident (what was predicted against what was labeled) so a miss can be read."""
     cause_ok = action_ok = found = 0
     coverage: list[float] = []
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
+    rows: list[dict[str, Any]] = []
     for lab in labels:
         hits = [o for o in outcomes if o.flow == lab.flow
                 and overlaps(o.window_start, o.window_end, lab.start, lab.end, tolerance)]
+        row = incident_row(lab, hits)
+        rows.append(row)
         if not hits:
             continue
         found += 1
-        best = max(hits, key=lambda o: (o.cause == lab.cause, str(lab.expected_action) in o.actions))
-        confusion[str(lab.cause)][best.cause] += 1
-        cause_ok += best.cause == lab.cause
-        action_ok += str(lab.expected_action) in best.actions
+        confusion[str(lab.cause)][row["predicted_cause"]] += 1
+        cause_ok += row["cause_ok"]
+        action_ok += row["action_ok"]
         if lab.affected_records:
-            touched = set().union(*(o.records for o in hits))
-            coverage.append(len(touched & set(lab.affected_records)) / len(lab.affected_records))
+            coverage.append(row["records_covered"] / row["records_labeled"])
     return {
         "labeled": len(labels),
         "found": found,
@@ -174,4 +176,25 @@ def score_triage(
         "cause_confusion": {k: dict(v) for k, v in confusion.items()},
         # Share of each labeled incident's affected records that its proposals act on, averaged.
         "affected_records_covered": sum(coverage) / len(coverage) if coverage else None,
+        "incidents": rows,
     }
+
+
+def incident_row(lab: LabeledIncident, hits: list[TriageOutcome]) -> dict[str, Any]:
+    """One labeled incident against the agent's best matching incident: the predicted cause and actions,
+    and how many labeled records the proposals of every matching incident touch (missed ones listed)."""
+    row: dict[str, Any] = {"id": lab.incident_id, "flow": lab.flow, "kind": lab.kind, "cause": str(lab.cause),
+                           "expected_action": str(lab.expected_action), "found": bool(hits),
+                           "matched_incidents": len(hits), "predicted_cause": None, "actions": [],
+                           "cause_ok": False, "action_ok": False,
+                           "records_labeled": len(lab.affected_records), "records_covered": 0,
+                           "records_missed": sorted(lab.affected_records)}
+    if not hits:
+        return row
+    best = max(hits, key=lambda o: (o.cause == lab.cause, str(lab.expected_action) in o.actions))
+    touched = set().union(*(o.records for o in hits))
+    missed = sorted(set(lab.affected_records) - touched)
+    row.update(predicted_cause=best.cause, actions=sorted(set(best.actions)), cause_ok=best.cause == lab.cause,
+               action_ok=str(lab.expected_action) in best.actions,
+               records_covered=len(set(lab.affected_records) & touched), records_missed=missed)
+    return row

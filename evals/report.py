@@ -72,6 +72,19 @@ def per_kind_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
     return out
 
 
+def incident_rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Per labeled incident: labeled cause/action against the matched incident's, and records covered."""
+    out: list[tuple[str, ...]] = []
+    for r in figures.get("triage", {}).get("incidents", []):
+        def mark(ok: bool, found: bool = bool(r["found"])) -> str:
+            return "" if ok or not found else " ✗"
+        cover = f"{r['records_covered']} / {r['records_labeled']}" if r["records_labeled"] else "-"
+        out.append((r["id"], r["flow"], "yes" if r["found"] else "no", r["cause"],
+                    (r["predicted_cause"] or "-") + mark(r["cause_ok"]), r["expected_action"],
+                    (", ".join(r["actions"]) or "-") + mark(r["action_ok"]), cover))
+    return out
+
+
 def _md_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -111,6 +124,10 @@ def markdown(runs: dict[str, dict[str, Any]]) -> str:
     for n in names:
         parts += ["", f"## Detection per incident kind: {n}", "",
                   _md_table(("kind", "labeled", "found", "precision", "recall", "F1"), per_kind_rows(runs[n]))]
+        if rows_ := incident_rows(runs[n]):
+            parts += ["", f"## Triage per labeled incident: {n}", "",
+                      _md_table(("incident", "flow", "found", "cause", "predicted cause", "expected action",
+                                 "proposed actions", "records covered / labeled"), rows_)]
         if runs[n].get("files"):
             parts += ["", f"## Lines per file: {n}", "",
                       _md_table(("file", "format", "encoding", "lines", "parsed", "set aside", "blank", "events",
@@ -178,6 +195,14 @@ def html_report(runs: dict[str, dict[str, Any]]) -> str:
         cells = "".join(f"<td>{html.escape(v)}</td>" for v in values)
         body.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
     body.append("</table>")
+    header = ("incident", "flow", "found", "cause", "predicted cause", "expected action", "proposed actions",
+              "records covered / labeled")
+    for n in names:
+        if rows := incident_rows(runs[n]):
+            body.append(f"<h2>Triage per labeled incident: {html.escape(n)}</h2><table border=1 cellpadding=4><tr>"
+                        + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+            body += ["<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows]
+            body.append("</table>")
     png = base64.b64encode(_plot_png(runs)).decode()
     body.append(f'<p><img alt="per-kind recall and stage times" src="data:image/png;base64,{png}"></p>')
     return "<!doctype html><html><head><meta charset='utf-8'><title>odoo-triage eval</title></head><body>" + \

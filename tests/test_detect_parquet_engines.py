@@ -113,3 +113,42 @@ def test_spark_engine_gives_the_anomalies_of_the_local_engine(tmp_path):
     assert spark.evidence == local.evidence
     assert spark.templates == local.templates  # the miner saw each distinct error once, counts added
     pd.testing.assert_frame_equal(spark.flow_stats, local.flow_stats)
+
+
+def _as_json_lines(parquet: Path, out: Path) -> Path:
+    """The events of a Parquet events file as JSON lines (exact floats: orjson writes the shortest repr)."""
+    import orjson
+
+    with out.open("wb") as fh:
+        for row in pq.read_table(parquet).to_pylist():
+            fh.write(orjson.dumps(row) + b"\n")
+    return out
+
+
+def test_events_as_json_lines_are_re_read_like_the_parquet(written, tmp_path):
+    from odoo_triage.detectors.engines.spark import _json_schema
+    from odoo_triage.detectors.readers.parquet_events import ParquetEventsReader, dataset_format
+
+    _r, events, _ = written
+    js = _as_json_lines(events, tmp_path / "events.jsonl")
+    assert dataset_format(js) == "json" and dataset_format(events) == "parquet"
+    src = sources(events)[0]
+    from_parquet, from_json = ParquetEventsReader(events, src), ParquetEventsReader(js, src)
+    for line in (1, 2, 50, 400):
+        assert from_json.row_at(js, 0, line) == from_parquet.row_at(events, 0, line)
+    ddl = _json_schema(js)
+    assert ddl.startswith("`ts` double, `flow` string") and "`record_ids` array<string>" in ddl
+
+
+@pytest.mark.slow
+def test_spark_engine_reads_json_lines_events_too(world, written, tmp_path):
+    """Spark over the JSON lines of the events gives the anomalies of the local run over the logs."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    r, events, _ = written
+    js = _as_json_lines(events, tmp_path / "events.jsonl")
+    spark = run_detection([js], catalog=read_flows(world / "flows.json"), engine="spark", master="local[2]")
+    assert r.anomalies and _dump(spark) == _dump(r)
+    assert spark.evidence == r.evidence  # cited events re-read from the JSON lines by their line
+    assert spark.templates == r.templates

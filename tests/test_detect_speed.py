@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from odoo_triage.detectors.calendar import _PREFILTER, _prefiltered_lines
+from odoo_triage.detectors.calendar import _PREFILTER, prefiltered_lines
 
 
-def _plain(path: Path) -> list[bytes]:
+def _plain(path: Path, start: int) -> tuple[list[bytes], int]:
+    """The line loop: candidate lines, and the offset after the last whole line."""
+    out, end = [], start
     with open(path, "rb") as fh:
-        return [raw for raw in fh if any(w in raw.lower() for w in _PREFILTER)]
+        fh.seek(start)
+        for raw in fh:
+            if raw.endswith(b"\n"):
+                end += len(raw)
+            if any(w in raw.lower() for w in _PREFILTER):
+                out.append(raw)
+    return out, end
 
 
 @pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
@@ -34,7 +42,8 @@ def test_block_prefilter_gives_the_lines_a_line_loop_gives(tmp_path, block):
     for k in range(5):
         p = tmp_path / f"log{k}.log"
         p.write_bytes(b"".join(rng.choice(words) for _ in range(rng.randint(0, 400))))
-        assert list(_prefiltered_lines(p, block_bytes=block)) == _plain(p)
+        for start in (0, rng.randint(0, max(p.stat().st_size, 1))):
+            assert prefiltered_lines(p, start, block_bytes=block) == _plain(p, start)
 
 
 def test_cited_csv_rows_read_the_header_of_the_file_as_it_is_now(tmp_path):

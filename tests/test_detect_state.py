@@ -79,7 +79,7 @@ def test_first_part_then_incremental_equals_full_run(world, full, tmp_path):
     assert sum(s.events for s in second.stats.values()) == full.events
     assert len(second.rejected) == len(full.rejected) > 0
     assert second.events - first.events == full.events - first.events > 0
-    assert (st / "events-00001.parquet").is_file()  # the second run appended a part, it did not rewrite
+    assert (st / "events-00001.arrow").is_file()  # the second run appended a part, it did not rewrite
     # a third run with nothing new reads nothing and finds the same
     third = run_detection(copies, catalog=catalog, state_dir=st)
     assert _dump(third) == _dump(full)

@@ -145,11 +145,15 @@ def test_fused_span_never_exceeds_the_configured_gap():
      Cause.configuration, False),
     ("odoo.exceptions.UserError: You cannot add/modify entries prior to and inclusive of the lock date 2026-11-30",
      Cause.configuration, False),
+    # authenticated, then refused: the user's groups / record rules (access configuration), never retried
     ("odoo.exceptions.AccessError: You are not allowed to modify Contact (res.partner) records.",
-     Cause.credential_auth, False),
+     Cause.configuration, False),
     ("odoo.exceptions.MissingError: Record does not exist or has been deleted.", Cause.data_quality, False),
+    # two writers collided (a job against a cron): concurrency is configuration, and the work is retry-safe
     ("psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update",
-     Cause.upstream_outage, True),
+     Cause.configuration, True),
+    ("UserError: no project found for key WPK: field x_jira_project_key is empty", Cause.configuration, False),
+    ("ValidationError: field vat is empty", Cause.data_quality, False),  # missing master data, not a bad shape
     ('psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "res_partner_ref_uniq"',
      Cause.data_quality, False),
     ("ValidationError: Employee 12 has no department mapping for cost center CC-4", Cause.schema_validation, False),
@@ -164,7 +168,7 @@ def test_causes_from_structured_signals_with_retry_safety(text, cause, safe):
 
 def test_a_409_lock_error_is_transient_not_bad_data():
     verdict = rule_cause(["error_spike"], Counter({409: 30}), "LockError: could not obtain lock on hr.employee(200,)")
-    assert verdict is not None and verdict.cause == Cause.upstream_outage and verdict.retry_safe
+    assert verdict is not None and verdict.cause == Cause.configuration and verdict.retry_safe
 
 
 def test_signals_name_the_duplicate_and_the_field():

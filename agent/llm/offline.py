@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
-from odoo_triage.agent.causes import classify_text
+from odoo_triage.agent.causes import RETRY_SAFE_CAUSES, classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
 from odoo_triage.agent.redact import redact
@@ -39,6 +39,11 @@ _FIX_WORDS = {
     Cause.rate_limit: "lower the call rate or raise the quota",
     Cause.unknown: "investigate",
 }
+
+
+_REDELIVERY_FIX = ("the receiver answered after the sender's timeout, so the sender redelivered work already done: "
+                   "acknowledge deliveries at once and process them asynchronously, deduplicate on the delivery id, "
+                   "or raise the sender's timeout")
 
 
 def _cited_events(incident: Incident, limit: int = 5) -> list[str]:
@@ -126,13 +131,17 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
              if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
     retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
-    if cause in (Cause.rate_limit, Cause.upstream_outage) and uuids and retry_ok:
+    # a retry-safe cause (rate limit, outage), or any cause whose verdict says the work may simply be run
+    # again (two writers collided: a serialization failure a new cron caused is configuration, yet retry-safe)
+    retryable = cause in RETRY_SAFE_CAUSES or (facts.verdict is not None and facts.verdict.retry_safe)
+    if retryable and uuids and retry_ok:
+        when = {Cause.rate_limit: "the rate limit clears", Cause.upstream_outage: "the upstream is back"}.get(
+            cause, "the colliding job or schedule is moved")
         actions.append(ProposedAction(
             action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
             rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
-                      f"{'the rate limit clears' if cause == Cause.rate_limit else 'the upstream is back'} "
-                      f"(failed jobs only, never started ones)." + _partial(len(uuids), facts.metrics.get("gave_up"),
-                                                                            "failed jobs")))
+                      f"{when} (failed jobs only, never started ones)."
+                      + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
     if cause == Cause.configuration:
         actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
@@ -158,7 +167,9 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
                           f"archive the duplicate (archiving is reversible)."
                           + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
-    if cause == Cause.schema_validation and facts.error_records:
+    # a field the sender's payload no longer carries fails every record alike: the owner fixes the connector
+    upstream_contract = facts.verdict is not None and facts.verdict.signals.payload_field is not None
+    if cause == Cause.schema_validation and facts.error_records and not upstream_contract:
         for ref, _error in records_of_cause(facts, Cause.schema_validation)[:NOTES_LIMIT]:
             model, rid = ref.split(":", 1)
             if model not in NOTE_MODELS or not rid.isdigit():
@@ -171,8 +182,10 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                                 f"{_CAUSE_WORDS[cause]}). Please correct the data; the export will pick it up "
                                 f"on the next run."},
                 evidence_ids=cites[:2], rationale=f"{ref} is rejected by {incident.flow}; tell its owner in the chatter."))
-    if not actions:
-        fix = _FIX_WORDS.get(cause, "investigate")
+    slow_receiver = facts.verdict is not None and facts.verdict.source == "rule:redelivery-after-timeout"
+    if not actions or slow_receiver:
+        # the merges undo the effect; the owner still has to stop the cause, or the next slow hour repeats it
+        fix = _REDELIVERY_FIX if slow_receiver else _FIX_WORDS.get(cause, "investigate")
         records = escalation_records(facts, cause)
         named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
                  + ("..." if len(records) > 10 else "") + "." if records else "")

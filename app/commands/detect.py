@@ -185,6 +185,11 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = typer.Argument(..., help="Log files (or folders of them): JSON lines, CSV, queue.job export, Odoo server log."),
         since: str = typer.Option(None, "--since", help="Only anomalies ending after this (ISO date/time, UTC)."),
         until: str = typer.Option(None, "--until", help="Only anomalies starting before this (ISO date/time, UTC)."),
+        read_since: str = typer.Option(None, "--read-since",
+                                       help="Read and judge only events from this time on (ISO date/time, UTC; the "
+                                            "baseline is then the first days of those): time-ordered logs are "
+                                            "entered by binary search instead of read from their start. --since "
+                                            "keeps the baseline and reads everything."),
         flow: list[str] = typer.Option(None, "--flow", help="Only these flows (repeatable)."),
         output_format: str = typer.Option("table", "--format", help="table or json."),
         baseline_days: float = typer.Option(None, "--baseline-days",
@@ -223,13 +228,14 @@ def register(app: typer.Typer) -> None:
 
         files = expand_paths(files)
         t_since, t_until = parse_when(since, "--since"), parse_when(until, "--until")
+        t_read = parse_when(read_since, "--read-since")
         if t_since and t_until and t_since > t_until:
             raise InputError("--since is after --until")
         catalog = load_catalog(flows_file, files)
         mapping, mapping_path = resolve_mapping(mapping_file, files)
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
                                       baseline_days=baseline_days, formats=log_format, catalog=catalog,
-                                      mapping=mapping,
+                                      mapping=mapping, read_since=t_read,
                                       **_scale_options(engine, master, state_dir, write_events, write_windows))
         for note in result.notes:
             err_console.print(note, highlight=False)

@@ -28,12 +28,17 @@ class Context:
 
     def __post_init__(self) -> None:
         ev = self.frame.events
-        order = np.lexsort((ev["ts"].to_numpy(), ev["flow"].to_numpy()))
-        flows = ev["flow"].to_numpy()[order]
-        ts = ev["ts"].to_numpy()[order]
+        flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
+        # what np.lexsort((ts, flow)) gives (stable: ties keep event order), in two cheaper stable sorts:
+        # by flow (a radix sort on 16-bit codes), then each flow's events by time (runs of a file are in order)
+        codes = flow_all.astype(np.int16) if len(flow_all) and int(flow_all.max()) < 1 << 15 else flow_all
+        by_flow = np.argsort(codes, kind="stable")
+        flows = flow_all[by_flow]
         for f in np.unique(flows).tolist():
             lo, hi = np.searchsorted(flows, f, "left"), np.searchsorted(flows, f, "right")
-            self._by_flow[int(f)] = (order[lo:hi], ts[lo:hi])
+            idx = by_flow[lo:hi]
+            idx = idx[np.argsort(ts_all[idx], kind="stable")]
+            self._by_flow[int(f)] = (idx, ts_all[idx])
 
     def name(self, flow: int) -> str:
         return self.frame.flows[flow]

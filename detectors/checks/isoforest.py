@@ -17,6 +17,11 @@ from typing import Any
 import numpy as np
 
 PREFIX = "isoforest-"
+SCORES_PREFIX = "iso-scores-"  # beside each forest: the rows it scored and their scores (cached_scores)
+
+
+def _scores_path(path: Path) -> Path:
+    return path.with_name(SCORES_PREFIX + path.name.removeprefix(PREFIX))
 
 
 def cache_path(folder: Path, X_base: np.ndarray, params: dict[str, Any]) -> Path:
@@ -75,6 +80,35 @@ def score_samples(arrays: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     return -(2 ** (-np.divide(depths, denominator, out=np.ones_like(depths), where=denominator != 0)))
 
 
+def save_scores(path: Path, X: np.ndarray, scores: np.ndarray) -> None:
+    """The rows scored under the forest at `path` and their scores, for `cached_scores`."""
+    side = _scores_path(path)
+    tmp = side.with_name(side.stem + ".tmp.npz")
+    np.savez(tmp, rows=np.ascontiguousarray(X), scores=np.asarray(scores, dtype=np.float64))
+    tmp.replace(side)
+
+
+def cached_scores(path: Path, arrays: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    """`score_samples(arrays, X)`, reusing the scores of rows this forest scored last time (`iso-scores-<hash>.npz`):
+    a row's score depends on that row alone, so an incremental run scores only the hours that changed."""
+    side = _scores_path(path)
+    X = np.ascontiguousarray(X)
+    keys = [row.tobytes() for row in X]
+    known: dict[bytes, float] = {}
+    old = load(side)
+    if old is not None and old.get("rows") is not None and old["rows"].shape[1:] == X.shape[1:]:
+        known = dict(zip((r.tobytes() for r in np.ascontiguousarray(old["rows"], dtype=X.dtype)),
+                         old["scores"].tolist(), strict=True))
+    hit = np.fromiter((k in known for k in keys), dtype=bool, count=len(keys))
+    out = np.empty(len(X), dtype=np.float64)
+    if hit.any():
+        out[hit] = [known[k] for k, h in zip(keys, hit.tolist(), strict=True) if h]
+    if not hit.all():
+        out[~hit] = score_samples(arrays, X[~hit])
+        save_scores(path, X, out)
+    return out
+
+
 def load(path: Path) -> dict[str, np.ndarray] | None:
     if not path.is_file():
         return None
@@ -88,7 +122,7 @@ def load(path: Path) -> dict[str, np.ndarray] | None:
 def save(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write the forest, dropping forests of older baselines (one per folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(f"{PREFIX}*.npz"):
+    for old in [*path.parent.glob(f"{PREFIX}*.npz"), *path.parent.glob(f"{SCORES_PREFIX}*.npz")]:
         if old != path:
             old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp.npz")

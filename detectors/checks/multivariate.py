@@ -56,14 +56,16 @@ def baseline_scores(ctx: Context, X: np.ndarray, base: np.ndarray) -> np.ndarray
         path = isoforest.cache_path(ctx.state_dir, X[base], FOREST)
         arrays = isoforest.load(path)
         if arrays is not None:
-            return isoforest.score_samples(arrays, X)
+            return isoforest.cached_scores(path, arrays, X)
     from sklearn.ensemble import IsolationForest  # ~1.5 CPU-s to import: only when a forest is fit
 
     model = IsolationForest(**FOREST)
     model.fit(X[base])
+    scores = np.asarray(model.score_samples(X))
     if path is not None:
         isoforest.save(path, isoforest.forest_arrays(model, X.shape[1]))
-    return np.asarray(model.score_samples(X))
+        isoforest.save_scores(path, X, scores)
+    return scores
 
 
 def multivariate_anomalies(ctx: Context) -> list[Anomaly]:

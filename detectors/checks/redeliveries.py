@@ -1,5 +1,7 @@
 """Duplicate deliveries: one idempotency key (or correlation id) processed successfully twice.
 
+A delivery the sender stopped waiting for (a gateway timeout: 408, 504, 524) counts as processed: the
+receiver often finished the work after the sender gave up, which is why the sender redelivered it.
 A repeat is judged in the detection period; repeats close in time form one anomaly. A flow whose
 baseline already repeats correlation ids routinely (more than 1% of its successes) is not judged
 on them: there they name a conversation, not a message.
@@ -8,32 +10,38 @@ on them: there they name a conversation, not a message.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, time_clusters
-from odoo_triage.detectors.frame import OK
+from odoo_triage.detectors.frame import GATEWAY_TIMEOUTS, OK
 from odoo_triage.detectors.windows import HOUR
 
 
 def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
     ev = ctx.frame.events
     out: list[Anomaly] = []
-    ok = ev["status"].to_numpy() == OK
+    timed_out = np.isin(ev["http"].to_numpy(), GATEWAY_TIMEOUTS)
+    ok = (ev["status"].to_numpy() == OK) | timed_out
     base_end = ctx.win.baseline_end
     gap = ctx.cfg.redelivery_gap_hours * HOUR
     base_days = max((base_end - ctx.win.start) / 86400, 1e-9)
     for key_col, label in (("idem", "idempotency key"), ("corr", "correlation id")):
         keys = ev[key_col].to_numpy()
-        sel = np.flatnonzero(ok & (keys != 0) & np.isin(ev["flow"].to_numpy(), ctx.flows))
+        judged = ok & (keys != 0)
+        if set(ctx.flows) != set(range(len(ctx.frame.flows))):  # some flows only (--flow)
+            judged &= np.isin(ev["flow"].to_numpy(), ctx.flows)
+        sel = np.flatnonzero(judged)
         if not len(sel):
             continue
         flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
-        # per flow: successes with a key, and those in the baseline (counted over every keyed success)
-        n_ok = np.bincount(flow_all[sel], minlength=max(ctx.flows, default=0) + 1)
-        n_base = np.bincount(flow_all[sel][ts_all[sel] < base_end], minlength=len(n_ok))
-        # only keys seen more than once can repeat: one plain sort finds them, the lexsort then runs on few
-        s = np.sort(keys[sel])
-        sel = sel[np.isin(keys[sel], np.unique(s[1:][s[1:] == s[:-1]]))]
+        # per flow, its successes with a key (and those in the baseline), counted over all of them
+        n_flow = max(int(flow_all.max()) + 1, 1)
+        ok_count = np.bincount(flow_all[sel], minlength=n_flow)
+        base_ok_count = np.bincount(flow_all[sel][ts_all[sel] < base_end], minlength=n_flow)
+        # only keys seen more than once can repeat: a hash pass keeps them, the sort runs on those alone
+        # (a subset of whole key groups keeps its order in the sort, so nothing else changes)
+        sel = sel[pd.Series(keys[sel]).duplicated(keep=False).to_numpy()]  # one hash pass (an Index checks uniqueness first)
         if not len(sel):
             continue
         # one stable lexsort on the numpy columns (flow, key, time): ties keep event order, as before
@@ -51,10 +59,10 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         first_i = d_i[starts][group]
         for f in np.unique(d_flow[repeat]).tolist():
             in_flow = d_flow == f
-            ok_f = int(n_ok[f])
+            ok_f = int(ok_count[f])
             rep_f = repeat & in_flow
             base_rep = rep_f & (d_ts < base_end)
-            base_ok = int(n_base[f])
+            base_ok = int(base_ok_count[f])
             if key_col == "corr" and base_ok and base_rep.sum() > 0.01 * base_ok:
                 continue
             per_day = base_rep.sum() / base_days

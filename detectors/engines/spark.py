@@ -1,7 +1,9 @@
 """The Spark engine: the per-flow hourly aggregation runs on a Spark cluster (PySpark, extra `[spark]`).
 
-Input: Parquet events files of the canonical schema (readers/parquet_events.py; `triage detect
---write-events PATH` writes them) on a path every Spark worker and this process can read. Spark
+Input: events files of the canonical schema (readers/parquet_events.py; `triage detect
+--write-events PATH` writes them), Parquet or JSON lines (`.jsonl`/`.ndjson`/`.json`, a file or a
+folder of them, read with the schema's types: no inference pass), on a path every Spark worker and
+this process can read. Spark
 does the heavy group-by (per flow and day, `windows.aggregate_hours` on each part, so the numbers
 are the local ones to the bit); what comes back to this process is
 - the aggregates: one row per flow and hour;
@@ -29,7 +31,12 @@ from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.frame import COLUMNS, ERROR, OK, RETRY, EventFrame
 from odoo_triage.detectors.readers import FileStats, Reader
 from odoo_triage.detectors.readers.base import reject
-from odoo_triage.detectors.readers.parquet_events import ParquetEventsReader, is_parquet
+from odoo_triage.detectors.readers.parquet_events import (
+    SCHEMA,
+    ParquetEventsReader,
+    dataset_format,
+    is_parquet,
+)
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import aggregate_hours
 
@@ -44,6 +51,34 @@ def _aggregate_part(pdf: pd.DataFrame) -> pd.DataFrame:
                        "latency": pdf["latency"].to_numpy(np.float32)})
     out = aggregate_hours(ev).reset_index()
     return out[["flow", "hour", "volume", "errors", "retries", "p95", "lat_n"]]
+
+
+_SPARK_TYPES = {"double": "double", "string": "string", "int32": "int", "int64": "long", "list<item: string>": "array<string>"}
+
+
+def _json_schema(path: Path) -> str:
+    """Spark DDL for JSON lines of the events schema: the schema's columns that the first object has (a
+    column it lacks stays absent, as in a Parquet file without it), with the schema's types."""
+    import orjson
+
+    files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith((".", "_"))) \
+        if path.is_dir() else [path]
+    keys: set[str] = set()
+    for f in files:
+        with f.open("rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    obj = orjson.loads(raw)
+                    keys = set(obj) if isinstance(obj, dict) else set()
+                    break
+        if keys:
+            break
+    cols = [f"`{fld.name}` {_SPARK_TYPES[str(fld.type)]}" for fld in SCHEMA if fld.name in keys]
+    if "ts" not in keys and "timestamp" in keys:
+        cols.append("`timestamp` double")
+    if not cols:
+        raise InputError(f"{path.name}: no column of the events schema in its first JSON object")
+    return ", ".join(cols)
 
 
 def spark_available() -> str | None:
@@ -101,10 +136,11 @@ class SparkEngine:
             p = Path(p)
             if not p.exists():
                 raise InputError(f"no such events file: {p}")
-            if not (p.is_dir() or is_parquet(p)):
-                raise InputError(f"{p.name}: the spark engine reads Parquet events; write them once with "
-                                 f"`triage detect LOGS --write-events events.parquet`")
-            df = self.spark.read.parquet(str(p))
+            json_lines = dataset_format(p) == "json"
+            if not (p.is_dir() or is_parquet(p) or json_lines):
+                raise InputError(f"{p.name}: the spark engine reads Parquet events (or JSON lines of their "
+                                 f"columns); write them once with `triage detect LOGS --write-events events.parquet`")
+            df = self.spark.read.schema(_json_schema(p)).json(str(p)) if json_lines else self.spark.read.parquet(str(p))
             cols = set(df.columns)
             if "ts" not in cols and "timestamp" in cols:
                 df = df.withColumn("ts", F.col("timestamp").cast("double"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -422,3 +422,107 @@ class LineDecoder:
     def name(self) -> str:
         base = "utf-8-sig" if self.bom else "utf-8"
         return base if not self.fallback else f"{base}, {self.fallback} line(s) cp1252"
+
+
+SEEK_MIN_BYTES = 1 << 20  # smaller files are read whole: a binary search would not save anything
+SEEK_PROBE_LINES = 200  # lines tried after a probe offset for one that gives a time (tracebacks, noise)
+SEEK_CHECKS = 32  # probes spread evenly over the file besides the search's: all in order, or it is read whole
+
+
+def line_start_after(path: Path, pos: int) -> int:
+    """The offset of the first line starting at or after `pos` (the file's size when there is none)."""
+    if pos <= 0:
+        return 0
+    with path.open("rb") as fh:
+        fh.seek(pos - 1)
+        fh.readline()  # the rest of the line `pos` falls in (nothing when pos - 1 is a newline)
+        return fh.tell()
+
+
+def line_number_at(path: Path, offset: int) -> int:
+    """The line number (1-based) of the line starting at `offset`: event ids stay those of a full read."""
+    n, left = 1, offset
+    with path.open("rb") as fh:
+        while left > 0:
+            block = fh.read(min(left, 1 << 22))
+            if not block:
+                break
+            n += block.count(b"\n")
+            left -= len(block)
+    return n
+
+
+def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, int] | None],
+              margin: float) -> tuple[int, int]:
+    """(byte offset, line number) to start reading a time-ordered file so that no line at or after `since`
+    is missed: binary search over byte offsets for the last line before `since - margin`.
+
+    `time_at(offset)` gives (time, offset of the line it came from) for the first line from `offset` that
+    has one, or None. Safe fallback, (0, 1) = read it all: a small file, a search probe without a time,
+    or probes (the search's and `SEEK_CHECKS` spread over the file: files concatenated or merged out of
+    order show) out of order by more than `margin`. A file whose disorder no probe meets is not caught:
+    the option is for logs written as things happen."""
+    size = path.stat().st_size
+    if size < SEEK_MIN_BYTES or since != since:
+        return 0, 1
+    first = time_at(0)
+    if first is None or first[0] >= since - margin:
+        return 0, 1
+    lo, hi = 0, size  # invariant: the line at lo is before since - margin; lines at or after hi are not
+    probes = [first]
+    while hi - lo > (1 << 16):
+        mid = line_start_after(path, (lo + hi) // 2)
+        if mid >= hi:
+            break
+        got = time_at(mid)
+        if got is None:
+            return 0, 1
+        probes.append(got)
+        if got[0] < since - margin:
+            lo = got[1]
+        else:
+            hi = mid
+    for k in range(1, SEEK_CHECKS):
+        at = line_start_after(path, size * k // SEEK_CHECKS)
+        got = time_at(at) if at < size else None
+        if got is not None:
+            probes.append(got)
+    probes.sort(key=lambda p: p[1])
+    times = [t for t, _ in probes]
+    if any(b < a - margin for a, b in zip(times, times[1:], strict=False)):
+        return 0, 1  # not time-ordered: read whole
+    if lo <= 0:
+        return 0, 1
+    return lo, line_number_at(path, lo)
+
+
+SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log")  # one record per line, written as it happens
+
+
+def seek_entry(reader: Any, path: Path, since: float, margin: float) -> tuple[int, int] | None:
+    """Where a reader should start `path` to read every event at or after `since` (`seek_time` over its own
+    `row_at`), or None to read it from the start (not a line-per-record log format, or not time-ordered)."""
+    if getattr(reader, "format", None) not in SEEKABLE_FORMATS:
+        return None
+    if getattr(reader, "explicit", True) is None and getattr(reader, "inferred", True) is None:
+        reader._infer(path)  # the mapping first: a full read infers it from the same first lines
+
+    def time_at(offset: int) -> tuple[float, int] | None:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            off = offset
+            for _ in range(SEEK_PROBE_LINES):
+                raw = fh.readline()
+                if not raw:
+                    return None
+                try:
+                    row = reader.row_at(path, off, 0)
+                except (RowError, InputError, ValueError, OSError):
+                    row = None
+                if row is not None and row.ts == row.ts:
+                    return float(row.ts), off
+                off += len(raw)
+        return None
+
+    start = seek_time(path, since, time_at, margin)
+    return None if start == (0, 1) else start

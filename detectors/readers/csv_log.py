@@ -27,6 +27,7 @@ class CsvReader:
         self.mapping = mapping or CSV_MAPPING
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
+        self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings)
 
@@ -42,12 +43,17 @@ class CsvReader:
             if len(rec.fields) == len(header):
                 sample.append(dict(zip(header, rec.fields, strict=True)))
             if len(sample) >= self.settings.inference_sample:
+                self.sample_complete = True
                 break
         if header is None:
             return
         if not sample:
             sample = [dict.fromkeys(header, "")]
-        self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
+        self.adopt(infer_mapping(sample, self.settings, fallback_flow=path.stem))
+
+    def adopt(self, inferred: Inferred) -> None:
+        """Read with this inferred mapping (just inferred, or saved by an earlier run over the same file)."""
+        self.inferred = inferred
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
             self._build = row_builder(self.mapping, self.endpoint_flow)

@@ -52,12 +52,16 @@ class JsonLinesReader:
         self.mapping = mapping or MIDDLEWARE_MAPPING
         self._build = row_builder(self.mapping, self.endpoint_flow)
         self.inferred: Inferred | None = None
+        self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings)
 
     def _infer(self, path: Path) -> None:
-        sample = self._sample(path)
-        self.inferred = infer_mapping(sample, self.settings, fallback_flow=path.stem)
+        self.adopt(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem))
+
+    def adopt(self, inferred: Inferred) -> None:
+        """Read with this inferred mapping (just inferred, or saved by an earlier run over the same file)."""
+        self.inferred = inferred
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
             self._build = row_builder(self.mapping, self.endpoint_flow)
@@ -76,8 +80,10 @@ class JsonLinesReader:
         for line_no, _off, raw in numbered_lines(path):
             full = len(sample) >= cfg.inference_sample
             if line_no > limit or (full and len(extra) >= cfg.inference_sample):
+                self.sample_complete = True
                 break
             if full and not cfg.inference_scan_lines:
+                self.sample_complete = True
                 break
             try:
                 obj = _loads(dec.utf8(raw, line_no))

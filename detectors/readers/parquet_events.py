@@ -23,6 +23,9 @@ A file of this schema is what `triage detect` wrote from the logs it parsed, or 
 | `offset`          | int64, null     | provenance: byte offset of that line                        |
 
 Without provenance columns the file itself is the source: event ids are `<file>.parquet:<row>`.
+The same columns as JSON lines (`.jsonl`, `.ndjson`, `.json`, one object per line, `ts` in epoch
+seconds) are read too where an engine takes them (the Spark engine reads either from a shared
+path); cited events are then re-read from the JSON file by its line.
 Each source in a file becomes one source of the run (same event ids as reading the logs), so
 anomalies found from the Parquet cite the same events as anomalies found from the logs.
 Rows are untrusted like log lines: the same range checks apply and a bad row is set aside.
@@ -30,6 +33,7 @@ Rows are untrusted like log lines: the same range checks apply and a bad row is 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from functools import lru_cache
@@ -47,6 +51,7 @@ from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, RowC
 
 FORMAT = "parquet"
 SUFFIXES = (".parquet", ".pq")
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 STATUSES = ("ok", "error", "retry")
 _FIELDS = ("ts", "flow", "source_system", "target_system", "operation", "status", "latency_ms", "http_status",
            "error", "retry_count", "correlation_id", "idempotency_key", "record_ids", "line_no", "offset")
@@ -105,15 +110,28 @@ class EventsWriter:
             self._writer = None
 
 
+def dataset_format(path: Path) -> str:
+    """`json` for JSON lines of the events schema (a file, or a folder of them), else `parquet`."""
+    p = Path(path)
+    if p.is_dir():
+        names = sorted(f.suffix.lower() for f in p.iterdir() if f.is_file() and not f.name.startswith((".", "_")))
+        return "json" if names and all(n in JSON_SUFFIXES for n in names) else "parquet"
+    return "json" if p.suffix.lower() in JSON_SUFFIXES else "parquet"
+
+
+def _dataset(path: Path) -> ds.Dataset:
+    return ds.dataset(path, format=dataset_format(path))
+
+
 def _columns(path: Path) -> list[str]:
-    return list(ds.dataset(path, format="parquet").schema.names)
+    return list(_dataset(path).schema.names)
 
 
 def sources(path: Path) -> list[str]:
     """The sources in a Parquet events file, in order of first appearance (the order they were read in)."""
     if "source_file" not in _columns(path):
         return [path.name]
-    col = ds.dataset(path, format="parquet").to_table(columns=["source_file"]).column("source_file")
+    col = _dataset(path).to_table(columns=["source_file"]).column("source_file")
     found = [s for s in pc.unique(col).to_pylist() if s]
     if col.null_count:
         found.append(path.name)
@@ -158,7 +176,7 @@ class ParquetEventsReader:
 
     def _batches(self, chunk_size: int) -> Iterator[tuple[int, pa.RecordBatch]]:
         """(row number in the file of the batch's first row, batch); row numbers only without provenance."""
-        dataset = ds.dataset(self.path, format="parquet")
+        dataset = _dataset(self.path)
         if self.provenance:
             for b in dataset.to_batches(filter=self._filter(), batch_size=chunk_size):
                 yield -1, b
@@ -216,7 +234,7 @@ class ParquetEventsReader:
         if not self.provenance:
             return line_no - 1
         if self._index is None:
-            t = ds.dataset(self.path, format="parquet").to_table(columns=["source_file", "line_no"])
+            t = _dataset(self.path).to_table(columns=["source_file", "line_no"])
             src = t.column("source_file")
             mine = pc.equal(src, self.source)
             if self.source == self.path.name:
@@ -244,8 +262,17 @@ class ParquetEventsReader:
 
 
 def _row(path: Path, row: int) -> pa.RecordBatch | None:
+    if dataset_format(path) == "json" and path.is_file():
+        st = path.stat()
+        starts = _json_lines(str(path), st.st_mtime_ns, st.st_size)
+        if not 0 <= row < len(starts):
+            return None
+        with path.open("rb") as fh:
+            fh.seek(int(starts[row]))
+            obj = json.loads(fh.readline())
+        return pa.RecordBatch.from_pylist([obj]) if isinstance(obj, dict) else None
     if path.is_dir():
-        got = ds.dataset(path, format="parquet").take([row]).to_batches()
+        got = _dataset(path).take([row]).to_batches()
         return got[0] if got else None
     st = path.stat()
     bounds = _row_groups(str(path), st.st_mtime_ns, st.st_size)
@@ -254,6 +281,17 @@ def _row(path: Path, row: int) -> pa.RecordBatch | None:
         return None
     tbl = _row_group(str(path), st.st_mtime_ns, st.st_size, rg)
     return tbl.slice(row - int(bounds[rg]), 1).to_batches()[0]
+
+
+@lru_cache(maxsize=4)
+def _json_lines(path: str, mtime: int, size: int) -> np.ndarray:
+    """Byte offsets of the non-blank lines of a JSON lines file: its rows, in the order a dataset reads them."""
+    data = np.fromfile(path, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    starts = np.r_[0, ends + 1]
+    stops = np.r_[ends, len(data)]
+    solid = np.r_[0, np.cumsum(~np.isin(data, (9, 10, 11, 12, 13, 32)))]  # bytes that are not white space
+    return starts[solid[stops] - solid[starts] > 0]
 
 
 @lru_cache(maxsize=16)

@@ -1,0 +1,354 @@
+"""The general rules behind the blind-estate figures of #14 (alder, birch): a redelivery after the
+receiver's timeouts, concurrency failures, access configuration, an empty link field, a payload field the
+sender dropped; and the eval's per-incident rows that make each miss readable."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from odoo_triage.agent.causes import classify_text, read_signals, receiver_was_slow, rule_cause
+from odoo_triage.agent.incidents import IncidentFacts, processed, redelivered_partners
+from odoo_triage.agent.llm.offline import offline_actions
+from odoo_triage.agent.triage import run_triage
+from odoo_triage.core.domain import ActionName, AnomalyKind, Cause, Incident
+from odoo_triage.core.labels import LabeledIncident
+from odoo_triage.detectors.pipeline import run_detection
+from odoo_triage.evals.metrics import TriageOutcome, score_triage
+from odoo_triage.evals.report import html_report, markdown
+from tests.test_agent_fixtures import T0, FakeDetection, anomaly, ev
+
+# --------------------------------------------------------------------------- causes
+
+
+def test_a_redelivery_after_the_receivers_timeouts_is_the_slowness_and_is_never_retried():
+    slow = rule_cause(["duplicate_delivery", "error_spike"], Counter({504: 9}), "upstream timed out")
+    assert slow is not None and slow.cause == Cause.upstream_outage and not slow.retry_safe
+    lagging = rule_cause(["duplicate_delivery", "latency_shift"], Counter(), "")
+    assert lagging is not None and lagging.cause == Cause.upstream_outage and not lagging.retry_safe
+    own = rule_cause(["duplicate_delivery"], Counter(), "")  # the sender repeated itself: its data
+    assert own is not None and own.cause == Cause.data_quality and not own.retry_safe
+    assert not receiver_was_slow({"duplicate_delivery"}, Counter({422: 5, 504: 1}), read_signals(""))
+
+
+def test_concurrency_is_configuration_and_retry_safe_access_errors_are_configuration_not_credentials():
+    for text in (
+        "psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update",
+        "psycopg2.errors.TransactionRollbackError: deadlock detected",
+    ):
+        v = classify_text(text)
+        assert (v.cause, v.retry_safe) == (Cause.configuration, True), text
+    v = rule_cause(
+        ["error_spike"], Counter({403: 8}), "odoo.exceptions.AccessError: not allowed to modify hr.employee"
+    )
+    assert v is not None and (v.cause, v.retry_safe) == (Cause.configuration, False)
+    assert classify_text('HTTP 401 {"error": "invalid_grant"}').cause == Cause.credential_auth
+
+
+def test_an_empty_link_field_is_configuration_an_empty_data_field_is_not():
+    for text in (
+        "UserError: no project for key WPK: field x_jira_project_key is empty",
+        "UserError: Kein Projekt gefunden – am Projekt ist das Feld x_remote_key leer.",
+        "UserError: le champ « x_code_analytique » est vide",
+    ):
+        assert read_signals(text).empty_link_field, text
+        assert classify_text(text).cause == Cause.configuration, text
+    assert read_signals("ValidationError: field vat is empty").empty_link_field is None
+
+
+def test_a_payload_field_the_sender_dropped_is_named():
+    assert (
+        read_signals("ValidationError: SIRET invalide (champ « etablissementSiege » absent)").payload_field
+        == "etablissementSiege"
+    )
+    assert read_signals("ValidationError: missing field 'billingAddress'").payload_field == "billingAddress"
+    assert read_signals("ValidationError: field siege_id missing from the API response").payload_field
+    assert read_signals("ValidationError: champ siege absent de la réponse").payload_field
+    assert read_signals("ValidationError: missing field in the invoice").payload_field is None
+    # an Odoo field (snake_case) that is wrong is the record's data
+    assert (
+        read_signals("ValidationError: field bank_account_id does not match the SEPA schema").payload_field
+        is None
+    )
+
+
+def test_an_empty_party_identifier_is_missing_master_data_a_malformed_one_is_schema():
+    for text in (
+        "odoo.exceptions.UserError: API 422 Unprocessable Entity: customer.vat_number « » is not a valid VAT number",
+        "invoice rejected: customer without VAT number",
+        'HTTP 422 {"email": ""}',
+        "ValidationError: field vat is empty",
+    ):
+        v = classify_text(text)
+        assert (v.cause, v.retry_safe) == (Cause.data_quality, False), text
+    assert (
+        classify_text("ValidationError: no email configured for the outgoing mail server").cause
+        != Cause.data_quality
+    )
+    sepa = "odoo.exceptions.ValidationError: The IBAN of employee 296 does not match the SEPA schema"
+    assert classify_text(sepa).cause == Cause.schema_validation
+
+
+@pytest.mark.parametrize(
+    ("text", "cause", "safe"),
+    [
+        ("odoo.exceptions.UserError: The journal 'BNK1' has no default account", Cause.configuration, False),
+        (
+            "odoo.exceptions.UserError: Es wurde kein Steuersatz für die Steuergruppe 'USt 20%' in der "
+            "Steuerposition 'Inland' gefunden.",
+            Cause.configuration,
+            False,
+        ),
+        ("odoo.exceptions.UserError: Aucune taxe trouvée pour le taux 5,5 %", Cause.configuration, False),
+        (
+            "odoo.addons.queue_job.exception.RetryableJobError: Could not acquire lock, retry later",
+            Cause.configuration,
+            True,
+        ),
+        ("409 Conflict: invoice number already exists", Cause.data_quality, False),
+        (
+            'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "account_move_name_uniq"',
+            Cause.data_quality,
+            False,
+        ),
+        # a schema's own rule stays schema validation (the shipped examples label it so)
+        ("422 Unprocessable Entity: vat is required", Cause.schema_validation, False),
+        (
+            "odoo.addons.queue_job.exception.RetryableJobError: API 429 Too Many Requests (Retry-After: 60)",
+            Cause.rate_limit,
+            True,
+        ),
+    ],
+)
+def test_translated_configuration_errors_lock_waits_and_conflicts(text, cause, safe):
+    v = classify_text(text)
+    assert (v.cause, v.retry_safe) == (cause, safe)
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def _facts(error: str, refs: list[list[str]]) -> IncidentFacts:
+    uuids = [r.split(":", 1)[1] for rs in refs for r in rs if r.startswith("queue.job:")]
+    return IncidentFacts(
+        failed_job_uuids=uuids,
+        failed_records=[(error, rs) for rs in refs],
+        error_records=[r for rs in refs for r in rs if r.startswith("res.partner:")],
+        verdict=classify_text(error),
+    )
+
+
+def _incident(cause: Cause) -> Incident:
+    return Incident(incident_id="i", title="t", flow="export", cause=cause, window_start=T0, window_end=T0)
+
+
+def test_every_failed_job_of_a_retry_safe_concurrency_incident_is_requeued():
+    error = "psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update"
+    refs = [[f"queue.job:u{i}", f"account.move:{i}"] for i in range(12)]
+    actions = offline_actions(_incident(Cause.configuration), _facts(error, refs))
+    (requeue,) = [a for a in actions if a.action == ActionName.requeue_jobs]
+    assert requeue.params["job_uuids"] == [f"u{i}" for i in range(12)]
+
+
+def test_a_dropped_payload_field_is_escalated_with_every_record_not_noted_per_record():
+    error = "odoo.exceptions.ValidationError: SIRET 1 renvoyé par l'API n'est pas valide (champ « siegeSocial » absent)"
+    refs = [[f"queue.job:u{i}", f"res.partner:{i + 1}"] for i in range(4)]
+    actions = offline_actions(_incident(Cause.schema_validation), _facts(error, refs))
+    assert [str(a.action) for a in actions] == ["escalate"]
+    assert set(actions[0].params["records"]) == {r for rs in refs for r in rs}
+    plain = "odoo.exceptions.ValidationError: The IBAN does not match the SEPA schema (field bank_account_id)"
+    noted = offline_actions(_incident(Cause.schema_validation), _facts(plain, refs))
+    assert {str(a.action) for a in noted} == {"post_note"}
+
+
+# --------------------------------------------------------------------------- redeliveries
+
+
+def _timed_out_then_redelivered() -> FakeDetection:
+    """Two messages: the first delivery timed out (504) after Odoo made the partner; the redelivery made another."""
+    events = [
+        ev(
+            "w.jsonl",
+            1,
+            "crm",
+            0,
+            http_status=504,
+            idempotency_key="m1",
+            record_ids=["res.partner:501"],
+            error="upstream timed out before response",
+            latency_ms=30_000,
+        ),
+        ev(
+            "w.jsonl",
+            2,
+            "crm",
+            3,
+            status="ok",
+            idempotency_key="m1",
+            retry_count=1,
+            record_ids=["res.partner:502"],
+            http_status=200,
+        ),
+        ev(
+            "w.jsonl",
+            3,
+            "crm",
+            10,
+            http_status=504,
+            idempotency_key="m2",
+            record_ids=["res.partner:503"],
+            error="upstream timed out before response",
+            latency_ms=30_000,
+        ),
+        ev(
+            "w.jsonl",
+            4,
+            "crm",
+            13,
+            status="ok",
+            idempotency_key="m2",
+            retry_count=1,
+            record_ids=["res.partner:504"],
+            http_status=200,
+        ),
+        # a 422 did no work: its retry's partner is no duplicate of anything
+        ev(
+            "w.jsonl",
+            5,
+            "crm",
+            20,
+            http_status=422,
+            idempotency_key="m3",
+            record_ids=["res.partner:505"],
+            error="ValidationError: bad zip",
+        ),
+        ev("w.jsonl", 6, "crm", 23, status="ok", idempotency_key="m3", record_ids=["res.partner:506"]),
+    ]
+    return FakeDetection(
+        anomalies=[
+            anomaly("dup", "duplicate_delivery", "crm", 0, 25, events),
+            anomaly("sp", "error_spike", "crm", 0, 25, events[::2]),
+        ],
+        evidence={e.event_id: e for e in events},
+    )
+
+
+def test_a_timed_out_delivery_that_named_its_record_was_processed_and_its_redelivery_is_merged():
+    det = _timed_out_then_redelivered()
+    events = list(det.evidence.values())
+    assert [processed(e) for e in events] == [True, True, True, True, False, True]
+    assert [(m, d) for m, d, _ in redelivered_partners(events)] == [(501, [502]), (503, [504])]
+    run = run_triage(det, None, None, None)
+    (inc,) = run.incidents
+    assert inc.cause == Cause.upstream_outage
+    merges = sorted(p.params["partner_ids"] for p in run.proposals if str(p.action) == "merge_partners")
+    assert merges == [[501, 502], [503, 504]]
+    # the slowness is the owner's to fix
+    (escalation,) = [p for p in run.proposals if str(p.action) == "escalate"]
+    assert "timeout" in escalation.params["message"]
+    assert not [p for p in run.proposals if str(p.action) == "requeue_jobs"]
+    assert run.grounding["rejected_actions"] == 0
+
+
+def test_the_redelivery_check_counts_a_delivery_the_sender_stopped_waiting_for(tmp_path: Path):
+    start = datetime(2027, 3, 1, tzinfo=UTC)
+    lines, n = [], 0
+    for day in range(14):
+        for k in range(40):
+            t = start + timedelta(days=day, hours=8, minutes=k * 12)
+            n += 1
+            lines.append(
+                {
+                    "ts": t.isoformat(),
+                    "flow": "crm",
+                    "status": "ok",
+                    "http_status": 200,
+                    "latency_ms": 200,
+                    "idempotency_key": f"m{n}",
+                    "record_ids": [f"res.partner:{n}"],
+                }
+            )
+    for k in range(8):  # day 10: the first delivery times out, the second (same key) succeeds
+        t = start + timedelta(days=10, hours=9, minutes=k * 10)
+        n += 1
+        lines.append(
+            {
+                "ts": t.isoformat(),
+                "flow": "crm",
+                "status": "error",
+                "http_status": 504,
+                "latency_ms": 30_000,
+                "error": "upstream timed out",
+                "idempotency_key": f"t{k}",
+                "record_ids": [f"res.partner:{n}"],
+            }
+        )
+        lines.append(
+            {
+                "ts": (t + timedelta(minutes=3)).isoformat(),
+                "flow": "crm",
+                "status": "ok",
+                "http_status": 200,
+                "latency_ms": 200,
+                "retry_count": 1,
+                "idempotency_key": f"t{k}",
+                "record_ids": [f"res.partner:{n + 1000}"],
+            }
+        )
+    path = tmp_path / "hooks.jsonl"
+    path.write_text(
+        "".join(json.dumps(x) + "\n" for x in sorted(lines, key=lambda x: x["ts"])), encoding="utf-8"
+    )
+    result = run_detection([path])
+    kinds = {k for a in result.anomalies for k in (a.kind, *a.related_kinds)}
+    assert AnomalyKind.duplicate_delivery in kinds
+
+
+# --------------------------------------------------------------------------- eval rows
+
+
+def test_the_eval_shows_each_labeled_incident_against_what_was_predicted():
+    labels = [
+        LabeledIncident(
+            incident_id="L1",
+            kind="error_spike",
+            flow="crm",
+            start=T0,
+            end=T0 + timedelta(hours=2),
+            cause=Cause.configuration,
+            expected_action=ActionName.requeue_jobs,
+            affected_records=["queue.job:a", "queue.job:b"],
+        ),
+        LabeledIncident(
+            incident_id="L2",
+            kind="silent_flow",
+            flow="hr",
+            start=T0,
+            end=T0 + timedelta(hours=2),
+            cause=Cause.configuration,
+            expected_action=ActionName.escalate,
+        ),
+    ]
+    outcomes = [
+        TriageOutcome(
+            "crm", T0, T0 + timedelta(hours=1), "upstream_outage", ["requeue_jobs"], {"queue.job:a"}
+        )
+    ]
+    s = score_triage(outcomes, labels)
+    l1, l2 = s["incidents"]
+    assert (l1["predicted_cause"], l1["cause_ok"], l1["action_ok"]) == ("upstream_outage", False, True)
+    assert (l1["records_covered"], l1["records_labeled"], l1["records_missed"]) == (1, 2, ["queue.job:b"])
+    assert not l2["found"] and l2["predicted_cause"] is None
+    text = markdown({"x": {"triage": s}})
+    assert (
+        "Triage per labeled incident" in text
+        and "| L1 | crm | yes | configuration | upstream_outage ✗" in text
+    )
+    page = html_report({"x": {"triage": s}})
+    assert (
+        "Triage per labeled incident: x" in page and "<td>queue.job" not in page and "<td>1 / 2</td>" in page
+    )
