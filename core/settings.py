@@ -59,10 +59,12 @@ come from the file, the identity from the OS account or a personal token (core/i
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
 
@@ -281,6 +283,25 @@ DEFAULT_RECORD_ID_MODELS: dict[str, str] = {
 DEFAULT_GENERIC_RECORD_ID_FIELDS = ["odoo_id", "odooid", "record_id", "recordid", "res_id", "resid", "odoo_record_id"]
 DEFAULT_MODEL_FIELDS = ["odoo_model", "odoomodel", "res_model", "resmodel", "model", "model_name"]
 
+#: Numeric status vocabularies (a source's documented codes -> a status word): a status field whose values
+#: are all codes of one of them is read through it. Make.com's execution logs: 1 success, 2 warning, 3 error.
+DEFAULT_STATUS_CODES: dict[str, dict[str, str]] = {"make.com executions": {"1": "success", "2": "warning",
+                                                                           "3": "error"}}
+#: Where an HTTP status hides in an error text when no field holds it (one capture group each, checked in
+#: order): "HTTP 504", "HTTP/1.1 503", "status code 502", a code before its reason phrase ("503 Service
+#: Unavailable", "[502] Bad Gateway"), a bracketed code leading the text ("[401] invalid_grant") and the
+#: forms of python requests ("503 Server Error: Service Unavailable for url", "<Response [502]>").
+DEFAULT_HTTP_IN_TEXT: list[str] = [
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?:\s+error)?\s*[:#]?\s*([1-5]\d\d)\b",
+    r"(?i)\bstatus(?:[ _-]?code)?\s*[:=]?\s*([1-5]\d\d)\b",
+    r"(?i)\b([1-5]\d\d)\]?\s*[-:]?\s*(?:" + "|".join(
+        re.escape(p).replace(r"\ ", "[ -]?") for p in sorted({s.phrase for s in HTTPStatus if 400 <= s.value <= 599}
+                                                | {"Gateway Time-out"}, key=len, reverse=True)) + r")\b",
+    r"^\s*\[([1-5]\d\d)\]",
+    r"\b([1-5]\d\d) (?:Client|Server) Error\b",  # python requests' raise_for_status()
+    r"<?Response \[([1-5]\d\d)\]",  # a requests Response's repr
+]
+
 DEFAULT_LATENCY_UNITS: dict[str, float] = {"event.duration": 1e-6, "duration_s": 1000.0, "elapsed_s": 1000.0,
                                            "exec_time": 1000.0}
 
@@ -307,6 +328,16 @@ class ReaderSettings(BaseModel):
     # lines scanned past the sample for shapes the first lines lack (error fields appear only on failures)
     inference_scan_lines: int = Field(default=50_000, ge=0, le=10_000_000)
     error_class_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ERROR_CLASS_FIELDS))
+    status_codes: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in
+                                                                             DEFAULT_STATUS_CODES.items()})
+    # JSON/CSV logs: a failed event without an HTTP status field takes the one its error text names
+    http_in_text: list[str] = Field(default_factory=lambda: list(DEFAULT_HTTP_IN_TEXT))
+    # queue.job exports write naive datetimes in the exporting user's zone: seconds ahead of UTC by file
+    # name; when a file has none, detection aligns it on the Odoo server log's job lines (UTC), except in
+    # incremental runs (detectors.state_dir), which read only new lines
+    export_utc_offsets: dict[str, float] = Field(default_factory=dict)
+    align_exports: bool = True
+    export_align_min_jobs: int = Field(default=5, ge=1)
     logger_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGGER_FIELDS))
     control_kind_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_KIND_FIELDS))
     control_words: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_WORDS))
@@ -341,6 +372,11 @@ class DetectorSettings(BaseModel):
     error_spike_factor: float = Field(3.0, gt=1, description="error rate must reach this times the baseline rate")
     error_spike_min_excess: float = Field(0.05, ge=0, description="... and exceed the baseline rate by this share")
     error_spike_min_errors: int = Field(5, ge=1, description="... with at least this many failed attempts")
+    judge_baseline: bool = Field(True, description="error and retry rates are judged in the baseline days too, "
+                                 "each hour against the baseline without the day around it (leave one day out), "
+                                 "so an incident in the first days of the data is found as well")
+    baseline_leave_out_hours: int = Field(12, ge=0, le=168, description="... hours on either side of a baseline "
+                                          "hour left out of what is normal for it")
     retry_storm_factor: float = Field(5.0, gt=1, description="retry rate must reach this times the baseline rate")
     retry_storm_min_excess: float = Field(0.1, ge=0, description="... and exceed the baseline rate by this share")
     retry_storm_min_retries: int = Field(10, ge=1, description="... with at least this many retried attempts")
@@ -361,6 +397,13 @@ class DetectorSettings(BaseModel):
                                         "window, failures with these HTTP statuses (the server being down) are no "
                                         "error spike or new signature; any other failure still alarms, since an "
                                         "announcement is only a log line")
+    maintenance_errors: list[str] = Field(default_factory=lambda: [
+        r"connection refused", r"econnrefused", r"connection reset", r"econnreset", r"could not connect",
+        r"failed to connect", r"unable to connect", r"connect(?:ion)?[ _-]?time[ds]?[ _-]?out", r"etimedout",
+        r"service unavailable", r"bad gateway", r"gateway time-?out", r"temporarily unavailable",
+        r"server is down", r"no route to host", r"host unreachable", r"ehostunreach"],
+        description="... and failures without an HTTP status whose message says the server could not be "
+                    "reached (regular expressions, case-insensitive)")
     multivariate_quantile: float = Field(0.005, gt=0, lt=1, description="IsolationForest score quantile of the baseline")
     multivariate_outside: float = Field(1.5, gt=1, description="times the baseline's extreme a feature must pass")
     engine: Literal["local", "spark"] = Field("local", description="where the per-flow hourly aggregation runs: "
@@ -404,6 +447,14 @@ class CalendarSettings(BaseModel):
     holidays: list[date] = Field(default_factory=list)  # extra closed days for every flow
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     detect_announcements: bool = True  # read "maintenance ... from X to Y" lines in Odoo logs
+    # who may announce: loggers of the Odoo server's own code (these prefixes) and the loggers flows.json
+    # names; never the loggers that write what outsiders send (request lines, incoming mail, payloads)
+    announcement_loggers: list[str] = Field(default_factory=lambda: ["odoo"])
+    announcement_untrusted_loggers: list[str] = Field(default_factory=lambda: [
+        "werkzeug", "odoo.http", "odoo.addons.mail.models.mail_thread", "odoo.addons.mail.models.fetchmail",
+        "odoo.addons.mail.controllers", "odoo.addons.website", "odoo.addons.web", "odoo.addons.bus",
+        "odoo.addons.portal", "odoo.addons.auth_signup", "odoo.addons.http_routing", "odoo.addons.queue_job",
+        "odoo.addons.base.models.ir_http", "odoo.addons.fetchmail"])
     month_end_days: int = Field(default=2, ge=0, le=10)  # last business days of a month
     payroll_days: list[int] = Field(default_factory=list)  # days of the month payroll runs
     lock_day: int | None = Field(default=None, ge=1, le=28)  # day of month the previous period is locked
@@ -426,6 +477,9 @@ class VolumeSettings(BaseModel):
     unit_silent_p: float = Field(default=1e-4, gt=0, lt=1)  # P(no unit at all) below which a bursty flow is silent
     burst_gap_s: float = Field(default=300.0, gt=0)  # events closer than this belong to one unit (a batch)
     bursty_units_per_event: float = Field(default=0.5, gt=0, le=1)  # below this units/event, a flow is bursty
+    # a flow is judged for silence only until the last line of the files that carry it: a file that ends
+    # (an export made at 23:45) says nothing about the hours after it
+    silence_until_source_end: bool = True
 
 
 class CorrelationSettings(BaseModel):

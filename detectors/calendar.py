@@ -46,7 +46,7 @@ _PREFILTER = tuple(w[1:].encode() for w in _MAINTENANCE_WORDS)  # first letter d
 _ANNOUNCEMENT = re.compile(
     r"(?i:" + "|".join(_MAINTENANCE_WORDS) + r")\b.{0,160}?\b(?i:" + "|".join(_FROM_WORDS) + r")\s+" + _TS + _ZONE
     + r"\s*(?i:" + "|".join(_TO_WORDS) + r")\s*" + _TS + _ZONE)
-_LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) ")
+_LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) \S+ ([\w.\-]+): ")
 MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
 
@@ -89,9 +89,15 @@ def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) ->
     return None
 
 
+def _under(logger: str, prefixes: Iterable[str]) -> bool:
+    return any(logger == p or logger.startswith(p + ".") for p in prefixes)
+
+
 def announced_windows(paths: Iterable[Path], flows: Iterable[str],
                       zone_of: Callable[[list[str]], tzinfo | None] | None = None,
-                      abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
+                      abbreviations: dict[str, str] | None = None,
+                      trusted: Iterable[str] = ("odoo",), untrusted: Iterable[str] | None = None,
+                      ) -> list[MaintenanceWindow]:
     """Maintenance windows announced in Odoo server logs before they start.
 
     A line counts when it is an INFO or WARNING line of the server log (not an error, not a traceback
@@ -101,13 +107,16 @@ def announced_windows(paths: Iterable[Path], flows: Iterable[str],
     Times are in the zone the line writes (Europe/Vienna, CEST, +02:00, Z; one zone after the end time
     covers both); without one, in `zone_of(named flows)` (the flows' or the calendar's country), else UTC.
     The log line's own time stamp is UTC (Odoo writes UTC).
-    Log text is untrusted: only the two times, the zone and known flow names are taken from it.
+    Log text is untrusted: only the two times, the zone and known flow names are taken from it, and only
+    from a logger under `trusted` (the Odoo server's own code, the loggers flows.json names) that is not
+    under `untrusted` (loggers writing what outsiders send: werkzeug's request lines, incoming mail, job
+    payloads; settings `announcement_untrusted_loggers`), so no arbitrary line can open a window.
     """
     lines: list[tuple[str, str]] = []
     for path in paths:
         whole, _end, tail = announcement_lines(Path(path))
         lines.extend((Path(path).name, ln) for ln in [*whole, *([tail] if tail is not None else [])])
-    return windows_announced(lines, flows, zone_of, abbreviations)
+    return windows_announced(lines, flows, zone_of, abbreviations, trusted, untrusted)
 
 
 def announcement_lines(path: Path, start: int = 0) -> tuple[list[str], int, str | None]:
@@ -164,14 +173,21 @@ def prefiltered_lines(path: Path, start: int = 0, block_bytes: int = 8 << 20) ->
 
 def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],
                       zone_of: Callable[[list[str]], tzinfo | None] | None = None,
-                      abbreviations: dict[str, str] | None = None) -> list[MaintenanceWindow]:
+                      abbreviations: dict[str, str] | None = None,
+                      trusted: Iterable[str] = ("odoo",), untrusted: Iterable[str] | None = None,
+                      ) -> list[MaintenanceWindow]:
     """The windows the candidate (file name, line) pairs of `announcement_lines` announce (rules: `announced_windows`)."""
     names = sorted(set(flows), key=len, reverse=True)
+    trusted = tuple(trusted)
+    untrusted = tuple(CalendarSettings().announcement_untrusted_loggers if untrusted is None else untrusted)
     out: list[MaintenanceWindow] = []
     for file_name, line in lines:
         m = _ANNOUNCEMENT.search(line)
         written = _LOG_LINE_TS.match(line)
         if m is None or written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
+            continue
+        logger = written.group(3)
+        if not _under(logger, trusted) or _under(logger, untrusted):
             continue
         named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
         z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
@@ -259,11 +275,14 @@ def build_calendar(settings: CalendarSettings | None = None, flows: Iterable[Flo
             return local_zone(cal, named)
 
         names = [*info, *flow_names]
+        own = [lg for f in info.values() for lg in f.loggers]
+        trusted = [*settings.announcement_loggers, *own]
+        untrusted = [u for u in settings.announcement_untrusted_loggers if u not in own]
         if announcements is None:
-            cal.announced = announced_windows(odoo_logs, names, zone, settings.zone_abbreviations)
+            cal.announced = announced_windows(odoo_logs, names, zone, settings.zone_abbreviations, trusted, untrusted)
         else:
             lines = [(p.name, ln) for p in odoo_logs for ln in announcements.get(p, [])]
-            cal.announced = windows_announced(lines, names, zone, settings.zone_abbreviations)
+            cal.announced = windows_announced(lines, names, zone, settings.zone_abbreviations, trusted, untrusted)
     return cal
 
 

@@ -39,10 +39,10 @@ def xlsx_rows(path: Path) -> list[dict[str, str]]:
     return [{header[c]: v for c, v in r.items()} for r in table[1:]]
 
 
-def test_alder_is_the_registered_heldout_estate(alder: Path) -> None:
-    assert "alder" in ESTATES and HELDOUT == "alder"
+def test_alder_is_registered_and_designed_blind(alder: Path) -> None:
+    assert "alder" in ESTATES and HELDOUT == "cedar"  # alder was held out until the cedar wave
     manifest = json.loads((alder / "manifest.json").read_text())
-    assert manifest["heldout"] is True and manifest["designed_blind"] is True and 14 <= manifest["days"] <= 28
+    assert manifest["heldout"] is False and manifest["designed_blind"] is True and 14 <= manifest["days"] <= 28
     assert not (alder / "mapping.json").exists()
 
 

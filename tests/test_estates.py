@@ -24,15 +24,17 @@ def test_estates_are_deterministic_and_complete(estates, tmp_path):
         for rel in ("labels/incidents.jsonl", "labels/not_incidents.jsonl", "flows.json", "manifest.json"):
             assert (folder / rel).read_bytes() == (again / rel).read_bytes(), (name, rel)
         kinds = {json.loads(x)["kind"] for x in (folder / "labels" / "not_incidents.jsonl").read_text().splitlines()}
-        assert {"public_holiday", "maintenance", "bursty_low_volume", "new_info_message", "one_off_errors"} <= kinds
+        assert {"public_holiday", "maintenance"} <= kinds, name
+        if name in ("harbor", "meridian", "alder", "birch"):  # the later blind estates name their other kinds freely
+            assert {"bursty_low_volume", "new_info_message", "one_off_errors"} <= kinds, name
         assert not (folder / "mapping.json").exists()  # no hand-written mapping: the readers infer it
     assert json.loads((estates[HELDOUT] / "manifest.json").read_text())["heldout"] is True
 
 
 def test_every_line_of_every_estate_is_read(estates):
     for name, folder in estates.items():
-        if name in (HELDOUT, "birch"):  # designed blind (tests/test_estate_alder.py, test_estate_birch.py):
-            continue  # their figures are reported, not required
+        if json.loads((folder / "manifest.json").read_text()).get("designed_blind"):
+            continue  # designed blind (alder, birch, cedar, dogwood): their figures are reported, not required
         figs = evaluate_folder(folder)
         for fname, f in figs["files"].items():
             assert f["set_aside_lines"] == 0 and f["lines"] == f["parsed_lines"] + f["blank"], (name, fname)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,10 @@ from odoo_triage.core.settings import DetectorSettings, VolumeSettings
 from odoo_triage.detectors.frame import EventFrame
 from odoo_triage.detectors.windows import HOUR, Windows
 
+#: The prior of a baseline share (as windows.build_windows): a flow with no baseline errors is not
+#: "infinitely" surprised by one.
+PRIOR_COUNT, PRIOR_EVENTS = 0.5, 50.0
+
 
 @dataclass
 class Context:
@@ -25,6 +30,8 @@ class Context:
     volume: VolumeSettings = field(default_factory=VolumeSettings)
     state_dir: Path | None = None  # incremental runs: where checks may keep what a baseline fit (isoforest.py)
     _by_flow: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _file_ends: dict[int, float] | None = None
+    _shared_files: set[int] | None = None
 
     def __post_init__(self) -> None:
         ev = self.frame.events
@@ -54,6 +61,64 @@ class Context:
     def detection_hours(self, flow: int) -> pd.DataFrame:
         h = self.win.hourly
         return h[(h["flow"] == flow) & ~h["baseline"]].reset_index(drop=True)
+
+    def rate_hours(self, flow: int, col: str, base_rate: float) -> tuple[pd.DataFrame, np.ndarray]:
+        """The hours to judge for a share (`col` of `volume`: errors, retries) and the share normal for each.
+
+        After the baseline it is the baseline's share (`base_rate`). With `judge_baseline` the baseline's
+        own hours are judged too, each against the baseline without the `baseline_leave_out_hours` on
+        either side of it (leave one day out): an incident on the first days is then compared with the
+        other days instead of being part of its own normal, when the rest holds at least as many events as
+        the hours left out. Same prior as the windows' (0.5 in 50)."""
+        h = self.win.hourly
+        h = h[h["flow"] == flow].reset_index(drop=True)
+        base = h["baseline"].to_numpy()
+        p0 = np.full(len(h), base_rate)
+        if not self.cfg.judge_baseline or not base.any():
+            keep = ~base
+            return h[keep].reset_index(drop=True), p0[keep]
+        vol = np.where(base, h["volume"].to_numpy(), 0).astype(np.float64)
+        cnt = np.where(base, h[col].to_numpy(), 0).astype(np.float64)
+        w = self.cfg.baseline_leave_out_hours
+        cv, cc = np.concatenate([[0.0], np.cumsum(vol)]), np.concatenate([[0.0], np.cumsum(cnt)])
+        i = np.arange(len(h))
+        lo, hi = np.clip(i - w, 0, len(h)), np.clip(i + w + 1, 0, len(h))
+        v_in = cv[hi] - cv[lo]
+        v_out, c_out = cv[-1] - v_in, cc[-1] - (cc[hi] - cc[lo])
+        p0[base] = ((c_out + PRIOR_COUNT) / (v_out + PRIOR_EVENTS))[base]
+        # a rest of the baseline smaller than what is left out says too little of what is normal: such
+        # an hour is not judged (a share of 1 can never be exceeded)
+        p0[base & ((v_out < v_in) | (v_out < PRIOR_EVENTS))] = 1.0
+        return h, p0
+
+    def server_down(self, idx: np.ndarray) -> np.ndarray:
+        """Which failures say the server was down: an HTTP status of `maintenance_http`, or no status and a
+        message (its error template) matching `maintenance_errors` (connection refused, 503 in words...)."""
+        http = self.col("http")[idx]
+        down = np.isin(http, self.cfg.maintenance_http)
+        cl = self.col("cluster")[idx]
+        rest = ~down & (http == 0) & (cl >= 0)
+        if rest.any() and self.cfg.maintenance_errors:
+            rx = re.compile("|".join(f"(?:{w})" for w in self.cfg.maintenance_errors), re.IGNORECASE)
+            said = {c: bool(rx.search(self.frame.miner.template(c))) for c in np.unique(cl[rest]).tolist()}
+            down[rest] = np.array([said[c] for c in cl[rest].tolist()], dtype=bool)
+        return down
+
+    def file_ends(self) -> dict[int, float]:
+        """The last event time of each file (by the frame's file code), computed once."""
+        if self._file_ends is None:
+            ev = self.frame.events
+            ends = pd.Series(ev["ts"].to_numpy()).groupby(ev["file"].to_numpy()).max()
+            self._file_ends = {int(k): float(v) for k, v in ends.items()}
+        return self._file_ends
+
+    def shared_files(self) -> set[int]:
+        """Files (by the frame's file code) that carry more than one flow, computed once."""
+        if self._shared_files is None:
+            ev = self.frame.events
+            flows = pd.Series(ev["flow"].to_numpy()).groupby(ev["file"].to_numpy()).nunique()
+            self._shared_files = {int(k) for k, v in flows.items() if v > 1}
+        return self._shared_files
 
     def col(self, name: str) -> np.ndarray:
         return self.frame.events[name].to_numpy()

@@ -1,17 +1,46 @@
 """New error signatures: an error template of a flow never seen in that flow's baseline, seen at
 least `new_signature_min_count` times close together (settings) (one stray message is not an incident).
-Server-down failures (`maintenance_http`) inside a maintenance window of the flow (configured or
-announced) are what the window said would happen: they make no signature of their own. Any other
-failure there still counts: an announcement is only a log line."""
+Server-down failures (`maintenance_http`, `maintenance_errors`) inside a maintenance window of the flow
+(configured or announced) are what the window said would happen: they make no signature of their own. Any other
+failure there still counts: an announcement is only a log line.
+A failed or retried attempt whose message (same correlation id or idempotency key) later went through
+was recovered (a serialization failure Odoo or the sender retried): it makes no signature; attempts
+that pile up to a failure still do, and rates (error spike, retry storm) judge them all."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import polars as pl
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line, time_clusters
-from odoo_triage.detectors.frame import OK
+from odoo_triage.detectors.frame import OK, _hash_keys
 from odoo_triage.detectors.windows import HOUR
+
+MAX_READ_BACK = 200  # hits whose keys are read back; beyond them a signature is too big to be a recovered retry
+
+
+def recovered(ctx: Context, idx: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """Which failed attempts `hits` (of one flow, whose events are `idx`) have a later success with the
+    same correlation id or idempotency key: the retry went through. The frame keeps keys of successes
+    only, so the hits' own keys are read back from their lines (a new signature has few)."""
+    out = np.zeros(len(hits), dtype=bool)
+    st, ts = ctx.col("status"), ctx.col("ts")
+    for name, attr in (("corr", "correlation_id"), ("idem", "idempotency_key")):
+        keys = ctx.col(name)
+        ok = idx[(st[idx] == OK) & (keys[idx] != 0)]
+        if not len(ok):
+            continue
+        last_ok = pd.Series(ts[ok]).groupby(keys[ok]).max()
+        for j, i in enumerate(hits[:MAX_READ_BACK].tolist()):
+            ev = ctx.frame.log_event(int(i))
+            key = getattr(ev, attr) if ev is not None else None
+            if out[j] or not key:
+                continue
+            h = int(_hash_keys(pl.Series([key]), np.ones(1, dtype=bool))[0])
+            out[j] = bool(h in last_ok.index and last_ok[h] > ts[i])
+    return out
 
 
 def new_signatures(ctx: Context) -> list[Anomaly]:
@@ -33,12 +62,15 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
             inside = np.zeros(len(later), dtype=bool)
             for w in windows:
                 inside |= (t >= w.start.timestamp()) & (t < w.end.timestamp())
-            later = later[~(inside & np.isin(ev["http"].to_numpy()[later], ctx.cfg.maintenance_http))]
+            later = later[~(inside & ctx.server_down(later))]
         fresh = later[~np.isin(cl_all[later], list(known))] if known else later
         for c in np.unique(cl_all[fresh]).tolist():
             occ = fresh[cl_all[fresh] == c]
             for a, b in time_clusters(ts_all[occ], ctx.cfg.new_signature_gap_hours * HOUR):
                 hits = occ[a:b + 1]
+                if len(hits) < ctx.cfg.new_signature_min_count:
+                    continue
+                hits = hits[~recovered(ctx, idx, hits)]
                 if len(hits) < ctx.cfg.new_signature_min_count:
                     continue
                 start, end = float(ts_all[hits[0]]), float(ts_all[hits[-1]])

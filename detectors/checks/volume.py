@@ -46,13 +46,34 @@ def is_bursty(ctx: Context, flow: int) -> bool:
     return bool((base["volume"] == 0).mean() >= 0.5 and len(units) <= ctx.volume.bursty_units_per_event * len(ts))
 
 
+def source_end(ctx: Context, flow: int) -> float:
+    """Where the data of a flow's sources ends: the last event of any file that carries the flow.
+
+    After it nothing can be said about the flow: the export (or the copied log) stops there, and a
+    silence no later line of its own sources bounds is the end of the file, not an outage. A file that
+    carries this flow alone says nothing of the kind: its last line is the flow's own last event, and a
+    flow that stopped for good must still be found silent up to the end of the data."""
+    idx, _ = ctx.flow_events(flow)
+    if not len(idx):
+        return ctx.win.end
+    ends, shared = ctx.file_ends(), ctx.shared_files()
+    return float(max(ends[f] if f in shared else ctx.win.end for f in np.unique(ctx.col("file")[idx]).tolist()))
+
+
+def judged_until(ctx: Context, flow: int, h: pd.DataFrame) -> np.ndarray:
+    """Hours of `h` that end before the flow's sources do (all of them with `silence_until_source_end` off)."""
+    if not ctx.volume.silence_until_source_end:
+        return np.ones(len(h), dtype=bool)
+    return (h["hour"].to_numpy() + 1) * HOUR <= source_end(ctx, flow) + 1e-6
+
+
 def _silence_evidence(ctx: Context, f: int, t0: float, t1: float) -> tuple[float, float, np.ndarray]:
-    """(last event before, first event after, their indices): what bounds a silent run."""
+    """(last event before, first event after, their indices): what bounds a silent run (never past the data)."""
     idx_all, ts_all = ctx.flow_events(f)
     k0 = np.searchsorted(ts_all, t0, "left")  # first event at/after t0
     k1 = np.searchsorted(ts_all, t1, "left")
     start = float(ts_all[k0 - 1]) if k0 > 0 else t0
-    end = float(ts_all[k1]) if k1 < len(ts_all) else t1
+    end = float(ts_all[k1]) if k1 < len(ts_all) else min(t1, ctx.win.end)
     evidence = np.array([idx_all[k0 - 1]] if k0 > 0 else [], dtype=np.int64)
     if k1 < len(ts_all):
         evidence = np.append(evidence, idx_all[k1])
@@ -97,7 +118,7 @@ def _unit_anomalies(ctx: Context, f: int, h: pd.DataFrame) -> list[Anomaly]:
     exp, r = _unit_expectation(ctx, f, h, starts)
     obs = h["volume"].to_numpy()
     # runs of empty hours, nights included: a flow of a few reports a day is silent over days, not hours
-    silent = (obs == 0) & ~h["quiet"].to_numpy()
+    silent = (obs == 0) & ~h["quiet"].to_numpy() & judged_until(ctx, f, h)
     out = []
     silent_days: set[int] = set()
     for a, b in runs(silent):
@@ -166,7 +187,7 @@ def volume_anomalies(ctx: Context) -> list[Anomaly]:
             out.extend(_unit_anomalies(ctx, f, h))
             continue
         obs, exp = h["volume"].to_numpy(), h["expected"].to_numpy()
-        judged = ~h["quiet"].to_numpy()
+        judged = ~h["quiet"].to_numpy() & judged_until(ctx, f, h)
         silent = (obs == 0) & (exp > 0) & judged
         silent_hours = np.zeros(len(h), dtype=bool)
         for a, b in runs(silent):

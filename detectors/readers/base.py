@@ -147,6 +147,16 @@ _STATUS_WORDS = {
     "timed_out": "error", "dead": "error", "dead_letter": "error",
     "retry": "retry", "retrying": "retry", "retried": "retry", "pending": "retry", "warning": "retry",
     "requeued": "retry", "deferred": "retry", "throttled": "retry",
+    # execution states of iPaaS run histories (n8n, Zapier, Make, Boomi, Workato): in flight, stopped on
+    # purpose or by a filter is no failure; crashed, expired or discarded is; partial/incomplete will rerun
+    "crashed": "error", "expired": "error", "discarded": "error", "denied": "error", "unauthorized": "error",
+    "forbidden": "error", "errored_out": "error", "timedout": "error", "time_out": "error",
+    "running": "ok", "in_progress": "ok", "inprogress": "ok", "started": "ok", "queued": "ok", "waiting": "ok",
+    "scheduled": "ok", "enqueued": "ok", "new": "ok", "halted": "ok", "stopped": "ok", "filtered": "ok",
+    "skipped": "ok", "ignored": "ok", "canceled": "ok", "cancelled": "ok", "noop": "ok",
+    "inprocess": "ok", "in_process": "ok", "processing": "ok",
+    "partial": "retry", "partially_failed": "retry", "incomplete": "retry", "completed_with_errors": "retry",
+    "completedwitherrors": "retry",
 }
 #: Log levels, for sources that say how bad a line is but not whether the message went through.
 _LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
@@ -292,8 +302,13 @@ class RowChecker:
     non-negative and bounded, NUL characters stripped from every text (PostgreSQL refuses them).
     """
 
-    def __init__(self, limits: ReaderSettings | None = None) -> None:
+    def __init__(self, limits: ReaderSettings | None = None, *, http_in_text: bool = False) -> None:
+        """`http_in_text` (the JSON/CSV readers): a failed or retried row without an HTTP status takes the
+        one its error text names ("[503] Service Unavailable", "HTTP 504"), so a rule on server-down failures
+        (maintenance windows) holds for sources that only write the status into the message."""
         lim = limits or ReaderSettings()
+        self.http_patterns = list(lim.http_in_text) if http_in_text else []
+        self._http_res = [re.compile(p) for p in self.http_patterns]
         self.ts_min = datetime(lim.ts_min_year, 1, 1, tzinfo=UTC).timestamp()
         self.ts_max = datetime(lim.ts_max_year, 1, 1, tzinfo=UTC).timestamp()
         self.max_latency = lim.max_latency_ms
@@ -313,6 +328,10 @@ class RowChecker:
         if not row.flow or not row.flow.strip("\x00 "):
             raise RowError("no flow")
         changes: dict[str, Any] = {}
+        if self._http_res and row.http_status is None and row.status != "ok" and row.error:
+            code = self.http_in_text(row.error)
+            if code is not None:
+                changes["http_status"] = code
         for name in ("flow", "source_system", "target_system", "operation"):
             v = getattr(row, name)
             if "\x00" in v or len(v) > 200:
@@ -325,6 +344,15 @@ class RowChecker:
         if recs and (len(recs) > MAX_RECORDS or any("\x00" in r or len(r) > 200 for r in recs)):
             changes["record_ids"] = tuple(_clean(r, 200) for r in recs[:MAX_RECORDS])
         return row._replace(**changes) if changes else row
+
+
+    def http_in_text(self, text: str) -> int | None:
+        """The HTTP status an error text names, by the first pattern that finds one."""
+        for rx in self._http_res:
+            m = rx.search(text)
+            if m:
+                return int(m.group(1))
+        return None
 
 
 def _fmt_ts(ts: float) -> str:

@@ -197,7 +197,7 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
         .then(pl.col("lat_s").cast(pl.Float64, strict=False)),
         retry_i=pl.when(pl.col("retry_s").str.contains(r"^\d{1,9}$")).then(pl.col("retry_s").cast(pl.Int64, strict=False)),
         iso=pl.col("ts_s").str.contains(_ISO),
-        word=pl.col("status_s").str.strip_chars().str.to_lowercase().replace_strict(_STATUS_WORDS, default=None,
+        word=_coded_status(mapping).str.strip_chars().str.to_lowercase().replace_strict(_STATUS_WORDS, default=None,
                                                                                     return_dtype=pl.String),
         flow=pl.col("flow_s").fill_null(pl.lit(default_flow, dtype=pl.String)),
     ).with_columns(
@@ -211,6 +211,11 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
                                                    .otherwise(pl.lit("ok")))
         .when(pl.col("err_s").is_not_null()).then(pl.lit("error")).otherwise(pl.lit("ok")),
     )
+    if check.http_patterns:  # as RowChecker: a failed or retried row without an HTTP status takes its text's
+        e = e.with_columns(http_i=pl.when(pl.col("http_i").is_null() & (pl.col("status") != "ok"))
+                           .then(pl.coalesce([pl.col("err_s").str.extract(p, 1) for p in check.http_patterns])
+                                 .cast(pl.Int64, strict=False))
+                           .otherwise(pl.col("http_i")))
 
     def odd_text(c: str, limit: int) -> pl.Expr:
         col = pl.col(c)
@@ -243,6 +248,12 @@ def build_columns(raw: pl.DataFrame, mapping: FieldMapping, check: RowChecker, l
     cols = out.drop("bad").with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
     assert cols.height == n
     return cols, np.asarray(flagged, dtype=bool)
+
+
+def _coded_status(mapping: FieldMapping) -> pl.Expr:
+    """The status field, a numeric vocabulary's codes as their words (mapping.status_values)."""
+    col = pl.col("status_s")
+    return col.str.strip_chars().replace(mapping.status_values) if mapping.status_values else col
 
 
 def _merge(fast: pl.DataFrame, fallback: Chunk) -> pl.DataFrame:

@@ -84,6 +84,7 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
                       block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
     import csv
 
+    reader.naive_offset(path)  # this file's naive times: the exporting user's zone
     width = len(header)
     d = re.escape(delim)
     field = r'(?:[^"' + d + r']*|"(?:[^"]|"")*")'
@@ -280,8 +281,9 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
         **iso_fraction_and_offset(),
         status=pl.when(pl.col("word") == "done").then(0).when(pl.col("word") == "failed").then(1)
         .when(pl.col("exc_name") != "").then(2).otherwise(0).cast(pl.Int8),
-    ).with_columns(
-        ts=ISO_TS,
+    ).with_columns(  # naive times are the exporting user's zone (queue_job.export_utc_offsets)
+        ts=ISO_TS - pl.when(pl.col("tail").str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$")).then(0.0)
+        .otherwise(reader.naive_offset_s) if reader.naive_offset_s else ISO_TS,
     )
     bad = (
         ((pl.col("uuid") == "") | pl.col("word").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()

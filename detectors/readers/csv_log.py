@@ -29,7 +29,7 @@ class CsvReader:
         self.inferred: Inferred | None = None
         self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
-        self.check = RowChecker(self.settings)
+        self.check = RowChecker(self.settings, http_in_text=True)
 
     def _infer(self, path: Path) -> None:
         header: list[str] | None = None

@@ -131,6 +131,18 @@ def _valid(kind: str, values: list[Any]) -> float:
     return sum(1 for v in values if isinstance(v, str | int | float) and not isinstance(v, bool)) / len(values)
 
 
+def status_vocabulary(values: list[Any], cfg: ReaderSettings) -> tuple[str, dict[str, str]] | None:
+    """The numeric status vocabulary (settings `status_codes`) holding every sampled value, if one does
+    (the first listed): Make's execution logs write 1/2/3 for success/warning/error."""
+    seen = {str(n) for v in values if (n := _is_int_like(v)) is not None}
+    if not seen or len(seen) < len({str(v).strip() for v in values}):
+        return None
+    for name, vocab in cfg.status_codes.items():
+        if seen <= set(vocab) and all(known_status(w) for w in vocab.values()):
+            return name, dict(vocab)
+    return None
+
+
 def _scale(column: str, table: dict[str, float]) -> float:
     n = norm(column)
     for name, factor in table.items():
@@ -162,6 +174,7 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     taken: set[str] = set()
     chosen: dict[str, tuple[str, float]] = {}
     notes: list[str] = []
+    codes: dict[str, tuple[str, dict[str, str]]] = {}  # status column -> (vocabulary name, codes)
     for target in ORDER:
         syns = cfg.field_synonyms.get(target, [])
         best: tuple[float, str] | None = None
@@ -172,6 +185,10 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
             if ns <= 0:
                 continue
             validity = _valid(target, vals) if vals else (0.5 if target in ("error", "retry_count") else 0.0)
+            if target == "status" and vals and validity < cfg.min_value_match \
+                    and (vocab := status_vocabulary(vals, cfg)) is not None:
+                validity = 1.0
+                codes[col] = vocab
             if target == "status" and vals and _valid("http_status", vals) >= cfg.min_value_match \
                     and "http_status" not in chosen:
                 continue  # a numeric "status" column holds HTTP codes; the http_status pass takes it
@@ -197,6 +214,11 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         status_score = 0.5 if "error" in chosen else 0.3
         notes.append("no status, HTTP status or level field: an event with an error text counts as failed"
                      if "error" in chosen else "no status field at all: every event counts as ok")
+    status_values = None
+    if "status" in values and values["status"] in codes:
+        name, status_values = codes[values["status"]]
+        notes.append(f"status {values['status']!r} read as {name} codes "
+                     f"({', '.join(f'{k} {v}' for k, v in status_values.items())})")
     ts_values = [v for v in columns.get(values["timestamp"], []) if isinstance(v, str)][:200]
     dayfirst = guess_dayfirst(ts_values)
     mapping = FieldMapping(
@@ -208,7 +230,7 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         record_ids=values.get("record_ids"), level=values.get("level") if "status" not in chosen else None,
         message=values.get("message"), endpoint=values.get("endpoint"), default_flow=default_flow,
         latency_scale=_scale(values["latency_ms"], cfg.latency_units) if "latency_ms" in values else 1.0,
-        dayfirst=dayfirst,
+        dayfirst=dayfirst, status_values=status_values,
     )
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
     return refine(Inferred(mapping, confidence, chosen, notes), rows, cfg)

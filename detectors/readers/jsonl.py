@@ -54,7 +54,7 @@ class JsonLinesReader:
         self.inferred: Inferred | None = None
         self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
-        self.check = RowChecker(self.settings)
+        self.check = RowChecker(self.settings, http_in_text=True)
 
     def _infer(self, path: Path) -> None:
         self.adopt(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem))

@@ -49,6 +49,8 @@ class FieldMapping(BaseModel):
     record_ids_separator: str = ";"  # when record ids come as one string
     latency_scale: float = 1.0  # factor from the latency field's unit to milliseconds
     dayfirst: bool | None = None  # for dd/mm/yyyy versus mm/dd/yyyy times; None: try day first
+    # a numeric status vocabulary (source code -> status word, ReaderSettings.status_codes), e.g. Make's 1/2/3
+    status_values: dict[str, str] | None = None
 
     def sources(self) -> dict[str, str]:
         """Event field -> source field, for the fields that are mapped (what a person checks)."""
@@ -103,6 +105,7 @@ def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None
         k if k is not None else "\x00unmapped" for k in keys)
     sep = mapping.record_ids_separator
     default_flow = mapping.default_flow
+    codes = mapping.status_values or {}
 
     def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if not isinstance(d, dict):
@@ -137,11 +140,19 @@ def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None
             rec_t = (str(recs),)
         return EventRow(
             parse_ts(get(k_ts)), flow if type(flow) is str else str(flow), opt_str(get(k_src)) or "",
-            opt_str(get(k_tgt)) or "", opt_str(get(k_op)) or "", parse_status(get(k_status), http, error), lat, http,
+            opt_str(get(k_tgt)) or "", opt_str(get(k_op)) or "", parse_status(_coded(get(k_status), codes), http, error),
+            lat, http,
             error, retry, opt_str(get(k_corr)), opt_str(get(k_idem)), rec_t, line_no, offset,
         )
 
     return build
+
+
+def _coded(value: Any, codes: dict[str, str]) -> Any:
+    """A status code of the mapping's vocabulary as its word (Make's 3 -> "error"); anything else as is."""
+    if not codes or value is None or isinstance(value, bool):
+        return value
+    return codes.get(str(value).strip(), value)
 
 
 def _text(value: Any) -> str | None:
@@ -169,6 +180,7 @@ def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = 
     sep = mapping.record_ids_separator
     default_flow = mapping.default_flow
     scale, dayfirst = mapping.latency_scale, mapping.dayfirst
+    codes = mapping.status_values or {}
 
     def build(d: Mapping[str, Any], line_no: int, offset: int) -> EventRow:
         if not isinstance(d, Mapping):
@@ -193,7 +205,7 @@ def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = 
             rec_t = tuple(str(r) for r in recs)
         else:
             rec_t = (str(recs),)
-        status = parse_status(g["status"](d), http, error, g["level"](d))
+        status = parse_status(_coded(g["status"](d), codes), http, error, g["level"](d))
         if error is None and status != "ok":
             error = _text(g["message"](d))
         return EventRow(

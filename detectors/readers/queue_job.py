@@ -127,8 +127,13 @@ def _intlike(v: object) -> bool:
     return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit())
 
 
-def job_builder(catalog: FlowCatalog | None = None):  # type: ignore[no-untyped-def]
+_AWARE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
+
+
+def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = None):  # type: ignore[no-untyped-def]
+    """`naive[0]`: seconds the file's naive times are ahead of UTC (the exporting user's zone), 0 = UTC."""
     cat = catalog or FlowCatalog()
+    shift = naive if naive is not None else [0.0]
 
     def build_job(d: dict[str, str], line_no: int, offset: int) -> EventRow:
         uuid = d.get("uuid", "").strip()
@@ -149,7 +154,10 @@ def job_builder(catalog: FlowCatalog | None = None):  # type: ignore[no-untyped-
             status = "retry" if exc_name else "ok"
         else:
             raise RowError(f"unknown job state {raw_state[:40]!r}")
-        ts = parse_ts(d.get("date_started") or d.get("date_created") or "")
+        when = d.get("date_started") or d.get("date_created") or ""
+        ts = parse_ts(when)
+        if shift[0] and not _AWARE.search(str(when)):
+            ts -= shift[0]
         error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
         exec_time = opt_float(d.get("exec_time"))
         m = _HTTP.search(exc_message) if exc_message else None
@@ -170,11 +178,23 @@ class QueueJobReader:
     format = "queue_job"
 
     def __init__(self, catalog: FlowCatalog | None = None, settings: ReaderSettings | None = None) -> None:
-        self.build = job_builder(catalog)
+        self.settings = settings or ReaderSettings()
+        self._naive = [0.0]
+        self.build = job_builder(catalog, self._naive)
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
 
+    def naive_offset(self, path: Path) -> float:
+        """Seconds this file's naive times are ahead of UTC (settings `export_utc_offsets`, by file name)."""
+        self._naive[0] = float(self.settings.export_utc_offsets.get(path.name, 0.0))
+        return self._naive[0]
+
+    @property
+    def naive_offset_s(self) -> float:
+        return self._naive[0]
+
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
+        self.naive_offset(path)
         if is_xlsx(path):  # an xlsx export is small and read whole: a saved offset means nothing in a zip
             self.decoder = XlsxSource()  # type: ignore[assignment]
             return xlsx_chunks(path, self.build, REQUIRED, "queue.job header", chunk_size,
@@ -184,6 +204,57 @@ class QueueJobReader:
                           header=header_of(path, technical_header) if start != (0, 1) else None)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        self.naive_offset(path)
         if is_xlsx(path):
             return xlsx_row_at(path, self.build, line_no, fix_header=technical_header, checker=self.check)
         return csv_row_at(path, self.build, offset, line_no, fix_header=technical_header, checker=self.check)
+
+
+# An Odoo server log line of queue_job naming a job (runner "asking Odoo to run job <uuid>", controller
+# "Exception in job <uuid>"): Odoo writes its log in UTC.
+_JOB_LINE = re.compile(rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ [A-Z]+ \S+ odoo\.addons\.queue_job[\w.]*: "
+                       rb".*?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
+OFFSET_STEP_S = 900.0  # time zones are whole quarter hours away from UTC
+ALIGN_JOBS, ALIGN_CHUNK = 300, 500  # jobs enough to read a zone from, rows read at a time until then
+
+
+def export_utc_offsets(exports: list[Path], odoo_logs: list[Path], settings: ReaderSettings | None = None,
+                       ) -> dict[str, float]:
+    """How far ahead of UTC each queue.job export's naive times are, by file name (0 left out).
+
+    Odoo's export dialog writes datetimes in the exporting user's time zone, without saying which
+    (fields.Datetime.convert_to_export); its server log is UTC. Jobs both name (by uuid) give the
+    shift: the median of export start minus the log's time of the job, in whole quarter hours, taken
+    when at least `export_align_min_jobs` jobs agree with it within 10 minutes for 80% of them."""
+    cfg = settings or ReaderSettings()
+    logged: dict[str, float] = {}
+    for log in odoo_logs:
+        with open(log, "rb") as fh:
+            for raw in fh:
+                if b"queue_job" not in raw:
+                    continue
+                m = _JOB_LINE.match(raw)
+                if m is not None:
+                    logged.setdefault(m.group(2).decode(), parse_ts(m.group(1).decode()))
+    out: dict[str, float] = {}
+    if not logged:
+        return out
+    for path in exports:
+        reader = QueueJobReader(settings=cfg.model_copy(update={"export_utc_offsets": {}}))
+        diffs: list[float] = []
+        try:
+            for chunk in reader.chunks(path, chunk_size=ALIGN_CHUNK):
+                diffs.extend(r.ts - logged[r.idempotency_key] for r in chunk.rows
+                             if r.idempotency_key in logged)
+                if len(diffs) >= ALIGN_JOBS:
+                    break
+        except (OSError, ValueError):
+            continue
+        if len(diffs) < cfg.export_align_min_jobs:
+            continue
+        diffs.sort()
+        shift = round(diffs[len(diffs) // 2] / OFFSET_STEP_S) * OFFSET_STEP_S
+        agree = sum(1 for d in diffs if abs(d - shift) <= 600) / len(diffs)
+        if shift and agree >= 0.8 and abs(shift) <= 14 * 3600:
+            out[path.name] = shift
+    return out

@@ -18,8 +18,8 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 HERE = Path(__file__).parent
-ESTATES = ("harbor", "meridian", "alder", "birch")
-HELDOUT = "alder"  # designed blind (#13): no reader or detector was written or tuned with it
+ESTATES = ("harbor", "meridian", "alder", "birch", "cedar", "dogwood")
+HELDOUT = "cedar"  # designed blind (#13, third wave): no reader, detector or agent rule was written or tuned with it
 
 
 def estate_folder(name: str, root: Path | None = None) -> Path:

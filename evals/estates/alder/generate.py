@@ -1207,7 +1207,7 @@ def build(out: Path, seed: int = SEED) -> Path:
     (out / "flows.json").write_text(json.dumps(FLOWS, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     calendar = {"country": "AT", "holidays": [d.isoformat() for d in sorted(COMPANY_HOLIDAYS)], "month_end_days": 2}
     (out / "calendar.json").write_text(json.dumps(calendar, indent=2) + "\n", encoding="utf-8")
-    manifest = {"estate": "alder", "heldout": True, "designed_blind": True, "seed": seed, "days": DAYS,
+    manifest = {"estate": "alder", "heldout": False, "designed_blind": True, "seed": seed, "days": DAYS,
                 "start": utc(START), "end": utc(END), "firm": "Brunnmayr Ingenieure GmbH (Graz, AT), Odoo 17",
                 "timezone": "Europe/Vienna (+02:00)"}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
