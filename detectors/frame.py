@@ -292,6 +292,10 @@ class _Accumulator:
             "line": cols["line"].to_numpy(),
             "offset": cols["offset"].to_numpy(),
         })
+        part = self.parts[-1]
+        for c, a in part.items():  # own copies: a view would keep the chunk's Polars buffers alive
+            if a.base is not None:
+                part[c] = a.copy()
 
     def _cap_flows(self, cols: pl.DataFrame, chunk: Chunk, path: Path) -> pl.DataFrame:
         """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
@@ -315,7 +319,10 @@ class _Accumulator:
     def frame(self) -> EventFrame:
         flow_codes = self.flow_codes
         if self.parts:
-            events = pd.DataFrame({c: np.concatenate([p[c] for p in self.parts]) for c in COLUMNS})
+            # column by column, each chunk's piece dropped once copied: the peak is one table, not two
+            cols = {c: np.concatenate([p.pop(c) for p in self.parts]) for c in COLUMNS}
+            self.parts = []
+            events = pd.DataFrame(cols, copy=False)
             events = _outside_window(events, self.files, self.stats, self.rejected, self.cfg.ts_window_days)
         else:
             events = empty_events()
