@@ -231,8 +231,12 @@ def parse_ts(value: object, dayfirst: bool | None = None) -> float:
 
 def _parse_other(text: str, dayfirst: bool | None) -> datetime:
     if text.lstrip("-").replace(".", "", 1).isdigit() and len(text) <= 24:
-        return datetime.fromtimestamp(_number_ts(float(text)), tz=UTC) if abs(float(text)) < 1e20 else \
-            _bad_ts(text)
+        if abs(float(text)) >= 1e20:
+            return _bad_ts(text)
+        try:
+            return datetime.fromtimestamp(_number_ts(float(text)), tz=UTC)
+        except (OverflowError, ValueError, OSError):  # before year 1 or past 9999: no datetime holds it
+            raise RowError(f"timestamp out of range {text[:40]!r}") from None
     order = (_DAY_FIRST + _MONTH_FIRST) if dayfirst is not False else (_MONTH_FIRST + _DAY_FIRST)
     for fmt in order + _OTHER:
         try:
