@@ -451,6 +451,10 @@ class DetectorSettings(BaseModel):
     spark_master: str = Field("local[2]", description="Spark master URL for engine = spark (local[N], spark://host:7077)")
     state_dir: str | None = Field(None, description="folder of saved offsets, aggregates and templates: detection "
                                   "runs read only new lines (none: every run reads everything)")
+    prune_lookback_hours: float = Field(24.0, ge=0, description="--since/--until read, besides the baseline (the "
+                                        "data's first days), only this much before --since and after --until "
+                                        "(plus the re-delivery and new-signature gaps): an anomaly reaching "
+                                        "further out than this is seen cut there")
 
 
 #: A country's zone, for announcements written in local time without one (countries with one zone only).
