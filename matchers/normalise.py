@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from odoo_triage.core.export_labels import copy_suffixes
 
 # --------------------------------------------------------------------------- text folding
 
@@ -395,10 +397,37 @@ class ProjectName:
     phases: tuple[str, ...] = ()  # "phase 2", "followup": a later engagement, not the same project
 
 
+@cache
+def _copy_suffix() -> re.Pattern[str]:
+    markers = "|".join(re.escape(m) for m in copy_suffixes("project.project")) or r"(?!)"
+    return re.compile(rf"(?:\s*(?:{markers}))+\s*$", re.IGNORECASE)
+
+
+def without_copy_suffix(name: str) -> str:
+    """The name without the marker Odoo's Duplicate appends ("Website (copy)", "Site web (copie)"): the
+    copy's name is the original's, whoever forgot to rename it."""
+    return _copy_suffix().sub("", name)
+
+
+@lru_cache(maxsize=CACHE)
+def project_code(value: str | None) -> tuple[str, str]:
+    """A project code column's value as project_name reads a code in a name: (code, number),
+    "CLC-2025-0103" -> ("clc 2025 103", "103"); a code of another shape is its folded text."""
+    parsed = project_name(value)
+    if parsed.code:
+        return parsed.code, parsed.code_number
+    folded = fold(value)
+    if not folded:
+        return "", ""
+    digits = re.sub(r"\D", "", folded)
+    return folded, (digits.lstrip("0") or "0") if digits else ""
+
+
 @lru_cache(maxsize=CACHE)
 def project_name(name: str | None, client: str | None = None) -> ProjectName:
     """Split a project name into its code, years, client words and topic words."""
-    raw = unicodedata.normalize("NFKD", str(name or ""))
+    name = without_copy_suffix(str(name or ""))
+    raw = unicodedata.normalize("NFKD", name)
     raw = "".join(ch for ch in raw if not unicodedata.combining(ch))
     code = number = ""
     client_tokens: list[str] = []

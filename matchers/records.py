@@ -29,7 +29,7 @@ csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
 PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]
 PROJECT_FIELDS = ["id", "name", "partner_id", "user_id", "company_id", "active", "date_start", "date",
-                  "write_date"]
+                  "write_date", "code"]  # code: a project code / number column when the export has one
 MANY2ONE = {"country_id", "parent_id", "commercial_partner_id", "partner_id", "user_id", "company_id"}
 REQUIRED = ["id", "name"]
 
