@@ -345,10 +345,10 @@ def _phase_key(match: re.Match[str]) -> str:
 # "Crew scheduling pilot", "ERP hypercare"), so a phase, not a topic word. Canonical form per word.
 STAGE_WORDS = {
     "discovery": "discovery", "scoping": "discovery", "cadrage": "discovery", "vorstudie": "discovery",
-    "verkenning": "discovery", "pilot": "pilot", "pilote": "pilot", "piloto": "pilot", "poc": "poc",
-    "hypercare": "hypercare",
+    "verkenning": "discovery", "descubrimiento": "discovery", "decouverte": "discovery",
+    "pilot": "pilot", "pilote": "pilot", "piloto": "pilot", "poc": "poc", "hypercare": "hypercare",
 }
-_STAGE_PHRASES = (("proof of concept", "poc"),)
+_STAGE_PHRASES = (("proof of concept", "poc"), ("preuve de concept", "poc"), ("prueba de concepto", "poc"))
 
 
 @lru_cache(maxsize=CACHE)
