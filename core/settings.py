@@ -232,7 +232,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
              # run-history exports name the automation a run belongs to by its title (Zapier, Make, n8n,
              # Power Automate, UiPath, Workato): flows.json aliases attribute it
              "zap_title", "zap", "scenario_title", "workflow_title", "flow_title", "process_title",
-             "automation_name", "automation", "recipe_name", "recipe"],
+             "automation_name", "automation_title", "automation", "recipe_name", "recipe"],
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
                "success", "ok"],
     "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
