@@ -160,7 +160,8 @@ def run_detection(
         from odoo_triage.detectors.time_alignment import aligned_settings
 
         cal = calendar if isinstance(calendar, CalendarSettings) else None
-        readers, aligned = aligned_settings(paths, formats, readers, readers.naive_timezone or (cal and cal.timezone),
+        readers, aligned = aligned_settings(paths, formats, readers,
+                                            readers.naive_timezone or (cal.timezone if cal else None),
                                             cal.country if cal else None)
     if stage is not None:
         stage("reading logs")

@@ -12,7 +12,7 @@ naive local times are shifted by the file's zone (detectors/time_alignment.py de
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ def run_history(inferred: Inferred, rows: list[dict[str, str]], cfg: ReaderSetti
     return Inferred(mapping, confidence, fields, notes, inferred.shape)
 
 
-def _replayed(rows: list[Mapping[str, Any]], col: str, attempt_col: str) -> bool:
+def _replayed(rows: Sequence[Mapping[str, Any]], col: str, attempt_col: str) -> bool:
     """Some run id repeats with another attempt number, and none repeats with the same one."""
     attempts: dict[str, set[str]] = {}
     repeated = False
