@@ -158,3 +158,19 @@ def test_a_run_id_repeated_with_the_same_attempt_is_no_replay(tmp_path: Path) ->
     reader = CsvReader(catalog=CATALOG)
     list(reader.chunks(path))
     assert reader.mapping.idempotency_key != "Run ID"
+
+
+def test_a_project_a_replay_made_is_archived_with_grounded_evidence() -> None:
+    """The sender timed out on the first attempt (504, no record named) and replayed the run: the
+    project the replay made is a duplicate by construction, so its archive passes the guard."""
+    from odoo_triage.agent.triage import run_triage
+    from tests.test_agent_fixtures import FakeDetection, anomaly, ev
+
+    events = [ev("h.csv", 1, "intake", 0, status="error", http_status=504, idempotency_key="run-1"),
+              ev("h.csv", 2, "intake", 1, status="ok", idempotency_key="run-1", record_ids=["project.project:77"]),
+              ev("h.csv", 3, "intake", 2, status="ok", idempotency_key="run-2", record_ids=["project.project:78"])]
+    det = FakeDetection(anomalies=[anomaly("dup", "duplicate_delivery", "intake", 0, 5, events)],
+                        evidence={e.event_id: e for e in events})
+    run = run_triage(det, None, None, [_flow()])
+    archived = [p.params["project_id"] for p in run.proposals if str(p.action) == "archive_project"]
+    assert archived == [77] and run.grounding["rejected_actions"] == 0
