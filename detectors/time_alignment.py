@@ -35,6 +35,7 @@ OFFSET_STEP_S = 900.0  # time zones are whole quarter hours away from UTC
 AGREE_WITHIN_S, AGREE_SHARE, MAX_OFFSET_S = 600.0, 0.8, 14 * 3600.0
 ALIGN_JOBS, ALIGN_CHUNK = 300, 500  # pairs enough to read a zone from, rows read at a time until then
 KEY_SAMPLE = 200  # rows looked at to tell a file's key-like columns
+ALIGN_MAX_ROWS = 20_000  # rows read without one shared identifier: the file shares none
 NAIVE_FORMATS = ("queue_job", "csv")  # readers that apply a file's zone (an Odoo server log is UTC)
 
 
@@ -170,12 +171,14 @@ def csv_naive_pairs(path: Path, reference: dict[str, float], settings: ReaderSet
             if len(rows) < KEY_SAMPLE:
                 continue
             keys = key_columns(rows)
+            if naive <= aware or not keys or not reference:  # zoned times, or nothing to align on
+                return naive > aware, [], []
             todo, rows = rows, []
         else:
             todo = [row]
         for r in todo:
             _pair(r, m.timestamp, m.dayfirst, keys, reference, diffs, seen)
-        if len(diffs) >= ALIGN_JOBS:
+        if len(diffs) >= ALIGN_JOBS or (naive + aware >= ALIGN_MAX_ROWS and not diffs):
             break
     if keys is None:
         keys = key_columns(rows)
