@@ -298,8 +298,9 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
             zones[p.name] = timezone
             notes.append(f"{p.name}: naive times read in {timezone} (the calendar's zone; nothing to align on)")
         else:
-            notes.append(f"{p.name}: naive times read as UTC (no zone given, and {len(pairs)} identifier(s) "
-                         f"shared with a UTC log do not align them)")
+            why = (f"{len(pairs)} identifier(s) shared with the UTC Odoo server log do not align them" if reference
+                   else "no UTC Odoo server log to align them on")
+            notes.append(f"{p.name}: naive times read as UTC (no zone given; {why})")
     if not offsets and not zones:
         return readers, notes
     return readers.model_copy(update={"export_utc_offsets": {**offsets, **readers.export_utc_offsets},
