@@ -125,24 +125,50 @@ def announcement_lines(path: Path, start: int = 0) -> tuple[list[str], int, str 
     last whole line; the unfinished last line, if it is a candidate. An incremental run keeps the lines
     and the offset, so that it scans only what was appended (detectors/state.py)."""
     out: list[str] = []
-    end, tail = start, None
+    tail = None
+    candidates, end = prefiltered_lines(path, start)
+    for raw in candidates:
+        line = raw.decode("utf-8", errors="replace")[:2000]
+        if _ANNOUNCEMENT.search(line) is None or _LOG_LINE_TS.match(line) is None:
+            continue
+        if raw.endswith(b"\n"):
+            out.append(line)
+        else:
+            tail = line
+    return out, end, tail
+
+
+def prefiltered_lines(path: Path, start: int = 0, block_bytes: int = 8 << 20) -> tuple[list[bytes], int]:
+    """The lines of a file from byte `start` (as `for raw in fh` gives them) holding a `_PREFILTER` word
+    in any case, in order, and the offset after the last whole line. The words are searched block by
+    block with `bytes.find`, not line by line: a server log has millions of lines and a handful of hits."""
+    found: list[bytes] = []
+    end = start
     with open(path, "rb") as fh:
         fh.seek(start)
-        for raw in fh:
-            whole = raw.endswith(b"\n")
-            if whole:
-                end += len(raw)
-            low = raw.lower()
-            if not any(w in low for w in _PREFILTER):
+        rest = b""
+        while True:
+            block = fh.read(block_bytes)
+            data = rest + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            if cut == 0 and block:
+                rest = data
                 continue
-            line = raw.decode("utf-8", errors="replace")[:2000]
-            if _ANNOUNCEMENT.search(line) is None or _LOG_LINE_TS.match(line) is None:
-                continue
-            if whole:
-                out.append(line)
-            else:
-                tail = line
-    return out, end, tail
+            low = data[:cut].lower()
+            starts: set[int] = set()
+            for word in _PREFILTER:
+                i = low.find(word)
+                while i >= 0:
+                    starts.add(low.rfind(b"\n", 0, i) + 1)
+                    nl = low.find(b"\n", i)
+                    i = -1 if nl < 0 else low.find(word, nl)
+            for a in sorted(starts):
+                b = data.find(b"\n", a, cut)
+                found.append(data[a:cut if b < 0 else b + 1])
+            end += data.rfind(b"\n", 0, cut) + 1
+            if not block:
+                return found, end
+            rest = data[cut:]
 
 
 def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],

@@ -29,7 +29,7 @@ from odoo_triage.detectors.readers import (
     record_stats,
     to_log_event,
 )
-from odoo_triage.detectors.readers.base import Chunk, EventRow, check_regular, reject
+from odoo_triage.detectors.readers.base import Chunk, EventRow, ReadPlan, check_regular, reject
 from odoo_triage.detectors.readers.columnar import ColumnChunk, row_columns
 from odoo_triage.detectors.readers.columnar_read import column_chunks
 from odoo_triage.detectors.templates import TemplateMinerCache
@@ -129,6 +129,7 @@ def read_frame(
     sink: Callable[[Path, Chunk], None] | None = None,
     prepare: Callable[[Path, Reader], tuple[int, int] | None] | None = None,
     min_ts: float | None = None,
+    plan: Callable[[list[tuple[Path, Reader]]], ReadPlan] | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -143,13 +144,21 @@ def read_frame(
     (readers/parquet_events.py) brings each of its sources as a file of its own. `prepare(path, reader)`
     sees each reader before it reads (a saved state hands it what it learned from the file last time)
     and may return where to start instead (`--read-since` entering a time-ordered file). `min_ts` drops
-    events before it as they are read, before templating (as `keep_flows` drops flows).
+    events before it as they are read, before templating (as `keep_flows` drops flows). `plan(files)` sees
+    every (file, reader) before any is read and says which byte segments of each to read and which time
+    ranges to keep (`--since/--until` pruning, pipeline.py).
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
     acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None, min_ts)
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
-    for path, source, reader in _sources(expand_paths(paths), formats, mapping, cat, cfg):
+    sources: Iterable[tuple[Path, Path, Reader]] = _sources(expand_paths(paths), formats, mapping, cat, cfg)
+    read_plan = None
+    if plan is not None:
+        sources = list(sources)
+        read_plan = plan([(p, r) for p, _, r in sources])
+        acc.keep = read_plan.keep
+    for path, source, reader in sources:
         entered = prepare(path, reader) if prepare is not None else None
         fi = len(acc.files)
         acc.files.append(source)
@@ -164,12 +173,20 @@ def read_frame(
             column_iter: Iterator[ColumnChunk] = row_columns(chunks)
         else:
             column_iter = column_chunks(reader, path, start, columnar)
-        for cc in column_iter:
-            acc.add(cc, fi, source, st)
-            record_stats(reader, st)
-            if progress is not None and cc.end_offset > done:
-                progress(cc.end_offset - done)
-                done = cc.end_offset
+        segments = read_plan.segments.get(path) if read_plan is not None else None
+        for seg_start, stop in segments if segments is not None else [(start, None)]:
+            if segments is not None:
+                column_iter = column_chunks(reader, path, seg_start, columnar, stop)
+            for cc in column_iter:
+                if stop is not None:  # the rows of a chunk past the segment's end are another's (or none's)
+                    cc = ColumnChunk(cc.cols.filter(pl.col("offset") < stop), cc.chunk, cc.end_offset)
+                acc.add(cc, fi, source, st)
+                record_stats(reader, st)
+                if progress is not None and cc.end_offset > done:
+                    progress(cc.end_offset - done)
+                    done = cc.end_offset
+                if stop is not None and cc.end_offset >= stop:
+                    break
         if progress is not None and size > done:
             progress(size - done)
     return acc.frame()
@@ -214,6 +231,7 @@ class _Accumulator:
         self.readers: list[Reader] = []
         self.files: list[Path] = []
         self.seen: dict[str, None] = {}
+        self.keep: list[tuple[float, float]] = []  # time ranges kept ([] = all)
 
     def add(self, cc: ColumnChunk, fi: int, path: Path, st: FileStats) -> None:
         cols, chunk = cc.cols, cc.chunk
@@ -236,8 +254,12 @@ class _Accumulator:
             uniq = [f for f in uniq if f in self.keep_flows]
             if not cols.height:
                 return
-        if self.min_ts is not None:
-            cols = cols.filter(pl.col("ts") >= self.min_ts)
+        if self.min_ts is not None or self.keep:
+            if self.min_ts is not None:
+                cols = cols.filter(pl.col("ts") >= self.min_ts)
+            if self.keep:
+                cols = cols.filter(pl.any_horizontal([pl.col("ts").is_between(lo, hi, closed="left")
+                                                      for lo, hi in self.keep]))
             left = set(cols["flow"].unique().to_list())
             uniq = [f for f in uniq if f in left]
             if not cols.height:
@@ -270,6 +292,10 @@ class _Accumulator:
             "line": cols["line"].to_numpy(),
             "offset": cols["offset"].to_numpy(),
         })
+        part = self.parts[-1]
+        for c, a in part.items():  # own copies: a view would keep the chunk's Polars buffers alive
+            if a.base is not None:
+                part[c] = a.copy()
 
     def _cap_flows(self, cols: pl.DataFrame, chunk: Chunk, path: Path) -> pl.DataFrame:
         """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
@@ -293,7 +319,10 @@ class _Accumulator:
     def frame(self) -> EventFrame:
         flow_codes = self.flow_codes
         if self.parts:
-            events = pd.DataFrame({c: np.concatenate([p[c] for p in self.parts]) for c in COLUMNS})
+            # column by column, each chunk's piece dropped once copied: the peak is one table, not two
+            cols = {c: np.concatenate([p.pop(c) for p in self.parts]) for c in COLUMNS}
+            self.parts = []
+            events = pd.DataFrame(cols, copy=False)
             events = _outside_window(events, self.files, self.stats, self.rejected, self.cfg.ts_window_days)
         else:
             events = empty_events()

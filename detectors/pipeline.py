@@ -3,7 +3,8 @@ against its baseline, combine and rank. This is the API the CLI, the digest and 
 
 Baseline: the first `baseline_days` of the data (default 7 days, or the first half when the data
 covers under two weeks). Anomalies are only looked for after it. `since`/`until` do not shrink
-the baseline: they choose which anomalies are reported (those whose window overlaps the range).
+the baseline: they choose which anomalies are reported (those whose window overlaps the range), and
+only the baseline and the range widened by a lookback are read (`_Pruning`; `prune=False` reads all).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def run_detection(
     write_events: Path | None = None,
     write_windows: Path | None = None,
     read_since: datetime | None = None,
+    prune: bool = True,
 ) -> DetectionResult:
     """Read, template, detect, combine. `progress(n)` is called with the number of lines just read.
 
@@ -149,7 +151,13 @@ def run_detection(
     `read_since` (unlike `since`, which only chooses what is reported): only events at or after it are
     read and judged (the baseline is the first days of those); a time-ordered log is entered by binary
     search (readers.base.seek_entry), other files are read whole and their earlier events dropped as
-    they are read, so the anomalies are those of a full read filtered so."""
+    they are read, so the anomalies are those of a full read filtered so.
+
+    `since`/`until` with `prune` (the default) read less: the baseline (the data's first days) and the events
+    from `since - lookback` to `until + lookback` (settings: detectors.prune_lookback_hours plus the checks'
+    gaps); time-ordered line logs are entered and left by binary search, other files read whole, and the
+    events between (and after) dropped as read in every file, whose hours are then not judged (`_Pruning`).
+    An anomaly lying wholly inside the lookback is found as a full read finds it."""
     cfg = settings or DetectorSettings()
     if baseline_days is not None and baseline_days <= 0:
         raise InputError(f"baseline_days must be positive, got {baseline_days}")
@@ -157,7 +165,12 @@ def run_detection(
         readers = load_settings().readers
     aligned: list[str] = []
     if readers.align_exports and state_dir is None and not cfg.state_dir:  # an incremental run reads new lines only
-        readers, aligned = _aligned_exports(paths, formats, readers)
+        from odoo_triage.detectors.time_alignment import aligned_settings
+
+        cal = calendar if isinstance(calendar, CalendarSettings) else None
+        readers, aligned = aligned_settings(paths, formats, readers,
+                                            readers.naive_timezone or (cal.timezone if cal else None),
+                                            cal.country if cal else None)
     if stage is not None:
         stage("reading logs")
     read_kw: dict[str, Any] = {"formats": formats, "mapping": mapping, "progress": progress, "miner": miner,
@@ -174,8 +187,21 @@ def run_detection(
         read_kw["min_ts"] = read_since.timestamp()
         read_kw["prepare"] = _entry(read_since.timestamp(), readers.seek_margin_seconds, entered)
     want_announced = not isinstance(calendar, BusinessCalendar) and (calendar or CalendarSettings()).detect_announcements
+    pruning = None
+    if (prune and (since is not None or until is not None) and read_since is None and state_dir is None
+            and not cfg.state_dir and write_events is None and (engine or cfg.engine) == "local"):
+        pruning = _Pruning(since.timestamp() if since else None, until.timestamp() if until else None,
+                           baseline_days, cfg, readers.seek_margin_seconds, entered)
+        read_kw["plan"] = pruning
     frame, aggregates, notes, announced = _read(paths, cfg, engine, master, state_dir, write_events, read_kw,
                                                 want_announced)
+    if pruning is not None and pruning.applied and not pruning.holds(frame):
+        entered.clear()  # what the plan assumed of the data's start or span does not hold: read it all
+        entered.append(f"--since/--until: {pruning.why}; every file read whole")
+        read_kw.pop("plan")
+        pruning = None
+        frame, aggregates, notes, announced = _read(paths, cfg, engine, master, state_dir, write_events, read_kw,
+                                                    want_announced)
     notes = [*aligned, *notes, *entered]
     known = frame.flows
     if flows:
@@ -198,6 +224,10 @@ def run_detection(
         calendar = build_calendar(calendar, catalog, odoo_logs, known, announcements=announced)
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days, aggregates=aggregates)
+    if pruning is not None and pruning.gap is not None:  # hours not read are not judged (nor silent)
+        hs = win.hourly["hour"].to_numpy() * HOUR
+        lo, hi = pruning.gap
+        win.hourly = win.hourly[~((hs >= lo) & (hs < hi))].reset_index(drop=True)
     state = state_dir if state_dir is not None else (Path(cfg.state_dir) if cfg.state_dir else None)
     ctx = Context(frame=frame, win=win, flows=codes, cfg=cfg, volume=volume or VolumeSettings(), state_dir=state)
     raw: list[Anomaly] = []
@@ -227,27 +257,95 @@ def run_detection(
         baseline_end=datetime.fromtimestamp(win.baseline_end, tz=UTC), raw_anomalies=raw, notes=notes)
 
 
-def _aligned_exports(paths: list[Path], formats: dict[str, str] | str | None,
-                     readers: ReaderSettings) -> tuple[ReaderSettings, list[str]]:
-    """Reader settings knowing how far ahead of UTC each queue.job export's naive times are, from the
-    jobs the Odoo server log (UTC) also names (readers.queue_job.export_utc_offsets); given ones win."""
-    from odoo_triage.detectors.readers import detect_format
-    from odoo_triage.detectors.readers.queue_job import export_utc_offsets
+class _Pruning:
+    """`read_frame(plan=)` for `--since/--until`: what must be read for the anomalies near [since, until]
+    to be those of a full read.
 
-    kinds: dict[Path, str] = {}
-    for p in expand_paths([Path(x) for x in paths]):
-        try:
-            kinds[p] = (formats if isinstance(formats, str) else (formats or {}).get(p.name)) or detect_format(p)
-        except (InputError, OSError, ValueError):
-            continue
-    exports = [p for p, k in kinds.items() if k == "queue_job" and p.name not in readers.export_utc_offsets]
-    logs = [p for p, k in kinds.items() if k == "odoo_log"]
-    found = export_utc_offsets(exports, logs, readers) if exports and logs else {}
-    if not found:
-        return readers, []
-    notes = [f"{name}: naive times read as UTC{off / 3600:+.2g}h (the exporting user's zone, aligned on the "
-             f"jobs the Odoo server log names)" for name, off in found.items()]
-    return readers.model_copy(update={"export_utc_offsets": {**found, **readers.export_utc_offsets}}), notes
+    The baseline is the data's first `baseline_days` (at most the setting, or the days given): everything
+    up to the first file's first time plus that is read. Then everything from `since - lookback` to `until +
+    lookback`, lookback = `prune_lookback_hours` plus the longest gap a check joins occurrences over
+    (re-deliveries, new signatures, combining). Between the two (whole hours) and after the second nothing
+    is kept, in any file; time-ordered line logs (readers.base.SEEKABLE_FORMATS) are not even read there
+    (`seek_stop`/`seek_time`, `readers.seek_margin_seconds` of disorder allowed), other files are read whole.
+    When the baseline would reach past the part read (an early line set aside) or, its length following
+    the span of the data, the span read is under twice the setting, `holds` says so and all is read.
+    Nothing changes when the data before `since` is shorter than baseline plus lookback and the data after
+    `until` shorter than the lookback."""
+
+    def __init__(self, since: float | None, until: float | None, baseline_days: float | None,
+                 cfg: DetectorSettings, margin: float, notes: list[str]) -> None:
+        self.since, self.until, self.given_days, self.cfg, self.margin, self.notes = (
+            since, until, baseline_days, cfg, margin, notes)
+        self.lookback = max(cfg.prune_lookback_hours, cfg.redelivery_gap_hours, cfg.new_signature_gap_hours,
+                            cfg.combine_within_minutes / 60) * HOUR
+        self.gap: tuple[float, float] | None = None
+        self.horizon: float | None = None
+        self.applied = False
+        self.why = ""
+
+    def __call__(self, files: list[tuple[Path, Any]]) -> Any:
+        from odoo_triage.detectors.readers.base import ReadPlan, seek_stop, seek_time, time_probe
+
+        probes = {path: time_probe(reader, path) for path, reader in files}
+        firsts = [got[0] for tp in probes.values() if tp is not None and (got := tp(0)) is not None]
+        if not firsts:
+            return ReadPlan()  # no file says when the data starts: the baseline cannot be bounded
+        start = min(firsts)  # the data starts no later (other files read whole may start earlier)
+        days = self.given_days if self.given_days is not None else self.cfg.baseline_days
+        base_end = np.ceil((start + days * 86400) / HOUR) * HOUR
+        if self.since is not None:
+            lo = np.floor((self.since - self.lookback) / HOUR) * HOUR
+            if lo > base_end:
+                self.gap = (float(base_end), float(lo))
+        if self.until is not None:
+            hi = float(np.ceil((self.until + self.lookback) / HOUR) * HOUR)
+            # the baseline's length follows the data's span unless it is the setting's (or given) anyway
+            if self.given_days is not None or hi - start >= 2 * days * 86400:
+                self.horizon = hi
+        if self.gap is None and self.horizon is None:
+            return ReadPlan()
+        self.applied = True
+        keep = [(-np.inf, self.gap[0]), (self.gap[1], np.inf)] if self.gap else [(-np.inf, np.inf)]
+        if self.horizon is not None:
+            keep = [(a, min(b, self.horizon)) for a, b in keep if a < self.horizon]
+        segments: dict[Path, list[tuple[tuple[int, int], int | None]]] = {}
+        for path, tp in probes.items():
+            if tp is None:
+                continue
+            stop = seek_stop(path, self.horizon, tp, self.margin) if self.horizon is not None else None
+            segs: list[tuple[tuple[int, int], int | None]] = [((0, 1), stop)]
+            if self.gap is not None:
+                leave = seek_stop(path, self.gap[0], tp, self.margin)
+                enter = seek_time(path, self.gap[1], tp, self.margin)
+                if leave is not None and enter != (0, 1) and leave < enter[0]:
+                    segs = [((0, 1), leave), (enter, stop)]
+            segs = [(a, b) for a, b in segs if b is None or b > a[0]]
+            if segs == [((0, 1), None)]:
+                continue
+            segments[path] = segs
+            size = max(path.stat().st_size, 1)
+            read = sum((b if b is not None else size) - a[0] for a, b in segs)
+            parts = " + ".join(f"{a[0]:,}-{b if b is not None else size:,}" for a, b in segs) or "none"
+            self.notes.append(f"{path.name}: time-ordered, bytes {parts} read: {1 - read / size:.0%} not read")
+        return ReadPlan(segments=segments, keep=keep)
+
+    def holds(self, frame: EventFrame) -> bool:
+        """Whether the baseline of what was read is the full read's (see the class)."""
+        ts = frame.events["ts"].to_numpy()
+        if not len(ts):
+            return True
+        start, end = float(ts.min()), float(ts.max())
+        days = self.given_days if self.given_days is not None else self.cfg.baseline_days
+        if self.given_days is None and self.horizon is not None and end - start < 2 * days * 86400:
+            self.why = "the data read covers under twice the baseline, whose length then follows its end"
+            return False
+        from odoo_triage.detectors.windows import default_baseline_days
+
+        bdays = days if self.given_days is not None else default_baseline_days((end - start) / 86400, days)
+        if self.gap is not None and start + bdays * 86400 > self.gap[0]:
+            self.why = "the baseline starts later than the files' first lines say"
+            return False
+        return True
 
 
 def _entry(since: float, margin: float, notes: list[str]) -> Callable[[Path, Any], tuple[int, int] | None]:

@@ -69,6 +69,15 @@ def mask(line: str) -> str:
 MAX_MESSAGE = 2_000  # characters of a message that reach the miner
 _RAW_CACHE_LIMIT = 200_000
 
+# The digit-shape cache: messages that differ only in which digits 1-9 they hold ("invoice 4711 failed",
+# "invoice 5822 failed") get the same masked text whenever that text keeps none of those digits. Sound
+# because every redaction and mask rule treats 1-9 alike (digit classes, `\w`, `\b`) except three,
+# which these messages must not touch: `%3D`/`%3A` separators (a `%`), `Basic <base64>` (decoded) and
+# card numbers (a Luhn sum over 13+ digits). `0` keeps its own shape (the `0x` hex mask).
+_SHAPE = str.maketrans("23456789", "11111111")
+_DIGIT_SENSITIVE = re.compile(r"(?i)%|basic|\d(?:[ \-]?\d){12}")
+_KEPT_DIGIT = re.compile(r"[1-9]")
+
 
 def signature_id(template: str) -> str:
     """Stable id of a template text: `sig-` + 12 hex digits."""
@@ -103,18 +112,26 @@ class TemplateMinerCache:
         self.miner = TemplateMiner(config=make_config())
         self._raw: dict[str, int] = {}
         self._masked: dict[str, int] = {}
+        self._shape: dict[str, int] = {}  # digit shape -> cluster id (see _SHAPE)
         self.counts: dict[int, int] = {}
 
     def cluster_of(self, message: str) -> int:
         """The drain3 cluster id of one message (counted)."""
         cid = self._raw.get(message)
         if cid is None:
-            line = redact(first_line(message))  # a template is shown and stored: never a secret
-            masked = mask(line)
-            cid = self._masked.get(masked)
-            if cid is None:  # what TemplateMiner.add_log_message does, without masking the line again
-                cid = int(self.miner.drain.add_log_message(masked)[0].cluster_id)
-                self._masked[masked] = cid
+            shape = None if _DIGIT_SENSITIVE.search(message) else message.translate(_SHAPE)
+            cid = self._shape.get(shape) if shape is not None else None
+            if cid is None:
+                line = redact(first_line(message))  # a template is shown and stored: never a secret
+                masked = mask(line)
+                cid = self._masked.get(masked)
+                if cid is None:  # what TemplateMiner.add_log_message does, without masking the line again
+                    cid = int(self.miner.drain.add_log_message(masked)[0].cluster_id)
+                    self._masked[masked] = cid
+                if shape is not None and not _KEPT_DIGIT.search(masked):
+                    if len(self._shape) >= _RAW_CACHE_LIMIT:
+                        self._shape.clear()
+                    self._shape[shape] = cid
             if len(self._raw) >= _RAW_CACHE_LIMIT:
                 self._raw.clear()
             self._raw[message] = cid

@@ -302,3 +302,25 @@ def test_start_offsets_for_every_format(tmp_path, kind):
     assert_same(col, row)
     assert col.stats[name].lines == sum(1 + b.count(b"\n") for b in new)
     assert col.events["line"].min() == len(old) + 2
+
+
+QJ_MULTI = [  # records spanning lines: the vectorized path takes the clean ones, `_take_record` the others
+    b'm1,Export,account.move,_x,failed,E,"first\nsecond line",,1,root.invoice_export,2026-04-20 08:20:00,,0.5,',
+    b'm2,Export,account.move,_x,failed,E,"with CR\r\nline",,1,root.invoice_export,2026-04-20 08:21:00,,,',
+    b'm3,Export,account.move,_x,failed,E,"Caf\xc3\xa9\nline",,1,root.invoice_export,2026-04-20 08:22:00,,,',
+    b'm4,Export,account.move,_x,Fehlgeschlagen,E,"state\nin German",,1,root.invoice_export,2026-04-20 08:23:00,,,',
+    b'm5,Export,account.move,_x,failed,E,"too\nmany",,1,root.invoice_export,2026-04-20 08:24:00,,,,extra',
+    b'm6,Export,account.move,_x,failed,E,"time\nodd",,1,root.invoice_export,20/04/2026 08:25:00,,,',
+    b'm7,Export,account.move,_x,failed,E,"  padded \n msg  ",",""q""\nx",2,root.invoice_export,2026-04-20 08:26:00,,1,',
+    b'm8,Export,account.move,_x,failed,HTTPError,"503 Server Error\nmore",,0,root.x,2026-04-20 08:27:00,,,',
+]
+
+
+@pytest.mark.parametrize("order", ["as_is", "reversed"])
+def test_queue_job_multi_line_records_same_on_both_paths(tmp_path, order):
+    multi = QJ_MULTI if order == "as_is" else QJ_MULTI[::-1]
+    p = tmp_path / "queue_job.csv"
+    p.write_bytes(b"\n".join([QJ_HEADER, *QJ[:3], *multi * 3, *QJ[:3]]) + b"\n")
+    col, row = both([p])
+    assert col.events.shape[0] >= 6 * 3
+    assert_same(col, row)

@@ -43,3 +43,29 @@ def test_mine_templates_one_per_message():
     out = mine_templates(["VAT BE0477472701 invalid for partner 4", "VAT NL123456789B01 invalid for partner 5", ""])
     assert out[0] == out[1] == "VAT <VAT> invalid for partner <NUM>"
     assert len(out) == 3
+
+
+def _direct(messages: list[str]) -> list[str]:
+    """Templates with the digit-shape cache emptied before every message (each masked afresh)."""
+    cache = TemplateMinerCache()
+    out = []
+    for m in messages:
+        cache._shape.clear()
+        out.append(cache.cluster_of(m))
+    return [cache.template(c) for c in out]
+
+
+def test_digit_shape_cache_gives_the_templates_of_masking_every_message():
+    msgs = []
+    for i in range(1, 400):
+        msgs += [f"Invoice INV/2026/{i:05d} has no partner bank account",
+                 f"Amount {i * 37}.{i % 100:02d} EUR of account.move({40000 + i},) does not match ledger",
+                 f"timeout after {i}s on host10{i % 9}.example",  # a digit a mask keeps: never shared
+                 f"token%3D{i}abc rejected",  # URL-encoded separator: digit-sensitive
+                 f"Basic dXNlcjpw{i % 10}YXNz refused",  # base64 decoded by the redaction
+                 f"card 4111 1111 1111 {1111 + i} declined",  # Luhn over 13+ digits
+                 f"code 0x{i:x}f and v{i % 7}"]
+    cache = TemplateMinerCache()
+    ids = [cache.cluster_of(m) for m in msgs]
+    assert [cache.template(c) for c in ids] == _direct(msgs)
+    assert cache._shape  # the cache was used

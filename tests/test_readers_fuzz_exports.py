@@ -8,7 +8,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odoo_triage.core.errors import InputError
@@ -30,6 +30,7 @@ CELL = st.one_of(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(CELL, min_size=0, max_size=12), max_size=15))
+@example([["u1", "Done", "root", -62135596801], ["u2", "Done", "root", "-62135596801"]])  # before year 1: found here
 def test_xlsx_queue_job_rows_add_up(rows):
     with tempfile.TemporaryDirectory() as d:
         path = write_xlsx(Path(d) / "jobs.xlsx", HEADER, rows)

@@ -183,13 +183,18 @@ def register(app: typer.Typer) -> None:
     @app.command("detect")
     def detect_command(
         files: list[Path] = typer.Argument(..., help="Log files (or folders of them): JSON lines, CSV, queue.job export, Odoo server log."),
-        since: str = typer.Option(None, "--since", help="Only anomalies ending after this (ISO date/time, UTC)."),
-        until: str = typer.Option(None, "--until", help="Only anomalies starting before this (ISO date/time, UTC)."),
+        since: str = typer.Option(None, "--since", help="Only anomalies ending after this (ISO date/time, UTC). "
+                                  "Reads the baseline and from a lookback before it on (detectors."
+                                  "prune_lookback_hours): time-ordered logs are entered by binary search."),
+        until: str = typer.Option(None, "--until", help="Only anomalies starting before this (ISO date/time, UTC). "
+                                  "Time-ordered logs are read to a lookback after it."),
+        read_all: bool = typer.Option(False, "--read-all", help="With --since/--until: read everything, as a run "
+                                      "without them does, and only filter the anomalies."),
         read_since: str = typer.Option(None, "--read-since",
                                        help="Read and judge only events from this time on (ISO date/time, UTC; the "
                                             "baseline is then the first days of those): time-ordered logs are "
                                             "entered by binary search instead of read from their start. --since "
-                                            "keeps the baseline and reads everything."),
+                                            "keeps the baseline (the data's first days)."),
         flow: list[str] = typer.Option(None, "--flow", help="Only these flows (repeatable)."),
         output_format: str = typer.Option("table", "--format", help="table or json."),
         baseline_days: float = typer.Option(None, "--baseline-days",
@@ -235,7 +240,7 @@ def register(app: typer.Typer) -> None:
         mapping, mapping_path = resolve_mapping(mapping_file, files)
         result = detect_with_progress(files, since=t_since, until=t_until, flows=flow or None,
                                       baseline_days=baseline_days, formats=log_format, catalog=catalog,
-                                      mapping=mapping, read_since=t_read,
+                                      mapping=mapping, read_since=t_read, prune=not read_all,
                                       **_scale_options(engine, master, state_dir, write_events, write_windows))
         for note in result.notes:
             err_console.print(note, highlight=False)

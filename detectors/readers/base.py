@@ -231,8 +231,12 @@ def parse_ts(value: object, dayfirst: bool | None = None) -> float:
 
 def _parse_other(text: str, dayfirst: bool | None) -> datetime:
     if text.lstrip("-").replace(".", "", 1).isdigit() and len(text) <= 24:
-        return datetime.fromtimestamp(_number_ts(float(text)), tz=UTC) if abs(float(text)) < 1e20 else \
-            _bad_ts(text)
+        if abs(float(text)) >= 1e20:
+            return _bad_ts(text)
+        try:
+            return datetime.fromtimestamp(_number_ts(float(text)), tz=UTC)
+        except (OverflowError, ValueError, OSError):  # before year 1 or past 9999: no datetime holds it
+            raise RowError(f"timestamp out of range {text[:40]!r}") from None
     order = (_DAY_FIRST + _MONTH_FIRST) if dayfirst is not False else (_MONTH_FIRST + _DAY_FIRST)
     for fmt in order + _OTHER:
         try:
@@ -490,13 +494,37 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
     or probes (the search's and `SEEK_CHECKS` spread over the file: files concatenated or merged out of
     order show) out of order by more than `margin`. A file whose disorder no probe meets is not caught:
     the option is for logs written as things happen."""
+    found = _bracket(path, since - margin, time_at, margin)
+    if found is None or found[0] <= 0:
+        return 0, 1
+    return found[0], line_number_at(path, found[0])
+
+
+def seek_stop(path: Path, until: float, time_at: Callable[[int], tuple[float, int] | None],
+              margin: float) -> int | None:
+    """The byte offset of a line from which on every line of a time-ordered file is at or after `until`
+    (the first probe at or after `until + margin`, lines `margin` out of order allowed): reading may stop
+    there. None: read to the end (small, unprobed or out of order, or nothing that late)."""
+    found = _bracket(path, until + margin, time_at, margin)
+    if found is None or found[1] >= path.stat().st_size:
+        return None
+    return found[1]
+
+
+def _bracket(path: Path, target: float, time_at: Callable[[int], tuple[float, int] | None],
+             margin: float) -> tuple[int, int] | None:
+    """(lo, hi): line offsets with the line at lo before `target` (0 when the file starts at or after it)
+    and the probed line at hi at or after it (the file's size when none is), at most 64 KB apart; None
+    when the file cannot be searched (small, a probe without a time, probes out of order by > margin)."""
     size = path.stat().st_size
-    if size < SEEK_MIN_BYTES or since != since:
-        return 0, 1
+    if size < SEEK_MIN_BYTES or target != target:
+        return None
     first = time_at(0)
-    if first is None or first[0] >= since - margin:
-        return 0, 1
-    lo, hi = 0, size  # invariant: the line at lo is before since - margin; lines at or after hi are not
+    if first is None:
+        return None
+    if first[0] >= target:
+        return 0, 0
+    lo, hi = 0, size  # invariant: the line at lo is before target; lines at or after hi are not
     probes = [first]
     while hi - lo > (1 << 16):
         mid = line_start_after(path, (lo + hi) // 2)
@@ -504,9 +532,9 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
             break
         got = time_at(mid)
         if got is None:
-            return 0, 1
+            return None
         probes.append(got)
-        if got[0] < since - margin:
+        if got[0] < target:
             lo = got[1]
         else:
             hi = mid
@@ -518,18 +546,26 @@ def seek_time(path: Path, since: float, time_at: Callable[[int], tuple[float, in
     probes.sort(key=lambda p: p[1])
     times = [t for t, _ in probes]
     if any(b < a - margin for a, b in zip(times, times[1:], strict=False)):
-        return 0, 1  # not time-ordered: read whole
-    if lo <= 0:
-        return 0, 1
-    return lo, line_number_at(path, lo)
+        return None  # not time-ordered: read whole
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """What `read_frame(plan=)` reads: per file the byte segments ((offset, line) to start, offset to stop
+    or None = the end; a file not named is read whole), and the time ranges [lo, hi) whose events are
+    kept, in every file, before templating (what makes a pruned read equal to a whole read so filtered)."""
+
+    segments: dict[Path, list[tuple[tuple[int, int], int | None]]] = field(default_factory=dict)
+    keep: list[tuple[float, float]] = field(default_factory=list)
 
 
 SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log")  # one record per line, written as it happens
 
 
-def seek_entry(reader: Any, path: Path, since: float, margin: float) -> tuple[int, int] | None:
-    """Where a reader should start `path` to read every event at or after `since` (`seek_time` over its own
-    `row_at`), or None to read it from the start (not a line-per-record log format, or not time-ordered)."""
+def time_probe(reader: Any, path: Path) -> Callable[[int], tuple[float, int] | None] | None:
+    """`time_at(offset)` for `seek_time`/`seek_stop` over the reader's own `row_at` (the time of the first line
+    from `offset` that has one), or None when the format is not one record per line written as it happens."""
     if getattr(reader, "format", None) not in SEEKABLE_FORMATS:
         return None
     if getattr(reader, "explicit", True) is None and getattr(reader, "inferred", True) is None:
@@ -552,5 +588,14 @@ def seek_entry(reader: Any, path: Path, since: float, margin: float) -> tuple[in
                 off += len(raw)
         return None
 
+    return time_at
+
+
+def seek_entry(reader: Any, path: Path, since: float, margin: float) -> tuple[int, int] | None:
+    """Where a reader should start `path` to read every event at or after `since` (`seek_time` over its own
+    `row_at`), or None to read it from the start (not a line-per-record log format, or not time-ordered)."""
+    time_at = time_probe(reader, path)
+    if time_at is None:
+        return None
     start = seek_time(path, since, time_at, margin)
     return None if start == (0, 1) else start

@@ -20,6 +20,7 @@ import polars as pl
 from odoo_triage.detectors.readers.base import Chunk, RowError
 from odoo_triage.detectors.readers.columnar import (
     _ISO,
+    BLOCK_BYTES,
     COLUMN_SCHEMA,
     ISO_TS,
     ColumnChunk,
@@ -80,7 +81,7 @@ def _lines_series(data: bytes, starts: np.ndarray, cend: np.ndarray, keep: np.nd
 
 
 def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
-                      block_bytes: int = 16 << 20) -> Iterator[ColumnChunk]:
+                      block_bytes: int = BLOCK_BYTES) -> Iterator[ColumnChunk]:
     import csv
 
     reader.naive_offset(path)  # this file's naive times: the exporting user's zone
@@ -107,24 +108,31 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         cand[np.searchsorted(ends, odd, "left")] = False
         cand &= ~np.isin(arr[np.minimum(starts, max(len(data) - 1, 0))], (32, 9))
         cand &= ~before & ~after_odd
-        multi: list[tuple[int, int]] = []
-        for a in spans.tolist():
-            b = a + 1
-            while b < n and before[b] and after_odd[b]:
-                b += 1
-            if b >= n:  # a quoted field open at the end of the file: the row reader says what it is
-                stop = a
-                break
-            multi.append((a, b))
+        # each spanning record's last line: the first line after it not both starting and ending inside quotes
+        closing = np.flatnonzero(~(before & after_odd))
+        pos = np.searchsorted(closing, spans, "right")
+        last = np.where(pos < len(closing), closing[np.minimum(pos, max(len(closing) - 1, 0))], n)
+        open_end = np.flatnonzero(last >= n)
+        if len(open_end):  # a quoted field open at the end of the file: the row reader says what it is
+            stop = int(spans[open_end[0]])
+            spans, last = spans[:open_end[0]], last[:open_end[0]]
+        multi: list[tuple[int, int]] = list(zip(spans.tolist(), last.tolist(), strict=True))
         chunk = Chunk()
         if line0 == 1:
             cand[0] = False
             empty[0] = False
             chunk.parsed += 1
         fb = Chunk()
-        for a, b in multi:
+        mcols, vouched = _multi_line_columns(reader, data, starts, ends, cr, odd, multi, line0, off0, delim,
+                                             header, well)
+        taken: list[int] = []
+        for k, (a, b) in enumerate(multi):
             if a >= stop:
                 break
+            if vouched[k]:  # parsed by Polars exactly as _take_record would build it
+                taken.append(k)
+                chunk.parsed += b - a + 1
+                continue
             if not _take_record(reader, path, data, starts, ends, line0, off0, a, b, delim, header, fb, csv):
                 stop = a
                 break
@@ -164,6 +172,8 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
             _csv_line(reader, path, data[int(starts[i]):int(ends[i]) + 1], int(lines[i]), int(offsets[i]), delim,
                       header, fb, csv, build=reader.build)
         chunk.parsed += cols.height + fb.parsed
+        if taken:  # (their lines are counted above)
+            cols = pl.concat([cols, mcols[(np.cumsum(vouched)[taken] - 1).tolist()]]).sort("line")
         chunk.set_aside += fb.set_aside
         chunk.blank += fb.blank
         chunk.rejected.extend(fb.rejected)
@@ -175,6 +185,47 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
                                               start=(off0 + int(starts[stop]), line0 + stop), header=header))
             return
         yield ColumnChunk(_merge(cols, fb), chunk, off0 + len(data))
+
+
+def _multi_line_columns(reader: Any, data: bytes, starts: np.ndarray, ends: np.ndarray, cr: np.ndarray,
+                        odd: np.ndarray, multi: list[tuple[int, int]], line0: int, off0: int, delim: str,
+                        header: list[str], well: str) -> tuple[pl.DataFrame, np.ndarray]:
+    """Records spanning lines (a quoted traceback), vectorized: the event columns of those the fast path
+    can vouch for (plain ASCII, no CR, well-formed fields, the header's width, values `build_job` takes)
+    and the mask of which those are, in `multi` order; the others are left to `_take_record`."""
+    vouched = np.zeros(len(multi), dtype=bool)
+    if not multi:
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    first = np.array([a for a, _ in multi], dtype=np.int64)
+    last = np.array([b for _, b in multi], dtype=np.int64)
+    unclean = np.zeros(len(starts), dtype=bool)
+    unclean[np.searchsorted(ends, odd, "left")] = True
+    unclean |= cr
+    seen = np.concatenate([[0], np.cumsum(unclean)])
+    ok = (seen[last + 1] == seen[first]) & ~np.isin(np.frombuffer(data, dtype=np.uint8)[starts[first]], (32, 9))
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    pieces = [data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()]
+    text = pl.Series("t", [p.decode("ascii") for p in pieces], dtype=pl.String)
+    unquoted = pl.col("t").str.replace_all(r'"(?:[^"]|"")*"', "")
+    shape = pl.DataFrame({"t": text}).select(
+        ok=pl.col("t").str.contains(well) & ~unquoted.str.contains("\n", literal=True)
+        & (unquoted.str.count_matches(delim, literal=True) == len(header) - 1))["ok"].to_numpy()
+    idx = idx[shape]
+    if not len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    buf = b"\n".join(data[int(starts[first[k]]):int(ends[last[k]])] for k in idx.tolist()) + b"\n"
+    schema = dict.fromkeys(header, pl.String)
+    try:
+        raw = pl.read_csv(io.BytesIO(buf), has_header=False, separator=delim, quote_char='"', schema=schema)
+    except pl.exceptions.PolarsError:
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    if raw.height != len(idx):
+        return pl.DataFrame(schema=COLUMN_SCHEMA), vouched
+    cols, flagged = build_job_columns(raw, reader, first[idx] + line0, starts[first[idx]].astype(np.int64) + off0)
+    vouched[idx[~flagged]] = True
+    return cols.filter(pl.Series(~flagged)), vouched
 
 
 def _take_record(reader: Any, path: Path, data: bytes, starts: np.ndarray, ends: np.ndarray, line0: int, off0: int,
@@ -234,7 +285,7 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
         ts=ISO_TS - pl.when(pl.col("tail").str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$")).then(0.0)
         .otherwise(reader.naive_offset_s) if reader.naive_offset_s else ISO_TS,
     )
-    flagged = e.select(
+    bad = (
         ((pl.col("uuid") == "") | pl.col("word").is_null() | ~pl.col("iso") | pl.col("base_us").is_null()
          | (pl.col("ts") < check.ts_min) | (pl.col("ts") >= check.ts_max)
          | ((pl.col("exec_s") != "") & (pl.col("lat_f").is_null() | (pl.col("lat_f") < 0)
@@ -243,14 +294,16 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
          | pl.col("flow").is_null() | (pl.col("flow").str.strip_chars("\x00 ") == "")
          | (pl.col("flow").str.len_chars() > 200) | (pl.col("error").str.len_chars() > 4000).fill_null(False)
          | (pl.col("uuid").str.len_chars() > 4000)).fill_null(True).alias("bad")
-    ).collect()["bad"].to_numpy()
-    cols = e.select(
+    )
+    out = e.select(  # one collect: the columns and the mask share every parsed intermediate
         "ts", "flow", "status",
         latency=pl.col("lat_f").cast(pl.Float32).fill_null(float("nan")),
         http=pl.col("http_i").fill_null(0).cast(pl.Int16),
         retry=pl.col("retry_i").fill_null(0).clip(-1, 30_000).cast(pl.Int16),
-        error=pl.col("error"), corr=pl.lit(None, dtype=pl.String), idem=pl.col("uuid"),
-    ).collect().with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
+        error=pl.col("error"), corr=pl.lit(None, dtype=pl.String), idem=pl.col("uuid"), bad=bad,
+    ).collect()
+    flagged = out["bad"].to_numpy()
+    cols = out.drop("bad").with_columns(line=pl.Series(line, dtype=pl.Int32), offset=pl.Series(offset, dtype=pl.Int64))
     return cols.select(list(COLUMN_SCHEMA)).cast(COLUMN_SCHEMA), np.asarray(flagged, dtype=bool)  # type: ignore[arg-type]
 
 

@@ -30,21 +30,23 @@ def _plain_lines(reader: Any) -> bool:
 
 
 def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), columnar: bool = True,
-                  ) -> Iterator[ColumnChunk]:
+                  stop: int | None = None) -> Iterator[ColumnChunk]:
     """Any reader's file as column chunks: the columnar path where it applies, else the row reader's
-    chunks turned into columns."""
+    chunks turned into columns. `stop`: the columnar readers read no block past it (the caller stops
+    the row readers' chunks and drops their rows past it)."""
     if columnar and reader.format == "jsonl":
         if reader.explicit is None and reader.inferred is None:
             reader._infer(path)
         if simple_mapping(reader.mapping) and _plain_lines(reader):
-            yield from jsonl_columns(reader, path, start)
+            yield from jsonl_columns(reader, path, start, stop=stop)
             return
     if columnar and reader.format == "csv" and start == (0, 1):
         if reader.explicit is None and reader.inferred is None:
             reader._infer(path)
-        plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) and _plain_lines(reader) else None
+        plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) and _plain_lines(reader) \
+            and not reader.shifts(path) else None  # naive local times: the row reader shifts them
         if plan is not None:
-            yield from csv_columns(reader, path, *plan)
+            yield from csv_columns(reader, path, *plan, stop=stop)
             return
     if columnar and reader.format == "queue_job" and start == (0, 1):
         plan = queue_job_plan(reader, path)
@@ -52,6 +54,6 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
             yield from queue_job_columns(reader, path, *plan)
             return
     if columnar and reader.format == "odoo_log":
-        yield from odoo_columns(reader, path, start)
+        yield from odoo_columns(reader, path, start, stop=stop)
         return
     yield from row_columns(reader.chunks(path, start=start) if start != (0, 1) else reader.chunks(path))

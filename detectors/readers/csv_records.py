@@ -203,13 +203,28 @@ def csv_chunks(path: Path, build: RowBuilder, required: Sequence[str], what: str
     yield chunk
 
 
+_HEADS: dict[tuple[str, int, int, HeaderFix | None], tuple[list[str], str]] = {}
+
+
+def _head_of(path: Path, fix_header: HeaderFix | None) -> tuple[list[str], str]:
+    """(header, delimiter) of a file, remembered while the file is unchanged (size and mtime): an
+    anomaly cites hundreds of rows of one file, and each re-read should not parse its header again."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, fix_header)
+    got = _HEADS.get(key)
+    if got is None:
+        if len(_HEADS) >= 64:
+            _HEADS.clear()
+        got = _HEADS[key] = (header_of(path, fix_header), sniff_delimiter(path))
+    return list(got[0]), got[1]
+
+
 def csv_row_at(path: Path, build: RowBuilder, offset: int, line_no: int, fix_header: HeaderFix | None = None,
                checker: RowChecker | None = None) -> EventRow | None:
     """Re-read the one record starting at `offset` (a cited event), or None if it no longer builds."""
-    header = header_of(path, fix_header)
+    header, delim = _head_of(path, fix_header)
     if not header:
         return None
-    delim = sniff_delimiter(path)
     check = checker or RowChecker()
     for rec in csv_records(path, offset, line_no, delimiter=delim):
         if rec.fields is None or len(rec.fields) != len(header):

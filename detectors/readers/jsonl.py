@@ -91,6 +91,8 @@ class JsonLinesReader:
                 continue
             if not isinstance(obj, dict):
                 continue
+            if full and raw.find(b"{", 1) < 0 and seen.issuperset(obj):
+                continue  # flat already (no nested object) and no new key: what flatten would find, cheaply
             flat = flatten(obj)
             if not full:
                 sample.append(flat)

@@ -2294,6 +2294,9 @@ def write_xlsx(path: Path, fields: list[str], rows: list[dict]) -> None:
 
 
 def build(out: Path) -> Path:
+    global nrng
+    rng.seed(SEED)  # the module's generators restart, so a second build in one process is the same estate
+    nrng = np.random.default_rng(SEED)
     out = Path(out)
     for sub in ("logs", "records", "labels"):
         (out / sub).mkdir(parents=True, exist_ok=True)
