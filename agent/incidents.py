@@ -470,6 +470,13 @@ def _build(
         items.append(EvidenceItem(evidence_id=ref, kind="record", text=f"record {ref}", record_ids=[ref]))
     facts.failed_job_uuids = _failed_job_uuids(events)
     facts.duplicate_project_ids = _duplicate_projects(events, facts.project_clusters)
+    clustered = {i for c in facts.project_clusters for i in c.record_ids}
+    for pid in facts.duplicate_project_ids:  # made by a later delivery of one message: its own duplicate evidence
+        if pid not in clustered:
+            ref = f"project.project:{pid}"
+            items.append(EvidenceItem(evidence_id=stable_id("cluster", "redelivery", ref), kind="cluster",
+                                      record_ids=[ref], text=f"{ref} made by a repeated delivery of a message "
+                                                             "already delivered (same idempotency key)"))
     facts.redelivered_records = redelivered_records(events)
     known_pairs = {frozenset(c.record_ids) for c in facts.partner_clusters}
     for master, dups, item in redelivered_partners(events):

@@ -66,5 +66,12 @@ def selection_value(model: str, field: str, label: str) -> str | None:
     return _selection(model, field).get(label_key(label))
 
 
+@cache
+def copy_suffixes(model: str) -> tuple[str, ...]:
+    """What Odoo's Duplicate appends to a record's name ("%s (copy)"), in every language, folded to lower case."""
+    per_lang: dict[str, str] = _table().get(model, {}).get("copy_suffix", {})
+    return tuple(sorted({s.casefold() for s in per_lang.values()}, key=len, reverse=True))
+
+
 def languages(model: str) -> list[str]:
     return sorted(_table().get(model, {}).get("fields", {}))

@@ -228,7 +228,11 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
              "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
              "applicationname", "app", "service_name", "service", "workflow_name", "workflowname", "workflow",
-             "scenario_name", "scenario", "zap_name"],
+             "scenario_name", "scenario", "zap_name",
+             # run-history exports name the automation a run belongs to by its title (Zapier, Make, n8n,
+             # Power Automate, UiPath, Workato): flows.json aliases attribute it
+             "zap_title", "zap", "scenario_title", "workflow_title", "flow_title", "process_title",
+             "automation_name", "automation_title", "automation", "recipe_name", "recipe"],
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
                "success", "ok"],
     "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
@@ -283,6 +287,30 @@ DEFAULT_RECORD_ID_MODELS: dict[str, str] = {
 #: Record-id fields that name no model (`odoo_id`, `res_id`): the model comes from a model field of the same
 #: line (`odoo_model`, `res_model`) or from the flow's only model in flows.json.
 DEFAULT_GENERIC_RECORD_ID_FIELDS = ["odoo_id", "odooid", "record_id", "recordid", "res_id", "resid", "odoo_record_id"]
+#: Numeric id columns of a run's automation (`Zap ID`, `Scenario ID`): the flow when flows.json aliases name
+#: their values (a bare number is no flow otherwise).
+DEFAULT_FLOW_ID_FIELDS = ["zap_id", "scenario_id", "workflow_id", "flow_id", "process_id", "integration_id",
+                          "recipe_id", "automation_id", "pipeline_id", "job_id", "interface_id"]
+#: Run ids of run-history exports: repeated with a higher attempt number (`Attempt`), a run id is a replay
+#: of the same delivery, so it is the run's idempotency key.
+DEFAULT_RUN_ID_FIELDS = ["run_id", "zap_run_id", "execution_id", "scenario_run_id", "workflow_run_id",
+                         "flow_run_id", "job_run_id", "process_run_id", "instance_id", "process_instance_id",
+                         "recipe_run_id"]
+#: Error texts saying the sender stopped waiting for the answer (an iPaaS step timeout): on a replayed run
+#: the receiver may have done the work, as after a gateway timeout (read as HTTP 504 when no status is given).
+DEFAULT_SENDER_TIMEOUT_TEXTS = [r"(?i)did not respond in[- ]?time", r"(?i)(?:request|step|action|app) timed? ?out",
+                                r"(?i)timed out waiting", r"(?i)no response (?:with)?in"]
+#: The zones of countries spanning several (an export's naive times are in one of them).
+DEFAULT_COUNTRY_ZONE_CANDIDATES: dict[str, list[str]] = {
+    "US": ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+           "America/Anchorage", "Pacific/Honolulu"],
+    "CA": ["America/Toronto", "America/Winnipeg", "America/Edmonton", "America/Vancouver", "America/Halifax",
+           "America/St_Johns", "America/Regina"],
+    "MX": ["America/Mexico_City", "America/Tijuana", "America/Hermosillo", "America/Cancun"],
+    "AU": ["Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth", "Australia/Darwin"],
+    "BR": ["America/Sao_Paulo", "America/Manaus", "America/Recife"],
+    "ES": ["Europe/Madrid", "Atlantic/Canary"], "PT": ["Europe/Lisbon", "Atlantic/Azores"],
+}
 DEFAULT_MODEL_FIELDS = ["odoo_model", "odoomodel", "res_model", "resmodel", "model", "model_name"]
 
 #: Numeric status vocabularies (a source's documented codes -> a status word): a status field whose values
@@ -366,9 +394,22 @@ class ReaderSettings(BaseModel):
     # queue.job exports write naive datetimes in the exporting user's zone: seconds ahead of UTC by file
     # name; when a file has none, detection aligns it on the Odoo server log's job lines (UTC), except in
     # incremental runs (detectors.state_dir), which read only new lines
+    # (detectors/time_alignment.py). Any other log whose times are naive (a CSV run history) is aligned
+    # the same way on identifiers it shares with a UTC log; `naive_time_zones` (file name -> IANA zone or
+    # +HH:MM) wins over an offset and follows daylight saving; `naive_timezone` is the zone of naive
+    # files nothing aligned (set from [calendar] timezone when aligning); none: UTC, as before
     export_utc_offsets: dict[str, float] = Field(default_factory=dict)
+    naive_time_zones: dict[str, str] = Field(default_factory=dict)
+    naive_timezone: str | None = None
+    # zones tried for a naive file whose times no fixed offset aligns (daylight saving changed within the
+    # data), by the calendar's country (countries of one zone: [calendar] country_zones)
+    country_zone_candidates: dict[str, list[str]] = Field(default_factory=lambda: {
+        k: list(v) for k, v in DEFAULT_COUNTRY_ZONE_CANDIDATES.items()})
     align_exports: bool = True
     export_align_min_jobs: int = Field(default=5, ge=1)
+    flow_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_FLOW_ID_FIELDS))
+    run_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_RUN_ID_FIELDS))
+    sender_timeout_texts: list[str] = Field(default_factory=lambda: list(DEFAULT_SENDER_TIMEOUT_TEXTS))
     logger_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_LOGGER_FIELDS))
     control_kind_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_KIND_FIELDS))
     control_words: list[str] = Field(default_factory=lambda: list(DEFAULT_CONTROL_WORDS))

@@ -165,7 +165,12 @@ def run_detection(
         readers = load_settings().readers
     aligned: list[str] = []
     if readers.align_exports and state_dir is None and not cfg.state_dir:  # an incremental run reads new lines only
-        readers, aligned = _aligned_exports(paths, formats, readers)
+        from odoo_triage.detectors.time_alignment import aligned_settings
+
+        cal = calendar if isinstance(calendar, CalendarSettings) else None
+        readers, aligned = aligned_settings(paths, formats, readers,
+                                            readers.naive_timezone or (cal.timezone if cal else None),
+                                            cal.country if cal else None)
     if stage is not None:
         stage("reading logs")
     read_kw: dict[str, Any] = {"formats": formats, "mapping": mapping, "progress": progress, "miner": miner,
@@ -341,27 +346,6 @@ class _Pruning:
             self.why = "the baseline starts later than the files' first lines say"
             return False
         return True
-def _aligned_exports(paths: list[Path], formats: dict[str, str] | str | None,
-                     readers: ReaderSettings) -> tuple[ReaderSettings, list[str]]:
-    """Reader settings knowing how far ahead of UTC each queue.job export's naive times are, from the
-    jobs the Odoo server log (UTC) also names (readers.queue_job.export_utc_offsets); given ones win."""
-    from odoo_triage.detectors.readers import detect_format
-    from odoo_triage.detectors.readers.queue_job import export_utc_offsets
-
-    kinds: dict[Path, str] = {}
-    for p in expand_paths([Path(x) for x in paths]):
-        try:
-            kinds[p] = (formats if isinstance(formats, str) else (formats or {}).get(p.name)) or detect_format(p)
-        except (InputError, OSError, ValueError):
-            continue
-    exports = [p for p, k in kinds.items() if k == "queue_job" and p.name not in readers.export_utc_offsets]
-    logs = [p for p, k in kinds.items() if k == "odoo_log"]
-    found = export_utc_offsets(exports, logs, readers) if exports and logs else {}
-    if not found:
-        return readers, []
-    notes = [f"{name}: naive times read as UTC{off / 3600:+.2g}h (the exporting user's zone, aligned on the "
-             f"jobs the Odoo server log names)" for name, off in found.items()]
-    return readers.model_copy(update={"export_utc_offsets": {**found, **readers.export_utc_offsets}}), notes
 
 
 def _entry(since: float, margin: float, notes: list[str]) -> Callable[[Path, Any], tuple[int, int] | None]:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from rapidfuzz import fuzz
+
+from odoo_triage.core.export_labels import copy_suffixes
 
 # --------------------------------------------------------------------------- text folding
 
@@ -337,6 +341,29 @@ def _phase_key(match: re.Match[str]) -> str:
     return (version or roman or "").lower()
 
 
+# Stage words: an engagement of its own before or after the project proper ("Cloud migration discovery",
+# "Crew scheduling pilot", "ERP hypercare"), so a phase, not a topic word. Canonical form per word.
+STAGE_WORDS = {
+    "discovery": "discovery", "scoping": "discovery", "cadrage": "discovery", "vorstudie": "discovery",
+    "verkenning": "discovery", "descubrimiento": "discovery", "decouverte": "discovery",
+    "pilot": "pilot", "pilote": "pilot", "piloto": "pilot", "poc": "poc", "hypercare": "hypercare",
+}
+_STAGE_PHRASES = (("proof of concept", "poc"), ("preuve de concept", "poc"), ("prueba de concepto", "poc"))
+
+
+@lru_cache(maxsize=CACHE)
+def stage_word(word: str) -> str:
+    """The stage a topic word names ("discovery"), "" for none; a typo of a long stage word counts
+    ("disovery"): the first letter and most of the rest agree."""
+    if word in STAGE_WORDS:
+        return STAGE_WORDS[word]
+    if len(word) >= 7:
+        for stage, canon in STAGE_WORDS.items():
+            if len(stage) >= 7 and stage[0] == word[0] and fuzz.ratio(word, stage) >= 85:
+                return canon
+    return ""
+
+
 # The words PS firms name engagements with, in the languages of their clients, as one English word:
 # "Refonte du site web" and "Website revamp" share a topic. Data, not a translator: only words
 # that name the kind of work or the module, never a client's business.
@@ -395,10 +422,37 @@ class ProjectName:
     phases: tuple[str, ...] = ()  # "phase 2", "followup": a later engagement, not the same project
 
 
+@cache
+def _copy_suffix() -> re.Pattern[str]:
+    markers = "|".join(re.escape(m) for m in copy_suffixes("project.project")) or r"(?!)"
+    return re.compile(rf"(?:\s*(?:{markers}))+\s*$", re.IGNORECASE)
+
+
+def without_copy_suffix(name: str) -> str:
+    """The name without the marker Odoo's Duplicate appends ("Website (copy)", "Site web (copie)"): the
+    copy's name is the original's, whoever forgot to rename it."""
+    return _copy_suffix().sub("", name)
+
+
+@lru_cache(maxsize=CACHE)
+def project_code(value: str | None) -> tuple[str, str]:
+    """A project code column's value as project_name reads a code in a name: (code, number),
+    "CLC-2025-0103" -> ("clc 2025 103", "103"); a code of another shape is its folded text."""
+    parsed = project_name(value)
+    if parsed.code:
+        return parsed.code, parsed.code_number
+    folded = fold(value)
+    if not folded:
+        return "", ""
+    digits = re.sub(r"\D", "", folded)
+    return folded, (digits.lstrip("0") or "0") if digits else ""
+
+
 @lru_cache(maxsize=CACHE)
 def project_name(name: str | None, client: str | None = None) -> ProjectName:
     """Split a project name into its code, years, client words and topic words."""
-    raw = unicodedata.normalize("NFKD", str(name or ""))
+    name = without_copy_suffix(str(name or ""))
+    raw = unicodedata.normalize("NFKD", name)
     raw = "".join(ch for ch in raw if not unicodedata.combining(ch))
     code = number = ""
     client_tokens: list[str] = []
@@ -437,10 +491,16 @@ def project_name(name: str | None, client: str | None = None) -> ProjectName:
     folded_raw = fold(raw)
     for phrase, canon in _TOPIC_PHRASES:
         folded_raw = re.sub(rf"\b{phrase}\b", canon, folded_raw)
+    for phrase, canon in _STAGE_PHRASES:
+        folded_raw = re.sub(rf"\b{phrase}\b", canon, folded_raw)
     words = [topic_word(t) for t in folded_raw.split() if t not in _STOP]
     drop = set(client_folded.split()) | set(client_tokens)
     topic = [t for t in words if t not in drop and t not in LEGAL_TOKENS]
     if not topic:
         topic = words
+    stages = [stage_word(t) for t in topic]
+    if any(stages):  # a stage word is a phase; the topic keeps it only when it is all the name says
+        phases = tuple(sorted(set(phases) | {st for st in stages if st}))
+        topic = [t for t, st in zip(topic, stages, strict=True) if not st] or topic
     return ProjectName(folded=fold(name), code=code, code_number=number, years=years,
                        topic=" ".join(topic), client_tokens=tuple(dict.fromkeys(client_tokens)), phases=phases)

@@ -58,6 +58,9 @@ def _client_key(pid: str, pname: str) -> str:
 
 def prepare(frame: pd.DataFrame) -> ProjectTable:
     names = [nz.project_name(n, c or None) for n, c in zip(frame["name"], frame["partner_id_name"], strict=True)]
+    # a project code column (when the export has one) is the project's identifier: it wins over a code in the name
+    given = [nz.project_code(c) for c in (frame["code"] if "code" in frame.columns else [""] * len(frame))]
+    codes = [g if g[0] else (p.code, p.code_number) for g, p in zip(given, names, strict=True)]
     obj = lambda xs: np.array(xs, dtype=object)  # noqa: E731
     dates = pd.to_datetime(frame["date_start"].replace("", None), errors="coerce")
     days = ((dates - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -70,8 +73,8 @@ def prepare(frame: pd.DataFrame) -> ProjectTable:
         ids=frame["id"].to_numpy(dtype=np.int64),
         folded=obj([p.folded for p in names]),
         topic=obj([p.topic for p in names]),
-        code=obj([p.code for p in names]),
-        number=obj([p.code_number for p in names]),
+        code=obj([c for c, _ in codes]),
+        number=obj([num for _, num in codes]),
         years=[frozenset(p.years) for p in names],
         phases=obj(["|".join(p.phases) for p in names]),
         client=obj([_client_key(i, n) for i, n in zip(frame["partner_id"], frame["partner_id_name"], strict=True)]),
@@ -156,13 +159,24 @@ def features(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray
     X[:, col["year_diff"]] = [bool(a and b and not (a & b)) for a, b in zip(yl, yr, strict=True)]
     X[:, col["date_start_same"]] = same_or_missing(t.date_start_text[left], t.date_start_text[right])
     X[:, col["date_start_days"]] = np.abs(t.date_start[left] - t.date_start[right])
-    X[:, col["date_end_same"]] = same_or_missing(t.date_end_text[left], t.date_end_text[right])
+    X[:, col["date_end_same"]] = _end_date_same(t, left, right)
     X[:, col["user_same"]] = same_or_missing(t.user[left], t.user[right])
     X[:, col["company_same"]] = same_or_missing(t.company[left], t.company[right])
     X[:, col["client_same"]] = same_or_missing(t.client[left], t.client[right])
     ntok = np.array([len(x.split()) for x in t.topic], dtype=np.float32)
     X[:, col["topic_tokens_min"]] = np.minimum(ntok[left], ntok[right])
     return X
+
+
+def _end_date_same(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Equal end dates agree; with the start dates equal, different end dates count as missing: the
+    expiration date is the one planners move (an extension, a default duration on a second creation),
+    so it tells a copy from its original no more than an empty one does."""
+    out = same_or_missing(t.date_end_text[left], t.date_end_text[right])
+    starts = t.date_start_text[left]
+    moved = (out == 0) & (starts != "") & (starts == t.date_start_text[right])
+    out[moved] = np.nan
+    return out
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:

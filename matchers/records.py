@@ -29,7 +29,7 @@ csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
 PARTNER_FIELDS = ["id", "name", "email", "phone", "vat", "company_registry", "ref", "street", "city", "zip",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "active", "write_date"]
 PROJECT_FIELDS = ["id", "name", "partner_id", "user_id", "company_id", "active", "date_start", "date",
-                  "write_date"]
+                  "write_date", "code"]  # code: a project code / number column when the export has one
 MANY2ONE = {"country_id", "parent_id", "commercial_partner_id", "partner_id", "user_id", "company_id"}
 REQUIRED = ["id", "name"]
 
@@ -55,6 +55,9 @@ def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
     for col in frame.columns:
         key = str(col).strip()
         if key in present and key == key.lower() and "/" not in key and " " not in key:
+            custom = _custom_field(what, key)
+            if custom and custom not in present and custom not in renames.values():
+                renames[col] = custom
             continue  # already a technical name
         base, _, sub = key.partition("/")
         base = base.strip()
@@ -69,6 +72,17 @@ def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
 
 
 _SUB_FIELDS = {"id", "databaseid", "name", "displayname"}
+_CUSTOM_PREFIX = re.compile(r"^x_(?:studio_)?")
+
+
+def _custom_field(what: str, column: str) -> str | None:
+    """The field a custom column stands for: Odoo names custom fields `x_...` (Studio `x_studio_...`) after
+    their label, so `x_projektnummer` or `x_studio_project_code` is the project code its label says.
+    Never the record's id or name: a custom model's `x_name` is no partner's name."""
+    if not what or not _CUSTOM_PREFIX.match(column):
+        return None
+    field = field_for(what, _CUSTOM_PREFIX.sub("", column))
+    return field if field not in (None, "id", "name") else None
 
 
 def _text(value: Any) -> str:

@@ -20,7 +20,7 @@ from odoo_triage.detectors.checks.rates import flagged_runs
 from odoo_triage.detectors.frame import read_frame
 from odoo_triage.detectors.pipeline import run_detection
 from odoo_triage.detectors.readers.inference import infer_mapping
-from odoo_triage.detectors.readers.queue_job import export_utc_offsets
+from odoo_triage.detectors.time_alignment import export_utc_offsets
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 

@@ -43,7 +43,8 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
     if columnar and reader.format == "csv" and start == (0, 1):
         if reader.explicit is None and reader.inferred is None:
             reader._infer(path)
-        plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) and _plain_lines(reader) else None
+        plan = _csv_plan(reader, path) if simple_mapping(reader.mapping) and _plain_lines(reader) \
+            and not reader.shifts(path) else None  # naive local times: the row reader shifts them
         if plan is not None:
             yield from csv_columns(reader, path, *plan, stop=stop)
             return
