@@ -515,7 +515,10 @@ DEFAULT_ZONE_ABBREVIATIONS: dict[str, str] = {
     "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "CEST": "+02:00", "MEZ": "+01:00",
     "MESZ": "+02:00", "WET": "+00:00", "WEST": "+01:00", "EET": "+02:00", "EEST": "+03:00", "BST": "+01:00",
     "CET/CEST": "Europe/Berlin", "MEZ/MESZ": "Europe/Berlin", "WET/WEST": "Europe/Lisbon",
-    "EET/EEST": "Europe/Helsinki", "GMT/BST": "Europe/London"}
+    "EET/EEST": "Europe/Helsinki", "GMT/BST": "Europe/London",
+    # North America (CST here is US Central, as Odoo's US users write it, not China's)
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
+    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00"}
 
 
 class CalendarSettings(BaseModel):

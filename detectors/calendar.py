@@ -32,8 +32,10 @@ from odoo_triage.core.settings import CalendarSettings
 
 HOUR = 3600.0
 
-# ISO, or day-first with slashes or dots as European users write it (09/05/2026 20:00, 09.05.2026 20:00)
-_TS = r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?|\d\d?[/.]\d\d?[/.]\d{4},?\s+\d\d?[:h]\d\d(?::\d\d)?)"
+# ISO, or day-first with slashes or dots as European users write it (09/05/2026 20:00, 09.05.2026 20:00),
+# or month-first with a 12-hour clock as US users write it (11/10/2026 07:00 PM)
+_TS = (r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?"
+       r"|\d\d?[/.]\d\d?[/.]\d{4},?\s+\d\d?[:h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
 # a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST) or an IANA name
 _ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
 # the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl)
@@ -51,14 +53,22 @@ MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
 
 
-_DAY_FIRST = re.compile(r"^(\d\d?)[/.](\d\d?)[/.](\d{4}),?\s+(\d\d?)[:h](\d\d)(?::(\d\d))?$")
+_DAY_FIRST = re.compile(r"^(\d\d?)[/.](\d\d?)[/.](\d{4}),?\s+(\d\d?)[:h](\d\d)(?::(\d\d))?"
+                        r"(?:\s*([AaPp])\.?[Mm]\.?)?$")
 
 
 def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
     m = _DAY_FIRST.match(text.strip())
     try:
         if m:
-            d, mo, y, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
+            d, mo, y, hh, mm, ss = (int(g) if g else 0 for g in m.groups()[:6])
+            half = (m.group(7) or "").lower()
+            if (half and mo <= 12 and d <= 12) or mo > 12:  # a 12-hour clock is the US's month-first date
+                d, mo = mo, d
+            if half:
+                if not 1 <= hh <= 12:
+                    return None
+                hh = hh % 12 + (12 if half == "p" else 0)
             dt = datetime(y, mo, d, hh, mm, ss)
         else:
             dt = datetime.fromisoformat(text.replace(",", ".").replace(" ", "T"))

@@ -194,6 +194,19 @@ def test_announced_maintenance_with_abbreviations_and_offsets(tmp_path: Path) ->
                                                   "Mars/Olympus")], []) == []
 
 
+def test_announced_maintenance_in_us_dates_with_a_12_hour_clock(tmp_path: Path) -> None:
+    cases = {"will be unavailable from 11/10/2026 07:00 PM CST to 11/10/2026 09:00 PM CST": (11, 1),
+             "from 11/10/2026 07:00 p.m. EST to 11/10/2026 09:00 p.m. EST": (11, 0),
+             "from 11/10/2026 12:30 AM to 11/10/2026 02:00 AM UTC": (10, 0),  # 12:30 AM is half past midnight
+             "from 13/10/2026 19:00 to 13/10/2026 21:00 UTC": (13, 19),  # a 24-hour clock stays day-first
+             "from 10/13/2026 19:00 to 10/13/2026 21:00 UTC": (13, 19)}  # a second part over 12: month-first
+    for text, (day, hour) in cases.items():
+        (w,) = announced_windows([_odoo_log(tmp_path, f"Scheduled maintenance: {text}")], [])
+        assert (w.start.day, w.start.hour) == (day, hour), text
+    assert announced_windows([_odoo_log(tmp_path, "maintenance from 11/10/2026 13:00 PM to 11/10/2026 14:00 PM")],
+                             []) == []  # no 13 o'clock on a 12-hour clock
+
+
 def test_announcement_without_zone_uses_the_country_zone_else_utc(tmp_path: Path) -> None:
     log = _odoo_log(tmp_path, "maintenance from 2026-05-06 20:00 to 2026-05-06 23:30")
     at = build_calendar(CalendarSettings(country="AT"), [_flow(name="a")], [log])
