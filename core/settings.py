@@ -437,6 +437,17 @@ class ReaderSettings(BaseModel):
         "odoo.addons.queue_job.models", "odoo.addons.mail", "odoo.addons.base", "odoo.addons.web",
         "odoo.addons.bus", "odoo.addons.http_routing", "odoo.addons.website", "odoo.addons.auth_signup",
         "odoo.addons.iap", "odoo.addons.fetchmail"])
+    # JVM pattern logs (log4j / logback: Kafka Connect, Spring Boot, Mule, Camel): loggers of the runtime
+    # itself (worker, group rebalance, framework start-up), matched as prefixes; a line of one with no
+    # connector context is the runtime's housekeeping, skipped and counted, never reported as unclaimed
+    java_runtime_loggers: list[str] = Field(default_factory=lambda: [
+        "org.apache.kafka.", "org.apache.zookeeper.", "org.eclipse.jetty.", "org.glassfish.", "org.reflections.",
+        "org.springframework.", "o.s.", "org.hibernate.", "com.zaxxer.hikari.", "org.apache.catalina.",
+        "o.a.c.", "org.apache.coyote.", "org.mule.runtime.", "org.apache.camel.impl.", "io.netty.",
+        "io.confluent.common.", "kafka.", "org.quartz."])
+    # a WARN line whose message holds one of these (case-insensitive, inside words too:
+    # `remainingRetries=9`) announces a retry; an ERROR line stays an error
+    java_retry_words: list[str] = Field(default_factory=lambda: ["retry", "retries", "retrying", "retried"])
 
 
 class DetectorSettings(BaseModel):

@@ -11,6 +11,9 @@
 |             | journald, CRI: a prefix, then JSON or   |                    |
 |             | logfmt                                  |                    |
 | `logfmt`    | lines of `key=value key2="v w"`         | `PrefixedReader`   |
+| `java_log`  | log4j / logback pattern lines (Kafka    | `JavaLogReader`    |
+|             | Connect, Spring Boot, Mule, Camel) with |                    |
+|             | their stack traces                      |                    |
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from odoo_triage.detectors.readers.csv_log import CsvReader
 from odoo_triage.detectors.readers.csv_records import csv_records
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
+from odoo_triage.detectors.readers.java_log import JavaLogReader, looks_like_java_log_file
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
@@ -42,11 +46,11 @@ from odoo_triage.detectors.readers.prefixed import PrefixedReader, looks_like_lo
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
-FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt")
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
-    "FlowCatalog", "Inferred", "infer_mapping", "record_stats", "JsonLinesReader", "OdooLogReader", "PrefixedReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
+    "FlowCatalog", "Inferred", "infer_mapping", "record_stats", "JavaLogReader", "JsonLinesReader", "OdooLogReader", "PrefixedReader", "QueueJobReader", "Reader", "detect_format", "make_reader", "read_events",
     "to_log_event",
 ]
 
@@ -85,6 +89,8 @@ def detect_format(path: Path) -> str:
         return "odoo_log"
     if looks_like_access_log(first):
         return "access_log"
+    if looks_like_java_log_file(path, first):  # before logfmt: `key=value` inside a JVM message is no logfmt record
+        return "java_log"
     if looks_like_prefixed(first):  # before CSV: a syslog line with a JSON message holds commas
         return "prefixed"
     if looks_like_logfmt_file(first):
@@ -110,6 +116,8 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return OdooLogReader(catalog=catalog, settings=settings)
     if fmt == "access_log":
         return AccessLogReader(catalog, settings)
+    if fmt == "java_log":
+        return JavaLogReader(catalog, settings)
     if fmt in ("prefixed", "logfmt"):
         return PrefixedReader(mapping, settings, catalog, bare=fmt == "logfmt")
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")
