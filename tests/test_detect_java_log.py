@@ -109,3 +109,14 @@ def test_helpers():
     assert connector_of("main") is None
     assert root_cause(["x.y.FooException: a", "Caused by: p.BarError: b", "Caused by: q.Root: c"]) == "q.Root: c"
     assert root_cause(["x.y.FooException: a", "\tat z"]) == "x.y.FooException: a"
+
+
+def test_naive_times_shift_only_by_a_zone_given_for_the_file(tmp_path):
+    from odoo_triage.core.settings import ReaderSettings
+
+    path = _write(tmp_path, "connect.log", KAFKA[:1])
+    plain = JavaLogReader(FlowCatalog(CATALOG), ReaderSettings(naive_timezone="Europe/Madrid"))
+    given = JavaLogReader(FlowCatalog(CATALOG), ReaderSettings(naive_time_zones={"connect.log": "+02:00"}))
+    ts_plain = next(iter(plain.chunks(path))).rows[0].ts
+    ts_given = next(iter(given.chunks(path))).rows[0].ts
+    assert ts_plain - ts_given == 7200

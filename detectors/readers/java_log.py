@@ -128,6 +128,14 @@ class JavaLogReader:
         self._shift: Shift | None = None
         self._flows: dict[tuple[str | None, str], tuple[str | None, str]] = {}
 
+    def _file_shift(self, path: Path) -> Shift | None:
+        """A zone or offset given for this file shifts its naive times; the estate-wide fallback zone does
+        not: a JVM writes in its own default zone, often UTC in containers, not the business calendar's."""
+        cfg = self.settings
+        if path.name in cfg.naive_time_zones or path.name in cfg.export_utc_offsets:
+            return naive_shift(cfg, path.name)
+        return None
+
     def flow_of(self, context: str | None, logger: str) -> tuple[str | None, str]:
         """(flow, kind): kind is "event", "guessed:<name>", "unattributed:<name>" or "housekeeping"."""
         connector = connector_of(context)
@@ -223,7 +231,7 @@ class JavaLogReader:
             yield finish()
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
-        self._shift = naive_shift(self.settings, path.name)
+        self._shift = self._file_shift(path)
         chunk = Chunk()
         for row, rejected, lines, kind in self.events_of(path, numbered_lines(path, *start)):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
@@ -233,7 +241,7 @@ class JavaLogReader:
         yield chunk
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
-        self._shift = naive_shift(self.settings, path.name)
+        self._shift = self._file_shift(path)
         for row, _rej, _lines, kind in self.events_of(path, numbered_lines(path, offset, line_no), single=True):
             if kind != "blank":
                 return row
