@@ -54,6 +54,9 @@ class Signals:
     empty_link_field: str | None = None  # a record's link / key field to another system is empty (x_jira_key)
     payload_field: str | None = None  # a field of the other system's payload (camelCase) is absent: its contract moved
     missing_identifier: str | None = None  # a partner identifier (VAT, SIRET, IBAN, e-mail) is empty: master data
+    bad_selection: str | None = None  # "model.field" a selection value was refused on: the sender's value is not allowed
+    no_match: str | None = None  # the field whose value matches no record (Odoo's import lookup): master data
+    field_to_set: str | None = None  # a UserError names a field to set on a record: a configuration step was missed
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -79,7 +82,8 @@ class CauseVerdict:
 def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
     if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
-            or signals.unknown_field or signals.empty_link_field or signals.missing_identifier:
+            or signals.unknown_field or signals.empty_link_field or signals.missing_identifier \
+            or signals.bad_selection or signals.no_match or signals.field_to_set:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -183,6 +187,22 @@ _MISSING_IDENTIFIER = re.compile(
 _ABSENT_FROM_RESPONSE = re.compile(
     r"(?i)\b(?:missing|absent|fehlt|manquant|not present)\b[^|\n]{0,40}?\b(?:from|in|of|aus|dans|de|der|in der)\s+"
     r"(?:the\s+|la\s+|der\s+|l')?(?:api\s+)?(response|r[ée]ponse|antwort|payload)\b")
+#: Odoo's Selection field refusing a value (odoo/fields.py convert_to_cache: "Wrong value for %s: %r", where
+#: %s renders as model.field): the sender sends a value the field does not offer; the same value fails again.
+_BAD_SELECTION = re.compile(r"\bWrong value for ([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+): ")
+#: A value that matches no record: Odoo's import lookup (ir_fields `_str_to_many2one`: "No matching record
+#: found for name 'X' in field 'Y'") and the connectors' "no res.country.state matches code='X'". The
+#: sender's master data does not match ours; retrying sends the same value.
+_NO_MATCH = re.compile(
+    r"(?i)\bno matching record found for (?:name|external id|database id|[a-z ]{1,20}) '[^'\n]{0,80}' in field "
+    r"'([^'\n]{1,60})'"
+    r"|\bno ([a-z_]+(?:\.[a-z_]+)+) (?:record )?match(?:es|ing)? ['\"`]?([A-Za-z_][A-Za-z0-9_.]{0,60})['\"`]?\s*(?:=|==|:)")
+#: A UserError that names the field to set on a record ("set x_foo on the partner", "please set the field
+#: X", "veuillez renseigner le champ X"): a step a configuration change introduced was not done for it.
+_FIELD_TO_SET = re.compile(
+    r"(?i)\b(?:please\s+)?(?:set|fill in|define|configure)\s+(?:the\s+)?(?:field\s+)?[«„“\"'`]?([a-z_][a-z0-9_]{1,60})"
+    r"[»“”\"'`]?\s+(?:on|of|for)\s+(?:the|this|that|each)\b"
+    r"|\bplease\s+set\s+the\s+field\s+[«„“\"'`]?([A-Za-z_][\w ]{0,60}?)[»“”\"'`]?(?:\s+on\b|[.,;]|$)")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -216,7 +236,13 @@ def read_signals(text: str) -> Signals:
     empty_link = empty.group(1).lower() if empty and _LINK_FIELD.search(empty.group(1).lower()) else None
     payload = _PAYLOAD_FIELD.search(text) or _ABSENT_FROM_RESPONSE.search(text)
     missing = _MISSING_IDENTIFIER.search(text)
-    return Signals(missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
+    selection = _BAD_SELECTION.search(text)
+    no_match = _NO_MATCH.search(text)
+    to_set = _FIELD_TO_SET.search(text) if exception == "UserError" else None
+    return Signals(bad_selection=selection.group(1) if selection else None,
+                   no_match=next((g for g in no_match.groups()[::-1] if g), "") if no_match else None,
+                   field_to_set=next((g for g in to_set.groups() if g), "").strip() if to_set else None,
+                   missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
                    payload_field=next((g for g in payload.groups() if g), None) if payload else None,
                    empty_link_field=empty_link, stale_reference=stale, unknown_field=bool(_UNKNOWN_FIELD.search(text)), exception=exception, codes=frozenset(codes),
                    field=next((g for g in field_m.groups() if g), None) if field_m else None,
@@ -239,6 +265,10 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.configuration, 0.88, "signal:lock-date")
     if "retry_after" in signals.codes:  # the server says when to come back: throttling
         return CauseVerdict(Cause.rate_limit, 0.9, "signal:retry-after")
+    if signals.bad_selection:  # the field does not offer the sender's value: the sender's owner aligns it
+        return CauseVerdict(Cause.schema_validation, 0.88, "signal:selection-value")
+    if signals.no_match:
+        return CauseVerdict(Cause.data_quality, 0.85, "signal:no-matching-record")
     if signals.config_mapping:
         return CauseVerdict(Cause.configuration, 0.85, "signal:config-mapping")
     if signals.unknown_field:
@@ -253,7 +283,40 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
         return CauseVerdict(Cause.configuration, 0.85, "signal:AccessError")
     if signals.empty_link_field:
         return CauseVerdict(Cause.configuration, 0.8, "signal:empty-link-field")
+    if signals.field_to_set:
+        return CauseVerdict(Cause.configuration, 0.8, "signal:field-to-set")
     return None
+
+
+#: Signals one error line carries that say what the sender sent; they settle an incident's cause only when
+#: the incident's dominant error signature carries them, never from one stray line among other failures.
+VALUE_SIGNALS = frozenset({"signal:selection-value", "signal:no-matching-record", "signal:field-to-set"})
+
+
+def dominant_error(errors: Counter[str]) -> str | None:
+    """The error wording (digits folded when counted) most failed events share, when it holds a majority of them."""
+    shapes: Counter[str] = Counter()
+    wording: dict[str, str] = {}
+    for error, n in errors.most_common():
+        shape = re.sub(r"\d+", "0", error)
+        shapes[shape] += n
+        wording.setdefault(shape, error)  # the shape's most frequent wording stands for it
+    if not shapes:
+        return None
+    top, n = shapes.most_common(1)[0]
+    return wording[top] if n * 2 > sum(shapes.values()) else None
+
+
+def carried_by_dominant(verdict: CauseVerdict, errors: Counter[str]) -> bool:
+    """Does the incident's dominant error signature carry the value signal the verdict rests on? True when
+    the verdict rests on no such signal, or no wording dominates (nothing to overrule it with)."""
+    if verdict.source not in VALUE_SIGNALS:
+        return True
+    top = dominant_error(errors)
+    if top is None:
+        return True
+    own = signal_cause(read_signals(top))
+    return own is not None and own.source == verdict.source
 
 
 def exception_cause(signals: Signals) -> CauseVerdict | None:

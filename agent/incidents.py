@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from odoo_triage.agent.causes import GATEWAY_TIMEOUTS, CauseVerdict, classify, read_signals, rule_cause
+from odoo_triage.agent.causes import (
+    GATEWAY_TIMEOUTS,
+    CauseVerdict,
+    carried_by_dominant,
+    classify,
+    dominant_error,
+    read_signals,
+    rule_cause,
+)
 from odoo_triage.agent.lifecycle import status_on_rerun
 from odoo_triage.agent.redact import redact
 from odoo_triage.agent.severity import score_severity
@@ -490,7 +498,12 @@ def _build(
             facts.metrics[key] = max(float(value), facts.metrics.get(key, float("-inf")))
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
-    verdict = classify(kinds, facts.statuses, text, [ev.operation or "" for ev in events])
+    operations = [ev.operation or "" for ev in events]
+    verdict = classify(kinds, facts.statuses, text, operations)
+    if not carried_by_dominant(verdict, error_counter):
+        # a stray line's value error among other failures: the dominant wording decides, the stray is left out
+        top = dominant_error(error_counter) or ""
+        verdict = classify(kinds, facts.statuses, " | ".join([*signatures, top]), operations)
     facts.verdict = verdict
     anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
     severity, sev_score = score_severity(

@@ -37,8 +37,27 @@ _FIX_WORDS = {
     Cause.configuration: "check the endpoint/webhook configuration against the upstream change",
     Cause.upstream_outage: "follow up with the upstream provider and replay once it recovers",
     Cause.rate_limit: "lower the call rate or raise the quota",
+    Cause.schema_validation: "the sender's owner corrects the values the receiving fields reject",
+    Cause.data_quality: "correct the master data at the source",
     Cause.unknown: "investigate",
 }
+
+
+def _signal_fix(facts: IncidentFacts, cause: Cause) -> str:
+    """The fix the verdict's structured signal names, more precise than the cause's generic words."""
+    signals = facts.verdict.signals if facts.verdict is not None else None
+    if signals is None:
+        return _FIX_WORDS.get(cause, "investigate")
+    if signals.bad_selection and cause == Cause.schema_validation:
+        return (f"the sender sends a value {signals.bad_selection} does not accept: its owner maps the value to "
+                f"one of the field's options (or the selection is extended); a retry sends the same value")
+    if signals.no_match and cause == Cause.data_quality:
+        return (f"the sender's {signals.no_match} values match no record: correct the master data at the source "
+                f"(or create the missing record); a retry sends the same value")
+    if signals.field_to_set and cause == Cause.configuration:
+        return (f"set {signals.field_to_set} on the records the errors name (a configuration step was missed), "
+                f"then requeue the failed jobs listed here")
+    return _FIX_WORDS.get(cause, "investigate")
 
 
 _REDELIVERY_FIX = ("the receiver answered after the sender's timeout, so the sender redelivered work already done: "
@@ -185,8 +204,11 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     slow_receiver = facts.verdict is not None and facts.verdict.source == "rule:redelivery-after-timeout"
     if not actions or slow_receiver:
         # the merges undo the effect; the owner still has to stop the cause, or the next slow hour repeats it
-        fix = _REDELIVERY_FIX if slow_receiver else _FIX_WORDS.get(cause, "investigate")
+        fix = _REDELIVERY_FIX if slow_receiver else _signal_fix(facts, cause)
         records = escalation_records(facts, cause)
+        if cause == Cause.configuration:
+            # the failed jobs wait for the fix: they are handed over with it, to be requeued once it is made
+            records = list(dict.fromkeys([*records, *(f"queue.job:{u}" for u in uuids)]))[:500]
         named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
                  + ("..." if len(records) > 10 else "") + "." if records else "")
         actions.append(ProposedAction(
