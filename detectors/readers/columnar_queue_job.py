@@ -35,7 +35,13 @@ from odoo_triage.detectors.readers.columnar import (
     row_columns,
 )
 from odoo_triage.detectors.readers.csv_records import csv_chunks
-from odoo_triage.detectors.readers.queue_job import REQUIRED, STATES, technical_header
+from odoo_triage.detectors.readers.queue_job import (
+    DECIMAL_COMMA,
+    REQUIRED,
+    STATES,
+    job_state,
+    technical_header,
+)
 
 # queue_job._HTTP without its lookahead (the Rust regex engine has none): same leftmost match, same group
 _HTTP = (r"\b([45]\d\d) (?:Client Error|Server Error|Too Many|Gone|Unauthorized|Forbidden|Not Found|"
@@ -263,11 +269,17 @@ def build_job_columns(raw: pl.DataFrame, reader: Any, line: np.ndarray, offset: 
         ts_s=pl.when(col("date_started") != "").then(col("date_started")).otherwise(col("date_created")),
         exec_s=col("exec_time"), retry_s=col("retry"),
     )
+    if getattr(reader, "decimal_comma", False):  # `1,928017` as `opt_decimal` reads it (queue_job.DECIMAL_COMMA)
+        base = base.with_columns(exec_s=pl.when(pl.col("exec_s").str.contains(DECIMAL_COMMA.pattern))
+                                 .then(pl.col("exec_s").str.replace(",", ".", literal=True))
+                                 .otherwise(pl.col("exec_s")))
+    # translated states (`Hecho`, `Fallido`) as `job_state` reads them: a file holds a handful of distinct values
+    words = {**STATES, **{v: w for v in base["state"].unique().to_list()[:1000] if v and (w := job_state(v))}}
     pairs = base.select("ch", "mo").unique(maintain_order=True)
     flows = [_flow_of(reader, c, m) for c, m in pairs.iter_rows()]
     pairs = pairs.with_columns(flow=pl.Series(flows, dtype=pl.String))
     e = base.lazy().join(pairs.lazy(), on=["ch", "mo"], how="left", maintain_order="left").with_columns(
-        word=pl.col("state").replace_strict(STATES, default=None, return_dtype=pl.String),
+        word=pl.col("state").replace_strict(words, default=None, return_dtype=pl.String),
         lat_f=pl.when(pl.col("exec_s").str.contains(r"^-?\d{1,15}(?:\.\d{1,17})?$"))
         .then(pl.col("exec_s").cast(pl.Float64, strict=False) * 1000.0),
         retry_i=pl.when(pl.col("retry_s") == "").then(0)

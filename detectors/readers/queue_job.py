@@ -5,7 +5,9 @@ field labels (`UUID`, `State`, `Exception`, `Record(s)`), technical or label sel
 (`done` / `Done`). timestamp = date_started (date_created when the job never started); flow = the
 flow claiming the channel in flows.json, else the channel's last component (`root.invoice_export`
 -> `invoice_export`); status: done -> ok, failed -> error, any other state carrying an exception ->
-retry (the job will run again), otherwise ok; error = `exc_name: exc_message`; latency = exec_time;
+retry (the job will run again), otherwise ok; error = `exc_name: exc_message`; latency = exec_time
+(a decimal comma, `1,928017`, is read when the file's delimiter is not a comma: Excel saving in a
+Spanish, Italian, French or German locale writes `;` and decimal commas);
 records = `queue.job:<uuid>` plus the job's records (`records` as `model(1, 2)` or the JSON Odoo
 exports, `record_ids` as a JSON list with `model_name`). The uuid is the idempotency key.
 """
@@ -31,7 +33,7 @@ from odoo_triage.detectors.readers.base import (
     opt_int,
     parse_ts,
 )
-from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at, header_of
+from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at, header_of, sniff_delimiter
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.xlsx import XlsxSource, is_xlsx, xlsx_chunks, xlsx_row_at
 
@@ -128,12 +130,24 @@ def _intlike(v: object) -> bool:
 
 
 _AWARE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
+#: a number written with a decimal comma (`1,928017`, `-0,5`): no other comma, no thousands separator
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 
 
-def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = None):  # type: ignore[no-untyped-def]
-    """`naive[0]`: seconds the file's naive times are ahead of UTC (the exporting user's zone), 0 = UTC."""
+def opt_decimal(value: str | None, decimal_comma: bool) -> float | None:
+    """`opt_float`, also taking `1,928017` when the file writes decimal commas (its delimiter is not `,`)."""
+    if decimal_comma and value and DECIMAL_COMMA.match(value):
+        value = value.replace(",", ".")
+    return opt_float(value)
+
+
+def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = None,  # type: ignore[no-untyped-def]
+                decimal_comma: list[bool] | None = None):
+    """`naive[0]`: seconds the file's naive times are ahead of UTC (the exporting user's zone), 0 = UTC;
+    `decimal_comma[0]`: the file's numbers may carry a decimal comma (its delimiter is not a comma)."""
     cat = catalog or FlowCatalog()
     shift = naive if naive is not None else [0.0]
+    comma = decimal_comma if decimal_comma is not None else [False]
 
     def build_job(d: dict[str, str], line_no: int, offset: int) -> EventRow:
         uuid = d.get("uuid", "").strip()
@@ -159,7 +173,7 @@ def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = 
         if shift[0] and not _AWARE.search(str(when)):
             ts -= shift[0]
         error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
-        exec_time = opt_float(d.get("exec_time"))
+        exec_time = opt_decimal(d.get("exec_time"), comma[0])
         m = _HTTP.search(exc_message) if exc_message else None
         records = job_records(d.get("records", ""), model) or job_records(d.get("record_ids", ""), model)
         return EventRow(
@@ -180,14 +194,22 @@ class QueueJobReader:
     def __init__(self, catalog: FlowCatalog | None = None, settings: ReaderSettings | None = None) -> None:
         self.settings = settings or ReaderSettings()
         self._naive = [0.0]
-        self.build = job_builder(catalog, self._naive)
+        self._comma = [False]
+        self.build = job_builder(catalog, self._naive, self._comma)
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
 
     def naive_offset(self, path: Path) -> float:
-        """Seconds this file's naive times are ahead of UTC (settings `export_utc_offsets`, by file name)."""
+        """Seconds this file's naive times are ahead of UTC (settings `export_utc_offsets`, by file name).
+        Also notes whether the file's numbers may use decimal commas (a CSV whose delimiter is not `,`)."""
         self._naive[0] = float(self.settings.export_utc_offsets.get(path.name, 0.0))
+        self._comma[0] = not is_xlsx(path) and sniff_delimiter(path) != ","
         return self._naive[0]
+
+    @property
+    def decimal_comma(self) -> bool:
+        """The file being read may write `1,5` for 1.5 (set by `naive_offset`)."""
+        return self._comma[0]
 
     @property
     def naive_offset_s(self) -> float:
