@@ -40,14 +40,22 @@ _TS = (r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?"
 _ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
 # the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl)
 _MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud")
-_FROM_WORDS = ("from", "between", "starting", "von", "ab", "du", "depuis", "del", "desde", "dal", "van")
-_TO_WORDS = ("to", "and", "until", "bis", "-", "–", "au", "jusqu'au", "al", "hasta", "tot", "à", "a")
+_FROM_WORDS = ("from", "between", "starting", "von", "ab", "du", "depuis", "del", "desde", "dal", "van", "de",
+               "entre", "zwischen", "tra", "fra", "tussen")
+_TO_WORDS = ("to", "and", "until", "bis", "-", "–", "au", "jusqu'au", "al", "hasta", "tot", "à", "a", "y", "et",
+             "und", "e", "en")
 _PREFILTER = tuple(w[1:].encode() for w in _MAINTENANCE_WORDS)  # first letter dropped: any case of it
 # "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y",
 # "maintenance planifiée du 09/05/2026 20:00 au 09/05/2026 23:59"
 _ANNOUNCEMENT = re.compile(
     r"(?i:" + "|".join(_MAINTENANCE_WORDS) + r")\b.{0,160}?\b(?i:" + "|".join(_FROM_WORDS) + r")\s+" + _TS + _ZONE
     + r"\s*(?i:" + "|".join(_TO_WORDS) + r")\s*" + _TS + _ZONE)
+# "maintenance on 03/10/2026 from 09:00 to 12:00", "mantenimiento el sábado 03/10/2026 de 09:00 a 12:00"
+_DATE = r"(\d{4}-\d\d-\d\d|\d\d?[/.]\d\d?[/.]\d{4})"
+_TIME = r"(\d\d?[:h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?(?!\w))?)"
+_ANNOUNCEMENT_DAY = re.compile(
+    r"(?i:" + "|".join(_MAINTENANCE_WORDS) + r")\b.{0,160}?(?<![\d/.-])" + _DATE + r"(?![\d/.-]).{0,40}?\b(?i:"
+    + "|".join(_FROM_WORDS) + r")\s+" + _TIME + _ZONE + r"\s*(?i:" + "|".join(_TO_WORDS) + r")\s*" + _TIME + _ZONE)
 _LOG_LINE_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)[,.]?\d* \d+ (INFO|WARNING) \S+ ([\w.\-]+): ")
 MAX_ANNOUNCEMENT_HOURS = 72.0  # longer "windows" in a log line are not taken as maintenance
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
@@ -55,6 +63,17 @@ _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d\d?):?(\d\d)?$")
 
 _DAY_FIRST = re.compile(r"^(\d\d?)[/.](\d\d?)[/.](\d{4}),?\s+(\d\d?)[:h](\d\d)(?::(\d\d))?"
                         r"(?:\s*([AaPp])\.?[Mm]\.?)?$")
+
+
+def _announced(line: str) -> tuple[str, str | None, str, str | None, bool] | None:
+    """(start, its zone, end, its zone, end may be the next day) as an announcement writes them, or None."""
+    m = _ANNOUNCEMENT.search(line)
+    if m is not None:
+        return m.group(1), m.group(2), m.group(3), m.group(4), False
+    d = _ANNOUNCEMENT_DAY.search(line)
+    if d is None:
+        return None
+    return f"{d.group(1)} {d.group(2)}", d.group(3), f"{d.group(1)} {d.group(4)}", d.group(5), True
 
 
 def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
@@ -139,7 +158,7 @@ def announcement_lines(path: Path, start: int = 0) -> tuple[list[str], int, str 
     candidates, end = prefiltered_lines(path, start)
     for raw in candidates:
         line = raw.decode("utf-8", errors="replace")[:2000]
-        if _ANNOUNCEMENT.search(line) is None or _LOG_LINE_TS.match(line) is None:
+        if _announced(line) is None or _LOG_LINE_TS.match(line) is None:
             continue
         if raw.endswith(b"\n"):
             out.append(line)
@@ -192,7 +211,7 @@ def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],
     untrusted = tuple(CalendarSettings().announcement_untrusted_loggers if untrusted is None else untrusted)
     out: list[MaintenanceWindow] = []
     for file_name, line in lines:
-        m = _ANNOUNCEMENT.search(line)
+        m = _announced(line)
         written = _LOG_LINE_TS.match(line)
         if m is None or written is None:  # tracebacks and ERROR lines quote payloads: never an announcement
             continue
@@ -200,12 +219,15 @@ def windows_announced(lines: Iterable[tuple[str, str]], flows: Iterable[str],
         if not _under(logger, trusted) or _under(logger, untrusted):
             continue
         named = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", line)]
-        z_start, z_end = zone_named(m.group(2), abbreviations), zone_named(m.group(4), abbreviations)
-        if any(g and "/" in g and z is None for g, z in ((m.group(2), z_start), (m.group(4), z_end))):
+        t_start, g_start, t_end, g_end, overnight = m
+        z_start, z_end = zone_named(g_start, abbreviations), zone_named(g_end, abbreviations)
+        if any(g and "/" in g and z is None for g, z in ((g_start, z_start), (g_end, z_end))):
             continue  # a zone name we cannot read: better no window than one hours off
         local = (zone_of(named) if zone_of is not None else None) or UTC
-        start = _parse_ts(m.group(1), z_start or z_end or local)
-        end = _parse_ts(m.group(3), z_end or z_start or local)
+        start = _parse_ts(t_start, z_start or z_end or local)
+        end = _parse_ts(t_end, z_end or z_start or local)
+        if start is not None and end is not None and overnight and end <= start:
+            end += timedelta(days=1)  # "on 03/10 from 22:00 to 02:00" ends the next morning
         if start is None or end is None or end <= start:
             continue
         if (end - start).total_seconds() > MAX_ANNOUNCEMENT_HOURS * HOUR:

@@ -207,6 +207,16 @@ def test_announced_maintenance_in_us_dates_with_a_12_hour_clock(tmp_path: Path) 
                              []) == []  # no 13 o'clock on a 12-hour clock
 
 
+def test_announced_maintenance_as_a_day_and_two_times(tmp_path: Path) -> None:
+    cases = {"mantenimiento programado el sábado 03/10/2026 de 09:00 a 12:00 UTC": ((3, 9), (3, 12)),
+             "maintenance on 2026-10-03 from 22:00 to 02:00 UTC": ((3, 22), (4, 2)),  # ends the next morning
+             "Wartung am 03.10.2026 zwischen 09:00 und 12:00 CEST": ((3, 7), (3, 10))}
+    for text, (start, end) in cases.items():
+        (w,) = announced_windows([_odoo_log(tmp_path, text)], [])
+        assert ((w.start.day, w.start.hour), (w.end.day, w.end.hour)) == (start, end), text
+    assert announced_windows([_odoo_log(tmp_path, "maintenance done, 03/10/2026 report: 1 of 12 to 14 ok")], []) == []
+
+
 def test_announcement_without_zone_uses_the_country_zone_else_utc(tmp_path: Path) -> None:
     log = _odoo_log(tmp_path, "maintenance from 2026-05-06 20:00 to 2026-05-06 23:30")
     at = build_calendar(CalendarSettings(country="AT"), [_flow(name="a")], [log])
