@@ -201,7 +201,8 @@ def register(app: typer.Typer) -> None:
                                             help="Days at the start of the data taken as normal (default 7, or half "
                                                  "the data when it covers under 14 days)."),
         log_format: str = typer.Option(None, "--log-format",
-                                       help="Force the format of every file: jsonl, csv, queue_job or odoo_log."),
+                                       help="Force the format of every file: jsonl, csv, queue_job, odoo_log, "
+                                            "access_log, prefixed (syslog / log drain), logfmt or java_log."),
         mapping_file: Path = typer.Option(None, "--mapping",
                                           help="JSON file naming the source field of each event field for JSON-lines "
                                                "and CSV logs, e.g. {\"timestamp\": \"time\", \"flow\": \"integration\"} "
