@@ -287,7 +287,7 @@ class _Accumulator:
             "cluster": cluster,
             # a delivery the sender stopped waiting for (gateway timeout) may have done its work: its key counts
             "idem": _hash_keys(cols["idem"], ok | np.isin(cols["http"].to_numpy(), GATEWAY_TIMEOUTS)),
-            "corr": _hash_keys(cols["corr"], ok),
+            "corr": _hash_keys(cols["corr"], np.ones(n, dtype=bool)),  # one run's events: its failures too
             "file": np.full(n, fi, dtype=np.int16),
             "line": cols["line"].to_numpy(),
             "offset": cols["offset"].to_numpy(),

@@ -20,6 +20,7 @@ from odoo_triage.detectors.checks.rates import flagged_runs
 from odoo_triage.detectors.frame import read_frame
 from odoo_triage.detectors.pipeline import run_detection
 from odoo_triage.detectors.readers.inference import infer_mapping
+from odoo_triage.detectors.readers.mapping import FieldMapping
 from odoo_triage.detectors.time_alignment import export_utc_offsets
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
@@ -128,6 +129,23 @@ def test_server_down_failures_named_only_in_the_text_are_hidden_by_a_maintenance
     assert kinds(calm, "bank") == []
     loud = run_detection([path])  # the same failures without an announced window are an incident
     assert AnomalyKind.error_spike in kinds(loud, "bank") or AnomalyKind.new_error_signature in kinds(loud, "bank")
+
+
+@pytest.mark.parametrize("same_run", [True, False])
+def test_a_runs_own_failure_beside_a_refused_step_is_server_down_too(tmp_path: Path, same_run: bool) -> None:
+    ev = steady("bank", hours=range(0, 24), per_hour=4)
+    eve = START + timedelta(days=8, hours=18)
+    fail(ev, "bank", eve, eve + timedelta(hours=4), 16, "502 Bad Gateway: nginx")
+    for i, e in enumerate(ev):
+        e["run_id"] = f"run-{i}"
+    wrappers = [{"ts": e["ts"], "flow": "bank", "status": "error", "error": "An action failed. No dependent actions "
+                 "succeeded.", "run_id": e["run_id"] if same_run else f"other-{i}"}
+                for i, e in enumerate(x for x in ev if x.get("error"))]
+    window = MaintenanceWindow(start=eve - timedelta(minutes=5), end=eve + timedelta(hours=4, minutes=5))
+    det = run_detection([write(tmp_path / "runs.jsonl", ev + wrappers)], calendar=CalendarSettings(maintenance=[window]),
+                        mapping=FieldMapping(timestamp="ts", flow="flow", status="status", error="error",
+                                             correlation_id="run_id"))
+    assert (kinds(det, "bank") == []) is same_run  # a run of its own that failed otherwise is not hidden
 
 
 @pytest.mark.parametrize(("text", "hidden"), [

@@ -93,7 +93,8 @@ class Context:
 
     def server_down(self, idx: np.ndarray) -> np.ndarray:
         """Which failures say the server was down: an HTTP status of `maintenance_http`, or no status and a
-        message (its error template) matching `maintenance_errors` (connection refused, 503 in words...)."""
+        message (its error template) matching `maintenance_errors` (connection refused, 503 in words...), and
+        the failures that share a correlation id (one run) with such a failure."""
         http = self.col("http")[idx]
         down = np.isin(http, self.cfg.maintenance_http)
         cl = self.col("cluster")[idx]
@@ -102,6 +103,10 @@ class Context:
             rx = re.compile("|".join(f"(?:{w})" for w in self.cfg.maintenance_errors), re.IGNORECASE)
             said = {c: bool(rx.search(self.frame.miner.template(c))) for c in np.unique(cl[rest]).tolist()}
             down[rest] = np.array([said[c] for c in cl[rest].tolist()], dtype=bool)
+        corr = self.col("corr")[idx]
+        if down.any() and (~down & (corr != 0)).any():
+            # a run's own failure ("an action failed") beside the step the server refused is the same failure
+            down |= (corr != 0) & np.isin(corr, np.unique(corr[down & (corr != 0)]))
         return down
 
     def file_ends(self) -> dict[int, float]:
