@@ -485,6 +485,8 @@ class DetectorSettings(BaseModel):
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
+    new_signature_gap_events: int = Field(10, ge=0, description="... or this few of the flow's own events apart "
+                                          "(a low-volume flow judged on its own clock)")
     maintenance_http: list[int] = Field(default_factory=lambda: [502, 503, 504], description="inside a maintenance "
                                         "window, failures with these HTTP statuses (the server being down) are no "
                                         "error spike or new signature; any other failure still alarms, since an "

@@ -344,3 +344,16 @@ def test_thin_hours_are_pooled_over_their_run_and_lone_failures_are_not() -> Non
     assert lone == []
     strong = flagged_runs(np.array([12, 1, 0]), np.array([20, 4, 9]), p0[:3], 3.0, 0.05, 5, 1e-6)
     assert strong == [(0, 1)]
+
+
+# ------------------------------------------------------------------ a new signature on a low-volume flow's own clock
+
+
+@pytest.mark.parametrize(("per_hour", "found"), [(1, True), (12, False)])
+def test_a_new_signature_is_close_in_the_flows_own_events(tmp_path: Path, per_hour: int, found: bool) -> None:
+    ev = steady("einvoice", days=21, per_hour=per_hour)
+    for day in (15, 16, 17):  # one rejection a day: hours apart, but few of the flow's own sends apart
+        fail(ev, "einvoice", START + timedelta(days=day, hours=10), START + timedelta(days=day, hours=11), 1,
+             "UserError: portal rejected invoice FV/2026/0042: code 303 office does not match")
+    det = run_detection([write(tmp_path / "einvoice.jsonl", ev)])
+    assert (AnomalyKind.new_error_signature in kinds(det, "einvoice")) is found

@@ -43,6 +43,15 @@ def recovered(ctx: Context, idx: np.ndarray, hits: np.ndarray) -> np.ndarray:
     return out
 
 
+def _close_runs(times: np.ndarray, ranks: np.ndarray, gap_s: float, gap_events: int) -> list[tuple[int, int]]:
+    """Runs of occurrences each close to the one before: within `gap_s` seconds, or within `gap_events` of
+    the flow's own events (a flow that sends a few invoices a day is judged on its own clock, not the hour's)."""
+    if not len(times):
+        return []
+    near = (np.diff(times) <= gap_s) | (np.diff(ranks) <= gap_events)
+    return time_clusters(np.cumsum(np.concatenate([[0], ~near])).astype(np.float64), 0.5)
+
+
 def new_signatures(ctx: Context) -> list[Anomaly]:
     out = []
     ev = ctx.frame.events
@@ -66,7 +75,8 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
         fresh = later[~np.isin(cl_all[later], list(known))] if known else later
         for c in np.unique(cl_all[fresh]).tolist():
             occ = fresh[cl_all[fresh] == c]
-            for a, b in time_clusters(ts_all[occ], ctx.cfg.new_signature_gap_hours * HOUR):
+            for a, b in _close_runs(ts_all[occ], np.searchsorted(ts, ts_all[occ]), ctx.cfg.new_signature_gap_hours * HOUR,
+                                    ctx.cfg.new_signature_gap_events):
                 hits = occ[a:b + 1]
                 if len(hits) < ctx.cfg.new_signature_min_count:
                     continue
