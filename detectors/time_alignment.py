@@ -12,8 +12,9 @@ when it gives the aligned offset (it follows daylight saving).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.errors import InputError
@@ -134,7 +135,7 @@ def key_columns(rows: list[dict[str, str]]) -> list[str]:
     return out
 
 
-def csv_naive_pairs(path: Path, reference: dict[str, float], settings: ReaderSettings,
+def csv_naive_pairs(path: Path, reference: dict[str, float] | Callable[[], dict[str, float]], settings: ReaderSettings,
                     ) -> tuple[bool, list[tuple[float, float]], list[float]]:
     """(times naive?, (naive time read as UTC, the UTC log's time) of shared identifiers, naive times
     sampled) of a CSV log."""
@@ -149,6 +150,7 @@ def csv_naive_pairs(path: Path, reference: dict[str, float], settings: ReaderSet
     header: list[str] | None = None
     rows: list[dict[str, str]] = []
     keys: list[str] | None = None
+    table: dict[str, float] = {}
     diffs: list[tuple[float, float]] = []
     seen: list[float] = []
     naive = aware = 0
@@ -171,19 +173,23 @@ def csv_naive_pairs(path: Path, reference: dict[str, float], settings: ReaderSet
             if len(rows) < KEY_SAMPLE:
                 continue
             keys = key_columns(rows)
-            if naive <= aware or not keys or not reference:  # zoned times, or nothing to align on
+            if naive <= aware or not keys:  # zoned times, or nothing to align on
+                return naive > aware, [], []
+            table = reference() if callable(reference) else reference  # the log is scanned only if needed
+            if not table:
                 return naive > aware, [], []
             todo, rows = rows, []
         else:
             todo = [row]
         for r in todo:
-            _pair(r, m.timestamp, m.dayfirst, keys, reference, diffs, seen)
+            _pair(r, m.timestamp, m.dayfirst, keys, table, diffs, seen)
         if len(diffs) >= ALIGN_JOBS or (naive + aware >= ALIGN_MAX_ROWS and not diffs):
             break
     if keys is None:
         keys = key_columns(rows)
+        table = (reference() if callable(reference) else reference) if naive > aware and keys else {}
         for r in rows:
-            _pair(r, m.timestamp, m.dayfirst, keys, reference, diffs, seen)
+            _pair(r, m.timestamp, m.dayfirst, keys, table, diffs, seen)
     return naive > aware, diffs, seen
 
 
@@ -273,7 +279,7 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
             offsets[p.name] = off
             notes.append(f"{p.name}: naive times read in {timezone} (UTC{off / 3600:+.2g}h; nothing to align on)")
     csvs = [p for p in todo if kinds[p] == "csv"]
-    reference = id_times(logs) if csvs and logs else {}
+    reference = functools.cache(lambda: id_times(logs)) if csvs and logs else dict[str, float]()
     candidates = [z for z in [timezone, *readers.country_zone_candidates.get((country or "").upper(), [])] if z]
     for p in csvs:
         try:
