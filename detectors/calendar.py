@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,9 @@ from odoo_triage.core.calendar import (
     public_holidays,
 )
 from odoo_triage.core.domain import FlowInfo
+from odoo_triage.core.errors import InputError
 from odoo_triage.core.settings import CalendarSettings
+from odoo_triage.detectors.readers import naive_time
 
 HOUR = 3600.0
 
@@ -105,17 +106,12 @@ def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) ->
     key = name.strip().upper()
     if key in abbr:
         return zone_named(abbr[key], {})
-    m = _OFFSET.match(name.strip())
-    if m:
-        sign = -1 if m.group(1) == "-" else 1
-        mins = int(m.group(2)) * 60 + int(m.group(3) or 0)
-        return UTC if mins == 0 else timezone(sign * timedelta(minutes=mins))
-    if "/" in name:
-        try:
-            return ZoneInfo(name.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            return None
-    return None
+    if not (_OFFSET.match(name.strip()) or "/" in name):
+        return None
+    try:  # the readers' parser of zone texts: an offset or an IANA name
+        return naive_time.zone_named(name)
+    except InputError:
+        return None
 
 
 def _under(logger: str, prefixes: Iterable[str]) -> bool:

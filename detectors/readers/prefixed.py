@@ -38,21 +38,10 @@ from odoo_triage.detectors.readers.base import (
 )
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
+from odoo_triage.detectors.readers.jsonl import _JSONError, _loads
 from odoo_triage.detectors.readers.logfmt import looks_like_logfmt, parse_logfmt
 from odoo_triage.detectors.readers.mapping import FieldMapping, row_builder
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
-
-_loads: Callable[[str | bytes], Any]
-try:
-    import orjson
-
-    _loads = orjson.loads
-    _JSONError: type[Exception] = orjson.JSONDecodeError
-except ImportError:  # pragma: no cover - orjson comes with langchain
-    import json
-
-    _loads = json.loads
-    _JSONError = json.JSONDecodeError
 
 FORMAT = "prefixed"
 LOGFMT = "logfmt"  # the same reader on files without a prefix
