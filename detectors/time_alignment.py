@@ -135,10 +135,10 @@ def key_columns(rows: list[dict[str, str]]) -> list[str]:
     return out
 
 
-def csv_naive_pairs(path: Path, reference: dict[str, float] | Callable[[], dict[str, float]], settings: ReaderSettings,
+def csv_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], settings: ReaderSettings,
                     ) -> tuple[bool, list[tuple[float, float]], list[float]]:
     """(times naive?, (naive time read as UTC, the UTC log's time) of shared identifiers, naive times
-    sampled) of a CSV log."""
+    sampled) of a CSV log; `reference()` (identifier -> UTC time) is called only when the times are naive."""
     from odoo_triage.detectors.readers.csv_log import CsvReader
     from odoo_triage.detectors.readers.csv_records import csv_records
 
@@ -175,7 +175,7 @@ def csv_naive_pairs(path: Path, reference: dict[str, float] | Callable[[], dict[
             keys = key_columns(rows)
             if naive <= aware or not keys:  # zoned times, or nothing to align on
                 return naive > aware, [], []
-            table = reference() if callable(reference) else reference  # the log is scanned only if needed
+            table = reference()  # the UTC log's identifiers, looked up only for a file that needs them
             if not table:
                 return naive > aware, [], []
             todo, rows = rows, []
@@ -187,7 +187,7 @@ def csv_naive_pairs(path: Path, reference: dict[str, float] | Callable[[], dict[
             break
     if keys is None:
         keys = key_columns(rows)
-        table = (reference() if callable(reference) else reference) if naive > aware and keys else {}
+        table = reference() if naive > aware and keys else {}
         for r in rows:
             _pair(r, m.timestamp, m.dayfirst, keys, table, diffs, seen)
     return naive > aware, diffs, seen
@@ -279,7 +279,7 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
             offsets[p.name] = off
             notes.append(f"{p.name}: naive times read in {timezone} (UTC{off / 3600:+.2g}h; nothing to align on)")
     csvs = [p for p in todo if kinds[p] == "csv"]
-    reference = functools.cache(lambda: id_times(logs)) if csvs and logs else dict[str, float]()
+    reference = functools.cache(lambda: id_times(logs) if logs else {})
     candidates = [z for z in [timezone, *readers.country_zone_candidates.get((country or "").upper(), [])] if z]
     for p in csvs:
         try:
