@@ -505,6 +505,15 @@ class DetectorSettings(BaseModel):
     spark_master: str = Field("local[2]", description="Spark master URL for engine = spark (local[N], spark://host:7077)")
     state_dir: str | None = Field(None, description="folder of saved offsets, aggregates and templates: detection "
                                   "runs read only new lines (none: every run reads everything)")
+    bounded_memory: bool = Field(True, description="each chunk read is reduced at once to per-(flow, hour) "
+                                 "aggregates and a bounded table of the events checks cite (detectors/aggregates.py): "
+                                 "memory does not grow with the events read (off: a table of every event)")
+    stream_events_per_hour: int = Field(64, ge=1, description="... events of one flow's hour kept: all of an hour "
+                                        "with no more, else a sample of this many (volume-drop evidence, bursts)")
+    stream_keys_kept: int = Field(200_000, ge=0, description="... keyed successes remembered to find a re-delivery "
+                                  "or a recovered retry: a twin further back than this many is not seen")
+    latency_sketch_accuracy: float = Field(0.005, gt=0, lt=0.5, description="relative accuracy of the latency "
+                                           "sketch (log buckets) behind hourly p95s and slow-call counts")
     prune_lookback_hours: float = Field(24.0, ge=0, description="--since/--until read, besides the baseline (the "
                                         "data's first days), only this much before --since and after --until "
                                         "(plus the re-delivery and new-signature gaps): an anomaly reaching "

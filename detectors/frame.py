@@ -18,7 +18,8 @@ import polars as pl
 from odoo_triage.core.domain import FlowInfo, LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.redact import redact
-from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.core.settings import DetectorSettings, ReaderSettings
+from odoo_triage.detectors.aggregates import GATEWAY_TIMEOUTS, Reduced, StreamReducer, hourly_aggregates
 from odoo_triage.detectors.readers import (
     FieldMapping,
     FileStats,
@@ -32,9 +33,11 @@ from odoo_triage.detectors.readers import (
 from odoo_triage.detectors.readers.base import Chunk, EventRow, ReadPlan, check_regular, reject
 from odoo_triage.detectors.readers.columnar import ColumnChunk, row_columns
 from odoo_triage.detectors.readers.columnar_read import column_chunks
+from odoo_triage.detectors.sketches import LatencyHours
 from odoo_triage.detectors.templates import TemplateMinerCache
 
 OK, ERROR, RETRY = 0, 1, 2
+HOUR = 3600.0
 _STATUS_CODE = {"ok": OK, "error": ERROR, "retry": RETRY}
 # the event table's dtypes, on every path (readers, a saved state, engines): an empty part must not
 # upcast the others when concatenated (float32 latencies becoming float64 change a p95 in its last digit)
@@ -55,6 +58,9 @@ class EventFrame:
     rejected: list[RejectedLine]
     miner: TemplateMinerCache
     seen_flows: list[str] = field(default_factory=list)  # every flow read, also those pruned by keep_flows
+    # bounded reading (aggregates.py): `events` is the bounded table, these the per-(flow, hour) aggregates
+    aggregates: pd.DataFrame | None = None
+    latency: LatencyHours | None = None
     _row_cache: dict[str, LogEvent] = field(default_factory=dict)
 
     def event_id(self, i: int) -> str:
@@ -92,7 +98,7 @@ def _hash_keys(values: pl.Series, keep: np.ndarray) -> np.ndarray:
     return out
 
 
-GATEWAY_TIMEOUTS = (408, 504, 524)  # the caller gave up waiting; the receiver may still have done the work
+# GATEWAY_TIMEOUTS (aggregates.py): the caller gave up waiting; the receiver may still have done the work
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log", ".xlsx")
 
@@ -130,6 +136,7 @@ def read_frame(
     prepare: Callable[[Path, Reader], tuple[int, int] | None] | None = None,
     min_ts: float | None = None,
     plan: Callable[[list[tuple[Path, Reader]]], ReadPlan] | None = None,
+    bounded: DetectorSettings | None = None,
 ) -> EventFrame:
     """Stream every file, chunk by chunk, into the event table. `progress(n)` gets bytes just read.
 
@@ -146,11 +153,17 @@ def read_frame(
     and may return where to start instead (`--read-since` entering a time-ordered file). `min_ts` drops
     events before it as they are read, before templating (as `keep_flows` drops flows). `plan(files)` sees
     every (file, reader) before any is read and says which byte segments of each to read and which time
-    ranges to keep (`--since/--until` pruning, pipeline.py).
+    ranges to keep (`--since/--until` pruning, pipeline.py). `bounded` (detector settings): each chunk is
+    reduced at once (aggregates.py): `events` is then the bounded table and the frame carries the
+    per-(flow, hour) aggregates and latency sketches; memory no longer grows with the events read.
     """
     cfg = settings or ReaderSettings()
     cat = catalog if isinstance(catalog, FlowCatalog) else FlowCatalog(catalog or (), cfg)
     acc = _Accumulator(cfg, cat, miner or TemplateMinerCache(), set(keep_flows) if keep_flows else None, min_ts)
+    if bounded is not None:
+        acc.reducer = StreamReducer(bounded.stream_events_per_hour, bounded.evidence_per_finding,
+                                    bounded.stream_keys_kept, bounded.latency_sketch_accuracy)
+        acc.accuracy = bounded.latency_sketch_accuracy
     starts = {Path(k).resolve(): v for k, v in (start_offsets or {}).items()}
     sources: Iterable[tuple[Path, Path, Reader]] = _sources(expand_paths(paths), formats, mapping, cat, cfg)
     read_plan = None
@@ -232,6 +245,9 @@ class _Accumulator:
         self.files: list[Path] = []
         self.seen: dict[str, None] = {}
         self.keep: list[tuple[float, float]] = []  # time ranges kept ([] = all)
+        self.reducer: StreamReducer | None = None
+        self.accuracy = 0.005
+        self.seq = 0  # events added so far (their arrival order)
 
     def add(self, cc: ColumnChunk, fi: int, path: Path, st: FileStats) -> None:
         cols, chunk = cc.cols, cc.chunk
@@ -277,25 +293,33 @@ class _Accumulator:
             ids = self.miner.clusters(msgs["e"].to_list(), msgs["len"].to_list())
             code = dict(zip(msgs["e"].to_list(), ids, strict=True))
             cluster[want] = err.filter(pl.Series(want)).replace_strict(code, return_dtype=pl.Int32).to_numpy()
-        self.parts.append({
+        http = cols["http"].to_numpy()
+        # a delivery the sender stopped waiting for (gateway timeout) may have done its work: its key counts
+        idem_any = _hash_keys(cols["idem"], np.ones(n, dtype=bool))
+        part = {
             "ts": cols["ts"].to_numpy(),
             "flow": cols["flow"].replace_strict(self.flow_codes, return_dtype=pl.Int32).to_numpy(),
             "status": status,
             "latency": cols["latency"].to_numpy(),
-            "http": cols["http"].to_numpy(),
+            "http": http,
             "retry": cols["retry"].to_numpy(),
             "cluster": cluster,
-            # a delivery the sender stopped waiting for (gateway timeout) may have done its work: its key counts
-            "idem": _hash_keys(cols["idem"], ok | np.isin(cols["http"].to_numpy(), GATEWAY_TIMEOUTS)),
+            "idem": np.where(ok | np.isin(http, GATEWAY_TIMEOUTS), idem_any, np.uint64(0)),
             "corr": _hash_keys(cols["corr"], np.ones(n, dtype=bool)),  # one run's events: its failures too
             "file": np.full(n, fi, dtype=np.int16),
             "line": cols["line"].to_numpy(),
             "offset": cols["offset"].to_numpy(),
-        })
-        part = self.parts[-1]
+        }
         for c, a in part.items():  # own copies: a view would keep the chunk's Polars buffers alive
             if a.base is not None:
                 part[c] = a.copy()
+        if self.reducer is not None:
+            part["seq"] = np.arange(self.seq, self.seq + n, dtype=np.int64)
+            part["idem_any"] = idem_any
+            self.seq += n
+            self.reducer.add(part)
+            return
+        self.parts.append(part)
 
     def _cap_flows(self, cols: pl.DataFrame, chunk: Chunk, path: Path) -> pl.DataFrame:
         """Set aside events of flows beyond the cap: an id column taken for the flow would make a flow per line."""
@@ -317,6 +341,8 @@ class _Accumulator:
         return cols.filter(pl.col("flow").is_in(list(admitted)))
 
     def frame(self) -> EventFrame:
+        if self.reducer is not None:
+            return self._bounded_frame(self.reducer.finish())
         flow_codes = self.flow_codes
         if self.parts:
             # column by column, each chunk's piece dropped once copied: the peak is one table, not two
@@ -336,6 +362,64 @@ class _Accumulator:
         return EventFrame(events=events, flows=list(flow_codes), files=self.files, readers=self.readers,
                           stats=self.stats, rejected=self.rejected, miner=self.miner,
                           seen_flows=list(self.seen) or list(flow_codes))
+
+
+    def _bounded_frame(self, red: Reduced) -> EventFrame:
+        """The frame of a bounded read: far-from-the-data hours set aside, flows without events dropped."""
+        red = _outside_window_bounded(red, self.files, self.stats, self.rejected, self.cfg.ts_window_days)
+        agg = hourly_aggregates(red, self.accuracy)
+        ev = red.events
+        events = pd.DataFrame({c: ev[c] for c in COLUMNS}, copy=False) if ev else empty_events()
+        flow_codes = self.flow_codes
+        used = sorted(set(agg.index.get_level_values(0).tolist())) if len(agg) else []
+        sketch = red.sketch
+        if len(used) < len(flow_codes):  # a flow all of whose events were set aside is no flow
+            names = list(flow_codes)
+            remap = np.full(len(names), -1, dtype=np.int32)
+            remap[used] = np.arange(len(used), dtype=np.int32)
+            events["flow"] = remap[events["flow"].to_numpy()]
+            agg.index = pd.MultiIndex.from_arrays([remap[agg.index.get_level_values(0).to_numpy()],
+                                                   agg.index.get_level_values(1)], names=["flow", "hour"])
+            sketch = sketch.assign(flow=remap[sketch["flow"].to_numpy()])
+            flow_codes = {names[c]: i for i, c in enumerate(used)}
+        return EventFrame(events=events, flows=list(flow_codes), files=self.files, readers=self.readers,
+                          stats=self.stats, rejected=self.rejected, miner=self.miner,
+                          seen_flows=list(self.seen) or list(flow_codes), aggregates=agg,
+                          latency=LatencyHours(sketch, self.accuracy))
+
+
+def _outside_window_bounded(red: Reduced, files: list[Path], stats: dict[str, FileStats],
+                            rejected: list[RejectedLine], window_days: float) -> Reduced:
+    """`_outside_window` by the hour: the data's median taken as the middle of the hour that holds it
+    (the hour histogram is all a bounded read has); the events of an hour further than `window_days`
+    from it are set aside, counted per file, and the kept ones among them listed."""
+    per_hour = red.counts["volume"].groupby(level=1).sum().sort_index()
+    if per_hour.empty:
+        return red
+    cum = np.cumsum(per_hour.to_numpy())
+    hours = per_hour.index.to_numpy()
+    med = float(hours[np.searchsorted(cum, (cum[-1] - 1) / 2, "right")]) * HOUR + HOUR / 2
+    far_hours = hours[np.abs(hours * HOUR + HOUR / 2 - med) > window_days * 86400.0]
+    if not len(far_hours):
+        return red
+    fh = red.file_hours["events"]
+    far_files = fh[np.isin(fh.index.get_level_values(1), far_hours)].groupby(level=0).sum()
+    for fi, c in far_files.items():
+        st = stats[files[int(fi)].name]
+        st.events -= int(c)
+        st.rejected += int(c)
+        st.parsed_lines -= int(c)
+        st.set_aside_lines += int(c)
+    ev = red.events
+    far = np.isin((ev["ts"] // HOUR).astype(np.int64), far_hours) if ev else np.array([], dtype=bool)
+    for i in np.flatnonzero(far)[:100_000].tolist():
+        path = files[int(ev["file"][i])]
+        rejected.append(reject(path, int(ev["line"][i]), f"timestamp more than {window_days:g} days from the rest "
+                               "of the data", _raw_at(path, int(ev["offset"][i]))))
+    keep_c = ~np.isin(red.counts.index.get_level_values(1), far_hours)
+    keep_s = ~np.isin(red.sketch["hour"].to_numpy(), far_hours)
+    return Reduced({c: a[~far] for c, a in ev.items()}, red.counts[keep_c], red.sketch[keep_s].reset_index(drop=True),
+                   red.file_hours)
 
 
 def _raw_at(path: Path, offset: int) -> bytes:
@@ -362,3 +446,31 @@ def _outside_window(events: pd.DataFrame, files: list[Path], stats: dict[str, Fi
         rejected.append(reject(path, line, f"timestamp more than {window_days:g} days from the rest of the data",
                                _raw_at(path, off)))
     return events[~far].reset_index(drop=True)
+
+
+def bound_frame(frame: EventFrame, cfg: DetectorSettings, aggregates: pd.DataFrame | None = None) -> EventFrame:
+    """A frame of every event (an engine's, a saved state's) reduced as a bounded read reduces its chunks, so
+    the checks see the same table and aggregates on every path; `aggregates` (an engine's or the state's
+    counts) are kept for volume, errors and retries. Failures' idempotency keys are not in such a table:
+    successes are pinned by their twins and by the failures' correlation ids only."""
+    if frame.aggregates is not None:
+        return frame
+    ev = frame.events
+    red = StreamReducer(cfg.stream_events_per_hour, cfg.evidence_per_finding, cfg.stream_keys_kept,
+                        cfg.latency_sketch_accuracy, pending_rows=max(len(ev), 1))
+    if len(ev):
+        part = {c: ev[c].to_numpy() for c in COLUMNS}
+        part["seq"] = np.arange(len(ev), dtype=np.int64)
+        part["idem_any"] = part["idem"]
+        red.add(part)
+    out = red.finish()
+    agg = hourly_aggregates(out, cfg.latency_sketch_accuracy)
+    if aggregates is not None and len(aggregates):
+        base = aggregates[["volume", "errors", "retries", "lat_n"]]
+        agg = base.join(agg.drop(columns=["volume", "errors", "retries", "lat_n"]), how="left")
+        agg[["ok_idem", "ok_corr"]] = agg[["ok_idem", "ok_corr"]].fillna(0).astype(np.int64)
+    kept = out.events
+    events = pd.DataFrame({c: kept[c] for c in COLUMNS}, copy=False) if kept else empty_events()
+    return EventFrame(events=events, flows=frame.flows, files=frame.files, readers=frame.readers, stats=frame.stats,
+                      rejected=frame.rejected, miner=frame.miner, seen_flows=frame.seen_flows, aggregates=agg,
+                      latency=LatencyHours(out.sketch, cfg.latency_sketch_accuracy), _row_cache=frame._row_cache)

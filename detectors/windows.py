@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from odoo_triage.detectors.aggregates import hour_counts
 from odoo_triage.detectors.calendar import BusinessCalendar, hourly_calendar
 from odoo_triage.detectors.frame import ERROR, OK, RETRY
+from odoo_triage.detectors.sketches import LatencyHours, hourly_quantile, sketch_rows
 
 HOUR = 3600.0
 
@@ -37,6 +39,9 @@ class Windows:
     base_retry_rate: dict[int, float]
     base_p95: dict[int, tuple[float, float]]  # median of hourly p95s, MAD
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+    # per-(flow, hour) latency sketches (sketches.py): the hourly p95s are theirs, slow calls are counted in them
+    latency: LatencyHours = field(default_factory=lambda: LatencyHours(sketch_rows(
+        np.array([], np.int32), np.array([], np.int64), np.array([], np.float64), 0.005), 0.005))
 
 
 def aggregate_hours(events: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +83,8 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
     h0, h1 = int(start // HOUR), int(end // HOUR)
     full = pd.MultiIndex.from_product([flows, np.arange(h0, h1 + 1)], names=["flow", "hour"])
     agg = agg.reindex(full)
-    agg[["volume", "errors", "retries", "lat_n"]] = agg[["volume", "errors", "retries", "lat_n"]].fillna(0).astype(np.int64)
+    counts = [c for c in ("volume", "errors", "retries", "lat_n", "ok_idem", "ok_corr") if c in agg.columns]
+    agg[counts] = agg[counts].fillna(0).astype(np.int64)
     agg = agg.reset_index()
     # share of the hour inside the data (the first and last hours may be partial)
     hs = agg["hour"].to_numpy() * HOUR
@@ -91,10 +97,24 @@ def hourly_table(events: pd.DataFrame, flows: list[int], start: float, end: floa
 
 def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float | None,
                   calendar: BusinessCalendar | None = None, flow_names: list[str] | None = None,
-                  preferred_baseline_days: float = 7.0, aggregates: pd.DataFrame | None = None) -> Windows:
+                  preferred_baseline_days: float = 7.0, aggregates: pd.DataFrame | None = None,
+                  latency: LatencyHours | None = None, accuracy: float = 0.005) -> Windows:
     """Hourly table and baseline expectations; the calendar's closed days (holidays) are judged like
-    weekends, and its maintenance and closing-period hours never shape what is normal."""
+    weekends, and its maintenance and closing-period hours never shape what is normal.
+
+    `aggregates` and `latency` come from a bounded read (frame.EventFrame); without them they are computed
+    from `events`, every event then, in the same way (hourly p95s from the latency sketch of `accuracy`)."""
     ts = events["ts"].to_numpy()
+    if latency is None:
+        latency = LatencyHours(sketch_rows(events["flow"].to_numpy(), (ts // HOUR).astype(np.int64),
+                                           events["latency"].to_numpy(), accuracy), accuracy)
+    if aggregates is None:
+        aggregates = hour_counts({c: events[c].to_numpy() for c in events.columns})
+    aggregates = aggregates.copy()
+    if "ok_idem" not in aggregates.columns:  # an engine's or a saved state's counts: the keyed successes here
+        keyed = hour_counts({c: events[c].to_numpy() for c in events.columns})[["ok_idem", "ok_corr"]]
+        aggregates = aggregates.join(keyed, how="left")
+    aggregates["p95"] = hourly_quantile(latency.rows, 0.95, latency.accuracy).reindex(aggregates.index).to_numpy()
     start, end = float(ts.min()), float(ts.max())
     span_days = (end - start) / 86400
     bdays = (default_baseline_days(span_days, preferred_baseline_days) if baseline_days is None
@@ -131,7 +151,22 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
             base_p95[f] = (m, float(np.median(np.abs(p - m))))
     return Windows(hourly=hourly, baseline_end=baseline_end, start=start, end=end,
                    base_error_rate=base_error_rate, base_retry_rate=base_retry_rate, base_p95=base_p95,
-                   calendar=calendar)
+                   calendar=calendar, latency=latency)
+
+
+def events_between_count(win: Windows, flow: int, kept_ts: np.ndarray, t0: float, t1: float, per_hour: int) -> int:
+    """Events of a flow from t0 to t1 (both included): counted in the table in hours it holds whole (no more than
+    `per_hour` events: aggregates.py), the hour's volume pro rata in the others."""
+    h = win.hourly
+    h = h[(h["flow"] == flow) & (h["hour"] >= int(t0 // HOUR)) & (h["hour"] <= int(t1 // HOUR))]
+    total = 0.0
+    for hour, vol in zip(h["hour"].tolist(), h["volume"].tolist(), strict=True):
+        lo, hi = max(t0, hour * HOUR), min(t1, (hour + 1) * HOUR)
+        if vol <= per_hour:
+            total += int(((kept_ts >= lo) & (kept_ts <= hi)).sum())
+        else:
+            total += vol * max(hi - lo, 0.0) / HOUR
+    return int(round(total))
 
 
 def runs(mask: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
@@ -150,4 +185,4 @@ def runs(mask: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["ERROR", "HOUR", "OK", "RETRY", "Windows", "aggregate_hours", "build_windows", "default_baseline_days", "hourly_table", "runs"]
+__all__ = ["ERROR", "HOUR", "events_between_count", "OK", "RETRY", "Windows", "aggregate_hours", "build_windows", "default_baseline_days", "hourly_table", "runs"]

@@ -22,7 +22,7 @@ from odoo_triage.detectors.windows import HOUR, runs
 MIN_BASELINE_HOURS = 3
 
 
-def baseline_reference(ctx: Context, f: int, base_lat: np.ndarray) -> tuple[float, float] | None:
+def baseline_reference(ctx: Context, f: int, base_hours: np.ndarray) -> tuple[float, float] | None:
     """(normal p95, its spread): the median and MAD of the baseline's hourly p95s when there are
     enough well-filled hours, else the p95 of the pooled baseline calls (a low-volume flow)."""
     h = ctx.win.hourly
@@ -30,41 +30,38 @@ def baseline_reference(ctx: Context, f: int, base_lat: np.ndarray) -> tuple[floa
     if len(b) >= MIN_BASELINE_HOURS:
         m = float(np.median(b))
         return m, float(np.median(np.abs(b - m)))
-    if len(base_lat) >= ctx.cfg.latency_min_events:
-        return float(np.quantile(base_lat, 0.95)), 0.0
+    if ctx.win.latency.count(f, base_hours) >= ctx.cfg.latency_min_events:
+        return ctx.win.latency.quantile(f, 0.95, base_hours), 0.0
     return None
 
 
 def latency_shifts(ctx: Context) -> list[Anomaly]:
+    """Calls are counted in the hours' latency sketches (windows.Windows.latency): slow means a bucket worth
+    the threshold or more; the run's first, last and slowest calls are events of the table."""
     out = []
     cfg = ctx.cfg
+    sk = ctx.win.latency
     lat, ts = ctx.col("latency"), ctx.col("ts")
+    hw = ctx.win.hourly
     for f in ctx.flows:
         idx_all, ts_all = ctx.flow_events(f)
         if not len(idx_all):
             continue
-        lat_f = lat[idx_all]
-        timed = np.isfinite(lat_f)
-        in_base = ts_all < ctx.win.baseline_end
-        ref = baseline_reference(ctx, f, lat_f[timed & in_base])
+        base_hours = hw[(hw["flow"] == f) & hw["baseline"]]["hour"].to_numpy()
+        ref = baseline_reference(ctx, f, base_hours)
         if ref is None or ref[0] <= 0:
             continue
         m, mad = ref
         thr = max(cfg.latency_min_ratio * m, m + 8 * 1.4826 * mad)
-        base_lat = lat_f[timed & in_base]
         # the baseline's own rate of slow calls, with a small prior so a clean baseline is not "certain"
-        q0 = min(max((float((base_lat >= thr).sum()) + 0.5) / (len(base_lat) + 1.0), 1e-4), 0.5)
+        q0 = min(max((sk.count_at_least(f, thr, base_hours) + 0.5) / (sk.count(f, base_hours) + 1.0), 1e-4), 0.5)
         h = ctx.detection_hours(f)
         if h.empty:
             continue
         hours = h["hour"].to_numpy()
         # timed and slow calls per detection hour
-        det = timed & ~in_base
-        ev_hours = (ts_all[det] // HOUR).astype(np.int64)
-        pos = np.searchsorted(hours, ev_hours)
-        ok = (pos < len(hours)) & (hours[np.minimum(pos, len(hours) - 1)] == ev_hours)
-        n_h = np.bincount(pos[ok], minlength=len(hours))
-        k_h = np.bincount(pos[ok], weights=(lat_f[det][ok] >= thr).astype(float), minlength=len(hours))
+        n_h = h["lat_n"].to_numpy()
+        k_h = sk.at_least_by_hour(f, hours, thr)
         flag = (n_h > 0) & (k_h >= cfg.latency_slow_share * np.maximum(n_h, 1))
         for a, b in runs(flag, max_gap=1):
             n, k = int(n_h[a:b + 1].sum()), int(k_h[a:b + 1].sum())
@@ -81,14 +78,14 @@ def latency_shifts(ctx: Context) -> list[Anomaly]:
                 continue
             start, end = float(ts[slow[0]]), float(ts[slow[-1]])
             worst = slow[np.argsort(-lat[slow], kind="stable")[:cfg.evidence_per_finding]]
-            run_p95 = float(np.quantile(lat[timed_idx], 0.95))
+            run_p95 = sk.quantile(f, 0.95, hours[a:b + 1])
             ratio = run_p95 / m
             reason = (f"p95 latency {run_p95:,.0f} ms vs normal {m:,.0f} ms (x{ratio:.1f}) for "
-                      f"{duration(end - start)} in {ctx.name(f)}; {len(slow)} of {len(timed_idx)} calls slower than "
+                      f"{duration(end - start)} in {ctx.name(f)}; {k} of {n} calls slower than "
                       f"{thr:,.0f} ms (normally {q0:.1%} of calls)")
             out.append(make_anomaly(
                 ctx, AnomalyKind.latency_shift, f, start, end, 0.5 + 0.5 * min(1.0, np.log2(max(ratio, 1.0)) / 3),
                 reason, np.sort(worst),
-                metrics={"p95_ms": run_p95, "baseline_p95_ms": m, "ratio": ratio, "events": len(timed_idx),
-                         "slow_calls": len(slow), "baseline_slow_share": q0, "p_value": p}))
+                metrics={"p95_ms": run_p95, "baseline_p95_ms": m, "ratio": ratio, "events": n,
+                         "slow_calls": k, "baseline_slow_share": q0, "p_value": p}))
     return out

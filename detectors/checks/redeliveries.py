@@ -35,10 +35,14 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         if not len(sel):
             continue
         flow_all, ts_all = ev["flow"].to_numpy(), ev["ts"].to_numpy()
-        # per flow, its successes with a key (and those in the baseline), counted over all of them
-        n_flow = max(int(flow_all.max()) + 1, 1)
-        ok_count = np.bincount(flow_all[sel], minlength=n_flow)
-        base_ok_count = np.bincount(flow_all[sel][ts_all[sel] < base_end], minlength=n_flow)
+        # per flow, its successes with a key (and those in the baseline), counted in the hourly aggregates
+        # (the table keeps only the successes whose key repeats); the hour holding the baseline's end pro rata
+        n_flow = max(int(flow_all.max()) + 1, len(ctx.frame.flows), 1)
+        hw = ctx.win.hourly
+        h_flow, h_ok = hw["flow"].to_numpy(), hw["ok_idem" if key_col == "idem" else "ok_corr"].to_numpy()
+        before = np.clip((base_end - hw["hour"].to_numpy() * HOUR) / HOUR, 0.0, 1.0)
+        ok_count = np.bincount(h_flow, weights=h_ok, minlength=n_flow).round().astype(np.int64)
+        base_ok_count = np.bincount(h_flow, weights=h_ok * before, minlength=n_flow)
         # only keys seen more than once can repeat: a hash pass keeps them, the sort runs on those alone
         # (a subset of whole key groups keeps its order in the sort, so nothing else changes)
         sel = sel[pd.Series(keys[sel]).duplicated(keep=False).to_numpy()]  # one hash pass (an Index checks uniqueness first)
@@ -62,7 +66,7 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
             ok_f = int(ok_count[f])
             rep_f = repeat & in_flow
             base_rep = rep_f & (d_ts < base_end)
-            base_ok = int(base_ok_count[f])
+            base_ok = float(base_ok_count[f])
             if key_col == "corr" and base_ok and base_rep.sum() > 0.01 * base_ok:
                 continue
             per_day = base_rep.sum() / base_days

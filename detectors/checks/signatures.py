@@ -16,7 +16,7 @@ import polars as pl
 from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, one_line, time_clusters
 from odoo_triage.detectors.frame import OK, _hash_keys
-from odoo_triage.detectors.windows import HOUR
+from odoo_triage.detectors.windows import HOUR, events_between_count
 
 MAX_READ_BACK = 200  # hits whose keys are read back; beyond them a signature is too big to be a recovered retry
 
@@ -86,7 +86,7 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
                 start, end = float(ts_all[hits[0]]), float(ts_all[hits[-1]])
                 template = ctx.frame.miner.template(int(c))
                 sig = ctx.frame.miner.signature_of_cluster(int(c))
-                n_all = int(((ts_all[idx] >= start) & (ts_all[idx] <= end)).sum())
+                n_all = max(events_between_count(ctx.win, f, ts, start, end, ctx.cfg.stream_events_per_hour), len(hits))
                 reason = (f"new error signature in {ctx.name(f)}: {len(hits)} events in {duration(end - start)} "
                           f"({len(hits) / max(n_all, 1):.0%} of the flow), never seen in the baseline: "
                           f"{one_line(template)}")
