@@ -77,6 +77,11 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def sample_hash(file: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """The order of an hour's sample: the events of smallest hash of (file, line) are a uniform sample."""
+    return _mix((file.astype(np.uint64) << np.uint64(32)) | line.astype(np.uint64))
+
+
 def hour_counts(part: Part) -> pd.DataFrame:
     """Per (flow, hour) of these events: the COUNT_COLUMNS (a partial sum)."""
     st, http = part["status"], part["http"]
@@ -130,7 +135,7 @@ def select(part: Part, per_hour: int, slowest: int) -> np.ndarray:
     o2 = np.lexsort((seq, ts, np.where(timed, -lat, np.inf), gkey))
     _ranked(keep, o2, gkey, slowest, timed)
     # a sample spread over the hour: the smallest hashes of (file, line)
-    h = _mix((part["file"].astype(np.uint64) << np.uint64(32)) | part["line"].astype(np.uint64))
+    h = sample_hash(part["file"], part["line"])
     o3 = np.lexsort((seq, h, gkey))
     _ranked(keep, o3, gkey, per_hour, None)
     return keep
@@ -274,4 +279,4 @@ def hourly_aggregates(red: Reduced, accuracy: float) -> pd.DataFrame:
     return agg
 
 
-__all__ = ["COUNT_COLUMNS", "Reduced", "StreamReducer", "hour_counts", "hourly_aggregates", "select"]
+__all__ = ["COUNT_COLUMNS", "Reduced", "StreamReducer", "hour_counts", "hourly_aggregates", "sample_hash", "select"]

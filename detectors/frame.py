@@ -1,8 +1,10 @@
-"""Reading every file into one compact, columnar event table (numpy/pandas).
+"""Reading every file into the compact, columnar event table the checks index (numpy/pandas).
 
-Per event we keep ~50 bytes: time, flow code, status, latency, HTTP status, retry count, error
-cluster, hashed idempotency key and correlation id, and where it came from (file, line, byte
-offset). Texts stay in the files: an event cited as evidence is re-read from its offset.
+Per event ~50 bytes: time, flow code, status, latency, HTTP status, retry count, error cluster, hashed
+idempotency key and correlation id, and where it came from (file, line, byte offset). Texts stay in the
+files: an event cited as evidence is re-read from its offset. A bounded read (`read_frame(bounded=)`, the
+pipeline's default) reduces each chunk at once (aggregates.py): the table then holds only the events the
+checks cite, and the frame carries the per-(flow, hour) aggregates and latency sketches.
 """
 
 from __future__ import annotations
@@ -447,30 +449,3 @@ def _outside_window(events: pd.DataFrame, files: list[Path], stats: dict[str, Fi
                                _raw_at(path, off)))
     return events[~far].reset_index(drop=True)
 
-
-def bound_frame(frame: EventFrame, cfg: DetectorSettings, aggregates: pd.DataFrame | None = None) -> EventFrame:
-    """A frame of every event (an engine's, a saved state's) reduced as a bounded read reduces its chunks, so
-    the checks see the same table and aggregates on every path; `aggregates` (an engine's or the state's
-    counts) are kept for volume, errors and retries. Failures' idempotency keys are not in such a table:
-    successes are pinned by their twins and by the failures' correlation ids only."""
-    if frame.aggregates is not None:
-        return frame
-    ev = frame.events
-    red = StreamReducer(cfg.stream_events_per_hour, cfg.evidence_per_finding, cfg.stream_keys_kept,
-                        cfg.latency_sketch_accuracy, pending_rows=max(len(ev), 1))
-    if len(ev):
-        part = {c: ev[c].to_numpy() for c in COLUMNS}
-        part["seq"] = np.arange(len(ev), dtype=np.int64)
-        part["idem_any"] = part["idem"]
-        red.add(part)
-    out = red.finish()
-    agg = hourly_aggregates(out, cfg.latency_sketch_accuracy)
-    if aggregates is not None and len(aggregates):
-        base = aggregates[["volume", "errors", "retries", "lat_n"]]
-        agg = base.join(agg.drop(columns=["volume", "errors", "retries", "lat_n"]), how="left")
-        agg[["ok_idem", "ok_corr"]] = agg[["ok_idem", "ok_corr"]].fillna(0).astype(np.int64)
-    kept = out.events
-    events = pd.DataFrame({c: kept[c] for c in COLUMNS}, copy=False) if kept else empty_events()
-    return EventFrame(events=events, flows=frame.flows, files=frame.files, readers=frame.readers, stats=frame.stats,
-                      rejected=frame.rejected, miner=frame.miner, seen_flows=frame.seen_flows, aggregates=agg,
-                      latency=LatencyHours(out.sketch, cfg.latency_sketch_accuracy), _row_cache=frame._row_cache)

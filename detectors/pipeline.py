@@ -35,7 +35,7 @@ from odoo_triage.detectors.checks.redeliveries import duplicate_deliveries
 from odoo_triage.detectors.checks.signatures import new_signatures
 from odoo_triage.detectors.checks.volume import volume_anomalies
 from odoo_triage.detectors.combine import combine
-from odoo_triage.detectors.frame import EventFrame, bound_frame, expand_paths, read_frame
+from odoo_triage.detectors.frame import EventFrame, expand_paths, read_frame
 from odoo_triage.detectors.readers import FieldMapping, FileStats
 from odoo_triage.detectors.templates import TemplateMinerCache
 from odoo_triage.detectors.windows import HOUR, build_windows
@@ -222,9 +222,8 @@ def run_detection(
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
         calendar = build_calendar(calendar, catalog, odoo_logs, known, announcements=announced)
-    full = frame  # a saved state keeps every event
-    if cfg.bounded_memory:  # an engine's or the state's table, as a bounded read leaves it
-        frame = bound_frame(frame, cfg, aggregates)
+    # an engine's or a saved state's table holds every event (frame.aggregates None): the windows count its
+    # keyed successes and build its latency sketch from it, and the checks find what they find on a bounded read
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days,
                         aggregates=frame.aggregates if frame.aggregates is not None else aggregates,
@@ -249,7 +248,7 @@ def run_detection(
     if state_dir is not None or cfg.state_dir:
         from odoo_triage.detectors.state import save_rows
 
-        save_rows(Path(state_dir if state_dir is not None else cfg.state_dir or ""), full)
+        save_rows(Path(state_dir if state_dir is not None else cfg.state_dir or ""), frame)
     stats = _flow_stats(frame, win.hourly)
     if flows:
         stats = stats[stats["flow"].isin(flows)].reset_index(drop=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from odoo_triage.detectors.aggregates import hour_counts
+from odoo_triage.detectors.aggregates import hour_counts, sample_hash
 from odoo_triage.detectors.calendar import BusinessCalendar, hourly_calendar
 from odoo_triage.detectors.frame import ERROR, OK, RETRY
 from odoo_triage.detectors.sketches import LatencyHours, hourly_quantile, sketch_rows
@@ -154,18 +154,23 @@ def build_windows(events: pd.DataFrame, flows: list[int], baseline_days: float |
                    calendar=calendar, latency=latency)
 
 
-def events_between_count(win: Windows, flow: int, kept_ts: np.ndarray, t0: float, t1: float, per_hour: int) -> int:
-    """Events of a flow from t0 to t1 (both included): counted in the table in hours it holds whole (no more than
-    `per_hour` events: aggregates.py), the hour's volume pro rata in the others."""
+def events_between_count(win: Windows, flow: int, ts: np.ndarray, file: np.ndarray, line: np.ndarray, t0: float,
+                         t1: float, per_hour: int) -> int:
+    """Events of a flow from t0 to t1 (both included), given the flow's events in the table (times, files, lines):
+    counted in hours the table holds whole (no more than `per_hour` events: aggregates.py), estimated in the
+    others from the hour's sample (its `per_hour` events of smallest hash: a uniform sample) times its volume."""
     h = win.hourly
     h = h[(h["flow"] == flow) & (h["hour"] >= int(t0 // HOUR)) & (h["hour"] <= int(t1 // HOUR))]
     total = 0.0
     for hour, vol in zip(h["hour"].tolist(), h["volume"].tolist(), strict=True):
         lo, hi = max(t0, hour * HOUR), min(t1, (hour + 1) * HOUR)
+        rows = (ts >= hour * HOUR) & (ts < (hour + 1) * HOUR)
+        inside = (ts[rows] >= lo) & (ts[rows] <= hi)
         if vol <= per_hour:
-            total += int(((kept_ts >= lo) & (kept_ts <= hi)).sum())
-        else:
-            total += vol * max(hi - lo, 0.0) / HOUR
+            total += int(inside.sum())
+            continue
+        order = np.argsort(sample_hash(file[rows], line[rows]), kind="stable")[:per_hour]
+        total += vol * float(inside[order].mean()) if len(order) else 0.0
     return int(round(total))
 
 

@@ -86,7 +86,8 @@ def new_signatures(ctx: Context) -> list[Anomaly]:
                 start, end = float(ts_all[hits[0]]), float(ts_all[hits[-1]])
                 template = ctx.frame.miner.template(int(c))
                 sig = ctx.frame.miner.signature_of_cluster(int(c))
-                n_all = max(events_between_count(ctx.win, f, ts, start, end, ctx.cfg.stream_events_per_hour), len(hits))
+                n_all = max(events_between_count(ctx.win, f, ts, ctx.col("file")[idx], ctx.col("line")[idx], start, end,
+                                                 ctx.cfg.stream_events_per_hour), len(hits))
                 reason = (f"new error signature in {ctx.name(f)}: {len(hits)} events in {duration(end - start)} "
                           f"({len(hits) / max(n_all, 1):.0%} of the flow), never seen in the baseline: "
                           f"{one_line(template)}")
