@@ -98,8 +98,17 @@ def hour_counts(part: Part) -> pd.DataFrame:
     return df.groupby(["flow", "hour"], sort=True).sum()
 
 
+def _lat_key(lat: np.ndarray) -> np.ndarray:
+    """uint32 keys in the order of the (float32) latencies, NaN lowest: sorts and running maxima on integers."""
+    bits = np.ascontiguousarray(lat, dtype=np.float32).view(np.uint32)
+    key = np.where(bits >> np.uint32(31), ~bits, bits | np.uint32(0x80000000))
+    return np.where(np.isfinite(lat), key, np.uint32(0)).astype(np.uint32)
+
+
 def select(part: Part, per_hour: int, slowest: int) -> np.ndarray:
-    """Which rows of `part` the bounded table keeps (the rules of the module docstring but the keys)."""
+    """Which rows of `part` (in arrival order) the bounded table keeps: the rules of the module docstring
+    but the keys. Ties are broken by time, then arrival, so what is kept of a union does not depend on
+    how it was split."""
     n = _rows(part)
     keep = part["pinned"].copy()
     if not n:
@@ -107,41 +116,47 @@ def select(part: Part, per_hour: int, slowest: int) -> np.ndarray:
     hour = (part["ts"] // HOUR).astype(np.int64)
     # one integer per (flow, hour): flow codes stay under 2^15 (ReaderSettings.max_flows), hours span < 2^32
     gkey = (part["flow"].astype(np.int64) << 32) | (hour - hour.min())
-    ts, seq, lat = part["ts"], part["seq"], part["latency"].astype(np.float64)
-    timed = np.isfinite(lat)
-    order = np.lexsort((seq, ts, gkey))  # time order within each (flow, hour), ties by arrival
+    timed = np.isfinite(part["latency"])
+    seq = part["seq"]
+    in_order = bool((seq[1:] > seq[:-1]).all())  # arrival order already: no third sort key
+    # time order within each (flow, hour), ties by arrival
+    order = np.lexsort((part["ts"], gkey)) if in_order else np.lexsort((seq, part["ts"], gkey))
     gs = gkey[order]
     start = np.ones(n, dtype=bool)
     start[1:] = gs[1:] != gs[:-1]
-    grp = np.cumsum(start)  # 1, 2, ...: the (flow, hour) of each sorted row
+    grp = np.cumsum(start).astype(np.uint64)  # 1, 2, ...: the (flow, hour) of each sorted row
     # first and last event of each (flow, hour, file)
     pair = pd.Series((gs << 16) | part["file"][order].astype(np.int64))
     keep[order[~pair.duplicated(keep="first").to_numpy()]] = True
     keep[order[~pair.duplicated(keep="last").to_numpy()]] = True
-    # calls slower than every call before them (and after them) in the hour: running maxima of latency ranks
-    # (integers, so one accumulate runs over all hours: an hour's values all exceed the hours before it)
-    rank = np.unique(np.where(timed, lat, -np.inf)[order], return_inverse=True)[1].astype(np.int64)
+    # calls slower than every call before them (and after them) in the hour: running maxima of (hour, latency)
+    # keys, one accumulate over all hours (an hour's keys all exceed those of the hours before it)
+    lk = _lat_key(part["latency"])[order].astype(np.uint64)
     t_o = timed[order]
-    for g, r, idx, tt in ((grp, rank, order, t_o), (grp[-1] + 1 - grp[::-1], rank[::-1], order[::-1], t_o[::-1])):
-        v = g * (n + 1) + r
-        cm = np.maximum.accumulate(v)
-        prev = np.empty(n, dtype=np.int64)
-        prev[0] = -1
-        prev[1:] = cm[:-1]
-        first = np.ones(n, dtype=bool)
-        first[1:] = g[1:] != g[:-1]
-        keep[idx[tt & (first | (v > prev))]] = True
-    # the slowest calls (ties: the earlier first, as the latency check cites them)
-    o2 = np.lexsort((seq, ts, np.where(timed, -lat, np.inf), gkey))
+    for g, k, idx, tt in ((grp, lk, order, t_o), (grp[-1] + np.uint64(1) - grp[::-1], lk[::-1], order[::-1], t_o[::-1])):
+        v = (g << np.uint64(32)) | k
+        prev = np.zeros(n, dtype=np.uint64)
+        prev[1:] = np.maximum.accumulate(v)[:-1]
+        keep[idx[tt & (v > prev)]] = True  # a new hour's first timed call exceeds every key before it
+    # the slowest calls (ties: the earlier first, as the latency check cites them): a stable sort of the time order
+    desc = np.where(t_o, ~lk.astype(np.uint32), np.uint32(0xFFFFFFFF)).astype(np.uint64)
+    o2 = order[np.argsort((grp << np.uint64(32)) | desc, kind="stable")]
     _ranked(keep, o2, gkey, slowest, timed)
-    # a sample spread over the hour: the smallest hashes of (file, line)
+    # a sample spread over the hour: the smallest hashes of (file, line), distinct per event (a bijection)
+    dense = np.empty(n, dtype=np.uint64)
+    dense[order] = grp
     h = sample_hash(part["file"], part["line"])
-    o3 = np.lexsort((seq, h, gkey))
+    comp = (dense << np.uint64(40)) | (h >> np.uint64(24))
+    o3 = np.argsort(comp)
+    c3 = comp[o3]
+    if (c3[1:] == c3[:-1]).any():  # 40 bits of the hash tie: the full order (rare)
+        o3 = np.lexsort((seq, h, dense))
     _ranked(keep, o3, gkey, per_hour, None)
     return keep
 
 
 def _ranked(keep: np.ndarray, order: np.ndarray, gid: np.ndarray, k: int, ok: np.ndarray | None) -> None:
+    """Keep the first k rows of each group in `order` (rows of one group adjacent), those of `ok` only."""
     gs = gid[order]
     start = np.ones(len(gs), dtype=bool)
     start[1:] = gs[1:] != gs[:-1]
