@@ -170,3 +170,21 @@ def test_selection_keeps_each_hours_edges_slowest_calls_and_records():
                 assert keep[slow[0]] and keep[slow[-1]]
     assert keep.sum() < 5_000 / 2
     assert set(COLUMNS) <= set(ev)
+
+
+def test_bounded_read_sets_aside_far_lines_and_counts_like_a_full_read(tmp_path):
+    from odoo_triage.core.settings import DetectorSettings
+    from odoo_triage.detectors.frame import read_frame
+
+    lines = [json.dumps({"ts": f"2026-05-0{1 + i // 100}T{(i // 10) % 10:02d}:{i % 60:02d}:00Z", "flow": "orders",
+                         "status": "error" if i % 17 == 0 else "ok", "latency_ms": 100 + i,
+                         "error": "boom" if i % 17 == 0 else None}) for i in range(400)]
+    lines[7] = json.dumps({"ts": "2029-01-01T00:00:00Z", "flow": "orders", "status": "ok"})
+    lines[9] = json.dumps({"ts": "2029-01-01T00:30:00Z", "flow": "stray", "status": "ok"})
+    p = tmp_path / "x.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    full, bounded = read_frame([p]), read_frame([p], bounded=DetectorSettings())
+    assert full.stats["x.jsonl"].__dict__ == bounded.stats["x.jsonl"].__dict__
+    assert [(r.line_no, r.reason) for r in full.rejected] == [(r.line_no, r.reason) for r in bounded.rejected]
+    assert bounded.flows == full.flows == ["orders"]  # a flow whose events were all set aside is no flow
+    assert bounded.aggregates is not None and int(bounded.aggregates["volume"].sum()) == len(full.events) == 398
