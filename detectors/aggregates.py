@@ -237,27 +237,31 @@ class StreamReducer:
         self.kept = _take(both, np.flatnonzero(select(both, self.per_hour, self.slowest)))
 
     def _keys(self, new: Part) -> Part:
-        """Pin the successes whose key another event carries (within the horizon); the ring remembers the rest."""
+        """Pin the successes whose key another event carries (within the horizon); the ring remembers the rest.
+        Keys are compared as arrays; rows are copied once, into the new ring (its transient is one batch)."""
         ok = (new["status"] == OK) | np.isin(new["http"], GATEWAY_TIMEOUTS)
         cand_idx = np.flatnonzero(ok & ((new["idem"] != 0) | (new["corr"] != 0)) & ~new["pinned"])
-        pool = _concat([self.ring, _take(new, cand_idx)])  # distinct events: the ring holds no pinned row
-        if not _rows(pool):
+        ring, n_ring = self.ring, _rows(self.ring)
+        if not n_ring and not len(cand_idx):
             return new
-        n_ring = _rows(self.ring)
-        mark = np.zeros(_rows(pool), dtype=bool)
+        mark = np.zeros(n_ring + len(cand_idx), dtype=bool)
         for col, fails in (("idem", self.fail_idem), ("corr", self.fail_corr)):
-            keys = pool[col]
+            keys = np.concatenate([ring[col], new[col][cand_idx]]) if n_ring else new[col][cand_idx]
             parts = [keys]
-            for k in (self.kept, *self.backlog):
+            for k in (self.kept, *self.backlog):  # the pinned ones: distinct events from the ring's
                 if k:
                     parts.append(k[col][k["pinned"] & (k[col] != 0)])
-            dup = pd.Series(np.concatenate(parts)).duplicated(keep=False).to_numpy()[:len(keys)]
-            mark |= (keys != 0) & (dup | np.isin(keys, fails))
-        rest = _take(pool, np.flatnonzero(~mark))
-        self.ring = _take(rest, np.arange(max(0, _rows(rest) - self.keys_kept), _rows(rest)))
-        new["pinned"][cand_idx[mark[n_ring:]]] = True
-        if mark[:n_ring].any():  # a success of an earlier chunk, pinned by its twin in this one
-            back = _take(pool, np.flatnonzero(mark[:n_ring]))
+            dup = pd.Series(np.concatenate(parts) if len(parts) > 1 else keys).duplicated(keep=False).to_numpy()
+            mark |= (keys != 0) & (dup[:len(keys)] | np.isin(keys, fails))
+        in_ring, in_new = mark[:n_ring], mark[n_ring:]
+        new["pinned"][cand_idx[in_new]] = True
+        back = _take(ring, np.flatnonzero(in_ring)) if in_ring.any() else {}
+        # the horizon: the last `keys_kept` unpinned keyed successes, the ring's oldest dropped first
+        rest_r, rest_c = np.flatnonzero(~in_ring), cand_idx[~in_new]
+        drop = max(0, len(rest_r) + len(rest_c) - self.keys_kept)
+        rest_r, rest_c = rest_r[min(drop, len(rest_r)):], rest_c[max(0, drop - len(rest_r)):]
+        self.ring = _concat([_take(ring, rest_r) if n_ring else {}, _take(new, rest_c)])
+        if back:  # a success of an earlier chunk, pinned by its twin in this one
             back["pinned"] = np.ones(_rows(back), dtype=bool)
             new = _concat([new, back])
         return new
