@@ -154,6 +154,44 @@ def test_every_failed_job_of_a_retry_safe_concurrency_incident_is_requeued():
     assert requeue.params["job_uuids"] == [f"u{i}" for i in range(12)]
 
 
+def test_every_failed_job_is_requeued_in_proposals_of_at_most_500_each_approved_and_run_once(sqlite_store):
+    from odoo_triage.agent.approvals import AlreadyExecuted, approve, execute, get_proposal
+    from tests.test_approvals import SETTINGS, FakeGateway
+
+    uuids = [f"{i:08d}-aaaa-bbbb-cccc-000000000000" for i in range(1203)]
+    jobs = [ev("queue_job.csv", 10 + i, "invoice_export", i / 100, http_status=429, retry_count=5,
+               error="429 Too Many Requests: retry after 60 seconds", record_ids=[f"queue.job:{u}"])
+            for i, u in enumerate(uuids)]
+    det = FakeDetection(anomalies=[anomaly("an-storm", "retry_storm", "invoice_export", 0, 15, jobs)],
+                        evidence={e.event_id: e for e in jobs})
+    run = run_triage(det, store=sqlite_store)
+    requeues = [p for p in run.proposals if str(p.action) == "requeue_jobs"]
+    assert [len(p.params["job_uuids"]) for p in requeues] == [500, 500, 203]
+    assert sorted(u for p in requeues for u in p.params["job_uuids"]) == uuids  # every job, once
+    assert len({p.proposal_id for p in requeues}) == 3 and "Part 2 of 3" in requeues[1].rationale
+    again = run_triage(det, store=sqlite_store)  # a re-run finds the same parts, not new ones
+    assert [p.proposal_id for p in again.proposals if str(p.action) == "requeue_jobs"] == \
+        [p.proposal_id for p in requeues]
+    gw = FakeGateway()
+    for p in requeues:  # each part is its own approval (HMAC-bound to its payload) and runs once
+        approve(sqlite_store, p.proposal_id, "dana", settings=SETTINGS)
+        assert execute(sqlite_store, p.proposal_id, "omar", gw, settings=SETTINGS).status == "executed"
+        assert get_proposal(sqlite_store, p.proposal_id).status == "executed"
+    with pytest.raises(AlreadyExecuted):
+        execute(sqlite_store, requeues[1].proposal_id, "omar", gw, settings=SETTINGS)
+    assert gw.calls == 3
+
+
+def test_a_provider_naming_more_jobs_than_one_proposal_carries_is_split_not_rejected():
+    from odoo_triage.agent.llm.report import ProposedAction
+    from odoo_triage.agent.triage import split_requeues
+
+    big = ProposedAction(action="requeue_jobs", params={"job_uuids": [f"u{i}" for i in range(501)]},
+                         evidence_ids=["e"])
+    parts = split_requeues([big, ProposedAction(action="escalate", params={})])
+    assert [len(p.params.get("job_uuids", [])) for p in parts] == [500, 1, 0]
+
+
 def test_a_dropped_payload_field_is_escalated_with_every_record_not_noted_per_record():
     error = "odoo.exceptions.ValidationError: SIRET 1 renvoyé par l'API n'est pas valide (champ « siegeSocial » absent)"
     refs = [[f"queue.job:u{i}", f"res.partner:{i + 1}"] for i in range(4)]

@@ -8,7 +8,7 @@ import re
 import time
 from collections import Counter
 
-from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
+from odoo_triage.agent.actions import NOTE_MODELS, named_field_write, requeue_chunks
 from odoo_triage.agent.causes import RETRY_SAFE_CAUSES, classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
@@ -148,7 +148,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     failed_jobs = set(facts.failed_job_uuids)
     # every failed job whose own error is of the cause (not only the main wordings): all of them are requeued
     uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
-             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
+             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs]
     retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
     # a retry-safe cause (rate limit, outage), or any cause whose verdict says the work may simply be run
     # again (two writers collided: a serialization failure a new cron caused is configuration, yet retry-safe)
@@ -156,11 +156,14 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     if retryable and uuids and retry_ok:
         when = {Cause.rate_limit: "the rate limit clears", Cause.upstream_outage: "the upstream is back"}.get(
             cause, "the colliding job or schedule is moved")
-        actions.append(ProposedAction(
-            action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
-            rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
-                      f"{when} (failed jobs only, never started ones)."
-                      + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
+        chunks = requeue_chunks(uuids)
+        for n, chunk in enumerate(chunks, 1):
+            part = f" Part {n} of {len(chunks)} ({len(chunk)} jobs)." if len(chunks) > 1 else ""
+            actions.append(ProposedAction(
+                action=ActionName.requeue_jobs, params={"job_uuids": chunk}, evidence_ids=cites,
+                rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
+                          f"{when} (failed jobs only, never started ones)." + part
+                          + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
     if cause == Cause.configuration:
         actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
