@@ -343,6 +343,9 @@ _SCHEMA_WORDS = re.compile(r"(?i)validationerror|validation (error|failed)|schem
 _DUP_WORDS = re.compile(r"(?i)duplicate|idempotency key .*twice|(received|created|delivered|sent|posted) twice|redeliver|"
                         r"is a copy of|share the (same )?(e-?mail|vat|phone|name)")
 _TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)|service unavailable|bad gateway|"
+                            # the reason phrase without its code (Microsoft Graph / SharePoint: "The service is
+                            # unavailable.", "temporarily unavailable")
+                            r"\b(?:service|server|api|backend) is (?:currently |temporarily )?unavailable|"
                             r"dns resolution|name resolution|is down\b|major outage|status page|degraded")
 _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
@@ -390,13 +393,14 @@ def is_polling(operations: Iterable[str]) -> bool:
 
 
 def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
-               operations: Iterable[str] = ()) -> CauseVerdict | None:
+               operations: Iterable[str] = (), errors: Counter[str] | None = None) -> CauseVerdict | None:
     """The cause the evidence makes certain, or None when it takes judgement; with its retry safety.
 
-    `operations` are the cited events' operation names (a structured field), for silences."""
+    `operations` are the cited events' operation names (a structured field), for silences; `errors` the
+    failed events' error texts with their counts, when wordings of two transient causes are mixed."""
     signals = read_signals(text)
     kinds = set(kinds)
-    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations))
+    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations), errors)
     if verdict is None:
         return None
     verdict = _with_safety(verdict, signals)
@@ -417,8 +421,18 @@ def receiver_was_slow(kinds: set[str], statuses: Counter[int], signals: Signals)
     return "latency_shift" in kinds or "timeout" in signals.codes or timeouts * 2 > sum(statuses.values()) > 0
 
 
+def transient_vote(errors: Counter[str]) -> Cause | None:
+    """Throttling or an outage, when failures of both kinds are mixed (a provider's incident answers 503 to
+    most calls and 429 to some): the wording more failed events carry. None when one kind is absent."""
+    outage = sum(n for e, n in errors.items() if _TIMEOUT_WORDS.search(e) and not _RATE_WORDS.search(e))
+    rate = sum(n for e, n in errors.items() if _RATE_WORDS.search(e) and not _TIMEOUT_WORDS.search(e))
+    if not outage or not rate:
+        return None
+    return Cause.upstream_outage if outage >= rate else Cause.rate_limit
+
+
 def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
-                polling: bool = False) -> CauseVerdict | None:
+                polling: bool = False, errors: Counter[str] | None = None) -> CauseVerdict | None:
     failures = sum(statuses.values())
     if "duplicate_delivery" in kinds and receiver_was_slow(kinds, statuses, signals):
         # the duplicates are the effect; the receiver's slowness made the sender redeliver (the merge still
@@ -452,6 +466,9 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
         return by_exception
     if _SCHEMA_WORDS.search(text):
         return CauseVerdict(Cause.schema_validation, 0.85, "rule:validation")
+    mixed = transient_vote(errors) if errors else None
+    if mixed is not None:
+        return CauseVerdict(mixed, 0.75, "rule:transient-vote")
     if _TIMEOUT_WORDS.search(text):
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:timeout")
     if _CONFIG_WORDS.search(text):
@@ -542,10 +559,10 @@ def model_cause(text: str) -> CauseVerdict:
 
 
 def classify(kinds: Iterable[str], statuses: Counter[int], text: str,
-             operations: Iterable[str] = ()) -> CauseVerdict:
+             operations: Iterable[str] = (), errors: Counter[str] | None = None) -> CauseVerdict:
     """Rules when they are sure; otherwise the model; `unknown` when the model is unsure."""
     kinds = list(kinds)
-    verdict = rule_cause(kinds, statuses, text, operations)
+    verdict = rule_cause(kinds, statuses, text, operations, errors)
     if verdict is not None:
         return verdict
     guess = model_cause(text)

@@ -499,7 +499,7 @@ def _build(
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
     operations = [ev.operation or "" for ev in events]
-    verdict = classify(kinds, facts.statuses, text, operations)
+    verdict = classify(kinds, facts.statuses, text, operations, error_counter)
     if not carried_by_dominant(verdict, error_counter):
         # a stray line's value error among other failures: the dominant wording decides, the stray is left out
         top = dominant_error(error_counter) or ""

@@ -129,6 +129,19 @@ def test_translated_configuration_errors_lock_waits_and_conflicts(text, cause, s
     assert (v.cause, v.retry_safe) == (cause, safe)
 
 
+def test_mixed_outage_and_throttling_wordings_are_decided_by_how_many_failures_carry_each():
+    from odoo_triage.agent.causes import classify
+
+    outage = Counter({"The service is unavailable. clientRequestId: 1": 28,
+                      "Rate limit is exceeded. Try again in 120 seconds.": 24,
+                      "An action failed. No dependent actions succeeded.": 52})
+    v = classify(["error_spike"], Counter(), " | ".join(outage), (), outage)
+    assert (v.cause, v.source, v.retry_safe) == (Cause.upstream_outage, "rule:transient-vote", True)
+    throttled = Counter({"The service is unavailable.": 3, "Rate limit is exceeded. Try again in 120 seconds.": 24})
+    assert classify(["error_spike"], Counter(), " | ".join(throttled), (), throttled).cause == Cause.rate_limit
+    assert classify_text("The service is temporarily unavailable.").cause == Cause.upstream_outage
+
+
 # --------------------------------------------------------------------------- proposals
 
 
