@@ -195,6 +195,24 @@ def test_every_failed_job_is_requeued_in_proposals_of_at_most_500_each_approved_
     assert gw.calls == 3
 
 
+def test_a_redelivery_after_a_timeout_hands_the_owner_each_duplicate_with_the_original_it_duplicates():
+    from odoo_triage.core.domain import DuplicateCluster, RecordModel
+    from tests.test_agent_fixtures import FakeMatch
+
+    d = [ev("zap.csv", 1, "esign", 0, http_status=504, idempotency_key="run-1",
+            error="The app did not respond in-time. It may or may not have completed successfully."),
+         ev("zap.csv", 2, "esign", 12, status="ok", idempotency_key="run-1", record_ids=["project.project:51"])]
+    det = FakeDetection(anomalies=[anomaly("an-dup", "duplicate_delivery", "esign", 0, 13, d)],
+                        evidence={e.event_id: e for e in d})
+    # the original (50) is named by no delivery, only by the duplicate cluster of the projects export
+    projects = FakeMatch(clusters=[DuplicateCluster(cluster_id="jc-1", model=RecordModel.project, record_ids=[50, 51],
+                                                    suggested_master_id=50, probability=0.95, reason="same code")])
+    run = run_triage(det, None, projects)
+    by_action = {str(p.action): p for p in run.proposals}
+    assert by_action["archive_project"].params["project_id"] == 51
+    assert by_action["escalate"].params["records"] == ["project.project:51", "project.project:50"]
+
+
 def test_a_provider_naming_more_jobs_than_one_proposal_carries_is_split_not_rejected():
     from odoo_triage.agent.llm.report import ProposedAction
     from odoo_triage.agent.triage import split_requeues

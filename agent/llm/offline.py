@@ -228,10 +228,17 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
 
 
 def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = 500) -> list[str]:
-    """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo),
-    else the failed records of the incident's cause. Only ids from typed fields: both lists are built
-    from the events' record_ids, never from error text."""
+    """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo) with
+    the originals they duplicate (kept, to check each pair), else the failed records of the incident's cause.
+    Only ids from typed fields and duplicate clusters: built from the events' record_ids and the clusters'
+    members, never from error text."""
     refs = list(facts.redelivered_records)
+    refs += [f"project.project:{i}" for i in facts.duplicate_project_ids]
+    for c in facts.project_clusters:  # the cluster holds the original beside the duplicate
+        if set(c.record_ids) & set(facts.duplicate_project_ids):
+            refs += [f"project.project:{i}" for i in c.record_ids]
+    for master, dups, _cluster in facts.redelivered_partners:
+        refs += [f"res.partner:{i}" for i in (master, *dups)]
     if not refs:
         refs = [ref for ref, _ in records_of_cause(facts, cause, min_share=0.0)]
     return list(dict.fromkeys(refs))[:limit]
