@@ -213,6 +213,17 @@ def test_a_redelivery_after_a_timeout_hands_the_owner_each_duplicate_with_the_or
     assert by_action["escalate"].params["records"] == ["project.project:51", "project.project:50"]
 
 
+def test_a_slowdown_that_failed_nothing_is_escalated_as_nothing_to_replay_not_noted_on_records():
+    slow = [ev("bridge.log", i, "opportunity_sync", i * 5, status="ok", latency_ms=8000,
+               record_ids=[f"sale.order:{i}"]) for i in range(6)]
+    det = FakeDetection(anomalies=[anomaly("an-slow", "latency_shift", "opportunity_sync", 0, 30, slow)],
+                        evidence={e.event_id: e for e in slow})
+    run = run_triage(det)
+    (only,) = run.proposals
+    assert str(only.action) == "escalate" and "nothing needs replaying" in only.params["message"]
+    assert run.incidents[0].cause == Cause.upstream_outage
+
+
 def test_a_provider_naming_more_jobs_than_one_proposal_carries_is_split_not_rejected():
     from odoo_triage.agent.llm.report import ProposedAction
     from odoo_triage.agent.triage import split_requeues
