@@ -393,14 +393,16 @@ def is_polling(operations: Iterable[str]) -> bool:
 
 
 def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
-               operations: Iterable[str] = (), errors: Counter[str] | None = None) -> CauseVerdict | None:
+               operations: Iterable[str] = (), errors: Counter[str] | None = None,
+               backlog: bool = False) -> CauseVerdict | None:
     """The cause the evidence makes certain, or None when it takes judgement; with its retry safety.
 
     `operations` are the cited events' operation names (a structured field), for silences; `errors` the
-    failed events' error texts with their counts, when wordings of two transient causes are mixed."""
+    failed events' error texts with their counts, when wordings of two transient causes are mixed; `backlog`
+    says a silence ended with the messages it missed arriving in a burst (the sender held them)."""
     signals = read_signals(text)
     kinds = set(kinds)
-    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations), errors)
+    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations), errors, backlog)
     if verdict is None:
         return None
     verdict = _with_safety(verdict, signals)
@@ -432,7 +434,8 @@ def transient_vote(errors: Counter[str]) -> Cause | None:
 
 
 def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
-                polling: bool = False, errors: Counter[str] | None = None) -> CauseVerdict | None:
+                polling: bool = False, errors: Counter[str] | None = None,
+                backlog: bool = False) -> CauseVerdict | None:
     failures = sum(statuses.values())
     if "duplicate_delivery" in kinds and receiver_was_slow(kinds, statuses, signals):
         # the duplicates are the effect; the receiver's slowness made the sender redeliver (the merge still
@@ -446,6 +449,8 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
     if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
     if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
+        if backlog:  # the missed messages came in a burst: the sender's queue stalled, no subscription was lost
+            return CauseVerdict(Cause.upstream_outage, 0.75, "rule:silence-then-backlog")
         if polling:  # nobody on the other side can stop our poller: it hung or its host is down
             return CauseVerdict(Cause.upstream_outage, 0.65, "rule:silent-poller")
         # a pushed or scheduled flow that falls silent has lost its subscription, webhook or schedule
@@ -559,10 +564,11 @@ def model_cause(text: str) -> CauseVerdict:
 
 
 def classify(kinds: Iterable[str], statuses: Counter[int], text: str,
-             operations: Iterable[str] = (), errors: Counter[str] | None = None) -> CauseVerdict:
+             operations: Iterable[str] = (), errors: Counter[str] | None = None,
+             backlog: bool = False) -> CauseVerdict:
     """Rules when they are sure; otherwise the model; `unknown` when the model is unsure."""
     kinds = list(kinds)
-    verdict = rule_cause(kinds, statuses, text, operations, errors)
+    verdict = rule_cause(kinds, statuses, text, operations, errors, backlog)
     if verdict is not None:
         return verdict
     guess = model_cause(text)

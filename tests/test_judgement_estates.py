@@ -142,6 +142,30 @@ def test_mixed_outage_and_throttling_wordings_are_decided_by_how_many_failures_c
     assert classify_text("The service is temporarily unavailable.").cause == Cause.upstream_outage
 
 
+def test_a_silence_whose_messages_then_arrive_in_a_burst_was_held_by_the_sender_not_unsubscribed():
+    import pandas as pd
+
+    from odoo_triage.agent.incidents import replayed_backlog
+    from odoo_triage.core.settings import CorrelationSettings
+
+    silence = anomaly("an-quiet", "silent_flow", "account_sync", 0, 7 * 60, [])
+    silence = silence.model_copy(update={"metrics": {"expected_events": 26.0, "observed_events": 0.0}})
+    end_hour = pd.Timestamp(silence.window_end).floor("h")
+
+    def stats(after: list[tuple[int, float]]) -> pd.DataFrame:
+        return pd.DataFrame([{"flow": "account_sync", "hour": end_hour + pd.Timedelta(hours=i), "volume": v,
+                              "expected_volume": e} for i, (v, e) in enumerate(after)])
+
+    cfg = CorrelationSettings()
+    assert replayed_backlog([silence], stats([(33, 0.0), (2, 1.0)]), cfg)  # the 33 held messages came at once
+    assert not replayed_backlog([silence], stats([(6, 4.0), (5, 4.0)]), cfg)  # the flow just resumed
+    assert not replayed_backlog([silence], None, cfg)
+    held = rule_cause(["silent_flow"], Counter(), "", backlog=True)
+    assert held is not None and (held.cause, held.source) == (Cause.upstream_outage, "rule:silence-then-backlog")
+    lost = rule_cause(["silent_flow"], Counter(), "")
+    assert lost is not None and lost.cause == Cause.configuration
+
+
 # --------------------------------------------------------------------------- proposals
 
 

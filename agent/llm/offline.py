@@ -47,9 +47,9 @@ def _signal_fix(facts: IncidentFacts, cause: Cause) -> str:
     """The fix the verdict's structured signal names, more precise than the cause's generic words."""
     signals = facts.verdict.signals if facts.verdict is not None else None
     if cause == Cause.upstream_outage and facts.events and not facts.failed_events:
-        # a slowdown that failed nothing: no record to correct and nothing to replay; the owner watches it
+        # a slowdown (or a held backlog) that failed nothing: nothing to correct or replay; the owner watches it
         return ("nothing failed and nothing needs replaying or correcting in Odoo: follow up with the provider "
-                "(its status page) and act only if the slowdown persists or starts failing calls")
+                "(its status page) and act only if it persists or calls start failing")
     if signals is None:
         return _FIX_WORDS.get(cause, "investigate")
     if signals.bad_selection and cause == Cause.schema_validation:
