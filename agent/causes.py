@@ -202,7 +202,13 @@ _NO_MATCH = re.compile(
 _FIELD_TO_SET = re.compile(
     r"(?i)\b(?:please\s+)?(?:set|fill in|define|configure)\s+(?:the\s+)?(?:field\s+)?[«„“\"'`]?([a-z_][a-z0-9_]{1,60})"
     r"[»“”\"'`]?\s+(?:on|of|for)\s+(?:the|this|that|each)\b"
-    r"|\bplease\s+set\s+the\s+field\s+[«„“\"'`]?([A-Za-z_][\w ]{0,60}?)[»“”\"'`]?(?:\s+on\b|[.,;]|$)")
+    r"|\bplease\s+set\s+the\s+field\s+[«„“\"'`]?([A-Za-z_][\w ]{0,60}?)[»“”\"'`]?(?:\s+on\b|[.,;]|$)"
+    # Spanish, French and German UserErrors naming the field by its label, the technical name in brackets:
+    # "Corrija el campo Oficina contable (oficina_contable) del cliente", "veuillez renseigner le champ
+    # Code (x_code)", "Bitte pflegen Sie das Feld Kostenstelle (x_kst)"
+    r"|\b(?:corrija|rellene|complete|indique|informe|configure|establezca|defina|veuillez\s+(?:renseigner|corriger|"
+    r"compl[ée]ter|d[ée]finir)|renseignez|corrigez|bitte\s+(?:setzen|pflegen|korrigieren|f[üu]llen)\s+sie)\s+"
+    r"(?:el|le|das|den)\s+(?:campo|champ|feld)\s+[^()\n]{0,60}?\(([a-z_][a-z0-9_]{1,60})\)")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 

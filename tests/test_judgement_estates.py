@@ -166,6 +166,20 @@ def test_a_silence_whose_messages_then_arrive_in_a_burst_was_held_by_the_sender_
     assert lost is not None and lost.cause == Cause.configuration
 
 
+@pytest.mark.parametrize(("text", "field"), [
+    ("UserError: FACe rechazó la factura FV/1: código 303. Corrija el campo Oficina contable (oficina_contable) "
+     "del cliente X [res.partner,3453]: valor actual L1, valor esperado L2.", "oficina_contable"),
+    ("UserError: veuillez renseigner le champ Code analytique (x_code) du projet", "x_code"),
+    ("UserError: Bitte pflegen Sie das Feld Kostenstelle (x_kst) am Projekt", "x_kst"),
+])
+def test_a_translated_user_error_naming_the_field_to_correct_is_a_missed_configuration_step(text, field):
+    assert read_signals(text).field_to_set == field
+    v = classify_text(text)
+    assert (v.cause, v.source, v.retry_safe) == (Cause.configuration, "signal:field-to-set", False)
+    # the same words outside a UserError (a sender's validation message) settle nothing
+    assert read_signals(text.replace("UserError: ", "")).field_to_set is None
+
+
 # --------------------------------------------------------------------------- proposals
 
 
