@@ -77,6 +77,11 @@ class _Action(BaseModel):
 REQUEUE_CHUNK = 500
 
 
+#: Most records one escalation hands over: every failed job a configuration fix must be followed by (they are
+#: requeued once it is made), not a sample; nothing of it is written to Odoo.
+ESCALATION_RECORDS = 5000
+
+
 def requeue_chunks(uuids: list[str]) -> list[list[str]]:
     """Every uuid, once, in proposals of at most REQUEUE_CHUNK: all failed jobs are requeued, not a sample."""
     unique = list(dict.fromkeys(uuids))
@@ -212,7 +217,7 @@ class Escalate(_Action):
     message: str = Field(min_length=1, max_length=4000)
     # the records the owner has to act on ("sale.order:7"), each grounded like any other action's records
     records: list[Annotated[str, Field(pattern=r"^[a-z_]+(?:\.[a-z_]+)+:[A-Za-z0-9-]{1,64}$")]] = Field(
-        default_factory=list, max_length=500)
+        default_factory=list, max_length=ESCALATION_RECORDS)
 
     def record_refs(self) -> list[str]:
         return list(self.records)

@@ -262,6 +262,17 @@ def test_a_slowdown_that_failed_nothing_is_escalated_as_nothing_to_replay_not_no
     assert run.incidents[0].cause == Cause.upstream_outage
 
 
+def test_a_configuration_escalation_hands_over_every_failed_job_not_the_first_500():
+    error = "odoo.exceptions.UserError: Bill.com customer ID missing: set x_billcom_id on the partner first."
+    refs = [[f"queue.job:u{i}"] for i in range(700)]
+    actions = offline_actions(_incident(Cause.configuration), _facts(error, refs))
+    (escalation,) = [a for a in actions if a.action == ActionName.escalate]
+    assert escalation.params["records"] == [f"queue.job:u{i}" for i in range(700)]
+    from odoo_triage.agent.actions import parse_action
+
+    assert len(parse_action("escalate", escalation.params).record_refs()) == 700
+
+
 def test_a_provider_naming_more_jobs_than_one_proposal_carries_is_split_not_rejected():
     from odoo_triage.agent.llm.report import ProposedAction
     from odoo_triage.agent.triage import split_requeues

@@ -8,7 +8,7 @@ import re
 import time
 from collections import Counter
 
-from odoo_triage.agent.actions import NOTE_MODELS, named_field_write, requeue_chunks
+from odoo_triage.agent.actions import ESCALATION_RECORDS, NOTE_MODELS, named_field_write, requeue_chunks
 from odoo_triage.agent.causes import RETRY_SAFE_CAUSES, classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
@@ -215,7 +215,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
         records = escalation_records(facts, cause)
         if cause == Cause.configuration:
             # the failed jobs wait for the fix: they are handed over with it, to be requeued once it is made
-            records = list(dict.fromkeys([*records, *(f"queue.job:{u}" for u in uuids)]))[:500]
+            records = list(dict.fromkeys([*records, *(f"queue.job:{u}" for u in uuids)]))[:ESCALATION_RECORDS]
         named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
                  + ("..." if len(records) > 10 else "") + "." if records else "")
         actions.append(ProposedAction(
@@ -231,7 +231,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     return actions
 
 
-def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = 500) -> list[str]:
+def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = ESCALATION_RECORDS) -> list[str]:
     """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo) with
     the originals they duplicate (kept, to check each pair), else the failed records of the incident's cause.
     Only ids from typed fields and duplicate clusters: built from the events' record_ids and the clusters'
