@@ -41,27 +41,31 @@ def recovered(ctx: Context, idx: np.ndarray, hits: np.ndarray) -> np.ndarray:
     once and all keys hashed in one call."""
     out = np.zeros(len(hits), dtype=bool)
     st, ts = ctx.col("status"), ctx.col("ts")
+    ok_flow = st[idx] == OK
     read: list[tuple[str | None, str | None]] | None = None
     for k, name in enumerate(("corr", "idem")):
-        keys = ctx.col(name)
-        ok = idx[(st[idx] == OK) & (keys[idx] != 0)]
-        if not len(ok):
+        keys = ctx.col(name)[idx]
+        ok = ok_flow & (keys != 0)
+        if not ok.any():
             continue
         if read is None:
             read = [_row_keys(ctx, int(i)) for i in hits[:MAX_READ_BACK].tolist()]
         todo = [j for j, got in enumerate(read) if not out[j] and got[k]]
         if not todo:
             continue
-        # the latest success per key (what a groupby max gives), then one lookup per hit
-        order = np.lexsort((ts[ok], keys[ok]))
-        k_sorted, t_sorted = keys[ok][order], ts[ok][order]
-        last = np.ones(len(k_sorted), dtype=bool)
-        last[:-1] = k_sorted[1:] != k_sorted[:-1]
-        uniq, last_ts = k_sorted[last], t_sorted[last]
         hashed = _hash_keys(pl.Series([read[j][k] for j in todo], dtype=pl.String), np.ones(len(todo), dtype=bool))
+        # the latest success of each of these keys (what a groupby max over all successes gives for them)
+        cand = ok & np.isin(keys, hashed)
+        c_key, c_ts = keys[cand], ts[idx[cand]]
+        order = np.lexsort((c_ts, c_key))
+        c_key, c_ts = c_key[order], c_ts[order]
+        last = np.ones(len(c_key), dtype=bool)
+        last[:-1] = c_key[1:] != c_key[:-1]
+        uniq, last_ts = c_key[last], c_ts[last]
+        if not len(uniq):
+            continue
         pos = np.minimum(np.searchsorted(uniq, hashed), len(uniq) - 1)
-        hit_ts = ts[hits[todo]]
-        out[todo] = (uniq[pos] == hashed) & (last_ts[pos] > hit_ts)
+        out[todo] = (uniq[pos] == hashed) & (last_ts[pos] > ts[hits[todo]])
     return out
 
 
