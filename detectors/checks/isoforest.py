@@ -132,18 +132,20 @@ def _grow_tree(cols: list[list[float]], y: list[float], samples: list[int],
     feature: list[int] = []
     threshold: list[float] = []
     n_node: list[int] = []
+    depths: list[int] = []  # Tree.compute_node_depths: the root is 1
     stack = [(0, n_samples, 0, -1, False, np.inf, 0)]
     first = True
     while stack:
         start, end, depth, parent, is_left, impurity, n_known = stack.pop()
         n = end - start
         wn = float(n)
-        sum_total = sq_total = 0.0
-        for p in range(start, end):
-            yi = y[S[p]]
-            sum_total += yi
-            sq_total += yi * yi
         leaf = depth >= max_depth or n < 2
+        sum_total = sq_total = 0.0
+        if first or not leaf:  # criterion.init: the node's sums, in the samples' order (a leaf needs none)
+            for i in S[start:end]:
+                yi = y[i]
+                sum_total += yi
+                sq_total += yi * yi
         if first:
             impurity = sq_total / wn - (sum_total / wn) ** 2.0
             first = False
@@ -160,6 +162,7 @@ def _grow_tree(cols: list[list[float]], y: list[float], samples: list[int],
         left.append(-1)
         right.append(-1)
         n_node.append(n)
+        depths.append(depth + 1)
         if leaf or split is None:
             feature.append(-2)
             threshold.append(-2.0)
@@ -169,7 +172,8 @@ def _grow_tree(cols: list[list[float]], y: list[float], samples: list[int],
         threshold.append(thr)
         stack.append((pos, end, depth + 1, node, False, imp_r, n_total))
         stack.append((start, pos, depth + 1, node, True, imp_l, n_total))
-    return {"left": left, "right": right, "feature": feature, "threshold": threshold, "n_node": n_node}
+    return {"left": left, "right": right, "feature": feature, "threshold": threshold, "n_node": n_node,
+            "depth": depths}
 
 
 def _split_node(cols: list[list[float]], y: list[float], S: list[int], FV: list[float],
@@ -192,9 +196,8 @@ def _split_node(cols: list[list[float]], y: list[float], S: list[int], FV: list[
         f_j += n_found
         cur = F[f_j]
         col = cols[cur]
-        for p in range(start, end):
-            FV[p] = col[S[p]]
-        part = FV[start:end]
+        part = [col[i] for i in S[start:end]]
+        FV[start:end] = part
         mn, mx = min(part), max(part)
         if mx <= float(np.float32(mn) + _FEATURE_THRESHOLD):  # float32 arithmetic, as the Cython
             F[f_j], F[n_total] = F[n_total], cur
@@ -224,20 +227,20 @@ def _split_node(cols: list[list[float]], y: list[float], S: list[int], FV: list[
     pos, f, thr = best
     # criterion.reset(); update(pos): sums from the nearer end, in the samples' order
     if pos - start <= end - pos:
-        sum_left = wl = 0.0
-        for p in range(start, pos):
-            sum_left += y[S[p]]
-            wl += 1.0
+        sum_left = 0.0
+        for i in S[start:pos]:
+            sum_left += y[i]
+        wl = float(pos - start)  # sums of weights 1.0: exact
     else:
-        sum_left, wl = sum_total, wn
-        for p in range(end - 1, pos - 1, -1):
-            sum_left -= y[S[p]]
-            wl -= 1.0
+        sum_left = sum_total
+        for i in reversed(S[pos:end]):
+            sum_left -= y[i]
+        wl = wn - float(end - pos)
     wr = wn - wl
     sum_right = sum_total - sum_left
     sq_left = 0.0
-    for p in range(start, pos):
-        yi = y[S[p]]
+    for i in S[start:pos]:
+        yi = y[i]
         sq_left += yi * yi
     sq_right = sq_total - sq_left
     imp_l = sq_left / wl - (sum_left / wl) ** 2.0
@@ -260,26 +263,25 @@ def fit_forest(X: np.ndarray, n_estimators: int = 100, random_state: int = 0) ->
     seeds = np.random.RandomState(random_state).randint(MAX_INT, size=n_estimators)
     cols = [X32[:, f].astype(np.float64).tolist() for f in range(n_features)]
     trees = []
+    rng = np.random.RandomState(0)  # re-seeded: the draws of a fresh RandomState(seed), 50x cheaper to get
     for seed in seeds.tolist():
-        tree_seed = np.random.RandomState(seed).randint(MAX_INT)  # _set_random_states
-        rng = np.random.RandomState(seed)  # _generate_bagging_indices
+        rng.seed(seed)
+        tree_seed = rng.randint(MAX_INT)  # _set_random_states
+        rng.seed(seed)  # _generate_bagging_indices
         _without_replacement(rng, n_features, n_features)  # the features (all of them: no draw is kept)
         rows = np.flatnonzero(np.bincount(_without_replacement(rng, n, max_samples), minlength=n)).tolist()
-        rand_state = int(np.random.RandomState(tree_seed).randint(0, MAX_INT))  # Splitter.init
+        rng.seed(tree_seed)
+        rand_state = int(rng.randint(0, MAX_INT))  # Splitter.init
         trees.append(_grow_tree(cols, y, rows, max_depth, rand_state))
     left, right, feat, thr, dpl, apl, roots = [], [], [], [], [], [], []
     off = 0
     for t in trees:
         cl, cr = np.asarray(t["left"], dtype=np.int64), np.asarray(t["right"], dtype=np.int64)
-        depth = np.ones(len(cl), dtype=np.int64)  # Tree.compute_node_depths: the root is 1
-        for node in range(len(cl)):
-            if cl[node] != -1:
-                depth[cl[node]] = depth[cr[node]] = depth[node] + 1
         left.append(np.where(cl >= 0, cl + off, -1))
         right.append(np.where(cr >= 0, cr + off, -1))
         feat.append(np.asarray(t["feature"], dtype=np.int64))
         thr.append(np.asarray(t["threshold"], dtype=np.float64))
-        dpl.append(depth)
+        dpl.append(np.asarray(t["depth"], dtype=np.int64))
         apl.append(average_path_length(np.asarray(t["n_node"], dtype=np.int64)))
         roots.append(off)
         off += len(cl)
