@@ -133,3 +133,11 @@ def test_detection_does_not_import_sklearn_and_scores_as_sklearn(tmp_path, monke
     assert base.sum() >= 48 and len(X) > base.sum()
     model = IsolationForest(**FOREST).fit(X[base])
     assert np.array_equal(scores, model.score_samples(X))
+
+
+def test_another_sklearn_release_fits_with_sklearn(monkeypatch):
+    """fit_forest replicates the releases it was checked against; with another one installed the check
+    fits with scikit-learn, whose trees may differ."""
+    assert isoforest.replicates_installed_sklearn()  # the installed one is checked by the tests above
+    monkeypatch.setattr(isoforest, "version", lambda name: "9.0.0")
+    assert not isoforest.replicates_installed_sklearn()

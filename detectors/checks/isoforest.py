@@ -6,8 +6,8 @@ events. `fit_forest` grows the same trees as `IsolationForest(n_estimators, rand
 (scikit-learn 1.9: the same NumPy RandomState draws for the seeds, the tree seeds and the samples, the
 trees' own rand_r generator, the random splitter's feature draws with its constant-feature bookkeeping,
 the partition's swaps and the squared-error sums in the same order, float32 inputs); a test checks the
-arrays and the scores are identical on many inputs. Inputs it does not cover (NaN, infinities) go to
-scikit-learn.
+arrays and the scores are identical on many inputs. Inputs it does not cover (NaN, infinities), and any
+scikit-learn release it was not checked against (`REPLICATED_SKLEARN`), go to scikit-learn.
 
 An incremental run judges one new hour against the same baseline as yesterday: refitting the forest
 every run is waste. The trees are saved once per baseline
@@ -247,6 +247,22 @@ def _split_node(cols: list[list[float]], y: list[float], S: list[int], FV: list[
     imp_r = sq_right / wr - (sum_right / wr) ** 2.0
     improvement = (wn / w_total) * (impurity - (wr / wn * imp_r) - (wl / wn * imp_l))
     return (pos, f, thr, imp_l, improvement, imp_r), n_total
+
+
+#: scikit-learn releases whose IsolationForest `fit_forest` was checked against (tests/test_detect_isoforest.py);
+#: with another one installed the check fits with scikit-learn itself, so its results stay scikit-learn's
+REPLICATED_SKLEARN = ("1.9",)
+
+
+def replicates_installed_sklearn() -> bool:
+    """Whether `fit_forest` grows the installed scikit-learn's trees (true too when none is installed)."""
+    from importlib.metadata import PackageNotFoundError
+
+    try:
+        installed = version("scikit-learn")
+    except PackageNotFoundError:
+        return True
+    return ".".join(installed.split(".")[:2]) in REPLICATED_SKLEARN
 
 
 def fit_forest(X: np.ndarray, n_estimators: int = 100, random_state: int = 0) -> dict[str, np.ndarray] | None:

@@ -59,7 +59,7 @@ def baseline_scores(ctx: Context, X: np.ndarray, base: np.ndarray) -> np.ndarray
         if arrays is not None:
             return isoforest.cached_scores(path, arrays, X)
     fitted = isoforest.fit_forest(X[base], FOREST["n_estimators"], FOREST["random_state"]) \
-        if np.isfinite(X).all() else None
+        if np.isfinite(X).all() and isoforest.replicates_installed_sklearn() else None
     if fitted is not None:
         scores = isoforest.score_samples(fitted, X)
     else:
