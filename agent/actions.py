@@ -72,11 +72,27 @@ class _Action(BaseModel):
         return [c for c in self.odoo_calls() if c.write]
 
 
+#: Most job uuids one requeue proposal carries (one `uuid in [...]` read and one requeue call): more failed
+#: jobs are several proposals, each approved (HMAC-bound) and executed once on its own.
+REQUEUE_CHUNK = 500
+
+
+#: Most records one escalation hands over: every failed job a configuration fix must be followed by (they are
+#: requeued once it is made), not a sample; nothing of it is written to Odoo.
+ESCALATION_RECORDS = 5000
+
+
+def requeue_chunks(uuids: list[str]) -> list[list[str]]:
+    """Every uuid, once, in proposals of at most REQUEUE_CHUNK: all failed jobs are requeued, not a sample."""
+    unique = list(dict.fromkeys(uuids))
+    return [unique[i:i + REQUEUE_CHUNK] for i in range(0, len(unique), REQUEUE_CHUNK)]
+
+
 class RequeueJobs(_Action):
     """Requeue failed queue.job records (never `started` ones: they would run twice)."""
 
     action: Literal[ActionName.requeue_jobs] = ActionName.requeue_jobs
-    job_uuids: list[str] = Field(min_length=1, max_length=500)
+    job_uuids: list[str] = Field(min_length=1, max_length=REQUEUE_CHUNK)
 
     def record_refs(self) -> list[str]:
         return [f"queue.job:{u}" for u in self.job_uuids]
@@ -201,7 +217,7 @@ class Escalate(_Action):
     message: str = Field(min_length=1, max_length=4000)
     # the records the owner has to act on ("sale.order:7"), each grounded like any other action's records
     records: list[Annotated[str, Field(pattern=r"^[a-z_]+(?:\.[a-z_]+)+:[A-Za-z0-9-]{1,64}$")]] = Field(
-        default_factory=list, max_length=500)
+        default_factory=list, max_length=ESCALATION_RECORDS)
 
     def record_refs(self) -> list[str]:
         return list(self.records)

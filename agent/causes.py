@@ -202,7 +202,13 @@ _NO_MATCH = re.compile(
 _FIELD_TO_SET = re.compile(
     r"(?i)\b(?:please\s+)?(?:set|fill in|define|configure)\s+(?:the\s+)?(?:field\s+)?[«„“\"'`]?([a-z_][a-z0-9_]{1,60})"
     r"[»“”\"'`]?\s+(?:on|of|for)\s+(?:the|this|that|each)\b"
-    r"|\bplease\s+set\s+the\s+field\s+[«„“\"'`]?([A-Za-z_][\w ]{0,60}?)[»“”\"'`]?(?:\s+on\b|[.,;]|$)")
+    r"|\bplease\s+set\s+the\s+field\s+[«„“\"'`]?([A-Za-z_][\w ]{0,60}?)[»“”\"'`]?(?:\s+on\b|[.,;]|$)"
+    # Spanish, French and German UserErrors naming the field by its label, the technical name in brackets:
+    # "Corrija el campo Oficina contable (oficina_contable) del cliente", "veuillez renseigner le champ
+    # Code (x_code)", "Bitte pflegen Sie das Feld Kostenstelle (x_kst)"
+    r"|\b(?:corrija|rellene|complete|indique|informe|configure|establezca|defina|veuillez\s+(?:renseigner|corriger|"
+    r"compl[ée]ter|d[ée]finir)|renseignez|corrigez|bitte\s+(?:setzen|pflegen|korrigieren|f[üu]llen)\s+sie)\s+"
+    r"(?:el|le|das|den)\s+(?:campo|champ|feld)\s+[^()\n]{0,60}?\(([a-z_][a-z0-9_]{1,60})\)")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -343,6 +349,9 @@ _SCHEMA_WORDS = re.compile(r"(?i)validationerror|validation (error|failed)|schem
 _DUP_WORDS = re.compile(r"(?i)duplicate|idempotency key .*twice|(received|created|delivered|sent|posted) twice|redeliver|"
                         r"is a copy of|share the (same )?(e-?mail|vat|phone|name)")
 _TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)|service unavailable|bad gateway|"
+                            # the reason phrase without its code (Microsoft Graph / SharePoint: "The service is
+                            # unavailable.", "temporarily unavailable")
+                            r"\b(?:service|server|api|backend) is (?:currently |temporarily )?unavailable|"
                             r"dns resolution|name resolution|is down\b|major outage|status page|degraded")
 _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
@@ -390,13 +399,16 @@ def is_polling(operations: Iterable[str]) -> bool:
 
 
 def rule_cause(kinds: Iterable[str], statuses: Counter[int], text: str,
-               operations: Iterable[str] = ()) -> CauseVerdict | None:
+               operations: Iterable[str] = (), errors: Counter[str] | None = None,
+               backlog: bool = False) -> CauseVerdict | None:
     """The cause the evidence makes certain, or None when it takes judgement; with its retry safety.
 
-    `operations` are the cited events' operation names (a structured field), for silences."""
+    `operations` are the cited events' operation names (a structured field), for silences; `errors` the
+    failed events' error texts with their counts, when wordings of two transient causes are mixed; `backlog`
+    says a silence ended with the messages it missed arriving in a burst (the sender held them)."""
     signals = read_signals(text)
     kinds = set(kinds)
-    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations))
+    verdict = _rule_cause(kinds, statuses, text, signals, is_polling(operations), errors, backlog)
     if verdict is None:
         return None
     verdict = _with_safety(verdict, signals)
@@ -417,8 +429,19 @@ def receiver_was_slow(kinds: set[str], statuses: Counter[int], signals: Signals)
     return "latency_shift" in kinds or "timeout" in signals.codes or timeouts * 2 > sum(statuses.values()) > 0
 
 
+def transient_vote(errors: Counter[str]) -> Cause | None:
+    """Throttling or an outage, when failures of both kinds are mixed (a provider's incident answers 503 to
+    most calls and 429 to some): the wording more failed events carry. None when one kind is absent."""
+    outage = sum(n for e, n in errors.items() if _TIMEOUT_WORDS.search(e) and not _RATE_WORDS.search(e))
+    rate = sum(n for e, n in errors.items() if _RATE_WORDS.search(e) and not _TIMEOUT_WORDS.search(e))
+    if not outage or not rate:
+        return None
+    return Cause.upstream_outage if outage >= rate else Cause.rate_limit
+
+
 def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Signals,
-                polling: bool = False) -> CauseVerdict | None:
+                polling: bool = False, errors: Counter[str] | None = None,
+                backlog: bool = False) -> CauseVerdict | None:
     failures = sum(statuses.values())
     if "duplicate_delivery" in kinds and receiver_was_slow(kinds, statuses, signals):
         # the duplicates are the effect; the receiver's slowness made the sender redeliver (the merge still
@@ -432,6 +455,8 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
     if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
     if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
+        if backlog:  # the missed messages came in a burst: the sender's queue stalled, no subscription was lost
+            return CauseVerdict(Cause.upstream_outage, 0.75, "rule:silence-then-backlog")
         if polling:  # nobody on the other side can stop our poller: it hung or its host is down
             return CauseVerdict(Cause.upstream_outage, 0.65, "rule:silent-poller")
         # a pushed or scheduled flow that falls silent has lost its subscription, webhook or schedule
@@ -452,6 +477,9 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
         return by_exception
     if _SCHEMA_WORDS.search(text):
         return CauseVerdict(Cause.schema_validation, 0.85, "rule:validation")
+    mixed = transient_vote(errors) if errors else None
+    if mixed is not None:
+        return CauseVerdict(mixed, 0.75, "rule:transient-vote")
     if _TIMEOUT_WORDS.search(text):
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:timeout")
     if _CONFIG_WORDS.search(text):
@@ -542,10 +570,11 @@ def model_cause(text: str) -> CauseVerdict:
 
 
 def classify(kinds: Iterable[str], statuses: Counter[int], text: str,
-             operations: Iterable[str] = ()) -> CauseVerdict:
+             operations: Iterable[str] = (), errors: Counter[str] | None = None,
+             backlog: bool = False) -> CauseVerdict:
     """Rules when they are sure; otherwise the model; `unknown` when the model is unsure."""
     kinds = list(kinds)
-    verdict = rule_cause(kinds, statuses, text, operations)
+    verdict = rule_cause(kinds, statuses, text, operations, errors, backlog)
     if verdict is not None:
         return verdict
     guess = model_cause(text)

@@ -373,6 +373,24 @@ def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEv
             and {f"{c.model}:{i}" for i in c.record_ids} & refs]
 
 
+def replayed_backlog(group: Sequence[Anomaly], flow_stats: Any, cfg: CorrelationSettings) -> bool:
+    """Did the messages a silence missed arrive in a burst right after it? Then the sender held them (its
+    queue stalled) and delivered the backlog; a lost subscription, webhook or schedule loses them instead.
+    Read from the detectors' hourly volumes against their expected volumes (flow_stats)."""
+    silences = [a for a in group if str(a.kind) in ("silent_flow", "volume_drop")]
+    if not silences or flow_stats is None or getattr(flow_stats, "empty", True):
+        return False
+    missed = sum(float(a.metrics.get("expected_events", 0.0)) - float(a.metrics.get("observed_events", 0.0))
+                 for a in silences)
+    if missed <= 0:
+        return False
+    first_hour = max(a.window_end for a in silences).replace(minute=0, second=0, microsecond=0)
+    hours = flow_stats[(flow_stats["flow"] == silences[0].flow) & (flow_stats["hour"] >= first_hour)
+                       & (flow_stats["hour"] < first_hour + timedelta(hours=cfg.backlog_hours))]
+    excess = float((hours["volume"] - hours["expected_volume"]).clip(lower=0).sum())
+    return excess >= max(float(cfg.backlog_min_events), cfg.backlog_share * missed)
+
+
 def _money(anomalies: Iterable[Anomaly]) -> float:
     total = 0.0
     for an in anomalies:
@@ -416,6 +434,7 @@ def _build(
     *,
     id_parts: tuple[Any, ...],
     window: tuple[datetime, datetime],
+    backlog: bool = False,
 ) -> AssembledIncident:
     facts = IncidentFacts(flow_info=flow_info)
     items: list[EvidenceItem] = []
@@ -499,7 +518,7 @@ def _build(
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
     operations = [ev.operation or "" for ev in events]
-    verdict = classify(kinds, facts.statuses, text, operations)
+    verdict = classify(kinds, facts.statuses, text, operations, error_counter, backlog)
     if not carried_by_dominant(verdict, error_counter):
         # a stray line's value error among other failures: the dominant wording decides, the stray is left out
         top = dominant_error(error_counter) or ""
@@ -553,6 +572,8 @@ def assemble_incidents(
     evidence: dict[str, LogEvent] = dict(detection.evidence) if detection else {}
     templates: dict[str, Any] = dict(detection.templates) if detection else {}
     flow_info = _flow_map(flows)
+    cfg = correlation or CorrelationSettings()
+    flow_stats = getattr(detection, "flow_stats", None)  # hourly volumes, when the detectors give them
     project_clusters = list(project_result.clusters) if project_result else []
     partner_clusters = list(partner_result.clusters) if partner_result else []
 
@@ -573,7 +594,8 @@ def assemble_incidents(
         lead = group[0]
         window = (min(a.window_start for a in group), max(a.window_end for a in group))
         out.append(_build(flow, group, attached, evidence, templates, flow_info.get(flow),
-                          id_parts=(flow, _bucket(window[0]), lead.signature or str(lead.kind)), window=window))
+                          id_parts=(flow, _bucket(window[0]), lead.signature or str(lead.kind)), window=window,
+                          backlog=replayed_backlog(group, flow_stats, cfg)))
 
     as_of = max((a.window_end for a in anomalies), default=None) or max(
         (e.timestamp for e in evidence.values()), default=None)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from odoo_triage.agent.actions import Escalate, RequeueJobs, parse_action
+from odoo_triage.agent.actions import REQUEUE_CHUNK, Escalate, RequeueJobs, parse_action, requeue_chunks
 from odoo_triage.agent.approvals import ApprovalRefused, propose
 from odoo_triage.agent.grounding import WriteDateReader, guard_report, ungrounded_in, unsafe_in
 from odoo_triage.agent.incidents import (
@@ -33,10 +33,11 @@ from odoo_triage.agent.lifecycle import after_run, flow_last_seen
 from odoo_triage.agent.llm.cache import LlmCache
 from odoo_triage.agent.llm.dispatch import dispatch
 from odoo_triage.agent.llm.providers import OFFLINE_LABEL, ProviderResult, get_provider
-from odoo_triage.agent.llm.report import ReviewedReport
+from odoo_triage.agent.llm.report import ProposedAction, ReviewedReport
 from odoo_triage.agent.redact import redact, redact_obj
 from odoo_triage.agent.store import Store, audit_chain
 from odoo_triage.core.domain import (
+    ActionName,
     Cause,
     FlowInfo,
     Incident,
@@ -139,6 +140,20 @@ def _target(typed: Any) -> tuple[Any, ...]:
     return tuple(sorted(refs))
 
 
+def split_requeues(actions: list[ProposedAction]) -> list[ProposedAction]:
+    """A requeue of more jobs than one proposal carries becomes several, each guarded and approved on its
+    own (any provider may name every failed job; none is dropped for the cap)."""
+    out: list[ProposedAction] = []
+    for a in actions:
+        uuids = a.params.get("job_uuids")
+        if a.action != ActionName.requeue_jobs or not isinstance(uuids, list) or len(uuids) <= REQUEUE_CHUNK:
+            out.append(a)
+            continue
+        out.extend(a.model_copy(update={"params": {**a.params, "job_uuids": chunk}})
+                   for chunk in requeue_chunks([str(u) for u in uuids]))
+    return out
+
+
 def review(assembled: AssembledIncident, result: ProviderResult, proposer: str,
            grounding: GroundingSettings | None = None, read_write_date: WriteDateReader | None = None,
            ) -> tuple[ReviewedReport, list[RemediationProposal], int, int]:
@@ -147,18 +162,24 @@ def review(assembled: AssembledIncident, result: ProviderResult, proposer: str,
     # whatever a provider wrote is masked before it is stored or shown (it never saw a secret; belt and braces)
     report = result.report.model_copy(update={
         "summary": redact(result.report.summary), "business_impact": redact(result.report.business_impact),
-        "actions": [a.model_copy(update={"rationale": redact(a.rationale), "params": redact_obj(a.params)})
-                    for a in result.report.actions]})
+        "actions": split_requeues([a.model_copy(update={"rationale": redact(a.rationale),
+                                                        "params": redact_obj(a.params)})
+                                   for a in result.report.actions])})
     outcome = guard_report(inc, report, grounding, read_write_date)
     provenance = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "report"}
     reviewed = ReviewedReport(incident_id=inc.incident_id, report=outcome.report, rejected=outcome.rejected,
                               ungrounded_evidence_ids=outcome.ungrounded_evidence_ids, **provenance)
     proposals: list[RemediationProposal] = []
+    requeues = 0
     for typed, proposed in outcome.accepted:
         params = typed.model_dump(mode="json", exclude={"action"})
         action = typed.action
+        target = _target(typed)
+        if isinstance(typed, RequeueJobs):  # the first part keeps the id one requeue always had
+            requeues += 1
+            target = target if requeues == 1 else (*target, f"part-{requeues}")
         proposals.append(RemediationProposal(
-            proposal_id=stable_id("prop", inc.incident_id, str(action), *_target(typed)),
+            proposal_id=stable_id("prop", inc.incident_id, str(action), *target),
             incident_id=inc.incident_id, action=action, params=params, rationale=proposed.rationale,
             evidence_ids=proposed.evidence_ids or outcome.report.evidence_ids[:5], proposed_by=proposer,
         ))

@@ -159,7 +159,15 @@ def substitute(text: str, rules: Sequence[tuple[re.Pattern[str], Any]], needs: S
     `haystack` (the text, maybe lowercased): a pattern that cannot match costs no regex pass."""
     out = text
     for (pattern, repl), need in zip(rules, needs, strict=True):
-        if need is not None and not all(any(n in haystack for n in group) for group in need):
+        if need is not None:  # plain loops, no generators: this runs ~35 times per distinct message mined
+            for group in need:
+                for n in group:
+                    if n in haystack:
+                        break
+                else:
+                    break  # no literal of this group in the text: the pattern cannot match
+            else:
+                out = pattern.sub(repl, out)
             continue
         out = pattern.sub(repl, out)
     return out

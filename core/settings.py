@@ -593,7 +593,7 @@ class VolumeSettings(BaseModel):
 
 
 class CorrelationSettings(BaseModel):
-    """When anomalies of one flow are one incident ([correlation])."""
+    """When anomalies of one flow are one incident, and what the hours around them say ([correlation])."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -601,6 +601,11 @@ class CorrelationSettings(BaseModel):
     same_signature_hours: float = Field(default=6.0, ge=0)  # the same error signature this close is one cause
     shared_key_hours: float = Field(default=6.0, ge=0)  # shared correlation ids / idempotency keys this close
     max_fused_span_hours: float = Field(default=24.0, gt=0)  # a fused incident never spans more than this
+    # a silence whose messages arrive in a burst after it was held by the sender (its queue stalled): the
+    # excess over the expected volume in the hours after the gap, against the events the silence missed
+    backlog_hours: float = Field(default=2.0, gt=0)  # hours after a silence its replayed backlog is counted in
+    backlog_share: float = Field(default=0.5, gt=0)  # excess / missed events that says the backlog was replayed
+    backlog_min_events: int = Field(default=5, ge=1)  # and at least this many events above the expected volume
 
 
 class LifecycleSettings(BaseModel):

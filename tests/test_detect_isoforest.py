@@ -53,3 +53,91 @@ def test_second_run_scores_from_the_state_folder_without_sklearn(tmp_path, monke
     again = run_detection(logs, catalog=catalog, state_dir=tmp_path / "state")
     dump = [sorted(a.model_dump_json() for a in r.anomalies) for r in (full, first, again)]
     assert dump[0] == dump[1] == dump[2]
+
+
+def _shapes(n: int, seed: int, kind: str) -> np.ndarray:
+    """Inputs with what grows odd trees: ties, near-constant and constant columns, repeated rows, wide scales."""
+    rng = np.random.default_rng(seed)
+    if kind == "ties":
+        return rng.integers(0, 3, size=(n, 4)).astype(float)
+    if kind == "near_constant":  # spreads under the splitter's FEATURE_THRESHOLD (1e-7): constant to it
+        X = np.zeros((n, 4))
+        X[:, 2] = rng.normal(size=n) * 1e-8
+        X[:, 3] = rng.normal(size=n)
+        return X
+    if kind == "repeated":
+        return np.repeat(rng.normal(size=(n // 10 + 1, 4)), 10, axis=0)[:n]
+    if kind == "scales":
+        return rng.normal(size=(n, 4)) * 10.0 ** rng.integers(-6, 6, size=4)
+    return _features(n, seed)
+
+
+@pytest.mark.parametrize(("n", "kind", "params"), [
+    (48, "features", FOREST),            # the fewest baseline hours the check fits on
+    (256, "ties", FOREST),               # every row drawn (reservoir, no draw)
+    (258, "near_constant", FOREST),      # reservoir sampling with draws
+    (1000, "features", FOREST),          # a permutation's first 256 rows
+    (700, "repeated", {**FOREST, "random_state": 7, "n_estimators": 40}),
+    (400, "scales", {**FOREST, "random_state": 123, "n_estimators": 25}),
+    (30_000, "features", {**FOREST, "n_estimators": 10}),  # tracking selection (under 1% drawn)
+])
+def test_forest_grown_without_sklearn_is_sklearns(n, kind, params):
+    X = _shapes(n, n, kind)
+    model = IsolationForest(**params).fit(X)
+    ours = isoforest.fit_forest(X, params["n_estimators"], params["random_state"])
+    assert ours is not None
+    ref = isoforest.forest_arrays(model, X.shape[1])
+    assert ours.keys() == ref.keys()
+    for key, value in ref.items():
+        assert np.array_equal(ours[key], value), key
+    Y = np.vstack([X, _features(50, 2) * 5])
+    assert np.array_equal(isoforest.score_samples(ours, Y), model.score_samples(Y))
+
+
+def test_fit_forest_leaves_nan_and_infinities_to_sklearn():
+    X = _features(100, 4)
+    for bad in (np.nan, np.inf):
+        Y = X.copy()
+        Y[3, 1] = bad
+        assert isoforest.fit_forest(Y) is None
+    assert isoforest.fit_forest(X[:0]) is None
+
+
+def test_detection_does_not_import_sklearn_and_scores_as_sklearn(tmp_path, monkeypatch):
+    """The check runs its forest without scikit-learn; its scores (so its anomalies) are scikit-learn's."""
+    import subprocess
+
+    from odoo_triage.detectors.checks import multivariate
+
+    world = tmp_path / "world"
+    generate_world(world, seed=11, events=20_000, partners=200)
+    code = ("import sys; from pathlib import Path; from odoo_triage.core.labels import read_flows; "
+            "from odoo_triage.detectors.pipeline import run_detection; "
+            f"w = Path({str(world)!r}); r = run_detection(sorted((w / 'logs').iterdir()), "
+            "catalog=read_flows(w / 'flows.json')); "
+            "print('sklearn' in sys.modules, 'scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False"]
+
+    seen = []
+    real = multivariate.baseline_scores
+
+    def spy(ctx, X, base):
+        scores = real(ctx, X, base)
+        seen.append((X, base, scores))
+        return scores
+
+    monkeypatch.setattr(multivariate, "baseline_scores", spy)
+    run_detection(sorted((world / "logs").iterdir()), catalog=read_flows(world / "flows.json"))
+    (X, base, scores), = seen
+    assert base.sum() >= 48 and len(X) > base.sum()
+    model = IsolationForest(**FOREST).fit(X[base])
+    assert np.array_equal(scores, model.score_samples(X))
+
+
+def test_another_sklearn_release_fits_with_sklearn(monkeypatch):
+    """fit_forest replicates the releases it was checked against; with another one installed the check
+    fits with scikit-learn, whose trees may differ."""
+    assert isoforest.replicates_installed_sklearn()  # the installed one is checked by the tests above
+    monkeypatch.setattr(isoforest, "version", lambda name: "9.0.0")
+    assert not isoforest.replicates_installed_sklearn()

@@ -129,6 +129,57 @@ def test_translated_configuration_errors_lock_waits_and_conflicts(text, cause, s
     assert (v.cause, v.retry_safe) == (cause, safe)
 
 
+def test_mixed_outage_and_throttling_wordings_are_decided_by_how_many_failures_carry_each():
+    from odoo_triage.agent.causes import classify
+
+    outage = Counter({"The service is unavailable. clientRequestId: 1": 28,
+                      "Rate limit is exceeded. Try again in 120 seconds.": 24,
+                      "An action failed. No dependent actions succeeded.": 52})
+    v = classify(["error_spike"], Counter(), " | ".join(outage), (), outage)
+    assert (v.cause, v.source, v.retry_safe) == (Cause.upstream_outage, "rule:transient-vote", True)
+    throttled = Counter({"The service is unavailable.": 3, "Rate limit is exceeded. Try again in 120 seconds.": 24})
+    assert classify(["error_spike"], Counter(), " | ".join(throttled), (), throttled).cause == Cause.rate_limit
+    assert classify_text("The service is temporarily unavailable.").cause == Cause.upstream_outage
+
+
+def test_a_silence_whose_messages_then_arrive_in_a_burst_was_held_by_the_sender_not_unsubscribed():
+    import pandas as pd
+
+    from odoo_triage.agent.incidents import replayed_backlog
+    from odoo_triage.core.settings import CorrelationSettings
+
+    silence = anomaly("an-quiet", "silent_flow", "account_sync", 0, 7 * 60, [])
+    silence = silence.model_copy(update={"metrics": {"expected_events": 26.0, "observed_events": 0.0}})
+    end_hour = pd.Timestamp(silence.window_end).floor("h")
+
+    def stats(after: list[tuple[int, float]]) -> pd.DataFrame:
+        return pd.DataFrame([{"flow": "account_sync", "hour": end_hour + pd.Timedelta(hours=i), "volume": v,
+                              "expected_volume": e} for i, (v, e) in enumerate(after)])
+
+    cfg = CorrelationSettings()
+    assert replayed_backlog([silence], stats([(33, 0.0), (2, 1.0)]), cfg)  # the 33 held messages came at once
+    assert not replayed_backlog([silence], stats([(6, 4.0), (5, 4.0)]), cfg)  # the flow just resumed
+    assert not replayed_backlog([silence], None, cfg)
+    held = rule_cause(["silent_flow"], Counter(), "", backlog=True)
+    assert held is not None and (held.cause, held.source) == (Cause.upstream_outage, "rule:silence-then-backlog")
+    lost = rule_cause(["silent_flow"], Counter(), "")
+    assert lost is not None and lost.cause == Cause.configuration
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("UserError: FACe rechazó la factura FV/1: código 303. Corrija el campo Oficina contable (oficina_contable) "
+     "del cliente X [res.partner,3453]: valor actual L1, valor esperado L2.", "oficina_contable"),
+    ("UserError: veuillez renseigner le champ Code analytique (x_code) du projet", "x_code"),
+    ("UserError: Bitte pflegen Sie das Feld Kostenstelle (x_kst) am Projekt", "x_kst"),
+])
+def test_a_translated_user_error_naming_the_field_to_correct_is_a_missed_configuration_step(text, field):
+    assert read_signals(text).field_to_set == field
+    v = classify_text(text)
+    assert (v.cause, v.source, v.retry_safe) == (Cause.configuration, "signal:field-to-set", False)
+    # the same words outside a UserError (a sender's validation message) settle nothing
+    assert read_signals(text.replace("UserError: ", "")).field_to_set is None
+
+
 # --------------------------------------------------------------------------- proposals
 
 
@@ -152,6 +203,84 @@ def test_every_failed_job_of_a_retry_safe_concurrency_incident_is_requeued():
     actions = offline_actions(_incident(Cause.configuration), _facts(error, refs))
     (requeue,) = [a for a in actions if a.action == ActionName.requeue_jobs]
     assert requeue.params["job_uuids"] == [f"u{i}" for i in range(12)]
+
+
+def test_every_failed_job_is_requeued_in_proposals_of_at_most_500_each_approved_and_run_once(sqlite_store):
+    from odoo_triage.agent.approvals import AlreadyExecuted, approve, execute, get_proposal
+    from tests.test_approvals import SETTINGS, FakeGateway
+
+    uuids = [f"{i:08d}-aaaa-bbbb-cccc-000000000000" for i in range(1203)]
+    jobs = [ev("queue_job.csv", 10 + i, "invoice_export", i / 100, http_status=429, retry_count=5,
+               error="429 Too Many Requests: retry after 60 seconds", record_ids=[f"queue.job:{u}"])
+            for i, u in enumerate(uuids)]
+    det = FakeDetection(anomalies=[anomaly("an-storm", "retry_storm", "invoice_export", 0, 15, jobs)],
+                        evidence={e.event_id: e for e in jobs})
+    run = run_triage(det, store=sqlite_store)
+    requeues = [p for p in run.proposals if str(p.action) == "requeue_jobs"]
+    assert [len(p.params["job_uuids"]) for p in requeues] == [500, 500, 203]
+    assert sorted(u for p in requeues for u in p.params["job_uuids"]) == uuids  # every job, once
+    assert len({p.proposal_id for p in requeues}) == 3 and "Part 2 of 3" in requeues[1].rationale
+    again = run_triage(det, store=sqlite_store)  # a re-run finds the same parts, not new ones
+    assert [p.proposal_id for p in again.proposals if str(p.action) == "requeue_jobs"] == \
+        [p.proposal_id for p in requeues]
+    gw = FakeGateway()
+    for p in requeues:  # each part is its own approval (HMAC-bound to its payload) and runs once
+        approve(sqlite_store, p.proposal_id, "dana", settings=SETTINGS)
+        assert execute(sqlite_store, p.proposal_id, "omar", gw, settings=SETTINGS).status == "executed"
+        assert get_proposal(sqlite_store, p.proposal_id).status == "executed"
+    with pytest.raises(AlreadyExecuted):
+        execute(sqlite_store, requeues[1].proposal_id, "omar", gw, settings=SETTINGS)
+    assert gw.calls == 3
+
+
+def test_a_redelivery_after_a_timeout_hands_the_owner_each_duplicate_with_the_original_it_duplicates():
+    from odoo_triage.core.domain import DuplicateCluster, RecordModel
+    from tests.test_agent_fixtures import FakeMatch
+
+    d = [ev("zap.csv", 1, "esign", 0, http_status=504, idempotency_key="run-1",
+            error="The app did not respond in-time. It may or may not have completed successfully."),
+         ev("zap.csv", 2, "esign", 12, status="ok", idempotency_key="run-1", record_ids=["project.project:51"])]
+    det = FakeDetection(anomalies=[anomaly("an-dup", "duplicate_delivery", "esign", 0, 13, d)],
+                        evidence={e.event_id: e for e in d})
+    # the original (50) is named by no delivery, only by the duplicate cluster of the projects export
+    projects = FakeMatch(clusters=[DuplicateCluster(cluster_id="jc-1", model=RecordModel.project, record_ids=[50, 51],
+                                                    suggested_master_id=50, probability=0.95, reason="same code")])
+    run = run_triage(det, None, projects)
+    by_action = {str(p.action): p for p in run.proposals}
+    assert by_action["archive_project"].params["project_id"] == 51
+    assert by_action["escalate"].params["records"] == ["project.project:51", "project.project:50"]
+
+
+def test_a_slowdown_that_failed_nothing_is_escalated_as_nothing_to_replay_not_noted_on_records():
+    slow = [ev("bridge.log", i, "opportunity_sync", i * 5, status="ok", latency_ms=8000,
+               record_ids=[f"sale.order:{i}"]) for i in range(6)]
+    det = FakeDetection(anomalies=[anomaly("an-slow", "latency_shift", "opportunity_sync", 0, 30, slow)],
+                        evidence={e.event_id: e for e in slow})
+    run = run_triage(det)
+    (only,) = run.proposals
+    assert str(only.action) == "escalate" and "nothing needs replaying" in only.params["message"]
+    assert run.incidents[0].cause == Cause.upstream_outage
+
+
+def test_a_configuration_escalation_hands_over_every_failed_job_not_the_first_500():
+    error = "odoo.exceptions.UserError: Bill.com customer ID missing: set x_billcom_id on the partner first."
+    refs = [[f"queue.job:u{i}"] for i in range(700)]
+    actions = offline_actions(_incident(Cause.configuration), _facts(error, refs))
+    (escalation,) = [a for a in actions if a.action == ActionName.escalate]
+    assert escalation.params["records"] == [f"queue.job:u{i}" for i in range(700)]
+    from odoo_triage.agent.actions import parse_action
+
+    assert len(parse_action("escalate", escalation.params).record_refs()) == 700
+
+
+def test_a_provider_naming_more_jobs_than_one_proposal_carries_is_split_not_rejected():
+    from odoo_triage.agent.llm.report import ProposedAction
+    from odoo_triage.agent.triage import split_requeues
+
+    big = ProposedAction(action="requeue_jobs", params={"job_uuids": [f"u{i}" for i in range(501)]},
+                         evidence_ids=["e"])
+    parts = split_requeues([big, ProposedAction(action="escalate", params={})])
+    assert [len(p.params.get("job_uuids", [])) for p in parts] == [500, 1, 0]
 
 
 def test_a_dropped_payload_field_is_escalated_with_every_record_not_noted_per_record():

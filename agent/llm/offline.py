@@ -8,7 +8,7 @@ import re
 import time
 from collections import Counter
 
-from odoo_triage.agent.actions import NOTE_MODELS, named_field_write
+from odoo_triage.agent.actions import ESCALATION_RECORDS, NOTE_MODELS, named_field_write, requeue_chunks
 from odoo_triage.agent.causes import RETRY_SAFE_CAUSES, classify_text
 from odoo_triage.agent.incidents import AssembledIncident, IncidentFacts
 from odoo_triage.agent.llm.report import ProposedAction, ProviderResult, TriageReport
@@ -46,6 +46,10 @@ _FIX_WORDS = {
 def _signal_fix(facts: IncidentFacts, cause: Cause) -> str:
     """The fix the verdict's structured signal names, more precise than the cause's generic words."""
     signals = facts.verdict.signals if facts.verdict is not None else None
+    if cause == Cause.upstream_outage and facts.events and not facts.failed_events:
+        # a slowdown (or a held backlog) that failed nothing: nothing to correct or replay; the owner watches it
+        return ("nothing failed and nothing needs replaying or correcting in Odoo: follow up with the provider "
+                "(its status page) and act only if it persists or calls start failing")
     if signals is None:
         return _FIX_WORDS.get(cause, "investigate")
     if signals.bad_selection and cause == Cause.schema_validation:
@@ -148,7 +152,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     failed_jobs = set(facts.failed_job_uuids)
     # every failed job whose own error is of the cause (not only the main wordings): all of them are requeued
     uuids = [ref.split(":", 1)[1] for ref, _ in records_of_cause(facts, cause, min_share=0.0)
-             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs][:500]
+             if ref.startswith("queue.job:") and ref.split(":", 1)[1] in failed_jobs]
     retry_ok = facts.verdict.retry_safe if facts.verdict is not None else True
     # a retry-safe cause (rate limit, outage), or any cause whose verdict says the work may simply be run
     # again (two writers collided: a serialization failure a new cron caused is configuration, yet retry-safe)
@@ -156,11 +160,14 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     if retryable and uuids and retry_ok:
         when = {Cause.rate_limit: "the rate limit clears", Cause.upstream_outage: "the upstream is back"}.get(
             cause, "the colliding job or schedule is moved")
-        actions.append(ProposedAction(
-            action=ActionName.requeue_jobs, params={"job_uuids": uuids}, evidence_ids=cites,
-            rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
-                      f"{when} (failed jobs only, never started ones)."
-                      + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
+        chunks = requeue_chunks(uuids)
+        for n, chunk in enumerate(chunks, 1):
+            part = f" Part {n} of {len(chunks)} ({len(chunk)} jobs)." if len(chunks) > 1 else ""
+            actions.append(ProposedAction(
+                action=ActionName.requeue_jobs, params={"job_uuids": chunk}, evidence_ids=cites,
+                rationale=f"{len(uuids)} queue.job records failed after their retries ({cause}); requeue them once "
+                          f"{when} (failed jobs only, never started ones)." + part
+                          + _partial(len(uuids), facts.metrics.get("gave_up"), "failed jobs")))
     if cause == Cause.configuration:
         actions.extend(field_writes(incident, facts, cites))
     if facts.partner_clusters:
@@ -208,7 +215,7 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
         records = escalation_records(facts, cause)
         if cause == Cause.configuration:
             # the failed jobs wait for the fix: they are handed over with it, to be requeued once it is made
-            records = list(dict.fromkeys([*records, *(f"queue.job:{u}" for u in uuids)]))[:500]
+            records = list(dict.fromkeys([*records, *(f"queue.job:{u}" for u in uuids)]))[:ESCALATION_RECORDS]
         named = (f" Records to act on ({len(records)}): {', '.join(records[:10])}"
                  + ("..." if len(records) > 10 else "") + "." if records else "")
         actions.append(ProposedAction(
@@ -224,11 +231,18 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
     return actions
 
 
-def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = 500) -> list[str]:
-    """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo),
-    else the failed records of the incident's cause. Only ids from typed fields: both lists are built
-    from the events' record_ids, never from error text."""
+def escalation_records(facts: IncidentFacts, cause: Cause, limit: int = ESCALATION_RECORDS) -> list[str]:
+    """What an escalation hands the owner: the records a repeated delivery made (the duplicates to undo) with
+    the originals they duplicate (kept, to check each pair), else the failed records of the incident's cause.
+    Only ids from typed fields and duplicate clusters: built from the events' record_ids and the clusters'
+    members, never from error text."""
     refs = list(facts.redelivered_records)
+    refs += [f"project.project:{i}" for i in facts.duplicate_project_ids]
+    for c in facts.project_clusters:  # the cluster holds the original beside the duplicate
+        if set(c.record_ids) & set(facts.duplicate_project_ids):
+            refs += [f"project.project:{i}" for i in c.record_ids]
+    for master, dups, _cluster in facts.redelivered_partners:
+        refs += [f"res.partner:{i}" for i in (master, *dups)]
     if not refs:
         refs = [ref for ref, _ in records_of_cause(facts, cause, min_share=0.0)]
     return list(dict.fromkeys(refs))[:limit]

@@ -10,7 +10,6 @@ that pile up to a failure still do, and rates (error spike, retry storm) judge t
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from odoo_triage.core.domain import Anomaly, AnomalyKind
@@ -21,25 +20,52 @@ from odoo_triage.detectors.windows import HOUR, events_between_count
 MAX_READ_BACK = 200  # hits whose keys are read back; beyond them a signature is too big to be a recovered retry
 
 
+def _row_keys(ctx: Context, i: int) -> tuple[str | None, str | None]:
+    """(correlation id, idempotency key) of event `i`, re-read from its line: the row alone (no LogEvent
+    built, no error text masked: only the keys are wanted), or the event already re-read this run."""
+    frame = ctx.frame
+    ev = frame.events
+    fi, line = int(ev["file"].iat[i]), int(ev["line"].iat[i])
+    path = frame.files[fi]
+    cached = frame._row_cache.get(f"{path.name}:{line}")
+    if cached is not None:
+        return cached.correlation_id, cached.idempotency_key
+    row = frame.readers[fi].row_at(path, int(ev["offset"].iat[i]), line)
+    return (row.correlation_id, row.idempotency_key) if row is not None else (None, None)
+
+
 def recovered(ctx: Context, idx: np.ndarray, hits: np.ndarray) -> np.ndarray:
     """Which failed attempts `hits` (of one flow, whose events are `idx`) have a later success with the
     same correlation id or idempotency key: the retry went through. The frame keeps keys of successes
-    only, so the hits' own keys are read back from their lines (a new signature has few)."""
+    only, so the hits' own keys are read back from their lines (a new signature has few), each line
+    once and all keys hashed in one call."""
     out = np.zeros(len(hits), dtype=bool)
     st, ts = ctx.col("status"), ctx.col("ts")
-    for name, attr in (("corr", "correlation_id"), ("idem", "idempotency_key")):
-        keys = ctx.col(name)
-        ok = idx[(st[idx] == OK) & (keys[idx] != 0)]
-        if not len(ok):
+    ok_flow = st[idx] == OK
+    read: list[tuple[str | None, str | None]] | None = None
+    for k, name in enumerate(("corr", "idem")):
+        keys = ctx.col(name)[idx]
+        ok = ok_flow & (keys != 0)
+        if not ok.any():
             continue
-        last_ok = pd.Series(ts[ok]).groupby(keys[ok]).max()
-        for j, i in enumerate(hits[:MAX_READ_BACK].tolist()):
-            ev = ctx.frame.log_event(int(i))
-            key = getattr(ev, attr) if ev is not None else None
-            if out[j] or not key:
-                continue
-            h = int(_hash_keys(pl.Series([key]), np.ones(1, dtype=bool))[0])
-            out[j] = bool(h in last_ok.index and last_ok[h] > ts[i])
+        if read is None:
+            read = [_row_keys(ctx, int(i)) for i in hits[:MAX_READ_BACK].tolist()]
+        todo = [j for j, got in enumerate(read) if not out[j] and got[k]]
+        if not todo:
+            continue
+        hashed = _hash_keys(pl.Series([read[j][k] for j in todo], dtype=pl.String), np.ones(len(todo), dtype=bool))
+        # the latest success of each of these keys (what a groupby max over all successes gives for them)
+        cand = ok & np.isin(keys, hashed)
+        c_key, c_ts = keys[cand], ts[idx[cand]]
+        order = np.lexsort((c_ts, c_key))
+        c_key, c_ts = c_key[order], c_ts[order]
+        last = np.ones(len(c_key), dtype=bool)
+        last[:-1] = c_key[1:] != c_key[:-1]
+        uniq, last_ts = c_key[last], c_ts[last]
+        if not len(uniq):
+            continue
+        pos = np.minimum(np.searchsorted(uniq, hashed), len(uniq) - 1)
+        out[todo] = (uniq[pos] == hashed) & (last_ts[pos] > ts[hits[todo]])
     return out
 
 
