@@ -184,7 +184,8 @@ class StreamReducer:
         self.pending_rows = pending_rows
         self.pending: list[Part] = []
         self.n_pending = 0
-        self.kept: Part = {}
+        self.kept: dict[int, Part] = {}  # the bounded table, per flow: merged flow by flow (a flow's rows at a time)
+        self.n_kept = 0
         self.backlog: list[Part] = []  # reduced batches not merged into `kept` yet
         self.n_backlog = 0
         self.ring: Part = {}
@@ -225,16 +226,24 @@ class StreamReducer:
         red = _take(new, np.flatnonzero(select(new, self.per_hour, self.slowest)))
         self.backlog.append(red)
         self.n_backlog += _rows(red)
-        if self.n_backlog >= max(_rows(self.kept), self.pending_rows):
+        if self.n_backlog >= max(self.n_kept, self.pending_rows):
             self._merge()
 
     def _merge(self) -> None:
-        """The reduced batches into the bounded table (what each rule keeps of a union: module docstring)."""
+        """The reduced batches into the bounded table (what each rule keeps of a union: module docstring),
+        flow by flow: the rules hold per (flow, hour), and the working copies are then one flow's."""
         if not self.backlog:
             return
-        both = _once(_concat([self.kept, *self.backlog]))
+        back = _concat(self.backlog)
         self.backlog, self.n_backlog = [], 0
-        self.kept = _take(both, np.flatnonzero(select(both, self.per_hour, self.slowest)))
+        order = np.argsort(back["flow"], kind="stable")
+        flows = back["flow"][order]
+        cuts = np.flatnonzero(np.diff(flows)) + 1
+        for rows in np.split(order, cuts):
+            f = int(back["flow"][rows[0]])
+            both = _once(_concat([self.kept.get(f, {}), _take(back, rows)]))
+            self.kept[f] = _take(both, np.flatnonzero(select(both, self.per_hour, self.slowest)))
+        self.n_kept = sum(map(_rows, self.kept.values()))
 
     def _keys(self, new: Part) -> Part:
         """Pin the successes whose key another event carries (within the horizon); the ring remembers the rest.
@@ -248,7 +257,7 @@ class StreamReducer:
         for col, fails in (("idem", self.fail_idem), ("corr", self.fail_corr)):
             keys = np.concatenate([ring[col], new[col][cand_idx]]) if n_ring else new[col][cand_idx]
             parts = [keys]
-            for k in (self.kept, *self.backlog):  # the pinned ones: distinct events from the ring's
+            for k in (*self.kept.values(), *self.backlog):  # the pinned ones: distinct events from the ring's
                 if k:
                     parts.append(k[col][k["pinned"] & (k[col] != 0)])
             dup = pd.Series(np.concatenate(parts) if len(parts) > 1 else keys).duplicated(keep=False).to_numpy()
@@ -279,8 +288,9 @@ class StreamReducer:
         self._batch()
         self._merge()
         self._merge_partials()
-        kept = self.kept
-        if kept:
+        kept = _concat(self.kept.values())
+        if kept:  # in arrival order
+            kept = _take(kept, np.argsort(kept["seq"], kind="stable"))
             kept.pop("pinned", None)
         counts = self.counts[0] if self.counts else hour_counts(_EMPTY)
         sketch = merge_rows(self.sketch)
