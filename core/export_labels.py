@@ -74,30 +74,35 @@ def _selection(model: str, field: str) -> dict[str, str]:
     return _resolved(_table().get(model, {}).get("selection", {}).get(field, {}))[0]
 
 
-def clashes(model: str) -> dict[str, list[str]]:
-    """Label keys that mean different fields in different languages, and are no English label or field name:
-    they mean nothing without the export's language."""
+@cache
+def _clashes(model: str) -> dict[str, list[str]]:
     resolved, clash = _fields(model)
     return {k: v for k, v in clash.items() if k not in resolved}
 
 
-def header_language(model: str, headers: list[str]) -> str | None:
-    """The language (not English) most of `headers` are labels of, when one language leads; else None.
+def clashes(model: str) -> dict[str, list[str]]:
+    """Label keys that mean different fields in different languages, and are no English label or field name:
+    they mean nothing without the export's language."""
+    return dict(_clashes(model))
+
+
+def header_language(model: str, headers: list[str]) -> tuple[str, ...]:
+    """The languages (not English) most of `headers` are labels of: the one that leads, or those tied for the
+    lead (Croatian and Bosnian share most labels); empty when no language has any.
     English labels say nothing (every language shows them where it has no translation)."""
     keys = {label_key(h.partition("/")[0]) for h in headers} - {""} - _lang_fields(model, "en").keys()
     scores = {lang: len(keys & _lang_fields(model, lang).keys()) for lang in languages(model) if lang != "en"}
-    ranked = sorted(scores.values(), reverse=True)
-    if not ranked or ranked[0] == 0 or (len(ranked) > 1 and ranked[0] == ranked[1]):
-        return None
-    return max(scores, key=lambda lang: scores[lang])
+    best = max(scores.values(), default=0)
+    return tuple(lang for lang, n in scores.items() if n == best) if best else ()
 
 
-def field_for(model: str, header: str, lang: str | None = None) -> str | None:
+def field_for(model: str, header: str, langs: tuple[str, ...] = ()) -> str | None:
     """The technical field an export header names (`Numéro de TVA` -> `vat`), or None if unknown.
-    `lang` (see `header_language`) decides a label that means two fields in two languages."""
+    `langs` (see `header_language`) decides a label that means two fields in two languages, when they agree."""
     key = label_key(header)
-    if lang is not None and key in clashes(model):
-        return _lang_fields(model, lang).get(key)
+    if key in _clashes(model):
+        meant = {_lang_fields(model, lang).get(key) for lang in langs}
+        return meant.pop() if len(meant) == 1 else None
     return _fields(model)[0].get(key)
 
 

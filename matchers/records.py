@@ -53,7 +53,7 @@ def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
     aliases above; a label meaning two fields in two languages (Kraj) is read in the language of the others."""
     renames: dict[str, str] = {}
     present = set(frame.columns)
-    lang = header_language(what, [str(c) for c in frame.columns]) if what else None
+    langs = header_language(what, [str(c) for c in frame.columns]) if what else ()
     for col in frame.columns:
         key = str(col).strip()
         if _TECHNICAL.fullmatch(key):  # not `key == key.lower()`: Arabic or Chinese labels have no case
@@ -61,10 +61,10 @@ def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
             if custom and custom not in present and custom not in renames.values():
                 renames[col] = custom
             continue  # already a technical name
-        whole = field_for(what, key, lang) if what else None  # a label with a slash: `CPF/CNPJ`, `VKN/TCKN`
+        whole = field_for(what, key, langs) if what else None  # a label with a slash: `CPF/CNPJ`, `VKN/TCKN`
         base, _, sub = (key, "", "") if whole else key.partition("/")
         base = base.strip()
-        field = whole or (field_for(what, base, lang) if what else None) or HEADER_ALIASES.get(base.lower()) or (
+        field = whole or (field_for(what, base, langs) if what else None) or HEADER_ALIASES.get(base.lower()) or (
             base if base in HEADER_ALIASES.values() else None)
         if field is None or field in present or field in renames.values():
             continue

@@ -75,15 +75,18 @@ def test_clashes_english_wins_and_the_rest_needs_the_export_language():
     for model in ("queue.job", "res.partner", "project.project"):
         for label, field in TABLE[model]["fields"]["en"].items():
             assert el.field_for(model, label) == field, (model, label)
-            assert el.field_for(model, label, "pl") == field  # English wins in any language
+            assert el.field_for(model, label, ("pl",)) == field  # English wins in any language
         for lang, labels in TABLE[model]["fields"].items():
             for label, field in labels.items():
-                assert el.field_for(model, label, lang) == field, (model, lang, label)
+                assert el.field_for(model, label, (lang,)) == field, (model, lang, label)
     assert el.field_for("res.partner", "Kraj") is None
-    assert el.field_for("res.partner", "Kraj", "pl") == "country_id" and el.field_for("res.partner", "Kraj", "sl") == "city"
+    assert el.field_for("res.partner", "Kraj", ("pl",)) == "country_id"
+    assert el.field_for("res.partner", "Kraj", ("sl",)) == "city" and el.field_for("res.partner", "Kraj", ("pl", "sl")) is None
     pl = [_label("res.partner", "pl", f) for f in ("id", "name", "city", "country_id")]
-    assert el.header_language("res.partner", pl) == "pl"
-    assert el.header_language("res.partner", ["ID", "Name"]) is None  # English: no other language leads
+    assert el.header_language("res.partner", pl) == ("pl",)
+    assert el.header_language("res.partner", ["ID", "Name"]) == ()  # English: no other language leads
+    hr = el.header_language("res.partner", [_label("res.partner", "hr", f) for f in ("name", "country_id")])
+    assert "hr" in hr and el.field_for("res.partner", _label("res.partner", "hr", "country_id"), hr) == "country_id"
 
 
 PARTNER_COLUMNS = ["id", "name", "is_company", "parent_id", "vat", "email", "phone", "street", "zip", "city",
