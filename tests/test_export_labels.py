@@ -177,7 +177,7 @@ def test_an_excel_cp1252_export_with_labels_is_read(tmp_path):
     assert a.to_dict("records") == b.to_dict("records") and a["street"].tolist()[1] == "Hauptstraße 1"
     jobs = write_csv(tmp_path / "jobs_utf8.csv", [_label("queue.job", "fr", f) for f in QJ_COLUMNS], _jobs("fr"))
     jobs_cp = tmp_path / "jobs.csv"
-    jobs_cp.write_bytes(jobs.read_text(encoding="utf-8").replace("’", "'").encode("cp1252"))
+    jobs_cp.write_bytes(jobs.read_text(encoding="utf-8").encode("cp1252"))  # ’ is 0x92 there
     assert _events(jobs_cp) == _events(jobs)
 
 
