@@ -272,6 +272,107 @@ def opt_float(value: object) -> float | None:
         raise RowError(f"not a number: {str(value)[:40]!r}") from None
 
 
+_THOUSANDS = {".": re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$"), ",": re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")}
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d[\d.,]*|[.,]\d+)$")
+_GROUP_MARKS = str.maketrans("", "", " '\u00a0\u202f\u2009")
+
+
+def parse_number(text: str, decimal_comma: bool = True) -> float | None:
+    """A number as locales and spreadsheets write it, or None: `12,5` and `1.234,5` (European Excel),
+    `1 234,5` (French), `1'234.5` (Swiss), `1,234.5`. Both marks: the last one is the decimal one. A lone
+    comma is decimal when `decimal_comma` (a `;` CSV, JSON text, an XLSX text cell); else only a
+    thousands grouping (`1,234`) is read, as a comma-delimited file's writer means it."""
+    s = text.strip().translate(_GROUP_MARKS)
+    if not _NUMBER_TEXT.match(s):
+        return None
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        dec = "," if s.rfind(",") > s.rfind(".") else "."
+        head, _, frac = s.rpartition(dec)
+        if not _THOUSANDS["." if dec == "," else ","].match(head) or not frac.isdigit():
+            return None
+        return float(head.replace("." if dec == "," else ",", "") + "." + frac)
+    if commas:
+        if commas == 1 and decimal_comma and not s.endswith(","):
+            return float(s.replace(",", "."))
+        return float(s.replace(",", "")) if _THOUSANDS[","].match(s) else None
+    if dots > 1:
+        return float(s.replace(".", "")) if decimal_comma and _THOUSANDS["."].match(s) else None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+#: Duration units as factors to milliseconds (Go's `time.Duration` words, .NET, log4j, humans).
+_UNIT_MS = {"ns": 1e-6, "nanos": 1e-6, "us": 1e-3, "µs": 1e-3, "μs": 1e-3, "micros": 1e-3, "ms": 1.0,
+            "msec": 1.0, "msecs": 1.0, "millis": 1.0, "millisecond": 1.0, "milliseconds": 1.0, "s": 1000.0,
+            "sec": 1000.0, "secs": 1000.0, "second": 1000.0, "seconds": 1000.0, "m": 60_000.0, "min": 60_000.0,
+            "mins": 60_000.0, "minute": 60_000.0, "minutes": 60_000.0, "h": 3_600_000.0, "hr": 3_600_000.0,
+            "hrs": 3_600_000.0, "hour": 3_600_000.0, "hours": 3_600_000.0}
+_ONE_DURATION = re.compile(r"^([+-]?[\d.,' \u00a0\u202f]*\d|[+-]?[.,]\d+)\s*([a-zA-Zµμ]+)\.?$")
+_GO_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h)){2,}$")  # Go: 1m30.5s, 2h3m4s
+_GO_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)")
+_ISO_DURATION = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?=\d)(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?"
+                           r"(?:(\d+(?:[.,]\d+)?)S)?)?$", re.I)
+_CLOCK = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):([0-5]\d):([0-5]\d(?:[.,]\d+)?)$")  # hh:mm:ss.fff, .NET d.hh:mm:ss
+
+
+def duration_ms(text: str, decimal_comma: bool = True) -> float | None:
+    """A duration written with its unit, in milliseconds, or None: `532ms`, `0.532s`, `1.2 s`, `12,5 ms`,
+    Go's `1m30.5s`, ISO 8601 `PT0.5S` (Azure, .NET XML), a clock `00:00:01.234` (.NET TimeSpan)."""
+    s = text.strip()
+    if not s or len(s) > 40:
+        return None
+    m = _ONE_DURATION.match(s)
+    if m is not None:
+        unit = _UNIT_MS.get(m.group(2)) or _UNIT_MS.get(m.group(2).lower())
+        n = parse_number(m.group(1), decimal_comma) if unit is not None else None
+        return n * unit if n is not None and unit is not None else None
+    if s[:1] in "Pp":
+        iso = _ISO_DURATION.match(s)
+        if iso is None or not any(iso.groups()):
+            return None
+        d, h, mi, sec = (float(g.replace(",", ".")) if g else 0.0 for g in iso.groups())
+        return ((d * 24 + h) * 60 + mi) * 60_000.0 + sec * 1000.0
+    if ":" in s:
+        c = _CLOCK.match(s)
+        if c is None:
+            return None
+        return (((float(c.group(1) or 0) * 24 + float(c.group(2))) * 60 + float(c.group(3))) * 60
+                + float(c.group(4).replace(",", "."))) * 1000.0
+    if _GO_DURATION.match(s):
+        return sum(float(n) * _UNIT_MS[u] for n, u in _GO_PART.findall(s))
+    return None
+
+
+def opt_latency(value: object, scale: float = 1.0, decimal_comma: bool = True) -> float | None:
+    """A latency in milliseconds: a number in the field's unit (times `scale`), the same as text in any
+    locale (`12,5`), or a text carrying its own unit (`532ms`, `PT0.5S`: the unit wins over the field's)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) * scale
+    if isinstance(value, str):
+        try:
+            return float(value) * scale
+        except ValueError:
+            pass
+        if (d := duration_ms(value, decimal_comma)) is not None:
+            return d
+        if (n := parse_number(value, decimal_comma)) is not None:
+            return n * scale
+    raise RowError(f"not a number: {str(value)[:40]!r}")
+
+
+def is_latency_text(value: object) -> bool:
+    """A value `opt_latency` reads (the mapping inference's test for a latency field)."""
+    try:
+        return opt_latency(value) is not None
+    except RowError:
+        return False
+
+
 def opt_int(value: object) -> int | None:
     if value is None or value == "":
         return None

@@ -18,6 +18,7 @@ from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import (
     RowError,
     guess_dayfirst,
+    is_latency_text,
     known_level,
     known_status,
     parse_ts,
@@ -119,7 +120,9 @@ def _valid(kind: str, values: list[Any]) -> float:
         return sum(1 for v in values if isinstance(v, str) and known_level(v)) / len(values)
     if kind == "http_status":
         return sum(1 for v in values if (n := _is_int_like(v)) is not None and 100 <= n <= 599) / len(values)
-    if kind in ("latency_ms", "retry_count"):
+    if kind == "latency_ms":  # numbers in any locale, or texts with their unit (`532ms`, `PT0.5S`)
+        return sum(1 for v in values if is_latency_text(v)) / len(values)
+    if kind == "retry_count":
         return sum(1 for v in values if _is_number(v)) / len(values)
     if kind == "flow":
         strs = [v for v in values if isinstance(v, str) and v.strip()]

@@ -1,0 +1,98 @@
+"""Latencies as sources write them: texts with their unit (Go, .NET, Azure, GCP), numbers in a
+decimal-comma locale (European Excel `;` CSVs, XLSX text cells), read with no mapping file (#13)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from odoo_triage.detectors.readers import detect_format, make_reader
+from odoo_triage.detectors.readers.base import RowError, duration_ms, opt_latency, parse_number
+
+
+@pytest.mark.parametrize(("text", "ms"), [
+    ("532ms", 532.0), ("0.532s", 532.0), ("1.2 s", 1200.0), ("12,5 ms", 12.5), ("PT0.5S", 500.0),
+    ("PT1M2.5S", 62_500.0), ("1m30.5s", 90_500.0), ("350µs", 0.35), ("00:00:01.234", 1234.0), ("3 sec", 3000.0),
+    ("1.02:03:04.5", 93_784_500.0),
+])
+def test_duration_texts(text, ms):
+    assert duration_ms(text) == pytest.approx(ms)
+
+
+@pytest.mark.parametrize("text", ["", "fast", "P", "PT", "12:5", "5 MB", "1.2.3s"])
+def test_no_duration(text):
+    assert duration_ms(text) is None
+
+
+def test_numbers_in_any_locale():
+    assert parse_number("12,5") == 12.5 and parse_number("1.234,5") == 1234.5
+    assert parse_number("1 234,5") == 1234.5 and parse_number("1,234.5") == 1234.5
+    assert parse_number("1'234.5") == 1234.5 and parse_number("1.234.567") == 1234567.0
+    assert parse_number("1,234", decimal_comma=False) == 1234.0 and parse_number("12,5", decimal_comma=False) is None
+    assert parse_number("1,2,3") is None and parse_number("abc") is None
+
+
+def test_a_unit_in_the_text_wins_over_the_fields_unit():
+    assert opt_latency("1.2s", scale=1000.0) == 1200.0  # `duration_s` = "1.2s": not 1.2 million ms
+    assert opt_latency("1.2", scale=1000.0) == 1200.0
+    assert opt_latency(3, scale=1000.0) == 3000.0
+    with pytest.raises(RowError, match="not a number"):
+        opt_latency("slow")
+
+
+def _events(path: Path):
+    reader = make_reader(detect_format(path))
+    rows, lines, aside = [], 0, 0
+    for ch in reader.chunks(path):
+        rows.extend(ch.rows)
+        lines += ch.lines
+        aside += ch.set_aside
+    return reader, rows, lines, aside
+
+
+@pytest.mark.parametrize(("value", "ms"), [("532ms", 532.0), ("0.532s", 532.0), ("0.532 s", 532.0),
+                                           ("PT0.532S", 532.0)])
+def test_jsonl_latency_with_a_unit_is_inferred(tmp_path, value, ms):
+    p = tmp_path / "events.jsonl"
+    p.write_text("".join(json.dumps({"time": f"2026-10-01T10:{i:02d}:00.1234567Z", "flow": "orders",
+                                     "status": "ok", "duration": value}) + "\n" for i in range(30)))
+    reader, rows, lines, aside = _events(p)
+    assert reader.inferred.mapping.latency_ms == "duration"
+    assert (len(rows), lines, aside) == (30, 30, 0)
+    assert [r.latency_ms for r in rows] == pytest.approx([ms] * 30)
+
+
+def test_semicolon_csv_with_decimal_commas(tmp_path):
+    """European Excel: `;` separators, `1.234,5` and `12,5` in the duration column."""
+    p = tmp_path / "runs.csv"
+    p.write_text("timestamp;flow;status;duration_ms\n" + "".join(
+        f"2026-10-01 10:{i:02d}:00;orders;ok;{'1.234,5' if i % 2 else '12,5'}\n" for i in range(30)), encoding="utf-8")
+    reader, rows, lines, aside = _events(p)
+    assert reader.inferred.mapping.latency_ms == "duration_ms"
+    assert (len(rows), lines, aside) == (30, 31, 0)
+    assert sorted({r.latency_ms for r in rows}) == [12.5, 1234.5]
+
+
+def test_comma_csv_keeps_thousands_apart_from_decimals(tmp_path):
+    p = tmp_path / "runs.csv"
+    p.write_text("timestamp,flow,status,duration_ms\n" + "".join(
+        f'2026-10-01 10:{i:02d}:00,orders,ok,"1,234"\n' for i in range(30)), encoding="utf-8")
+    _reader, rows, _lines, aside = _events(p)
+    assert aside == 0 and {r.latency_ms for r in rows} == {1234.0}
+
+
+def test_xlsx_queue_job_text_cells_with_decimal_commas(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["uuid", "state", "channel", "date_created", "exec_time"])
+    ws.append(["x-1", "done", "root.x", "2026-11-30 10:00:00", "1,5"])
+    ws.append(["x-2", "done", "root.x", "2026-11-30 10:01:00", "1.234,5"])
+    ws.append(["x-3", "done", "root.x", "2026-11-30 10:02:00", 2.25])
+    p = tmp_path / "queue_job.xlsx"
+    wb.save(p)
+    _reader, rows, _lines, aside = _events(p)
+    assert aside == 0
+    assert [r.latency_ms for r in rows] == [1500.0, 1234500.0, 2250.0]
