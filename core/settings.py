@@ -416,6 +416,10 @@ class ReaderSettings(BaseModel):
     record_id_models: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RECORD_ID_MODELS))
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
+    # JSON envelopes (readers/envelope.py): fields naming a log line, whose text may be a plain app line with
+    # a level (Docker json-file `log`, journald `MESSAGE`, GCP `textPayload`); JSON or logfmt text is read in any
+    envelope_line_fields: list[str] = Field(default_factory=lambda: ["log", "message", "msg", "MESSAGE",
+                                                                     "textPayload", "line", "log_line"])
     # prefixed lines (syslog, log drains, container logs: prefixed.py)
     line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
     platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))

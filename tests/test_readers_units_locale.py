@@ -96,3 +96,57 @@ def test_xlsx_queue_job_text_cells_with_decimal_commas(tmp_path):
     _reader, rows, _lines, aside = _events(p)
     assert aside == 0
     assert [r.latency_ms for r in rows] == [1500.0, 1234500.0, 2250.0]
+
+
+# ---------------------------------------------------------------- envelopes (Docker json-file, message JSON)
+
+
+def _docker(path: Path, lines: list[str]) -> Path:
+    """As moby's jsonfilelog writes: the line with its newline, the stream, the time in RFC 3339 nanoseconds."""
+    path.write_text("".join(json.dumps({"log": line + "\n", "stream": "stdout",
+                                        "time": f"2026-10-01T10:{i:02d}:00.123456789Z"}) + "\n"
+                            for i, line in enumerate(lines)))
+    return path
+
+
+def test_docker_json_file_with_an_inner_json_event(tmp_path):
+    lines = [json.dumps({"ts": f"2026-10-01T09:{i:02d}:30Z", "flow": "orders", "level": "error" if i % 5 == 0
+                         else "info", "took": f"{100 + i}ms"}) for i in range(30)]
+    reader, rows, lines_read, aside = _events(_docker(tmp_path / "abc-json.log", lines))
+    m = reader.inferred.mapping
+    assert (m.timestamp, m.flow, m.latency_ms) == ("ts", "flow", "took")  # the app's own time wins
+    assert (len(rows), lines_read, aside) == (30, 30, 0)
+    assert rows[0].ts == 1790845230.0 and rows[0].status == "error" and rows[1].latency_ms == 101.0
+
+
+def test_docker_json_file_with_logfmt_and_plain_lines(tmp_path):
+    fmt = [f'level={"error" if i % 5 == 0 else "info"} flow=orders msg="done" duration=1.{i:02d}s'
+           for i in range(30)]
+    reader, rows, _n, aside = _events(_docker(tmp_path / "a-json.log", fmt))
+    assert aside == 0 and reader.inferred.mapping.timestamp == "envelope.time"  # no time inside: the envelope's
+    assert [r.status for r in rows[:2]] == ["error", "ok"] and rows[3].latency_ms == pytest.approx(1030.0)
+    plain = [f"{'ERROR' if i % 5 == 0 else 'INFO'} orders: processed order {i}" for i in range(30)]
+    reader, rows, _n, aside = _events(_docker(tmp_path / "b-json.log", plain))
+    assert aside == 0 and [r.status for r in rows[:2]] == ["error", "ok"]
+    assert rows[0].error == "orders: processed order 0" and rows[0].ts == pytest.approx(1790848800.123456)
+
+
+def test_message_holding_json(tmp_path):
+    p = tmp_path / "shipped.jsonl"
+    p.write_text("".join(json.dumps({"@timestamp": "2026-10-01T00:00:00Z", "host": "h1", "message": json.dumps(
+        {"timestamp": f"2026-10-01T10:{i:02d}:00Z", "flow": "orders", "status": "error" if i % 5 == 0 else "ok",
+         "latency": "0.25 s"})}) + "\n" for i in range(30)))
+    reader, rows, lines_read, aside = _events(p)
+    assert reader.inferred.mapping.timestamp == "timestamp" and reader.inferred.shape.envelope == "message"
+    assert (len(rows), lines_read, aside) == (30, 30, 0)
+    assert rows[1].ts - rows[0].ts == 60 and rows[0].latency_ms == 250.0 and rows[0].status == "error"
+
+
+def test_a_plain_message_field_is_no_envelope(tmp_path):
+    p = tmp_path / "plain.jsonl"
+    p.write_text("".join(json.dumps({"ts": f"2026-10-01T10:{i:02d}:00Z", "flow": "orders", "status": "ok",
+                                     "message": "ERROR would be a level, but the status says it"}) + "\n"
+                         for i in range(30)))
+    reader, rows, _n, _aside = _events(p)
+    assert reader.inferred.shape is None or reader.inferred.shape.envelope is None
+    assert {r.status for r in rows} == {"ok"}

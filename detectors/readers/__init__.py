@@ -3,6 +3,8 @@
 | format      | files                                   | reader             |
 |-------------|-----------------------------------------|--------------------|
 | `jsonl`     | `*.jsonl`, `*.ndjson`, lines of `{...}` | `JsonLinesReader`  |
+|             | (an envelope's inner event too: Docker  |                    |
+|             | json-file `log`, `message` holding JSON)|                    |
 | `csv`       | `*.csv` with a timestamp column         | `CsvReader`        |
 | `queue_job` | `*.csv` or `*.xlsx` with uuid, state,   | `QueueJobReader`   |
 |             | channel, ... (Odoo's export dialog)     |                    |

@@ -2,12 +2,14 @@
 
 Without a mapping the first `inference_sample` objects are flattened (`event.outcome`) and the
 mapping inferred from names and values (`inference.py`); the mapping and its confidence end up
-in the file's stats.
+in the file's stats. An envelope whose one text field holds the event (Docker's json-file `log`, a
+`message` holding JSON) is unwrapped first (`envelope.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from odoo_triage.detectors.readers.base import (
     numbered_lines,
     reject,
 )
+from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
@@ -55,9 +58,17 @@ class JsonLinesReader:
         self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings, http_in_text=True)
+        self._unwrap: Callable[[Any], Any] | None = None
 
     def _infer(self, path: Path) -> None:
-        self.adopt(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem))
+        env = envelope_field(self._raw_sample(path), self.settings)
+        self._unwrap = unwrapper(env, self.settings) if env else None
+        inferred = infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem)
+        if env and inferred.shape is not None:
+            inferred = replace(inferred, shape=replace(inferred.shape, envelope=env),
+                               notes=[*inferred.notes, f"the event is the text of field {env!r} (JSON, logfmt or a "
+                                      "leveled line); the envelope's fields as envelope.<name>"])
+        self.adopt(inferred)
 
     def adopt(self, inferred: Inferred) -> None:
         """Read with this inferred mapping (just inferred, or saved by an earlier run over the same file)."""
@@ -67,6 +78,26 @@ class JsonLinesReader:
             self._build = row_builder(self.mapping, self.endpoint_flow)
             if self.inferred.shape is not None:
                 self._build = shaped_builder(self._build, self.inferred.shape, self.catalog)
+            env = self.inferred.shape.envelope if self.inferred.shape is not None else None
+            if env:
+                unwrap = self._unwrap = unwrapper(env, self.settings)
+                inner = self._build
+                self._build = lambda d, line_no, offset: inner(unwrap(d), line_no, offset)
+
+    def _raw_sample(self, path: Path) -> list[dict[str, Any]]:
+        """The first `inference_sample` objects as they are (an envelope is decided on them)."""
+        out: list[dict[str, Any]] = []
+        dec = LineDecoder()
+        for line_no, _off, raw in numbered_lines(path):
+            if len(out) >= self.settings.inference_sample or line_no > 20 * self.settings.inference_sample:
+                break
+            try:
+                obj = _loads(dec.utf8(raw, line_no))
+            except (_JSONError, ValueError):
+                continue
+            if isinstance(obj, dict):
+                out.append(obj)
+        return out
 
     def _sample(self, path: Path) -> list[dict[str, Any]]:
         """The first `inference_sample` objects, plus (scanning up to `inference_scan_lines` further lines)
@@ -91,6 +122,8 @@ class JsonLinesReader:
                 continue
             if not isinstance(obj, dict):
                 continue
+            if self._unwrap is not None:
+                obj = self._unwrap(obj)
             if full and raw.find(b"{", 1) < 0 and seen.issuperset(obj):
                 continue  # flat already (no nested object) and no new key: what flatten would find, cheaply
             flat = flatten(obj)
