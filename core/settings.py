@@ -426,6 +426,9 @@ class ReaderSettings(BaseModel):
     router_error_codes: str = DEFAULT_ROUTER_ERROR_CODES
     router_code_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_CODE_FIELDS))
     router_text_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_TEXT_FIELDS))
+    # the router line's field naming the process that served the request (Heroku `dyno=web.1`): a router
+    # line no app line pairs by request id is an event of the flow that process's app lines name
+    router_process_fields: list[str] = Field(default_factory=lambda: ["dyno"])
     syslog_year: int | None = Field(default=None, ge=1971, le=9998)  # RFC 3164 times carry none: else the file's mtime
     max_paired_requests: int = Field(default=2_000_000, ge=0)  # request ids remembered per file for pairing
     max_line_chars: int = Field(default=1_000_000, ge=1000)  # a longer prefixed line is set aside unread

@@ -150,3 +150,47 @@ def test_a_plain_message_field_is_no_envelope(tmp_path):
     reader, rows, _n, _aside = _events(p)
     assert reader.inferred.shape is None or reader.inferred.shape.envelope is None
     assert {r.status for r in rows} == {"ok"}
+
+
+# ---------------------------------------------------------------- container lines, Heroku router lines
+
+
+def test_cri_lines_with_a_plain_leveled_message(tmp_path):
+    """Kubernetes (CRI) writes `<RFC 3339 nano> <stream> <F|P> <message>`; a plain app line leads with its level."""
+    p = tmp_path / "orders-7d9f_default_app-0123.log"
+    p.write_text("".join(f"2026-10-01T10:{i:02d}:00.123456789Z {'stderr' if i % 5 == 0 else 'stdout'} F "
+                         f"2026-10-01 12:{i:02d}:00 {'ERROR' if i % 5 == 0 else 'INFO'} orders - order {i} synced\n"
+                         for i in range(30)))
+    reader, rows, lines_read, aside = _events(p)
+    assert detect_format(p) == "prefixed" and (len(rows), lines_read, aside) == (30, 30, 0)
+    assert [r.status for r in rows[:2]] == ["error", "ok"]
+    assert rows[0].ts == pytest.approx(1790848800.123456)  # the CRI time (UTC), not the line's local 12:00
+
+
+def _drain(path: Path, with_app: bool) -> Path:
+    """A Heroku log drain: router lines (the request's status and service time) and the app's own lines,
+    which carry no request id, so nothing pairs them."""
+    out = []
+    for i in range(40):
+        ts = f"2026-10-26T10:{i:02d}:00.000000+00:00"
+        if i % 8 == 0:
+            out.append(f'{ts} heroku[router]: at=error code=H12 desc="Request timeout" method=POST path="/hooks" '
+                       f'host=shop.herokuapp.com request_id=r{i} fwd="10.0.0.1" dyno=web.1 connect=0ms '
+                       f'service=30000ms status=503 bytes=0 protocol=https')
+        else:
+            out.append(f'{ts} heroku[router]: at=info method=POST path="/hooks" host=shop.herokuapp.com '
+                       f'request_id=r{i} fwd="10.0.0.1" dyno=web.1 connect=0ms service={50 + i}ms status=200 '
+                       f'bytes=12 protocol=https')
+            if with_app:
+                out.append(f'{ts} app[web.1]: level=info flow=order_webhooks msg="order stored"')
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_heroku_router_lines_count_for_the_apps_flow(tmp_path):
+    _reader, rows, lines_read, aside = _events(_drain(tmp_path / "drain.log", with_app=True))
+    assert (lines_read, aside) == (75, 0)
+    assert {r.flow for r in rows} == {"order_webhooks"}
+    failed = [r for r in rows if r.status == "error"]
+    assert len(failed) == 5 and {(r.http_status, r.latency_ms) for r in failed} == {(503, 30000.0)}
+    assert failed[0].error.startswith("H12 Request timeout")

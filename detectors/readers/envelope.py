@@ -55,10 +55,8 @@ def inner_event(text: str, plain: bool) -> dict[str, Any] | None:
     m = _PLAIN.match(body)
     if m is None or (m["level"].islower() and not _LOWER_LEAD.match(body)):  # lower case only leading the line
         return None
-    out: dict[str, Any] = {"level": m["level"].upper(), "message": m["msg"].strip()}
-    if m["ts"]:
-        out["time"] = m["ts"].replace(",", ".")
-    return out
+    # the line's own time (naive local, mostly) is left out: the envelope's or the prefix's is the shipper's, UTC
+    return {"level": m["level"].upper(), "message": m["msg"].strip()}
 
 
 def _leveled(obj: Mapping[str, Any], cfg: ReaderSettings) -> bool:
