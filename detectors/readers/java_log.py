@@ -34,6 +34,7 @@ from odoo_triage.detectors.readers.base import (
     reject,
 )
 from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.folding import fold_records
 from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
 
 FORMAT = "java_log"
@@ -184,13 +185,16 @@ class JavaLogReader:
     def events_of(self, path: Path, numbered: Iterable[tuple[int, int, bytes]],
                   single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
         """(row, rejected, lines consumed, kind) per record; kind as `flow_of`, or "rejected"/"blank"."""
-        cur: tuple[re.Match[str], int, int, str | None, str] | None = None
-        trace: list[str] = []
-        lines = 0
-        dec = self.decoder
+        def open_record(text: str, line_no: int, offset: int) -> tuple[re.Match[str], int, int, str | None, str] | None:
+            m = match_line(text)
+            if m is None:
+                return None
+            ctx = m["ctx"] or (m["ctx2"] if "ctx2" in m.re.groupindex else None)
+            flow, kind = self.flow_of(ctx, m["logger"] or "")
+            return m, line_no, offset, flow, kind
 
-        def finish() -> tuple[EventRow | None, object | None, int, str]:
-            assert cur is not None
+        def close(cur: tuple[re.Match[str], int, int, str | None, str], trace: list[str],
+                  lines: int) -> tuple[EventRow | None, object | None, int, str]:
             m, ln, off, flow, kind = cur
             if flow is None:
                 return None, None, lines, kind
@@ -199,36 +203,9 @@ class JavaLogReader:
             except (RowError, ValueError, OverflowError) as exc:
                 return None, reject(path, ln, str(exc)[:200] or type(exc).__name__, m.group(0)), lines, "rejected"
 
-        for line_no, offset, raw in numbered:
-            text = dec.text(raw, line_no).rstrip("\r\n")
-            if _START.match(text):
-                if cur is not None:
-                    yield finish()
-                    if single:
-                        return
-                    cur, trace, lines = None, [], 0
-                lines += 1
-                m = match_line(text)
-                if m is None:
-                    yield None, reject(path, line_no, "timestamped line in no known JVM log layout", raw), lines, \
-                        "rejected"
-                    lines = 0
-                    continue
-                ctx = m["ctx"] or (m["ctx2"] if "ctx2" in m.re.groupindex else None)
-                flow, kind = self.flow_of(ctx, m["logger"] or "")
-                cur = (m, line_no, offset, flow, kind)
-            elif not text.strip():
-                yield None, None, 1, "blank"
-            elif cur is None:
-                yield None, reject(path, line_no, "stack-trace line without a log event before it", raw), 1, \
-                    "rejected"
-            else:
-                lines += 1
-                trace.append(text)
-                if len(trace) > 400:  # a runaway trace: keep the head (the exception) and the tail (root cause)
-                    del trace[50:250]
-        if cur is not None:
-            yield finish()
+        return fold_records(path, numbered, self.decoder, starts=_START.match, open_record=open_record, close=close,
+                            trim=_keep_ends, unmatched="timestamped line in no known JVM log layout",
+                            orphan="stack-trace line without a log event before it", single=single)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         self._shift = self._file_shift(path)
@@ -246,6 +223,11 @@ class JavaLogReader:
             if kind != "blank":
                 return row
         return None
+
+
+def _keep_ends(trace: list[str]) -> None:
+    """A runaway trace: keep the head (the exception) and the tail (the root cause)."""
+    del trace[50:250]
 
 
 def _take(chunk: Chunk, row: EventRow | None, rejected: object | None, lines: int, kind: str) -> None:
