@@ -661,7 +661,8 @@ class ReadPlan:
     keep: list[tuple[float, float]] = field(default_factory=list)
 
 
-SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt")  # one record per line, written as it happens
+# records written as they happen, each starting on a line of its own (a JVM record's stack trace follows it)
+SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt", "java_log")
 
 
 def time_probe(reader: Any, path: Path) -> Callable[[int], tuple[float, int] | None] | None:

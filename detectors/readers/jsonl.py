@@ -27,7 +27,8 @@ from odoo_triage.detectors.readers.base import (
 from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
-from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, _getter, row_builder
+from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
 
 _loads: Callable[[str | bytes], Any]
@@ -59,6 +60,9 @@ class JsonLinesReader:
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings, http_in_text=True)
         self._unwrap: Callable[[Any], Any] | None = None
+        self._shift: Shift | None = None
+        self._shifted_file: Path | None = None
+        self._unshifted = self._build
 
     def _infer(self, path: Path) -> None:
         env = envelope_field(self._raw_sample(path), self.settings)
@@ -78,11 +82,39 @@ class JsonLinesReader:
             self._build = row_builder(self.mapping, self.endpoint_flow)
             if self.inferred.shape is not None:
                 self._build = shaped_builder(self._build, self.inferred.shape, self.catalog)
-            env = self.inferred.shape.envelope if self.inferred.shape is not None else None
-            if env:
-                unwrap = self._unwrap = unwrapper(env, self.settings)
-                inner = self._build
-                self._build = lambda d, line_no, offset: inner(unwrap(d), line_no, offset)
+            self._unshifted = self._build
+            self._wrap()
+
+    def shifts(self, path: Path) -> bool:
+        """This file's naive times are shifted to UTC: a zone or offset given or aligned for it by name
+        (detectors/time_alignment.py); the estate-wide fallback zone is not a JSON service's, often UTC."""
+        if self._shifted_file != path:
+            self._shifted_file = path
+            cfg = self.settings
+            named = path.name in cfg.naive_time_zones or path.name in cfg.export_utc_offsets
+            shift = naive_shift(cfg, path.name) if named else None
+            if shift is not self._shift:
+                self._shift = shift
+                self._wrap()
+        return self._shift is not None
+
+    def _wrap(self) -> None:
+        """The row builder with this file's naive-time shift and envelope around it."""
+        build = self._unshifted
+        if self._shift is not None:
+            shift, ts_of, plain = self._shift, _getter(self.mapping.timestamp), build
+
+            def build(d: Any, line_no: int, offset: int) -> EventRow:
+                row = plain(d, line_no, offset)
+                return row._replace(ts=shift(row.ts)) if is_naive(ts_of(d)) else row
+
+        env = self.inferred.shape.envelope if self.inferred is not None and self.inferred.shape is not None else None
+        if env:
+            unwrap = self._unwrap = unwrapper(env, self.settings)
+            inner = build
+            self._build = lambda d, line_no, offset: inner(unwrap(d), line_no, offset)
+        else:
+            self._build = build
 
     def _raw_sample(self, path: Path) -> list[dict[str, Any]]:
         """The first `inference_sample` objects as they are (an envelope is decided on them)."""
@@ -139,6 +171,7 @@ class JsonLinesReader:
         """Chunks from `start` = (byte offset, line number) of a line (the beginning by default)."""
         if self.explicit is None and self.inferred is None:
             self._infer(path)
+        self.shifts(path)
         chunk = Chunk()
         for line_no, offset, raw in numbered_lines(path, *start):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
@@ -170,6 +203,7 @@ class JsonLinesReader:
             chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        self.shifts(path)
         for ln, off, raw in numbered_lines(path, offset, line_no):
             try:
                 return self.check(self._build(_loads(self.decoder.utf8(raw, ln)), ln, off))
