@@ -194,3 +194,17 @@ def test_heroku_router_lines_count_for_the_apps_flow(tmp_path):
     failed = [r for r in rows if r.status == "error"]
     assert len(failed) == 5 and {(r.http_status, r.latency_ms) for r in failed} == {(503, 30000.0)}
     assert failed[0].error.startswith("H12 Request timeout")
+
+
+def test_german_excel_run_log_with_localized_headers_and_states(tmp_path):
+    p = tmp_path / "laeufe.csv"
+    p.write_text("Zeitstempel;Schnittstelle;Ergebnis;Dauer (ms);Fehlermeldung\n" + "".join(
+        f"01.10.2026 10:{i:02d}:00;Aufträge;{'Fehlgeschlagen' if i % 5 == 0 else 'Erfolgreich'};1.2{i:02d},5;"
+        f"{'Zeitüberschreitung' if i % 5 == 0 else ''}\n" for i in range(30)), encoding="utf-8")
+    reader, rows, lines, aside = _events(p)
+    m = reader.inferred.mapping
+    assert (m.timestamp, m.flow, m.status, m.latency_ms, m.error) == (
+        "Zeitstempel", "Schnittstelle", "Ergebnis", "Dauer (ms)", "Fehlermeldung")
+    assert (len(rows), lines, aside) == (30, 31, 0)
+    assert [r.status for r in rows[:2]] == ["error", "ok"] and rows[1].latency_ms == 1201.5
+    assert rows[0].error == "Zeitüberschreitung"

@@ -157,6 +157,12 @@ _STATUS_WORDS = {
     "inprocess": "ok", "in_process": "ok", "processing": "ok",
     "partial": "retry", "partially_failed": "retry", "incomplete": "retry", "completed_with_errors": "retry",
     "completedwitherrors": "retry",
+    # localized run states (de, fr, es, it, nl) as tools and Excel exports write them
+    "erfolgreich": "ok", "erledigt": "ok", "fehlgeschlagen": "error", "fehler": "error", "succès": "ok",
+    "réussi": "ok", "terminé": "ok", "échec": "error", "échoué": "error", "erreur": "error", "éxito": "ok",
+    "exitoso": "ok", "completado": "ok", "fallido": "error", "fallo": "error", "successo": "ok", "riuscito": "ok",
+    "completato": "ok", "fallito": "error", "errore": "error", "geslaagd": "ok", "voltooid": "ok",
+    "mislukt": "error", "fout": "error",
 }
 #: Log levels, for sources that say how bad a line is but not whether the message went through.
 _LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
