@@ -428,6 +428,9 @@ class ReaderSettings(BaseModel):
     # a level (Docker json-file `log`, journald `MESSAGE`, GCP `textPayload`); JSON or logfmt text is read in any
     envelope_line_fields: list[str] = Field(default_factory=lambda: ["log", "message", "msg", "MESSAGE",
                                                                      "textPayload", "line", "log_line"])
+    # share of sampled objects whose field must hold an inner event for it to be the file's envelope (an app's
+    # traceback lines, one object each, hold none)
+    envelope_min_share: float = Field(default=0.5, gt=0, le=1)
     # prefixed lines (syslog, log drains, container logs: prefixed.py)
     line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
     platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))

@@ -219,8 +219,8 @@ def json_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], sett
     raw_sample = JsonLinesReader(settings=settings)._raw_sample(path)  # the first objects: cheap, no scan
     env = envelope_field(raw_sample, settings)
     unwrap = unwrapper(env, settings) if env else None
-    m = infer_mapping([flatten(unwrap(o) if unwrap is not None else o) for o in raw_sample], settings,
-                      fallback_flow=path.stem).mapping
+    objs = [unwrap(o) for o in raw_sample] if unwrap is not None else raw_sample
+    m = infer_mapping([flatten(o) for o in objs if o is not None], settings, fallback_flow=path.stem).mapping
     if m is None:
         return False, [], []
 
@@ -231,8 +231,8 @@ def json_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], sett
                 obj = _loads(dec.utf8(raw, line_no))
             except (_JSONError, ValueError):
                 continue
-            if isinstance(obj, dict):
-                flat = flatten(unwrap(obj) if unwrap is not None else obj)
+            if isinstance(obj, dict) and (obj := unwrap(obj) if unwrap is not None else obj) is not None:
+                flat = flatten(obj)
                 yield {k: v if isinstance(v, str) else "" if v is None else str(v) for k, v in flat.items()}
 
     return _row_pairs(rows(), m.timestamp, m.dayfirst, reference)

@@ -208,3 +208,19 @@ def test_german_excel_run_log_with_localized_headers_and_states(tmp_path):
     assert (len(rows), lines, aside) == (30, 31, 0)
     assert [r.status for r in rows[:2]] == ["error", "ok"] and rows[1].latency_ms == 1201.5
     assert rows[0].error == "Zeitüberschreitung"
+
+
+def test_docker_lines_holding_no_event_are_skipped_not_counted_ok(tmp_path):
+    """A Python app in a container writes its traceback one line per JSON object: those are no events."""
+    lines = []
+    for i in range(30):
+        lines.append(f"{'ERROR' if i % 5 == 0 else 'INFO'} orders: order {i}")
+        if i % 5 == 0:
+            lines += ["Traceback (most recent call last):", '  File "app.py", line 3, in sync',
+                      "ValueError: bad order"]
+    p = _docker(tmp_path / "c-json.log", lines)
+    reader = make_reader(detect_format(p))
+    chunks = list(reader.chunks(p))
+    rows = [r for c in chunks for r in c.rows]
+    assert len(rows) == 30 and sum(c.skipped for c in chunks) == 18
+    assert sum(c.lines for c in chunks) == 48 and sum(c.set_aside for c in chunks) == 0

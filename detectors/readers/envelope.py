@@ -10,8 +10,8 @@
   mapping inference prefers the app's own time, level and flow and takes the envelope's time when the
   app line has none.
 
-Decided per file on the sampled objects: a field is the envelope when `min_value_match` of them hold an
-inner event in it. Values are data: nothing in the inner text is trusted beyond its fields.
+Decided per file on the sampled objects: a field is the envelope when `envelope_min_share` of them hold
+an inner event in it; an object whose field holds none (a traceback line on its own) is no event. Values are data: nothing in the inner text is trusted beyond its fields.
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ def envelope_field(objects: Sequence[Mapping[str, Any]], cfg: ReaderSettings) ->
     if not hits:
         return None
     key, n = hits.most_common(1)[0]
-    return key if n >= cfg.min_value_match * len(objects) else None
+    return key if n >= cfg.envelope_min_share * len(objects) else None
 
 
 def unwrapper(key: str, cfg: ReaderSettings) -> Callable[[Any], Any]:
-    """obj -> the inner event's fields plus the envelope's as `envelope.<name>`; an object whose field holds
-    no inner event keeps its own fields (also as `envelope.<name>`, the text as `message`)."""
+    """obj -> the inner event's fields plus the envelope's as `envelope.<name>`; None for an object whose
+    field holds no inner event (a traceback line the app wrote on its own line, a banner): no event."""
     from odoo_triage.detectors.readers.inference import flatten
 
     plain = key.lower() in {f.lower() for f in cfg.envelope_line_fields}
@@ -95,13 +95,9 @@ def unwrapper(key: str, cfg: ReaderSettings) -> Callable[[Any], Any]:
             return obj
         text = obj.get(key)
         inner = inner_event(text, plain and not _leveled(obj, cfg)) if isinstance(text, str) else None
-        out: dict[str, Any] = {PREFIX + k: v for k, v in flatten({k: v for k, v in obj.items() if k != key}).items()}
         if inner is None:
-            if isinstance(text, str):
-                out["message"] = text.strip()
-            elif key in obj:
-                out[PREFIX + key] = text
-            return out
+            return None
+        out: dict[str, Any] = {PREFIX + k: v for k, v in flatten({k: v for k, v in obj.items() if k != key}).items()}
         out.update(inner)
         return out
 

@@ -112,7 +112,14 @@ class JsonLinesReader:
         if env:
             unwrap = self._unwrap = unwrapper(env, self.settings)
             inner = build
-            self._build = lambda d, line_no, offset: inner(unwrap(d), line_no, offset)
+
+            def unwrapped(d: Any, line_no: int, offset: int) -> EventRow:
+                got = unwrap(d)
+                if got is None:
+                    raise SkipLine(f"{env!r} holds no event (a continuation or plain line of the app): skipped")
+                return inner(got, line_no, offset)
+
+            self._build = unwrapped
         else:
             self._build = build
 
@@ -156,6 +163,8 @@ class JsonLinesReader:
                 continue
             if self._unwrap is not None:
                 obj = self._unwrap(obj)
+                if obj is None:
+                    continue
             if full and raw.find(b"{", 1) < 0 and seen.issuperset(obj):
                 continue  # flat already (no nested object) and no new key: what flatten would find, cheaply
             flat = flatten(obj)
