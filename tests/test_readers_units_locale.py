@@ -224,3 +224,12 @@ def test_docker_lines_holding_no_event_are_skipped_not_counted_ok(tmp_path):
     rows = [r for c in chunks for r in c.rows]
     assert len(rows) == 30 and sum(c.skipped for c in chunks) == 18
     assert sum(c.lines for c in chunks) == 48 and sum(c.set_aside for c in chunks) == 0
+
+
+def test_a_daemons_leveled_line_beside_json_app_lines_is_no_event(tmp_path):
+    p = tmp_path / "syslog.log"
+    p.write_text("".join(
+        f"Oct  1 10:{i:02d}:00 host1 orders[42]: " + json.dumps({"flow": "orders", "status": "ok"}) + "\n"
+        + f"Oct  1 10:{i:02d}:30 host1 sshd[7]: error: connection closed by 10.0.0.{i}\n" for i in range(30)))
+    _reader, rows, lines_read, aside = _events(p)
+    assert (lines_read, aside) == (60, 0) and {r.flow for r in rows} == {"orders"} and len(rows) == 30

@@ -115,6 +115,8 @@ class PrefixedReader:
         self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, operation)
         self.app_requests: set[str] = set()
         self.process_flows: dict[str, Counter[str]] = {}  # process (web.1) -> flows its app lines name
+        # the file's messages are plain leveled lines (no JSON / logfmt fields): events (None: not sampled yet)
+        self.plain_lines: bool | None = None
         self.payloads: dict[str, int] = {}
         self.duration_keys: set[str] = set()  # logfmt fields whose values carried a unit (read as ms)
         self.codes = re.compile(self.settings.router_error_codes)
@@ -227,11 +229,13 @@ class PrefixedReader:
         sample: list[dict[str, Any]] = []
         extra: list[dict[str, Any]] = []
         seen: set[str] = set()
+        leveled: list[dict[str, Any]] = []  # plain lines led by a level: the events only of a file with no fields
         dec = LineDecoder()
         limit = max(20 * cfg.inference_sample, cfg.inference_sample + cfg.inference_scan_lines)
         for line_no, _off, raw in numbered_lines(path):
             full = len(sample) >= cfg.inference_sample
-            if line_no > limit or (full and (len(extra) >= cfg.inference_sample or not cfg.inference_scan_lines)):
+            if line_no > limit or (full and (len(extra) >= cfg.inference_sample or not cfg.inference_scan_lines)) \
+                    or (not sample and len(leveled) >= cfg.inference_sample and line_no > 20 * cfg.inference_sample):
                 break
             try:
                 got = self.parse(dec.text(raw, line_no).rstrip("\r\n"))
@@ -239,13 +243,18 @@ class PrefixedReader:
                 continue
             if got.record is None or got.kind == "text":
                 continue
+            if got.kind == "line":
+                if len(leveled) < cfg.inference_sample:
+                    leveled.append(got.record)
+                continue
             if not full:
                 sample.append(got.record)
                 seen.update(got.record)
             elif not seen.issuperset(got.record):
                 extra.append(got.record)
                 seen.update(got.record)
-        return sample + extra
+        self.plain_lines = not sample and bool(leveled)
+        return sample + extra if sample else leveled
 
     def _infer(self, path: Path) -> None:
         self._decide_kind(path)
@@ -356,7 +365,7 @@ class PrefixedReader:
             except (RowError, ValueError):
                 continue
             rec = got.record
-            if rec is None or got.kind == "text":
+            if rec is None or got.kind in ("text", "line"):
                 continue
             if not self._is_access(rec) and len(self.process_flows) < 10_000:
                 v = rec.get(self.flow_key) if self.flow_key else None
@@ -386,7 +395,7 @@ class PrefixedReader:
             notes = "; ".join(self.inferred.notes) if self.inferred is not None else ""
             raise RowError(f"no timestamp field in the messages{': ' + notes if notes else ''}")
         rec = got.record
-        if rec is None:
+        if rec is None or (got.kind == "line" and not self.plain_lines):  # a daemon's line beside the app's JSON
             raise SkipLine("line without fields (platform / lifecycle message), not an event")
         self._fill(rec)
         rid = self._request_id(rec)
@@ -414,6 +423,8 @@ class PrefixedReader:
         self._decide_kind(path)
         if self._build is None:
             self._infer(path)
+        if self.plain_lines is None:  # a mapping given or saved: what the file's messages are is sampled still
+            self._sample(path)
         self._pair(path)
         chunk = Chunk()
         pending: tuple[int, int, str] | None = None  # a CRI partial message: (line, offset, text so far)
@@ -460,6 +471,8 @@ class PrefixedReader:
         self._decide_kind(path)
         if self._build is None:
             self._infer(path)
+        if self.plain_lines is None:
+            self._sample(path)
         for ln, off, raw in numbered_lines(path, offset, line_no):
             try:
                 return self._row(self.parse(LineDecoder().text(raw, ln).rstrip("\r\n")), ln, off)
