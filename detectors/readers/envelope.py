@@ -36,7 +36,7 @@ _LOWER_LEAD = re.compile(rf"^\[?(?:{_LEVELS.lower()})\b")
 def inner_event(text: str, plain: bool) -> dict[str, Any] | None:
     """The event inside one envelope text (JSON object, logfmt, or with `plain` a leveled app line), or None."""
     from odoo_triage.detectors.readers.inference import flatten
-    from odoo_triage.detectors.readers.jsonl import _JSONError, _loads
+    from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 
     body = text.strip()
     if not body:

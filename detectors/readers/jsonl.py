@@ -27,21 +27,10 @@ from odoo_triage.detectors.readers.base import (
 from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
+from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, _getter, row_builder
 from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
-
-_loads: Callable[[str | bytes], Any]
-try:
-    import orjson
-
-    _loads = orjson.loads
-    _JSONError: type[Exception] = orjson.JSONDecodeError
-except ImportError:  # pragma: no cover - orjson comes with langchain
-    import json
-
-    _loads = json.loads
-    _JSONError = json.JSONDecodeError
 
 
 class JsonLinesReader:

@@ -44,7 +44,7 @@ from odoo_triage.detectors.readers.base import (
 from odoo_triage.detectors.readers.envelope import inner_event
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
-from odoo_triage.detectors.readers.jsonl import _JSONError, _loads
+from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.logfmt import looks_like_logfmt, parse_logfmt
 from odoo_triage.detectors.readers.mapping import FieldMapping, row_builder
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
