@@ -156,10 +156,11 @@ def test_a_plain_message_field_is_no_envelope(tmp_path):
 
 
 def test_cri_lines_with_a_plain_leveled_message(tmp_path):
-    """Kubernetes (CRI) writes `<RFC 3339 nano> <stream> <F|P> <message>`; a plain app line leads with its level."""
+    """Kubernetes (CRI) writes `<RFC 3339 nano> <stream> <F|P> <message>`; a plain app line leads with its level
+    (a logback / Odoo pattern line inside is read by that reader instead: test_readers_container.py)."""
     p = tmp_path / "orders-7d9f_default_app-0123.log"
     p.write_text("".join(f"2026-10-01T10:{i:02d}:00.123456789Z {'stderr' if i % 5 == 0 else 'stdout'} F "
-                         f"2026-10-01 12:{i:02d}:00 {'ERROR' if i % 5 == 0 else 'INFO'} orders - order {i} synced\n"
+                         f"2026-10-01 12:{i:02d}:00 [{'ERROR' if i % 5 == 0 else 'INFO'}] orders: order {i} synced\n"
                          for i in range(30)))
     reader, rows, lines_read, aside = _events(p)
     assert detect_format(p) == "prefixed" and (len(rows), lines_read, aside) == (30, 30, 0)

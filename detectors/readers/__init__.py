@@ -16,6 +16,8 @@
 | `java_log`  | log4j / logback pattern lines (Kafka    | `JavaLogReader`    |
 |             | Connect, Spring Boot, Mule, Camel) with |                    |
 |             | their stack traces                      |                    |
+| `container` | an Odoo or JVM log as a container       | `ContainerReader`  |
+|             | runtime wraps it (CRI, Docker json-file)|                    |
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from odoo_triage.detectors.readers.base import (
     check_regular,
     to_log_event,
 )
+from odoo_triage.detectors.readers.container import ContainerReader, inner_format
 from odoo_triage.detectors.readers.csv_log import CsvReader
 from odoo_triage.detectors.readers.csv_records import csv_records
 from odoo_triage.detectors.readers.flows import FlowCatalog
@@ -48,7 +51,7 @@ from odoo_triage.detectors.readers.prefixed import PrefixedReader, looks_like_lo
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
-FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log")
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log", "container")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
@@ -85,6 +88,8 @@ def detect_format(path: Path) -> str:
                          "save other logs as CSV")
     first = _first_line(path)
     suffix = path.suffix.lower()
+    if inner_format(path, first) is not None:  # an Odoo / JVM log in CRI or Docker json-file lines
+        return "container"
     if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):
         return "jsonl"
     if looks_like_odoo_log(first):
@@ -120,6 +125,8 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return AccessLogReader(catalog, settings)
     if fmt == "java_log":
         return JavaLogReader(catalog, settings)
+    if fmt == "container":
+        return ContainerReader(catalog, settings)
     if fmt in ("prefixed", "logfmt"):
         return PrefixedReader(mapping, settings, catalog, bare=fmt == "logfmt")
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")

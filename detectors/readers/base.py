@@ -668,7 +668,7 @@ class ReadPlan:
 
 
 # records written as they happen, each starting on a line of its own (a JVM record's stack trace follows it)
-SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt", "java_log")
+SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt", "java_log", "container")
 
 
 def time_probe(reader: Any, path: Path) -> Callable[[int], tuple[float, int] | None] | None:

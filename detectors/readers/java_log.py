@@ -18,7 +18,7 @@ error text is the root cause of the stack trace (the last `Caused by:`), else it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
@@ -128,6 +128,8 @@ class JavaLogReader:
         self.retry_words = tuple(w.lower() for w in self.settings.java_retry_words)
         self._shift: Shift | None = None
         self._flows: dict[tuple[str | None, str], tuple[str | None, str]] = {}
+        # (line number, offset, bytes) of the file's lines from an offset: a container's unwrap them (container.py)
+        self.numbered: Callable[[Path, int, int], Iterator[tuple[int, int, bytes]]] = numbered_lines
 
     def _file_shift(self, path: Path) -> Shift | None:
         """A zone or offset given for this file shifts its naive times; the estate-wide fallback zone does
@@ -210,7 +212,7 @@ class JavaLogReader:
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         self._shift = self._file_shift(path)
         chunk = Chunk()
-        for row, rejected, lines, kind in self.events_of(path, numbered_lines(path, *start)):
+        for row, rejected, lines, kind in self.events_of(path, self.numbered(path, *start)):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
@@ -219,7 +221,7 @@ class JavaLogReader:
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         self._shift = self._file_shift(path)
-        for row, _rej, _lines, kind in self.events_of(path, numbered_lines(path, offset, line_no), single=True):
+        for row, _rej, _lines, kind in self.events_of(path, self.numbered(path, offset, line_no), single=True):
             if kind != "blank":
                 return row
         return None

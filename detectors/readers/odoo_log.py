@@ -14,7 +14,7 @@ quote anything a user or an upstream system typed), and only typed fields may gr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
@@ -108,6 +108,8 @@ class OdooLogReader:
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
         self._flows: dict[str, tuple[str | None, bool]] = {}
+        # (line number, offset, bytes) of the file's lines from an offset: a container's unwrap them (container.py)
+        self.numbered: Callable[[Path, int, int], Iterator[tuple[int, int, bytes]]] = numbered_lines
 
     def flow_of(self, logger: str) -> tuple[str | None, bool]:
         hit = self._flows.get(logger)
@@ -121,7 +123,7 @@ class OdooLogReader:
 
     def _events(self, path: Path, start_offset: int = 0, start_line: int = 1,
                 single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
-        return self.events_of(path, numbered_lines(path, start_offset, start_line), single)
+        return self.events_of(path, self.numbered(path, start_offset, start_line), single)
 
     def events_of(self, path: Path, numbered: Iterable[tuple[int, int, bytes]],
                   single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
