@@ -58,26 +58,39 @@ def offset_from(diffs: list[float], min_pairs: int) -> float | None:
     return shift + 0.0  # no -0.0
 
 
+def _raw_lines(log: Path) -> Iterator[bytes]:
+    """The lines of an Odoo server log, unwrapped when a container runtime wrote it (CRI, Docker json-file)."""
+    from odoo_triage.detectors.readers.container import unwrapped_lines, wrapper_of
+
+    with open(log, "rb") as fh:
+        first = next((r for r in fh if r.strip()), b"")
+    kind = wrapper_of(first)
+    if kind is not None:
+        for _n, _off, raw in unwrapped_lines(log, kind):
+            yield raw
+        return
+    with open(log, "rb") as fh:
+        yield from fh
+
+
 def _odoo_lines(logs: Iterable[Path]) -> Iterator[tuple[bytes, bytes]]:
     for log in logs:
-        with open(log, "rb") as fh:
-            for raw in fh:
-                m = _ODOO_LINE.match(raw)
-                if m is not None:
-                    yield m.group(1), raw
+        for raw in _raw_lines(log):
+            m = _ODOO_LINE.match(raw)
+            if m is not None:
+                yield m.group(1), raw
 
 
 def job_times(odoo_logs: Iterable[Path]) -> dict[str, float]:
     """uuid -> UTC time of the first queue_job line of the Odoo server log naming the job."""
     out: dict[str, float] = {}
     for log in odoo_logs:
-        with open(log, "rb") as fh:
-            for raw in fh:
-                if b"queue_job" not in raw:
-                    continue
-                m = _JOB_LINE.match(raw)
-                if m is not None:
-                    out.setdefault(m.group(2).decode(), parse_ts(m.group(1).decode()))
+        for raw in _raw_lines(log):
+            if b"queue_job" not in raw:
+                continue
+            m = _JOB_LINE.match(raw)
+            if m is not None:
+                out.setdefault(m.group(2).decode(), parse_ts(m.group(1).decode()))
     return out
 
 
@@ -328,6 +341,14 @@ def _zone_fits(zone_name: str | None, shift: float, times: list[float]) -> bool:
     return utc_offset_at(zone, mid) == shift
 
 
+def _wraps_odoo(path: Path) -> bool:
+    from odoo_triage.detectors.readers.container import inner_format
+
+    with open(path, "rb") as fh:
+        first = next((r for r in fh if r.strip()), b"")
+    return inner_format(path, first) == "odoo_log"
+
+
 def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, readers: ReaderSettings,
                      timezone: str | None = None, country: str | None = None) -> tuple[ReaderSettings, list[str]]:
     """Reader settings knowing the zone of each naive-time file (queue.job exports, CSV logs) and notes
@@ -346,7 +367,7 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
     todo = [p for p, k in kinds.items() if k in NAIVE_FORMATS and p.name not in given]
     if not todo:
         return readers, []
-    logs = [p for p, k in kinds.items() if k == "odoo_log"]
+    logs = [p for p, k in kinds.items() if k == "odoo_log" or (k == "container" and _wraps_odoo(p))]
     offsets: dict[str, float] = {}
     zones: dict[str, str] = {}
     notes: list[str] = []

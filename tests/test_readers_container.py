@@ -101,3 +101,21 @@ def test_app_json_in_a_container_stays_jsonl_or_prefixed(tmp_path):
     app = [json.dumps({"ts": f"2026-10-01T10:{i:02d}:00Z", "flow": "orders", "status": "ok"}) for i in range(10)]
     assert detect_format(_docker(tmp_path / "a.log", app)) == "jsonl"
     assert detect_format(_cri(tmp_path / "b.log", app)) == "prefixed"
+
+
+def test_a_jvms_naive_local_times_are_put_on_the_runtimes_utc(tmp_path):
+    """The JVM writes its zone's wall time (here UTC+2), kubelet the line's UTC time: the offset between them."""
+    from odoo_triage.core.domain import FlowInfo
+    from odoo_triage.detectors.readers.flows import FlowCatalog
+
+    lines = [f"2026-10-01T08:{m:02d}:00.{m:03d}000000Z stdout F 2026-10-01 10:{m:02d}:00.{m:03d} [pool-1] INFO "
+             f"com.acme.sync.OrderSync - order {m} synced" for m in range(30)]
+    p = tmp_path / "sync-0.log"
+    p.write_text("\n".join(lines) + "\n")
+    flows = FlowCatalog([FlowInfo(name="order_sync", source_system="shop", target_system="Odoo", owner="ops",
+                                  loggers=["com.acme.sync"])])
+    reader = make_reader(detect_format(p), catalog=flows)
+    rows = [r for c in reader.chunks(p) for r in c.rows]
+    assert reader.line_shape == "cri + java_log"
+    assert reader.inner.settings.export_utc_offsets == {"sync-0.log": 7200.0}
+    assert len(rows) == 30 and rows[0].ts == 1790841600.0 and {r.flow for r in rows} == {"order_sync"}

@@ -96,3 +96,17 @@ def test_a_jvm_log_is_entered_by_binary_search_at_a_record_start(tmp_path: Path,
     part = [r for c in JavaLogReader().chunks(log, start=start) for r in c.rows]
     assert [r for r in whole if r.ts >= since - 600] == [r for r in part if r.ts >= since - 600]
     assert len(part) < len(whole) / 2 and part == whole[len(whole) - len(part):]
+
+
+def test_an_odoo_log_in_container_lines_is_the_utc_reference_too(tmp_path: Path) -> None:
+    ids = _ids(40)
+    log = tmp_path / "middleware.jsonl"
+    log.write_text("".join(json.dumps({
+        "time": (START + timedelta(hours=7 * i + 2)).strftime("%Y-%m-%d %H:%M:%S"), "flow": "orders",
+        "status": "ok", "message_id": x}) + "\n" for i, x in enumerate(ids)))
+    bare = _odoo_log(tmp_path, ids).read_text().splitlines()
+    server = tmp_path / "odoo-0.log"
+    server.write_text("".join(f"2026-01-05T00:00:00.000000000Z stderr F {t}\n" for t in bare))
+    (tmp_path / "odoo-server.log").unlink()
+    readers, _notes = aligned_settings([log, server], None, ReaderSettings())
+    assert readers.export_utc_offsets == {"middleware.jsonl": 7200.0}

@@ -7,7 +7,9 @@ log, each physical line wrapped by the runtime that captured it.
 The wrapper is taken off every line, keeping its line number and byte offset, and the lines go to the
 Odoo log or JVM log reader, which folds tracebacks and stack traces as it does in a bare file; a partial
 line (CRI `P`, a Docker line without its newline) continues the record like any continuation line. The
-time is the app's own (the Odoo log writes UTC). A line that is not wrapped is read as it is.
+time is the app's own (the Odoo log writes UTC); a JVM's naive local times are put on UTC by the offset
+between them and the runtime's own (UTC) times of the same lines, in quarter hours, when 80% of the first
+lines agree on it. A line that is not wrapped is read as it is.
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
-from odoo_triage.detectors.readers.base import BOM, CHUNK_SIZE, Chunk, EventRow, numbered_lines
+from odoo_triage.detectors.readers.base import (
+    BOM,
+    CHUNK_SIZE,
+    Chunk,
+    EventRow,
+    RowError,
+    numbered_lines,
+    parse_ts,
+)
 from odoo_triage.detectors.readers.flows import FlowCatalog
-from odoo_triage.detectors.readers.java_log import JavaLogReader, _is_trace, looks_like_java_log
+from odoo_triage.detectors.readers.java_log import JavaLogReader, _is_trace, looks_like_java_log, match_line
 from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
+from odoo_triage.detectors.readers.naive_time import is_naive
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
 
 FORMAT = "container"
@@ -47,6 +58,46 @@ def _cri_text(raw: bytes) -> bytes | None:
 
 
 WRAPPERS = {"cri": _cri_text, "docker": _docker_text}
+STEP_S, AGREE_S, AGREE_SHARE, SHIFT_LINES = 900.0, 600.0, 0.8, 50
+
+
+def _wrapper_time(kind: str, raw: bytes) -> float | None:
+    """The runtime's own time of a wrapped line (RFC 3339 with Z: UTC)."""
+    try:
+        if kind == "cri":
+            return parse_ts(raw.split(b" ", 1)[0].decode("ascii", "replace"))
+        obj = _loads(raw.strip())
+        return parse_ts(obj.get("time")) if isinstance(obj, dict) else None
+    except (RowError, _JSONError, ValueError):
+        return None
+
+
+def naive_offset(path: Path, kind: str) -> float | None:
+    """Seconds a wrapped JVM log's naive times are ahead of the runtime's UTC times of the same lines (0
+    included), or None: zoned times, too few lines, or no offset 80% of them agree on."""
+    diffs: list[float] = []
+    for line_no, _off, raw in numbered_lines(path):
+        if len(diffs) >= SHIFT_LINES or line_no > 20 * SHIFT_LINES:
+            break
+        text = WRAPPERS[kind](raw.lstrip(BOM) if line_no == 1 else raw)
+        m = match_line(text.decode("utf-8", "replace").rstrip("\r\n")) if text is not None else None
+        outer = _wrapper_time(kind, raw.lstrip(BOM)) if m is not None else None
+        if m is None or outer is None:
+            continue
+        ts_text = m["ts"].replace(",", ".")
+        if not is_naive(ts_text):
+            return None
+        try:
+            diffs.append(parse_ts(ts_text) - outer)
+        except RowError:
+            continue
+    if len(diffs) < 5:
+        return None
+    diffs.sort()
+    shift = round(diffs[len(diffs) // 2] / STEP_S) * STEP_S
+    if sum(1 for d in diffs if abs(d - shift) <= AGREE_S) < AGREE_SHARE * len(diffs):
+        return None
+    return shift + 0.0
 
 
 def wrapper_of(first: bytes) -> str | None:
@@ -106,8 +157,15 @@ class ContainerReader:
                 first = next((r for r in fh if r.strip()), b"")
             self.kind = wrapper_of(first) or "cri"
             fmt = inner_format(path, first)
-            self.inner = JavaLogReader(self.catalog, self.settings) if fmt == "java_log" else \
-                OdooLogReader(catalog=self.catalog, settings=self.settings)
+            if fmt == "java_log":
+                cfg = self.settings or ReaderSettings()
+                shift = None if path.name in cfg.naive_time_zones or path.name in cfg.export_utc_offsets else \
+                    naive_offset(path, self.kind)
+                if shift:
+                    cfg = cfg.model_copy(update={"export_utc_offsets": {**cfg.export_utc_offsets, path.name: shift}})
+                self.inner = JavaLogReader(self.catalog, cfg)
+            else:
+                self.inner = OdooLogReader(catalog=self.catalog, settings=self.settings)
             kind = self.kind
             self.inner.numbered = lambda p, off, line: unwrapped_lines(p, kind, off, line)
         return self.inner
