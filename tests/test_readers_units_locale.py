@@ -234,3 +234,23 @@ def test_a_daemons_leveled_line_beside_json_app_lines_is_no_event(tmp_path):
         + f"Oct  1 10:{i:02d}:30 host1 sshd[7]: error: connection closed by 10.0.0.{i}\n" for i in range(30)))
     _reader, rows, lines_read, aside = _events(p)
     assert (lines_read, aside) == (60, 0) and {r.flow for r in rows} == {"orders"} and len(rows) == 30
+
+
+@pytest.mark.parametrize(("text", "ts"), [
+    ("Tue, 01 Oct 2026 10:00:00 GMT", 1790848800.0),  # HTTP Date, JavaScript toUTCString()
+    ("01/Oct/2026:10:00:00 +0000", 1790848800.0),  # nginx $time_local in a JSON access log
+    ("2026-10-01 10:00:00 UTC", 1790848800.0),  # Rails, str() of an aware datetime's zone name
+    ("2026-10-01 10:00:00.123456789 +0200 CEST m=+0.000123", 1790841600.123456),  # Go's time.String()
+    ("2026-10-01 10:00:00.5 +02:00", 1790841600.5),
+    ("01.10.2026 10:00:00,123", 1790848800.123),  # German Excel with a decimal comma
+    ("Oct 1, 2026 10:00:00 AM", 1790848800.0),  # Java DateFormat.MEDIUM (en_US)
+    ("2026-10-01T10:00:00.1234567Z", 1790848800.123456),  # .NET "o": 7 fraction digits
+    ("1790848800123456789", 1790848800.123456789), ("1790848800123", 1790848800.123),
+])
+def test_timestamps_as_other_runtimes_print_them(text, ts):
+    from odoo_triage.detectors.readers.base import parse_ts
+    from odoo_triage.detectors.readers.naive_time import is_naive
+
+    assert parse_ts(text) == pytest.approx(ts, abs=1e-6)
+    naive = text.startswith(("01.10.", "Oct "))  # the zoned ones say so, Go's abbreviation included
+    assert is_naive(text) == naive

@@ -200,7 +200,16 @@ _DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S.%f", "%d
 _MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
                 "%m/%d/%Y %H:%M:%S.%f")
 _OTHER = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%d %b %Y %H:%M:%S", "%d-%b-%Y %H:%M:%S",
-          "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S %z", "%Y%m%dT%H%M%S%z", "%Y%m%d%H%M%S")
+          "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S %z", "%Y%m%dT%H%M%S%z", "%Y%m%d%H%M%S",
+          "%d/%b/%Y:%H:%M:%S %z",  # nginx / Apache `$time_local` in a JSON access log
+          "%b %d, %Y %I:%M:%S %p", "%d.%m.%Y %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S.%f %z")
+# How other runtimes print a time (normalized before the formats above are tried): Go's time.String()
+# `2026-10-01 10:00:00.123 +0200 CEST m=+0.01`, Rails / Python `2026-10-01 10:00:00 UTC`, a space before
+# the offset, a decimal comma before the fraction (`10:00:00,123`)
+_GO_TAIL = re.compile(r"(\s[+-]\d{4})\s+[A-Z]{2,5}(?:\s+m=[+-][\d.]+)?$")
+_ZONE_WORD = re.compile(r"(\d)\s*(?:UTC|GMT)$")
+_SPACED_OFFSET = re.compile(r"(\d)\s+([+-]\d\d:?\d\d)$")
+_COMMA_FRACTION = re.compile(r"(\d\d:\d\d:\d\d),(\d+)")
 
 
 def _number_ts(v: float) -> float:
@@ -249,6 +258,24 @@ def _parse_other(text: str, dayfirst: bool | None) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
+    norm = _COMMA_FRACTION.sub(r"\1.\2", _SPACED_OFFSET.sub(r"\1\2", _ZONE_WORD.sub(r"\1+00:00", _GO_TAIL.sub(
+        r"\1", text))))
+    if norm != text:
+        try:
+            return datetime.fromisoformat(norm)
+        except ValueError:
+            for fmt in order + _OTHER:
+                try:
+                    return datetime.strptime(norm, fmt)
+                except ValueError:
+                    continue
+    if text[:3].isalpha() and "," in text[3:5]:  # RFC 1123 / 2822: HTTP `Date`, JavaScript toUTCString()
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            pass
     return _bad_ts(text)
 
 
