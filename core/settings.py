@@ -227,7 +227,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                   "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at",
                   # European Excel / tool exports with localized headers (de, fr, es, it, nl)
                   "zeitstempel", "zeitpunkt", "zeit", "horodatage", "date_heure", "fecha_hora", "marca_de_tiempo",
-                  "data_ora", "tijdstip", "tijdstempel"],
+                  "data_ora", "tijdstip", "tijdstempel",
+                  "@t"],  # Serilog's compact JSON (CLEF: @t, @l, @m, @x)
     "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
              "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
              "applicationname", "app", "service_name", "service", "workflow_name", "workflowname", "workflow",
@@ -240,7 +241,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
                "success", "ok", "ergebnis", "statut", "résultat", "estado", "resultado", "stato", "esito",
                "resultaat"],
-    "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
+    "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname", "@l", "severity_text",
+              "severitytext"],
     "latency_ms": ["latency_ms", "duration_ms", "elapsed_ms", "response_time_ms", "took_ms", "latency",
                    "execution_duration_ms", "execution_duration", "elapsed", "duration", "response_time", "took",
                    "event.duration", "dauer", "dauer_ms", "laufzeit", "antwortzeit", "durée", "durée_ms", "duración",
@@ -251,7 +253,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
               "failure_reason", "reason", "fault", "message_error", "error_description", "errordescription",
               "error_detail", "error_text", "exc_info", "exception.message", "fehler", "fehlermeldung",
               "fehlertext", "erreur", "message_d_erreur", "mensaje_de_error", "mensaje_error", "errore",
-              "messaggio_errore", "foutmelding", "fout"],
+              "messaggio_errore", "foutmelding", "fout", "@x"],
     "retry_count": ["retry", "retries", "retry_count", "attempt", "attempts", "retrycount", "redelivery_count"],
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
@@ -267,7 +269,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "operation": ["operation", "event.action", "action", "method", "operation_name", "op"],
     "endpoint": ["endpoint", "url.path", "request.path", "http.request.path", "path", "route", "uri", "url",
                  "request_uri", "resource"],
-    "message": ["message", "msg", "log.message", "text", "description", "event.original"],
+    "message": ["message", "msg", "log.message", "text", "description", "event.original", "@m", "body"],
 }
 
 #: Unit of a latency source, as the factor to milliseconds (ECS `event.duration` is nanoseconds).

@@ -254,3 +254,32 @@ def test_timestamps_as_other_runtimes_print_them(text, ts):
     assert parse_ts(text) == pytest.approx(ts, abs=1e-6)
     naive = text.startswith(("01.10.", "Oct "))  # the zoned ones say so, Go's abbreviation included
     assert is_naive(text) == naive
+
+
+def test_numeric_levels_of_pino_and_gelf(tmp_path):
+    """pino / bunyan write `level: 30` (info) and 50 (error); GELF the syslog severity (3 error, 6 info)."""
+    for name, ok, bad in (("pino.jsonl", 30, 50), ("gelf.jsonl", 6, 3)):
+        p = tmp_path / name
+        p.write_text("".join(json.dumps({"time": 1790848800000 + 60_000 * i, "level": bad if i % 5 == 0 else ok,
+                                         "flow": "orders", "msg": "synced"}) + "\n" for i in range(30)))
+        reader, rows, _n, aside = _events(p)
+        assert reader.inferred.mapping.level == "level" and aside == 0
+        assert [r.status for r in rows[:2]] == ["error", "ok"] and rows[0].error == "synced"
+    p = tmp_path / "jobs.jsonl"  # a numeric priority is no level
+    p.write_text("".join(json.dumps({"time": 1790848800 + 60 * i, "priority": i % 4, "flow": "orders"}) + "\n"
+                         for i in range(30)))
+    reader, rows, _n, _aside = _events(p)
+    assert reader.inferred.mapping.level is None and {r.status for r in rows} == {"ok"}
+
+
+def test_serilog_compact_json(tmp_path):
+    """Serilog's CLEF (Seq): @t, @mt, @l only when not Information, @x the exception."""
+    p = tmp_path / "clef.jsonl"
+    p.write_text("".join(json.dumps({"@t": f"2026-10-01T10:{i:02d}:00.1234567Z", "@mt": "Order {Id} synced",
+                                     "Id": i, "SourceContext": "Acme.OrderSync", "Flow": "orders",
+                                     **({"@l": "Error", "@x": "System.TimeoutException: The operation timed out"}
+                                        if i % 5 == 0 else {})}) + "\n" for i in range(30)))  # no @l: Information
+    reader, rows, _n, aside = _events(p)
+    m = reader.inferred.mapping
+    assert (m.timestamp, m.level, m.flow) == ("@t", "@l", "Flow") and aside == 0
+    assert rows[0].status == "error" and rows[0].error == "System.TimeoutException: The operation timed out"
