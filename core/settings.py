@@ -269,7 +269,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "operation": ["operation", "event.action", "action", "method", "operation_name", "op"],
     "endpoint": ["endpoint", "url.path", "request.path", "http.request.path", "path", "route", "uri", "url",
                  "request_uri", "resource"],
-    "message": ["message", "msg", "log.message", "text", "description", "event.original", "@m", "body"],
+    "message": ["message", "msg", "log.message", "text", "description", "event.original", "@m"],
 }
 
 #: Unit of a latency source, as the factor to milliseconds (ECS `event.duration` is nanoseconds).
