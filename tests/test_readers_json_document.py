@@ -61,3 +61,16 @@ def test_json_lines_stay_json_lines(tmp_path: Path) -> None:
     p = tmp_path / "runs.json"
     p.write_text("".join(json.dumps(r) + "\n" for r in _runs(5)))
     assert detect_format(p) == "jsonl"
+
+
+def test_a_read_from_a_later_line_takes_the_objects_from_it_on(tmp_path: Path) -> None:
+    text = json.dumps(_runs(10), indent=2)
+    p = tmp_path / "runs.json"
+    p.write_text(text + "\n")
+    reader = make_reader(detect_format(p))
+    whole = [r for c in reader.chunks(p) for r in c.rows]
+    total = text.count("\n") + 1
+    assert [r for c in reader.chunks(p, start=(0, total + 1)) for r in c.rows] == []
+    later = list(reader.chunks(p, start=(0, whole[6].line_no)))
+    assert [r for c in later for r in c.rows] == whole[6:]
+    assert sum(c.lines for c in later) == total - whole[6].line_no + 1

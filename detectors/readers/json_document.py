@@ -6,7 +6,8 @@ Every physical line is counted once: the lines from an object's first line to th
 it (parsed, or set aside with its first line's number when its row fails), whitespace lines are blank,
 the brackets around the objects are parsed lines. Text that stops parsing sets the rest aside as one
 record (`invalid JSON at line N`). The offset of an event is its character index in the decoded text,
-which `row_at` decodes from again. Files up to `MAX_BYTES` (read whole).
+which `row_at` decodes from again; a read from a later line (an incremental run) takes the objects that
+start from it on. Files up to `MAX_BYTES` (read whole).
 """
 
 from __future__ import annotations
@@ -158,8 +159,10 @@ class JsonDocumentReader(JsonLinesReader):
         chunk = Chunk()
         elems = list(items(doc))
         first_lines = [doc.line_of(s) for s, _e, _o in elems]
-        covered = 0  # lines counted so far
+        covered = start[1] - 1  # lines counted so far (an incremental run goes on from its line: the objects after)
         for k, (s, e, obj) in enumerate(elems):
+            if first_lines[k] <= covered:
+                continue
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
