@@ -173,6 +173,8 @@ def csv_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], setti
             if not rec.fields or rec.fields == [""]:
                 continue
             if header is None:
+                if sum(1 for h in rec.fields if h.strip()) < 2 or rec.fields[0].strip().lower().startswith("sep="):
+                    continue  # as CsvReader: Excel's `sep=;` hint, a title line above the header
                 header = [h.strip() for h in rec.fields]
                 continue
             if len(rec.fields) == len(header):

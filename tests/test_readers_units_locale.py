@@ -283,3 +283,16 @@ def test_serilog_compact_json(tmp_path):
     m = reader.inferred.mapping
     assert (m.timestamp, m.level, m.flow) == ("@t", "@l", "Flow") and aside == 0
     assert rows[0].status == "error" and rows[0].error == "System.TimeoutException: The operation timed out"
+
+
+@pytest.mark.parametrize("preamble", ["sep=;\n", "Läufe der Schnittstelle, Export vom 01.10.2026\n",
+                                      "Run export;;;\n"])
+def test_excel_sep_hint_and_title_lines_above_the_header(tmp_path, preamble):
+    p = tmp_path / "runs.csv"
+    p.write_text(preamble + "Start Time;Integration;Result;Elapsed (ms)\n" + "".join(
+        f"2026-10-01 10:{i:02d}:00;orders;{'failed' if i % 5 == 0 else 'success'};12,5\n" for i in range(30)),
+        encoding="utf-8")
+    reader, rows, lines, aside = _events(p)
+    assert reader.inferred.mapping.latency_ms == "Elapsed (ms)" and reader.inferred.mapping.flow == "Integration"
+    assert len(rows) == 30 and lines == 32 and aside <= 1  # the preamble line: set aside with its reason
+    assert {r.latency_ms for r in rows} == {12.5} and rows[0].status == "error"

@@ -71,6 +71,8 @@ class CsvReader:
             if rec.fields is None or not rec.fields or rec.fields == [""]:
                 continue
             if header is None:
+                if sum(1 for h in rec.fields if h.strip()) < 2 or rec.fields[0].strip().lower().startswith("sep="):
+                    continue  # Excel's `sep=;` hint, a title line above the header
                 header = [h.strip() for h in rec.fields]
                 continue
             if len(rec.fields) == len(header):
