@@ -119,3 +119,17 @@ def test_a_jvms_naive_local_times_are_put_on_the_runtimes_utc(tmp_path):
     assert reader.line_shape == "cri + java_log"
     assert reader.inner.settings.export_utc_offsets == {"sync-0.log": 7200.0}
     assert len(rows) == 30 and rows[0].ts == 1790841600.0 and {r.flow for r in rows} == {"order_sync"}
+
+
+def test_without_flows_json_a_jvm_apps_lines_are_the_files_flow(tmp_path):
+    lines = [f"2026-10-01 10:{m:02d}:00.000 [pool-1] {'ERROR' if m % 5 == 0 else 'INFO'} "
+             f"com.acme.sync.OrderSync - order {m}" for m in range(20)]
+    bare = tmp_path / "order-sync.log"
+    bare.write_text("\n".join(lines) + "\n")
+    wrapped = _cri(tmp_path / "order-sync-0.log", lines)
+    for p, flow in ((bare, "order-sync"), (wrapped, "order-sync-0")):
+        reader = make_reader(detect_format(p))
+        chunks = list(reader.chunks(p))
+        rows = [r for c in chunks for r in c.rows]
+        assert len(rows) == 20 and {r.flow for r in rows} == {flow} and rows[0].status == "error"
+        assert any("became its own flow" in k for c in chunks for k in c.unattributed)

@@ -11,7 +11,8 @@ names it), else the flows.json entry whose `loggers` the logger starts with. A c
 flow claims is skipped and reported (`unattributed`); a runtime logger (settings
 `java_runtime_loggers`) without a connector context is the runtime's housekeeping (worker, rebalance,
 start-up): skipped and counted, not reported. Without a catalog a connector context is its own flow
-(reported as a guess). ERROR/FATAL is an error, WARN naming a retry is a retry, the rest ok; the
+and any other logger's lines are the file's flow (its name), as a JSON log's without a flow field: both
+reported as guesses. ERROR/FATAL is an error, WARN naming a retry is a retry, the rest ok; the
 error text is the root cause of the stack trace (the last `Caused by:`), else its exception line.
 """
 
@@ -128,6 +129,7 @@ class JavaLogReader:
         self.retry_words = tuple(w.lower() for w in self.settings.java_retry_words)
         self._shift: Shift | None = None
         self._flows: dict[tuple[str | None, str], tuple[str | None, str]] = {}
+        self._stem: str | None = None  # the file's name: the flow of its lines when there is no flows.json
         # (line number, offset, bytes) of the file's lines from an offset: a container's unwrap them (container.py)
         self.numbered: Callable[[Path, int, int], Iterator[tuple[int, int, bytes]]] = numbered_lines
 
@@ -162,6 +164,8 @@ class JavaLogReader:
             return connector, f"guessed:connector {connector}"
         if not logger or logger.startswith(self.runtime):
             return None, "housekeeping"
+        if not cat and self._stem:
+            return self._stem, f"guessed:{logger} -> {self._stem}"
         return None, f"unattributed:{logger}"
 
     def _row(self, m: re.Match[str], trace: list[str], flow: str, line_no: int, offset: int) -> EventRow:
@@ -211,6 +215,7 @@ class JavaLogReader:
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         self._shift = self._file_shift(path)
+        self._stem = path.stem
         chunk = Chunk()
         for row, rejected, lines, kind in self.events_of(path, self.numbered(path, *start)):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
@@ -221,6 +226,7 @@ class JavaLogReader:
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         self._shift = self._file_shift(path)
+        self._stem = path.stem
         for row, _rej, _lines, kind in self.events_of(path, self.numbered(path, offset, line_no), single=True):
             if kind != "blank":
                 return row
