@@ -76,10 +76,11 @@ Files and their real-world shapes
   de Brasília)"), while the log's own times are UTC.
 - records/res_partner.csv, records/project_project.csv: Odoo's export dialog (not
   import-compatible) as CSV: UTF-8, comma, all fields quoted, pt_BR field labels as headers
-  ("Número de identificação" and "Tipo de identificação" from l10n_latam_base/i18n/pt_BR.po; ID,
-  Nome, É uma empresa, Empresa relacionada, E-mail, Telefone, Rua, Cidade, Estado, CEP, País,
-  Referência, Ativo, Criado em, Última atualização em; for projects Cliente, Gerente do projeto,
-  Data de início, Data de término, Empresa, Marcadores), many2one as display names ("São Paulo
+  ("Número de identificação", "Tipo de identificação", ID, Criado em, Última atualização em read in
+  odoo/addons/l10n_latam_base/i18n/pt_BR.po; "É uma empresa", "Empresa relacionada", "Referência"
+  read in odoo/addons/base/i18n/pt_BR.po; Nome, E-mail, Telefone, Rua, Cidade, Estado, CEP, País,
+  Ativo and, for projects, Cliente, Gerente do projeto, Data de início, Data de término, Empresa,
+  Marcadores as Odoo's pt_BR UI shows them, not checked file by file), many2one as display names ("São Paulo
   (BR)"), booleans True/False, datetimes "YYYY-MM-DD HH:MM:SS" UTC.
 
 Incidents (labels/incidents.jsonl; windows computed from the generated events)
