@@ -1,0 +1,1 @@
+"""fir: blind estate (Calder Bruce Partners, Melbourne). Docstring being written."""
