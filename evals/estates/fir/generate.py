@@ -517,6 +517,8 @@ def build(out: Path) -> Path:
     odoo_lines = []  # (ts, text) of the Odoo server log
 
     def olog(ts, level, logger, msg, pid=4113, db=ODOO_DB, perf=True):
+        if ts.microsecond == 0:
+            ts = ts + timedelta(microseconds=1000 * ((ts.minute * 61 + ts.second * 7 + len(msg)) % 997) + 211)
         stamp = ts.strftime("%Y-%m-%d %H:%M:%S,") + f"{ts.microsecond // 1000:03d}"
         odoo_lines.append((ts, f"{stamp} {pid} {level} {db} {logger}: {msg}" + (" " if perf else "")))
 
@@ -732,7 +734,18 @@ def build(out: Path) -> Path:
                  f"The VAT {orig['vat']} already exists in another partner.", pid=4118)
             continue
         if idx in i8_hit:
-            # Cloud Run timeout (30 s) hit while Odoo was still creating the partner; DocuSign retried
+            # Cloud Run timeout (30 s) hit while Odoo was still working; DocuSign Connect redelivered the event
+            newco = None
+            if idx in i8_dup_make:
+                # a subcontractor new to Odoo (ABN still pending with the ABR): the handler creates the partner
+                sub_, pc_ = rng.choice(SUBURB)
+                nm_ = f"{rng.choice(LAST)} {rng.choice(TRADE)} Pty Ltd"
+                newco = dict(name=nm_, is_company=True, parent_id="", type="contact", function="", vat="",
+                             email=f"office@{domain_of(nm_)}", phone=phone_au(rng, 1), mobile="",
+                             street=f"{rng.randint(1, 300)} {rng.choice(STREET)} Road", street2="", city=sub_,
+                             zip=pc_, state_id="Victoria (AU)", country_id="Australia", ref="",
+                             category_id="Subcontractor", active=True)
+                ent_ = f"N{idx}"
             attempts = rng.choice([3, 3, 4])
             gaps = [0, rng.randint(55, 80), rng.randint(280, 330), rng.randint(600, 700)][:attempts]
             for a, g in enumerate(gaps):
@@ -742,44 +755,41 @@ def build(out: Path) -> Path:
                 st = 200 if last else 504
                 la = float(rng.uniform(1.6, 2.6)) if last else 30.0 + float(rng.uniform(0.0, 0.02))
                 i8_times.append(ta)
-                if last and idx in i8_dup_make:
+                if last and newco:
                     np_id = next_pid[0]
                     next_pid[0] += 1
                     created_at = to_local(ta + timedelta(seconds=la * 0.8))
-                    row = {k: v for k, v in c.items() if not k.startswith("_")}
-                    row.update(id=np_id, create_date=created_at, write_date=created_at, ref="",
-                               email=c["email"].replace("accounts@", "contracts@").replace("info@", "contracts@"))
-                    row["_entity"] = c["_entity"]
+                    row = dict(newco, id=np_id, create_date=created_at, write_date=created_at)
                     recs["partners"].append(row)
-                    recs["p_entity"][np_id] = c["_entity"]
-                    i8_dups.append((row, c))
-                    msg = "envelope processed: partner created"
-                    pay = dict(base_payload, message=msg, odoo_partner_id=np_id, partner_name=c["name"],
-                               abn="", delivery_attempt=a + 1, duplicate_check="name match skipped (ABN missing in envelope)")
+                    recs["p_entity"][np_id] = ent_
+                    i8_dups.append(row)
+                    pay = dict(base_payload, message="envelope processed: partner created", odoo_partner_id=np_id,
+                               partner_name=newco["name"], abn="", delivery_attempt=a + 1,
+                               idempotency="no onboarding marker for envelope_id; creating partner")
                 elif last:
                     pay = dict(base_payload, message="envelope already processed; acknowledged", odoo_partner_id=c["id"],
-                               partner_name=c["name"], delivery_attempt=a + 1)
+                               partner_name=c["name"], abn=c["vat"], delivery_attempt=a + 1)
                 else:
-                    pay = dict(base_payload, message="upstream request timed out after 30s", delivery_attempt=a + 1)
+                    pay = dict(base_payload, delivery_attempt=a + 1)
                 if not last:
                     req_entry(ta, "subbie-onboard", sb_rev, "POST", sb_url, st, la, "DocuSign Connect/2.0",
                               "162.248.186.%d" % rng.randint(2, 60), rng.randint(9000, 24000), 0, trc)
                     out_entry(ta + timedelta(seconds=la), "subbie-onboard", sb_rev, "ERROR",
-                              dict(pay, message="The request has been terminated because it has reached the maximum request timeout."), trc)
-                    if a == 0 and idx in i8_dup_make:
-                        # first attempt did create the partner after the timeout
+                              dict(pay, message="The request has been terminated because it has reached the maximum request timeout. "
+                                                "To change this limit, see https://cloud.google.com/run/docs/configuring/request-timeout"), trc)
+                    if a == 0 and newco:
+                        # the Odoo create of the timed-out delivery still went through; the marker was never written
                         np_id = next_pid[0]
                         next_pid[0] += 1
                         created_at = to_local(ta + timedelta(seconds=34 + rng.uniform(0, 6)))
-                        row = {k: v for k, v in c.items() if not k.startswith("_")}
-                        row.update(id=np_id, create_date=created_at, write_date=created_at, ref="", vat="")
-                        row["_entity"] = c["_entity"]
+                        row = dict(newco, id=np_id, create_date=created_at, write_date=created_at,
+                                   email=newco["email"].replace("office@", "accounts@"))
                         recs["partners"].append(row)
-                        recs["p_entity"][np_id] = c["_entity"]
-                        i8_dups.append((row, c))
+                        recs["p_entity"][np_id] = ent_
+                        i8_dups.append(row)
                         out_entry(ta + timedelta(seconds=36), "subbie-onboard", sb_rev, "WARNING",
-                                  dict(base_payload, message="partner created after client disconnect", odoo_partner_id=np_id,
-                                       partner_name=c["name"], delivery_attempt=a + 1), trc)
+                                  dict(base_payload, message="partner created after client disconnect; onboarding marker not written",
+                                       odoo_partner_id=np_id, partner_name=newco["name"], delivery_attempt=a + 1), trc)
                 else:
                     req_entry(ta, "subbie-onboard", sb_rev, "POST", sb_url, st, la, "DocuSign Connect/2.0",
                               "162.248.186.%d" % rng.randint(2, 60), rng.randint(9000, 24000), 48, trc)
@@ -1006,7 +1016,7 @@ def build(out: Path) -> Path:
         st = t + timedelta(seconds=rng.uniform(0.4, 3.5))
         overload = k >= 60
         if overload:
-            tries = min(5, 1 + int(rnp.poisson(1.5 + 3.0 * min(1.0, (k - 60) / 300.0))))
+            tries = min(5, 1 + int(rnp.poisson(0.8 + 2.0 * min(1.0, (k - 60) / 300.0))))
         else:
             tries = 0
         tcur = st
@@ -1254,7 +1264,7 @@ def build(out: Path) -> Path:
     i3_aff = []
     for d, o in i3_pairs:
         i3_aff += [f"res.partner:{d['id']}", f"res.partner:{o['id']}"]
-    i8_aff = sorted({f"res.partner:{x['id']}" for x, _ in i8_dups} | {f"res.partner:{o['id']}" for _, o in i8_dups})
+    i8_aff = [f"res.partner:{x['id']}" for x in i8_dups]
     i4_aff = [f"project.project:{d['id']}" for d, _ in recs["i4_pairs"]] + [f"queue.job:{j['uuid']}" for j in i4_jobs]
     s, e = win(i9_times)
     inc("fir-1", "new_error_signature", "xero_payroll", s, e, "schema_validation", "escalate", [],
@@ -1284,9 +1294,9 @@ def build(out: Path) -> Path:
     inc("fir-6", "duplicate_delivery", "subbie_onboarding", s, e, "configuration", "merge_partners", i8_aff,
         "21/10 Sunbury Station burst: the 30 s Cloud Run request timeout was shorter than partner creation; "
         "DocuSign Connect redelivered the same envelope-completed events (same envelope_id and generated_at, "
-        "delivery_attempt 2-4); for three subcontractors the idempotency check missed and a new partner was "
-        "created by the timed-out first delivery and again by the last one. Merge the new duplicates into the "
-        "existing partners (and raise the timeout).", i8_times)
+        "delivery_attempt 2-4). For three subcontractors new to Odoo the timed-out first delivery still created "
+        "the partner but never wrote the onboarding marker, so the last delivery created it again: three pairs of "
+        "partners created minutes apart. Merge each pair (and raise the request timeout).", i8_times)
     s, e = i6_stop + timedelta(hours=4, minutes=50), i6_back
     inc("fir-7", "silent_flow", "xero_payroll", s, e, "configuration", "escalate", [],
         "After kernel patching and a reboot of int-worker-01 (22/10 01:10 AEDT) xero-payroll-sync.timer was not "
