@@ -7,8 +7,9 @@ office on Collins Street, Melbourne, and offices in Geelong and Bendigo. Its cli
 Victorian public bodies (transport, water, health, councils) and it engages a few hundred
 subcontractors (drillers, surveyors, traffic engineers, labs). It runs Odoo 17.0 Enterprise,
 self-hosted on a Compute Engine VM in Google Cloud `australia-southeast2` (Melbourne), with
-OCA queue_job, OCA partner_vat_unique (the ABN is the partner's `vat`) and three in-house modules
-(calder_base, calder_xero, calder_sharepoint). Xero holds accounting and payroll.
+OCA queue_job, OCA partner_vat_unique (the ABN is the partner's `vat`; installed 01/07/2026, so older
+duplicates that share an ABN predate it) and three in-house modules (calder_base, calder_xero,
+calder_sharepoint). Xero holds accounting and payroll.
 
 Its Odoo partner is Bottega Digitale Pty Ltd (Carlton), a Melbourne shop founded by Italian
 expats whose support desk works with the Odoo UI in Italian: the queue.job export below was
@@ -126,7 +127,7 @@ fir-4 sharepoint_folders new_error_signature, data_quality, archive_project: 15/
 fir-5 timesheet_capture error_spike, configuration, escalate: revision timesheet-api-00057-kez
   (20/10 13:05-14:38) used field x_entra_object_id not installed in production; every write 500.
 fir-6 subbie_onboarding duplicate_delivery, configuration, merge_partners: 21/10, 30 s request
-  timeout, DocuSign redelivered the same envelope events (504s, delivery_attempt 2-4); three new
+  timeout, DocuSign redelivered the same envelope events (same envelope_id and generated_at, 504s); three new
   subcontractors created twice.
 fir-7 xero_payroll silent_flow, configuration, escalate: reboot 22/10 01:10 left the timer
   disabled; no runs 22/10 06:00 - 23/10 10:25.
