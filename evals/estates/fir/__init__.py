@@ -59,7 +59,7 @@ Files and their real-world shapes
   project share the sink, told apart by resource.labels.service_name. The app logs to stdout only
   boots, warnings, errors and the directory-cache notice (not every request).
   Based on: the Cloud Logging LogEntry / HttpRequest reference and Cloud Run's request log.
-- logs/journal_xero-payroll-sync.json: `journalctl -u xero-payroll-sync.service
+- logs/journal_xero-payroll-sync.jsonl: `journalctl -u xero-payroll-sync.service
   -u xero-payroll-sync.timer -o json` for the period: one JSON object per line, every value a
   string, __CURSOR, __REALTIME_TIMESTAMP (µs since the epoch), __MONOTONIC_TIMESTAMP, _BOOT_ID
   (changes at the reboot of 22/10), _MACHINE_ID, _HOSTNAME, PRIORITY (syslog 2/3/4/5/6),
@@ -93,8 +93,8 @@ Files and their real-world shapes
   odoo.addons.queue_job.exception.FailedJobError, "Max. retries (5) reached: ...").
 - records/res_partner.csv, records/project_project.csv: Odoo export dialog, import-compatible
   (technical field names as headers) with the database id: many2one columns as display names
-  (parent_id, state_id "Victoria (AU)", country_id, partner_id, user_id, company_id), booleans
-  True/False, create_date/write_date in Melbourne time. 2,7xx partners (≈800 companies and their
+  (parent_id, state_id "Victoria (AU)", country_id, partner_id, user_id, company_id), selection
+  and many2many values as their labels (type "Contact", category_id, tag_ids), booleans True/False, create_date/write_date in Melbourne time. 2,7xx partners (≈800 companies and their
   contacts) and ≈320 projects ("P-2417 Sunbury Station – Geotechnical Investigation").
   Partners carry valid ABNs (checksum mod 89) as "51 824 753 556".
 

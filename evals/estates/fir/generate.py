@@ -186,7 +186,7 @@ def build_records(rng: random.Random, ids: Ids):
     def add(**kw):
         pid = next_id[0]
         next_id[0] += rng.choice([1, 1, 1, 2, 3])
-        row = dict(id=pid, name="", is_company=False, parent_id="", type="contact", function="", vat="",
+        row = dict(id=pid, name="", is_company=False, parent_id="", type="Contact", function="", vat="",
                    email="", phone="", mobile="", street="", street2="", city="", state_id="Victoria (AU)",
                    zip="", country_id="Australia", ref="", active=True, create_date=None, write_date=None,
                    category_id="")
@@ -508,9 +508,11 @@ def build(out: Path) -> Path:
     rng = random.Random(SEED)
     rnp = np.random.default_rng(SEED)
     ids = Ids(random.Random(SEED + 1))
-    (out / "logs").mkdir(parents=True, exist_ok=True)
-    (out / "records").mkdir(parents=True, exist_ok=True)
-    (out / "labels").mkdir(parents=True, exist_ok=True)
+    for sub in ("logs", "records", "labels"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+        for old in (out / sub).iterdir():  # a rebuild into the same folder leaves no stale file
+            if old.is_file():
+                old.unlink()
     ev = Evidence()
     recs = build_records(random.Random(SEED + 2), ids)
 
@@ -742,7 +744,7 @@ def build(out: Path) -> Path:
                 # a subcontractor new to Odoo (ABN still pending with the ABR): the handler creates the partner
                 sub_, pc_ = rng.choice(SUBURB)
                 nm_ = f"{rng.choice(LAST)} {rng.choice(TRADE)} Pty Ltd"
-                newco = dict(name=nm_, is_company=True, parent_id="", type="contact", function="", vat="",
+                newco = dict(name=nm_, is_company=True, parent_id="", type="Contact", function="", vat="",
                              email=f"office@{domain_of(nm_)}", phone=phone_au(rng, 1), mobile="",
                              street=f"{rng.randint(1, 300)} {rng.choice(STREET)} Road", street2="", city=sub_,
                              zip=pc_, state_id="Victoria (AU)", country_id="Australia", ref="",
@@ -1167,7 +1169,7 @@ def build(out: Path) -> Path:
 
     write_jsonl(out / "logs" / "cloudrun_requests.jsonl", req_entries)
     write_jsonl(out / "logs" / "cloudrun_stdout.jsonl", out_entries)
-    write_jsonl(out / "logs" / "journal_xero-payroll-sync.json", jlines)
+    write_jsonl(out / "logs" / "journal_xero-payroll-sync.jsonl", jlines)
     with open(out / "logs" / "odoo-server.log", "w", encoding="utf-8", newline="\n") as f:
         for _, line in odoo_lines:
             f.write(line + "\n")
@@ -1425,7 +1427,7 @@ def self_check(out: Path, incidents, nots):
     # the silent window really is silent in the journal, and the flow ran before and after
     sil = [i for i in incidents if i["kind"] == "silent_flow"][0]
     n_in, n_before, n_after = 0, 0, 0
-    with open(out / "logs" / "journal_xero-payroll-sync.json", encoding="utf-8") as f:
+    with open(out / "logs" / "journal_xero-payroll-sync.jsonl", encoding="utf-8") as f:
         for line in f:
             e = json.loads(line)
             t = datetime.fromtimestamp(int(e["__REALTIME_TIMESTAMP"]) / 1e6, tz=UTC)
