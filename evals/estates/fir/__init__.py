@@ -32,7 +32,8 @@ Flows (flows.json)
   `timesheet-api` -> Odoo account.analytic.line over JSON-RPC. ~1,000-1,900 entries per weekday,
   peaks Monday morning, Friday afternoon and month-end; min-instances 0 (cold starts).
 - subbie_onboarding: DocuSign Connect (envelope-completed of the subcontract agreement) ->
-  Cloud Run `subbie-onboard` -> Odoo res.partner (find by ABN, write ABN/contacts). Bursty and
+  Cloud Run `subbie-onboard` -> Odoo res.partner (search vat = the ABN as typed in the
+  envelope, digits only, else the name; then write the ABN and contacts). Bursty and
   low volume: ~2 a day, bursts of 14-48 in an hour when a program kicks off.
 - xero_payroll: `xero-payroll-sync`, a Python worker on the VM int-worker-01 run by
   `xero-payroll-sync.timer` (Mon-Fri 06:00-20:00 every 15 minutes, local time) that posts approved
