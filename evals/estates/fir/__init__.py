@@ -146,5 +146,5 @@ Grand Final Friday holiday; the 23-hour DST Sunday; the announced Odoo maintenan
 SERIALIZATION_FAILURE retries on 27/10; September month-end; the 14/10 pay-run calls; the Friday
 timesheet deadline peak; Cloud Run cold starts (3-6 s first requests after idle).
 
-Build: `python -m evals.estates.fir.generate OUT` (stdlib + numpy, seed 20260921, ~4 s, ~70 MB).
+Build: `python -m evals.estates.fir.generate OUT` (stdlib + numpy, seed 20260921, ~6 s, ~72 MB).
 """

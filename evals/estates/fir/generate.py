@@ -707,8 +707,9 @@ def build(out: Path) -> Path:
     i8_dup_make = set(sorted(i8_hit)[:3])
     next_pid = recs["next_id"]
     for idx, (t, kind, prog) in enumerate(sb_events):
+        t = t + timedelta(microseconds=rng.randint(0, 999999))
         env_id = ids.guid()
-        gen_at = t - timedelta(seconds=rng.randint(2, 9))
+        gen_at = t - timedelta(seconds=rng.randint(2, 9), microseconds=rng.randint(0, 999999))
         trace = ids.hex(32)
         if idx in i3_map:
             dup, orig = i3_map[idx]
@@ -718,7 +719,7 @@ def build(out: Path) -> Path:
         lat = float(rnp.lognormal(np.log(2.1), 0.3))
         status = 200
         base_payload = {"event": "envelope-completed", "envelope_id": env_id, "configuration_id": "10482217",
-                        "generated_at": gen_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{gen_at.microsecond // 10000:02d}" + "00Z",
+                        "generated_at": gen_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{gen_at.microsecond:06d}0Z",
                         "template": "Subcontract Agreement v7 (Vic)", "program": prog or "",
                         "logger": "subbie_onboard.connect"}
         if idx in i3_map:
