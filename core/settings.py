@@ -224,7 +224,11 @@ class OdooSettings(BaseModel):
 DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "timestamp": ["ts", "@timestamp", "timestamp", "time", "datetime", "date_time", "event_time", "eventtime",
                   "logged_at", "created_at", "occurred_at", "execution_time", "execution_start", "start_time",
-                  "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at"],
+                  "started_at", "date", "time_stamp", "timestampiso", "_time", "received_at",
+                  # European Excel / tool exports with localized headers (de, fr, es, it, nl)
+                  "zeitstempel", "zeitpunkt", "zeit", "horodatage", "date_heure", "fecha_hora", "marca_de_tiempo",
+                  "data_ora", "tijdstip", "tijdstempel",
+                  "@t"],  # Serilog's compact JSON (CLEF: @t, @l, @m, @x)
     "flow": ["flow", "integration", "interface", "flow_name", "flowname", "process_name", "processname", "process",
              "integration_name", "pipeline", "connector", "channel", "job_name", "application_name",
              "applicationname", "app", "service_name", "service", "workflow_name", "workflowname", "workflow",
@@ -232,18 +236,24 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
              # run-history exports name the automation a run belongs to by its title (Zapier, Make, n8n,
              # Power Automate, UiPath, Workato): flows.json aliases attribute it
              "zap_title", "zap", "scenario_title", "workflow_title", "flow_title", "process_title",
-             "automation_name", "automation_title", "automation", "recipe_name", "recipe"],
+             "automation_name", "automation_title", "automation", "recipe_name", "recipe",
+             "schnittstelle", "flux", "interfaz", "interfaccia", "koppeling"],
     "status": ["status", "outcome", "event.outcome", "result", "state", "execution_status", "delivery_status",
-               "success", "ok"],
-    "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname"],
+               "success", "ok", "ergebnis", "statut", "résultat", "estado", "resultado", "stato", "esito",
+               "resultaat"],
+    "level": ["level", "log.level", "loglevel", "severity", "priority", "levelname", "@l", "severity_text",
+              "severitytext"],
     "latency_ms": ["latency_ms", "duration_ms", "elapsed_ms", "response_time_ms", "took_ms", "latency",
                    "execution_duration_ms", "execution_duration", "elapsed", "duration", "response_time", "took",
-                   "event.duration"],
+                   "event.duration", "dauer", "dauer_ms", "laufzeit", "antwortzeit", "durée", "durée_ms", "duración",
+                   "duracion_ms", "durata", "duur"],
     "http_status": ["http_status", "status_code", "http.response.status_code", "statuscode", "http_code",
                     "response_code", "httpstatus", "http_status_code", "response_status", "code", "status"],
     "error": ["error", "error.message", "error_message", "errormessage", "err", "exception", "exception_message",
               "failure_reason", "reason", "fault", "message_error", "error_description", "errordescription",
-              "error_detail", "error_text", "exc_info", "exception.message"],
+              "error_detail", "error_text", "exc_info", "exception.message", "fehler", "fehlermeldung",
+              "fehlertext", "erreur", "message_d_erreur", "mensaje_de_error", "mensaje_error", "errore",
+              "messaggio_errore", "foutmelding", "fout", "@x"],
     "retry_count": ["retry", "retries", "retry_count", "attempt", "attempts", "retrycount", "redelivery_count"],
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
@@ -259,7 +269,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
     "operation": ["operation", "event.action", "action", "method", "operation_name", "op"],
     "endpoint": ["endpoint", "url.path", "request.path", "http.request.path", "path", "route", "uri", "url",
                  "request_uri", "resource"],
-    "message": ["message", "msg", "log.message", "text", "description", "event.original"],
+    "message": ["message", "msg", "log.message", "text", "description", "event.original", "@m"],
 }
 
 #: Unit of a latency source, as the factor to milliseconds (ECS `event.duration` is nanoseconds).
@@ -416,12 +426,22 @@ class ReaderSettings(BaseModel):
     record_id_models: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RECORD_ID_MODELS))
     generic_record_id_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_RECORD_ID_FIELDS))
     record_model_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MODEL_FIELDS))
+    # JSON envelopes (readers/envelope.py): fields naming a log line, whose text may be a plain app line with
+    # a level (Docker json-file `log`, journald `MESSAGE`, GCP `textPayload`); JSON or logfmt text is read in any
+    envelope_line_fields: list[str] = Field(default_factory=lambda: ["log", "message", "msg", "MESSAGE",
+                                                                     "textPayload", "line", "log_line"])
+    # share of sampled objects whose field must hold an inner event for it to be the file's envelope (an app's
+    # traceback lines, one object each, hold none)
+    envelope_min_share: float = Field(default=0.5, gt=0, le=1)
     # prefixed lines (syslog, log drains, container logs: prefixed.py)
     line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
     platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))
     router_error_codes: str = DEFAULT_ROUTER_ERROR_CODES
     router_code_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_CODE_FIELDS))
     router_text_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_ROUTER_TEXT_FIELDS))
+    # the router line's field naming the process that served the request (Heroku `dyno=web.1`): a router
+    # line no app line pairs by request id is an event of the flow that process's app lines name
+    router_process_fields: list[str] = Field(default_factory=lambda: ["dyno"])
     syslog_year: int | None = Field(default=None, ge=1971, le=9998)  # RFC 3164 times carry none: else the file's mtime
     max_paired_requests: int = Field(default=2_000_000, ge=0)  # request ids remembered per file for pairing
     max_line_chars: int = Field(default=1_000_000, ge=1000)  # a longer prefixed line is set aside unread

@@ -8,6 +8,11 @@ the same identifier, in whole quarter hours, taken when at least `export_align_m
 agree with it within 10 minutes for 80% of them. Nothing aligned: the [calendar] timezone when one
 is given, else UTC as before, and a note says which. A zone name is preferred to a fixed offset
 when it gives the aligned offset (it follows daylight saving).
+
+JSON lines with naive times align the same way on their key fields (uuids, long ids); a JVM pattern
+log (log4j / logback `%d` writes the JVM's zone, no offset) on the identifiers its lines name, as the
+Odoo log's side is read. Nothing aligned, these stay UTC: a service in a container writes UTC far more
+often than the business calendar's zone.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ AGREE_WITHIN_S, AGREE_SHARE, MAX_OFFSET_S = 600.0, 0.8, 14 * 3600.0
 ALIGN_JOBS, ALIGN_CHUNK = 300, 500  # pairs enough to read a zone from, rows read at a time until then
 KEY_SAMPLE = 200  # rows looked at to tell a file's key-like columns
 ALIGN_MAX_ROWS = 20_000  # rows read without one shared identifier: the file shares none
-NAIVE_FORMATS = ("queue_job", "csv")  # readers that apply a file's zone (an Odoo server log is UTC)
+NAIVE_FORMATS = ("queue_job", "csv", "jsonl", "java_log")  # readers that apply a file's zone (an Odoo log is UTC)
+UTC_FALLBACK_FORMATS = ("jsonl", "java_log")  # nothing aligned: UTC, not the calendar's zone
 
 
 def offset_from(diffs: list[float], min_pairs: int) -> float | None:
@@ -52,26 +58,39 @@ def offset_from(diffs: list[float], min_pairs: int) -> float | None:
     return shift + 0.0  # no -0.0
 
 
+def _raw_lines(log: Path) -> Iterator[bytes]:
+    """The lines of an Odoo server log, unwrapped when a container runtime wrote it (CRI, Docker json-file)."""
+    from odoo_triage.detectors.readers.container import unwrapped_lines, wrapper_of
+
+    with open(log, "rb") as fh:
+        first = next((r for r in fh if r.strip()), b"")
+    kind = wrapper_of(first)
+    if kind is not None:
+        for _n, _off, raw in unwrapped_lines(log, kind):
+            yield raw
+        return
+    with open(log, "rb") as fh:
+        yield from fh
+
+
 def _odoo_lines(logs: Iterable[Path]) -> Iterator[tuple[bytes, bytes]]:
     for log in logs:
-        with open(log, "rb") as fh:
-            for raw in fh:
-                m = _ODOO_LINE.match(raw)
-                if m is not None:
-                    yield m.group(1), raw
+        for raw in _raw_lines(log):
+            m = _ODOO_LINE.match(raw)
+            if m is not None:
+                yield m.group(1), raw
 
 
 def job_times(odoo_logs: Iterable[Path]) -> dict[str, float]:
     """uuid -> UTC time of the first queue_job line of the Odoo server log naming the job."""
     out: dict[str, float] = {}
     for log in odoo_logs:
-        with open(log, "rb") as fh:
-            for raw in fh:
-                if b"queue_job" not in raw:
-                    continue
-                m = _JOB_LINE.match(raw)
-                if m is not None:
-                    out.setdefault(m.group(2).decode(), parse_ts(m.group(1).decode()))
+        for raw in _raw_lines(log):
+            if b"queue_job" not in raw:
+                continue
+            m = _JOB_LINE.match(raw)
+            if m is not None:
+                out.setdefault(m.group(2).decode(), parse_ts(m.group(1).decode()))
     return out
 
 
@@ -147,49 +166,133 @@ def csv_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], setti
     m = reader.mapping if reader.inferred is not None and reader.inferred.mapping is not None else None
     if m is None:
         return False, [], []
-    header: list[str] | None = None
-    rows: list[dict[str, str]] = []
+
+    def rows() -> Iterator[dict[str, str]]:
+        header: list[str] | None = None
+        for rec in csv_records(path):
+            if not rec.fields or rec.fields == [""]:
+                continue
+            if header is None:
+                if sum(1 for h in rec.fields if h.strip()) < 2 or rec.fields[0].strip().lower().startswith("sep="):
+                    continue  # as CsvReader: Excel's `sep=;` hint, a title line above the header
+                header = [h.strip() for h in rec.fields]
+                continue
+            if len(rec.fields) == len(header):
+                yield dict(zip(header, rec.fields, strict=True))
+
+    return _row_pairs(rows(), m.timestamp, m.dayfirst, reference)
+
+
+def _row_pairs(rows: Iterable[dict[str, str]], ts_col: str, dayfirst: bool | None,
+               reference: Callable[[], dict[str, float]]) -> tuple[bool, list[tuple[float, float]], list[float]]:
+    """`csv_naive_pairs` over any records as text (JSON lines flattened)."""
+    sample: list[dict[str, str]] = []
     keys: list[str] | None = None
     table: dict[str, float] = {}
     diffs: list[tuple[float, float]] = []
     seen: list[float] = []
     naive = aware = 0
-    for rec in csv_records(path):
-        if not rec.fields or rec.fields == [""]:
-            continue
-        if header is None:
-            header = [h.strip() for h in rec.fields]
-            continue
-        if len(rec.fields) != len(header):
-            continue
-        row = dict(zip(header, rec.fields, strict=True))
-        raw = row.get(m.timestamp, "")
+    for row in rows:
+        raw = row.get(ts_col, "")
         if is_naive(raw):
             naive += 1
         elif raw.strip():
             aware += 1
         if keys is None:
-            rows.append(row)
-            if len(rows) < KEY_SAMPLE:
+            sample.append(row)
+            if len(sample) < KEY_SAMPLE:
                 continue
-            keys = key_columns(rows)
-            if naive <= aware or not keys:  # zoned times, or nothing to align on
+            keys = key_columns(sample)
+            if naive <= aware or not keys:
                 return naive > aware, [], []
-            table = reference()  # the UTC log's identifiers, looked up only for a file that needs them
+            table = reference()
             if not table:
                 return naive > aware, [], []
-            todo, rows = rows, []
+            todo, sample = sample, []
         else:
             todo = [row]
         for r in todo:
-            _pair(r, m.timestamp, m.dayfirst, keys, table, diffs, seen)
+            _pair(r, ts_col, dayfirst, keys, table, diffs, seen)
         if len(diffs) >= ALIGN_JOBS or (naive + aware >= ALIGN_MAX_ROWS and not diffs):
             break
     if keys is None:
-        keys = key_columns(rows)
+        keys = key_columns(sample)
         table = reference() if naive > aware and keys else {}
-        for r in rows:
-            _pair(r, m.timestamp, m.dayfirst, keys, table, diffs, seen)
+        for r in sample:
+            _pair(r, ts_col, dayfirst, keys, table, diffs, seen)
+    return naive > aware, diffs, seen
+
+
+def json_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], settings: ReaderSettings,
+                     ) -> tuple[bool, list[tuple[float, float]], list[float]]:
+    """`csv_naive_pairs` of a JSON-lines log: its objects (unwrapped, flattened) as text records."""
+    from odoo_triage.detectors.readers.base import LineDecoder, numbered_lines
+    from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
+    from odoo_triage.detectors.readers.inference import flatten, infer_mapping
+    from odoo_triage.detectors.readers.jsonl import JsonLinesReader, _JSONError, _loads
+
+    raw_sample = JsonLinesReader(settings=settings)._raw_sample(path)  # the first objects: cheap, no scan
+    env = envelope_field(raw_sample, settings)
+    unwrap = unwrapper(env, settings) if env else None
+    objs = [unwrap(o) for o in raw_sample] if unwrap is not None else raw_sample
+    m = infer_mapping([flatten(o) for o in objs if o is not None], settings, fallback_flow=path.stem).mapping
+    if m is None:
+        return False, [], []
+
+    def rows() -> Iterator[dict[str, str]]:
+        dec = LineDecoder()
+        for line_no, _off, raw in numbered_lines(path):
+            try:
+                obj = _loads(dec.utf8(raw, line_no))
+            except (_JSONError, ValueError):
+                continue
+            if isinstance(obj, dict) and (obj := unwrap(obj) if unwrap is not None else obj) is not None:
+                flat = flatten(obj)
+                yield {k: v if isinstance(v, str) else "" if v is None else str(v) for k, v in flat.items()}
+
+    return _row_pairs(rows(), m.timestamp, m.dayfirst, reference)
+
+
+def java_naive_pairs(path: Path, reference: Callable[[], dict[str, float]], settings: ReaderSettings,
+                     ) -> tuple[bool, list[tuple[float, float]], list[float]]:
+    """(times naive?, (naive time read as UTC, the UTC log's time) of identifiers a record's first line names,
+    naive times sampled) of a JVM pattern log."""
+    from odoo_triage.detectors.readers.java_log import match_line
+
+    naive = aware = 0
+    diffs: list[tuple[float, float]] = []
+    seen: list[float] = []
+    table: dict[str, float] | None = None
+    with path.open("rb") as fh:
+        for raw in fh:
+            if (naive + aware >= ALIGN_MAX_ROWS and not diffs) or (naive + aware >= KEY_SAMPLE and naive <= aware):
+                break
+            m = match_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            if m is None:
+                continue
+            ts_text = m["ts"].replace(",", ".")
+            if not is_naive(ts_text):
+                aware += 1
+                continue
+            naive += 1
+            try:
+                ts = parse_ts(ts_text)
+            except RowError:
+                continue
+            if len(seen) < 50:
+                seen.append(ts)
+            found = _ID_TOKEN.findall(m["msg"].encode())
+            if not found:
+                continue
+            if table is None:
+                table = reference()
+            for tok in found:
+                utc = table.get(tok.decode().lower())
+                if utc is not None:
+                    diffs.append((ts, utc))
+                    break
+            if len(diffs) >= ALIGN_JOBS:
+                break
     return naive > aware, diffs, seen
 
 
@@ -240,6 +343,14 @@ def _zone_fits(zone_name: str | None, shift: float, times: list[float]) -> bool:
     return utc_offset_at(zone, mid) == shift
 
 
+def _wraps_odoo(path: Path) -> bool:
+    from odoo_triage.detectors.readers.container import inner_format
+
+    with open(path, "rb") as fh:
+        first = next((r for r in fh if r.strip()), b"")
+    return inner_format(path, first) == "odoo_log"
+
+
 def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, readers: ReaderSettings,
                      timezone: str | None = None, country: str | None = None) -> tuple[ReaderSettings, list[str]]:
     """Reader settings knowing the zone of each naive-time file (queue.job exports, CSV logs) and notes
@@ -258,7 +369,7 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
     todo = [p for p, k in kinds.items() if k in NAIVE_FORMATS and p.name not in given]
     if not todo:
         return readers, []
-    logs = [p for p, k in kinds.items() if k == "odoo_log"]
+    logs = [p for p, k in kinds.items() if k == "odoo_log" or (k == "container" and _wraps_odoo(p))]
     offsets: dict[str, float] = {}
     zones: dict[str, str] = {}
     notes: list[str] = []
@@ -278,12 +389,13 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
             off = utc_offset_at(zone_named(timezone), sorted(samples[p.name])[len(samples[p.name]) // 2])
             offsets[p.name] = off
             notes.append(f"{p.name}: naive times read in {timezone} (UTC{off / 3600:+.2g}h; nothing to align on)")
-    csvs = [p for p in todo if kinds[p] == "csv"]
+    csvs = [p for p in todo if kinds[p] in ("csv", "jsonl", "java_log")]
+    pairing = {"csv": csv_naive_pairs, "jsonl": json_naive_pairs, "java_log": java_naive_pairs}
     reference = functools.cache(lambda: id_times(logs) if logs else {})
     candidates = [z for z in [timezone, *readers.country_zone_candidates.get((country or "").upper(), [])] if z]
     for p in csvs:
         try:
-            naive, pairs, seen = csv_naive_pairs(p, reference, readers)
+            naive, pairs, seen = pairing[kinds[p]](p, reference, readers)
         except (OSError, ValueError, InputError):
             continue
         if not naive:
@@ -300,7 +412,7 @@ def aligned_settings(paths: list[Path], formats: dict[str, str] | str | None, re
         elif zone is not None:
             zones[p.name] = zone
             notes.append(f"{p.name}: naive times read in {zone}, with its daylight saving ({on})")
-        elif timezone:
+        elif timezone and kinds[p] not in UTC_FALLBACK_FORMATS:
             zones[p.name] = timezone
             notes.append(f"{p.name}: naive times read in {timezone} (the calendar's zone; nothing to align on)")
         else:

@@ -36,6 +36,9 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
         ("time to detect, median (min)", _pct(det.get("time_to_detect_median_min"))),
     ]
     for model, s in figures.get("duplicates", {}).items():
+        if "error" in s:  # its records file could not be read: no figure, the reason
+            rows.append((f"{model} matching", f"not run: {s['error']}"))
+            continue
         rows += [(f"{model} pair precision", _pct(s.get("precision"))),
                  (f"{model} pair recall", _pct(s.get("recall"))),
                  (f"{model} pair F1", _pct(s.get("f1"))),

@@ -30,6 +30,7 @@ from odoo_triage.agent.store import Store
 from odoo_triage.core.domain import FlowInfo
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.labels import read_entities, read_flows, read_incidents, true_pairs
+from odoo_triage.core.redact import redact
 from odoo_triage.core.settings import CalendarSettings, Settings
 from odoo_triage.detectors.readers import FieldMapping
 from odoo_triage.detectors.readers.mapping import load_mapping_file
@@ -243,19 +244,23 @@ def evaluate_folder(
         log_files, mapping=mapping, catalog=flows, settings=settings.detectors, readers=settings.readers,
         calendar=settings.calendar, volume=settings.volume))
     results: dict[str, Any] = {}
+    match_errors: dict[str, str] = {}
     for model, fname, fn in (("partners", "res_partner.csv", match_partners),
                              ("projects", "project_project.csv", match_projects)):
         records = folder / "records" / fname
         if records.exists():
             note(f"match {model}")
-            results[model] = timer.run(f"match_{model}", partial(fn, records))
+            try:
+                results[model] = timer.run(f"match_{model}", partial(fn, records))
+            except InputError as exc:  # one records file we cannot read: the rest is still evaluated
+                match_errors[model] = redact(str(exc))  # the reason may quote a record's text
     note("triage")
     write_dates = record_write_dates(folder)
     run = timer.run("triage", lambda: run_triage(detection, results.get("partners"), results.get("projects"),
                                                  flows, provider=provider, store=store,
                                                  correlation=settings.correlation, write_dates=write_dates))
     figures = score_folder(folder, detection, results.get("partners"), results.get("projects"), run,
-                           provider=provider, stages=timer.stages)
+                           provider=provider, stages=timer.stages, match_errors=match_errors)
     if given is None and (path := folder_mapping_path(folder)) is not None:
         figures["mapping_file"] = str(path)
     return figures
@@ -270,8 +275,10 @@ def score_folder(
     *,
     provider: str = "offline",
     stages: dict[str, dict[str, float]] | None = None,
+    match_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """All figures for results already computed on a labeled folder."""
+    """All figures for results already computed on a labeled folder. `match_errors`: model -> why its
+    records file could not be matched, reported as that model's duplicates figure."""
     labels = read_incidents(folder / "labels" / "incidents.jsonl")
     flows = load_flows(folder)
     n_flows = len(flows) or len({a.flow for a in detection.anomalies}) or 1
@@ -284,11 +291,14 @@ def score_folder(
 
     dup: dict[str, Any] = {}
     entities: dict[str, dict[int, str]] = {}
+    match_errors = match_errors or {}
     for model, result in (("partners", partner_result), ("projects", project_result)):
         path = folder / "labels" / f"{model[:-1]}_entities.csv"
         if path.exists():
             entities[model] = read_entities(path)
-        if result is not None and model in entities:
+        if model in match_errors:
+            dup[model] = {"error": match_errors[model]}
+        elif result is not None and model in entities:
             predicted = {normalise_pair(c.left_id, c.right_id) for c in result.candidates}
             truth = true_pairs(entities[model])
             # The matcher leaves archived records out by default: score the pairs it was asked about,

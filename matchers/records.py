@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from odoo_triage.core.errors import InputError, check_regular
-from odoo_triage.core.export_labels import field_for, label_key
+from odoo_triage.core.export_labels import field_for, header_language, label_key
 from odoo_triage.core.xlsx import cell_text, is_xlsx, xlsx_rows
 
 csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
@@ -49,19 +49,22 @@ HEADER_ALIASES = {
 
 def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
     """Rename export-dialog labels ("Tax ID", "Numéro de TVA", "Country/Database ID") to field names,
-    when unambiguous. Labels come from core/export_labels.json (en, fr, de, es, nl), then the aliases above."""
+    when unambiguous. Labels come from core/export_labels.json (every language Odoo translates), then the
+    aliases above; a label meaning two fields in two languages (Kraj) is read in the language of the others."""
     renames: dict[str, str] = {}
     present = set(frame.columns)
+    langs = header_language(what, [str(c) for c in frame.columns]) if what else ()
     for col in frame.columns:
         key = str(col).strip()
-        if key in present and key == key.lower() and "/" not in key and " " not in key:
+        if _TECHNICAL.fullmatch(key):  # not `key == key.lower()`: Arabic or Chinese labels have no case
             custom = _custom_field(what, key)
             if custom and custom not in present and custom not in renames.values():
                 renames[col] = custom
             continue  # already a technical name
-        base, _, sub = key.partition("/")
+        whole = field_for(what, key, langs) if what else None  # a label with a slash: `CPF/CNPJ`, `VKN/TCKN`
+        base, _, sub = (key, "", "") if whole else key.partition("/")
         base = base.strip()
-        field = (field_for(what, base) if what else None) or HEADER_ALIASES.get(base.lower()) or (
+        field = whole or (field_for(what, base, langs) if what else None) or HEADER_ALIASES.get(base.lower()) or (
             base if base in HEADER_ALIASES.values() else None)
         if field is None or field in present or field in renames.values():
             continue
@@ -72,6 +75,7 @@ def _technical_columns(frame: pd.DataFrame, what: str = "") -> pd.DataFrame:
 
 
 _SUB_FIELDS = {"id", "databaseid", "name", "displayname"}
+_TECHNICAL = re.compile(r"[a-z0-9_.]+")
 _CUSTOM_PREFIX = re.compile(r"^x_(?:studio_)?")
 
 

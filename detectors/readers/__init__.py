@@ -3,6 +3,8 @@
 | format      | files                                   | reader             |
 |-------------|-----------------------------------------|--------------------|
 | `jsonl`     | `*.jsonl`, `*.ndjson`, lines of `{...}` | `JsonLinesReader`  |
+|             | (an envelope's inner event too: Docker  |                    |
+|             | json-file `log`, `message` holding JSON)|                    |
 | `csv`       | `*.csv` with a timestamp column         | `CsvReader`        |
 | `queue_job` | `*.csv` or `*.xlsx` with uuid, state,   | `QueueJobReader`   |
 |             | channel, ... (Odoo's export dialog)     |                    |
@@ -14,6 +16,10 @@
 | `java_log`  | log4j / logback pattern lines (Kafka    | `JavaLogReader`    |
 |             | Connect, Spring Boot, Mule, Camel) with |                    |
 |             | their stack traces                      |                    |
+| `json_document` | one JSON array / wrapper object, or | `JsonDocumentReader` |
+|             | pretty-printed objects (API exports)    |                    |
+| `container` | an Odoo or JVM log as a container       | `ContainerReader`  |
+|             | runtime wraps it (CRI, Docker json-file)|                    |
 """
 
 from __future__ import annotations
@@ -34,11 +40,13 @@ from odoo_triage.detectors.readers.base import (
     check_regular,
     to_log_event,
 )
+from odoo_triage.detectors.readers.container import ContainerReader, inner_format
 from odoo_triage.detectors.readers.csv_log import CsvReader
 from odoo_triage.detectors.readers.csv_records import csv_records
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.java_log import JavaLogReader, looks_like_java_log_file
+from odoo_triage.detectors.readers.json_document import JsonDocumentReader, looks_like_json_document
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
@@ -46,7 +54,8 @@ from odoo_triage.detectors.readers.prefixed import PrefixedReader, looks_like_lo
 from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_queue_job
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
-FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log")
+FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log", "container",
+           "json_document")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
@@ -83,6 +92,10 @@ def detect_format(path: Path) -> str:
                          "save other logs as CSV")
     first = _first_line(path)
     suffix = path.suffix.lower()
+    if inner_format(path, first) is not None:  # an Odoo / JVM log in CRI or Docker json-file lines
+        return "container"
+    if looks_like_json_document(first):  # `[`, `{"data": [`, a pretty-printed object: not one object a line
+        return "json_document"
     if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):
         return "jsonl"
     if looks_like_odoo_log(first):
@@ -118,6 +131,10 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return AccessLogReader(catalog, settings)
     if fmt == "java_log":
         return JavaLogReader(catalog, settings)
+    if fmt == "container":
+        return ContainerReader(catalog, settings)
+    if fmt == "json_document":
+        return JsonDocumentReader(mapping, settings, catalog)
     if fmt in ("prefixed", "logfmt"):
         return PrefixedReader(mapping, settings, catalog, bare=fmt == "logfmt")
     raise InputError(f"unknown log format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -157,11 +157,23 @@ _STATUS_WORDS = {
     "inprocess": "ok", "in_process": "ok", "processing": "ok",
     "partial": "retry", "partially_failed": "retry", "incomplete": "retry", "completed_with_errors": "retry",
     "completedwitherrors": "retry",
+    # localized run states (de, fr, es, it, nl) as tools and Excel exports write them
+    "erfolgreich": "ok", "erledigt": "ok", "fehlgeschlagen": "error", "fehler": "error", "succès": "ok",
+    "réussi": "ok", "terminé": "ok", "échec": "error", "échoué": "error", "erreur": "error", "éxito": "ok",
+    "exitoso": "ok", "completado": "ok", "fallido": "error", "fallo": "error", "successo": "ok", "riuscito": "ok",
+    "completato": "ok", "fallito": "error", "errore": "error", "geslaagd": "ok", "voltooid": "ok",
+    "mislukt": "error", "fout": "error",
 }
 #: Log levels, for sources that say how bad a line is but not whether the message went through.
 _LEVEL_WORDS = {"trace": "ok", "debug": "ok", "info": "ok", "notice": "ok", "information": "ok",
                 "warn": "ok", "warning": "ok", "error": "error", "err": "error", "fatal": "error",
-                "critical": "error", "crit": "error", "alert": "error", "emerg": "error", "severe": "error"}
+                "critical": "error", "crit": "error", "alert": "error", "emerg": "error", "severe": "error",
+                "verbose": "ok", "emergency": "error", "panic": "error", "dpanic": "error",
+                # numbers: pino / bunyan (10 trace .. 60 fatal) and syslog / GELF severities (0 emerg .. 7 debug),
+                # two sets that share no value (readers.inference takes a numeric level field only if one holds it)
+                "10": "ok", "20": "ok", "30": "ok", "40": "ok", "50": "error", "60": "error",
+                "0": "error", "1": "error", "2": "error", "3": "error", "4": "ok", "5": "ok", "6": "ok", "7": "ok"}
+PINO_LEVELS, SYSLOG_LEVELS = frozenset({10, 20, 30, 40, 50, 60}), frozenset(range(8))
 
 
 def known_status(value: object) -> bool:
@@ -169,7 +181,9 @@ def known_status(value: object) -> bool:
 
 
 def known_level(value: object) -> bool:
-    return str(value).strip().lower() in _LEVEL_WORDS
+    """A level word (a number is a level only as a JSON number of a field inference vetted: see PINO_LEVELS)."""
+    text = str(value).strip().lower()
+    return text in _LEVEL_WORDS and not text.isdigit()
 
 
 def parse_status(value: object, http_status: int | None, error: str | None, level: object = None) -> str:
@@ -194,7 +208,16 @@ _DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S.%f", "%d
 _MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
                 "%m/%d/%Y %H:%M:%S.%f")
 _OTHER = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%d %b %Y %H:%M:%S", "%d-%b-%Y %H:%M:%S",
-          "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S %z", "%Y%m%dT%H%M%S%z", "%Y%m%d%H%M%S")
+          "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S %z", "%Y%m%dT%H%M%S%z", "%Y%m%d%H%M%S",
+          "%d/%b/%Y:%H:%M:%S %z",  # nginx / Apache `$time_local` in a JSON access log
+          "%b %d, %Y %I:%M:%S %p", "%d.%m.%Y %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S.%f %z")
+# How other runtimes print a time (normalized before the formats above are tried): Go's time.String()
+# `2026-10-01 10:00:00.123 +0200 CEST m=+0.01`, Rails / Python `2026-10-01 10:00:00 UTC`, a space before
+# the offset, a decimal comma before the fraction (`10:00:00,123`)
+_GO_TAIL = re.compile(r"(\s[+-]\d{4})\s+[A-Z]{2,5}(?:\s+m=[+-][\d.]+)?$")
+_ZONE_WORD = re.compile(r"(\d)\s*(?:UTC|GMT)$")
+_SPACED_OFFSET = re.compile(r"(\d)\s+([+-]\d\d:?\d\d)$")
+_COMMA_FRACTION = re.compile(r"(\d\d:\d\d:\d\d),(\d+)")
 
 
 def _number_ts(v: float) -> float:
@@ -243,6 +266,24 @@ def _parse_other(text: str, dayfirst: bool | None) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
+    norm = _COMMA_FRACTION.sub(r"\1.\2", _SPACED_OFFSET.sub(r"\1\2", _ZONE_WORD.sub(r"\1+00:00", _GO_TAIL.sub(
+        r"\1", text))))
+    if norm != text:
+        try:
+            return datetime.fromisoformat(norm)
+        except ValueError:
+            for fmt in order + _OTHER:
+                try:
+                    return datetime.strptime(norm, fmt)
+                except ValueError:
+                    continue
+    if text[:3].isalpha() and "," in text[3:5]:  # RFC 1123 / 2822: HTTP `Date`, JavaScript toUTCString()
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            pass
     return _bad_ts(text)
 
 
@@ -270,6 +311,107 @@ def opt_float(value: object) -> float | None:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise RowError(f"not a number: {str(value)[:40]!r}") from None
+
+
+_THOUSANDS = {".": re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$"), ",": re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")}
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d[\d.,]*|[.,]\d+)$")
+_GROUP_MARKS = str.maketrans("", "", " '\u00a0\u202f\u2009")
+
+
+def parse_number(text: str, decimal_comma: bool = True) -> float | None:
+    """A number as locales and spreadsheets write it, or None: `12,5` and `1.234,5` (European Excel),
+    `1 234,5` (French), `1'234.5` (Swiss), `1,234.5`. Both marks: the last one is the decimal one. A lone
+    comma is decimal when `decimal_comma` (a `;` CSV, JSON text, an XLSX text cell); else only a
+    thousands grouping (`1,234`) is read, as a comma-delimited file's writer means it."""
+    s = text.strip().translate(_GROUP_MARKS)
+    if not _NUMBER_TEXT.match(s):
+        return None
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        dec = "," if s.rfind(",") > s.rfind(".") else "."
+        head, _, frac = s.rpartition(dec)
+        if not _THOUSANDS["." if dec == "," else ","].match(head) or not frac.isdigit():
+            return None
+        return float(head.replace("." if dec == "," else ",", "") + "." + frac)
+    if commas:
+        if commas == 1 and decimal_comma and not s.endswith(","):
+            return float(s.replace(",", "."))
+        return float(s.replace(",", "")) if _THOUSANDS[","].match(s) else None
+    if dots > 1:
+        return float(s.replace(".", "")) if decimal_comma and _THOUSANDS["."].match(s) else None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+#: Duration units as factors to milliseconds (Go's `time.Duration` words, .NET, log4j, humans).
+_UNIT_MS = {"ns": 1e-6, "nanos": 1e-6, "us": 1e-3, "µs": 1e-3, "μs": 1e-3, "micros": 1e-3, "ms": 1.0,
+            "msec": 1.0, "msecs": 1.0, "millis": 1.0, "millisecond": 1.0, "milliseconds": 1.0, "s": 1000.0,
+            "sec": 1000.0, "secs": 1000.0, "second": 1000.0, "seconds": 1000.0, "m": 60_000.0, "min": 60_000.0,
+            "mins": 60_000.0, "minute": 60_000.0, "minutes": 60_000.0, "h": 3_600_000.0, "hr": 3_600_000.0,
+            "hrs": 3_600_000.0, "hour": 3_600_000.0, "hours": 3_600_000.0}
+_ONE_DURATION = re.compile(r"^([+-]?[\d.,' \u00a0\u202f]*\d|[+-]?[.,]\d+)\s*([a-zA-Zµμ]+)\.?$")
+_GO_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h)){2,}$")  # Go: 1m30.5s, 2h3m4s
+_GO_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)")
+_ISO_DURATION = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?=\d)(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?"
+                           r"(?:(\d+(?:[.,]\d+)?)S)?)?$", re.I)
+_CLOCK = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):([0-5]\d):([0-5]\d(?:[.,]\d+)?)$")  # hh:mm:ss.fff, .NET d.hh:mm:ss
+
+
+def duration_ms(text: str, decimal_comma: bool = True) -> float | None:
+    """A duration written with its unit, in milliseconds, or None: `532ms`, `0.532s`, `1.2 s`, `12,5 ms`,
+    Go's `1m30.5s`, ISO 8601 `PT0.5S` (Azure, .NET XML), a clock `00:00:01.234` (.NET TimeSpan)."""
+    s = text.strip()
+    if not s or len(s) > 40:
+        return None
+    m = _ONE_DURATION.match(s)
+    if m is not None:
+        unit = _UNIT_MS.get(m.group(2)) or _UNIT_MS.get(m.group(2).lower())
+        n = parse_number(m.group(1), decimal_comma) if unit is not None else None
+        return n * unit if n is not None and unit is not None else None
+    if s[:1] in "Pp":
+        iso = _ISO_DURATION.match(s)
+        if iso is None or not any(iso.groups()):
+            return None
+        d, h, mi, sec = (float(g.replace(",", ".")) if g else 0.0 for g in iso.groups())
+        return ((d * 24 + h) * 60 + mi) * 60_000.0 + sec * 1000.0
+    if ":" in s:
+        c = _CLOCK.match(s)
+        if c is None:
+            return None
+        return (((float(c.group(1) or 0) * 24 + float(c.group(2))) * 60 + float(c.group(3))) * 60
+                + float(c.group(4).replace(",", "."))) * 1000.0
+    if _GO_DURATION.match(s):
+        return sum(float(n) * _UNIT_MS[u] for n, u in _GO_PART.findall(s))
+    return None
+
+
+def opt_latency(value: object, scale: float = 1.0, decimal_comma: bool = True) -> float | None:
+    """A latency in milliseconds: a number in the field's unit (times `scale`), the same as text in any
+    locale (`12,5`), or a text carrying its own unit (`532ms`, `PT0.5S`: the unit wins over the field's)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) * scale
+    if isinstance(value, str):
+        try:
+            return float(value) * scale
+        except ValueError:
+            pass
+        if (d := duration_ms(value, decimal_comma)) is not None:
+            return d
+        if (n := parse_number(value, decimal_comma)) is not None:
+            return n * scale
+    raise RowError(f"not a number: {str(value)[:40]!r}")
+
+
+def is_latency_text(value: object) -> bool:
+    """A value `opt_latency` reads (the mapping inference's test for a latency field)."""
+    try:
+        return opt_latency(value) is not None
+    except RowError:
+        return False
 
 
 def opt_int(value: object) -> int | None:
@@ -560,7 +702,8 @@ class ReadPlan:
     keep: list[tuple[float, float]] = field(default_factory=list)
 
 
-SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt")  # one record per line, written as it happens
+# records written as they happen, each starting on a line of its own (a JVM record's stack trace follows it)
+SEEKABLE_FORMATS = ("jsonl", "csv", "odoo_log", "access_log", "prefixed", "logfmt", "java_log", "container")
 
 
 def time_probe(reader: Any, path: Path) -> Callable[[int], tuple[float, int] | None] | None:

@@ -37,8 +37,8 @@ def column_chunks(reader: Any, path: Path, start: tuple[int, int] = (0, 1), colu
     if columnar and reader.format == "jsonl":
         if reader.explicit is None and reader.inferred is None:
             reader._infer(path)
-        if simple_mapping(reader.mapping) and _plain_lines(reader):
-            yield from jsonl_columns(reader, path, start, stop=stop)
+        if simple_mapping(reader.mapping) and _plain_lines(reader) and not reader.shifts(path):  # naive local
+            yield from jsonl_columns(reader, path, start, stop=stop)  # times: the row reader shifts them
             return
     if columnar and reader.format == "csv" and start == (0, 1):
         if reader.explicit is None and reader.inferred is None:

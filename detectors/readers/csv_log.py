@@ -18,7 +18,13 @@ from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import CHUNK_SIZE, Chunk, EventRow, LineDecoder, RowChecker
-from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_records, csv_row_at, header_of
+from odoo_triage.detectors.readers.csv_records import (
+    csv_chunks,
+    csv_records,
+    csv_row_at,
+    header_of,
+    sniff_delimiter,
+)
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping, norm
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
@@ -43,14 +49,30 @@ class CsvReader:
         self.check = RowChecker(self.settings, http_in_text=True)
         self._shift: Shift | None = None
         self._timeouts: list[re.Pattern[str]] = []
+        self.decimal_comma = True  # `12,5` is 12.5: false for a comma-delimited file (`locale`)
+        self._locale_of: Path | None = None
+
+    def locale(self, path: Path) -> None:
+        """A file delimited by `;` (or tabs) is written by a decimal-comma locale (European Excel: `1.234,5`);
+        a comma-delimited one's lone comma groups thousands."""
+        if self._locale_of == path:
+            return
+        self._locale_of = path
+        comma = sniff_delimiter(path) != ","
+        if comma != self.decimal_comma:
+            self.decimal_comma = comma
+            self._rebuild()
 
     def _infer(self, path: Path) -> None:
+        self.decimal_comma = sniff_delimiter(path) != ","
         header: list[str] | None = None
         sample: list[dict[str, str]] = []
         for rec in csv_records(path):
             if rec.fields is None or not rec.fields or rec.fields == [""]:
                 continue
             if header is None:
+                if sum(1 for h in rec.fields if h.strip()) < 2 or rec.fields[0].strip().lower().startswith("sep="):
+                    continue  # Excel's `sep=;` hint, a title line above the header
                 header = [h.strip() for h in rec.fields]
                 continue
             if len(rec.fields) == len(header):
@@ -70,13 +92,17 @@ class CsvReader:
         self.inferred = inferred
         if self.inferred.mapping is not None:
             self.mapping = self.inferred.mapping
-            self._build = row_builder(self.mapping, self.endpoint_flow)
-            if self.inferred.shape is not None:  # a CSV row is never skipped: csv_chunks sets RowErrors aside
-                self._build = shaped_builder(self._build, self.inferred.shape, self.catalog, skip_lines=False)
+        self._rebuild()
         m = self.mapping
         runs = {norm(f) for f in self.settings.run_id_fields}
         replays = bool(m.idempotency_key and m.retry_count and norm(m.idempotency_key) in runs)
         self._timeouts = [re.compile(p) for p in self.settings.sender_timeout_texts] if replays else []
+
+    def _rebuild(self) -> None:
+        self._build = row_builder(self.mapping, self.endpoint_flow, self.decimal_comma)
+        if self.inferred is not None and self.inferred.mapping is not None and self.inferred.shape is not None:
+            # a CSV row is never skipped: csv_chunks sets RowErrors aside
+            self._build = shaped_builder(self._build, self.inferred.shape, self.catalog, skip_lines=False)
 
     def shifts(self, path: Path) -> bool:
         """This file's naive times are shifted to UTC (a zone or offset is known for it)."""
@@ -96,12 +122,14 @@ class CsvReader:
         """Chunks from `start` = (byte offset, line number) of a record (the beginning by default)."""
         if self.explicit is None and self.inferred is None:
             self._infer(path)
+        self.locale(path)
         self.shifts(path)
         return csv_chunks(path, self._row, (self.mapping.timestamp,), "header", chunk_size,
                           checker=self.check, decoder=self.decoder, start=start,
                           header=header_of(path) if start != (0, 1) else None)
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        self.locale(path)
         self.shifts(path)
         return csv_row_at(path, self._row, offset, line_no, checker=self.check)
 

@@ -56,17 +56,36 @@ def _unquoted_count(text: str, ch: str) -> int:
     return n
 
 
+SNIFF_LINES = 20
+
+
 def sniff_delimiter(path: Path) -> str:
-    """The delimiter of the first non-blank line: the candidate occurring most often outside quotes."""
+    """The delimiter of the file's first lines: Excel's `sep=;` hint line names it; else the candidate
+    occurring most often outside quotes in the first line, when it holds two or more; else in the first line
+    the next line matches (as many of it), so a title line above the header (`Runs, exported 01.10.2026`)
+    does not decide; else the first line's."""
     dec = LineDecoder()
+    rows: list[dict[str, int]] = []
     for line_no, _off, raw in numbered_lines(path):
         text = dec.text(raw, line_no)
         if text.strip():
-            counts = {d: _unquoted_count(text, d) for d in DELIMITERS}
-            best = max(DELIMITERS, key=lambda d: counts[d])
-            return best if counts[best] else ","
+            hint = text.strip()
+            if not rows and len(hint) == 5 and hint.lower().startswith("sep=") and hint[4] in DELIMITERS:
+                return hint[4]
+            rows.append({d: _unquoted_count(text, d) for d in DELIMITERS})
+            if len(rows) >= SNIFF_LINES:
+                break
         if line_no > 1000:
             break
+    for i, counts in enumerate(rows[:-1]):
+        best = max(DELIMITERS, key=lambda d: counts[d])
+        if counts[best] >= 2 and i == 0:
+            return best  # a header of three columns or more decides, as it always did
+        if counts[best] and rows[i + 1][best] == counts[best]:
+            return best
+    if rows:
+        best = max(DELIMITERS, key=lambda d: rows[0][d])
+        return best if rows[0][best] else ","
     return ","
 
 

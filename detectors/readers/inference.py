@@ -16,8 +16,11 @@ from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.readers.base import (
+    PINO_LEVELS,
+    SYSLOG_LEVELS,
     RowError,
     guess_dayfirst,
+    is_latency_text,
     known_level,
     known_status,
     parse_ts,
@@ -116,10 +119,15 @@ def _valid(kind: str, values: list[Any]) -> float:
     if kind == "status":
         return sum(1 for v in values if known_status(v) and _is_int_like(v) is None) / len(values)
     if kind == "level":
+        nums = {n for v in values if (n := _is_int_like(v)) is not None and not isinstance(v, str)}
+        if nums and (nums <= PINO_LEVELS or nums <= SYSLOG_LEVELS):  # pino / bunyan 30, 50; GELF 3, 6
+            return sum(1 for v in values if _is_int_like(v) in nums) / len(values)
         return sum(1 for v in values if isinstance(v, str) and known_level(v)) / len(values)
     if kind == "http_status":
         return sum(1 for v in values if (n := _is_int_like(v)) is not None and 100 <= n <= 599) / len(values)
-    if kind in ("latency_ms", "retry_count"):
+    if kind == "latency_ms":  # numbers in any locale, or texts with their unit (`532ms`, `PT0.5S`)
+        return sum(1 for v in values if is_latency_text(v)) / len(values)
+    if kind == "retry_count":
         return sum(1 for v in values if _is_number(v)) / len(values)
     if kind == "flow":
         strs = [v for v in values if isinstance(v, str) and v.strip()]
@@ -188,6 +196,9 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
             if ns <= 0:
                 continue
             validity = _valid(target, vals) if vals else (0.5 if target in ("error", "retry_count") else 0.0)
+            if target == "level" and norm(col.rsplit(".", 1)[-1]) == "priority" and validity \
+                    and any(_is_int_like(v) is not None for v in vals):
+                validity = 0.0  # a numeric priority ranks work (queue.job 10), it says nothing of failure
             if target == "status" and vals and validity < cfg.min_value_match \
                     and (vocab := status_vocabulary(vals, cfg)) is not None:
                 validity = 1.0

@@ -11,14 +11,15 @@ names it), else the flows.json entry whose `loggers` the logger starts with. A c
 flow claims is skipped and reported (`unattributed`); a runtime logger (settings
 `java_runtime_loggers`) without a connector context is the runtime's housekeeping (worker, rebalance,
 start-up): skipped and counted, not reported. Without a catalog a connector context is its own flow
-(reported as a guess). ERROR/FATAL is an error, WARN naming a retry is a retry, the rest ok; the
+and any other logger's lines are the file's flow (its name), as a JSON log's without a flow field: both
+reported as guesses. ERROR/FATAL is an error, WARN naming a retry is a retry, the rest ok; the
 error text is the root cause of the stack trace (the last `Caused by:`), else its exception line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
@@ -34,6 +35,7 @@ from odoo_triage.detectors.readers.base import (
     reject,
 )
 from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.folding import fold_records
 from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
 
 FORMAT = "java_log"
@@ -127,6 +129,9 @@ class JavaLogReader:
         self.retry_words = tuple(w.lower() for w in self.settings.java_retry_words)
         self._shift: Shift | None = None
         self._flows: dict[tuple[str | None, str], tuple[str | None, str]] = {}
+        self._stem: str | None = None  # the file's name: the flow of its lines when there is no flows.json
+        # (line number, offset, bytes) of the file's lines from an offset: a container's unwrap them (container.py)
+        self.numbered: Callable[[Path, int, int], Iterator[tuple[int, int, bytes]]] = numbered_lines
 
     def _file_shift(self, path: Path) -> Shift | None:
         """A zone or offset given for this file shifts its naive times; the estate-wide fallback zone does
@@ -159,6 +164,8 @@ class JavaLogReader:
             return connector, f"guessed:connector {connector}"
         if not logger or logger.startswith(self.runtime):
             return None, "housekeeping"
+        if not cat and self._stem:
+            return self._stem, f"guessed:{logger} -> {self._stem}"
         return None, f"unattributed:{logger}"
 
     def _row(self, m: re.Match[str], trace: list[str], flow: str, line_no: int, offset: int) -> EventRow:
@@ -184,13 +191,16 @@ class JavaLogReader:
     def events_of(self, path: Path, numbered: Iterable[tuple[int, int, bytes]],
                   single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
         """(row, rejected, lines consumed, kind) per record; kind as `flow_of`, or "rejected"/"blank"."""
-        cur: tuple[re.Match[str], int, int, str | None, str] | None = None
-        trace: list[str] = []
-        lines = 0
-        dec = self.decoder
+        def open_record(text: str, line_no: int, offset: int) -> tuple[re.Match[str], int, int, str | None, str] | None:
+            m = match_line(text)
+            if m is None:
+                return None
+            ctx = m["ctx"] or (m["ctx2"] if "ctx2" in m.re.groupindex else None)
+            flow, kind = self.flow_of(ctx, m["logger"] or "")
+            return m, line_no, offset, flow, kind
 
-        def finish() -> tuple[EventRow | None, object | None, int, str]:
-            assert cur is not None
+        def close(cur: tuple[re.Match[str], int, int, str | None, str], trace: list[str],
+                  lines: int) -> tuple[EventRow | None, object | None, int, str]:
             m, ln, off, flow, kind = cur
             if flow is None:
                 return None, None, lines, kind
@@ -199,41 +209,15 @@ class JavaLogReader:
             except (RowError, ValueError, OverflowError) as exc:
                 return None, reject(path, ln, str(exc)[:200] or type(exc).__name__, m.group(0)), lines, "rejected"
 
-        for line_no, offset, raw in numbered:
-            text = dec.text(raw, line_no).rstrip("\r\n")
-            if _START.match(text):
-                if cur is not None:
-                    yield finish()
-                    if single:
-                        return
-                    cur, trace, lines = None, [], 0
-                lines += 1
-                m = match_line(text)
-                if m is None:
-                    yield None, reject(path, line_no, "timestamped line in no known JVM log layout", raw), lines, \
-                        "rejected"
-                    lines = 0
-                    continue
-                ctx = m["ctx"] or (m["ctx2"] if "ctx2" in m.re.groupindex else None)
-                flow, kind = self.flow_of(ctx, m["logger"] or "")
-                cur = (m, line_no, offset, flow, kind)
-            elif not text.strip():
-                yield None, None, 1, "blank"
-            elif cur is None:
-                yield None, reject(path, line_no, "stack-trace line without a log event before it", raw), 1, \
-                    "rejected"
-            else:
-                lines += 1
-                trace.append(text)
-                if len(trace) > 400:  # a runaway trace: keep the head (the exception) and the tail (root cause)
-                    del trace[50:250]
-        if cur is not None:
-            yield finish()
+        return fold_records(path, numbered, self.decoder, starts=_START.match, open_record=open_record, close=close,
+                            trim=_keep_ends, unmatched="timestamped line in no known JVM log layout",
+                            orphan="stack-trace line without a log event before it", single=single)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         self._shift = self._file_shift(path)
+        self._stem = path.stem
         chunk = Chunk()
-        for row, rejected, lines, kind in self.events_of(path, numbered_lines(path, *start)):
+        for row, rejected, lines, kind in self.events_of(path, self.numbered(path, *start)):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
@@ -242,10 +226,16 @@ class JavaLogReader:
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
         self._shift = self._file_shift(path)
-        for row, _rej, _lines, kind in self.events_of(path, numbered_lines(path, offset, line_no), single=True):
+        self._stem = path.stem
+        for row, _rej, _lines, kind in self.events_of(path, self.numbered(path, offset, line_no), single=True):
             if kind != "blank":
                 return row
         return None
+
+
+def _keep_ends(trace: list[str]) -> None:
+    """A runaway trace: keep the head (the exception) and the tail (the root cause)."""
+    del trace[50:250]
 
 
 def _take(chunk: Chunk, row: EventRow | None, rejected: object | None, lines: int, kind: str) -> None:

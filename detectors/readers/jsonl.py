@@ -2,12 +2,14 @@
 
 Without a mapping the first `inference_sample` objects are flattened (`event.outcome`) and the
 mapping inferred from names and values (`inference.py`); the mapping and its confidence end up
-in the file's stats.
+in the file's stats. An envelope whose one text field holds the event (Docker's json-file `log`, a
+`message` holding JSON) is unwrapped first (`envelope.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +24,13 @@ from odoo_triage.detectors.readers.base import (
     numbered_lines,
     reject,
 )
+from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
-from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, row_builder
+from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
+from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, _getter, row_builder
+from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
-
-_loads: Callable[[str | bytes], Any]
-try:
-    import orjson
-
-    _loads = orjson.loads
-    _JSONError: type[Exception] = orjson.JSONDecodeError
-except ImportError:  # pragma: no cover - orjson comes with langchain
-    import json
-
-    _loads = json.loads
-    _JSONError = json.JSONDecodeError
 
 
 class JsonLinesReader:
@@ -55,9 +48,20 @@ class JsonLinesReader:
         self.sample_complete = False  # the sample stopped before the end of the file (a saved state may keep it)
         self.decoder = LineDecoder()
         self.check = RowChecker(self.settings, http_in_text=True)
+        self._unwrap: Callable[[Any], Any] | None = None
+        self._shift: Shift | None = None
+        self._shifted_file: Path | None = None
+        self._unshifted = self._build
 
     def _infer(self, path: Path) -> None:
-        self.adopt(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem))
+        env = envelope_field(self._raw_sample(path), self.settings)
+        self._unwrap = unwrapper(env, self.settings) if env else None
+        inferred = infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem)
+        if env and inferred.shape is not None:
+            inferred = replace(inferred, shape=replace(inferred.shape, envelope=env),
+                               notes=[*inferred.notes, f"the event is the text of field {env!r} (JSON, logfmt or a "
+                                      "leveled line); the envelope's fields as envelope.<name>"])
+        self.adopt(inferred)
 
     def adopt(self, inferred: Inferred) -> None:
         """Read with this inferred mapping (just inferred, or saved by an earlier run over the same file)."""
@@ -67,6 +71,61 @@ class JsonLinesReader:
             self._build = row_builder(self.mapping, self.endpoint_flow)
             if self.inferred.shape is not None:
                 self._build = shaped_builder(self._build, self.inferred.shape, self.catalog)
+            self._unshifted = self._build
+            self._wrap()
+
+    def shifts(self, path: Path) -> bool:
+        """This file's naive times are shifted to UTC: a zone or offset given or aligned for it by name
+        (detectors/time_alignment.py); the estate-wide fallback zone is not a JSON service's, often UTC."""
+        if self._shifted_file != path:
+            self._shifted_file = path
+            cfg = self.settings
+            named = path.name in cfg.naive_time_zones or path.name in cfg.export_utc_offsets
+            shift = naive_shift(cfg, path.name) if named else None
+            if shift is not self._shift:
+                self._shift = shift
+                self._wrap()
+        return self._shift is not None
+
+    def _wrap(self) -> None:
+        """The row builder with this file's naive-time shift and envelope around it."""
+        build = self._unshifted
+        if self._shift is not None:
+            shift, ts_of, plain = self._shift, _getter(self.mapping.timestamp), build
+
+            def build(d: Any, line_no: int, offset: int) -> EventRow:
+                row = plain(d, line_no, offset)
+                return row._replace(ts=shift(row.ts)) if is_naive(ts_of(d)) else row
+
+        env = self.inferred.shape.envelope if self.inferred is not None and self.inferred.shape is not None else None
+        if env:
+            unwrap = self._unwrap = unwrapper(env, self.settings)
+            inner = build
+
+            def unwrapped(d: Any, line_no: int, offset: int) -> EventRow:
+                got = unwrap(d)
+                if got is None:
+                    raise SkipLine(f"{env!r} holds no event (a continuation or plain line of the app): skipped")
+                return inner(got, line_no, offset)
+
+            self._build = unwrapped
+        else:
+            self._build = build
+
+    def _raw_sample(self, path: Path) -> list[dict[str, Any]]:
+        """The first `inference_sample` objects as they are (an envelope is decided on them)."""
+        out: list[dict[str, Any]] = []
+        dec = LineDecoder()
+        for line_no, _off, raw in numbered_lines(path):
+            if len(out) >= self.settings.inference_sample or line_no > 20 * self.settings.inference_sample:
+                break
+            try:
+                obj = _loads(dec.utf8(raw, line_no))
+            except (_JSONError, ValueError):
+                continue
+            if isinstance(obj, dict):
+                out.append(obj)
+        return out
 
     def _sample(self, path: Path) -> list[dict[str, Any]]:
         """The first `inference_sample` objects, plus (scanning up to `inference_scan_lines` further lines)
@@ -91,6 +150,10 @@ class JsonLinesReader:
                 continue
             if not isinstance(obj, dict):
                 continue
+            if self._unwrap is not None:
+                obj = self._unwrap(obj)
+                if obj is None:
+                    continue
             if full and raw.find(b"{", 1) < 0 and seen.issuperset(obj):
                 continue  # flat already (no nested object) and no new key: what flatten would find, cheaply
             flat = flatten(obj)
@@ -106,6 +169,7 @@ class JsonLinesReader:
         """Chunks from `start` = (byte offset, line number) of a line (the beginning by default)."""
         if self.explicit is None and self.inferred is None:
             self._infer(path)
+        self.shifts(path)
         chunk = Chunk()
         for line_no, offset, raw in numbered_lines(path, *start):
             if len(chunk.rows) + len(chunk.rejected) >= chunk_size:
@@ -137,6 +201,7 @@ class JsonLinesReader:
             chunk.rejected.append(reject(path, line_no, str(exc)[:200] or type(exc).__name__, raw))
 
     def row_at(self, path: Path, offset: int, line_no: int) -> EventRow | None:
+        self.shifts(path)
         for ln, off, raw in numbered_lines(path, offset, line_no):
             try:
                 return self.check(self._build(_loads(self.decoder.utf8(raw, ln)), ln, off))

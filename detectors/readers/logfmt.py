@@ -41,9 +41,10 @@ def duration_ms(value: str) -> float | None:
     return float(m.group(1)) * _UNIT_MS[m.group(2)] if m else None
 
 
-def parse_logfmt(text: str) -> tuple[dict[str, Any], list[str]] | None:
+def parse_logfmt(text: str, units: bool = True) -> tuple[dict[str, Any], list[str]] | None:
     """(fields, keys of the durations converted) of one logfmt text, or None when the text is not logfmt
-    (fewer than MIN_PAIRS `key=value` pairs, or pairs covering under MIN_COVER of it)."""
+    (fewer than MIN_PAIRS `key=value` pairs, or pairs covering under MIN_COVER of it). `units=False`: a
+    duration stays text (`310ms`), for readers whose latency parsing reads the unit itself."""
     out: dict[str, Any] = {}
     covered = pairs = 0
     durations: list[str] = []
@@ -57,7 +58,7 @@ def parse_logfmt(text: str) -> tuple[dict[str, Any], list[str]] | None:
         if raw.startswith('"'):
             out[key] = _unquote(raw[1:-1])
             continue
-        d = duration_ms(raw) if raw and raw[-1] in "sumh" else None
+        d = duration_ms(raw) if units and raw and raw[-1] in "sumh" else None
         if d is not None:
             out[key] = d
             durations.append(key)

@@ -18,8 +18,8 @@ from odoo_triage.core.errors import InputError
 from odoo_triage.detectors.readers.base import (
     EventRow,
     RowError,
-    opt_float,
     opt_int,
+    opt_latency,
     opt_str,
     parse_status,
     parse_ts,
@@ -89,18 +89,19 @@ def _getter(key: str | None) -> Callable[[Mapping[str, Any]], Any]:
 EndpointFlow = Callable[[str], str | None]
 
 
-def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None, decimal_comma: bool = True,
                 ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
     """A function turning one parsed record (dict) into an EventRow, raising RowError if it cannot.
 
-    `endpoint_flow` (flows.json `endpoints`) names the flow of a record without a flow field."""
+    `endpoint_flow` (flows.json `endpoints`) names the flow of a record without a flow field; `decimal_comma`:
+    a lone comma in a number is decimal (`12,5`), false for a comma-delimited CSV (`1,234` is thousands)."""
     names = ("timestamp", "flow", "source_system", "target_system", "operation", "status", "latency_ms",
              "http_status", "error", "retry_count", "correlation_id", "idempotency_key", "record_ids")
     keys = [getattr(mapping, n) for n in names]
     if any(k is not None and "." in k for k in keys) or mapping.level or mapping.message or mapping.endpoint \
             or mapping.latency_scale != 1.0 \
             or mapping.dayfirst is not None:
-        return _nested_builder(mapping, endpoint_flow)
+        return _nested_builder(mapping, endpoint_flow, decimal_comma)
     (k_ts, k_flow, k_src, k_tgt, k_op, k_status, k_lat, k_http, k_err, k_retry, k_corr, k_idem, k_rec) = (
         k if k is not None else "\x00unmapped" for k in keys)
     sep = mapping.record_ids_separator
@@ -125,7 +126,7 @@ def row_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None
             error = None
         lat = get(k_lat)
         if lat is not None and type(lat) is not float:
-            lat = opt_float(lat)
+            lat = opt_latency(lat, 1.0, decimal_comma)
         retry = get(k_retry)
         if type(retry) is not int:
             retry = opt_int(retry) or 0
@@ -170,7 +171,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None,
+def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = None, decimal_comma: bool = True,
                     ) -> Callable[[Mapping[str, Any], int, int], EventRow]:
     """The general (slower) builder, for dotted keys into nested objects."""
     g = {name: _getter(getattr(mapping, name)) for name in (
@@ -193,9 +194,7 @@ def _nested_builder(mapping: FieldMapping, endpoint_flow: EndpointFlow | None = 
             raise RowError("no flow")
         http = opt_int(g["http_status"](d))
         error = _text(g["error"](d))
-        lat = opt_float(g["latency_ms"](d))
-        if lat is not None and scale != 1.0:
-            lat *= scale
+        lat = opt_latency(g["latency_ms"](d), scale, decimal_comma)
         recs = g["record_ids"](d)
         if recs is None or recs == "":
             rec_t: tuple[str, ...] = ()

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from odoo_triage.core.errors import InputError
 from odoo_triage.core.settings import ReaderSettings
 
-_AWARE = re.compile(r"(?:Z|[+-]\d\d:?\d\d|\b(?:UTC|GMT))\s*$", re.IGNORECASE)
+# a zone at the end (Go's time.String() adds its abbreviation and a monotonic reading after the offset)
+_AWARE = re.compile(r"(?:Z|[+-]\d\d:?\d\d(?:\s+[A-Z]{2,5})?(?:\s+m=[+-][\d.]+)?|\b(?:UTC|GMT))\s*$", re.IGNORECASE)
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d\d?):?(\d\d)?$", re.IGNORECASE)
 Shift = Callable[[float], float]
 

@@ -14,7 +14,7 @@ quote anything a user or an upstream system typed), and only typed fields may gr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from odoo_triage.core.settings import ReaderSettings
@@ -30,6 +30,7 @@ from odoo_triage.detectors.readers.base import (
     reject,
 )
 from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.folding import fold_records
 
 _START = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 _START_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
@@ -107,6 +108,8 @@ class OdooLogReader:
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
         self._flows: dict[str, tuple[str | None, bool]] = {}
+        # (line number, offset, bytes) of the file's lines from an offset: a container's unwrap them (container.py)
+        self.numbered: Callable[[Path, int, int], Iterator[tuple[int, int, bytes]]] = numbered_lines
 
     def flow_of(self, logger: str) -> tuple[str | None, bool]:
         hit = self._flows.get(logger)
@@ -120,19 +123,27 @@ class OdooLogReader:
 
     def _events(self, path: Path, start_offset: int = 0, start_line: int = 1,
                 single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
-        return self.events_of(path, numbered_lines(path, start_offset, start_line), single)
+        return self.events_of(path, self.numbered(path, start_offset, start_line), single)
 
     def events_of(self, path: Path, numbered: Iterable[tuple[int, int, bytes]],
                   single: bool = False) -> Iterator[tuple[EventRow | None, object | None, int, str]]:
         """(row, rejected, lines consumed, kind) from (line number, offset, bytes) lines; kind is "event",
         "rejected", "skipped", "blank" or "unattributed:<logger>" (a well-formed line no flow claims)."""
-        cur: tuple[re.Match[str], int, int, str | None, str] | None = None  # match, line, offset, flow, kind
-        tb: list[str] = []
-        lines = 0
-        dec = self.decoder
+        def open_record(text: str, line_no: int, offset: int) -> tuple[re.Match[str], int, int, str | None, str] | None:
+            m = LINE.match(text)
+            if m is None:
+                return None
+            flow, attributed = self.flow_of(m.group(5))
+            if flow is None and m.group(5) == "werkzeug" and self.catalog.endpoints:
+                acc = _ACCESS.search(m.group(6))
+                flow = self.catalog.by_endpoint(acc.group(2)) if acc else None
+            kind = "skipped" if attributed or flow is not None else f"unattributed:{m.group(5)}"
+            if flow is not None and not attributed:
+                kind = f"guessed:{m.group(5)}"
+            return m, line_no, offset, flow, kind
 
-        def finish() -> tuple[EventRow | None, object | None, int, str]:
-            assert cur is not None
+        def close(cur: tuple[re.Match[str], int, int, str | None, str], tb: list[str],
+                  lines: int) -> tuple[EventRow | None, object | None, int, str]:
             m, ln, off, flow, kind = cur
             if flow is None:
                 return None, None, lines, kind
@@ -142,49 +153,9 @@ class OdooLogReader:
             except RowError as exc:
                 return None, reject(path, ln, str(exc), m.group(0)), lines, "rejected"
 
-        for line_no, offset, raw in numbered:
-            text = dec.text(raw, line_no)
-            if _START_TEXT.match(text):
-                if cur is not None:
-                    yield finish()
-                    if single:
-                        return
-                    lines = 0
-                    cur, tb = None, []
-                lines += 1
-                m = LINE.match(text.rstrip("\r\n"))
-                if m is None:
-                    yield None, reject(path, line_no, "timestamped line not in the Odoo log format", raw), lines, \
-                        "rejected"
-                    lines = 0
-                    continue
-                flow, attributed = self.flow_of(m.group(5))
-                if flow is None and m.group(5) == "werkzeug" and self.catalog.endpoints:
-                    acc = _ACCESS.search(m.group(6))
-                    flow = self.catalog.by_endpoint(acc.group(2)) if acc else None
-                kind = "skipped" if attributed or flow is not None else f"unattributed:{m.group(5)}"
-                if flow is not None and not attributed:
-                    kind = f"guessed:{m.group(5)}"
-                cur = (m, line_no, offset, flow, kind)
-            else:
-                if cur is None:
-                    lines += 1
-                    if text.strip():
-                        yield None, reject(path, line_no, "continuation line without a log event before it", raw), \
-                            lines, "rejected"
-                    else:
-                        yield None, None, lines, "blank"
-                    lines = 0
-                    continue
-                if not text.strip():
-                    yield None, None, 1, "blank"
-                    continue
-                lines += 1
-                tb.append(text.rstrip("\r\n"))
-                if len(tb) > 400:  # a runaway "traceback": keep the tail only
-                    del tb[:200]
-        if cur is not None:
-            yield finish()
+        return fold_records(path, numbered, self.decoder, starts=_START_TEXT.match, open_record=open_record,
+                            close=close, trim=_keep_tail, unmatched="timestamped line not in the Odoo log format",
+                            orphan="continuation line without a log event before it", single=single)
 
     def chunks(self, path: Path, chunk_size: int = CHUNK_SIZE, start: tuple[int, int] = (0, 1)) -> Iterator[Chunk]:
         chunk = Chunk()
@@ -200,6 +171,11 @@ class OdooLogReader:
             if kind != "blank":
                 return row
         return None
+
+
+def _keep_tail(tb: list[str]) -> None:
+    """A runaway "traceback": keep its tail (the exception line is last)."""
+    del tb[:200]
 
 
 def take(chunk: Chunk, row: EventRow | None, rejected: object | None, lines: int, kind: str) -> None:

@@ -10,14 +10,19 @@ The message is read by the mapping inference like any JSON / CSV record. The pre
 
 One event per request: a router / access line (route + HTTP status) and an app line with the same request
 id in one file are one request; the app line is the event and takes the router's status, latency and
-operation (method) when it lacks them. A router line without an app line is an event of its own (flow by flows.json
-`endpoints`). Lines with no fields (`State changed from up to starting`) and lines of platform components
-no flow claims are skipped and counted, like control lines.
+operation (method) when it lacks them. A router line without an app line is an event of its own: flow by
+flows.json `endpoints`, else the flow the app lines of the process that served it name (Heroku's
+`dyno=web.1` and the `app[web.1]` lines; settings `router_process_fields`), else the app's only flow, so a
+router timeout (H12, 503 after 30 s) counts for the app's flow. A message that is neither JSON nor logfmt
+is an event when a level word leads it (`ERROR orders: ...`, readers/envelope.py). Lines with no fields
+(`State changed from up to starting`) and lines of platform components no flow claims are skipped and
+counted, like control lines.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,9 +41,10 @@ from odoo_triage.detectors.readers.base import (
     parse_ts,
     reject,
 )
+from odoo_triage.detectors.readers.envelope import inner_event
 from odoo_triage.detectors.readers.flows import FlowCatalog
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
-from odoo_triage.detectors.readers.jsonl import _JSONError, _loads
+from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.logfmt import looks_like_logfmt, parse_logfmt
 from odoo_triage.detectors.readers.mapping import FieldMapping, row_builder
 from odoo_triage.detectors.readers.shapes import SkipLine, shaped_builder
@@ -82,6 +88,7 @@ class _Parsed:
     kind: str  # "json" | "logfmt" | "text"
     text: str
     partial: bool = False  # a CRI partial line: the message goes on on the next line
+    proc: str | None = None  # the process (logplex `web.1`, syslog PID)
 
 
 class PrefixedReader:
@@ -107,6 +114,9 @@ class PrefixedReader:
         self._build: Callable[[Mapping[str, Any], int, int], EventRow] | None = None
         self.routers: dict[str, tuple[Any, Any, Any]] = {}  # request id -> (http status, latency, operation)
         self.app_requests: set[str] = set()
+        self.process_flows: dict[str, Counter[str]] = {}  # process (web.1) -> flows its app lines name
+        # the file's messages are plain leveled lines (no JSON / logfmt fields): events (None: not sampled yet)
+        self.plain_lines: bool | None = None
         self.payloads: dict[str, int] = {}
         self.duration_keys: set[str] = set()  # logfmt fields whose values carried a unit (read as ms)
         self.codes = re.compile(self.settings.router_error_codes)
@@ -189,15 +199,19 @@ class PrefixedReader:
             if not isinstance(obj, dict):
                 raise RowError("JSON message is not an object")
             return _Parsed({**flatten(obj), **extra}, app, "json", msg)
+        proc = prefix.get("proc")
         got = parse_logfmt(body)
         if got is not None:
             fields, durations = got
             if durations:
                 self.duration_keys.update(durations)
                 extra[DUR_KEY] = max(float(fields[k]) for k in durations)
-            return _Parsed({**fields, **extra}, app, LOGFMT, msg)
+            return _Parsed({**fields, **extra}, app, LOGFMT, msg, proc=proc)
+        leveled = inner_event(body, plain=True) if body[:1] != "{" else None
+        if leveled is not None and "level" in leveled:  # `ERROR orders: ...`: the app's own plain line
+            return _Parsed({**leveled, **extra}, app, "line", msg, proc=proc)
         extra[MSG_KEY] = body
-        return _Parsed(None if not extra.get(TS_KEY) else extra, app, "text", msg)
+        return _Parsed(None if not extra.get(TS_KEY) else extra, app, "text", msg, proc=proc)
 
     # -- inference ----------------------------------------------------------------------------------
 
@@ -215,11 +229,13 @@ class PrefixedReader:
         sample: list[dict[str, Any]] = []
         extra: list[dict[str, Any]] = []
         seen: set[str] = set()
+        leveled: list[dict[str, Any]] = []  # plain lines led by a level: the events only of a file with no fields
         dec = LineDecoder()
         limit = max(20 * cfg.inference_sample, cfg.inference_sample + cfg.inference_scan_lines)
         for line_no, _off, raw in numbered_lines(path):
             full = len(sample) >= cfg.inference_sample
-            if line_no > limit or (full and (len(extra) >= cfg.inference_sample or not cfg.inference_scan_lines)):
+            if line_no > limit or (full and (len(extra) >= cfg.inference_sample or not cfg.inference_scan_lines)) \
+                    or (not sample and len(leveled) >= cfg.inference_sample and line_no > 20 * cfg.inference_sample):
                 break
             try:
                 got = self.parse(dec.text(raw, line_no).rstrip("\r\n"))
@@ -227,13 +243,18 @@ class PrefixedReader:
                 continue
             if got.record is None or got.kind == "text":
                 continue
+            if got.kind == "line":
+                if len(leveled) < cfg.inference_sample:
+                    leveled.append(got.record)
+                continue
             if not full:
                 sample.append(got.record)
                 seen.update(got.record)
             elif not seen.issuperset(got.record):
                 extra.append(got.record)
                 seen.update(got.record)
-        return sample + extra
+        self.plain_lines = not sample and bool(leveled)
+        return sample + extra if sample else leveled
 
     def _infer(self, path: Path) -> None:
         self._decide_kind(path)
@@ -277,6 +298,8 @@ class PrefixedReader:
                 return by_route
         if self._is_access(rec) and self.catalog is not None and self.catalog.endpoints:
             raise SkipLine("router line of a route no flows.json endpoint claims")
+        if self._is_access(rec) and (served := self._served_by(rec)) is not None:
+            return served
         platform = self.kind in self.settings.platform_prefixes
         if app and (self._known(app) or (self.catalog is None and not platform)):
             return app
@@ -287,6 +310,25 @@ class PrefixedReader:
         if platform:
             raise SkipLine(f"{app or 'platform'} line naming no flow, not an event")
         raise SkipLine("line naming no flow (lifecycle / other program)", logger=app)
+
+    def _served_by(self, rec: Mapping[str, Any]) -> str | None:
+        """The flow of the app whose process served a router line: the one flow (80% of them) the app lines
+        of its process (`dyno=web.1`) name, else the file's one flow."""
+        share = self.settings.min_value_match
+        for f in self.settings.router_process_fields:
+            proc = rec.get(f)
+            if isinstance(proc, str) and (seen := self.process_flows.get(proc)):
+                flow, n = seen.most_common(1)[0]
+                if n >= share * sum(seen.values()):
+                    return flow
+        flows: Counter[str] = Counter()
+        for seen in self.process_flows.values():
+            flows.update(seen)
+        if flows:
+            flow, n = flows.most_common(1)[0]
+            if n >= share * sum(flows.values()):
+                return flow
+        return None
 
     def _fill(self, rec: dict[str, Any]) -> None:
         """Prefix values for the mapped fields a message lacks (time, severity, duration, text)."""
@@ -309,9 +351,11 @@ class PrefixedReader:
         return v if isinstance(v, str) and v else None
 
     def _pair(self, path: Path) -> None:
-        """First pass: request ids of app lines, and what router lines say about each request."""
+        """First pass: request ids of app lines, what router lines say about each request, and the flows the
+        app lines of each process name."""
         m = self.mapping
-        if m is None or not (m.correlation_id and m.endpoint and m.http_status) or self.routers or self.app_requests:
+        if m is None or not (m.endpoint and m.http_status) or self.routers or self.app_requests \
+                or self.process_flows:
             return
         dec = LineDecoder()
         cap = self.settings.max_paired_requests
@@ -321,7 +365,13 @@ class PrefixedReader:
             except (RowError, ValueError):
                 continue
             rec = got.record
-            if rec is None or got.kind == "text" or (rid := self._request_id(rec)) is None:
+            if rec is None or got.kind in ("text", "line"):
+                continue
+            if not self._is_access(rec) and len(self.process_flows) < 10_000:
+                v = rec.get(self.flow_key) if self.flow_key else None
+                if isinstance(v, str) and v.strip():
+                    self.process_flows.setdefault(got.proc or "", Counter())[v] += 1
+            if not m.correlation_id or (rid := self._request_id(rec)) is None:
                 continue
             if self._is_access(rec):
                 if len(self.routers) < cap:
@@ -345,7 +395,7 @@ class PrefixedReader:
             notes = "; ".join(self.inferred.notes) if self.inferred is not None else ""
             raise RowError(f"no timestamp field in the messages{': ' + notes if notes else ''}")
         rec = got.record
-        if rec is None:
+        if rec is None or (got.kind == "line" and not self.plain_lines):  # a daemon's line beside the app's JSON
             raise SkipLine("line without fields (platform / lifecycle message), not an event")
         self._fill(rec)
         rid = self._request_id(rec)
@@ -373,6 +423,8 @@ class PrefixedReader:
         self._decide_kind(path)
         if self._build is None:
             self._infer(path)
+        if self.plain_lines is None:  # a mapping given or saved: what the file's messages are is sampled still
+            self._sample(path)
         self._pair(path)
         chunk = Chunk()
         pending: tuple[int, int, str] | None = None  # a CRI partial message: (line, offset, text so far)
@@ -419,6 +471,8 @@ class PrefixedReader:
         self._decide_kind(path)
         if self._build is None:
             self._infer(path)
+        if self.plain_lines is None:
+            self._sample(path)
         for ln, off, raw in numbered_lines(path, offset, line_no):
             try:
                 return self._row(self.parse(LineDecoder().text(raw, ln).rstrip("\r\n")), ln, off)

@@ -31,6 +31,7 @@ from odoo_triage.detectors.readers.base import (
     RowError,
     opt_float,
     opt_int,
+    parse_number,
     parse_ts,
 )
 from odoo_triage.detectors.readers.csv_records import csv_chunks, csv_row_at, header_of, sniff_delimiter
@@ -135,10 +136,15 @@ DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 
 
 def opt_decimal(value: str | None, decimal_comma: bool) -> float | None:
-    """`opt_float`, also taking `1,928017` when the file writes decimal commas (its delimiter is not `,`)."""
-    if decimal_comma and value and DECIMAL_COMMA.match(value):
-        value = value.replace(",", ".")
-    return opt_float(value)
+    """`opt_float`, also taking `1,928017` and `1.234,5` when the file writes decimal commas (a CSV whose
+    delimiter is not `,`, or an XLSX text cell), and `1,234.5` anywhere."""
+    try:
+        return opt_float(value)
+    except RowError:
+        n = parse_number(value, decimal_comma) if isinstance(value, str) else None
+        if n is None:
+            raise
+        return n
 
 
 def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = None,  # type: ignore[no-untyped-def]
@@ -203,7 +209,8 @@ class QueueJobReader:
         """Seconds this file's naive times are ahead of UTC (settings `export_utc_offsets`, by file name).
         Also notes whether the file's numbers may use decimal commas (a CSV whose delimiter is not `,`)."""
         self._naive[0] = float(self.settings.export_utc_offsets.get(path.name, 0.0))
-        self._comma[0] = not is_xlsx(path) and sniff_delimiter(path) != ","
+        # an XLSX number is a number cell; one saved as text by a decimal-comma locale reads `1,5`
+        self._comma[0] = is_xlsx(path) or sniff_delimiter(path) != ","
         return self._naive[0]
 
     @property

@@ -101,13 +101,17 @@ class Shape:
     status_keys: tuple[str, ...] = ()  # mapped status / HTTP / level fields (a control line has none)
     control_words: frozenset[str] = frozenset()
     notes: tuple[str, ...] = field(default=())
+    envelope: str | None = None  # the field holding the inner event (readers/envelope.py)
 
     def active(self) -> bool:
         """Does this shape change what a line yields (a columnar fast path must then use the row reader)?"""
-        return bool(self.flow_from_logger or self.error_class or self.record_fields or self.control_fields)
+        return bool(self.flow_from_logger or self.error_class or self.record_fields or self.control_fields
+                    or self.envelope)
 
     def sources(self) -> dict[str, str]:
         out: dict[str, str] = {}
+        if self.envelope:
+            out["inner_event"] = self.envelope
         if self.error_class:
             out["error_class"] = self.error_class
         if self.record_fields:
