@@ -173,6 +173,9 @@ def record_stats(reader: Reader, stats: FileStats) -> None:
     if inferred is not None:
         used = inferred.mapping.sources() if inferred.mapping is not None else {}
         stats.mapping = {k: v[0] for k, v in inferred.fields.items() if used.get(k) == v[0]}
+        if inferred.mapping is not None and inferred.mapping.default_flow and not inferred.mapping.flow:
+            why = getattr(inferred, "flow_from", "the file name")  # a state saved before it was kept
+            stats.mapping["flow"] = f"{inferred.mapping.default_flow!r} ({why})"
         if inferred.mapping is not None and inferred.shape is not None:
             stats.mapping.update(inferred.shape.sources())
         stats.mapping_confidence = inferred.confidence
