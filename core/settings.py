@@ -433,6 +433,12 @@ class ReaderSettings(BaseModel):
     # share of sampled objects whose field must hold an inner event for it to be the file's envelope (an app's
     # traceback lines, one object each, hold none)
     envelope_min_share: float = Field(default=0.5, gt=0, le=1)
+    # a log store's own id of each log record, by a field only that store's records carry: CloudWatch Logs'
+    # eventId (beside logStreamName), Cloud Logging's insertId (beside logName), journald's __CURSOR. Unique by
+    # construction, it never repeats, so it is never an idempotency key (a redelivery keeps its key) nor a
+    # correlation id
+    log_store_record_ids: dict[str, str] = Field(default_factory=lambda: {
+        "logStreamName": "eventId", "logName": "insertId", "__CURSOR": "__CURSOR"})
     # prefixed lines (syslog, log drains, container logs: prefixed.py)
     line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
     platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))

@@ -84,3 +84,78 @@ def test_a_file_without_a_flow_field_is_the_flow_its_name_holds(tmp_path):
     assert [r.flow for r in rows] == ["invoices"]
     record_stats(reader, stats)
     assert stats.mapping["flow"].startswith("'invoices' (flows.json name/alias '/aws/lambda/invoice-push'")
+
+
+RID1, RID2, RID3 = ("9005dbdd-7115-4f7c-b655-e2a88d9f4f98", "c29742c6-e5a0-4439-939b-c91255c717e5",
+                    "83cc9481-7ad5-45c8-8212-6065f37c6dd6")
+
+
+def _cw(stream: str, ms: int, message: str, n: int) -> str:
+    return json.dumps({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 900,
+                       "eventId": f"{ms}{n:04d}0000000020441381494949101869222148841390"}) + "\n"
+
+
+def _lambda_export(tmp_path: Path) -> Path:
+    t, a, b = 1_792_991_213_174, "2026/10/26/[41]857cdf35", "2026/10/26/[41]f20bb3eb"
+    lines = [
+        _cw(a, t, f"START RequestId: {RID1} Version: 41\n", 1),
+        _cw(a, t + 5, f"2026-10-26T05:06:53.179Z\t{RID1}\tINFO\t"
+            '{"evento": "recebida", "partner_id": 2517, "sqs_message_id": "6e5a"}\n', 2),
+        _cw(b, t + 6, f"START RequestId: {RID2} Version: 41\n", 3),  # another environment, interleaved
+        _cw(b, t + 9, f"2026-10-26T05:06:53.183Z\t{RID2}\tERROR\tInvoke Error \t"
+            '{"errorType": "RejectedError", "errorMessage": "lote rejeitado: E45", "stack": ["at x"]}\n', 4),
+        _cw(a, t + 800, f"END RequestId: {RID1}\n", 5),
+        _cw(a, t + 801, f"REPORT RequestId: {RID1}\tDuration: 831.33 ms\tBilled Duration: 832 ms\t"
+            "Memory Size: 512 MB\tMax Memory Used: 140 MB\tInit Duration: 427.32 ms\t\n", 6),
+        _cw(b, t + 3000, f"2026-10-26T05:06:56.174Z {RID2} Task timed out after 3.00 seconds\n\n", 7),
+        _cw(b, t + 3001, f"END RequestId: {RID2}\n", 8),
+        _cw(b, t + 3002, f"REPORT RequestId: {RID2}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+            "Memory Size: 512 MB\tMax Memory Used: 90 MB\tStatus: timeout\n", 9),
+        _cw(a, t + 9000, f"START RequestId: {RID3} Version: $LATEST\n", 10),
+        _cw(a, t + 9001, f"[INFO]\t2026-10-26T05:07:02.175Z\t{RID3}\tArquivo recebido: RET_001.ret\n", 11),
+        _cw(a, t + 9002, "[ERROR] LayoutError: layout 040 no header\nTraceback (most recent call last):\n"
+            '  File "/var/task/app.py", line 88, in handler\n', 12),  # Python: no request id, same stream
+        _cw(a, t + 9003, f"END RequestId: {RID3}\n", 13),
+        _cw(a, t + 9004, f"REPORT RequestId: {RID3}\tDuration: 12.50 ms\tBilled Duration: 13 ms\t"
+            "Memory Size: 256 MB\tMax Memory Used: 60 MB\t\n", 14),
+    ]
+    path = tmp_path / "cloudwatch_aws-lambda-nfse-emissor.jsonl"
+    path.write_text("".join(lines))
+    return path
+
+
+def test_a_cloudwatch_export_of_a_lambda_function_is_one_event_per_invocation(tmp_path):
+    """START .. REPORT of one request id (Node's and Python's line formats, an Invoke Error, a timeout, a
+    traceback without a request id) is one event: its START time, REPORT duration, failed or not, the first
+    error, typed record ids; the flow from the log group in the file name; eventId is no idempotency key."""
+    path = _lambda_export(tmp_path)
+    assert detect_format(path) == "lambda"
+    cat = FlowCatalog([_flow("nfse", aliases=["/aws/lambda/nfse-emissor"])])
+    reader, stats, rows, rejected = read(path, cat)
+    assert rejected == [] and stats.parsed_lines == 14 and len(rows) == 3 and stats.skipped == 14 - 3
+    by = {r.correlation_id: r for r in rows}
+    one, two, three = by[RID1], by[RID2], by[RID3]
+    assert (one.flow, one.status, one.latency_ms, one.ts, one.line_no) == ("nfse", "ok", 831.33, 1_792_991_213.174, 1)
+    assert one.record_ids == ("res.partner:2517",) and one.idempotency_key is None
+    assert (two.status, two.latency_ms, two.error) == ("error", 3000.0, "RejectedError: lote rejeitado: E45")
+    assert (three.status, three.latency_ms) == ("error", 12.5) and three.error.startswith("LayoutError: layout 040")
+    assert reader.row_at(path, one.offset, one.line_no) == one and reader.row_at(path, two.offset, 3) == two
+    frame = read_frame([path], catalog=cat)
+    assert frame.flows == ["nfse"] and len(frame.events) == 3
+
+
+def test_a_log_stores_own_record_id_is_no_idempotency_key():
+    """CloudWatch's eventId (beside logStreamName), also in an envelope, and journald's cursor never repeat:
+    no redelivery key. A webhook's own eventId (no log store's field beside it) still is one."""
+    from odoo_triage.detectors.readers.inference import infer_mapping
+
+    rows = [{"logStreamName": "s", "timestamp": 1_792_991_213_174 + i, "eventId": f"1792991213{i:046d}",
+             "message": "x", "status": "ok"} for i in range(30)]
+    m = infer_mapping(rows, fallback_flow="f").mapping
+    assert m is not None and m.idempotency_key is None and m.correlation_id is None
+    wrapped = [{("envelope." + k if k != "status" else k): v for k, v in r.items()} for r in rows]
+    m = infer_mapping(wrapped, fallback_flow="f").mapping
+    assert m is not None and m.idempotency_key is None
+    hook = [{"time": "2026-04-20T08:00:00Z", "eventId": f"e{i % 20}", "status": "ok", "flow": "h"} for i in range(30)]
+    m = infer_mapping(hook).mapping
+    assert m is not None and m.idempotency_key == "eventId"

@@ -188,11 +188,12 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     chosen: dict[str, tuple[str, float]] = {}
     notes: list[str] = []
     codes: dict[str, tuple[str, dict[str, str]]] = {}  # status column -> (vocabulary name, codes)
+    store_ids = log_store_ids(columns, cfg)
     for target in ORDER:
         syns = cfg.field_synonyms.get(target, [])
         best: tuple[float, str] | None = None
         for col, vals in columns.items():
-            if col in taken:
+            if col in taken or (col in store_ids and target in ("idempotency_key", "correlation_id")):
                 continue
             ns = _name_score(col, syns)
             if ns <= 0:
@@ -252,6 +253,19 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     )
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
     return refine(Inferred(mapping, confidence, chosen, notes, flow_from=fallback_from), rows, cfg)
+
+
+def log_store_ids(columns: Mapping[str, Any], cfg: ReaderSettings) -> set[str]:
+    """The fields holding a log store's own record id (settings `log_store_record_ids`), at the top or in an
+    envelope: CloudWatch's eventId where logStreamName is."""
+    from odoo_triage.detectors.readers.envelope import PREFIX
+
+    out: set[str] = set()
+    for marker, field_name in cfg.log_store_record_ids.items():
+        for pre in ("", PREFIX):
+            if pre + marker in columns:
+                out.add(pre + field_name)
+    return out
 
 
 def _known_flow_field(columns: dict[str, list[Any]], n_rows: int, chosen: dict[str, tuple[str, float]],
