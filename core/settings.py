@@ -262,7 +262,10 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
                         "meta.id", "meta_id", "message_id", "messageid",
                         # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
-                        "notification_id", "notificationid"],
+                        "notification_id", "notificationid",
+                        # a payment's end-to-end id (ISO 20022 EndToEndId, Brazil's Pix endToEndId: BCB's webhook
+                        # resends carry the same one)
+                        "end_to_end_id", "endtoendid", "e2e_id", "endtoendidentification"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],

@@ -9,9 +9,9 @@ ships them; the JSON's _about names each source and commit):
 
     --queue OCA+queue/repo --odoo Coolyce+neudibel_4levels_odoo_18ent/repo:HEAD:18.0 \
     --odoo jnvdx6+skymedic-odoo/repo:HEAD:19.0 --odoo kanchou2420+TTDN-16-06-N4/repo:HEAD:15.0 \
-    --po "PT_BR_PO:pt_BR:16.0 queue_job/i18n/pt_BR.po c1e92b67f7d0, PO-Revision-Date 2026-09-28, its state labels"
+    --po "PT_BR_PO:pt_BR:16.0 queue_job/i18n/pt_BR.po c1e92b67f7d0, PO-Revision-Date 2026-09-28, its field and state labels"
 
-(PT_BR_PO: the `state` selection entries of that file, verbatim; the git copy predates it.)
+(PT_BR_PO: the field_description and `state` selection entries of that file, verbatim; the git copy predates it.)
 
 QUEUE_GIT is a git directory of OCA/queue (every branch 12.0-18.0 is read: queue_job/i18n/*.po and the .pot);
 ODOO_GIT a git directory holding an odoo/odoo tree at REF (its series, e.g. 18.0, orders the sources: the

@@ -211,11 +211,18 @@ def test_an_unreadable_records_file_does_not_abort_the_evaluation(small_world, t
 
 
 def test_the_2026_pt_br_queue_job_labels_are_read():
-    """OCA/queue 16.0 pt_BR.po was retranslated in 2026 (Done: "Concluída", no longer "Pronto"): an Odoo 16+
-    export in Portuguese writes those, and a job read with the older table only is set aside as an unknown state."""
+    """OCA/queue 16.0 pt_BR.po was retranslated in 2026 (Done: "Concluída", no longer "Pronto"; Exception:
+    "Exceção"): an Odoo 16+ export in Portuguese writes those; with the older table only its jobs were set
+    aside as an unknown state and its failed jobs had no error text."""
     from odoo_triage.detectors.readers.queue_job import job_state
 
     new = {"Concluída": "done", "Falhou": "failed", "Enfileirada": "enqueued", "Pendente": "pending",
            "Iniciada": "started", "Cancelada": "cancelled", "Aguardando Dependências": "wait_dependencies"}
     assert {label: job_state(label) for label in new} == new
     assert job_state("Pronto") == "done" and job_state("Falhas") == "failed"  # the older translation still reads
+    from odoo_triage.detectors.readers.queue_job import technical_header
+
+    header = ["UUID", "Chamada", "Estado", "Hora de Enfileiramento", "Máx. de tentativas", "Exceção",
+              "Mensagem da Exceção", "Informações da Exceção", "Tempo de Execução (média)"]
+    assert technical_header(header) == ["uuid", "func_string", "state", "date_enqueued", "max_retries", "exc_name",
+                                        "exc_message", "exc_info", "exec_time"]
