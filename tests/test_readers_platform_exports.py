@@ -159,3 +159,15 @@ def test_a_log_stores_own_record_id_is_no_idempotency_key():
     hook = [{"time": "2026-04-20T08:00:00Z", "eventId": f"e{i % 20}", "status": "ok", "flow": "h"} for i in range(30)]
     m = infer_mapping(hook).mapping
     assert m is not None and m.idempotency_key == "eventId"
+
+
+def test_a_payments_end_to_end_id_is_its_idempotency_key():
+    """A Pix / ISO 20022 end-to-end id stays the same when the bank resends the notification."""
+    from odoo_triage.detectors.readers.inference import infer_mapping
+
+    rows = [{"timestamp": "2026-10-26T03:52:02Z", "flow": "pix", "severity": "INFO",
+             "jsonPayload": {"endToEndId": f"E6070119020261026{i:016d}", "txid": f"t{i}"}} for i in range(20)]
+    from odoo_triage.detectors.readers.inference import flatten
+
+    m = infer_mapping([flatten(r) for r in rows]).mapping
+    assert m is not None and m.idempotency_key == "jsonPayload.endToEndId"
