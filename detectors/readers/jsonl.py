@@ -233,14 +233,12 @@ def journal_inferred(inferred: Inferred) -> Inferred:
     (readers/journald.py), whatever the app's own fields are called; the rest as inferred."""
     if inferred.mapping is None or inferred.shape is None:
         return inferred
-    forced = {k: v for k, v in JOURNAL_KEYS.items()}
-    update: dict[str, Any] = {**forced, "default_flow": None, "latency_scale": inferred.mapping.latency_scale}
-    if inferred.mapping.status is None:
-        update["level"] = forced["level"]
-    else:
-        update.pop("level")
-    fields = {k: v for k, v in inferred.fields.items() if v[0] not in forced.values() or k in forced}
-    fields.update({k: (v, 1.0) for k, v in forced.items() if k in update})
+    forced = dict(JOURNAL_KEYS)
+    if inferred.mapping.status is not None:  # the app's own status field wins over the severity
+        forced.pop("level")
+    update: dict[str, Any] = {**forced, "default_flow": None}
+    fields = {k: v for k, v in inferred.fields.items() if v[0] not in forced.values()}
+    fields.update({k: (v, 1.0) for k, v in forced.items()})
     notes = [n for n in inferred.notes if not n.startswith(("no flow field", "flow from the logger"))]
     notes.append("a journalctl -o json export: time, PRIORITY (syslog severity), MESSAGE and the unit as systemd "
                  "documents them (flow from UNIT / _SYSTEMD_UNIT / SYSLOG_IDENTIFIER via flows.json)")
