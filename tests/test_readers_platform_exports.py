@@ -171,3 +171,28 @@ def test_a_payments_end_to_end_id_is_its_idempotency_key():
 
     m = infer_mapping([flatten(r) for r in rows]).mapping
     assert m is not None and m.idempotency_key == "jsonPayload.endToEndId"
+
+
+def test_a_lambda_export_in_log_format_json_is_read_the_same(tmp_path):
+    """LogFormat JSON: platform.start / runtimeDone / report objects and the app's JSON lines."""
+    t, s = 1_792_991_213_174, "2026/10/26/[$LATEST]e1eb"
+    lines = [
+        _cw(s, t, json.dumps({"time": "2026-10-26T05:06:53.174Z", "type": "platform.start",
+                              "record": {"requestId": RID1, "version": "$LATEST"}}), 1),
+        _cw(s, t + 5, json.dumps({"timestamp": "2026-10-26T05:06:53.179Z", "level": "ERROR", "requestId": RID1,
+                                  "errorType": "TypeError", "errorMessage": "x is undefined", "partner_id": 7}), 2),
+        _cw(s, t + 9, json.dumps({"time": "2026-10-26T05:06:53.183Z", "type": "platform.runtimeDone",
+                                  "record": {"requestId": RID1, "status": "failure"}}), 3),
+        _cw(s, t + 10, json.dumps({"time": "2026-10-26T05:06:53.184Z", "type": "platform.report",
+                                   "record": {"requestId": RID1, "status": "failure",
+                                              "metrics": {"durationMs": 9.5, "billedDurationMs": 10}}}), 4),
+    ]
+    path = tmp_path / "lambda.jsonl"
+    path.write_text("".join(lines))
+    assert detect_format(path) == "lambda"
+    _r, _stats, rows, rejected = read(path)
+    assert rejected == [] and len(rows) == 1
+    row = rows[0]
+    assert row.record_ids == ("res.partner:7",)
+    assert (row.status, row.latency_ms, row.error, row.correlation_id) == ("error", 9.5, "TypeError: x is undefined",
+                                                                           RID1)

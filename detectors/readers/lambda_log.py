@@ -13,7 +13,10 @@ lines (AWS Lambda Developer Guide, "Monitoring > Logs"; the runtime interface cl
 - Python (the runtime's logging handler): `[LEVEL]\\t<ISO time>\\t<request id>\\t<text>`; an unhandled
   exception is `[ERROR] <Type>: <message>` followed by `Traceback (most recent call last):` in the same
   message, with no request id;
-- `<time> <request id> Task timed out after 3.00 seconds`: the platform stopped the invocation.
+- `<time> <request id> Task timed out after 3.00 seconds`: the platform stopped the invocation;
+- with the function's LogFormat JSON, the same as objects: `{"type": "platform.start" | "platform.runtimeDone" |
+  "platform.report", "record": {"requestId", "status", "metrics": {"durationMs"}}}` and the app's
+  `{"timestamp", "level", "requestId", "message"}` (errors: `errorType`, `errorMessage`).
 
 Lines of one invocation are its one event (as the Heroku router and app lines are one request): at the START
 line, with the REPORT's duration as its latency, failed when a line of it is ERROR / FATAL / CRITICAL, an
@@ -69,7 +72,7 @@ def looks_like_lambda_export(objects: list[dict[str, Any]]) -> bool:
     (a START / END / REPORT RequestId line among them)."""
     if not objects or sum(1 for o in objects if EXPORT_FIELDS <= o.keys()) < 0.8 * len(objects):
         return False
-    return any(isinstance(o.get("message"), str) and _PLATFORM.match(o["message"]) for o in objects)
+    return any(isinstance(o.get("message"), str) and _platform(o["message"]) is not None for o in objects)
 
 
 def sniff(path: Path, lines: int = 200) -> bool:
@@ -113,6 +116,36 @@ def _error_text(body: str) -> str:
             kind, msg = obj.get("errorType"), obj.get("errorMessage")
             return ": ".join(str(x) for x in (kind, msg) if x) or text[:500]
     return "\n".join(text.splitlines()[:3])[:500]
+
+
+def _object(text: str) -> dict[str, Any] | None:
+    try:
+        obj = _loads(text)
+    except (_JSONError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+#: LogFormat JSON's platform events (Lambda Telemetry API schema): the text lines' START / END / REPORT
+_PLATFORM_TYPES = {"platform.start": "START", "platform.runtimeDone": "END", "platform.report": "REPORT"}
+
+
+def _platform(msg: str) -> tuple[str, str, float | None, str | None] | None:
+    """(START | END | REPORT, request id, duration ms, status) of a platform line, text or JSON, else None."""
+    m = _PLATFORM.match(msg)
+    if m is not None:
+        kind, rid, rest = m.groups()
+        d, st = _DURATION.search(rest), _STATUS.search(rest)
+        return kind, rid, float(d.group(1)) if d else None, st.group(1) if st else None
+    if not msg.startswith("{") or '"platform.' not in msg[:300] or (obj := _object(msg)) is None:
+        return None
+    kind, rec = _PLATFORM_TYPES.get(str(obj.get("type"))), obj.get("record")
+    if kind is None or not isinstance(rec, dict) or not isinstance(rec.get("requestId"), str):
+        return None
+    metrics = rec.get("metrics")
+    dur = metrics.get("durationMs") if kind == "REPORT" and isinstance(metrics, dict) else None
+    status = rec.get("status") if kind != "START" and isinstance(rec.get("status"), str) else None
+    return kind, rec["requestId"], float(dur) if isinstance(dur, int | float) else None, status
 
 
 class LambdaLogReader:
@@ -186,11 +219,12 @@ class LambdaLogReader:
             stream = str(obj.get("logStreamName") or "")
             if only is not None and open_ and ts - next(iter(open_.values())).ts > MAX_INVOCATION_S:
                 break  # Lambda stops an invocation after 15 minutes: its REPORT is not coming
-            m = _PLATFORM.match(msg)
-            if m is not None:
-                kind, rid, rest = m.groups()
+            plat = _platform(msg)
+            if plat is not None:
+                kind, rid, duration, status = plat
                 if only is not None and rid != only:
                     continue
+                failed = status is not None and status.lower() not in ("success", "ok")
                 if kind == "START":
                     if only is None and len(open_) > 64 and line_no % 64 == 0:
                         for old in [i for i in open_.values() if ts - i.ts > MAX_INVOCATION_S]:
@@ -200,24 +234,25 @@ class LambdaLogReader:
                     stream_rid[stream] = rid
                     yield "line", "Lambda START / END line (part of its invocation's event)", 1
                 elif kind == "END":
+                    if failed and rid in open_:
+                        open_[rid].failed = True
+                        open_[rid].error = open_[rid].error or f"Lambda invocation status: {status}"
                     yield "line", "Lambda START / END line (part of its invocation's event)", 1
                 else:
                     inv = open_.pop(rid, None) or Invocation(rid, ts, line_no, offset, self._flow(path, obj))
                     if stream_rid.get(stream) == rid:
                         del stream_rid[stream]
-                    d = _DURATION.search(rest)
-                    inv.latency_ms = float(d.group(1)) if d else None
-                    st = _STATUS.search(rest)
-                    if st is not None and st.group(1).lower() not in ("success", "ok"):
+                    inv.latency_ms = duration
+                    if failed:
                         inv.failed = True
-                        inv.error = inv.error or f"Lambda invocation status: {st.group(1)}"
+                        inv.error = inv.error or f"Lambda invocation status: {status}"
                     yield "row", self._row(inv), 0
                     if only is not None:
                         return
                     yield "line", "the REPORT line of an invocation (its event)", 1
                 continue
-            rid, level, body = self._app_line(msg)
-            app_inv = open_.get(rid) if rid else open_.get(stream_rid.get(stream, ""))
+            app_rid, level, body = self._app_line(msg)
+            app_inv = open_.get(app_rid) if app_rid else open_.get(stream_rid.get(stream, ""))
             if app_inv is None or (only is not None and app_inv.rid != only):
                 if only is None:
                     yield "line", "Lambda line outside any invocation (init or a stream cut off): skipped", 1
@@ -226,7 +261,7 @@ class LambdaLogReader:
             if level in _FAILED_LEVELS:
                 inv.failed = True
                 inv.error = inv.error or _error_text(body)
-            new = [r for r in self._records(body) if r not in inv.records]
+            new = [r for r in self._records(msg if msg.startswith("{") else body) if r not in inv.records]
             inv.records.extend(new)
             yield "line", "Lambda app line (folded into its invocation's event)", 1
         for inv in open_.values():  # unfinished at the end of the file: what is known of them
@@ -235,7 +270,15 @@ class LambdaLogReader:
 
     @staticmethod
     def _app_line(msg: str) -> tuple[str | None, str, str]:
-        """(request id or None, level, text) of a runtime's app line."""
+        """(request id or None, level, text) of a runtime's app line, text or JSON (LogFormat JSON:
+        `{"timestamp", "level", "requestId", "message"}`, an error's `errorType` / `errorMessage`)."""
+        if msg.startswith("{") and (obj := _object(msg)) is not None and ("requestId" in obj or "level" in obj):
+            rid = obj.get("requestId") if isinstance(obj.get("requestId"), str) else None
+            kind, err = obj.get("errorType"), obj.get("errorMessage")
+            body = obj.get("message")
+            text = ": ".join(str(x) for x in (kind, err) if x) if (kind or err) else \
+                body if isinstance(body, str) else msg
+            return rid, str(obj.get("level") or "INFO").upper(), text if not isinstance(body, dict) else msg
         if (m := _NODE.match(msg)) is not None:
             return m.group(2), m.group(3), m.group(4)
         if (m := _PYTHON.match(msg)) is not None:
@@ -288,10 +331,10 @@ class LambdaLogReader:
                 obj = _loads(self.decoder.utf8(raw, ln))
             except (_JSONError, ValueError):
                 return None
-            m = _PLATFORM.match(obj.get("message", "")) if isinstance(obj, dict) else None
-            if m is None:
+            plat = _platform(obj.get("message", "")) if isinstance(obj, dict) else None
+            if plat is None:
                 return None
-            for kind, item, _n in self._events(path, (offset, line_no), only=m.group(2)):
+            for kind, item, _n in self._events(path, (offset, line_no), only=plat[1]):
                 if kind == "row":
                     return item  # type: ignore[no-any-return]
             return None
