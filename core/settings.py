@@ -262,7 +262,10 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
                         "meta.id", "meta_id", "message_id", "messageid",
                         # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
-                        "notification_id", "notificationid"],
+                        "notification_id", "notificationid",
+                        # a payment's end-to-end id (ISO 20022 EndToEndId, Brazil's Pix endToEndId: BCB's webhook
+                        # resends carry the same one)
+                        "end_to_end_id", "endtoendid", "e2e_id", "endtoendidentification"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],
@@ -433,6 +436,12 @@ class ReaderSettings(BaseModel):
     # share of sampled objects whose field must hold an inner event for it to be the file's envelope (an app's
     # traceback lines, one object each, hold none)
     envelope_min_share: float = Field(default=0.5, gt=0, le=1)
+    # a log store's own id of each log record, by a field only that store's records carry: CloudWatch Logs'
+    # eventId (beside logStreamName), Cloud Logging's insertId (beside logName), journald's __CURSOR. Unique by
+    # construction, it never repeats, so it is never an idempotency key (a redelivery keeps its key) nor a
+    # correlation id
+    log_store_record_ids: dict[str, str] = Field(default_factory=lambda: {
+        "logStreamName": "eventId", "logName": "insertId", "__CURSOR": "__CURSOR"})
     # prefixed lines (syslog, log drains, container logs: prefixed.py)
     line_prefixes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LINE_PREFIXES))
     platform_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORM_PREFIXES))

@@ -2,12 +2,16 @@
 
     python scripts/export_labels_from_po.py --queue QUEUE_GIT --odoo ODOO_GIT:REF:SERIES [--odoo ...]
     python scripts/export_labels_from_po.py ... --check     # exit 1 if the committed JSON differs
+    python scripts/export_labels_from_po.py ... --po FILE:LANG:ORIGIN   # a queue_job .po newer than QUEUE_GIT
 
 The committed JSON was made from OCA/queue and three copies of the odoo/odoo tree (its i18n files as Odoo
 ships them; the JSON's _about names each source and commit):
 
     --queue OCA+queue/repo --odoo Coolyce+neudibel_4levels_odoo_18ent/repo:HEAD:18.0 \
-    --odoo jnvdx6+skymedic-odoo/repo:HEAD:19.0 --odoo kanchou2420+TTDN-16-06-N4/repo:HEAD:15.0
+    --odoo jnvdx6+skymedic-odoo/repo:HEAD:19.0 --odoo kanchou2420+TTDN-16-06-N4/repo:HEAD:15.0 \
+    --po "PT_BR_PO:pt_BR:16.0 queue_job/i18n/pt_BR.po c1e92b67f7d0, PO-Revision-Date 2026-09-28, its field and state labels"
+
+(PT_BR_PO: the field_description and `state` selection entries of that file, verbatim; the git copy predates it.)
 
 QUEUE_GIT is a git directory of OCA/queue (every branch 12.0-18.0 is read: queue_job/i18n/*.po and the .pot);
 ODOO_GIT a git directory holding an odoo/odoo tree at REF (its series, e.g. 18.0, orders the sources: the
@@ -20,6 +24,10 @@ states) of one model in one language keeps the one whose English label it is; ac
 kept, and core/export_labels.py resolves a clash (English wins; tests/test_export_labels.py lists them).
 scripts/export_labels_aliases.json holds what no .po has (custom project-code fields, abbreviations seen in
 real exports): merged in as it is.
+
+`--po FILE:LANG:ORIGIN` adds one queue_job translation newer than the git copy holds (a tip's .po, or its
+entries the readers use, verbatim), listed before every branch: OCA/queue 16.0 pt_BR.po was retranslated
+in 2026 (Done is "Concluída", no longer "Pronto"), and Odoo 16+ exports write the new labels.
 """
 
 from __future__ import annotations
@@ -154,6 +162,12 @@ def queue_sources(gitdir: Path) -> list[Source]:
         out.append(Source(f"OCA/queue {lang} ({commit[:12]}, history)", "queue_job",
                           {lang: _git(gitdir, "show", f"{commit}:{name}")}))
     return out
+
+
+def po_source(spec: str) -> Source:
+    """FILE:LANG:ORIGIN -> one queue_job translation given as a file (newer than the git copy holds)."""
+    path, lang, origin = spec.split(":", 2)
+    return Source(f"OCA/queue {lang} ({origin})", "queue_job", {lang: Path(path).read_text(encoding="utf-8")})
 
 
 def odoo_sources(spec: str) -> list[Source]:
@@ -299,11 +313,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--queue", type=Path, required=True, help="git directory of OCA/queue")
     ap.add_argument("--odoo", action="append", default=[], help="GITDIR:REF:SERIES of an odoo/odoo tree, newest first")
+    ap.add_argument("--po", action="append", default=[],
+                    help="FILE:LANG:ORIGIN of a queue_job .po newer than --queue holds, listed first")
     ap.add_argument("--check", action="store_true", help="exit 1 if core/export_labels.json is out of date")
     args = ap.parse_args(argv)
     odoo = [s for spec in sorted(args.odoo, key=lambda s: float(s.rsplit(":", 1)[1]), reverse=True)
             for s in odoo_sources(spec)]
-    data = build(queue_sources(args.queue), odoo)
+    data = build([*(po_source(spec) for spec in args.po), *queue_sources(args.queue)], odoo)
     notes = data.pop("_notes")
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     if args.check:

@@ -45,7 +45,7 @@ def test_the_table_covers_the_languages_odoo_and_oca_translate():
     assert set(el.languages("res.partner")) >= {"en", "fr", "de", "es", "nl", "it", "pt", "pt_BR", "pl", "ca", "sv",
                                                  "da", "fi", "nb", "cs", "ru", "ja", "zh_CN", "es_419", "fr_CA"}
     assert set(el.languages("project.project")) >= {"en", "fr", "de", "es", "nl", "it", "pt_BR", "pl", "ca"}
-    assert "Sources: OCA/queue 18.0" in TABLE["_about"] and "odoo 18.0 base" in TABLE["_about"]
+    assert "; OCA/queue 18.0 (" in TABLE["_about"] and "odoo 18.0 base" in TABLE["_about"]
     # verbatim from the .po files
     assert el.field_for("res.partner", "CPF/CNPJ") == "vat"  # pt_BR base.po: Tax ID
     assert el.field_for("res.partner", "Número de identificação") == "vat"  # pt_BR l10n_latam_base
@@ -208,3 +208,21 @@ def test_an_unreadable_records_file_does_not_abort_the_evaluation(small_world, t
     # asked for that file alone, the user gets the error and a non-zero exit
     alone = runner.invoke(app, ["match", "partners", str(small_world / "records" / "res_partner.csv")])
     assert alone.exit_code == 2 and "missing required column" in alone.output
+
+
+def test_the_2026_pt_br_queue_job_labels_are_read():
+    """OCA/queue 16.0 pt_BR.po was retranslated in 2026 (Done: "Concluída", no longer "Pronto"; Exception:
+    "Exceção"): an Odoo 16+ export in Portuguese writes those; with the older table only its jobs were set
+    aside as an unknown state and its failed jobs had no error text."""
+    from odoo_triage.detectors.readers.queue_job import job_state
+
+    new = {"Concluída": "done", "Falhou": "failed", "Enfileirada": "enqueued", "Pendente": "pending",
+           "Iniciada": "started", "Cancelada": "cancelled", "Aguardando Dependências": "wait_dependencies"}
+    assert {label: job_state(label) for label in new} == new
+    assert job_state("Pronto") == "done" and job_state("Falhas") == "failed"  # the older translation still reads
+    from odoo_triage.detectors.readers.queue_job import technical_header
+
+    header = ["UUID", "Chamada", "Estado", "Hora de Enfileiramento", "Máx. de tentativas", "Exceção",
+              "Mensagem da Exceção", "Informações da Exceção", "Tempo de Execução (média)"]
+    assert technical_header(header) == ["uuid", "func_string", "state", "date_enqueued", "max_retries", "exc_name",
+                                        "exc_message", "exc_info", "exec_time"]

@@ -20,6 +20,9 @@
 |             | pretty-printed objects (API exports)    |                    |
 | `container` | an Odoo or JVM log as a container       | `ContainerReader`  |
 |             | runtime wraps it (CRI, Docker json-file)|                    |
+| `lambda`    | a CloudWatch Logs export (JSON lines) of| `LambdaLogReader`  |
+|             | an AWS Lambda function: one event per   |                    |
+|             | invocation                              |                    |
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ from odoo_triage.detectors.readers.inference import Inferred, infer_mapping
 from odoo_triage.detectors.readers.java_log import JavaLogReader, looks_like_java_log_file
 from odoo_triage.detectors.readers.json_document import JsonDocumentReader, looks_like_json_document
 from odoo_triage.detectors.readers.jsonl import JsonLinesReader
+from odoo_triage.detectors.readers.lambda_log import LambdaLogReader
+from odoo_triage.detectors.readers.lambda_log import sniff as looks_like_lambda_file
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, MIDDLEWARE_MAPPING, FieldMapping
 from odoo_triage.detectors.readers.odoo_log import OdooLogReader, looks_like_odoo_log
 from odoo_triage.detectors.readers.prefixed import PrefixedReader, looks_like_logfmt_file, looks_like_prefixed
@@ -55,7 +60,7 @@ from odoo_triage.detectors.readers.queue_job import QueueJobReader, looks_like_q
 from odoo_triage.detectors.readers.xlsx import is_xlsx, xlsx_header
 
 FORMATS = ("jsonl", "csv", "queue_job", "odoo_log", "access_log", "prefixed", "logfmt", "java_log", "container",
-           "json_document")
+           "json_document", "lambda")
 
 __all__ = [
     "CSV_MAPPING", "FORMATS", "MIDDLEWARE_MAPPING", "Chunk", "CsvReader", "EventRow", "FieldMapping", "FileStats",
@@ -97,7 +102,8 @@ def detect_format(path: Path) -> str:
     if looks_like_json_document(first):  # `[`, `{"data": [`, a pretty-printed object: not one object a line
         return "json_document"
     if suffix in (".jsonl", ".ndjson", ".json") or first.startswith(b"{"):
-        return "jsonl"
+        return "lambda" if first.startswith(b"{") and b"logStreamName" in first and looks_like_lambda_file(path) \
+            else "jsonl"
     if looks_like_odoo_log(first):
         return "odoo_log"
     if looks_like_access_log(first):
@@ -133,6 +139,8 @@ def make_reader(fmt: str, mapping: FieldMapping | None = None, catalog: FlowCata
         return JavaLogReader(catalog, settings)
     if fmt == "container":
         return ContainerReader(catalog, settings)
+    if fmt == "lambda":
+        return LambdaLogReader(catalog, settings)
     if fmt == "json_document":
         return JsonDocumentReader(mapping, settings, catalog)
     if fmt in ("prefixed", "logfmt"):
@@ -169,10 +177,17 @@ def record_stats(reader: Reader, stats: FileStats) -> None:
     dec = getattr(reader, "decoder", None)
     if dec is not None:
         stats.encoding = dec.name
+    described = getattr(reader, "described", None)
+    if isinstance(described, dict) and described:  # a format read by its documented layout, nothing guessed
+        stats.mapping = dict(described)
+        stats.mapping_confidence = 1.0
     inferred = getattr(reader, "inferred", None)
     if inferred is not None:
         used = inferred.mapping.sources() if inferred.mapping is not None else {}
         stats.mapping = {k: v[0] for k, v in inferred.fields.items() if used.get(k) == v[0]}
+        if inferred.mapping is not None and inferred.mapping.default_flow and not inferred.mapping.flow:
+            why = getattr(inferred, "flow_from", "the file name")  # a state saved before it was kept
+            stats.mapping["flow"] = f"{inferred.mapping.default_flow!r} ({why})"
         if inferred.mapping is not None and inferred.shape is not None:
             stats.mapping.update(inferred.shape.sources())
         stats.mapping_confidence = inferred.confidence

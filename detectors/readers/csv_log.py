@@ -25,7 +25,7 @@ from odoo_triage.detectors.readers.csv_records import (
     header_of,
     sniff_delimiter,
 )
-from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.flows import FlowCatalog, file_flow
 from odoo_triage.detectors.readers.inference import Inferred, infer_mapping, norm
 from odoo_triage.detectors.readers.mapping import CSV_MAPPING, FieldMapping, row_builder
 from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
@@ -84,7 +84,8 @@ class CsvReader:
             return
         if not sample:
             sample = [dict.fromkeys(header, "")]
-        self.adopt(run_history(infer_mapping(sample, self.settings, fallback_flow=path.stem), sample,
+        flow, why = file_flow(path.stem, self.catalog)
+        self.adopt(run_history(infer_mapping(sample, self.settings, fallback_flow=flow, fallback_from=why), sample,
                                self.settings, self.catalog))
 
     def adopt(self, inferred: Inferred) -> None:
@@ -186,7 +187,7 @@ def run_history(inferred: Inferred, rows: list[dict[str, str]], cfg: ReaderSetti
         or (0.5 if "error" in fields else 0.3)
     confidence = round(min(fields["timestamp"][1], flow_score, status_score), 3) if "timestamp" in fields \
         else inferred.confidence
-    return Inferred(mapping, confidence, fields, notes, inferred.shape)
+    return Inferred(mapping, confidence, fields, notes, inferred.shape, inferred.flow_from)
 
 
 def _replayed(rows: Sequence[Mapping[str, Any]], col: str, attempt_col: str) -> bool:

@@ -7,6 +7,7 @@ a channel's last component, an addon's name), and say which Odoo loggers they tu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from odoo_triage.core.domain import FlowInfo
@@ -52,6 +53,23 @@ class FlowCatalog:
         last = parts[-1] or channel
         return self.by_name(last)
 
+    def by_file_name(self, stem: str) -> tuple[str, str] | None:
+        """(flow, name or alias) when a file's name holds one flow's name or alias as whole words, `-_./`
+        alike (`cloudwatch_aws-lambda-nfse-emissor-sp` holds `/aws/lambda/nfse-emissor-sp`): the longest
+        wins; two flows' names of that length in one file name are no attribution."""
+        text = f"-{_words(stem)}-"
+        best: tuple[str, str, int] | None = None
+        tie = False
+        for name, flow in self.names.items():
+            w = _words(name)
+            if not w or f"-{w}-" not in text:
+                continue
+            if best is None or len(w) > best[2]:
+                best, tie = (flow, name, len(w)), False
+            elif len(w) == best[2] and flow != best[0]:
+                tie = True
+        return None if best is None or tie else (best[0], best[1])
+
     def by_endpoint(self, path: str) -> str | None:
         for prefix, name in self.endpoints:
             if path.startswith(prefix):
@@ -71,3 +89,19 @@ class FlowCatalog:
         if self:
             return None, False  # a catalog exists and does not claim it: reported, not a flow
         return addon, False  # no catalog: the addon's name, reported as a guess
+
+
+_SEPARATORS = re.compile(r"[-_./\s]+")
+
+
+def _words(text: str) -> str:
+    return _SEPARATORS.sub("-", text.lower()).strip("-")
+
+
+def file_flow(stem: str, catalog: FlowCatalog | None) -> tuple[str, str]:
+    """The flow of a file whose lines name none: a flows.json name or alias its name holds, else its stem;
+    with how it was found (printed with the mapping)."""
+    got = catalog.by_file_name(stem) if catalog else None
+    if got is not None:
+        return got[0], f"flows.json name/alias {got[1]!r} in the file name"
+    return stem, "the file name"

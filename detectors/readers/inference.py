@@ -60,6 +60,7 @@ class Inferred:
     fields: dict[str, tuple[str, float]] = field(default_factory=dict)  # event field -> (source, score)
     notes: list[str] = field(default_factory=list)
     shape: Shape | None = None  # record refs, error class, control lines, logger flow (shapes.py)
+    flow_from: str = "the file name"  # how the default flow (no flow field) was found
 
     def describe(self) -> str:
         got = ", ".join(f"{k}<-{src} ({s:.2f})" for k, (src, s) in self.fields.items())
@@ -169,7 +170,8 @@ def _scale(column: str, table: dict[str, float]) -> float:
 
 
 def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings | None = None,
-                  fallback_flow: str | None = None, known_flow: Callable[[str], bool] | None = None) -> Inferred:
+                  fallback_flow: str | None = None, known_flow: Callable[[str], bool] | None = None,
+                  fallback_from: str = "the file name") -> Inferred:
     """A FieldMapping from sampled records (flat dicts: CSV rows, or flattened JSON objects).
 
     `known_flow` (flows.json names, aliases, loggers): when no flow field is found by name, or the one found
@@ -186,11 +188,12 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     chosen: dict[str, tuple[str, float]] = {}
     notes: list[str] = []
     codes: dict[str, tuple[str, dict[str, str]]] = {}  # status column -> (vocabulary name, codes)
+    store_ids = log_store_ids(columns, cfg)
     for target in ORDER:
         syns = cfg.field_synonyms.get(target, [])
         best: tuple[float, str] | None = None
         for col, vals in columns.items():
-            if col in taken:
+            if col in taken or (col in store_ids and target in ("idempotency_key", "correlation_id")):
                 continue
             ns = _name_score(col, syns)
             if ns <= 0:
@@ -224,7 +227,7 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
     if "flow" not in chosen:
         default_flow = fallback_flow
         flow_score = 0.5 if fallback_flow else 0.0
-        notes.append(f"no flow field: every event is flow {fallback_flow!r} (the file name)")
+        notes.append(f"no flow field: every event is flow {fallback_flow!r} ({fallback_from})")
     status_score = max((chosen[k][1] for k in ("status", "http_status", "level") if k in chosen), default=0.0)
     if status_score == 0.0:
         status_score = 0.5 if "error" in chosen else 0.3
@@ -249,7 +252,20 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         dayfirst=dayfirst, status_values=status_values,
     )
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
-    return refine(Inferred(mapping, confidence, chosen, notes), rows, cfg)
+    return refine(Inferred(mapping, confidence, chosen, notes, flow_from=fallback_from), rows, cfg)
+
+
+def log_store_ids(columns: Mapping[str, Any], cfg: ReaderSettings) -> set[str]:
+    """The fields holding a log store's own record id (settings `log_store_record_ids`), at the top or in an
+    envelope: CloudWatch's eventId where logStreamName is."""
+    from odoo_triage.detectors.readers.envelope import PREFIX
+
+    out: set[str] = set()
+    for marker, field_name in cfg.log_store_record_ids.items():
+        for pre in ("", PREFIX):
+            if pre + marker in columns:
+                out.add(pre + field_name)
+    return out
 
 
 def _known_flow_field(columns: dict[str, list[Any]], n_rows: int, chosen: dict[str, tuple[str, float]],
@@ -351,4 +367,4 @@ def refine(inferred: Inferred, rows: list[Mapping[str, Any]], cfg: ReaderSetting
     status_score = max((chosen[k][1] for k in ("status", "http_status", "level") if k in chosen), default=0.0) \
         or (0.5 if "error" in chosen else 0.3)
     confidence = round(min(chosen["timestamp"][1], flow_score, status_score), 3)
-    return Inferred(mapping, confidence, chosen, notes, shape)
+    return Inferred(mapping, confidence, chosen, notes, shape, inferred.flow_from)

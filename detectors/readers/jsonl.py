@@ -25,8 +25,10 @@ from odoo_triage.detectors.readers.base import (
     reject,
 )
 from odoo_triage.detectors.readers.envelope import envelope_field, unwrapper
-from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.flows import FlowCatalog, file_flow
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
+from odoo_triage.detectors.readers.journald import KEYS as JOURNAL_KEYS
+from odoo_triage.detectors.readers.journald import is_journal_export, journal_reader
 from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.mapping import MIDDLEWARE_MAPPING, FieldMapping, _getter, row_builder
 from odoo_triage.detectors.readers.naive_time import Shift, is_naive, naive_shift
@@ -54,9 +56,16 @@ class JsonLinesReader:
         self._unshifted = self._build
 
     def _infer(self, path: Path) -> None:
-        env = envelope_field(self._raw_sample(path), self.settings)
+        raw = self._raw_sample(path)
+        flow, why = file_flow(path.stem, self.catalog)
+        if is_journal_export(raw):
+            self._unwrap = journal_reader(self.catalog)
+            self.adopt(journal_inferred(infer_mapping(self._sample(path), self.settings, fallback_flow=flow,
+                                                      fallback_from=why)))
+            return
+        env = envelope_field(raw, self.settings)
         self._unwrap = unwrapper(env, self.settings) if env else None
-        inferred = infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem)
+        inferred = infer_mapping(self._sample(path), self.settings, fallback_flow=flow, fallback_from=why)
         if env and inferred.shape is not None:
             inferred = replace(inferred, shape=replace(inferred.shape, envelope=env),
                                notes=[*inferred.notes, f"the event is the text of field {env!r} (JSON, logfmt or a "
@@ -97,8 +106,17 @@ class JsonLinesReader:
                 row = plain(d, line_no, offset)
                 return row._replace(ts=shift(row.ts)) if is_naive(ts_of(d)) else row
 
-        env = self.inferred.shape.envelope if self.inferred is not None and self.inferred.shape is not None else None
-        if env:
+        shape = self.inferred.shape if self.inferred is not None else None
+        env = shape.envelope if shape is not None else None
+        if shape is not None and shape.journal:
+            read, entry = journal_reader(self.catalog), build
+            self._unwrap = read
+
+            def journal(d: Any, line_no: int, offset: int) -> EventRow:
+                return entry(read(d), line_no, offset)
+
+            self._build = journal
+        elif env:
             unwrap = self._unwrap = unwrapper(env, self.settings)
             inner = build
 
@@ -208,3 +226,23 @@ class JsonLinesReader:
             except (_JSONError, RowError, TypeError, ValueError, OverflowError):
                 return None
         return None
+
+
+def journal_inferred(inferred: Inferred) -> Inferred:
+    """A journal export's mapping: the entry's time, severity, text and unit are systemd's fields
+    (readers/journald.py), whatever the app's own fields are called; the rest as inferred."""
+    if inferred.mapping is None or inferred.shape is None:
+        return inferred
+    forced = dict(JOURNAL_KEYS)
+    if inferred.mapping.status is not None:  # the app's own status field wins over the severity
+        forced.pop("level")
+    update: dict[str, Any] = {**forced, "default_flow": None}
+    fields = {k: v for k, v in inferred.fields.items() if v[0] not in forced.values()}
+    fields.update({k: (v, 1.0) for k, v in forced.items()})
+    notes = [n for n in inferred.notes if not n.startswith(("no flow field", "flow from the logger"))]
+    notes.append("a journalctl -o json export: time, PRIORITY (syslog severity), MESSAGE and the unit as systemd "
+                 "documents them (flow from UNIT / _SYSTEMD_UNIT / SYSLOG_IDENTIFIER via flows.json)")
+    shape = replace(inferred.shape, journal=True, flow_key=forced["flow"], flow_from_logger=False)
+    status = max((fields[k][1] for k in ("status", "http_status", "level") if k in fields), default=0.3)
+    return Inferred(inferred.mapping.model_copy(update=update), round(min(1.0, status), 3), fields, notes, shape,
+                    inferred.flow_from)

@@ -42,7 +42,7 @@ from odoo_triage.detectors.readers.base import (
     reject,
 )
 from odoo_triage.detectors.readers.envelope import inner_event
-from odoo_triage.detectors.readers.flows import FlowCatalog
+from odoo_triage.detectors.readers.flows import FlowCatalog, file_flow
 from odoo_triage.detectors.readers.inference import Inferred, flatten, infer_mapping
 from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.logfmt import looks_like_logfmt, parse_logfmt
@@ -262,7 +262,9 @@ class PrefixedReader:
             self._use(Inferred(self.explicit, 1.0))
             return
         known = self._known if self.catalog is not None else None
-        self._use(infer_mapping(self._sample(path), self.settings, fallback_flow=path.stem, known_flow=known))
+        flow, why = file_flow(path.stem, self.catalog)
+        self._use(infer_mapping(self._sample(path), self.settings, fallback_flow=flow, fallback_from=why,
+                                known_flow=known))
 
     def adopt(self, inferred: Inferred) -> None:
         """Read with this inferred mapping (saved by an earlier run over the same file)."""

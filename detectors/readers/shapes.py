@@ -102,16 +102,19 @@ class Shape:
     control_words: frozenset[str] = frozenset()
     notes: tuple[str, ...] = field(default=())
     envelope: str | None = None  # the field holding the inner event (readers/envelope.py)
+    journal: bool = False  # a `journalctl -o json` export, read per systemd's fields (readers/journald.py)
 
     def active(self) -> bool:
         """Does this shape change what a line yields (a columnar fast path must then use the row reader)?"""
         return bool(self.flow_from_logger or self.error_class or self.record_fields or self.control_fields
-                    or self.envelope)
+                    or self.envelope or self.journal)
 
     def sources(self) -> dict[str, str]:
         out: dict[str, str] = {}
         if self.envelope:
             out["inner_event"] = self.envelope
+        if self.journal:
+            out["journal"] = "journalctl -o json: time, PRIORITY, MESSAGE, flow from UNIT / SYSLOG_IDENTIFIER"
         if self.error_class:
             out["error_class"] = self.error_class
         if self.record_fields:
