@@ -10,6 +10,7 @@ flows allowed to be quiet then).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -37,14 +38,17 @@ HOUR = 3600.0
 # or month-first with a 12-hour clock as US users write it (11/10/2026 07:00 PM)
 _TS = (r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?"
        r"|\d\d?[/.]\d\d?[/.]\d{4},?\s+\d\d?[:h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
-# a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST) or an IANA name
-_ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
-# the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl)
-_MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud")
+# a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST), an IANA name, or
+# Brazil's legal time as Brazilians write it ("horário de Brasília", "hora de Brasília")
+_ZONE = (r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?"
+         r"|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?|(?i:hor[aá]rio|hora)(?:\s+oficial)?\s+de\s+Bras[ií]lia)\)?(?![\w/]))?")
+# the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl, pt)
+_MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud",
+                      "manutenção", "manutencao")
 _FROM_WORDS = ("from", "between", "starting", "von", "ab", "du", "depuis", "del", "desde", "dal", "van", "de",
-               "entre", "zwischen", "tra", "fra", "tussen")
+               "entre", "zwischen", "tra", "fra", "tussen", "das", "dos", "a partir das")
 _TO_WORDS = ("to", "and", "until", "bis", "-", "–", "au", "jusqu'au", "al", "hasta", "tot", "à", "a", "y", "et",
-             "und", "e", "en")
+             "und", "e", "en", "às", "as", "até")
 _PREFILTER = tuple(w[1:].encode() for w in _MAINTENANCE_WORDS)  # first letter dropped: any case of it
 # "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y",
 # "maintenance planifiée du 09/05/2026 20:00 au 09/05/2026 23:59"
@@ -97,15 +101,22 @@ def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=zone or UTC)
 
 
+def _zone_key(name: str) -> str:
+    """A written zone compared without case, accents or extra spaces ("horário de Brasília")."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join(bare.split()).upper()
+
+
 def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) -> tzinfo | None:
     """A tzinfo for a written zone: an IANA name (Europe/Vienna), an offset (+02:00, UTC+2) or an
     abbreviation of `CalendarSettings.zone_abbreviations` (CEST, CET/CEST); None when unknown."""
     if not name:
         return None
     abbr = abbreviations if abbreviations is not None else CalendarSettings().zone_abbreviations
-    key = name.strip().upper()
-    if key in abbr:
-        return zone_named(abbr[key], {})
+    key = _zone_key(name)
+    known = {_zone_key(k): v for k, v in abbr.items()}
+    if key in known:
+        return zone_named(known[key], {})
     if not (_OFFSET.match(name.strip()) or "/" in name):
         return None
     try:  # the readers' parser of zone texts: an offset or an IANA name

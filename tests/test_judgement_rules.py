@@ -165,3 +165,33 @@ def test_the_estate_we_tuned_on_meets_the_judgement_bars(tmp_path):
     assert det["false_alarms_per_flow_day"] <= 0.1
     assert tri["cause_accuracy"] >= 0.9 and tri["action_accuracy"] >= 0.9
     assert tri["affected_records_covered"] >= 0.95
+
+
+def _cold_start_log(path: Path, *, slow_day: int | None = None) -> Path:
+    """Two weeks of a service scaled to zero: ~40 calls an hour in business hours (~400 ms), one or two an
+    hour at night, each of them a cold start (~5 s: the first call after an idle pause). `slow_day`:
+    10:00-13:00 that day every business-hour call takes ~3 s."""
+    rnd = random.Random(5)
+    lines = []
+    for day in range(14):
+        d0 = START + timedelta(days=day)
+        for hour in range(24):
+            busy = d0.weekday() < 5 and 8 <= hour < 18
+            for _ in range(rnd.randint(35, 45) if busy else rnd.randint(1, 2)):
+                t = d0 + timedelta(hours=hour, minutes=rnd.uniform(0, 59.9))
+                lat = rnd.lognormvariate(6.0, 0.3) if busy else 5000.0 + rnd.uniform(-800, 800)
+                if busy and day == slow_day and 10 <= hour < 13:
+                    lat = rnd.lognormvariate(8.0, 0.3)
+                lines.append({"ts": t.isoformat().replace("+00:00", "Z"), "flow": "xero", "status": "ok",
+                              "latency_ms": round(lat, 1)})
+    lines.sort(key=lambda d: d["ts"])
+    path.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    return path
+
+
+def test_cold_starts_of_quiet_hours_are_no_latency_shift_but_a_slow_busy_hour_is(tmp_path):
+    """Quiet hours are judged against baseline hours as quiet: their calls are cold starts every night."""
+    quiet = run_detection([_cold_start_log(tmp_path / "q.jsonl")], catalog=FLOWS)
+    assert _latency(quiet) == []
+    slow = run_detection([_cold_start_log(tmp_path / "s.jsonl", slow_day=10)], catalog=FLOWS)
+    assert [a.window_start.date() for a in _latency(slow)] == [(START + timedelta(days=10)).date()]
