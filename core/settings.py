@@ -262,7 +262,11 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
                         "meta.id", "meta_id", "message_id", "messageid",
                         # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
-                        "notification_id", "notificationid"],
+                        "notification_id", "notificationid",
+                        # a sender's delivery id, kept on its redeliveries (Azure Logic Apps, GitHub webhooks)
+                        "client_tracking_id", "x_github_delivery", "delivery_uuid",
+                        # a Pix payment's end-to-end id (Banco Central's Pix API), kept on the PSP's redeliveries
+                        "endtoendid"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],
@@ -506,6 +510,9 @@ class DetectorSettings(BaseModel):
                                             "slow-call share mixed into the share of baseline hours as busy as "
                                             "the judged ones (cold starts make quiet hours slow every night)")
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
+    redelivery_max_hours: float = Field(72.0, gt=0, description="a key processed again later than this after "
+                                        "its first delivery is reused, not redelivered (senders retry for up to "
+                                        "about three days)")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
     new_signature_gap_events: int = Field(10, ge=0, description="... or this few of the flow's own events apart "
