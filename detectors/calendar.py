@@ -340,8 +340,25 @@ def local_zone(cal: BusinessCalendar, flows: list[str]) -> tzinfo | None:
     return zone_named(zone, {}) if zone else None
 
 
+def local_clock(cal: BusinessCalendar, flow: str, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(local day number since 1970-01-01, local hour of day) of epoch hours in the flow's zone (`local_zone`:
+    `[calendar] timezone` or the country's), UTC without one. A business day, a weekend, a holiday and the
+    hour of day the expectations compare are the firm's own: Saturday morning in Melbourne is Friday night
+    in UTC, and business hours move by an hour in UTC across a daylight-saving change."""
+    zone = local_zone(cal, [flow]) if len(hours) else None
+    if zone is None:
+        return hours // 24, hours % 24
+    uniq, inverse = np.unique(hours, return_inverse=True)
+    utc = pd.DatetimeIndex(pd.to_datetime(uniq * 3600, unit="s", utc=True))
+    offset_h = np.round(np.asarray(
+        (utc.tz_convert(zone).tz_localize(None) - utc.tz_localize(None)).total_seconds(), dtype=float) / 3600)
+    local = uniq + offset_h.astype(np.int64)
+    return (local // 24)[inverse], (local % 24)[inverse]
+
+
 def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: list[str]) -> pd.DataFrame:
-    """Per row of the hourly table: closed (holiday), maintenance, period (any), quiet (not judged)."""
+    """Per row of the hourly table: closed (holiday), maintenance, period (any), quiet (not judged), and the
+    flow's local weekday (Monday = 0) and hour of day (`local_clock`), which days and hours are judged by."""
     n = len(hourly)
     closed = np.zeros(n, dtype=bool)
     maint = np.zeros(n, dtype=bool)
@@ -351,7 +368,10 @@ def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: lis
         return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period, "quiet": maint})
     flows = hourly["flow"].to_numpy()
     hours = hourly["hour"].to_numpy()
-    day_no = hours // 24
+    day_no, hod = hours // 24, hours % 24
+    for code in np.unique(flows).tolist():
+        rows = flows == code
+        day_no[rows], hod[rows] = local_clock(cal, flow_names[int(code)], hours[rows])
     first, last = int(day_no.min()), int(day_no.max())
     all_days = days_between(date.fromordinal(date(1970, 1, 1).toordinal() + first),
                             date.fromordinal(date(1970, 1, 1).toordinal() + last))
@@ -378,4 +398,5 @@ def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: lis
             # an hour is maintenance when any part of it is inside the window
             maint[rows] |= (hours[rows] + 1 > h0) & (hours[rows] < h1)
     return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period,
-                         "quiet": maint | quiet_period}, index=hourly.index)
+                         "quiet": maint | quiet_period, "weekday": (day_no + 3) % 7, "hod": hod},
+                        index=hourly.index)
