@@ -259,14 +259,12 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
     "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
                         "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id",
+                        # a sender's delivery id, kept on its redeliveries (Azure Logic Apps, GitHub webhooks)
+                        "client_tracking_id", "x_github_delivery", "delivery_uuid",
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
                         "meta.id", "meta_id", "message_id", "messageid",
                         # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
-                        "notification_id", "notificationid",
-                        # a sender's delivery id, kept on its redeliveries (Azure Logic Apps, GitHub webhooks)
-                        "client_tracking_id", "x_github_delivery", "delivery_uuid",
-                        # a Pix payment's end-to-end id (Banco Central's Pix API), kept on the PSP's redeliveries
-                        "endtoendid"],
+                        "notification_id", "notificationid"],
     "record_ids": ["record_ids", "records", "odoo.records", "res_ids", "record_refs", "odoo_ids"],
     "source_system": ["source", "source_system", "from", "sender", "origin"],
     "target_system": ["target", "target_system", "to", "destination", "receiver"],

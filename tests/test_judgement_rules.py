@@ -199,8 +199,8 @@ def test_cold_starts_of_quiet_hours_are_no_latency_shift_but_a_slow_busy_hour_is
 
 def _webhook_log(path: Path, *, replay_day: int | None = None, retried_day: int | None = None,
                  reused_after_days: int | None = None) -> Path:
-    """Two weeks of a payment webhook: each delivery writes "received" and "booked", both with the payment's
-    end-to-end id (`endToEndId`) and the request's trace. `replay_day`: the sender redelivers 8 of the
+    """Two weeks of a payment webhook: each delivery writes "received" and "booked", both with the sender's
+    delivery id and the request's correlation id. `replay_day`: the sender redelivers 8 of the
     morning's payments in the afternoon (a new trace). `retried_day`: 8 deliveries fail (their lines: received,
     then an error) and the sender's retry a minute later goes through. `reused_after_days`: 8 keys of day 1
     come back that many days later."""
@@ -209,10 +209,10 @@ def _webhook_log(path: Path, *, replay_day: int | None = None, retried_day: int 
 
     def delivery(t: datetime, e2e: str, trace: str, failed: bool = False) -> None:
         lines.append({"ts": t.isoformat(), "flow": "pix", "level": "INFO", "message": "received",
-                      "endToEndId": e2e, "correlation_id": trace})
+                      "delivery_id": e2e, "correlation_id": trace})
         lines.append({"ts": (t + timedelta(milliseconds=150)).isoformat(), "flow": "pix",
                       "level": "ERROR" if failed else "INFO", "message": "odoo down" if failed else "booked",
-                      "endToEndId": e2e, "correlation_id": trace})
+                      "delivery_id": e2e, "correlation_id": trace})
 
     n = 0
     for day in range(14):
