@@ -46,22 +46,27 @@ def load_class(calls: np.ndarray) -> np.ndarray:
     return np.floor(np.log2(np.maximum(calls, 1))).astype(np.int64)
 
 
-def hour_slow_share(base_ts: np.ndarray, base_slow: np.ndarray, calls: np.ndarray, q0: float,
+def hour_slow_share(base_n: np.ndarray, base_k: np.ndarray, calls: np.ndarray, q0: float,
                     prior_calls: float) -> np.ndarray:
-    """Per judged hour (its timed `calls`), the baseline's share of slow calls in hours of the same load
-    class, with `prior_calls` calls at the flow's overall share `q0` mixed in (a class of two calls says
-    little); never below `q0`."""
-    out = np.full(len(calls), q0)
-    if not len(base_ts) or not len(calls):
-        return out
-    b_hours, inverse, per_hour = np.unique((base_ts // HOUR).astype(np.int64), return_inverse=True,
-                                           return_counts=True)
-    cls = load_class(per_hour)[inverse]
-    size = int(max(cls.max(), load_class(calls).max())) + 1
-    n_c = np.bincount(cls, minlength=size).astype(float)
-    k_c = np.bincount(cls, weights=base_slow.astype(float), minlength=size)
+    """Per judged hour (its timed `calls`), the share of slow calls over the baseline hours (their timed
+    calls `base_n`, slow ones `base_k`) of the same load class, with `prior_calls` calls at the flow's
+    overall share `q0` mixed in (a class of two calls says little); never below `q0`."""
+    if not len(calls):
+        return np.full(0, q0)
+    cls = load_class(base_n)
+    size = int(max(cls.max(initial=0), load_class(calls).max())) + 1
+    n_c = np.bincount(cls, weights=base_n.astype(float), minlength=size)
+    k_c = np.bincount(cls, weights=base_k.astype(float), minlength=size)
     share = (k_c + prior_calls * q0) / (n_c + prior_calls)
     return np.maximum(share[load_class(calls)], q0)
+
+
+def per_hour(hours: np.ndarray, ts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of `weights` of the events at `ts` per hour of `hours` (sorted epoch hours)."""
+    ev_hours = (ts // HOUR).astype(np.int64)
+    pos = np.searchsorted(hours, ev_hours)
+    ok = (pos < len(hours)) & (hours[np.minimum(pos, len(hours) - 1)] == ev_hours)
+    return np.bincount(pos[ok], weights=weights[ok].astype(float), minlength=len(hours))
 
 
 def latency_shifts(ctx: Context) -> list[Anomaly]:
@@ -94,7 +99,11 @@ def latency_shifts(ctx: Context) -> list[Anomaly]:
         ok = (pos < len(hours)) & (hours[np.minimum(pos, len(hours) - 1)] == ev_hours)
         n_h = np.bincount(pos[ok], minlength=len(hours))
         k_h = np.bincount(pos[ok], weights=(lat_f[det][ok] >= thr).astype(float), minlength=len(hours))
-        q_h = hour_slow_share(ts_all[timed & in_base], base_lat >= thr, n_h, q0, cfg.latency_hour_prior_calls)
+        hw = ctx.win.hourly
+        b_rows = hw[(hw["flow"] == f) & hw["baseline"] & (hw["lat_n"] > 0)]
+        b_hours = b_rows["hour"].to_numpy()
+        b_k = per_hour(b_hours, ts_all[timed & in_base], base_lat >= thr)
+        q_h = hour_slow_share(b_rows["lat_n"].to_numpy(), b_k, n_h, q0, cfg.latency_hour_prior_calls)
         flag = (n_h > 0) & (k_h >= cfg.latency_slow_share * np.maximum(n_h, 1))
         for a, b in runs(flag, max_gap=1):
             n, k = int(n_h[a:b + 1].sum()), int(k_h[a:b + 1].sum())
