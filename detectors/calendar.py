@@ -4,7 +4,7 @@ Three questions per flow and hour: is the day closed (a public holiday of the fl
 a company holiday: judged like a weekend), is the hour inside a maintenance window (configured,
 or announced in advance in an Odoo log: not judged, and kept out of the baseline), and does the
 day fall in a month-end / payroll / lock-date period (kept out of the baseline; not judged for
-flows allowed to be quiet then).
+flows allowed to be quiet then). Days and hours are the flow's local ones (`local_clock`).
 """
 
 from __future__ import annotations
