@@ -259,6 +259,8 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],
     "idempotency_key": ["idempotency_key", "labels.idempotency_key", "idempotencykey", "dedup_key",
                         "deduplication_id", "message_key", "event_id", "eventid", "delivery_id", "webhook_id",
+                        # a sender's delivery id, kept on its redeliveries (Azure Logic Apps, GitHub webhooks)
+                        "client_tracking_id", "x_github_delivery", "delivery_uuid",
                         # a webhook envelope's own id (meta.id, flattened meta_id) and a broker's message id
                         "meta.id", "meta_id", "message_id", "messageid",
                         # a redelivered notification keeps its id (Salesforce outbound messages, SNS)
@@ -511,7 +513,13 @@ class DetectorSettings(BaseModel):
                                   "or two is not a shift)")
     latency_p_value: float = Field(1e-6, gt=0, lt=1, description="binomial tail of the slow calls under the "
                                    "baseline's slow-call rate below which a latency shift is reported")
+    latency_hour_prior_calls: float = Field(10.0, gt=0, description="pseudo-calls at the flow's overall "
+                                            "slow-call share mixed into the share of baseline hours as busy as "
+                                            "the judged ones (cold starts make quiet hours slow every night)")
     redelivery_gap_hours: float = Field(2.0, gt=0, description="re-deliveries this close are one episode")
+    redelivery_max_hours: float = Field(72.0, gt=0, description="a key processed again later than this after "
+                                        "its first delivery is reused, not redelivered (senders retry for up to "
+                                        "about three days)")
     new_signature_min_count: int = Field(3, ge=1, description="a new error signature must occur this often ...")
     new_signature_gap_hours: float = Field(2.0, gt=0, description="... with occurrences this close together")
     new_signature_gap_events: int = Field(10, ge=0, description="... or this few of the flow's own events apart "
@@ -559,7 +567,9 @@ DEFAULT_COUNTRY_ZONES: dict[str, str] = {
     "SI": "Europe/Ljubljana", "HR": "Europe/Zagreb", "GR": "Europe/Athens", "RO": "Europe/Bucharest",
     "BG": "Europe/Sofia", "EE": "Europe/Tallinn", "LV": "Europe/Riga", "LT": "Europe/Vilnius",
     "IN": "Asia/Kolkata", "JP": "Asia/Tokyo", "SG": "Asia/Singapore", "NZ": "Pacific/Auckland",
-    "ZA": "Africa/Johannesburg", "IL": "Asia/Jerusalem", "AE": "Asia/Dubai"}
+    "ZA": "Africa/Johannesburg", "IL": "Asia/Jerusalem", "AE": "Asia/Dubai",
+    # the zone most of the country lives in (Brasília time; Sydney / Melbourne / Canberra / Hobart)
+    "BR": "America/Sao_Paulo", "AU": "Australia/Sydney"}
 #: Zone abbreviations an announcement may use, as an IANA zone or a fixed offset. "CET/CEST" is local
 #: central European time (its offset changes with daylight saving), a fixed "CEST" is +02:00.
 DEFAULT_ZONE_ABBREVIATIONS: dict[str, str] = {
@@ -569,7 +579,13 @@ DEFAULT_ZONE_ABBREVIATIONS: dict[str, str] = {
     "EET/EEST": "Europe/Helsinki", "GMT/BST": "Europe/London",
     # North America (CST here is US Central, as Odoo's US users write it, not China's)
     "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
-    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00"}
+    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00",
+    # Australia and New Zealand, as their users write them after a time
+    "AEST": "+10:00", "AEDT": "+11:00", "ACST": "+09:30", "ACDT": "+10:30", "AWST": "+08:00",
+    "NZST": "+12:00", "NZDT": "+13:00",
+    # Brazil: Brasília time (no daylight saving since 2019), as an abbreviation or written out
+    "BRT": "-03:00", "HORARIO DE BRASILIA": "America/Sao_Paulo", "HORA DE BRASILIA": "America/Sao_Paulo",
+    "HORARIO OFICIAL DE BRASILIA": "America/Sao_Paulo"}
 
 
 class CalendarSettings(BaseModel):

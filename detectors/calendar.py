@@ -4,12 +4,13 @@ Three questions per flow and hour: is the day closed (a public holiday of the fl
 a company holiday: judged like a weekend), is the hour inside a maintenance window (configured,
 or announced in advance in an Odoo log: not judged, and kept out of the baseline), and does the
 day fall in a month-end / payroll / lock-date period (kept out of the baseline; not judged for
-flows allowed to be quiet then).
+flows allowed to be quiet then). Days and hours are the flow's local ones (`local_clock`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -37,14 +38,17 @@ HOUR = 3600.0
 # or month-first with a 12-hour clock as US users write it (11/10/2026 07:00 PM)
 _TS = (r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?"
        r"|\d\d?[/.]\d\d?[/.]\d{4},?\s+\d\d?[:h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
-# a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST) or an IANA name
-_ZONE = r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?(?![\w/]))?"
-# the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl)
-_MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud")
+# a zone written after a time: Z, an offset, an abbreviation (CET, CEST, CET/CEST), an IANA name, or
+# Brazil's legal time as Brazilians write it ("horário de Brasília", "hora de Brasília")
+_ZONE = (r"(?:\s*\(?(Z|[+-]\d\d:?\d\d|[A-Z]{1,5}(?:/[A-Z]{3,5})?(?:[+-]\d\d?(?::?\d\d)?)?"
+         r"|[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?|(?i:hor[aá]rio|hora)(?:\s+oficial)?\s+de\s+Bras[ií]lia)\)?(?![\w/]))?")
+# the words of an announcement, in the languages of Odoo's users (en, de, fr, es, it, nl, pt)
+_MAINTENANCE_WORDS = ("maintenance", "wartung", "wartungsfenster", "mantenimiento", "manutenzione", "onderhoud",
+                      "manutenção", "manutencao")
 _FROM_WORDS = ("from", "between", "starting", "von", "ab", "du", "depuis", "del", "desde", "dal", "van", "de",
-               "entre", "zwischen", "tra", "fra", "tussen")
+               "entre", "zwischen", "tra", "fra", "tussen", "das", "dos", "a partir das")
 _TO_WORDS = ("to", "and", "until", "bis", "-", "–", "au", "jusqu'au", "al", "hasta", "tot", "à", "a", "y", "et",
-             "und", "e", "en")
+             "und", "e", "en", "às", "as", "até")
 _PREFILTER = tuple(w[1:].encode() for w in _MAINTENANCE_WORDS)  # first letter dropped: any case of it
 # "maintenance window from 2026-11-03 22:00 to 2026-11-04 02:00", "... between X and Y",
 # "maintenance planifiée du 09/05/2026 20:00 au 09/05/2026 23:59"
@@ -97,15 +101,22 @@ def _parse_ts(text: str, zone: tzinfo | None = None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=zone or UTC)
 
 
+def _zone_key(name: str) -> str:
+    """A written zone compared without case, accents or extra spaces ("horário de Brasília")."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join(bare.split()).upper()
+
+
 def zone_named(name: str | None, abbreviations: dict[str, str] | None = None) -> tzinfo | None:
     """A tzinfo for a written zone: an IANA name (Europe/Vienna), an offset (+02:00, UTC+2) or an
     abbreviation of `CalendarSettings.zone_abbreviations` (CEST, CET/CEST); None when unknown."""
     if not name:
         return None
     abbr = abbreviations if abbreviations is not None else CalendarSettings().zone_abbreviations
-    key = name.strip().upper()
-    if key in abbr:
-        return zone_named(abbr[key], {})
+    key = _zone_key(name)
+    known = {_zone_key(k): v for k, v in abbr.items()}
+    if key in known:
+        return zone_named(known[key], {})
     if not (_OFFSET.match(name.strip()) or "/" in name):
         return None
     try:  # the readers' parser of zone texts: an offset or an IANA name
@@ -329,8 +340,25 @@ def local_zone(cal: BusinessCalendar, flows: list[str]) -> tzinfo | None:
     return zone_named(zone, {}) if zone else None
 
 
+def local_clock(cal: BusinessCalendar, flow: str, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(local day number since 1970-01-01, local hour of day) of epoch hours in the flow's zone (`local_zone`:
+    `[calendar] timezone` or the country's), UTC without one. A business day, a weekend, a holiday and the
+    hour of day the expectations compare are the firm's own: Saturday morning in Melbourne is Friday night
+    in UTC, and business hours move by an hour in UTC across a daylight-saving change."""
+    zone = local_zone(cal, [flow]) if len(hours) else None
+    if zone is None:
+        return hours // 24, hours % 24
+    uniq, inverse = np.unique(hours, return_inverse=True)
+    utc = pd.DatetimeIndex(pd.to_datetime(uniq * 3600, unit="s", utc=True))
+    offset_h = np.round(np.asarray(
+        (utc.tz_convert(zone).tz_localize(None) - utc.tz_localize(None)).total_seconds(), dtype=float) / 3600)
+    local = uniq + offset_h.astype(np.int64)
+    return (local // 24)[inverse], (local % 24)[inverse]
+
+
 def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: list[str]) -> pd.DataFrame:
-    """Per row of the hourly table: closed (holiday), maintenance, period (any), quiet (not judged)."""
+    """Per row of the hourly table: closed (holiday), maintenance, period (any), quiet (not judged), and the
+    flow's local weekday (Monday = 0) and hour of day (`local_clock`), which days and hours are judged by."""
     n = len(hourly)
     closed = np.zeros(n, dtype=bool)
     maint = np.zeros(n, dtype=bool)
@@ -340,7 +368,10 @@ def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: lis
         return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period, "quiet": maint})
     flows = hourly["flow"].to_numpy()
     hours = hourly["hour"].to_numpy()
-    day_no = hours // 24
+    day_no, hod = hours // 24, hours % 24
+    for code in np.unique(flows).tolist():
+        rows = flows == code
+        day_no[rows], hod[rows] = local_clock(cal, flow_names[int(code)], hours[rows])
     first, last = int(day_no.min()), int(day_no.max())
     all_days = days_between(date.fromordinal(date(1970, 1, 1).toordinal() + first),
                             date.fromordinal(date(1970, 1, 1).toordinal() + last))
@@ -367,4 +398,5 @@ def hourly_calendar(cal: BusinessCalendar, hourly: pd.DataFrame, flow_names: lis
             # an hour is maintenance when any part of it is inside the window
             maint[rows] |= (hours[rows] + 1 > h0) & (hours[rows] < h1)
     return pd.DataFrame({"closed": closed, "maintenance": maint, "period": period,
-                         "quiet": maint | quiet_period}, index=hourly.index)
+                         "quiet": maint | quiet_period, "weekday": (day_no + 3) % 7, "hod": hod},
+                        index=hourly.index)

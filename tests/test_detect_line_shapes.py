@@ -290,3 +290,24 @@ def test_server_down_errors_inside_announced_maintenance_are_no_incident(tmp_pat
                 for line in lines]
     log.write_text("\n".join(rejected) + "\n", encoding="utf-8")
     assert {a.kind.value for a in run_detection([log, odoo]).anomalies} & {"error_spike", "new_error_signature"}
+
+
+def test_announcements_in_brazilian_portuguese_and_australian_zones(tmp_path: Path) -> None:
+    """pt_BR wording ("manutenção ... das 22:00 às 23:59 (horário de Brasília)") and the abbreviations
+    Australians write (AEDT), each read in its own zone, not UTC."""
+    cases = {
+        "AVISO: manutenção programada do Odoo no sábado, 14/11/2026, das 22:00 às 23:59 (horário de Brasília) "
+        "para atualização de módulos.":
+            (datetime(2026, 11, 15, 1, 0, tzinfo=UTC), datetime(2026, 11, 15, 2, 59, tzinfo=UTC)),
+        "Scheduled maintenance: Odoo will be unavailable from 13/10/2026 19:30 to 13/10/2026 21:00 AEDT "
+        "for the monthly update.":
+            (datetime(2026, 10, 13, 8, 30, tzinfo=UTC), datetime(2026, 10, 13, 10, 0, tzinfo=UTC)),
+    }
+    for text, window in cases.items():
+        (w,) = announced_windows([_odoo_log(tmp_path, text)], [])
+        assert (w.start, w.end) == window, text
+    # without a zone written, the country's: Brazil is Brasília time
+    log = _odoo_log(tmp_path, "manutenção programada em 14/11/2026 das 22:00 às 23:00")
+    (w,) = build_calendar(CalendarSettings(country="BR"), [_flow(name="a")], [log]).announced
+    assert w.start == datetime(2026, 11, 15, 1, 0, tzinfo=UTC)
+    assert zone_named("Horario de Brasilia") is not None and zone_named("AEST") is not None

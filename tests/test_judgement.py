@@ -254,11 +254,13 @@ def test_closing_periods_month_end_payroll_lock_date():
     assert {d.day for d, k in marks.items() if PeriodKind.month_end in k} == {30, 31}
     assert {d.day for d, k in marks.items() if PeriodKind.payroll in k} == {15}
     assert {d.day for d, k in marks.items() if PeriodKind.lock_date in k} == {5}
-    hours = (pd.Timestamp("2026-12-15", tz="UTC").value // 10**9 // 3600) + pd.Series(range(48))
+    # the firm's days: the 15th in Germany starts at 23:00 UTC on the 14th
+    hours = (pd.Timestamp("2026-12-15", tz="Europe/Berlin").value // 10**9 // 3600) + pd.Series(range(48))
     table = pd.DataFrame({"flow": 0, "hour": hours})
     out = hourly_calendar(cal, table, ["payroll_export"])
     assert out["quiet"].iloc[:24].all() and not out["quiet"].iloc[24:].any()  # payroll day only
     assert out["period"].iloc[:24].all() and not out["closed"].any()
+    assert out["hod"].iloc[0] == 0 and out["weekday"].iloc[0] == 1  # local midnight, a Tuesday
 
 
 def test_second_estate_written_after_the_code_scores_clean(tmp_path):
@@ -324,3 +326,26 @@ def test_an_error_message_quoting_a_maintenance_window_suppresses_nothing(tmp_pa
         "Traceback (most recent call last):\n"
         "ValueError: maintenance from 2026-12-22 09:00:00 to 2026-12-22 13:00:00\n")
     assert announced_windows([log], []) == []
+
+
+def test_days_and_hours_are_the_firms_local_ones_across_a_dst_change():
+    """Melbourne: Saturday 07:00 is Friday 20:00 UTC, and after the October change business hours start
+    an hour earlier in UTC; the calendar gives the local weekday and hour of day, UTC without a zone."""
+    import pandas as pd
+
+    from odoo_triage.core.domain import FlowInfo
+    from odoo_triage.detectors.calendar import build_calendar, hourly_calendar
+
+    flows = [FlowInfo(name="timesheets", source_system="app", target_system="odoo", owner="o", country="AU"),
+             FlowInfo(name="nowhere", source_system="app", target_system="odoo", owner="o")]
+    cal = build_calendar(CalendarSettings(), flows)
+
+    def hour(text: str) -> int:
+        return int(pd.Timestamp(text, tz="UTC").value // 10**9 // 3600)
+
+    utc = [hour("2026-10-02 20:00"), hour("2026-10-01 23:00"), hour("2026-10-05 22:00")]
+    table = pd.DataFrame({"flow": [0] * 3 + [1] * 3, "hour": utc * 2})
+    out = hourly_calendar(cal, table, ["timesheets", "nowhere"])
+    # Sat 06:00 AEST; Fri 09:00 AEST; Tue 09:00 AEDT (the clocks went forward on Sunday 4 October)
+    assert out["weekday"].tolist()[:3] == [5, 4, 1] and out["hod"].tolist()[:3] == [6, 9, 9]
+    assert out["weekday"].tolist()[3:] == [4, 3, 0] and out["hod"].tolist()[3:] == [20, 23, 22]

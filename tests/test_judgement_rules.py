@@ -165,3 +165,94 @@ def test_the_estate_we_tuned_on_meets_the_judgement_bars(tmp_path):
     assert det["false_alarms_per_flow_day"] <= 0.1
     assert tri["cause_accuracy"] >= 0.9 and tri["action_accuracy"] >= 0.9
     assert tri["affected_records_covered"] >= 0.95
+
+
+def _cold_start_log(path: Path, *, slow_day: int | None = None) -> Path:
+    """Two weeks of a service scaled to zero: ~40 calls an hour in business hours (~400 ms), one or two an
+    hour at night, each of them a cold start (~5 s: the first call after an idle pause). `slow_day`:
+    10:00-13:00 that day every business-hour call takes ~3 s."""
+    rnd = random.Random(5)
+    lines = []
+    for day in range(14):
+        d0 = START + timedelta(days=day)
+        for hour in range(24):
+            busy = d0.weekday() < 5 and 8 <= hour < 18
+            for _ in range(rnd.randint(35, 45) if busy else rnd.randint(1, 2)):
+                t = d0 + timedelta(hours=hour, minutes=rnd.uniform(0, 59.9))
+                lat = rnd.lognormvariate(6.0, 0.3) if busy else 5000.0 + rnd.uniform(-800, 800)
+                if busy and day == slow_day and 10 <= hour < 13:
+                    lat = rnd.lognormvariate(8.0, 0.3)
+                lines.append({"ts": t.isoformat().replace("+00:00", "Z"), "flow": "xero", "status": "ok",
+                              "latency_ms": round(lat, 1)})
+    lines.sort(key=lambda d: d["ts"])
+    path.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    return path
+
+
+def test_cold_starts_of_quiet_hours_are_no_latency_shift_but_a_slow_busy_hour_is(tmp_path):
+    """Quiet hours are judged against baseline hours as quiet: their calls are cold starts every night."""
+    quiet = run_detection([_cold_start_log(tmp_path / "q.jsonl")], catalog=FLOWS)
+    assert _latency(quiet) == []
+    slow = run_detection([_cold_start_log(tmp_path / "s.jsonl", slow_day=10)], catalog=FLOWS)
+    assert [a.window_start.date() for a in _latency(slow)] == [(START + timedelta(days=10)).date()]
+
+
+def _webhook_log(path: Path, *, replay_day: int | None = None, retried_day: int | None = None,
+                 reused_after_days: int | None = None) -> Path:
+    """Two weeks of a payment webhook: each delivery writes "received" and "booked", both with the sender's
+    delivery id and the request's correlation id. `replay_day`: the sender redelivers 8 of the
+    morning's payments in the afternoon (a new trace). `retried_day`: 8 deliveries fail (their lines: received,
+    then an error) and the sender's retry a minute later goes through. `reused_after_days`: 8 keys of day 1
+    come back that many days later."""
+    lines = []
+    start = START
+
+    def delivery(t: datetime, e2e: str, trace: str, failed: bool = False) -> None:
+        lines.append({"ts": t.isoformat(), "flow": "pix", "level": "INFO", "message": "received",
+                      "delivery_id": e2e, "correlation_id": trace})
+        lines.append({"ts": (t + timedelta(milliseconds=150)).isoformat(), "flow": "pix",
+                      "level": "ERROR" if failed else "INFO", "message": "odoo down" if failed else "booked",
+                      "delivery_id": e2e, "correlation_id": trace})
+
+    n = 0
+    for day in range(14):
+        for k in range(40):
+            t = start + timedelta(days=day, hours=8, minutes=k * 12)
+            n += 1
+            failed = day == retried_day and k < 8
+            delivery(t, f"E{n}", f"t{n}", failed)
+            if failed:
+                delivery(t + timedelta(minutes=1), f"E{n}", f"r{n}")
+            if day == replay_day and k < 8:
+                delivery(t + timedelta(hours=6), f"E{n}", f"p{n}")
+            if reused_after_days is not None and day == 1 + reused_after_days and k < 8:
+                delivery(t + timedelta(minutes=3), f"E{n - 40 * reused_after_days}", f"u{n}")
+    lines.sort(key=lambda d: d["ts"])
+    path.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    return path
+
+
+def _redeliveries(det) -> list:
+    return [a for a in det.anomalies if a.kind == AnomalyKind.duplicate_delivery or
+            AnomalyKind.duplicate_delivery in a.related_kinds]
+
+
+def test_lines_of_one_delivery_are_one_and_a_failed_attempt_retried_is_no_redelivery(tmp_path):
+    flows = [FlowInfo(name="pix", source_system="psp", target_system="odoo", owner="fin@x.example")]
+    plain = run_detection([_webhook_log(tmp_path / "a.jsonl")], catalog=flows)
+    assert _redeliveries(plain) == []  # "received" and "booked" of one trace are one delivery
+    retried = run_detection([_webhook_log(tmp_path / "b.jsonl", retried_day=10)], catalog=flows)
+    assert _redeliveries(retried) == []  # the first attempt failed: the retry is the only processing
+    replay = run_detection([_webhook_log(tmp_path / "c.jsonl", replay_day=10)], catalog=flows)
+    (dup,) = _redeliveries(replay)
+    assert dup.window_start.date() == (START + timedelta(days=10)).date()
+
+
+def test_a_key_seen_again_long_after_its_delivery_is_no_redelivery(tmp_path):
+    from odoo_triage.core.settings import DetectorSettings
+
+    flows = [FlowInfo(name="pix", source_system="psp", target_system="odoo", owner="fin@x.example")]
+    log = _webhook_log(tmp_path / "a.jsonl", reused_after_days=9)
+    assert _redeliveries(run_detection([log], catalog=flows)) == []
+    unbounded = DetectorSettings(redelivery_max_hours=24 * 30)
+    assert len(_redeliveries(run_detection([log], catalog=flows, settings=unbounded))) == 1

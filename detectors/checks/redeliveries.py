@@ -5,6 +5,12 @@ receiver often finished the work after the sender gave up, which is why the send
 A repeat is judged in the detection period; repeats close in time form one anomaly. A flow whose
 baseline already repeats correlation ids routinely (more than 1% of its successes) is not judged
 on them: there they name a conversation, not a message.
+
+One delivery often writes several lines (received, then booked; an action and its run) that share the
+idempotency key and the run's correlation id: those are one delivery, processed when none of its lines
+failed (an attempt that failed and was retried later is the sender's retry, not a redelivery). A
+repeat later than `redelivery_max_hours` after the first delivery is no redelivery: senders retry for
+hours to days (Stripe for three days), a key seen again weeks later is reused, not redelivered.
 """
 
 from __future__ import annotations
@@ -16,6 +22,29 @@ from odoo_triage.core.domain import Anomaly, AnomalyKind
 from odoo_triage.detectors.checks.base import Context, duration, make_anomaly, time_clusters
 from odoo_triage.detectors.frame import GATEWAY_TIMEOUTS, OK
 from odoo_triage.detectors.windows import HOUR
+
+
+def one_line_per_delivery(ev: pd.DataFrame, judged: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """`judged` with the lines of one delivery (same flow, idempotency key and correlation id) down to its
+    first, and without the deliveries that failed: a run (flow and correlation id) of one key with a failed
+    line (the frame keeps no key on failed lines). Lines without a correlation id stay as they are."""
+    corr, idem = ev["corr"].to_numpy(), ev["idem"].to_numpy()
+    in_run = np.flatnonzero(corr != 0)
+    if not len(in_run):
+        return judged
+    runs_ = pd.DataFrame({"f": ev["flow"].to_numpy()[in_run], "c": corr[in_run], "k": idem[in_run],
+                          "bad": ~ok[in_run]})
+    run_no = runs_.groupby(["f", "c"], sort=False).ngroup().to_numpy()
+    runs_["r"] = run_no
+    keyed = runs_[runs_["k"] != 0]
+    one_key = keyed.groupby("r")["k"].nunique().reindex(range(int(run_no.max()) + 1)).fillna(0).to_numpy() == 1
+    failed = runs_.groupby("r")["bad"].any().to_numpy() & one_key
+    out = judged.copy()
+    out[in_run[failed[run_no]]] = False
+    kept = in_run[out[in_run]]
+    again = pd.DataFrame({"r": run_no[out[in_run]], "k": idem[kept]}).duplicated().to_numpy()
+    out[kept[again]] = False
+    return out
 
 
 def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
@@ -31,6 +60,8 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         judged = ok & (keys != 0)
         if set(ctx.flows) != set(range(len(ctx.frame.flows))):  # some flows only (--flow)
             judged &= np.isin(ev["flow"].to_numpy(), ctx.flows)
+        if key_col == "idem":
+            judged = one_line_per_delivery(ev, judged, ok)
         sel = np.flatnonzero(judged)
         if not len(sel):
             continue
@@ -61,6 +92,7 @@ def duplicate_deliveries(ctx: Context) -> list[Anomaly]:
         group = np.cumsum(new_group) - 1
         first_ts = np.fmin.reduceat(d_ts, starts)[group]  # fmin: a missing time is skipped, as pandas' min
         first_i = d_i[starts][group]
+        repeat &= ~(d_ts - first_ts > ctx.cfg.redelivery_max_hours * HOUR)
         for f in np.unique(d_flow[repeat]).tolist():
             in_flow = d_flow == f
             ok_f = int(ok_count[f])
