@@ -26,6 +26,7 @@ from odoo_triage.agent.causes import (
     dominant_error,
     read_signals,
     rule_cause,
+    statuses_named,
 )
 from odoo_triage.agent.lifecycle import status_on_rerun
 from odoo_triage.agent.redact import redact
@@ -357,12 +358,16 @@ _PARTNER_REF = re.compile(r"\bres\.partner[(: ]+#?(\d{1,9})\b")
 def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEvent],
                              clusters: Sequence[DuplicateCluster], used: set[str]) -> list[DuplicateCluster]:
     """Partner clusters an incident's errors point at: a rejection naming a duplicate (duplicate VAT,
-    unique ref / e-mail) on a record of a known cluster belongs with that cluster, whose merge is the fix."""
+    unique ref / e-mail) or a partner lookup that found several (Odoo's "Expected singleton:
+    res.partner(7, 9)") on a record of a known cluster belongs with that cluster, whose merge is the fix."""
     refs: set[str] = set()
     for an in group:
         for eid in an.cited_event_ids():
             ev = evidence.get(eid)
-            if ev is None or ev.status == EventStatus.ok or not ev.error or not read_signals(ev.error).duplicate:
+            if ev is None or ev.status == EventStatus.ok or not ev.error:
+                continue
+            signals = read_signals(ev.error)
+            if not signals.duplicate and signals.ambiguous != "res.partner":
                 continue
             refs.update(ev.record_ids)
             refs.update(records_in_text(ev.error))
@@ -518,11 +523,13 @@ def _build(
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
     operations = [ev.operation or "" for ev in events]
-    verdict = classify(kinds, facts.statuses, text, operations, error_counter, backlog)
+    # no failed event had a status field (queue.job exports, Odoo tracebacks): the statuses their errors name
+    statuses = facts.statuses or statuses_named(error_counter)
+    verdict = classify(kinds, statuses, text, operations, error_counter, backlog)
     if not carried_by_dominant(verdict, error_counter):
         # a stray line's value error among other failures: the dominant wording decides, the stray is left out
         top = dominant_error(error_counter) or ""
-        verdict = classify(kinds, facts.statuses, " | ".join([*signatures, top]), operations)
+        verdict = classify(kinds, statuses, " | ".join([*signatures, top]), operations)
     facts.verdict = verdict
     anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
     severity, sev_score = score_severity(

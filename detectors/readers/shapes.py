@@ -86,6 +86,17 @@ def _int_id(v: Any) -> int | None:
     return None
 
 
+MAX_LIST_IDS = 20  # ids taken from one list field of one line (`partner_ids: [7, 9]`)
+
+
+def _int_ids(v: Any) -> list[int]:
+    """A list of integer ids (an x2many field as Odoo's own `*_ids` names it), else []."""
+    if not isinstance(v, list) or not v:
+        return []
+    ids = [_int_id(x) for x in v[:MAX_LIST_IDS]]
+    return [i for i in ids if i is not None] if all(i is not None for i in ids) else []
+
+
 @dataclass(frozen=True)
 class Shape:
     """What a file's lines carry beyond the FieldMapping (see the module docstring)."""
@@ -166,7 +177,7 @@ def infer_shape(rows: list[Mapping[str, Any]], sources: Mapping[str, str], cfg: 
         model = record_model(col, cfg)
         if model is None:
             continue
-        ints = sum(1 for v in vals if _int_id(v) is not None)
+        ints = sum(1 for v in vals if _int_id(v) is not None or _int_ids(v))
         if ints / len(vals) >= cfg.min_value_match:
             record_fields.append((col, model))
     model_names = {_norm(m) for m in cfg.record_model_fields}
@@ -266,8 +277,10 @@ def shaped_builder(build: Callable[[Mapping[str, Any], int, int], EventRow], sha
         if rec_getters:
             refs: list[str] = []
             for get, model in rec_getters:
-                n = _int_id(get(d))
-                if n is None:
+                v = get(d)
+                n = _int_id(v)
+                ns = [n] if n is not None else _int_ids(v)
+                if not ns:
                     continue
                 if model == GENERIC:
                     m = model_get(d) if model_get is not None else None
@@ -275,9 +288,9 @@ def shaped_builder(build: Callable[[Mapping[str, Any], int, int], EventRow], sha
                         flow_models.get(changes.get("flow", row.flow))
                     if not mname:
                         continue
-                    refs.append(f"{mname}:{n}")
+                    refs.extend(f"{mname}:{i}" for i in ns)
                 else:
-                    refs.append(f"{model}:{n}")
+                    refs.extend(f"{model}:{i}" for i in ns)
             new = tuple(r for r in dict.fromkeys(refs) if r not in row.record_ids)
             if new:
                 changes["record_ids"] = row.record_ids + new
