@@ -4,9 +4,12 @@ Structured signals are what the error *is*, not how it is phrased: the Odoo exce
 (odoo.exceptions.ValidationError, UserError, AccessError, MissingError, psycopg2 serialization
 failures), the HTTP status, well-known error codes (OAuth `invalid_grant`), the queue.job
 exc_name, the field that failed, and whether the error names a duplicate (a unique VAT, ref or
-e-mail). A duplicate-VAT rejection is data quality (the fix is a merge) even though it is a
-ValidationError; a tax-code mapping error is configuration. Every verdict says whether a retry
-is safe (never for validation, access or lock-date errors), and proposals respect it.
+e-mail), or a lookup Odoo's `ensure_one()` found ambiguous ("Expected singleton: res.partner(7, 9)").
+A duplicate-VAT rejection is data quality (the fix is a merge) even though it is a ValidationError, and
+so is an ambiguous partner lookup behind a 500; a tax-code mapping error is configuration. An incident
+whose events carry no status field (queue.job exports) counts the HTTP statuses its errors name.
+Every verdict says whether a retry is safe (never for validation, access or lock-date errors), and
+proposals respect it.
 
 Rules carry what an integration engineer knows for sure (a 429 is a rate limit, a 401 with
 "apikey" is a credential); the TF-IDF + logistic-regression model, trained on the shipped

@@ -1,7 +1,7 @@
 """What real JSON / CSV log lines carry beyond the field mapping, inferred per file like the mapping.
 
-- record-id fields (`odoo_id`, `partner_id`, `odooPartnerId`, `hr_employee_id`) become structured
-  record refs (`res.partner:12`): the model from the field's name when it names one
+- record-id fields (`odoo_id`, `partner_id`, `odooPartnerId`, `hr_employee_id`, or a list of ids as
+  `partner_ids: [7, 9]`) become structured record refs (`res.partner:12`): the model from the field's name when it names one
   (`ReaderSettings.record_id_models`), else from a model field of the same line (`odoo_model`), else
   from the flow's only model in flows.json. A field naming no Odoo model (`personio_id`, `objectId`)
   is an external id and is never taken. Only integer ids in typed fields are taken, never ids in text.
