@@ -356,7 +356,8 @@ _PARTNER_REF = re.compile(r"\bres\.partner[(: ]+#?(\d{1,9})\b")
 
 
 def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEvent],
-                             clusters: Sequence[DuplicateCluster], used: set[str]) -> list[DuplicateCluster]:
+                             clusters: Sequence[DuplicateCluster], used: set[str],
+                             model: RecordModel = RecordModel.partner) -> list[DuplicateCluster]:
     """Partner clusters an incident's errors point at: a rejection naming a duplicate (duplicate VAT,
     unique ref / e-mail) or a partner lookup that found several (Odoo's "Expected singleton:
     res.partner(7, 9)") on a record of a known cluster belongs with that cluster, whose merge is the fix."""
@@ -367,14 +368,15 @@ def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEv
             if ev is None or ev.status == EventStatus.ok or not ev.error:
                 continue
             signals = read_signals(ev.error)
-            if not signals.duplicate and signals.ambiguous != "res.partner":
+            if not signals.duplicate and signals.ambiguous != str(model):
                 continue
             refs.update(ev.record_ids)
-            refs.update(records_in_text(ev.error))
-            refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
+            if model == RecordModel.partner:  # other models: only the typed ids of the failed record
+                refs.update(records_in_text(ev.error))
+                refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
     if not refs:
         return []
-    return [c for c in clusters if c.model == RecordModel.partner and c.cluster_id not in used
+    return [c for c in clusters if c.model == model and c.cluster_id not in used
             and {f"{c.model}:{i}" for i in c.record_ids} & refs]
 
 
@@ -596,6 +598,9 @@ def assemble_incidents(
                         if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
             used_clusters.update(c.cluster_id for c in attached)
         named = clusters_named_by_errors(group, evidence, partner_clusters, used_clusters)
+        # a failed job whose own (typed) project is a known duplicate, rejected as a duplicate (a folder or
+        # key "already exists"): the project cluster's archive is the fix
+        named += clusters_named_by_errors(group, evidence, project_clusters, used_clusters, RecordModel.project)
         used_clusters.update(c.cluster_id for c in named)
         attached += named
         lead = group[0]

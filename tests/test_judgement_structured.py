@@ -107,3 +107,37 @@ def test_the_status_a_queue_job_error_names_decides_when_no_field_holds_one():
     assert [str(i.cause) for i in run.incidents] == ["rate_limit"]
     (requeue,) = [p for p in run.proposals if str(p.action) == "requeue_jobs"]
     assert sorted(requeue.params["job_uuids"]) == [f"r{i}" for i in range(6)]
+
+
+def test_a_jobs_records_come_from_its_func_string_head_never_its_arguments():
+    from odoo_triage.detectors.readers.queue_job import func_records
+
+    assert func_records("project.project(348,)._provision_sharepoint_folder()") == ["project.project:348"]
+    assert func_records("res.partner(7, 9)._export(res.partner(11,), 'x')") == ["res.partner:7", "res.partner:9"]
+    assert func_records("_export('project.project(5,)')") == []  # an id inside the arguments is text
+    assert func_records("") == []
+
+
+def test_a_failed_job_on_a_duplicate_project_rejected_as_a_duplicate_proposes_the_archive():
+    err = ("odoo.exceptions.UserError: Microsoft Graph refused to create folder 'P-2524 Cost Plan': 409 "
+           "nameAlreadyExists - An item with the same name already exists under the parent")
+    events = [ev("q.csv", i, "folders", i, error=err, record_ids=[f"queue.job:u{i}", f"project.project:{348 + i}"])
+              for i in range(3)]
+    det = FakeDetection(anomalies=[anomaly("ns", "new_error_signature", "folders", 0, 3, events)],
+                        evidence={e.event_id: e for e in events})
+    clusters = [DuplicateCluster(cluster_id=f"pj-{i}", model=RecordModel.project, record_ids=[40 + i, 348 + i],
+                                 suggested_master_id=40 + i, probability=0.98, reason="same name, same client")
+                for i in range(3)]
+    run = run_triage(det, None, FakeMatch(clusters=clusters), None)
+    (inc,) = [i for i in run.incidents if i.flow == "folders"]
+    assert inc.cause == Cause.data_quality and sorted(inc.cluster_ids) == ["pj-0", "pj-1", "pj-2"]
+    archives = sorted(p.params["project_id"] for p in run.proposals if str(p.action) == "archive_project")
+    assert archives == [348, 349, 350] and run.grounding["rejected_actions"] == 0
+    # a project id only in the error text links nothing
+    texted = [ev("q.csv", 10 + i, "folders", i, error=err + " (project 348)", record_ids=[f"queue.job:t{i}"])
+              for i in range(3)]
+    det = FakeDetection(anomalies=[anomaly("nt", "new_error_signature", "folders", 0, 3, texted)],
+                        evidence={e.event_id: e for e in texted})
+    run = run_triage(det, None, FakeMatch(clusters=clusters), None)
+    (inc,) = [i for i in run.incidents if i.flow == "folders"]
+    assert inc.cluster_ids == []
