@@ -141,3 +141,18 @@ def test_a_failed_job_on_a_duplicate_project_rejected_as_a_duplicate_proposes_th
     run = run_triage(det, None, FakeMatch(clusters=clusters), None)
     (inc,) = [i for i in run.incidents if i.flow == "folders"]
     assert inc.cluster_ids == []
+
+
+def test_the_failed_jobs_of_archived_duplicates_are_handed_over_not_requeued():
+    err = "odoo.exceptions.UserError: Graph refused to create folder 'P-1': 409 nameAlreadyExists - already exists"
+    events = [ev("q.csv", i, "folders", i, error=err, record_ids=[f"queue.job:u{i}", f"project.project:{348 + i}"])
+              for i in range(3)]
+    det = FakeDetection(anomalies=[anomaly("ns", "new_error_signature", "folders", 0, 3, events)],
+                        evidence={e.event_id: e for e in events})
+    clusters = [DuplicateCluster(cluster_id=f"pj-{i}", model=RecordModel.project, record_ids=[40 + i, 348 + i],
+                                 suggested_master_id=40 + i, probability=0.98) for i in range(3)]
+    run = run_triage(det, None, FakeMatch(clusters=clusters), None)
+    assert not [p for p in run.proposals if str(p.action) == "requeue_jobs"]
+    (handover,) = [p for p in run.proposals if str(p.action) == "escalate"]
+    assert handover.params["records"] == ["queue.job:u0", "queue.job:u1", "queue.job:u2"]
+    assert run.grounding["rejected_actions"] == 0
