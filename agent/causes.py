@@ -4,9 +4,12 @@ Structured signals are what the error *is*, not how it is phrased: the Odoo exce
 (odoo.exceptions.ValidationError, UserError, AccessError, MissingError, psycopg2 serialization
 failures), the HTTP status, well-known error codes (OAuth `invalid_grant`), the queue.job
 exc_name, the field that failed, and whether the error names a duplicate (a unique VAT, ref or
-e-mail). A duplicate-VAT rejection is data quality (the fix is a merge) even though it is a
-ValidationError; a tax-code mapping error is configuration. Every verdict says whether a retry
-is safe (never for validation, access or lock-date errors), and proposals respect it.
+e-mail), or a lookup Odoo's `ensure_one()` found ambiguous ("Expected singleton: res.partner(7, 9)").
+A duplicate-VAT rejection is data quality (the fix is a merge) even though it is a ValidationError, and
+so is an ambiguous partner lookup behind a 500; a tax-code mapping error is configuration. An incident
+whose events carry no status field (queue.job exports) counts the HTTP statuses its errors name.
+Every verdict says whether a retry is safe (never for validation, access or lock-date errors), and
+proposals respect it.
 
 Rules carry what an integration engineer knows for sure (a 429 is a rate limit, a 401 with
 "apikey" is a credential); the TF-IDF + logistic-regression model, trained on the shipped
@@ -57,6 +60,7 @@ class Signals:
     bad_selection: str | None = None  # "model.field" a selection value was refused on: the sender's value is not allowed
     no_match: str | None = None  # the field whose value matches no record (Odoo's import lookup): master data
     field_to_set: str | None = None  # a UserError names a field to set on a record: a configuration step was missed
+    ambiguous: str | None = None  # "res.partner": Odoo's ensure_one found several records where one was looked up
 
 
 #: Causes a retry can fix by itself (the other side recovers); others need a person or a data fix.
@@ -83,7 +87,7 @@ def retry_safe(cause: Cause, signals: Signals) -> bool:
     """Retry only what the other side's recovery fixes; never validation, access or lock-date errors."""
     if signals.lock_date or signals.duplicate or signals.config_mapping or signals.stale_reference \
             or signals.unknown_field or signals.empty_link_field or signals.missing_identifier \
-            or signals.bad_selection or signals.no_match or signals.field_to_set:
+            or signals.bad_selection or signals.no_match or signals.field_to_set or signals.ambiguous:
         return False
     if signals.exception in TRANSIENT:
         return True
@@ -209,6 +213,10 @@ _FIELD_TO_SET = re.compile(
     r"|\b(?:corrija|rellene|complete|indique|informe|configure|establezca|defina|veuillez\s+(?:renseigner|corriger|"
     r"compl[ée]ter|d[ée]finir)|renseignez|corrigez|bitte\s+(?:setzen|pflegen|korrigieren|f[üu]llen)\s+sie)\s+"
     r"(?:el|le|das|den)\s+(?:campo|champ|feld)\s+[^()\n]{0,60}?\(([a-z_][a-z0-9_]{1,60})\)")
+#: Odoo's `ensure_one()` (odoo/models.py: `raise ValueError("Expected singleton: %s" % self)`, the recordset
+#: rendered as `res.partner(7, 9)`): a lookup by an identifier that should be unique (a VAT, a key) found two
+#: or more records. The same lookup finds them again on every retry; merging the duplicates is the fix.
+_SINGLETON = re.compile(r"\bExpected singleton: ([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)\(\d+, ?\d+")
 _SCHEMA_FORMAT = re.compile(r"(?i)schema|xsd|format|not (?:a )?valid|invalid|is missing|missing|required")
 _FIELD = re.compile(r"(?i)\bfield[s]? ['\"`]?([a-z_][a-z0-9_]{1,60})['\"`]?|\b[a-z_]+\.[a-z_.]+\.([a-z_][a-z0-9_]{1,60})\b")
 
@@ -245,7 +253,9 @@ def read_signals(text: str) -> Signals:
     selection = _BAD_SELECTION.search(text)
     no_match = _NO_MATCH.search(text)
     to_set = _FIELD_TO_SET.search(text) if exception == "UserError" else None
-    return Signals(bad_selection=selection.group(1) if selection else None,
+    singleton = _SINGLETON.search(text)
+    return Signals(ambiguous=singleton.group(1) if singleton else None,
+                   bad_selection=selection.group(1) if selection else None,
                    no_match=next((g for g in no_match.groups()[::-1] if g), "") if no_match else None,
                    field_to_set=next((g for g in to_set.groups() if g), "").strip() if to_set else None,
                    missing_identifier=next((g for g in missing.groups() if g), "").lower() if missing else None,
@@ -264,6 +274,8 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
     """The cause the structured signals settle before any status count or wording is looked at."""
     if signals.duplicate:
         return CauseVerdict(Cause.data_quality, 0.92, f"signal:duplicate-{signals.duplicate}")
+    if signals.ambiguous:  # one identifier, several records: duplicates, whatever the HTTP status said
+        return CauseVerdict(Cause.data_quality, 0.88, "signal:expected-singleton")
     if signals.codes & {"invalid_grant", "invalid_token", "invalid_client", "unauthorized_client", "expired_token",
                         "token_expired"} or signals.exception == "AccessDenied":
         return CauseVerdict(Cause.credential_auth, 0.93, "signal:oauth" if signals.codes else "signal:access-denied")
@@ -584,6 +596,27 @@ def classify(kinds: Iterable[str], statuses: Counter[int], text: str,
 
 
 _HTTP_STATUS = re.compile(r"(?i)(?:\bhttp[ /]?(?:status)?[ :=]*|\bstatus[ :=]+|^|\s)([1-5]\d\d)\b")
+
+
+#: An HTTP status an error text names unmistakably: "HTTP 401", "status 429", python requests' "429 Client
+#: Error: Too Many Requests for url", a code before its reason phrase ("503 Service Unavailable").
+_NAMED_STATUS = re.compile(
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :#]*([45]\d\d)\b|\bstatus(?:[ _-]?code)?[ :=]+([45]\d\d)\b"
+    r"|\b([45]\d\d) (?:Client|Server) Error\b"
+    r"|\b([45]\d\d) (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Gone|Unprocessable Entity|"
+    r"Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b")
+
+
+def statuses_named(errors: Counter[str]) -> Counter[int]:
+    """HTTP statuses the failed events' error texts name (one per text, weighted by its count), for events
+    whose format has no status field (a queue.job's exc_info, an Odoo log traceback): the status the other
+    side answered is the same structured fact whichever field carried it."""
+    out: Counter[int] = Counter()
+    for error, n in errors.items():
+        m = _NAMED_STATUS.search(error)
+        if m:
+            out[int(next(g for g in m.groups() if g))] += n
+    return out
 
 
 def _statuses_in(text: str) -> Counter[int]:

@@ -26,6 +26,7 @@ from odoo_triage.agent.causes import (
     dominant_error,
     read_signals,
     rule_cause,
+    statuses_named,
 )
 from odoo_triage.agent.lifecycle import status_on_rerun
 from odoo_triage.agent.redact import redact
@@ -355,21 +356,27 @@ _PARTNER_REF = re.compile(r"\bres\.partner[(: ]+#?(\d{1,9})\b")
 
 
 def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEvent],
-                             clusters: Sequence[DuplicateCluster], used: set[str]) -> list[DuplicateCluster]:
+                             clusters: Sequence[DuplicateCluster], used: set[str],
+                             model: RecordModel = RecordModel.partner) -> list[DuplicateCluster]:
     """Partner clusters an incident's errors point at: a rejection naming a duplicate (duplicate VAT,
-    unique ref / e-mail) on a record of a known cluster belongs with that cluster, whose merge is the fix."""
+    unique ref / e-mail) or a partner lookup that found several (Odoo's "Expected singleton:
+    res.partner(7, 9)") on a record of a known cluster belongs with that cluster, whose merge is the fix."""
     refs: set[str] = set()
     for an in group:
         for eid in an.cited_event_ids():
             ev = evidence.get(eid)
-            if ev is None or ev.status == EventStatus.ok or not ev.error or not read_signals(ev.error).duplicate:
+            if ev is None or ev.status == EventStatus.ok or not ev.error:
+                continue
+            signals = read_signals(ev.error)
+            if not signals.duplicate and signals.ambiguous != str(model):
                 continue
             refs.update(ev.record_ids)
-            refs.update(records_in_text(ev.error))
-            refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
+            if model == RecordModel.partner:  # other models: only the typed ids of the failed record
+                refs.update(records_in_text(ev.error))
+                refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
     if not refs:
         return []
-    return [c for c in clusters if c.model == RecordModel.partner and c.cluster_id not in used
+    return [c for c in clusters if c.model == model and c.cluster_id not in used
             and {f"{c.model}:{i}" for i in c.record_ids} & refs]
 
 
@@ -518,11 +525,13 @@ def _build(
 
     text = " | ".join(signatures + facts.errors[:10]) or " | ".join(a.reason for a in anomalies)
     operations = [ev.operation or "" for ev in events]
-    verdict = classify(kinds, facts.statuses, text, operations, error_counter, backlog)
+    # no failed event had a status field (queue.job exports, Odoo tracebacks): the statuses their errors name
+    statuses = facts.statuses or statuses_named(error_counter)
+    verdict = classify(kinds, statuses, text, operations, error_counter, backlog)
     if not carried_by_dominant(verdict, error_counter):
         # a stray line's value error among other failures: the dominant wording decides, the stray is left out
         top = dominant_error(error_counter) or ""
-        verdict = classify(kinds, facts.statuses, " | ".join([*signatures, top]), operations)
+        verdict = classify(kinds, statuses, " | ".join([*signatures, top]), operations)
     facts.verdict = verdict
     anomaly_score = max([a.score for a in anomalies] + [c.probability * 0.6 for c in clusters] + [0.0])
     severity, sev_score = score_severity(
@@ -589,6 +598,9 @@ def assemble_incidents(
                         if c.cluster_id not in used_clusters and {f"{c.model}:{i}" for i in c.record_ids} & refs]
             used_clusters.update(c.cluster_id for c in attached)
         named = clusters_named_by_errors(group, evidence, partner_clusters, used_clusters)
+        # a failed job whose own (typed) project is a known duplicate, rejected as a duplicate (a folder or
+        # key "already exists"): the project cluster's archive is the fix
+        named += clusters_named_by_errors(group, evidence, project_clusters, used_clusters, RecordModel.project)
         used_clusters.update(c.cluster_id for c in named)
         attached += named
         lead = group[0]

@@ -253,7 +253,7 @@ DEFAULT_FIELD_SYNONYMS: dict[str, list[str]] = {
               "failure_reason", "reason", "fault", "message_error", "error_description", "errordescription",
               "error_detail", "error_text", "exc_info", "exception.message", "fehler", "fehlermeldung",
               "fehlertext", "erreur", "message_d_erreur", "mensaje_de_error", "mensaje_error", "errore",
-              "messaggio_errore", "foutmelding", "fout", "@x"],
+              "messaggio_errore", "foutmelding", "fout", "erro", "mensagem_de_erro", "mensagem_erro", "@x"],
     "retry_count": ["retry", "retries", "retry_count", "attempt", "attempts", "retrycount", "redelivery_count"],
     "correlation_id": ["correlation_id", "correlationid", "trace.id", "trace_id", "traceid", "request_id",
                        "requestid", "x_request_id", "execution_id", "executionid", "run_id"],

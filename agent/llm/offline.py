@@ -193,6 +193,23 @@ def offline_actions(incident: Incident, facts: IncidentFacts) -> list[ProposedAc
                 rationale=f"project.project:{pid} was created by a repeated delivery of the same message; "
                           f"archive the duplicate (archiving is reversible)."
                           + _partial(len(facts.duplicate_project_ids), facts.metrics.get("duplicates"), "duplicates")))
+    # failed jobs that ran on a duplicate being archived: nothing to requeue (the project goes), yet they stay
+    # failed in queue.job until someone closes them; they are handed over with the archives
+    archived = {f"project.project:{pid}" for pid in facts.duplicate_project_ids}
+    orphans = list(dict.fromkeys(r for _error, refs in facts.failed_records if archived & set(refs) for r in refs
+                                 if r.startswith("queue.job:") and r.split(":", 1)[1] in failed_jobs))
+    redelivery = facts.verdict is not None and facts.verdict.source == "rule:redelivery-after-timeout"
+    if orphans and not retryable and not redelivery:  # (a redelivery's escalation below hands its records over)
+        actions.append(ProposedAction(
+            action=ActionName.escalate,
+            params={"flow": incident.flow, "owner": _owner(incident, facts),
+                    "message": redact(f"{incident.title}. {len(orphans)} failed queue.job records ran on duplicate "
+                                      f"projects proposed for archiving: do not requeue them; set them done or "
+                                      f"cancel them once the archives are executed. Records: "
+                                      f"{', '.join(orphans[:10])}" + ("..." if len(orphans) > 10 else "") + ".")[:3900],
+                    "records": orphans[:ESCALATION_RECORDS]},
+            evidence_ids=cites or incident.anomaly_ids[:3],
+            rationale=f"{len(orphans)} failed jobs belong to the duplicates; close them rather than requeue them."))
     # a field the sender's payload no longer carries fails every record alike: the owner fixes the connector
     upstream_contract = facts.verdict is not None and facts.verdict.signals.payload_field is not None
     if cause == Cause.schema_validation and facts.error_records and not upstream_contract:

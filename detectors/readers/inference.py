@@ -217,6 +217,9 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
         if best is not None:
             chosen[target] = (best[1], round(best[0], 3))
             taken.add(best[1])
+    if "error" not in chosen and (obj := _error_object(columns, taken, cfg)) is not None:
+        chosen["error"] = obj
+        taken.add(obj[0])
     if known_flow is not None:
         _known_flow_field(columns, len(rows), chosen, taken, known_flow, cfg)
     if "timestamp" not in chosen:
@@ -313,6 +316,23 @@ def _logger_column(cols: dict[str, list[Any]], taken: set[str], cfg: ReaderSetti
         if best is None or ns > best[0]:
             best = (ns, col)
     return (best[1], round(LOGGER_FLOW_SCORE * best[0], 3)) if best else None
+
+
+def _error_object(cols: dict[str, list[Any]], taken: set[str], cfg: ReaderSettings) -> tuple[str, float] | None:
+    """A nested error object (`jsonPayload.error = {name, odoo_message}`) when no error field is a value:
+    flattening leaves only its members, none named like an error; the object itself is the error field
+    (its class and message read together as one text)."""
+    best: tuple[float, str] | None = None
+    for col, vals in cols.items():
+        if "." not in col or not vals or not all(isinstance(v, str) for v in vals):
+            continue
+        parent = col.rsplit(".", 1)[0]
+        if parent in taken:
+            continue
+        ns = _name_score(parent, cfg.field_synonyms.get("error", []))
+        if ns > 0 and (best is None or ns > best[0]):
+            best = (ns, parent)
+    return (best[1], round(0.9 * best[0], 3)) if best else None
 
 
 def _error_text_column(cols: dict[str, list[Any]], taken: set[str], cfg: ReaderSettings) -> tuple[str, float] | None:

@@ -163,7 +163,10 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        for k in ("message", "msg", "description", "detail"):
+        # the usual keys, then any `*_message` (an app's `odoo_message`, `error_message`)
+        keys = [*("message", "msg", "description", "detail"),
+                *(k for k in value if isinstance(k, str) and k.lower().endswith("message"))]
+        for k in keys:
             if isinstance(value.get(k), str) and value[k]:
                 t = value.get("type") or value.get("name") or value.get("code")
                 return f"{t}: {value[k]}" if isinstance(t, str) and t and t not in value[k] else value[k]

@@ -112,6 +112,19 @@ def job_records(value: str, model: str = "") -> list[str]:
     return out
 
 
+#: queue_job's `func_string` is `"{}.{}({})".format(repr(job.recordset), method, args)`: its head is the job's
+#: recordset as Odoo writes it (`project.project(348,)`); the arguments after it are not read.
+_FUNC_HEAD = re.compile(r"^\s*([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)\(((?:\s*\d+\s*,?)*)\)\.[A-Za-z_]\w*\(")
+
+
+def func_records(value: str) -> list[str]:
+    """The records of a job from its func_string's recordset (`res.partner(7, 9)._export()`), else []."""
+    m = _FUNC_HEAD.match(value or "")
+    if not m:
+        return []
+    return [f"{m.group(1)}:{i.strip()}" for i in m.group(2).split(",")[:1000] if i.strip()]
+
+
 def _literal(text: str) -> object:
     """JSON, else a Python literal: Odoo's xlsx export writes lists and dicts with str() (single quotes)."""
     try:
@@ -181,7 +194,8 @@ def job_builder(catalog: FlowCatalog | None = None, naive: list[float] | None = 
         error = f"{exc_name}: {exc_message}" if exc_name else (exc_message or None)
         exec_time = opt_decimal(d.get("exec_time"), comma[0])
         m = _HTTP.search(exc_message) if exc_message else None
-        records = job_records(d.get("records", ""), model) or job_records(d.get("record_ids", ""), model)
+        records = job_records(d.get("records", ""), model) or job_records(d.get("record_ids", ""), model) \
+            or func_records(d.get("func_string", ""))
         return EventRow(
             ts, flow, "odoo", model, (d.get("method_name") or "").strip(), status,
             exec_time * 1000.0 if exec_time is not None else None, int(m.group(1)) if m else None, error,

@@ -1,7 +1,7 @@
 """What real JSON / CSV log lines carry beyond the field mapping, inferred per file like the mapping.
 
-- record-id fields (`odoo_id`, `partner_id`, `odooPartnerId`, `hr_employee_id`) become structured
-  record refs (`res.partner:12`): the model from the field's name when it names one
+- record-id fields (`odoo_id`, `partner_id`, `odooPartnerId`, `hr_employee_id`, or a list of ids as
+  `partner_ids: [7, 9]`) become structured record refs (`res.partner:12`): the model from the field's name when it names one
   (`ReaderSettings.record_id_models`), else from a model field of the same line (`odoo_model`), else
   from the flow's only model in flows.json. A field naming no Odoo model (`personio_id`, `objectId`)
   is an external id and is never taken. Only integer ids in typed fields are taken, never ids in text.
@@ -84,6 +84,17 @@ def _int_id(v: Any) -> int | None:
         n = int(v.strip())
         return n if n > 0 else None
     return None
+
+
+MAX_LIST_IDS = 20  # ids taken from one list field of one line (`partner_ids: [7, 9]`)
+
+
+def _int_ids(v: Any) -> list[int]:
+    """A list of integer ids (an x2many field as Odoo's own `*_ids` names it), else []."""
+    if not isinstance(v, list) or not v:
+        return []
+    ids = [_int_id(x) for x in v[:MAX_LIST_IDS]]
+    return [i for i in ids if i is not None] if all(i is not None for i in ids) else []
 
 
 @dataclass(frozen=True)
@@ -169,7 +180,7 @@ def infer_shape(rows: list[Mapping[str, Any]], sources: Mapping[str, str], cfg: 
         model = record_model(col, cfg)
         if model is None:
             continue
-        ints = sum(1 for v in vals if _int_id(v) is not None)
+        ints = sum(1 for v in vals if _int_id(v) is not None or _int_ids(v))
         if ints / len(vals) >= cfg.min_value_match:
             record_fields.append((col, model))
     model_names = {_norm(m) for m in cfg.record_model_fields}
@@ -269,8 +280,10 @@ def shaped_builder(build: Callable[[Mapping[str, Any], int, int], EventRow], sha
         if rec_getters:
             refs: list[str] = []
             for get, model in rec_getters:
-                n = _int_id(get(d))
-                if n is None:
+                v = get(d)
+                n = _int_id(v)
+                ns = [n] if n is not None else _int_ids(v)
+                if not ns:
                     continue
                 if model == GENERIC:
                     m = model_get(d) if model_get is not None else None
@@ -278,9 +291,9 @@ def shaped_builder(build: Callable[[Mapping[str, Any], int, int], EventRow], sha
                         flow_models.get(changes.get("flow", row.flow))
                     if not mname:
                         continue
-                    refs.append(f"{mname}:{n}")
+                    refs.extend(f"{mname}:{i}" for i in ns)
                 else:
-                    refs.append(f"{model}:{n}")
+                    refs.extend(f"{model}:{i}" for i in ns)
             new = tuple(r for r in dict.fromkeys(refs) if r not in row.record_ids)
             if new:
                 changes["record_ids"] = row.record_ids + new
