@@ -3,7 +3,9 @@
 Pairs above the threshold form connected components. A component of two is a cluster. A bigger
 one is re-checked on all its inner pairs (the ones blocking never compared get scored now) and
 split by average linkage: a record joins a group only when its mean probability to the group's
-members clears the threshold, so A~B and B~C no longer drag an unrelated A and C together.
+members clears the threshold, so A~B and B~C no longer drag an unrelated A and C together. Pairs
+a rule keeps apart (`apart`: two different valid VAT numbers, a company and its contact, a reviewer's
+"not a duplicate") never end in one group, whatever their neighbours say: a cluster is one merge.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-MAX_COMPONENT = 50  # beyond this a component is split on its strongest edges only (inner pairs grow as k^2)
+MAX_COMPONENT = 50
+APART = 1e6  # the distance of a pair kept apart: no average over a component of 50 brings it under 1  # beyond this a component is split on its strongest edges only (inner pairs grow as k^2)
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
@@ -37,8 +40,12 @@ def cluster_pairs(
     prob: np.ndarray,
     threshold: float,
     rescore: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], dict[tuple[int, int], float]]:
-    """Clusters (arrays of record indices) and the probability of every inner pair that was scored."""
+    """Clusters (arrays of record indices) and the probability of every inner pair that was scored.
+
+    `apart(a, b)`: which pairs must never share a cluster (checked on the inner pairs of components
+    of three or more)."""
     above = prob >= threshold
     known = {(int(a), int(b)): float(p) for a, b, p in zip(left[above], right[above], prob[above], strict=True)}
     known.update({(b, a): p for (a, b), p in list(known.items())})
@@ -70,22 +77,37 @@ def cluster_pairs(
         extra = rescore(np.array(missing_l, dtype=np.int64), np.array(missing_r, dtype=np.int64))
         for i, j, p in zip(missing_l, missing_r, extra.tolist(), strict=True):
             known[(i, j)] = p
+    never: set[tuple[int, int]] = set()
+    if apart is not None and big:
+        pl, pr = [], []
+        for comp in big:
+            iu, ju = np.triu_indices(len(comp), 1)
+            pl.append(comp[iu])
+            pr.append(comp[ju])
+        al, ar = np.concatenate(pl).astype(np.int64), np.concatenate(pr).astype(np.int64)
+        mask = apart(al, ar)
+        never = set(zip(al[mask].tolist(), ar[mask].tolist(), strict=True))
     for comp in big:
-        sub_clusters, sub_inner = _split(comp, known, threshold)
+        sub_clusters, sub_inner = _split(comp, known, threshold, never)
         clusters += sub_clusters
         inner.update(sub_inner)
     return clusters, inner
 
 
 def _split(
-    comp: np.ndarray, known: dict[tuple[int, int], float], threshold: float
+    comp: np.ndarray, known: dict[tuple[int, int], float], threshold: float,
+    never: set[tuple[int, int]] | None = None,
 ) -> tuple[list[np.ndarray], dict[tuple[int, int], float]]:
-    """Average-linkage split of one component whose inner pairs are all scored."""
+    """Average-linkage split of one component whose inner pairs are all scored; a pair in `never` is
+    at a distance no average can bring under the threshold, so its two records end in two groups."""
     k = len(comp)
     iu, ju = np.triu_indices(k, 1)
     a, b = comp[iu], comp[ju]
     probs = np.array([known[(i, j)] for i, j in zip(a.tolist(), b.tolist(), strict=True)])
-    labels = fcluster(linkage(1.0 - probs, method="average"), t=1.0 - threshold, criterion="distance")
+    dist = 1.0 - probs
+    if never:
+        dist[[(i, j) in never for i, j in zip(a.tolist(), b.tolist(), strict=True)]] = APART
+    labels = fcluster(linkage(dist, method="average"), t=1.0 - threshold, criterion="distance")
     out: list[np.ndarray] = []
     inner: dict[tuple[int, int], float] = {}
     for lab in np.unique(labels):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 #   ratio            normalised Indel similarity (rapidfuzz fuzz.ratio / 100) >= threshold
 #   levenshtein      Levenshtein distance <= threshold (zip codes: one digit off)
 #   same_number      the house / project numbers are equal and the rest is >= threshold similar (ratio)
+#   initials         the same words, some written as their initial ("Maria M." / "Maria Machado")
 #   else             always (the last level)
 
 
@@ -52,6 +53,9 @@ class Comparison:
     # one's agreement counts only by what it adds, u counted on random pairs that agree on `within`.
     within: str = ""
     graded: bool = False  # inside a similarity level, a closer pair weighs up to half-way to the level above
+    # A comparison whose exact agreement implies this one's (the e-mail of the e-mail's domain): on such
+    # pairs this one is missing, or one fact would count twice.
+    implied_by: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -67,6 +71,7 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
         Level("typo", "names a few letters apart", "token_sort", 0.88, m=0.06, u=0.002),
         Level("subset", "one name contains the other", "subset", m=0.04, u=0.003),
         Level("close", "similar names", "token_sort", 0.75, m=0.05, u=0.03),
+        Level("initials", "one name abbreviates a word to its initial", "initials", m=0.02, u=0.001),
         _else("different names", m=0.03, u=0.96),
     ), term_frequency=True, graded=True),
     Comparison("vat", "vat", (
@@ -91,7 +96,7 @@ PARTNER_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email_domain", "domain", (
         Level("exact", "same company e-mail domain", "exact", m=0.9, u=0.005),
         _else("different e-mail domain", m=0.1, u=0.995),
-    ), person_inherits=True, only="companies"),
+    ), person_inherits=True, only="companies", implied_by="email"),
     Comparison("phone", "phone_tail", (
         Level("exact", "same phone", "exact", m=0.8, u=0.001),
         _else("different phone", m=0.2, u=0.999),

@@ -52,6 +52,8 @@ class PairColumns:
                 self._derived[key] = np.array([" ".join(_NUMBER.findall(v)) for v in vals], dtype=object)
             elif kind == "words":
                 self._derived[key] = np.array([_NUMBER.sub(" ", v).strip() for v in vals], dtype=object)
+            elif kind == "has_initial":
+                self._derived[key] = np.array([any(len(w) == 1 for w in v.split()) for v in vals], dtype=bool)
         return self._derived[key]
 
 
@@ -61,6 +63,27 @@ def _cp(scorer, a: np.ndarray, b: np.ndarray, cutoff: float | None = None) -> np
     # threads only pay off on many pairs: starting them costs more than a few hundred comparisons
     return process.cpdist(list(a), list(b), scorer=scorer, workers=-1 if len(a) > 20_000 else 1, dtype=np.float32,
                           score_cutoff=cutoff)
+
+
+def abbreviates(short: str, long_: str) -> bool:
+    """Whether `short` is `long_` with some words written as their initial ("maria m" / "maria machado",
+    "j smith" / "james smith"): its words, in order, each the same word of `long_` or its first letter,
+    one of them at least a whole word and one an initial. A word `long_` has more (a middle name) may be
+    left out; none of its own."""
+    a, b = short.split(), long_.split()
+    if len(a) > len(b):
+        return False
+    whole = initial = False
+    k = 0
+    for w in a:
+        while k < len(b) and not (w == b[k] or (len(w) == 1 and len(b[k]) > 1 and b[k][0] == w)):
+            k += 1
+        if k == len(b):
+            return False
+        whole |= w == b[k] and len(w) > 1
+        initial |= len(w) == 1 and len(b[k]) > 1
+        k += 1
+    return whole and initial
 
 
 def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left: np.ndarray,
@@ -89,6 +112,12 @@ def _test(cols: PairColumns, comp: Comparison, test: str, threshold: float, left
         out = np.zeros(len(left), dtype=bool)
         if same.any():
             out[same] = _cp(fuzz.ratio, words[left][same], words[right][same], threshold * 100) >= threshold * 100
+        return out
+    if test == "initials":
+        has = cols.derived(col, "has_initial")
+        out = np.zeros(len(left), dtype=bool)
+        for k in np.flatnonzero(has[left] | has[right]):  # only a name with a one-letter word can abbreviate
+            out[k] = abbreviates(a[k], b[k]) or abbreviates(b[k], a[k])
         return out
     if test == "else":
         return np.ones(len(left), dtype=bool)
@@ -122,6 +151,10 @@ def levels(comparisons: tuple[Comparison, ...], cols: PairColumns, left: np.ndar
             hit = _test(cols, comp, level.test, level.threshold, left[idx], right[idx])
             G[idx[hit], c] = lv
             idx = idx[~hit]
+    names = [comp.name for comp in comparisons]
+    for c, comp in enumerate(comparisons):
+        if comp.implied_by in names:
+            G[G[:, names.index(comp.implied_by)] == 0, c] = NULL
     return G
 
 
@@ -229,6 +262,9 @@ def tf_adjustment(comparisons: tuple[Comparison, ...], cols: PairColumns, G: np.
 
 # --------------------------------------------------------------------------- graded levels
 
+# Levels that catch what spelling similarity misses ("Maria M."): not a step of the similarity scale, so a
+# graded level still loses weight toward the level of different values below it.
+_OFF_SCALE = frozenset({"initials"})
 _SIMILARITY = {"jaro_winkler": JaroWinkler.normalized_similarity, "token_sort": fuzz.token_sort_ratio,
                "ratio": fuzz.ratio}
 
@@ -256,7 +292,8 @@ def graded_adjustment(comparisons: tuple[Comparison, ...], cols: PairColumns, G:
                 vals = cols.values[comp.column]
                 sim = _cp(scorer, vals[left[sel]], vals[right[sel]]) / (1.0 if level.test == "jaro_winkler" else 100.0)
                 frac = np.clip((sim - level.threshold) / (upper - level.threshold), 0.0, 1.0)
-                gap = np.array([max(float(weights[k][c][lv] - weights[k][c][lv + 1]), 0.0) for k in kind[sel]])
+                below = next(x for x in range(lv + 1, len(comp.levels)) if comp.levels[x].test not in _OFF_SCALE)
+                gap = np.array([max(float(weights[k][c][lv] - weights[k][c][below]), 0.0) for k in kind[sel]])
                 out[sel] -= 0.5 * (1.0 - frac) * gap
             upper = level.threshold
     return out

@@ -49,7 +49,9 @@ LEGAL_FORMS: dict[str, list[str]] = {
                 "co", "company", "pty ltd", "pty", "pvt ltd", "pvt", "pte ltd", "pte", "lc", "pllc"],
     "german": ["gmbh", "ag", "kg", "kgaa", "ohg", "ug", "gbr", "ev", "mbh", "gmbh and co kg", "se"],
     "french": ["sarl", "sas", "sasu", "sa", "eurl", "sci", "snc", "sca", "scop"],
-    "spanish_portuguese": ["sl", "slu", "sll", "sa de cv", "ltda", "lda", "cia", "sau"],
+    "spanish_portuguese": ["sl", "slu", "sll", "slp", "sa de cv", "ltda", "limitada", "lda", "cia", "sau",
+                           "sociedad limitada", "sociedad limitada profesional", "sociedad anonima", "sccl",
+                           "me", "epp", "eireli"],  # Brazil's ME / EPP (size) and EIRELI close a name as Ltda does
     "italian": ["srl", "srls", "spa", "sapa", "sas", "snc", "scarl"],
     "benelux": ["bv", "nv", "vof", "cv", "bvba", "sprl", "scrl", "srl", "comm v", "commv"],
     "nordic": ["oy", "oyj", "ab", "publ", "as", "asa", "aps", "is", "hf", "ehf", "ans", "da", "hb", "kb", "ky"],
@@ -74,7 +76,7 @@ _BY_LAST: dict[str, list[tuple[str, ...]]] = {}
 _BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _seq in _LEGAL_SEQUENCES:  # longest first, so "gmbh and co kg" wins over "kg"
     _BY_LAST.setdefault(_seq[-1], []).append(_seq)
-    if len(_seq) <= 2 and _seq[0] not in {"co", "company", "and"}:
+    if len(_seq) <= 2 and _seq[0] not in {"co", "company", "and", "me"}:  # "ME Engenharia": a name, not a form
         _BY_FIRST.setdefault(_seq[0], []).append(_seq)
 
 
@@ -270,8 +272,39 @@ _VAT_BODY = {
     "IE": r"\d{7}[A-Z]{1,2}", "EL": r"\d{9}", "CH": r"E?\d{9}(MWST|TVA|IVA)?", "EE": r"\d{9}", "LT": r"\d{9,12}",
     "LV": r"\d{11}", "HU": r"\d{8}", "SK": r"\d{10}", "SI": r"\d{8}", "HR": r"\d{11}", "RO": r"\d{2,10}",
     "BG": r"\d{9,10}",
+    # Brazil: a CNPJ (14 characters, alphanumeric from July 2026) or a person's CPF (11 digits); Australia: the ABN
+    "BR": r"[0-9A-Z]{12}\d{2}|\d{11}", "AU": r"\d{11}",
 }
 _VAT_PREFIX = {"GR": "EL"}
+
+
+def _mod11(body: str, weights: list[int]) -> int:
+    total = sum((ord(ch) - 48) * w for ch, w in zip(body, weights, strict=True)) % 11
+    return 0 if total < 2 else 11 - total
+
+
+def _br_checksum(body: str) -> bool:
+    """CNPJ / CPF check digits (Receita Federal: mod 11; a CNPJ character counts as its ASCII code - 48, so the
+    alphanumeric CNPJ checks the same way). A CPF of one repeated digit passes the sum but is a placeholder."""
+    if len(body) == 14:
+        w = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
+        return body[12:] == f"{_mod11(body[:12], w)}{_mod11(body[:13], [6, *w])}"
+    if len(set(body)) == 1:
+        return False
+    d1 = (sum(int(c) * w for c, w in zip(body[:9], range(10, 1, -1), strict=True)) * 10 % 11) % 10
+    d2 = (sum(int(c) * w for c, w in zip(body[:10], range(11, 1, -1), strict=True)) * 10 % 11) % 10
+    return body[9:] == f"{d1}{d2}"
+
+
+def _abn_checksum(body: str) -> bool:
+    """Australian Business Number (ATO): one less on the first digit, weighted sum divisible by 89."""
+    digits = [int(c) for c in body]
+    digits[0] -= 1
+    return sum(d * w for d, w in zip(digits, [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19], strict=True)) % 89 == 0
+
+
+# Countries whose numbers carry check digits: a typo in them is not another company's number.
+_VAT_CHECKSUM = {"BR": _br_checksum, "AU": _abn_checksum}
 
 
 @dataclass(frozen=True)
@@ -288,22 +321,29 @@ def vat(value: str | None, country: str | None = None) -> Vat | None:
     s = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
     if not s or not any(ch.isdigit() for ch in s):
         return None
+    iso = country_iso(country)
+    home = _VAT_PREFIX.get(iso, iso)
+    own = _VAT_BODY.get(home)
     prefix = s[:2] if s[:2].isalpha() else ""
+    theirs = _VAT_BODY.get(_VAT_PREFIX.get(prefix, prefix))
+    if prefix and not (theirs and re.fullmatch(theirs, s[2:])) and own and re.fullmatch(own, s):
+        prefix = ""  # the number as the record's country writes it (an alphanumeric CNPJ may start with letters)
     body = s[2:] if prefix else s
     if not prefix:
-        iso = country_iso(country)
-        prefix = _VAT_PREFIX.get(iso, iso)
+        prefix = home
     prefix = _VAT_PREFIX.get(prefix, prefix)
     if prefix == "BE" and len(body) == 9 and body.isdigit():
         body = "0" + body  # old 9-digit Belgian numbers
     pattern = _VAT_BODY.get(prefix)
     valid = bool(re.fullmatch(pattern, body)) if pattern else (len(body) >= 8 and prefix != "")
+    if valid and prefix in _VAT_CHECKSUM:
+        valid = _VAT_CHECKSUM[prefix](body)
     return Vat(value=f"{prefix}{body}", valid=valid)
 
 
 # Words that name a branch office of a company ("X GmbH Niederlassung Linz", "X SA succursale de Lyon"):
 # a branch is its own partner (own address, phone, often the company's VAT), not a duplicate.
-BRANCH_WORDS = frozenset({"niederlassung", "zweigniederlassung", "filiale", "zweigstelle", "geschaftsstelle",
+BRANCH_WORDS = frozenset({"niederlassung", "zweigniederlassung", "filiale", "filial", "zweigstelle", "geschaftsstelle",
                           "branch", "branch office", "succursale", "agence", "etablissement secondaire", "sucursal",
                           "delegacion", "filiaal", "vestiging", "nevenvestiging", "filiale di", "sede secondaria"})
 _BRANCH = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for w in BRANCH_WORDS), key=len, reverse=True))

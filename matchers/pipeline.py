@@ -114,6 +114,9 @@ class _GbmScorer:
     def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
         return [self.kind.module.compare(self.table, i, j) for i, j in pairs]
 
+    def apart(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.zeros(len(a), dtype=bool)
+
 
 class _FellegiSunterScorer:
     """res.partner: weights learnt from the records being matched (scoring.fit), calibrated on labels."""
@@ -146,19 +149,21 @@ class _FellegiSunterScorer:
     def score(self, left: np.ndarray, right: np.ndarray, progress: Progress | None = None) -> np.ndarray:
         assert self.fitted is not None
         prob = np.zeros(len(left), dtype=np.float64)
-        t = self.table
         for start in range(0, len(left), CHUNK):
             sl = slice(start, start + CHUNK)
             a, b = left[sl], right[sl]
             G, kind, tf = self._levels(a, b)
             p = self.fitted.probability(self.fitted.weight(G, kind, tf))
-            vat_inh = self.inherited["vat"]
-            two_vats = ((t.vat[a] != "") & (t.vat[b] != "") & (t.vat[a] != t.vat[b]) & t.vat_valid[a]
-                        & t.vat_valid[b] & ~vat_inh[a] & ~vat_inh[b])
             # two different valid VAT numbers: not the same company, whatever the names say
-            prob[sl] = np.where(two_vats, np.minimum(p, self.knobs.vat_cap), p)
+            prob[sl] = np.where(self.apart(a, b), np.minimum(p, self.knobs.vat_cap), p)
             _notify(progress, "scoring pairs", 0.3 + 0.6 * min(start + CHUNK, len(left)) / max(len(left), 1))
         return prob
+
+    def apart(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Two different valid VAT numbers of the records' own (not a contact's, inherited)."""
+        t, vat_inh = self.table, self.inherited["vat"]
+        return ((t.vat[a] != "") & (t.vat[b] != "") & (t.vat[a] != t.vat[b]) & t.vat_valid[a]
+                & t.vat_valid[b] & ~vat_inh[a] & ~vat_inh[b])
 
     def rows_batch(self, pairs: list[tuple[int, int]]) -> list[list[tuple[str, str, str, float, str, str]]]:
         """The evidence of many pairs, levels computed in one vectorised pass."""
@@ -257,7 +262,15 @@ def _run_inner(kind: _Kind, source: Source | Iterable[dict[str, Any]], *, thresh
     def rescore(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return _score(kind, table, scorer, a, b, not_duplicate)
 
-    groups, inner = cluster_pairs(n, left, right, prob, threshold, rescore)
+    def apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Never one cluster: the Odoo rules, a rule of the scorer (two VAT numbers), a reviewer's mark."""
+        out = _chunked(kind.module.never_pair, table, a, b) | scorer.apart(a, b)
+        if not_duplicate and len(a):
+            marks = np.array([x * np.int64(n) + y for x, y in not_duplicate], dtype=np.int64)
+            out |= np.isin(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b), marks)
+        return out
+
+    groups, inner = cluster_pairs(n, left, right, prob, threshold, rescore, apart)
     scored_pairs = len(left)
     blocked = _id_pairs(table.ids, left, right)
     del left, right, prob  # the explanations below are the run's largest allocation of Python objects

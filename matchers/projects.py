@@ -189,11 +189,35 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _code_variant(t: ProjectTable, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Codes with the same year and number under another prefix ("ACME-2024-017" / "ACM-2024-017")."""
+    """One code written two ways: the same year and number under another prefix ("ACME-2024-017" /
+    "ACM-2024-017"), or a keying slip in its digits ("P-2571" / "P-257") on two projects of one topic
+    that start the same day."""
     cl, cr = t.code[left], t.code[right]
     tail = lambda c: c.split(" ", 1)[1] if c.count(" ") >= 2 else ""  # noqa: E731
-    return np.array([bool(a and b and a != b and tail(a) and tail(a) == tail(b)) for a, b in zip(cl, cr, strict=True)],
-                    dtype=bool)
+    prefix = np.array([bool(a and b and a != b and tail(a) and tail(a) == tail(b)) for a, b in zip(cl, cr, strict=True)],
+                      dtype=bool)
+    starts = t.date_start_text[left]
+    same_rest = (t.topic[left] == t.topic[right]) & (t.topic[left] != "") & (starts != "") & (
+        starts == t.date_start_text[right])
+    slip = np.zeros(len(left), dtype=bool)
+    for k in np.flatnonzero(same_rest & (cl != cr) & (cl != "") & (cr != "")):
+        slip[k] = digit_slip(cl[k], cr[k])
+    return prefix | slip
+
+
+def digit_slip(a: str, b: str) -> bool:
+    """Whether two codes are one typed twice with a slip in a digit: one dropped or doubled, or two
+    neighbours swapped ("2571" / "257", "2517"). A digit replaced by another is a neighbouring
+    number of one sequence ("017" / "018"): another project, not a slip."""
+    if abs(len(a) - len(b)) == 1:
+        short, long_ = (a, b) if len(a) < len(b) else (b, a)
+        k = next((i for i, (x, y) in enumerate(zip(short, long_, strict=False)) if x != y), len(short))
+        return long_[k].isdigit() and short == long_[:k] + long_[k + 1:]
+    if len(a) != len(b):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+            and a[diff[0]].isdigit() and a[diff[1]].isdigit())
 
 
 def _counterpart(word: str, others: set[str]) -> bool:

@@ -37,6 +37,14 @@ from odoo_triage.matchers.records import split_many2one
         ("Fjord Energy ApS", "fjord energy", ("aps",)),
         ("Polska Sp. z o.o.", "polska", ("sp", "z", "oo")),
         ("AB Volvo", "volvo", ("ab",)),
+        ("Aurora Tecnologia Limitada", "aurora tecnologia", ("limitada",)),
+        ("Jabaquara Clínica Veterinária EPP", "jabaquara clinica veterinaria", ("epp",)),
+        ("Lapa Academia Eireli", "lapa academia", ("eireli",)),
+        ("Ipê Papelaria ME", "ipe papelaria", ("me",)),
+        ("ME Engenharia Ltda", "me engenharia", ("ltda",)),  # a name's first word, not a form
+        ("Topografía Segarra S.L.P.", "topografia segarra", ("slp",)),
+        ("Topografía Segarra Sociedad Limitada Profesional", "topografia segarra",
+         ("sociedad", "limitada", "profesional")),
     ],
 )
 def test_legal_forms_are_removed_from_the_core(name: str, core: str, legal: tuple[str, ...]) -> None:
@@ -67,6 +75,12 @@ def test_fold_strips_accents_case_and_punctuation() -> None:
         ("NL123456789B01", "", "NL123456789B01"),
         ("EL123456789", "", "EL123456789"),
         ("123456789", "Greece", "EL123456789"),
+        ("11.222.333/0001-81", "Brasil", "BR11222333000181"),  # a CNPJ, written or bare
+        ("11222333000181", "Brazil", "BR11222333000181"),
+        ("123.456.789-09", "Brasil", "BR12345678909"),  # a CPF
+        ("12.ABC.345/01DE-35", "Brasil", "BR12ABC34501DE35"),  # the alphanumeric CNPJ (from July 2026)
+        ("51 824 753 556", "Australia", "AU51824753556"),  # an ABN
+        ("DE123456789", "France", "DE123456789"),  # another country's number keeps its prefix
     ],
 )
 def test_vat_forms(raw: str, country: str, canonical: str) -> None:
@@ -79,6 +93,19 @@ def test_vat_placeholders_and_malformed() -> None:
     assert nz.vat("/") is None
     assert nz.vat("", "Belgium") is None
     assert not nz.vat("BE12", "").valid
+
+
+def test_check_digits_tell_a_typo_from_another_company() -> None:
+    """CNPJ / CPF (mod 11) and ABN (mod 89) carry check digits: a number that fails them is a typo (or a
+    placeholder), not a second company's number, so it never caps a pair as two VAT numbers would."""
+    assert not nz.vat("11.222.333/0001-82", "Brasil").valid
+    assert not nz.vat("111.111.111-11", "Brasil").valid
+    assert not nz.vat("51 824 753 557", "Australia").valid
+    assert nz.vat("11.222.333/0002-62", "Brasil").valid  # the same company's other establishment: its own number
+
+
+def test_a_filial_is_a_branch() -> None:
+    assert nz.branch("Aurora Tecnologia Ltda - Filial Campinas") == "filial campinas"
 
 
 @pytest.mark.parametrize(

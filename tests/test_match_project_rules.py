@@ -112,3 +112,19 @@ def test_stage_words_are_phases_not_topic_words_even_misspelt(tmp_path: Path) ->
         ],
     )
     assert _pairs(path) == {(1, 2)}
+
+
+def test_a_digit_dropped_from_a_code_is_one_project_a_neighbouring_number_is_another(tmp_path: Path) -> None:
+    """"P-2571" typed again as "P-257" on the same topic and start date is the same project; "P-2572" on
+    the same topic and day is the next one of the sequence, and a slip on another start day stays apart."""
+    from odoo_triage.matchers.projects import digit_slip
+    assert digit_slip("p 2571", "p 257") and digit_slip("p 2571", "p 2517") and digit_slip("p 257", "p 2557")
+    assert not digit_slip("p 2571", "p 2572") and not digit_slip("p 2571", "q 2571")
+    header = "ID,Name,Customer,Project Manager,Start Date,Expiration Date,Active\n"
+    lines = ["1,P-2571 Monash Freeway – Drainage Design,Li Landscapes,Sophie Hughes,2026-05-14,2026-10-11,True",
+             "2,P-257 Monash Freeway – Drainage Design,Li Landscapes,Jack Edwards,2026-05-14,2026-10-11,True",
+             "3,P-2230 Geelong Hospital – Pavement Design,Eastern Health,Zoe Murphy,2025-11-14,2027-10-18,True",
+             "4,P-2231 Geelong Hospital – Pavement Design,Eastern Health,Zoe Murphy,2025-11-14,2027-10-18,True",
+             "5,P-2460 Ison Road – Flood Study,Eastern Health,Zoe Murphy,2025-02-03,2025-12-18,True",
+             "6,P-246 Ison Road – Flood Study,Eastern Health,Zoe Murphy,2026-02-03,2026-12-18,True"]
+    assert _pairs(_write(tmp_path, lines, header)) == {(1, 2)}

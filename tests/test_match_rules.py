@@ -114,3 +114,69 @@ def test_a_head_office_and_its_branch_are_two_partners() -> None:
             company(3, "Mayr Geotechnik GmbH Niederlassung Salzburg", vat="ATU31344111", email="salzburg@mayrgeo.at",
                     street="Bahnhofstrasse 18", zip="5020", city="Salzburg", country_id="Austria")]
     assert found(match_partners(rows)) == {(1, 2)}
+
+
+def test_a_surname_written_as_its_initial_is_the_same_contact() -> None:
+    """"Maria M." with Maria Machado's own e-mail under her company is her; with another e-mail it is not."""
+    from odoo_triage.matchers.fellegi_sunter import abbreviates
+    assert abbreviates("maria m", "maria machado") and abbreviates("j smith", "james smith")
+    assert abbreviates("j smith", "james peter smith")  # a middle name left out
+    assert not abbreviates("maria m", "maria") and not abbreviates("m s", "maria silva")  # no whole word
+    assert not abbreviates("maria m", "marta machado") and not abbreviates("maria machado", "maria m")
+    office = dict(vat="", phone="+55 11 5240-5607", street="Avenida Barros, 2464", zip="01983-124",
+                  city="São Paulo", country_id="Brasil")
+    rows = [company(10, "Tatuapé Clínica Veterinária Ltda", email="financeiro@tatuape.com.br", **office)]
+    names = ["Maria Machado", "Ana Souza", "Paulo Lima", "Carla Rocha", "Bruno Dias", "Lucas Alves"]
+    for k, name in enumerate(names):
+        first, last = name.lower().split()
+        rows.append(company(11 + k, name, is_company=False, parent_id=10, email=f"{first}.{last}@tatuape.com.br",
+                            **office))
+    rows.append(company(30, "Maria M.", is_company=False, parent_id=10, email="Maria.machado@tatuape.com.br",
+                        phone="", street="", zip="", city="São Paulo", country_id="Brasil"))
+    rows.append(company(31, "Ana S.", is_company=False, parent_id=10, email="ana.santos@tatuape.com.br",
+                        phone="", street="", zip="", city="São Paulo", country_id="Brasil"))
+    assert found(match_partners(rows)) == {(11, 30)}
+    _prob, reason, _verdicts = scored_pair(rows, 11, 30)
+    assert "abbreviates a word to its initial" in reason
+
+
+def test_one_shared_e_mail_is_not_also_a_shared_domain() -> None:
+    """The domain of an e-mail both companies have says nothing the e-mail did not: counted once."""
+    rows = [company(1, "Grampians Concrete Pty Ltd", vat="", email="projects@grampiansconcrete.com.au",
+                    phone="03 9427 7768", street="447 Sydney Avenue", zip="3550", city="Bendigo", country_id="Australia"),
+            company(2, "Grampians Concrete & Associates Pty Ltd", vat="12 213 456 446",
+                    email="projects@grampiansconcrete.com.au", phone="+61 3 9390 3424", street="555 Smith Street",
+                    zip="3053", city="Carlton", country_id="Australia"),
+            company(3, "Grampians Concrete", vat="", email="accounts@grampiansconcrete.com.au",
+                    phone="03 9427 7768", street="447 Sydney Avenue", zip="3550", city="Bendigo", country_id="Australia")]
+    _prob, reason, verdicts = scored_pair(rows, 1, 2)
+    assert verdicts["email"] == "agree" and verdicts["email_domain"] == "missing"
+    assert "same e-mail domain" not in reason
+    _prob, _reason, verdicts = scored_pair(rows, 1, 3)  # two addresses of one domain: the domain counts
+    assert verdicts["email_domain"] == "agree"
+
+
+def test_a_record_between_two_vat_numbers_never_joins_them_in_one_cluster() -> None:
+    """B is A entered again without its ABN, C a sister company at B's address with its own ABN: A and B
+    are one partner; C is never merged with them, however much B and C share."""
+    office = dict(phone="(03) 9929 6933", street="635 Flinders Parade", zip="3220", city="Geelong",
+                  country_id="Australia")
+    rows = [company(1, "Merri Architects Services Pty Ltd", vat="76 054 823 196", email="accounts@merri.com.au",
+                    ref="C10081", **office),
+            company(2, "Merri Architects Services Pty Ltd", vat="", email="", **office),
+            company(3, "Merri Architects Property Pty Ltd", vat="41 823 217 870", email="admin@merri.com.au", **office)]
+    result = match_partners(rows)
+    assert found(result) == {(1, 2)}
+    assert [c.record_ids for c in result.clusters] == [[1, 2]]
+
+
+def test_a_reviewers_no_keeps_two_records_out_of_one_cluster_whatever_a_third_says() -> None:
+    """Four records alike, a reviewer said 1 is not 3: no merge proposal may hold both, however close the
+    other two are to each (an average over the cluster would let 3 in)."""
+    rows = [company(1, "Lumen Marine NV", vat="", email="info@lumen.be"),
+            company(2, "Lumen Marine", vat="", email="info@lumen.be"),
+            company(3, "Lumen Marine N.V.", vat="", email="info@lumen.be"),
+            company(4, "LUMEN MARINE NV", vat="", email="info@lumen.be")]
+    assert [c.record_ids for c in match_partners(rows).clusters] == [[1, 2, 3, 4]]
+    for cl in match_partners(rows, labels=[(1, 3, False)]).clusters:
+        assert not {1, 3} <= set(cl.record_ids)
