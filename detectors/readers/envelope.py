@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.readers.inference import ENVELOPE_PREFIX
 from odoo_triage.detectors.readers.logfmt import parse_logfmt
 
-PREFIX = "envelope."
+PREFIX = ENVELOPE_PREFIX
 _LEVELS = r"TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|ALERT|EMERG"
 _TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 # a plain app line: an optional time, up to three tokens (pid, thread, [brackets]), then the level word

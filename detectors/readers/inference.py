@@ -36,6 +36,8 @@ ORDER = ("timestamp", "flow", "status", "http_status", "level", "latency_ms", "e
 MAX_FLOWS = 200  # a "flow" column with more distinct values is an id, not a flow
 _TS_MIN, _TS_MAX = 946_684_800.0, 4_102_444_800.0  # 2000 .. 2100
 
+ENVELOPE_PREFIX = "envelope."  # an unwrapped envelope's own fields (readers/envelope.py)
+
 
 def norm(name: str) -> str:
     return _NON_ALNUM.sub("", name.lower())
@@ -261,11 +263,9 @@ def infer_mapping(records: Iterable[Mapping[str, Any]], settings: ReaderSettings
 def log_store_ids(columns: Mapping[str, Any], cfg: ReaderSettings) -> set[str]:
     """The fields holding a log store's own record id (settings `log_store_record_ids`), at the top or in an
     envelope: CloudWatch's eventId where logStreamName is."""
-    from odoo_triage.detectors.readers.envelope import PREFIX
-
     out: set[str] = set()
     for marker, field_name in cfg.log_store_record_ids.items():
-        for pre in ("", PREFIX):
+        for pre in ("", ENVELOPE_PREFIX):
             if pre + marker in columns:
                 out.add(pre + field_name)
     return out
