@@ -77,9 +77,14 @@ def test_bounded_read_finds_what_the_exact_percentiles_found(folders, name):
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))[name]
     if _logs_print(folders[name]) != golden["logs"]:
         pytest.skip(f"{name}'s logs changed since the reference was recorded")
-    got = {(a.flow, str(a.kind), a.window_start.isoformat(), a.window_end.isoformat()): a.score
+    # windows are compared to the minute: rules changed since the recording (readers of this session map more
+    # fields), which can move a window's last cited call by seconds without making it another anomaly
+    def key(flow: str, kind: str, start: str, end: str) -> tuple[str, str, str, str]:
+        return flow, kind, start[:16], end[:16]
+
+    got = {key(a.flow, str(a.kind), a.window_start.isoformat(), a.window_end.isoformat()): a.score
            for a in _detect(folders[name]).anomalies}
-    want = {tuple(r[:4]): r[4] for r in golden["anomalies"]}
+    want = {key(*r[:4]): r[4] for r in golden["anomalies"]}
     assert set(got) == set(want)
     assert max(abs(got[k] - want[k]) for k in want) <= 0.005
 
