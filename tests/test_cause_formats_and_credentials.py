@@ -1,7 +1,9 @@
 """#14 (judge2): an OAuth `access_denied` is a credential even inside a UserError, and the escalation of an
 expired credential hands over the failed jobs left for after the re-authorisation; a format revision the
 reader does not support is schema validation; a fiscal code refused *for the issuer* is configuration; an
-anomaly carries more than 500 failed jobs to its remedies (requeued in proposals of at most 500)."""
+anomaly carries more than 500 failed jobs to its remedies (requeued in proposals of at most 500); an
+ambiguous project lookup (Odoo's "Expected singleton: project.project(a, b)") selects the matcher's cluster
+holding both, whose copy is archived."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from collections import Counter
 
 from odoo_triage.agent.causes import classify, classify_text
 from odoo_triage.agent.triage import run_triage
-from odoo_triage.core.domain import ActionName, Anomaly, Cause
-from tests.test_agent_fixtures import FakeDetection, anomaly, ev
+from odoo_triage.core.domain import ActionName, Anomaly, Cause, DuplicateCluster, RecordModel
+from tests.test_agent_fixtures import FakeDetection, FakeMatch, anomaly, ev
 
 RENEWAL = ('odoo.exceptions.UserError: CRM: could not renew the access_token (HTTP 401): '
            '{"error_type": "ACCESS_DENIED", "error_message": "Wrong credentials provided."}')
@@ -69,3 +71,27 @@ def test_more_than_500_failed_jobs_are_all_requeued():
     requeued = [u for a in report.actions if a.action == ActionName.requeue_jobs for u in a.params["job_uuids"]]
     assert sorted(requeued) == sorted(_uuid(i) for i in range(n))
     assert all(len(a.params["job_uuids"]) <= 500 for a in report.actions if a.action == ActionName.requeue_jobs)
+
+
+def _project_world(error: str) -> tuple[FakeDetection, FakeMatch]:
+    events = [ev("odoo.log", i, "jira_import", i, error=error) for i in range(6)]
+    det = FakeDetection(anomalies=[anomaly("sp", "error_spike", "jira_import", 0, 6, events)],
+                        evidence={e.event_id: e for e in events})
+    projects = FakeMatch(clusters=[DuplicateCluster(cluster_id="jc-9", model=RecordModel.project, record_ids=[27, 374],
+                                                    suggested_master_id=27, probability=0.95, reason="same key")])
+    return det, projects
+
+
+def test_an_ambiguous_project_lookup_archives_the_copy_of_the_cluster_it_names():
+    det, projects = _project_world("ValueError: Expected singleton: project.project(27, 374)")
+    (reviewed,) = run_triage(det, None, projects, None).reports.values()
+    archives = [a.params["project_id"] for a in reviewed.report.actions if a.action == ActionName.archive_project]
+    assert archives == [374]
+
+
+def test_a_recordset_naming_records_outside_the_cluster_selects_nothing():
+    det, projects = _project_world("ValueError: Expected singleton: project.project(27, 999)")
+    result = run_triage(det, None, projects, None)
+    (inc,) = [i for i in result.incidents if i.flow == "jira_import"]
+    assert not inc.cluster_ids
+    assert not [a for a in result.reports[inc.incident_id].report.actions if a.action == ActionName.archive_project]
