@@ -104,7 +104,10 @@ _EXCEPTION = re.compile(
     r"RetryableJobError|FailedJobError|NothingToDoJob)\b")
 _SERIALIZATION = re.compile(r"(?i)could not serialize access|deadlock detected|could not (?:obtain|acquire) (?:a |the )?lock|"
                             r"concurrent update|lock not available")
-_OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthorized_client|expired_token|token_expired)\b")
+#: OAuth 2.0 error codes (RFC 6749 section 5.2 and 4.1.2.1, RFC 6750 section 3.1): `access_denied` is the
+#: authorization server refusing the client or the grant, as CRM APIs answer a renewal with a stale secret.
+_OAUTH = re.compile(r"(?i)\b(invalid_grant|invalid_token|invalid_client|unauthorized_client|expired_token|token_expired|"
+                    r"access_denied)\b")
 _RETRY_AFTER = re.compile(r"(?i)\bretry-after\b|\bx-ratelimit-remaining: ?0\b")
 _TIMEOUT_CODE = re.compile(r"(?i)\b(timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|read timeout)\b")
 _DUPLICATE = re.compile(
@@ -148,7 +151,15 @@ _CONFIG_MAPPING = re.compile(
     r"|\bkeine?[nrs]? (steuer\w*|steuerposition|journal|konto|sachkonto|buchungskonto|w[äa]hrungskurs)\b"
     r"[^|;\n]{0,80}\b(gefunden|konfiguriert|zugeordnet|hinterlegt|definiert)\b"
     r"|\baucun(?:e)? (taxe|position fiscale|journal|compte(?: comptable)?|taux de change)\b"
-    r"[^|;\n]{0,80}\b(trouv[ée]e?s?|configur[ée]e?s?|d[ée]fini[e]?s?|param[ée]tr[ée]e?s?)")
+    r"[^|;\n]{0,80}\b(trouv[ée]e?s?|configur[ée]e?s?|d[ée]fini[e]?s?|param[ée]tr[ée]e?s?)"
+    # an authority refusing a fiscal code *for the issuer* ("Código do serviço ... não permitido para o prestador",
+    # "tax code not allowed for the seller"): the code is the sender's own registration setting, the same on every
+    # document it sends, not one record's data
+    r"|\b(?:tax|service|fiscal|tribut\w*|servi[çc]o|cfop|activity|actividad|atividade)\b[^|;\n]{0,60}?"
+    r"\b(?:not allowed|not permitted|n[ãa]o permitid[oa]|no permitid[oa]|non consentit[oa]|nicht zul[äa]ssig|"
+    r"non autoris[ée]e?)\s+(?:for|para|pour|per|f[üu]r)\s+(?:the |o |a |el |le |la |il |den |die )?"
+    r"(?:provider|issuer|seller|supplier|company|taxpayer|prestador|emitente|emissor|emisor|contribuinte|"
+    r"contribuyente|[ée]metteur|fournisseur|prestatore|aussteller|leistungserbringer)\b")
 #: Odoo's own words for a write or read of a field the model does not have ("Invalid field 'x' on model 'y'",
 #: "Unknown field", "...has no field named..."): a mapping written for fields that were removed or renamed.
 _UNKNOWN_FIELD = re.compile(
@@ -277,7 +288,7 @@ def signal_cause(signals: Signals) -> CauseVerdict | None:
     if signals.ambiguous:  # one identifier, several records: duplicates, whatever the HTTP status said
         return CauseVerdict(Cause.data_quality, 0.88, "signal:expected-singleton")
     if signals.codes & {"invalid_grant", "invalid_token", "invalid_client", "unauthorized_client", "expired_token",
-                        "token_expired"} or signals.exception == "AccessDenied":
+                        "token_expired", "access_denied"} or signals.exception == "AccessDenied":
         return CauseVerdict(Cause.credential_auth, 0.93, "signal:oauth" if signals.codes else "signal:access-denied")
     if signals.lock_date:
         return CauseVerdict(Cause.configuration, 0.88, "signal:lock-date")
@@ -365,6 +376,15 @@ _TIMEOUT_WORDS = re.compile(r"(?i)timed? ?out|timeout|connection (refused|reset)
                             # unavailable.", "temporarily unavailable")
                             r"\b(?:service|server|api|backend) is (?:currently |temporarily )?unavailable|"
                             r"dns resolution|name resolution|is down\b|major outage|status page|degraded")
+#: A message format, layout or version the reader does not accept ("LayoutNaoSuportado: versão do layout 107;
+#: suportadas: 101, 103", "Unsupported file format version 3", "Format nicht unterstützt"): the sender moved
+#: to a format revision this side cannot parse, a schema mismatch whatever the record.
+_UNSUPPORTED_FORMAT = re.compile(
+    r"(?i)\b(?:layout|format|version|vers[ãa]o|versi[óo]n|versione|schema|encoding|media[ _-]?type|content[ _-]?type|"
+    r"file[ _-]?type)\w{0,3}?(?:[^|\n]{0,60}?)(?:not supported|unsupported|n[ãa]o[ _-]?suportad|no[ _-]?soportad|"
+    r"non[ _-]?support|nicht[ _-]?unterst[üu]tzt|non[ _-]?supportat)"
+    r"|\b(?:unsupported|n[ãa]o[ _-]?suportad\w*|nicht unterst[üu]tzte?s?)\W{0,3}(?:file |message |record )?"
+    r"(?:layout|format|version|vers[ãa]o|schema|encoding|media[ _-]?type)")
 _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
 
@@ -489,6 +509,8 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
         return by_exception
     if _SCHEMA_WORDS.search(text):
         return CauseVerdict(Cause.schema_validation, 0.85, "rule:validation")
+    if _UNSUPPORTED_FORMAT.search(text):
+        return CauseVerdict(Cause.schema_validation, 0.8, "rule:unsupported-format")
     mixed = transient_vote(errors) if errors else None
     if mixed is not None:
         return CauseVerdict(mixed, 0.75, "rule:transient-vote")

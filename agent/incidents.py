@@ -362,6 +362,7 @@ def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEv
     unique ref / e-mail) or a partner lookup that found several (Odoo's "Expected singleton:
     res.partner(7, 9)") on a record of a known cluster belongs with that cluster, whose merge is the fix."""
     refs: set[str] = set()
+    recordsets: set[frozenset[str]] = set()
     for an in group:
         for eid in an.cited_event_ids():
             ev = evidence.get(eid)
@@ -374,10 +375,30 @@ def clusters_named_by_errors(group: Sequence[Anomaly], evidence: dict[str, LogEv
             if model == RecordModel.partner:  # other models: only the typed ids of the failed record
                 refs.update(records_in_text(ev.error))
                 refs.update(f"res.partner:{i}" for i in _PARTNER_REF.findall(ev.error))
-    if not refs:
+            elif signals.ambiguous == str(model):
+                recordsets.update(singleton_recordsets(ev.error, str(model)))
+    if not refs and not recordsets:
         return []
-    return [c for c in clusters if c.model == model and c.cluster_id not in used
-            and {f"{c.model}:{i}" for i in c.record_ids} & refs]
+    out = []
+    for c in clusters:
+        if c.model != model or c.cluster_id in used:
+            continue
+        members = {f"{c.model}:{i}" for i in c.record_ids}
+        # the recordset Odoo's ensure_one printed only selects a cluster the matcher found that holds every
+        # record it names: the cluster grounds the archive, the text never adds a record to it
+        if members & refs or any(rs <= members for rs in recordsets):
+            out.append(c)
+    return out
+
+
+_SINGLETON_SET = re.compile(r"\bExpected singleton: ([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)\(((?:\d{1,9}, ?)+\d{1,9}),?\)")
+
+
+def singleton_recordsets(text: str, model: str) -> list[frozenset[str]]:
+    """The records of `model` Odoo's ensure_one found several of ("Expected singleton: project.project(27, 374)",
+    odoo/models.py renders the recordset it raised on), as refs: used only to pick a matcher's cluster."""
+    return [frozenset(f"{model}:{i.strip()}" for i in m.group(2).split(","))
+            for m in _SINGLETON_SET.finditer(text) if m.group(1) == model]
 
 
 def replayed_backlog(group: Sequence[Anomaly], flow_stats: Any, cfg: CorrelationSettings) -> bool:

@@ -93,7 +93,9 @@ class AnomalyKind(StrEnum):
     multivariate = "multivariate"
 
 
-MAX_REMEDY_EVENTS = 500  # the most records one action may touch (RequeueJobs.job_uuids)
+#: The failed events an anomaly hands its remedies (every failed job is requeued, in proposals of at most 500
+#: each, or handed over with an escalation of at most ESCALATION_RECORDS): as many as an escalation carries.
+MAX_REMEDY_EVENTS = 5000
 
 
 class Anomaly(_Model):
