@@ -115,6 +115,41 @@ def test_spark_engine_gives_the_anomalies_of_the_local_engine(tmp_path):
     pd.testing.assert_frame_equal(spark.flow_stats, local.flow_stats)
 
 
+def test_spark_key_hash_is_the_local_one():
+    """Keys are hashed on Spark's workers by the local read's function: the checks hash keys they read back
+    from a line (signatures.recovered) and compare them with the table's, on every path."""
+    import numpy as np
+    import polars as pl
+
+    from odoo_triage.detectors.engines.spark import _hash_part
+    from odoo_triage.detectors.frame import _hash_keys
+
+    keys = ["corr-1", None, "idem-\u00e9", "corr-1", "x" * 300]
+    got = _hash_part(pd.Series(keys, dtype=object)).to_numpy().view(np.uint64)
+    want = _hash_keys(pl.Series(keys, dtype=pl.String), np.ones(len(keys), dtype=bool))
+    assert got.tolist() == want.tolist() and got[1] == 0 and got[0] == got[3] != 0
+
+
+@pytest.mark.slow
+def test_spark_event_table_is_the_local_table_of_every_event(world, written):
+    """Spark's table of the events carries what a local read of every event carries, keys included (idempotency
+    keys of deliveries, correlation ids of every event, failures too: redeliveries and recovered retries)."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    _r, events, _ = written
+    local = read_frame([events], catalog=read_flows(world / "flows.json"))
+    eng = make_engine("spark", "local[2]")
+    try:
+        spark = eng.read([events])
+    finally:
+        eng.close()
+    assert spark.flows == local.flows and [p.name for p in spark.files] == [p.name for p in local.files]
+    assert (local.events["corr"][local.events["status"] != 0] != 0).any()  # failures keep their correlation ids
+    pd.testing.assert_frame_equal(spark.events.drop(columns="cluster"), local.events.drop(columns="cluster"))
+    assert (spark.events["cluster"] >= 0).tolist() == (local.events["cluster"] >= 0).tolist()
+
+
 def _as_json_lines(parquet: Path, out: Path) -> Path:
     """The events of a Parquet events file as JSON lines (exact floats: orjson writes the shortest repr)."""
     import orjson

@@ -8,7 +8,10 @@ does the heavy group-by (per flow and day, `windows.aggregate_hours` on each par
 are the local ones to the bit); what comes back to this process is
 - the aggregates: one row per flow and hour;
 - the compact event table the checks index (time, flow, status, latency, HTTP status, retries,
-  hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts;
+  hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts; the keys are
+  hashed on the workers by the local read's function (frame._hash_keys, Polars: the workers need the
+  driver's Polars version), kept where the local read keeps them, so the checks that hash a key read back
+  from a line (recovered retries) and the redeliveries find on Spark what they find locally;
 - each distinct error text once (with its count and first position), which the template miner
   (drain3, sequential) needs: bounded by the distinct messages, not by the failed events.
 Evidence texts stay in the Parquet: a cited event is re-read from it by its source and line.
@@ -28,6 +31,7 @@ import pandas as pd
 
 from odoo_triage.core.domain import RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.aggregates import GATEWAY_TIMEOUTS
 from odoo_triage.detectors.frame import COLUMNS, ERROR, OK, RETRY, EventFrame
 from odoo_triage.detectors.readers import FileStats, Reader
 from odoo_triage.detectors.readers.base import reject
@@ -51,6 +55,30 @@ def _aggregate_part(pdf: pd.DataFrame) -> pd.DataFrame:
                        "latency": pdf["latency"].to_numpy(np.float32)})
     out = aggregate_hours(ev).reset_index()
     return out[["flow", "hour", "volume", "errors", "retries", "p95", "lat_n"]]
+
+
+def _hash_part(keys: pd.Series) -> pd.Series:
+    """Keys (strings, null = none) hashed on a worker by the local read's function, as int64 (Spark has no
+    uint64): the same 64 bits whatever path read the event, so hashes made here and in the checks compare."""
+    import polars as pl
+
+    from odoo_triage.detectors.frame import _hash_keys
+
+    values = pl.Series(keys.where(keys.notna(), None).tolist(), dtype=pl.String)  # null stays null
+    return pd.Series(_hash_keys(values, np.ones(len(values), dtype=bool)).view(np.int64))
+
+
+_KEY_HASH: Any = None
+
+
+def _key_hash() -> Any:
+    """`_hash_part` as a Spark pandas UDF (made once, when Spark is there)."""
+    global _KEY_HASH
+    if _KEY_HASH is None:
+        from pyspark.sql.functions import pandas_udf
+
+        _KEY_HASH = pandas_udf(_hash_part, "long")  # type: ignore[call-overload]
+    return _KEY_HASH
 
 
 _SPARK_TYPES = {"double": "double", "string": "string", "int32": "int", "int64": "long", "list<item: string>": "array<string>"}
@@ -184,10 +212,15 @@ class SparkEngine:
         valid = df.filter(F.col("_ok"))
         self._valid = valid
 
-        def key(c: str) -> Any:  # hashed keys of successes only (redeliveries compare those); 0 = none
+        # keys hashed by the local path's very function (frame._hash_keys, on the workers), kept where the
+        # local path keeps them: idempotency keys of successes and gateway timeouts, correlation ids of every
+        # event (a run's failures too); the checks compare them with keys they hash here (recovered retries)
+        delivered = (F.col("status") == "ok") | F.coalesce(F.col("http_status"), F.lit(0)).isin(*GATEWAY_TIMEOUTS)
+
+        def key(c: str, keep: Any) -> Any:
             v = F.col(c)
-            present = v.isNotNull() & (v != "") & (F.col("status") == "ok")
-            return F.when(present, F.xxhash64(v)).otherwise(F.lit(0)).cast("long").alias(c)
+            present = v.isNotNull() & (v != "") & keep  # an empty key is no key (the Parquet reader's `or None`)
+            return F.when(present, _key_hash()(v)).otherwise(F.lit(0)).cast("long").alias(c)
 
         has_error = (F.col("status") != "ok") & F.col("error").isNotNull() & (F.col("error") != "")
         err_hash = F.when(has_error, F.xxhash64(F.col("error"))).otherwise(F.lit(0)).cast("long")
@@ -197,7 +230,7 @@ class SparkEngine:
             F.col("latency_ms").cast("float").alias("latency"),
             F.coalesce(F.col("http_status"), F.lit(0)).cast("short").alias("http"),
             F.coalesce(F.col("retry_count"), F.lit(0)).cast("short").alias("retry"),
-            key("idempotency_key"), key("correlation_id"), has_error.alias("has_error"), err_hash.alias("err"),
+            key("idempotency_key", delivered), key("correlation_id", F.lit(True)), has_error.alias("has_error"), err_hash.alias("err"),
         ).toPandas()
         # each distinct error text once, in the order a local run meets it first (source, line): the
         # miner's clusters depend only on that order (repeats hit its cache), its counts on how many
@@ -222,10 +255,8 @@ class SparkEngine:
         codes = {f: i for i, f in enumerate(flows)}
         status = compact["status"].map({"ok": OK, "error": ERROR, "retry": RETRY}).to_numpy(np.int8)
 
-        def unsigned(col: str) -> np.ndarray:
-            h = compact[col].to_numpy(np.int64).view(np.uint64).copy()
-            h[(h == 0) & (compact[col].to_numpy() != 0)] = 1
-            return h
+        def unsigned(col: str) -> np.ndarray:  # the workers' int64 view of frame._hash_keys's uint64
+            return compact[col].to_numpy(np.int64).view(np.uint64).copy()
 
         events = pd.DataFrame({
             "ts": compact["ts"].to_numpy(np.float64), "flow": compact["flow"].map(codes).to_numpy(np.int32),
