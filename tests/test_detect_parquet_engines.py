@@ -183,7 +183,10 @@ def test_spark_engine_reads_json_lines_events_too(world, written, tmp_path):
         pytest.skip(why)
     r, events, _ = written
     js = _as_json_lines(events, tmp_path / "events.jsonl")
-    spark = run_detection([js], catalog=read_flows(world / "flows.json"), engine="spark", master="local[2]")
+    read: list[int] = []
+    spark = run_detection([js], catalog=read_flows(world / "flows.json"), engine="spark", master="local[2]",
+                          progress=read.append)
+    assert sum(read) == js.stat().st_size  # the CLI's bar (bytes of the paths given) reaches its end
     assert r.anomalies and _dump(spark) == _dump(r)
     assert spark.evidence == r.evidence  # cited events re-read from the JSON lines by their line
     assert spark.templates == r.templates

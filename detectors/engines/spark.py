@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,10 @@ class SparkEngine:
                   & ~F.isnan(F.col("ts")))
         return out.withColumn("status", st).withColumn("_ok", ok_row)
 
-    def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None, **_ignored: Any) -> EventFrame:
-        """The compact event table back from Spark, the error texts mined here (in reading order)."""
+    def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None,
+             progress: Callable[[int], None] | None = None, **_ignored: Any) -> EventFrame:
+        """The compact event table back from Spark, the error texts mined here (in reading order). `progress`
+        gets each input's size once Spark has read it (the CLI's bar is in bytes of the paths given)."""
         from pyspark.sql import functions as F
 
         miner = miner or TemplateMinerCache()
@@ -282,6 +285,9 @@ class SparkEngine:
             reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row without a flow, a known status or a time", "")
             for s, ln in bad_rows.itertuples(index=False, name=None)]
         self._codes = codes
+        if progress is not None:
+            for p in paths:
+                progress(Path(p).stat().st_size)
         return EventFrame(events=events, flows=flows, files=files, readers=readers, stats=stats, rejected=rejected,
                           miner=miner)
 
