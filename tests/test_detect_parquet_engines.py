@@ -150,6 +150,34 @@ def test_spark_event_table_is_the_local_table_of_every_event(world, written):
     assert (spark.events["cluster"] >= 0).tolist() == (local.events["cluster"] >= 0).tolist()
 
 
+@pytest.mark.slow
+def test_spark_sets_aside_the_rows_the_local_reader_sets_aside(tmp_path):
+    """The local reader's range checks on Spark: the same rows kept and set aside (by file and line)."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    nan = float("nan")
+    rows = [  # (ts, flow, status, latency, http, retry): the good rows first, then one bad value each
+        (1.7e9, "a", "ok", 12.0, 200, 0), (1.7e9 + 1, "a", "ok", nan, None, None), (1.7e9 + 2, "a", "error", None, 503, 1),
+        (1.7e9 + 3, "a", "ok", -5.0, 200, 0), (1.7e9 + 4, "a", "ok", 1.0, 999, 0), (1.7e9 + 5, "a", "ok", 1.0, 200, -1),
+        (6.3e8, "a", "ok", 1.0, 200, 0), (1.7e9 + 7, " \x00", "ok", 1.0, 200, 0), (1.7e9 + 8, "a", "done", 1.0, 200, 0),
+        (nan, "a", "ok", 1.0, 200, 0)]
+    cols = list(zip(*rows, strict=True))
+    t = pa.table({"ts": pa.array(cols[0], pa.float64()), "flow": pa.array(cols[1], pa.string()),
+                  "status": pa.array(cols[2], pa.string()), "latency_ms": pa.array(cols[3], pa.float64()),
+                  "http_status": pa.array(cols[4], pa.int32()), "retry_count": pa.array(cols[5], pa.int32())})
+    p = tmp_path / "rows.parquet"
+    pq.write_table(t, p)
+    local = read_frame([p])
+    eng = make_engine("spark", "local[2]")
+    try:
+        spark = eng.read([p])
+    finally:
+        eng.close()
+    assert local.events["line"].tolist() == spark.events["line"].tolist() == [1, 2, 3]
+    assert sorted(r.line_no for r in spark.rejected) == sorted(r.line_no for r in local.rejected) == list(range(4, 11))
+
+
 def _as_json_lines(parquet: Path, out: Path) -> Path:
     """The events of a Parquet events file as JSON lines (exact floats: orjson writes the shortest repr)."""
     import orjson

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import pandas as pd
 
 from odoo_triage.core.domain import RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import ReaderSettings
 from odoo_triage.detectors.aggregates import GATEWAY_TIMEOUTS
 from odoo_triage.detectors.frame import COLUMNS, ERROR, OK, RETRY, EventFrame
 from odoo_triage.detectors.readers import FileStats, Reader
@@ -157,7 +159,7 @@ class SparkEngine:
             self._spark.sparkContext.setLogLevel("ERROR")
         return self._spark
 
-    def _load(self, paths: list[Path]) -> Any:
+    def _load(self, paths: list[Path], limits: ReaderSettings | None = None) -> Any:
         from pyspark.sql import functions as F
 
         frames = []
@@ -192,18 +194,27 @@ class SparkEngine:
         for f in frames[1:]:
             out = out.unionByName(f)
         st = F.lower(F.trim(F.col("status")))
-        ok_row = (F.col("flow").isNotNull() & st.isin("ok", "error", "retry") & F.col("ts").isNotNull()
-                  & ~F.isnan(F.col("ts")))
-        return out.withColumn("status", st).withColumn("_ok", ok_row)
+        # the local reader's row checks (readers.base.RowChecker), so a bad row is set aside on both paths
+        lim = limits or ReaderSettings()
+        ts, lat, http, retry = F.col("ts"), F.col("latency_ms"), F.col("http_status"), F.col("retry_count")
+        ts_min = datetime(lim.ts_min_year, 1, 1, tzinfo=UTC).timestamp()
+        ts_max = datetime(lim.ts_max_year, 1, 1, tzinfo=UTC).timestamp()
+        ok_row = (F.length(F.regexp_replace(F.col("flow"), "[\\x00 ]", "")) > 0) & st.isin("ok", "error", "retry") \
+            & ts.isNotNull() & ~F.isnan(ts) & (ts >= ts_min) & (ts < ts_max) \
+            & (http.isNull() | http.between(100, 599)) \
+            & (retry.isNull() | retry.between(0, lim.max_retry)) \
+            & (lat.isNull() | F.isnan(lat) | lat.between(0.0, lim.max_latency_ms))
+        return out.withColumn("status", st).withColumn("_ok", F.coalesce(ok_row, F.lit(False)))
 
     def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None,
-             progress: Callable[[int], None] | None = None, **_ignored: Any) -> EventFrame:
+             progress: Callable[[int], None] | None = None, settings: ReaderSettings | None = None,
+             **_ignored: Any) -> EventFrame:
         """The compact event table back from Spark, the error texts mined here (in reading order). `progress`
         gets each input's size once Spark has read it (the CLI's bar is in bytes of the paths given)."""
         from pyspark.sql import functions as F
 
         miner = miner or TemplateMinerCache()
-        df = self._load([Path(p) for p in paths])
+        df = self._load([Path(p) for p in paths], settings)
         # sources in reading order (the order the local run read them in), and which input holds each
         order = df.groupBy("_src").agg(F.min(F.struct("_given", "_seq")).alias("first")).orderBy("first").toPandas()
         sources = order["_src"].tolist()
@@ -282,7 +293,7 @@ class SparkEngine:
             st.parsed_lines = st.events
             st.lines = st.events + st.rejected
         rejected: list[RejectedLine] = [
-            reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row without a flow, a known status or a time", "")
+            reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row: no flow, an unknown status or a value out of range", "")
             for s, ln in bad_rows.itertuples(index=False, name=None)]
         self._codes = codes
         if progress is not None:
