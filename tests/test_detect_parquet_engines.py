@@ -115,6 +115,69 @@ def test_spark_engine_gives_the_anomalies_of_the_local_engine(tmp_path):
     pd.testing.assert_frame_equal(spark.flow_stats, local.flow_stats)
 
 
+def test_spark_key_hash_is_the_local_one():
+    """Keys are hashed on Spark's workers by the local read's function: the checks hash keys they read back
+    from a line (signatures.recovered) and compare them with the table's, on every path."""
+    import numpy as np
+    import polars as pl
+
+    from odoo_triage.detectors.engines.spark import _hash_part
+    from odoo_triage.detectors.frame import _hash_keys
+
+    keys = ["corr-1", None, "idem-\u00e9", "corr-1", "x" * 300]
+    got = _hash_part(pd.Series(keys, dtype=object)).to_numpy().view(np.uint64)
+    want = _hash_keys(pl.Series(keys, dtype=pl.String), np.ones(len(keys), dtype=bool))
+    assert got.tolist() == want.tolist() and got[1] == 0 and got[0] == got[3] != 0
+
+
+@pytest.mark.slow
+def test_spark_event_table_is_the_local_table_of_every_event(world, written):
+    """Spark's table of the events carries what a local read of every event carries, keys included (idempotency
+    keys of deliveries, correlation ids of every event, failures too: redeliveries and recovered retries)."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    _r, events, _ = written
+    local = read_frame([events], catalog=read_flows(world / "flows.json"))
+    eng = make_engine("spark", "local[2]")
+    try:
+        spark = eng.read([events])
+    finally:
+        eng.close()
+    assert spark.flows == local.flows and [p.name for p in spark.files] == [p.name for p in local.files]
+    assert (local.events["corr"][local.events["status"] != 0] != 0).any()  # failures keep their correlation ids
+    pd.testing.assert_frame_equal(spark.events.drop(columns="cluster"), local.events.drop(columns="cluster"))
+    assert (spark.events["cluster"] >= 0).tolist() == (local.events["cluster"] >= 0).tolist()
+
+
+@pytest.mark.slow
+def test_spark_sets_aside_the_rows_the_local_reader_sets_aside(tmp_path):
+    """The local reader's range checks on Spark: the same rows kept and set aside (by file and line)."""
+    why = _spark_missing()
+    if why:
+        pytest.skip(why)
+    nan = float("nan")
+    rows = [  # (ts, flow, status, latency, http, retry): the good rows first, then one bad value each
+        (1.7e9, "a", "ok", 12.0, 200, 0), (1.7e9 + 1, "a", "ok", nan, None, None), (1.7e9 + 2, "a", "error", None, 503, 1),
+        (1.7e9 + 3, "a", "ok", -5.0, 200, 0), (1.7e9 + 4, "a", "ok", 1.0, 999, 0), (1.7e9 + 5, "a", "ok", 1.0, 200, -1),
+        (6.3e8, "a", "ok", 1.0, 200, 0), (1.7e9 + 7, " \x00", "ok", 1.0, 200, 0), (1.7e9 + 8, "a", "done", 1.0, 200, 0),
+        (nan, "a", "ok", 1.0, 200, 0)]
+    cols = list(zip(*rows, strict=True))
+    t = pa.table({"ts": pa.array(cols[0], pa.float64()), "flow": pa.array(cols[1], pa.string()),
+                  "status": pa.array(cols[2], pa.string()), "latency_ms": pa.array(cols[3], pa.float64()),
+                  "http_status": pa.array(cols[4], pa.int32()), "retry_count": pa.array(cols[5], pa.int32())})
+    p = tmp_path / "rows.parquet"
+    pq.write_table(t, p)
+    local = read_frame([p])
+    eng = make_engine("spark", "local[2]")
+    try:
+        spark = eng.read([p])
+    finally:
+        eng.close()
+    assert local.events["line"].tolist() == spark.events["line"].tolist() == [1, 2, 3]
+    assert sorted(r.line_no for r in spark.rejected) == sorted(r.line_no for r in local.rejected) == list(range(4, 11))
+
+
 def _as_json_lines(parquet: Path, out: Path) -> Path:
     """The events of a Parquet events file as JSON lines (exact floats: orjson writes the shortest repr)."""
     import orjson
@@ -148,7 +211,10 @@ def test_spark_engine_reads_json_lines_events_too(world, written, tmp_path):
         pytest.skip(why)
     r, events, _ = written
     js = _as_json_lines(events, tmp_path / "events.jsonl")
-    spark = run_detection([js], catalog=read_flows(world / "flows.json"), engine="spark", master="local[2]")
+    read: list[int] = []
+    spark = run_detection([js], catalog=read_flows(world / "flows.json"), engine="spark", master="local[2]",
+                          progress=read.append)
+    assert sum(read) == js.stat().st_size  # the CLI's bar (bytes of the paths given) reaches its end
     assert r.anomalies and _dump(spark) == _dump(r)
     assert spark.evidence == r.evidence  # cited events re-read from the JSON lines by their line
     assert spark.templates == r.templates

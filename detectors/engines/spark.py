@@ -8,7 +8,10 @@ does the heavy group-by (per flow and day, `windows.aggregate_hours` on each par
 are the local ones to the bit); what comes back to this process is
 - the aggregates: one row per flow and hour;
 - the compact event table the checks index (time, flow, status, latency, HTTP status, retries,
-  hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts;
+  hashed idempotency key and correlation id, source, line): ~50 bytes an event, no texts; the keys are
+  hashed on the workers by the local read's function (frame._hash_keys, Polars: the workers need the
+  driver's Polars version), kept where the local read keeps them, so the checks that hash a key read back
+  from a line (recovered retries) and the redeliveries find on Spark what they find locally;
 - each distinct error text once (with its count and first position), which the template miner
   (drain3, sequential) needs: bounded by the distinct messages, not by the failed events.
 Evidence texts stay in the Parquet: a cited event is re-read from it by its source and line.
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,8 @@ import pandas as pd
 
 from odoo_triage.core.domain import RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.core.settings import ReaderSettings
+from odoo_triage.detectors.aggregates import GATEWAY_TIMEOUTS
 from odoo_triage.detectors.frame import COLUMNS, ERROR, OK, RETRY, EventFrame
 from odoo_triage.detectors.readers import FileStats, Reader
 from odoo_triage.detectors.readers.base import reject
@@ -51,6 +58,30 @@ def _aggregate_part(pdf: pd.DataFrame) -> pd.DataFrame:
                        "latency": pdf["latency"].to_numpy(np.float32)})
     out = aggregate_hours(ev).reset_index()
     return out[["flow", "hour", "volume", "errors", "retries", "p95", "lat_n"]]
+
+
+def _hash_part(keys: pd.Series) -> pd.Series:
+    """Keys (strings, null = none) hashed on a worker by the local read's function, as int64 (Spark has no
+    uint64): the same 64 bits whatever path read the event, so hashes made here and in the checks compare."""
+    import polars as pl
+
+    from odoo_triage.detectors.frame import _hash_keys
+
+    values = pl.Series(keys.where(keys.notna(), None).tolist(), dtype=pl.String)  # null stays null
+    return pd.Series(_hash_keys(values, np.ones(len(values), dtype=bool)).view(np.int64))
+
+
+_KEY_HASH: Any = None
+
+
+def _key_hash() -> Any:
+    """`_hash_part` as a Spark pandas UDF (made once, when Spark is there)."""
+    global _KEY_HASH
+    if _KEY_HASH is None:
+        from pyspark.sql.functions import pandas_udf
+
+        _KEY_HASH = pandas_udf(_hash_part, "long")  # type: ignore[call-overload]
+    return _KEY_HASH
 
 
 _SPARK_TYPES = {"double": "double", "string": "string", "int32": "int", "int64": "long", "list<item: string>": "array<string>"}
@@ -128,7 +159,7 @@ class SparkEngine:
             self._spark.sparkContext.setLogLevel("ERROR")
         return self._spark
 
-    def _load(self, paths: list[Path]) -> Any:
+    def _load(self, paths: list[Path], limits: ReaderSettings | None = None) -> Any:
         from pyspark.sql import functions as F
 
         frames = []
@@ -163,16 +194,27 @@ class SparkEngine:
         for f in frames[1:]:
             out = out.unionByName(f)
         st = F.lower(F.trim(F.col("status")))
-        ok_row = (F.col("flow").isNotNull() & st.isin("ok", "error", "retry") & F.col("ts").isNotNull()
-                  & ~F.isnan(F.col("ts")))
-        return out.withColumn("status", st).withColumn("_ok", ok_row)
+        # the local reader's row checks (readers.base.RowChecker), so a bad row is set aside on both paths
+        lim = limits or ReaderSettings()
+        ts, lat, http, retry = F.col("ts"), F.col("latency_ms"), F.col("http_status"), F.col("retry_count")
+        ts_min = datetime(lim.ts_min_year, 1, 1, tzinfo=UTC).timestamp()
+        ts_max = datetime(lim.ts_max_year, 1, 1, tzinfo=UTC).timestamp()
+        ok_row = (F.length(F.regexp_replace(F.col("flow"), "[\\x00 ]", "")) > 0) & st.isin("ok", "error", "retry") \
+            & ts.isNotNull() & ~F.isnan(ts) & (ts >= ts_min) & (ts < ts_max) \
+            & (http.isNull() | http.between(100, 599)) \
+            & (retry.isNull() | retry.between(0, lim.max_retry)) \
+            & (lat.isNull() | F.isnan(lat) | lat.between(0.0, lim.max_latency_ms))
+        return out.withColumn("status", st).withColumn("_ok", F.coalesce(ok_row, F.lit(False)))
 
-    def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None, **_ignored: Any) -> EventFrame:
-        """The compact event table back from Spark, the error texts mined here (in reading order)."""
+    def read(self, paths: list[Path], *, miner: TemplateMinerCache | None = None,
+             progress: Callable[[int], None] | None = None, settings: ReaderSettings | None = None,
+             **_ignored: Any) -> EventFrame:
+        """The compact event table back from Spark, the error texts mined here (in reading order). `progress`
+        gets each input's size once Spark has read it (the CLI's bar is in bytes of the paths given)."""
         from pyspark.sql import functions as F
 
         miner = miner or TemplateMinerCache()
-        df = self._load([Path(p) for p in paths])
+        df = self._load([Path(p) for p in paths], settings)
         # sources in reading order (the order the local run read them in), and which input holds each
         order = df.groupBy("_src").agg(F.min(F.struct("_given", "_seq")).alias("first")).orderBy("first").toPandas()
         sources = order["_src"].tolist()
@@ -184,10 +226,15 @@ class SparkEngine:
         valid = df.filter(F.col("_ok"))
         self._valid = valid
 
-        def key(c: str) -> Any:  # hashed keys of successes only (redeliveries compare those); 0 = none
+        # keys hashed by the local path's very function (frame._hash_keys, on the workers), kept where the
+        # local path keeps them: idempotency keys of successes and gateway timeouts, correlation ids of every
+        # event (a run's failures too); the checks compare them with keys they hash here (recovered retries)
+        delivered = (F.col("status") == "ok") | F.coalesce(F.col("http_status"), F.lit(0)).isin(*GATEWAY_TIMEOUTS)
+
+        def key(c: str, keep: Any) -> Any:
             v = F.col(c)
-            present = v.isNotNull() & (v != "") & (F.col("status") == "ok")
-            return F.when(present, F.xxhash64(v)).otherwise(F.lit(0)).cast("long").alias(c)
+            present = v.isNotNull() & (v != "") & keep  # an empty key is no key (the Parquet reader's `or None`)
+            return F.when(present, _key_hash()(v)).otherwise(F.lit(0)).cast("long").alias(c)
 
         has_error = (F.col("status") != "ok") & F.col("error").isNotNull() & (F.col("error") != "")
         err_hash = F.when(has_error, F.xxhash64(F.col("error"))).otherwise(F.lit(0)).cast("long")
@@ -197,7 +244,7 @@ class SparkEngine:
             F.col("latency_ms").cast("float").alias("latency"),
             F.coalesce(F.col("http_status"), F.lit(0)).cast("short").alias("http"),
             F.coalesce(F.col("retry_count"), F.lit(0)).cast("short").alias("retry"),
-            key("idempotency_key"), key("correlation_id"), has_error.alias("has_error"), err_hash.alias("err"),
+            key("idempotency_key", delivered), key("correlation_id", F.lit(True)), has_error.alias("has_error"), err_hash.alias("err"),
         ).toPandas()
         # each distinct error text once, in the order a local run meets it first (source, line): the
         # miner's clusters depend only on that order (repeats hit its cache), its counts on how many
@@ -222,10 +269,8 @@ class SparkEngine:
         codes = {f: i for i, f in enumerate(flows)}
         status = compact["status"].map({"ok": OK, "error": ERROR, "retry": RETRY}).to_numpy(np.int8)
 
-        def unsigned(col: str) -> np.ndarray:
-            h = compact[col].to_numpy(np.int64).view(np.uint64).copy()
-            h[(h == 0) & (compact[col].to_numpy() != 0)] = 1
-            return h
+        def unsigned(col: str) -> np.ndarray:  # the workers' int64 view of frame._hash_keys's uint64
+            return compact[col].to_numpy(np.int64).view(np.uint64).copy()
 
         events = pd.DataFrame({
             "ts": compact["ts"].to_numpy(np.float64), "flow": compact["flow"].map(codes).to_numpy(np.int32),
@@ -248,9 +293,12 @@ class SparkEngine:
             st.parsed_lines = st.events
             st.lines = st.events + st.rejected
         rejected: list[RejectedLine] = [
-            reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row without a flow, a known status or a time", "")
+            reject(Path(str(s)), int(ln) if pd.notna(ln) else 0, "Parquet row: no flow, an unknown status or a value out of range", "")
             for s, ln in bad_rows.itertuples(index=False, name=None)]
         self._codes = codes
+        if progress is not None:
+            for p in paths:
+                progress(Path(p).stat().st_size)
         return EventFrame(events=events, flows=flows, files=files, readers=readers, stats=stats, rejected=rejected,
                           miner=miner)
 
