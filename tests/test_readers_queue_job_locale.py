@@ -127,3 +127,30 @@ def test_vectorized_builder_takes_decimal_commas_itself(tmp_path):
     cols, flagged = build_job_columns(raw, reader, np.array([2]), np.array([0]))
     assert not flagged.any()
     assert cols["latency"][0] == pytest.approx(1928.017)
+
+
+def test_delimiter_sniffed_once_per_file_version(tmp_path, monkeypatch):
+    """Every cited event re-read (`row_at`) asks `naive_offset`: the file is sniffed once, again only once
+    it changed, and two files keep their own answers."""
+    import os
+
+    from odoo_triage.detectors.readers import queue_job
+
+    calls: list[Path] = []
+    real = queue_job.sniff_delimiter
+    monkeypatch.setattr(queue_job, "sniff_delimiter", lambda p: calls.append(p) or real(p))
+    es = _write(tmp_path / "queue_job_es.csv", ES_HEADER, ES_ROWS[:1], bom=False, eol="\n")
+    en = _write(tmp_path / "queue_job.csv", "uuid,state,channel,date_created,exec_time",
+                ["c-2,done,root.x,2026-11-30 10:00:00,1.5"], bom=False)
+    reader = make_reader(detect_format(es), None)
+    for _ in range(3):
+        reader.naive_offset(es)
+        assert reader.decimal_comma
+        reader.naive_offset(en)
+        assert not reader.decimal_comma
+    assert calls == [es, en]
+    es.write_text(ES_HEADER.replace(";", ",") + "\n", encoding="utf-8")
+    st = es.stat()
+    os.utime(es, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    reader.naive_offset(es)
+    assert not reader.decimal_comma and calls == [es, en, es]
