@@ -154,3 +154,34 @@ def test_delimiter_sniffed_once_per_file_version(tmp_path, monkeypatch):
     os.utime(es, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     reader.naive_offset(es)
     assert not reader.decimal_comma and calls == [es, en, es]
+
+
+def test_field_shape_agrees_with_the_field_regex():
+    """The byte-position shape check says what the well-formed-fields regex and the count of delimiters
+    outside quotes say, on random records of quotes, delimiters and text (spanning lines too)."""
+    import random
+    import re
+
+    import numpy as np
+
+    from odoo_triage.detectors.readers.columnar_queue_job import field_shape
+
+    rng = random.Random(7)
+    for delim in (",", ";"):
+        d = re.escape(delim)
+        field = r'(?:[^"' + d + r']*|"(?:[^"]|"")*")'
+        well = re.compile(f"^{field}(?:{d}{field})*$")
+        recs: list[str] = []
+        while len(recs) < 3000:
+            text = "".join(rng.choice(['"', '"', delim, "a", "b", " ", "\n"]) for _ in range(rng.randint(1, 12)))
+            # (the reader hands the others on before this check: an odd quote, a newline outside quotes)
+            if text.count('"') % 2 == 0 and "\n" not in re.sub(r'"[^"]*"', "", text):
+                recs.append(text)
+        data = "\n".join(recs).encode()
+        starts = np.cumsum([0] + [len(r) + 1 for r in recs[:-1]])
+        ends = starts + np.array([len(r) for r in recs])
+        for width in (1, 2, 3):
+            got = field_shape(np.frombuffer(data, dtype=np.uint8), starts, ends, delim, width)
+            want = [bool(well.match(r)) and re.sub(r'"(?:[^"]|"")*"', "", r).count(delim) == width - 1
+                    for r in recs]
+            assert got.tolist() == want
