@@ -164,7 +164,7 @@ def test_field_shape_agrees_with_the_field_regex():
 
     import numpy as np
 
-    from odoo_triage.detectors.readers.columnar_queue_job import field_shape
+    from odoo_triage.detectors.readers.columnar_queue_job import field_shape, outside_delimiters
 
     rng = random.Random(7)
     for delim in (",", ";"):
@@ -181,7 +181,9 @@ def test_field_shape_agrees_with_the_field_regex():
         starts = np.cumsum([0] + [len(r) + 1 for r in recs[:-1]])
         ends = starts + np.array([len(r) for r in recs])
         for width in (1, 2, 3):
-            got = field_shape(np.frombuffer(data, dtype=np.uint8), starts, ends, delim, width)
+            arr = np.frombuffer(data, dtype=np.uint8)
+            qpos = np.flatnonzero(arr == 34)
+            got = field_shape(arr, qpos, outside_delimiters(arr, qpos, delim), starts, ends, delim, width)
             want = [bool(well.match(r)) and re.sub(r'"(?:[^"]|"")*"', "", r).count(delim) == width - 1
                     for r in recs]
             assert got.tolist() == want
