@@ -142,7 +142,10 @@ def queue_job_columns(reader: Any, path: Path, delim: str, header: list[str],
         cr = (lens > 0) & (arr[np.maximum(ends - 1, 0)] == 13)
         cend = ends - cr
         empty = cend == starts
-        odd = np.flatnonzero((arr >= 128) | ((arr < 32) & (arr != 9) & (arr != 10) & (arr != 13)))
+        odd = np.flatnonzero(arr < 32)  # control bytes but tab, LF, CR, and non-ASCII ones (4x cheaper thus)
+        odd = odd[~np.isin(arr[odd], (9, 10, 13))]
+        if not data.isascii():
+            odd = np.union1d(odd, np.flatnonzero(arr >= 128))
         cand = ~empty
         cand[np.searchsorted(ends, odd, "left")] = False
         cand &= ~np.isin(arr[np.minimum(starts, max(len(data) - 1, 0))], (32, 9))
