@@ -324,3 +324,26 @@ def test_queue_job_multi_line_records_same_on_both_paths(tmp_path, order):
     col, row = both([p])
     assert col.events.shape[0] >= 6 * 3
     assert_same(col, row)
+
+
+def test_csv_plan_reads_utf8_across_raw_blocks(tmp_path, monkeypatch):
+    """The plan's pass reads raw blocks, not lines: a character straddling two reads is UTF-8, a lone lead
+    byte followed by ASCII blocks is not, and a quote opened on one line and closed on the next refuses."""
+    import odoo_triage.detectors.readers.columnar as columnar
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 7)
+    reader = make_reader("csv", CSV_MAPPING)
+    head = CSV_HEADER + b"\n"
+    p = tmp_path / "log.csv"
+    row = b"2026-04-20T08:00:04Z,caf\xc3\xa9_sync,,,,ok,,,,,,\n"
+    for k in range(len(row) - 20):  # the two bytes of the e-acute land across every read boundary
+        p.write_bytes(head + b"x" * k + row)
+        assert _csv_plan(reader, p) is not None
+    p.write_bytes(head + b"2026-04-20T08:00:04Z,caf\xc3" + b"a" * 30 + b"\xa9,,,,ok,,,,,,\n")
+    assert _csv_plan(reader, p) is None
+    p.write_bytes(head + b"2026-04-20T08:00:04Z,caf\xc3")
+    assert _csv_plan(reader, p) is None
+    p.write_bytes(head + b'2026-04-20T08:00:04Z,"crm\n_sync",,,,ok,,,,,,\n')
+    assert _csv_plan(reader, p) is None
+    p.write_bytes(head + b'2026-04-20T08:00:04Z,"crm_sync",,,,ok,,,,,,\n')
+    assert _csv_plan(reader, p) is not None

@@ -127,3 +127,63 @@ def test_vectorized_builder_takes_decimal_commas_itself(tmp_path):
     cols, flagged = build_job_columns(raw, reader, np.array([2]), np.array([0]))
     assert not flagged.any()
     assert cols["latency"][0] == pytest.approx(1928.017)
+
+
+def test_delimiter_sniffed_once_per_file_version(tmp_path, monkeypatch):
+    """Every cited event re-read (`row_at`) asks `naive_offset`: the file is sniffed once, again only once
+    it changed, and two files keep their own answers."""
+    import os
+
+    from odoo_triage.detectors.readers import queue_job
+
+    calls: list[Path] = []
+    real = queue_job.sniff_delimiter
+    monkeypatch.setattr(queue_job, "sniff_delimiter", lambda p: calls.append(p) or real(p))
+    es = _write(tmp_path / "queue_job_es.csv", ES_HEADER, ES_ROWS[:1], bom=False, eol="\n")
+    en = _write(tmp_path / "queue_job.csv", "uuid,state,channel,date_created,exec_time",
+                ["c-2,done,root.x,2026-11-30 10:00:00,1.5"], bom=False)
+    reader = make_reader(detect_format(es), None)
+    for _ in range(3):
+        reader.naive_offset(es)
+        assert reader.decimal_comma
+        reader.naive_offset(en)
+        assert not reader.decimal_comma
+    assert calls == [es, en]
+    es.write_text(ES_HEADER.replace(";", ",") + "\n", encoding="utf-8")
+    st = es.stat()
+    os.utime(es, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    reader.naive_offset(es)
+    assert not reader.decimal_comma and calls == [es, en, es]
+
+
+def test_field_shape_agrees_with_the_field_regex():
+    """The byte-position shape check says what the well-formed-fields regex and the count of delimiters
+    outside quotes say, on random records of quotes, delimiters and text (spanning lines too)."""
+    import random
+    import re
+
+    import numpy as np
+
+    from odoo_triage.detectors.readers.columnar_queue_job import field_shape, outside_delimiters
+
+    rng = random.Random(7)
+    for delim in (",", ";"):
+        d = re.escape(delim)
+        field = r'(?:[^"' + d + r']*|"(?:[^"]|"")*")'
+        well = re.compile(f"^{field}(?:{d}{field})*$")
+        recs: list[str] = []
+        while len(recs) < 3000:
+            text = "".join(rng.choice(['"', '"', delim, "a", "b", " ", "\n"]) for _ in range(rng.randint(1, 12)))
+            # (the reader hands the others on before this check: an odd quote, a newline outside quotes)
+            if text.count('"') % 2 == 0 and "\n" not in re.sub(r'"[^"]*"', "", text):
+                recs.append(text)
+        data = "\n".join(recs).encode()
+        starts = np.cumsum([0] + [len(r) + 1 for r in recs[:-1]])
+        ends = starts + np.array([len(r) for r in recs])
+        for width in (1, 2, 3):
+            arr = np.frombuffer(data, dtype=np.uint8)
+            qpos = np.flatnonzero(arr == 34)
+            got = field_shape(arr, qpos, outside_delimiters(arr, qpos, delim), starts, ends, delim, width)
+            want = [bool(well.match(r)) and re.sub(r'"(?:[^"]|"")*"', "", r).count(delim) == width - 1
+                    for r in recs]
+            assert got.tolist() == want

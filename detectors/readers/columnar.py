@@ -16,6 +16,7 @@ built; a cited event is re-read from its offset by the row reader.
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,19 +132,20 @@ def iter_blocks(path: Path, start: tuple[int, int] = (0, 1), block_bytes: int = 
         rest = b""
         while True:
             block = fh.read(block_bytes if stop is None else max(0, min(block_bytes, stop - fh.tell())))
-            data = rest + block
             if not block:
-                if data:
-                    yield data, line, offset
+                if rest:
+                    yield rest, line, offset
                 return
-            cut = data.rfind(b"\n") + 1
+            cut = block.rfind(b"\n") + 1
             if cut == 0:
-                rest = data
+                rest += block
                 continue
-            out, rest = data[:cut], data[cut:]
+            # one copy of the block at most: the carried partial line and the block's whole lines
+            out = block if not rest and cut == len(block) else b"".join((rest, memoryview(block)[:cut]))
+            rest = block[cut:]
             yield out, line, offset
             line += out.count(b"\n")
-            offset += cut
+            offset += len(out)
 
 
 def line_index(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -340,19 +342,29 @@ def _csv_plan(reader: Any, path: Path, required: tuple[str, ...] | None = None,
     need = required if required is not None else (reader.mapping.timestamp,)
     if len(set(header)) != len(header) or any(c not in header for c in need):
         return None
-    for data, _line0, _off0 in iter_blocks(path):
-        if b"\x00" in data:
-            return None
-        if not data.isascii():  # (ASCII is UTF-8, and far cheaper to check)
+    utf8 = codecs.getincrementaldecoder("utf-8")()  # (a character may straddle two reads)
+    quotes = False
+    with path.open("rb") as fh:  # raw reads, no lines: this pass reads the whole file before the real one
+        while block := fh.read(BLOCK_BYTES):
+            if b"\x00" in block:
+                return None
             try:
-                data.decode("utf-8")
+                # ASCII is UTF-8 and far cheaper to check: its first byte ends (or refuses) a pending character
+                utf8.decode(block[:1] if block.isascii() else block)
             except UnicodeDecodeError:
                 return None
-        if b'"' in data and not spanning:
-            starts, ends = line_index(data)
-            q = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
-            if (np.bincount(np.searchsorted(ends, q, "left"), minlength=len(ends)) % 2).any():
-                return None
+            quotes = quotes or (not spanning and b'"' in block)
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    if quotes:  # no line with an odd number of quotes
+        for data, _line0, _off0 in iter_blocks(path):
+            if b'"' in data:
+                starts, ends = line_index(data)
+                q = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
+                if (np.bincount(np.searchsorted(ends, q, "left"), minlength=len(ends)) % 2).any():
+                    return None
     return delim, header
 
 

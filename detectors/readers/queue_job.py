@@ -215,6 +215,7 @@ class QueueJobReader:
         self.settings = settings or ReaderSettings()
         self._naive = [0.0]
         self._comma = [False]
+        self._comma_of: dict[tuple[str, int, int], bool] = {}
         self.build = job_builder(catalog, self._naive, self._comma)
         self.check = RowChecker(settings)
         self.decoder = LineDecoder()
@@ -224,7 +225,11 @@ class QueueJobReader:
         Also notes whether the file's numbers may use decimal commas (a CSV whose delimiter is not `,`)."""
         self._naive[0] = float(self.settings.export_utc_offsets.get(path.name, 0.0))
         # an XLSX number is a number cell; one saved as text by a decimal-comma locale reads `1,5`
-        self._comma[0] = is_xlsx(path) or sniff_delimiter(path) != ","
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)  # sniffed once per file version: evidence re-reads
+        if key not in self._comma_of:  # call this once per cited event
+            self._comma_of[key] = is_xlsx(path) or sniff_delimiter(path) != ","
+        self._comma[0] = self._comma_of[key]
         return self._naive[0]
 
     @property
