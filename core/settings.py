@@ -341,7 +341,8 @@ DEFAULT_HTTP_IN_TEXT: list[str] = [
     r"(?i)\bstatus(?:[ _-]?code)?\s*[:=]?\s*([1-5]\d\d)\b",
     r"(?i)\b([1-5]\d\d)\]?\s*[-:]?\s*(?:" + "|".join(
         re.escape(p).replace(r"\ ", "[ -]?") for p in sorted({s.phrase for s in HTTPStatus if 400 <= s.value <= 599}
-                                                | {"Gateway Time-out"}, key=len, reverse=True)) + r")\b",
+                                                | {"Gateway Time-out"}, key=lambda p: (-len(p), p))) + r")\b",  # longest first; a total order, so
+    # the settings (and a saved state's fingerprint of them) are the same in every process
     r"^\s*\[([1-5]\d\d)\]",
     r"\b([1-5]\d\d) (?:Client|Server) Error\b",  # python requests' raise_for_status()
     r"<?Response \[([1-5]\d\d)\]",  # a requests Response's repr
