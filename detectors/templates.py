@@ -1,7 +1,7 @@
 """Error templates: thousands of failure messages become a handful of signatures (drain3).
 
 Variable parts (ids, uuids, numbers, amounts, e-mails, timestamps, hex, IBANs, VAT numbers,
-document references) are masked by drain3's own masker first; drain3 then sees each distinct
+document references, quoted multi-word names) are masked by drain3's own masker first; drain3 then sees each distinct
 masked message once (a dict cache in front of it), which is what makes a million events cheap.
 
 A signature id is a hash of the final template text, so the same error gets the same id in
