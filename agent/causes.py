@@ -385,6 +385,10 @@ _UNSUPPORTED_FORMAT = re.compile(
     r"non[ _-]?support|nicht[ _-]?unterst[üu]tzt|non[ _-]?supportat)"
     r"|\b(?:unsupported|n[ãa]o[ _-]?suportad\w*|nicht unterst[üu]tzte?s?)\W{0,3}(?:file |message |record )?"
     r"(?:layout|format|version|vers[ãa]o|schema|encoding|media[ _-]?type)")
+#: A writer whose target lacks a column or field the source now sends (Kafka Connect's JDBC sink: "Table ... is
+#: missing fields (...) and auto-evolution is disabled"; SQLite / MySQL: "no such column", "Unknown column"):
+#: the two sides' schemas no longer match.
+_SCHEMA_MISMATCH = re.compile(r"(?i)\bis missing (?:fields|columns)\b|\bno such column\b|\bunknown column\b")
 _CONFIG_WORDS = re.compile(r"(?i)\bgone\b|api change|deprecated|retired|endpoint (moved|removed)|misconfigur|does not exist on model")
 _RATE_WORDS = re.compile(r"(?i)too many requests|rate.?limit|throttl|quota")
 
@@ -487,6 +491,8 @@ def _rule_cause(kinds: set[str], statuses: Counter[int], text: str, signals: Sig
     if "latency_shift" in kinds and not kinds & _ERROR_KINDS:
         return CauseVerdict(Cause.upstream_outage, 0.8, "rule:latency-shift")
     if kinds & {"silent_flow", "volume_drop"} and not kinds & _ERROR_KINDS and failures == 0:
+        if _SCHEMA_MISMATCH.search(text):  # the flow died on the error it logged last: its target's schema
+            return CauseVerdict(Cause.schema_validation, 0.8, "rule:silence-on-schema-mismatch")
         if backlog:  # the missed messages came in a burst: the sender's queue stalled, no subscription was lost
             return CauseVerdict(Cause.upstream_outage, 0.75, "rule:silence-then-backlog")
         if polling:  # nobody on the other side can stop our poller: it hung or its host is down

@@ -636,6 +636,10 @@ class VolumeSettings(BaseModel):
     # a flow is judged for silence only until the last line of the files that carry it: a file that ends
     # (an export made at 23:45) says nothing about the hours after it
     silence_until_source_end: bool = True
+    # a silence cites the errors its flow logged just before it (the error a consumer died on comes a few
+    # lines before "task is being killed"): distinct error templates within this many seconds of the last event
+    silence_cause_lookback_s: float = Field(default=300.0, ge=0)
+    silence_cause_errors: int = Field(default=3, ge=0)  # at most this many of them
 
 
 class CorrelationSettings(BaseModel):

@@ -357,3 +357,28 @@ def test_a_new_signature_is_close_in_the_flows_own_events(tmp_path: Path, per_ho
              "UserError: portal rejected invoice FV/2026/0042: code 303 office does not match")
     det = run_detection([write(tmp_path / "einvoice.jsonl", ev)])
     assert (AnomalyKind.new_error_signature in kinds(det, "einvoice")) is found
+
+
+# ------------------------------------------------------------------ the error a flow died on
+
+
+def test_a_silence_cites_the_errors_just_before_its_last_event(tmp_path: Path) -> None:
+    gap0, gap1 = START + timedelta(days=10, hours=8), START + timedelta(days=10, hours=16)
+    sink = [e for e in steady("sink", hours=range(0, 24), per_hour=4) if not iso(gap0) <= e["ts"] < iso(gap1)]
+    last = max(e["ts"] for e in sink if e["ts"] < iso(gap0))
+    t = datetime.fromisoformat(last.replace("Z", "+00:00"))
+    sink = [e for e in sink if e["ts"] != last] + [
+        {"ts": iso(t - timedelta(seconds=2)), "flow": "sink", "status": "error",
+         "error": 'Table "lines" is missing fields (phase) and auto-evolution is disabled'},
+        {"ts": iso(t - timedelta(seconds=1)), "flow": "sink", "status": "ok", "latency_ms": 1.0},
+        {"ts": last, "flow": "sink", "status": "error", "error": "Task is being killed and will not recover"}]
+    det = run_detection([write(tmp_path / "sink.jsonl", sink)])
+    silent = [a for a in det.anomalies if a.flow == "sink" and a.kind == AnomalyKind.silent_flow]
+    assert len(silent) == 1
+    cited = [det.evidence[i].error for i in silent[0].evidence_event_ids if i in det.evidence]
+    assert any("is missing fields" in (c or "") for c in cited), cited
+    # a flow whose last word before the gap was no error cites no earlier error
+    ok_last = [e for e in sink if e["ts"] != last]
+    det = run_detection([write(tmp_path / "sink2.jsonl", ok_last)])
+    silent = [a for a in det.anomalies if a.flow == "sink" and a.kind == AnomalyKind.silent_flow]
+    assert len(silent) == 1 and len(silent[0].evidence_event_ids) == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odoo_triage.detectors.templates import TemplateMinerCache, mine_templates, signature_id
+from odoo_triage.detectors.templates import TemplateMinerCache, mask, mine_templates, signature_id
 
 
 def test_variable_parts_collapse_into_few_signatures():
@@ -69,3 +69,14 @@ def test_digit_shape_cache_gives_the_templates_of_masking_every_message():
     ids = [cache.cluster_of(m) for m in msgs]
     assert [cache.template(c) for c in ids] == _direct(msgs)
     assert cache._shape  # the cache was used
+
+
+def test_a_quoted_name_of_any_word_count_keeps_one_signature():
+    """drain3 groups by token count: a record name quoted in the error must not split the template."""
+    cache = TemplateMinerCache()
+    names = ["Saint Anne Medical Center", "Midland Medical Associates Holdings, Inc.", "Acme Pty Ltd"]
+    sigs = {cache.signature(f'Customer ID missing on partner "{n}" ({i}): set the id on the partner.')
+            for i, n in enumerate(names)}
+    assert len(sigs) == 1
+    # a JSON value keeps its words: it is the message, not a name
+    assert 'rate limit hit' in mask('Response {"error": "rate limit hit"}')

@@ -256,3 +256,12 @@ def test_a_key_seen_again_long_after_its_delivery_is_no_redelivery(tmp_path):
     assert _redeliveries(run_detection([log], catalog=flows)) == []
     unbounded = DetectorSettings(redelivery_max_hours=24 * 30)
     assert len(_redeliveries(run_detection([log], catalog=flows, settings=unbounded))) == 1
+
+
+def test_a_silence_after_a_schema_mismatch_is_schema_validation():
+    """A sink that died on a target table lacking the source's new field (Kafka Connect's JDBC sink)."""
+    text = ('Table "dbo"."lines" is missing fields ([SinkRecordField{name=\'phase\'}]) and auto-evolution is '
+            'disabled | Task is being killed and will not recover until manually restarted')
+    died = classify(["silent_flow"], Counter(), text, ["put records"])
+    assert (died.cause, died.source) == (Cause.schema_validation, "rule:silence-on-schema-mismatch")
+    assert classify(["silent_flow"], Counter(), "Task is being killed", ["put records"]).cause == Cause.configuration

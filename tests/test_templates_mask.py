@@ -13,7 +13,7 @@ PIECES = [
     "https://api.example.com/v1", "DE89 3704 0044 0532 0130 00", "DE123456789", "SO/2024/0042", "job_1a2b3c4d",
     "0x1f", "deadbeef1234", "10.0.0.1:8069", "EUR 12.50", "12,50 €", "$3", "£4.5", "42", "-3.5", "ABC-12",
     "res.partner(17,)", "timeout", "Record does not exist", "HTTP 502", "uuid 123e4567-e89b-12d3-a456-426614174000",
-    "CHF", "USD100", "/", ":", "-", "_", ".", "@", "é", "ﬁ", "١٢٣",
+    'partner "Acme Holdings, Inc."', '{"error": "rate limit hit"}', '"a b"', "CHF", "USD100", "/", ":", "-", "_", ".", "@", "é", "ﬁ", "١٢٣",
 ]
 
 

@@ -75,6 +75,8 @@ def _silence_evidence(ctx: Context, f: int, t0: float, t1: float) -> tuple[float
     start = float(ts_all[k0 - 1]) if k0 > 0 else t0
     end = float(ts_all[k1]) if k1 < len(ts_all) else min(t1, ctx.win.end)
     evidence = np.array([idx_all[k0 - 1]] if k0 > 0 else [], dtype=np.int64)
+    if k0 > 0:
+        evidence = np.append(_errors_before(ctx, idx_all[:k0], ts_all[:k0]), evidence)
     if k1 < len(ts_all):
         evidence = np.append(evidence, idx_all[k1])
     return start, end, evidence
@@ -176,6 +178,30 @@ def _unit_drops(ctx: Context, f: int, h: pd.DataFrame, starts: np.ndarray, exp: 
     return out
 
 
+def _errors_before(ctx: Context, idx: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """The errors a flow logged just before it fell silent on an error (the error it died on, then "task is
+    being killed"): the last event of each distinct error template within `silence_cause_lookback_s` of the last
+    event, at most `silence_cause_errors`, the last event itself excluded (it is cited anyway)."""
+    n = ctx.volume.silence_cause_errors
+    if n <= 0 or len(idx) < 2:
+        return np.array([], dtype=np.int64)
+    last_cl = int(ctx.col("cluster")[idx[-1]])
+    if last_cl < 0:  # the flow's last word was not an error: whatever failed before did not end it
+        return np.array([], dtype=np.int64)
+    lo = int(np.searchsorted(ts, ts[-1] - ctx.volume.silence_cause_lookback_s, "left"))
+    near = idx[lo:-1]
+    cl = ctx.col("cluster")[near]
+    picked: list[int] = []
+    seen = {last_cl}
+    for i, c in zip(near[::-1].tolist(), cl[::-1].tolist(), strict=True):  # newest first
+        if c >= 0 and c not in seen:
+            seen.add(int(c))
+            picked.append(int(i))
+            if len(picked) >= n:
+                break
+    return np.array(picked[::-1], dtype=np.int64)
+
+
 def volume_anomalies(ctx: Context) -> list[Anomaly]:
     out = []
     slack, min_expected, drop_p = ctx.volume.slack, ctx.volume.silent_min_expected, ctx.volume.drop_p
@@ -198,7 +224,8 @@ def volume_anomalies(ctx: Context) -> list[Anomaly]:
             t0, t1 = h["hour"].iat[a] * HOUR, (h["hour"].iat[b] + 1) * HOUR
             start, end, evidence = _silence_evidence(ctx, f, t0, t1)
             reason = (f"no events for {duration(end - start)} in {ctx.name(f)}, expected about {e:.0f} from the "
-                      f"same hours of the baseline week; last event before the gap and first after it cited")
+                      f"same hours of the baseline week; last event before the gap (and the errors just before it) and "
+                      f"first after it cited")
             out.append(make_anomaly(ctx, AnomalyKind.silent_flow, f, start, end,
                                     0.6 + 0.4 * min(1.0, e / 100), reason, evidence,
                                     metrics={"expected_events": e, "observed_events": 0,
