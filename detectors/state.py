@@ -12,9 +12,8 @@ A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) hold
   sketch rows (`sketches.sketch_rows`, of the accuracy kept in `state.json`), the windows' inputs; a run
   recomputes only the hours from the first one its new events fall in (each (flow, hour) depends on its
   own events alone) and keeps the saved rows before it, so it never groups every event again;
-- `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked), one
-  "<event id>\t<LogEvent JSON>" a line, so that a run does not re-read them again, and parses only those it
-  asks for;
+- `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
+  so that a run does not re-read them again;
 - `readers.pickle`: what each file's reader learned from it that a full run would learn again from
   the same first lines: the inferred field mapping (kept only when its sample ended before the end of
   the file, and for the same reader settings) and the decoder's state (a BOM on line 1, lines that
@@ -494,39 +493,10 @@ MAX_ROWS = 20_000
 
 
 class _Rows(dict[str, LogEvent]):
-    """A frame's row cache filled from cited.jsonl, each saved row parsed when first asked for (a run asks for
-    a few of thousands); `as_saved` = its size when it holds every saved row and nothing else (then the file
-    need not be written again), else -1."""
+    """A frame's row cache filled from cited.jsonl; `as_saved` = its size when it holds every saved row and
+    nothing else (then the file need not be written again), else -1."""
 
     as_saved = -1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.raw: dict[str, str] = {}  # event id -> its saved JSON, not parsed yet
-
-    def __missing__(self, key: str) -> LogEvent:
-        ev = LogEvent.model_validate_json(self.raw.pop(key))
-        self[key] = ev
-        return ev
-
-    def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self.raw
-
-    def __len__(self) -> int:
-        return dict.__len__(self) + len(self.raw)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
-
-    def saved_lines(self) -> list[str]:
-        """Every row as a line of cited.jsonl ("<event id>\t<json>": its id read without parsing it)."""
-        raw = [_row_line(k, v) for k, v in self.raw.items()]
-        return raw + [_row_line(k, ev.model_dump_json()) for k, ev in dict.items(self)]
-
-
-def _row_line(eid: str, js: str) -> str:
-    # the JSON holds no raw tab or newline; an id that could be mistaken for JSON or split a line: the JSON alone
-    return f"{eid}\t{js}\n" if eid[:1] != "{" and "\n" not in eid and "\r" not in eid else js + "\n"
 
 
 def _load_rows(folder: Path, names: set[str]) -> _Rows:
@@ -536,18 +506,12 @@ def _load_rows(folder: Path, names: set[str]) -> _Rows:
     if not path.is_file():
         return out
     total = 0
-    for ln in path.read_text(encoding="utf-8").split("\n"):
-        if not ln.strip():
-            continue
-        total += 1
-        if ln[:1] == "{":  # written without its id (older states, odd ids)
+    for ln in path.read_text(encoding="utf-8").splitlines():
+        if ln.strip():
+            total += 1
             ev = LogEvent.model_validate_json(ln)
             if ev.source_file in names:
-                dict.__setitem__(out, ev.event_id, ev)
-            continue
-        eid, _, js = ln.rpartition("\t")
-        if eid.rpartition(":")[0] in names:  # event ids are "<file name>:<line>"
-            out.raw[eid] = js
+                out[ev.event_id] = ev
     if len(out) == total:
         out.as_saved = total
     return out
@@ -559,13 +523,10 @@ def save_rows(folder: Path, frame: EventFrame) -> None:
     cache = frame._row_cache
     if isinstance(cache, _Rows) and cache.as_saved == len(cache) and (folder / ROWS_FILE).is_file():
         return
-    if isinstance(cache, _Rows):
-        lines = cache.saved_lines()[-MAX_ROWS:]
-    else:
-        lines = [_row_line(k, ev.model_dump_json()) for k, ev in list(cache.items())[-MAX_ROWS:]]
+    rows = list(cache.values())[-MAX_ROWS:]
     tmp = folder / (ROWS_FILE + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.writelines(lines)
+        fh.writelines(ev.model_dump_json() + "\n" for ev in rows)
     os.replace(tmp, folder / ROWS_FILE)
 
 

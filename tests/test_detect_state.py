@@ -163,10 +163,3 @@ def test_incremental_run_adds_only_the_new_hours_to_the_saved_counts_and_sketch(
     pd.testing.assert_frame_equal(saved.hourly, hour_counts(cols), check_index_type=False)
     want = sketch_rows(cols["flow"], (cols["ts"] // HOUR).astype("int64"), cols["latency"], saved.accuracy or 0.005)
     pd.testing.assert_frame_equal(saved.sketch.reset_index(drop=True), want.reset_index(drop=True))
-    # the cited rows are saved with their id in front, and read back equal
-    lines = (st / "cited.jsonl").read_text(encoding="utf-8").splitlines()
-    assert lines and all(ln.split("\t", 1)[0] in ln.split("\t", 1)[1] for ln in lines)
-    rows = state._load_rows(st, {p.name for p in copies})
-    assert len(rows) == len(lines) and rows.as_saved == len(lines)
-    some = next(iter(rows.raw))
-    assert some in rows and rows.get(some).event_id == some and rows.get("nope:1") is None
