@@ -222,8 +222,9 @@ def run_detection(
     if not isinstance(calendar, BusinessCalendar):
         odoo_logs = [p for p, r in zip(frame.files, frame.readers, strict=True) if r.format == "odoo_log"]
         calendar = build_calendar(calendar, catalog, odoo_logs, known, announcements=announced)
-    # an engine's or a saved state's table holds every event (frame.aggregates None): the windows count its
-    # keyed successes and build its latency sketch from it, and the checks find what they find on a bounded read
+    # an engine's table holds every event (frame.aggregates None): the windows count its keyed successes and
+    # build its latency sketch from it (a saved state keeps both: its counts and frame.latency), and the checks
+    # find what they find on a bounded read
     win = build_windows(frame.events, list(range(len(known))), baseline_days, calendar, known,
                         preferred_baseline_days=cfg.baseline_days,
                         aggregates=frame.aggregates if frame.aggregates is not None else aggregates,
@@ -391,7 +392,8 @@ def _read(paths: list[Path], cfg: DetectorSettings, engine: str | Engine | None,
             from odoo_triage.detectors import state
 
             inc = state.read_incremental(state.check_folder(Path(state_dir)), expand_paths(files), read_frame,
-                                         announcements=announcements, **read_kw)
+                                         announcements=announcements, accuracy=cfg.latency_sketch_accuracy,
+                                         **read_kw)
             return inc.frame, inc.aggregates, inc.notes, inc.announcements
         if name == "local" and (engine is None or isinstance(engine, str)):
             return read_frame(files, **read_kw, bounded=cfg if cfg.bounded_memory else None), None, [], None

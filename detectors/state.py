@@ -8,8 +8,10 @@ A state folder (`triage detect --state DIR`, setting `detectors.state_dir`) hold
   states' `events-NNNNN.parquet` parts are still read): the checks judge new hours against the
   baseline and redeliveries against earlier deliveries, and evidence is re-read from the logs by
   offset, so the rows stay (~50 bytes each);
-- `hourly.arrow`: the per-(flow, hour) aggregates; a run recomputes only the hours its new
-  events fall in (`windows.aggregate_hours` per group depends on that group alone);
+- `hourly.arrow` and `sketch.arrow`: the per-(flow, hour) counts (`aggregates.hour_counts`) and latency
+  sketch rows (`sketches.sketch_rows`, of the accuracy kept in `state.json`), the windows' inputs; a run
+  recomputes only the hours from the first one its new events fall in (each (flow, hour) depends on its
+  own events alone) and keeps the saved rows before it, so it never groups every event again;
 - `cited.jsonl`: the events earlier runs re-read from the logs (evidence, quoted errors; masked),
   so that a run does not re-read them again;
 - `readers.pickle`: what each file's reader learned from it that a full run would learn again from
@@ -42,16 +44,19 @@ import pandas as pd
 
 from odoo_triage.core.domain import LogEvent, RejectedLine
 from odoo_triage.core.errors import InputError
+from odoo_triage.detectors.aggregates import COUNT_COLUMNS, hour_counts
 from odoo_triage.detectors.frame import COLUMNS, EVENT_DTYPES, EventFrame, empty_events
 from odoo_triage.detectors.readers import FileStats
+from odoo_triage.detectors.sketches import LatencyHours, sketch_rows
 from odoo_triage.detectors.templates import TemplateMinerCache
-from odoo_triage.detectors.windows import HOUR, aggregate_hours
+from odoo_triage.detectors.windows import HOUR
 
 VERSION = 1
 HEAD_BYTES = 4096
 READERS_FILE = "readers.pickle"
 ANNOUNCE_FILE = "announce.json"
 HOURLY_FILE = "hourly.arrow"
+SKETCH_FILE = "sketch.arrow"
 MAX_REJECTED = 100_000  # set-aside lines kept across runs (the newest)
 _STAT_FIELDS = ("lines", "events", "rejected", "skipped", "blank", "parsed_lines", "set_aside_lines")
 
@@ -75,12 +80,14 @@ class Saved:
     flows: list[str]
     stats: dict[str, dict[str, Any]]
     events: pd.DataFrame
-    hourly: pd.DataFrame | None
+    hourly: pd.DataFrame | None  # per (flow, hour): COUNT_COLUMNS (None: an older state's, recomputed)
     miner: TemplateMinerCache
     parts: int
     rejected: list[RejectedLine] = field(default_factory=list)
     learned: dict[str, dict[str, Any]] = field(default_factory=dict)  # resolved path -> readers.pickle entry
     announce: dict[str, dict[str, Any]] = field(default_factory=dict)  # resolved path -> {offset, lines}
+    sketch: pd.DataFrame | None = None  # flow, hour, bucket, n (None: recomputed)
+    accuracy: float | None = None  # the sketch's
 
 
 @dataclass
@@ -160,9 +167,13 @@ def load(folder: Path) -> Saved | None:
     ev = (pd.concat([_read_table(p) for p in parts], ignore_index=True) if parts
           else empty_events())
     ev = _conform(ev)
-    hourly_path = folder / HOURLY_FILE
-    hourly = (pd.read_feather(hourly_path).set_index(["flow", "hour"]) if hourly_path.is_file()
-              else pd.read_parquet(folder / "hourly.parquet") if (folder / "hourly.parquet").is_file() else None)
+    hourly_path, sketch_path = folder / HOURLY_FILE, folder / SKETCH_FILE
+    hourly = sketch = None
+    if hourly_path.is_file() and sketch_path.is_file():
+        hourly = pd.read_feather(hourly_path).set_index(["flow", "hour"])
+        sketch = pd.read_feather(sketch_path)
+        if not set(COUNT_COLUMNS) <= set(hourly.columns):  # an older state's aggregates: recomputed
+            hourly = sketch = None
     with (folder / "miner.pickle").open("rb") as fh:
         miner = pickle.load(fh)  # noqa: S301 - our own state folder (module docstring)
     rej_path = folder / "rejected.jsonl"
@@ -176,7 +187,8 @@ def load(folder: Path) -> Saved | None:
     announce = json.loads(announce_path.read_text(encoding="utf-8")) if announce_path.is_file() else {}
     return Saved(sources={k: SourceState(**v) for k, v in data["sources"].items()}, files=data["files"],
                  flows=data["flows"], stats=data["stats"], events=ev, hourly=hourly, miner=miner,
-                 parts=int(data.get("parts", len(parts))), rejected=rejected, learned=learned, announce=announce)
+                 parts=int(data.get("parts", len(parts))), rejected=rejected, learned=learned, announce=announce,
+                 sketch=sketch, accuracy=data.get("sketch_accuracy"))
 
 
 def _key(path: Path) -> str:
@@ -300,11 +312,12 @@ def _saved_formats(saved: Saved | None, paths: list[Path], starts: dict[Path, tu
 
 
 def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcements: bool = True,
-                     **kwargs: Any) -> IncrementalRead:
+                     accuracy: float = 0.005, **kwargs: Any) -> IncrementalRead:
     """Read what is new since the saved state (all of it the first time) and join it to what was saved.
 
     `read(paths, **kwargs)` is `frame.read_frame` (it takes `start_offsets`, `miner` and `prepare`).
-    `announcements`: also collect the Odoo logs' maintenance-announcement lines (calendar.py)."""
+    `announcements`: also collect the Odoo logs' maintenance-announcement lines (calendar.py).
+    `accuracy`: the latency sketch's (detectors.latency_sketch_accuracy); the frame carries the sketch."""
     from odoo_triage.detectors.readers.parquet_events import is_parquet
 
     if any(is_parquet(Path(p)) for p in paths):
@@ -371,8 +384,9 @@ def read_incremental(folder: Path, paths: list[Path], read: Any, *, announcement
     frame = EventFrame(events=events, flows=flows, files=frame_files, readers=frame_readers, stats=stats,
                        rejected=rejected[-MAX_REJECTED:], miner=miner)
     frame._row_cache = _load_rows(folder, given)
-    aggregates = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted)
-    _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted)
+    aggregates, sketch = _aggregates(saved, events, fresh, keep_old, bool(restart) or compacted, accuracy)
+    frame.latency = LatencyHours(sketch, accuracy)
+    _save(folder, saved, frame, files, new, starts, fresh, aggregates, bool(restart) or compacted, sketch, accuracy)
     _save_learned(folder, _learned(saved, new, restart), announce_state)
     return IncrementalRead(frame=frame, aggregates=aggregates, notes=notes, new_events=len(fresh),
                            announcements=announced)
@@ -393,21 +407,38 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def _aggregates(saved: Saved | None, events: pd.DataFrame, fresh: pd.DataFrame, keep_old: np.ndarray,
-                dropped: bool) -> pd.DataFrame:
-    """Saved hours before the first hour the new events touch, recomputed from there on."""
-    if saved is None or saved.hourly is None or dropped or not keep_old.all() or not len(saved.events):
-        return aggregate_hours(events)
+                dropped: bool, accuracy: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The counts and sketch rows: the saved ones before the first hour the new events touch, recomputed
+    from there on (from every event when the saved ones no longer hold: a file read again, flows renumbered)."""
+    if (saved is None or saved.hourly is None or saved.sketch is None or saved.accuracy != accuracy or dropped
+            or not keep_old.all() or not len(saved.events)):
+        return _hours(events, accuracy)
     if not len(fresh):
-        return saved.hourly
+        return saved.hourly, saved.sketch
     h0 = int(fresh["ts"].min() // HOUR)
     tail = events[events["ts"].to_numpy() >= h0 * HOUR]  # the hours from h0 on (no float floor division)
-    old = saved.hourly[saved.hourly.index.get_level_values("hour") < h0]
-    return pd.concat([old, aggregate_hours(tail)]).sort_index()
+    counts, sketch = _hours(tail, accuracy)
+    old_c = saved.hourly[saved.hourly.index.get_level_values("hour").to_numpy() < h0]
+    old_s = saved.sketch[saved.sketch["hour"].to_numpy() < h0]
+    # both parts sorted, the old hours all before the new: a stable sort by flow is the sorted union
+    both_c = pd.concat([old_c, counts])
+    both_c = both_c.iloc[np.argsort(both_c.index.get_level_values("flow").to_numpy(), kind="stable")]
+    both_s = pd.concat([old_s, sketch], ignore_index=True)
+    both_s = both_s.iloc[np.argsort(both_s["flow"].to_numpy(), kind="stable")].reset_index(drop=True)
+    return both_c, both_s
+
+
+def _hours(events: pd.DataFrame, accuracy: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (flow, hour) of these events: the counts and the latency sketch rows, as windows.build_windows
+    computes them from a table of every event."""
+    cols = {c: events[c].to_numpy() for c in events.columns}
+    return hour_counts(cols), sketch_rows(cols["flow"], (cols["ts"] // HOUR).astype(np.int64), cols["latency"],
+                                          accuracy)
 
 
 def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str], new: EventFrame,
           starts: dict[Path, tuple[int, int]], fresh: pd.DataFrame, aggregates: pd.DataFrame,
-          rewrite_all: bool) -> None:
+          rewrite_all: bool, sketch: pd.DataFrame, accuracy: float) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     sources: dict[str, dict[str, Any]] = {k: vars(v) for k, v in (saved.sources.items() if saved else ())}
     for path in new.files:
@@ -436,7 +467,9 @@ def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str]
     elif len(fresh):
         _write_table(fresh, folder / f"events-{parts:05d}.arrow")
         parts += 1
-    _write_table(aggregates.reset_index(), folder / HOURLY_FILE)
+    if saved is None or aggregates is not saved.hourly or sketch is not saved.sketch:  # else unchanged
+        _write_table(aggregates.reset_index(), folder / HOURLY_FILE)
+        _write_table(sketch, folder / SKETCH_FILE)
     (folder / "hourly.parquet").unlink(missing_ok=True)
     with (folder / "rejected.jsonl").open("w", encoding="utf-8") as fh:  # already masked by read_frame
         fh.writelines(r.model_dump_json() + "\n" for r in frame.rejected)
@@ -449,7 +482,7 @@ def _save(folder: Path, saved: Saved | None, frame: EventFrame, files: list[str]
         frame.miner._raw = raw
     os.replace(tmp, folder / "miner.pickle")
     meta = {"version": VERSION, "sources": sources, "files": files, "flows": frame.flows, "stats": stats,
-            "parts": parts}
+            "parts": parts, "sketch_accuracy": accuracy}
     tmp = folder / "state.json.tmp"
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     os.replace(tmp, folder / "state.json")

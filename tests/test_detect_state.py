@@ -132,3 +132,34 @@ def test_incremental_refuses_parquet_events(tmp_path):
     pq.write_table(pa.table({"ts": [1.7e9], "flow": ["a"], "status": ["ok"]}), ev)
     with pytest.raises(InputError, match="Parquet events are read whole"):
         run_detection([ev], state_dir=tmp_path / "s")
+
+
+def test_incremental_run_adds_only_the_new_hours_to_the_saved_counts_and_sketch(world, tmp_path, monkeypatch):
+    """The state keeps the windows' inputs (counts, latency sketch rows): an incremental run groups only the
+    events from the first hour the new ones touch, and what it saves is what every event gives."""
+    import pandas as pd
+
+    from odoo_triage.detectors.aggregates import hour_counts
+    from odoo_triage.detectors.sketches import sketch_rows
+    from odoo_triage.detectors.windows import HOUR
+
+    logs = sorted((world / "logs").iterdir())
+    catalog = read_flows(world / "flows.json")
+    start = float(read_frame(logs).events["ts"].min())
+    cuts = cut_points(logs, start + 13.5 * 86400)
+    copies = split_copy(logs, tmp_path / "logs", cuts)
+    st = tmp_path / "state"
+    run_detection(copies, catalog=catalog, state_dir=st)
+    append_rest(logs, copies, cuts)
+    grouped: list[int] = []
+    hours = state._hours
+    monkeypatch.setattr(state, "_hours", lambda ev, acc: grouped.append(len(ev)) or hours(ev, acc))
+    run_detection(copies, catalog=catalog, state_dir=st)
+    saved = state.load(st)
+    assert saved is not None and saved.hourly is not None and saved.sketch is not None
+    assert grouped and max(grouped) < len(saved.events) / 4  # the last day or so, not every event
+    ev = saved.events
+    cols = {c: ev[c].to_numpy() for c in ev.columns}
+    pd.testing.assert_frame_equal(saved.hourly, hour_counts(cols), check_index_type=False)
+    want = sketch_rows(cols["flow"], (cols["ts"] // HOUR).astype("int64"), cols["latency"], saved.accuracy or 0.005)
+    pd.testing.assert_frame_equal(saved.sketch.reset_index(drop=True), want.reset_index(drop=True))
