@@ -562,15 +562,15 @@ def gen_odoo(rng, logdir, lab):
                 bursts.append((t, tt, n))
         # serialization failures retried (harmless)
         if day.weekday() < 5 and rng.random() < 0.6:
-            t = day.replace(hour=int(rng.integers(9, 16)), minute=int(rng.integers(0, 59)))
+            t = day.replace(hour=int(rng.integers(9, 16)), minute=int(rng.integers(0, 59))) + timedelta(seconds=float(rng.uniform(0, 59)))
             L(t, "INFO", "odoo.service.model", f"SERIALIZATION_FAILURE, {int(rng.integers(2,5))} tries left, try again in {rng.uniform(0.1,1.0):.4f} sec...")
         # nightly cron noise
-        t = day.replace(hour=3, minute=0) + timedelta(seconds=3)
+        t = day.replace(hour=3, minute=0) + timedelta(seconds=float(rng.uniform(1, 4)))
         if not in_maint(t):
             L(t, "INFO", "odoo.addons.base.models.ir_cron", "Job 'Base: Auto-vacuum internal data' (1) starting")
-            L(t + timedelta(seconds=42), "INFO", "odoo.addons.base.models.ir_cron", "Job 'Base: Auto-vacuum internal data' (1) done in 42.117s")
+            L(t + timedelta(seconds=42.117), "INFO", "odoo.addons.base.models.ir_cron", "Job 'Base: Auto-vacuum internal data' (1) done in 42.117s")
         day += timedelta(days=1)
-    ann = datetime(2026, 11, 5, 9, 15, 4, tzinfo=TZ)
+    ann = datetime(2026, 11, 5, 9, 15, 4, 318000, tzinfo=TZ)
     msg = ("Zaplanowane prace serwisowe (maintenance): aktualizacja PostgreSQL i Odoo 18.0 od 07.11.2026 22:00 do "
            "08.11.2026 02:00 czasu lokalnego (Europe/Warsaw). Integracje będą w tym czasie wstrzymane.")
     L(ann, "WARNING", "odoo.addons.ginkgo_ops.models.announcement", msg)
