@@ -44,6 +44,7 @@ W = {
     "ancm502": (U(2026, 11, 10, 11, 20), U(2026, 11, 10, 12, 50)),
     "crm_cfg": (U(2026, 11, 12, 8, 5), U(2026, 11, 13, 16, 0)),
 }
+SER_A, SER_B = U(2026, 10, 21, 10, 0), U(2026, 10, 21, 10, 30)
 CRM_DEPLOY_INFO = U(2026, 10, 28, 6, 40)  # harmless new INFO after deploy
 CRM_CFG_DEPLOY = U(2026, 11, 12, 8, 0)
 
@@ -328,6 +329,7 @@ def gen_iis(rng, logdir, lab):
     files = {}
     tempo_ips = ["13.236.8.101", "13.236.8.102", "18.184.99.120"]
     dup_ids = []
+    dup_times = []
     errs_502 = []
     lat_events = []
     one_off = []
@@ -368,6 +370,7 @@ def gen_iis(rng, logdir, lab):
                 dup_ids.append(did)
                 for k in range(int(rng.integers(2, 5))):
                     t2 = t + timedelta(seconds=int(30 * (2 ** k) + rng.integers(0, 5)))
+                    dup_times.append(t2)
                     line(t2, "POST", "/api/tempo/worklog", q, 200, 0, 0, int(rng.lognormal(np.log(130), 0.35)), ua_tempo, ip)
             if rng.random() < 0.02:
                 line(t + timedelta(seconds=1), "GET", "/api/timesheet/status", f"worklogId={rng.integers(100000,999999)}", 200, 0, 0,
@@ -388,6 +391,7 @@ def gen_iis(rng, logdir, lab):
     lab["iis_502"] = errs_502
     lab["iis_lat"] = lat_events
     lab["iis_dup"] = dup_ids
+    lab["iis_dup_t"] = dup_times
     lab["iis_oneoff"] = one_off
 
 
@@ -447,8 +451,9 @@ def gen_queue(rng, logdir, lab):
             elif in_w(t, "ksef_429"):
                 row.update(retry=int(rng.integers(2, 5)))
                 retried.append((t, u))
-            elif rng.random() < 0.006:
+            elif SER_A <= t < SER_B and rng.random() < 0.5:
                 row.update(retry=2)  # serialization failure retried by queue_job, then done
+                lab.setdefault("qser", []).append(t)
             rows.append(row)
     # export sorted by created date desc, as the list view default order is date_created desc
     rows.sort(key=lambda r: r["created"], reverse=True)
@@ -561,8 +566,9 @@ def gen_odoo(rng, logdir, lab):
                 L(tt, "INFO", "odoo.addons.base.models.ir_cron", f"Job 'Bank statements: import from mBank (MT940)' (41) done in {(tt - t).total_seconds():.3f}s")
                 bursts.append((t, tt, n))
         # serialization failures retried (harmless)
-        if day.weekday() < 5 and rng.random() < 0.6:
-            t = day.replace(hour=int(rng.integers(9, 16)), minute=int(rng.integers(0, 59))) + timedelta(seconds=float(rng.uniform(0, 59)))
+        if day.date() == SER_A.astimezone(TZ).date():
+          for _k in range(5):
+            t = SER_A + timedelta(seconds=float(rng.uniform(0, 1700)))
             L(t, "INFO", "odoo.service.model", f"SERIALIZATION_FAILURE, {int(rng.integers(2,5))} tries left, try again in {rng.uniform(0.1,1.0):.4f} sec...")
         # nightly cron noise
         t = day.replace(hour=3, minute=0) + timedelta(seconds=float(rng.uniform(1, 4)))
@@ -642,7 +648,7 @@ def build(out: Path) -> Path:
          "owner": "finanse@ginkgo-consulting.pl", "criticality": "medium", "country": "PL", "unit": "batch"},
     ]
     (out / "flows.json").write_text(json.dumps(flows, ensure_ascii=False, indent=2), encoding="utf-8")
-    cal = {"country": "PL", "timezone": "Europe/Warsaw",
+    cal = {"country": "PL",
            "holidays": [d.isoformat() for d in HOLIDAYS], "month_end_days": 2}
     (out / "calendar.json").write_text(json.dumps(cal, indent=2), encoding="utf-8")
 
@@ -673,7 +679,7 @@ def build(out: Path) -> Path:
     incs.append(dict(incident_id="ginkgo-5", kind="silent_flow", flow="crm_sync", start=iso(a), end=iso(b),
                      cause="unknown", expected_action="escalate", affected_records=[],
                      description="crm-sync pod stopped logging (not even the 5-minute poll) for 4.5 h on a working day"))
-    s, e = span([t for t in lab["iis_lat"][:1]] if False else [W["tempo_redeliver"][0], W["tempo_redeliver"][1] - timedelta(minutes=1)])
+    s, e = span(lab["iis_dup_t"])
     incs.append(dict(incident_id="ginkgo-6", kind="duplicate_delivery", flow="timesheet_ingest", start=s, end=e,
                      cause="upstream_outage", expected_action="post_note", affected_records=[],
                      description="Tempo redelivered worklog webhooks with the same deliveryId 2-4 times (exponential back-off) although the receiver answered 200"))
@@ -701,8 +707,8 @@ def build(out: Path) -> Path:
         dz(4, "batch_burst", "bank_statement_import", me[0], me[1], "month-end MT940 import run, 2.5x the usual lines"),
         dz(5, "deploy_info", "crm_sync", CRM_DEPLOY_INFO, CRM_DEPLOY_INFO + timedelta(minutes=10), "new INFO start-up line of sync 2.4.0"),
         dz(6, "one_off_error", "timesheet_ingest", lab["iis_oneoff"][0], lab["iis_oneoff"][0] + timedelta(minutes=1), "single HTTP 500"),
-        dz(7, "retried_serialization", "ksef_invoice_export", START, END, "SERIALIZATION_FAILURE retried by Odoo / queue_job, jobs done"),
-        dz(8, "month_end", "ksef_invoice_export", datetime(2026, 10, 29, tzinfo=TZ), datetime(2026, 11, 4, tzinfo=TZ), "month-end invoicing peak"),
+        dz(7, "retried_serialization", "ksef_invoice_export", SER_A, SER_B, "SERIALIZATION_FAILURE retried by Odoo / queue_job (Current try 2), jobs done"),
+        dz(8, "month_end", "ksef_invoice_export", datetime(2026, 11, 2, tzinfo=TZ), datetime(2026, 11, 4, tzinfo=TZ), "invoicing of October on the first business days of November, 2.2x volume"),
         dz(9, "dst_change", "*", datetime(2026, 10, 25, 0, 0, tzinfo=TZ), datetime(2026, 10, 25, 6, 0, tzinfo=TZ), "CEST->CET, 03:00 -> 02:00 local"),
         dz(10, "weekend", "*", datetime(2026, 10, 31, tzinfo=TZ), datetime(2026, 11, 2, tzinfo=TZ), "weekend plus holiday, flows near idle"),
     ]
@@ -739,7 +745,11 @@ def _self_check(out, incs, lab, partners, projects):
     inside(lab["iis_lat"], "ginkgo-4")
     inside(lab["iis_502"], "ginkgo-7")
     inside(lab["cfg"], "ginkgo-8")
-    assert lab["iis_dup"]
+    assert lab["iis_dup"] and len(lab.get("qser", [])) >= 3
+    inside(lab["iis_dup_t"], "ginkgo-6")
+    iis = "".join(p.read_text() for p in (out / "logs" / "iis").glob("*.log"))
+    for d in lab["iis_dup"][:50]:
+        assert iis.count("deliveryId=" + d) >= 3, d
     a, b = W["crm_silent"]
     assert not any(a <= datetime.fromtimestamp(e["timestamp"], UTC) < b for e in gelf)
     for e in gelf:
