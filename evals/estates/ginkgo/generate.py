@@ -382,7 +382,13 @@ def gen_iis(rng, logdir, lab):
         buf = io.StringIO()
         buf.write("#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n")
         buf.write(f"#Date: {d} 00:00:00\r\n#Fields: {IIS_FIELDS}\r\n")
-        for _, s in items:
+        restarted = False
+        for t, s in items:
+            if not restarted and t >= MAINT_END and items[0][0] < MAINT_START:
+                # w3svc came back after the maintenance: IIS writes the directives again
+                buf.write("#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n")
+                buf.write(f"#Date: {t.strftime('%Y-%m-%d %H:%M:%S')}\r\n#Fields: {IIS_FIELDS}\r\n")
+                restarted = True
             buf.write(s + "\r\n")
         p = logdir / "iis" / f"u_ex{dd}.log"
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -564,6 +570,7 @@ def gen_odoo(rng, logdir, lab):
                     L(tt, "INFO", "odoo.addons.ginkgo_bank_mt940.models.import", f"Imported statement line {d.strftime('%Y%m%d')}/{i + 1:04d} into journal BNK1 (mBank PLN)")
                 tt += timedelta(seconds=1)
                 L(tt, "INFO", "odoo.addons.base.models.ir_cron", f"Job 'Bank statements: import from mBank (MT940)' (41) done in {(tt - t).total_seconds():.3f}s")
+                L(tt + timedelta(milliseconds=4), "INFO", "odoo.addons.base.models.ir_cron", f"Job 'Bank statements: import from mBank (MT940)' (41) fully done (#loop 1; done {n}; remaining 0; duration {(tt - t).total_seconds():.2f}s)")
                 bursts.append((t, tt, n))
         # serialization failures retried (harmless)
         if day.date() == SER_A.astimezone(TZ).date():
