@@ -13,7 +13,7 @@ Flows (flows.json)
     bank_statement_import   mBank MT940 statements imported by an Odoo cron 3x a business day (bursty, unit batch).
 
 Files
-    logs/iis/u_exYYMMDD.log   IIS 10 W3C extended log files, one per UTC day (IIS rolls over and stamps in UTC),
+    logs/u_exYYMMDD.log   IIS 10 W3C extended log files, one per UTC day (IIS rolls over and stamps in UTC),
         CRLF, directives ``#Software/#Version/#Date/#Fields``, fields
         ``date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer)
         sc-status sc-substatus sc-win32-status time-taken`` (time-taken in ms; Microsoft's W3C logging docs).
@@ -23,7 +23,7 @@ Files
         Description, Task, Channel, State, Created Date, Start Date, Date Done, Current try, Max. retries,
         Execution Time (avg), Exception, Exception Message, Exception Info; datetimes UTC ``%Y-%m-%d %H:%M:%S``
         as Odoo exports them, selection labels (Done/Failed) as values, tracebacks in Exception Info, newest first.
-    logs/graylog_crm-sync_export.json   GELF 1.1 messages as Graylog stores them (version, host, short_message,
+    logs/graylog_crm-sync_export.jsonl   GELF 1.1 messages as Graylog stores them (version, host, short_message,
         full_message, timestamp as epoch seconds, syslog level, additional fields with ``_`` prefix: _logger,
         _partner_id, _partner_ids, _vat, _livespace_id, _duration_ms, _error_type ...), one JSON per line.
     logs/odoo-server.log   Odoo 18 server log, format ``%(asctime)s %(pid)s %(levelname)s %(dbname)s %(name)s:

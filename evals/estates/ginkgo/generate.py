@@ -390,7 +390,7 @@ def gen_iis(rng, logdir, lab):
                 buf.write(f"#Date: {t.strftime('%Y-%m-%d %H:%M:%S')}\r\n#Fields: {IIS_FIELDS}\r\n")
                 restarted = True
             buf.write(s + "\r\n")
-        p = logdir / "iis" / f"u_ex{dd}.log"
+        p = logdir / f"u_ex{dd}.log"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(buf.getvalue(), encoding="ascii", newline="")
         out_sizes += p.stat().st_size
@@ -536,7 +536,7 @@ def gen_gelf(rng, logdir, lab, partners, vat_pairs):
     ev(CRM_CFG_DEPLOY, 6, "livespace-odoo-sync 2.5.0 started; field mapping loaded from mapping-2026-11.yaml",
        "sync.main", version="2.5.0")
     out.sort(key=lambda x: x[0])
-    p = logdir / "graylog_crm-sync_export.json"
+    p = logdir / "graylog_crm-sync_export.jsonl"
     with p.open("w", encoding="utf-8") as fh:
         for _, e in out:
             fh.write(json.dumps(e, ensure_ascii=False) + "\n")
@@ -731,7 +731,7 @@ def build(out: Path) -> Path:
 def _self_check(out, incs, lab, partners, projects):
     pids = {p["id"] for p in partners}
     qtext = (out / "logs" / "queue_job_ksef_export_13-11-2026.csv").read_text(encoding="utf-8")
-    gelf = [json.loads(l) for l in (out / "logs" / "graylog_crm-sync_export.json").read_text(encoding="utf-8").splitlines()]
+    gelf = [json.loads(l) for l in (out / "logs" / "graylog_crm-sync_export.jsonl").read_text(encoding="utf-8").splitlines()]
     for inc in incs:
         a = datetime.fromisoformat(inc["start"].replace("Z", "+00:00"))
         b = datetime.fromisoformat(inc["end"].replace("Z", "+00:00"))
@@ -754,7 +754,7 @@ def _self_check(out, incs, lab, partners, projects):
     inside(lab["cfg"], "ginkgo-8")
     assert lab["iis_dup"] and len(lab.get("qser", [])) >= 3
     inside(lab["iis_dup_t"], "ginkgo-6")
-    iis = "".join(p.read_text() for p in (out / "logs" / "iis").glob("*.log"))
+    iis = "".join(p.read_text() for p in (out / "logs").glob("u_ex*.log"))
     for d in lab["iis_dup"][:50]:
         assert iis.count("deliveryId=" + d) >= 3, d
     a, b = W["crm_silent"]
