@@ -251,10 +251,12 @@ def make_partners(rng):
         s["id"] = new_id()
         s["vat"] = nip(rng)
         s["write_date"] = wd()
-        if "Sp. z o.o." in c["name"]:
-            s["name"] = c["name"].replace("Sp. z o.o.", "S.A.")
+        if c["name"].endswith(" Sp. z o.o."):
+            s["name"] = c["name"][: -len("Sp. z o.o.")] + "S.A."
+            s["email"] = "sekretariat@" + c["email"].split("@")[1].replace(".pl", "-sa.pl")
         else:
             s["name"] = c["name"].split(" ")[0] + " Holding Sp. z o.o."
+            s["email"] = f"office@{slug(c['name'].split(' ')[0])}-holding.pl"
         s["city"], zp = CITIES[(CITIES.index(next(x for x in CITIES if x[0] == c["city"])) + 3) % len(CITIES)]
         s["zip"] = f"{zp}{rng.integers(100,999)}"
         s["phone"] = f"+48 22 {rng.integers(100,999)} {rng.integers(10,99)} {rng.integers(10,99)}"
