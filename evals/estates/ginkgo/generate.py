@@ -726,6 +726,11 @@ def build(out: Path) -> Path:
             fh.write(json.dumps(n, ensure_ascii=False) + "\n")
     (out / "manifest.json").write_text(json.dumps({"estate": "ginkgo", "firm": "Ginkgo Consulting sp. z o.o. (Warszawa)",
                                                    "heldout": False, "designed_blind": True, "days": DAYS, "seed": SEED}, indent=2))
+    for m, a, b, _ in phard + jhard:
+        e = pent if m == "res.partner" else jent
+        assert e[a] != e[b], (m, a, b)
+    for a, b, _, _ in vat_pairs:
+        assert pent[a] == pent[b]
     _self_check(out, incs, lab, partners, projects)
     return out
 
