@@ -30,7 +30,7 @@ def eval_command(
     labels: list[Path] = typer.Option(None, "--labels", help="A labeled folder (logs/, records/, labels/, flows.json; see "
                                                            "docs/labels.md); repeat it for figures per estate."),
     split: str = typer.Option("all", "--split", help="Without --labels: all, dev (the demo world), an estate "
-                                                      "(harbor, meridian, alder, birch, cedar, dogwood, elm, fir) or heldout "
+                                                      "(harbor, meridian, alder, birch, cedar, dogwood, elm, fir, ginkgo) or heldout "
                                                       "(cedar: designed blind, first scored as it came)."),
     mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for every JSON/CSV log (default: the "
                                                              "folder's mapping.json, else inferred per file)."),

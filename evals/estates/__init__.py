@@ -18,7 +18,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 HERE = Path(__file__).parent
-ESTATES = ("harbor", "meridian", "alder", "birch", "cedar", "dogwood", "elm", "fir")
+ESTATES = ("harbor", "meridian", "alder", "birch", "cedar", "dogwood", "elm", "fir", "ginkgo")
 HELDOUT = "cedar"  # designed blind (#13, third wave): no reader, detector or agent rule was written or tuned with it
 
 
