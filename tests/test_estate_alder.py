@@ -40,7 +40,7 @@ def xlsx_rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_alder_is_registered_and_designed_blind(alder: Path) -> None:
-    assert "alder" in ESTATES and HELDOUT == "cedar"  # alder was held out until the cedar wave
+    assert "alder" in ESTATES and HELDOUT == "ginkgo"  # alder was held out until the cedar wave, cedar until ginkgo
     manifest = json.loads((alder / "manifest.json").read_text())
     assert manifest["heldout"] is False and manifest["designed_blind"] is True and 14 <= manifest["days"] <= 28
     assert not (alder / "mapping.json").exists()

@@ -28,7 +28,7 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_birch_is_registered_but_not_the_heldout(birch: Path) -> None:
-    assert "birch" in ESTATES and HELDOUT == "cedar"
+    assert "birch" in ESTATES and HELDOUT == "ginkgo"
     manifest = json.loads((birch / "manifest.json").read_text())
     assert manifest["heldout"] is False and manifest["designed_blind"] is True and 14 <= manifest["days"] <= 28
     assert not (birch / "mapping.json").exists()

@@ -1,5 +1,5 @@
-"""The blind estates of the third and fourth waves, `cedar` (Chicago consultancy, held out), `dogwood` (Barcelona A&E
-firm), `elm` (São Paulo accountants), `fir` (Melbourne consultancy) and `ginkgo` (Warsaw consultancy, fifth wave):
+"""The blind estates of the third and fourth waves, `cedar` (Chicago consultancy), `dogwood` (Barcelona A&E
+firm), `elm` (São Paulo accountants), `fir` (Melbourne consultancy) and `ginkgo` (Warsaw consultancy, fifth wave, held out):
 deterministic,
 their labels parse, no hand-written mapping, and every labeled record id occurs in the data they ship."""
 
@@ -22,8 +22,8 @@ def folders() -> dict[str, Path]:
     return {name: estate_folder(name) for name in BLIND}  # the eval's own cache (keyed by the generator's hash)
 
 
-def test_registered_blind_and_cedar_is_the_heldout(folders: dict[str, Path]) -> None:
-    assert set(BLIND) <= set(ESTATES) and HELDOUT == "cedar"
+def test_registered_blind_and_ginkgo_is_the_heldout(folders: dict[str, Path]) -> None:
+    assert set(BLIND) <= set(ESTATES) and HELDOUT == "ginkgo"
     for name, folder in folders.items():
         manifest = json.loads((folder / "manifest.json").read_text())
         assert manifest["designed_blind"] is True and manifest["heldout"] is (name == HELDOUT)

@@ -31,7 +31,7 @@ def eval_command(
                                                            "docs/labels.md); repeat it for figures per estate."),
     split: str = typer.Option("all", "--split", help="Without --labels: all, dev (the demo world), an estate "
                                                       "(harbor, meridian, alder, birch, cedar, dogwood, elm, fir, ginkgo) or heldout "
-                                                      "(cedar: designed blind, first scored as it came)."),
+                                                      "(ginkgo: designed blind, scored once as it came, not tuned on)."),
     mapping_file: Path = typer.Option(None, "--mapping", help="FieldMapping JSON for every JSON/CSV log (default: the "
                                                              "folder's mapping.json, else inferred per file)."),
     provider: str = typer.Option("offline", "--provider", help="offline or openai."),

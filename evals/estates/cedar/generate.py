@@ -2706,7 +2706,7 @@ def build(out: Path) -> Path:
     manifest = {
         "estate": "cedar",
         "firm": "Cedar Line Consulting LLC (Chicago management & IT consultancy, Odoo 17)",
-        "heldout": True,
+        "heldout": False,  # held out until ginkgo (fifth wave); tuned on since its first contact
         "designed_blind": True,
         "days": DAYS,
         "seed": SEED,

@@ -728,7 +728,7 @@ def build(out: Path) -> Path:
         for n in nots:
             fh.write(json.dumps(n, ensure_ascii=False) + "\n")
     (out / "manifest.json").write_text(json.dumps({"estate": "ginkgo", "firm": "Ginkgo Consulting sp. z o.o. (Warszawa)",
-                                                   "heldout": False, "designed_blind": True, "days": DAYS, "seed": SEED}, indent=2))
+                                                   "heldout": True, "designed_blind": True, "days": DAYS, "seed": SEED}, indent=2))
     for m, a, b, _ in phard + jhard:
         e = pent if m == "res.partner" else jent
         assert e[a] != e[b], (m, a, b)
