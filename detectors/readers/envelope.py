@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from odoo_triage.core.settings import ReaderSettings
-from odoo_triage.detectors.readers.inference import ENVELOPE_PREFIX
+from odoo_triage.detectors.readers.inference import ENVELOPE_PREFIX, flatten, norm
+from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
 from odoo_triage.detectors.readers.logfmt import parse_logfmt
 
-PREFIX = ENVELOPE_PREFIX
 _LEVELS = r"TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|ALERT|EMERG"
 _TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 # a plain app line: an optional time, up to three tokens (pid, thread, [brackets]), then the level word
@@ -36,9 +36,6 @@ _LOWER_LEAD = re.compile(rf"^\[?(?:{_LEVELS.lower()})\b")
 
 def inner_event(text: str, plain: bool) -> dict[str, Any] | None:
     """The event inside one envelope text (JSON object, logfmt, or with `plain` a leveled app line), or None."""
-    from odoo_triage.detectors.readers.inference import flatten
-    from odoo_triage.detectors.readers.jsonload import _JSONError, _loads
-
     body = text.strip()
     if not body:
         return None
@@ -62,7 +59,6 @@ def inner_event(text: str, plain: bool) -> dict[str, Any] | None:
 
 def _leveled(obj: Mapping[str, Any], cfg: ReaderSettings) -> bool:
     """The envelope itself says how bad the line is (GCP `severity`, a status): its text needs no level."""
-    from odoo_triage.detectors.readers.inference import norm
 
     names = {norm(n) for k in ("level", "status") for n in cfg.field_synonyms.get(k, [])}
     return any(norm(k) in names for k in obj)
@@ -87,7 +83,6 @@ def envelope_field(objects: Sequence[Mapping[str, Any]], cfg: ReaderSettings) ->
 def unwrapper(key: str, cfg: ReaderSettings) -> Callable[[Any], Any]:
     """obj -> the inner event's fields plus the envelope's as `envelope.<name>`; None for an object whose
     field holds no inner event (a traceback line the app wrote on its own line, a banner): no event."""
-    from odoo_triage.detectors.readers.inference import flatten
 
     plain = key.lower() in {f.lower() for f in cfg.envelope_line_fields}
 
@@ -98,7 +93,7 @@ def unwrapper(key: str, cfg: ReaderSettings) -> Callable[[Any], Any]:
         inner = inner_event(text, plain and not _leveled(obj, cfg)) if isinstance(text, str) else None
         if inner is None:
             return None
-        out: dict[str, Any] = {PREFIX + k: v for k, v in flatten({k: v for k, v in obj.items() if k != key}).items()}
+        out: dict[str, Any] = {ENVELOPE_PREFIX + k: v for k, v in flatten({k: v for k, v in obj.items() if k != key}).items()}
         out.update(inner)
         return out
 
